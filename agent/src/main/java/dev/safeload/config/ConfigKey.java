@@ -1,0 +1,81 @@
+package dev.safeload.config;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Every configuration key the agent knows, with its default and meaning. The README's table
+ * is this enum. A key may be set as an agent option, a {@code -Dsafeload.<key>} system
+ * property, a {@code SAFELOAD_<KEY>} environment variable or a policy-file entry.
+ */
+public enum ConfigKey {
+    MODE("mode", "enforce", "enforce refuses what the policy forbids; audit only logs it; off installs nothing"),
+    POLICY("policy", null, "Path of a policy file in Java properties format (not settable inside a policy file)"),
+    LOG("log", "safeload-violations.jsonl", "Violation log: a file path (rolled daily and at log.maxFileSize), stdout or stderr"),
+    LOG_MAX_FILE_SIZE("log.maxFileSize", "50MB", "Size at which the violation log rolls over (KB, MB or GB)"),
+    LOG_MAX_HISTORY("log.maxHistory", "30", "Days of rolled, gzip-compressed violation logs to keep"),
+    LOG_RATE_LIMIT("log.rateLimit", "20", "Identical events (same class, rule and call site) logged per minute; the rest are counted"),
+    ON_CONFIG_ERROR("onConfigError", "fail", "fail: an invalid option or policy stops the JVM; defaults: warn and start with the built-in policy"),
+    SERIAL_ALLOW("serial.allow", "", "Extra allowed classes, JDK pattern syntax (a.B, a.*, a.**, a.Pre*), separated by ';' (',' too outside agent options)"),
+    SERIAL_DENY("serial.deny", "", "Refused classes, same syntax; deny always wins over allow"),
+    SERIAL_PRESETS("serial.presets", "", "Built-in allowlists to add: weka, smile, tribuo, corenlp"),
+    SERIAL_MAX_DEPTH("serial.maxDepth", "64", "Deepest object nesting in one stream"),
+    SERIAL_MAX_REFS("serial.maxRefs", "1000000", "Most object references in one stream"),
+    SERIAL_MAX_BYTES("serial.maxBytes", "1073741824", "Most bytes read from one stream"),
+    SERIAL_MAX_ARRAY("serial.maxArray", "10000000", "Longest array, in elements, one stream may allocate");
+
+    private static final Map<String, ConfigKey> BY_NAME = Stream.of(values())
+            .collect(Collectors.toMap(ConfigKey::key, Function.identity()));
+
+    private final String key;
+    private final String defaultValue;
+    private final String meaning;
+
+    ConfigKey(String key, String defaultValue, String meaning) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.meaning = meaning;
+    }
+
+    /** The key as written in agent options and policy files, e.g. {@code serial.maxDepth}. */
+    public String key() {
+        return key;
+    }
+
+    /** The default value, or null when there is none. */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String meaning() {
+        return meaning;
+    }
+
+    /** {@code safeload.serial.maxDepth} */
+    public String systemProperty() {
+        return "safeload." + key;
+    }
+
+    /** {@code SAFELOAD_SERIAL_MAXDEPTH} */
+    public String environmentVariable() {
+        return "SAFELOAD_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    /** The key named {@code name}, or null. */
+    public static ConfigKey byName(String name) {
+        return BY_NAME.get(name);
+    }
+
+    /** The key whose environment variable is {@code name}, or null. */
+    public static ConfigKey byEnvironmentVariable(String name) {
+        for (ConfigKey k : values()) {
+            if (k.environmentVariable().equals(name)) {
+                return k;
+            }
+        }
+        return null;
+    }
+}

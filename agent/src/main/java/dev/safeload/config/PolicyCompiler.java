@@ -1,0 +1,138 @@
+package dev.safeload.config;
+
+import dev.safeload.policy.ClassPatterns;
+import dev.safeload.policy.Mode;
+import dev.safeload.policy.Policy;
+import dev.safeload.policy.Presets;
+import dev.safeload.policy.SerialLimits;
+import dev.safeload.policy.SerialPolicy;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+/** Turns checked settings into a {@link Policy}; every error names the setting's origin and key. */
+public final class PolicyCompiler {
+
+    private PolicyCompiler() {
+    }
+
+    /** Compiles {@code settings} into a policy snapshot. */
+    public static Policy compile(Settings settings) throws ConfigException {
+        Mode mode = parse(settings.setting(ConfigKey.MODE), Mode::parse);
+
+        ClassPatterns allow = Presets.defaultAllow();
+        ClassPatterns deny = Presets.gadgetDeny();
+        for (String preset : list(settings.get(ConfigKey.SERIAL_PRESETS))) {
+            allow = allow.plus(parse(settings.setting(ConfigKey.SERIAL_PRESETS), v -> Presets.preset(preset)));
+        }
+        List<String> allowed = new ArrayList<>();
+        List<String> denied = new ArrayList<>();
+        for (String pattern : list(settings.get(ConfigKey.SERIAL_ALLOW))) {
+            if (pattern.startsWith("!")) {
+                denied.add(pattern.substring(1));
+            } else {
+                allowed.add(pattern);
+            }
+        }
+        Setting denySetting = settings.setting(ConfigKey.SERIAL_DENY);
+        for (String pattern : list(denySetting.value())) {
+            if (pattern.startsWith("!")) {
+                throw new ConfigException(denySetting.problem("\"" + pattern
+                        + "\": serial.deny takes plain patterns; '!' belongs in serial.allow"));
+            }
+            denied.add(pattern);
+        }
+        allow = allow.plus(parse(settings.setting(ConfigKey.SERIAL_ALLOW), v -> ClassPatterns.of(allowed)));
+        Setting denyOrigin = denied.size() > list(denySetting.value()).size()
+                ? settings.setting(ConfigKey.SERIAL_ALLOW) : denySetting;
+        deny = deny.plus(parse(denyOrigin, v -> ClassPatterns.of(denied)));
+
+        SerialLimits limits = parse(settings.setting(ConfigKey.SERIAL_MAX_DEPTH), v -> new SerialLimits(
+                positive(settings.setting(ConfigKey.SERIAL_MAX_DEPTH)),
+                positive(settings.setting(ConfigKey.SERIAL_MAX_REFS)),
+                size(settings.setting(ConfigKey.SERIAL_MAX_BYTES)),
+                positive(settings.setting(ConfigKey.SERIAL_MAX_ARRAY))));
+
+        return new Policy(mode, new SerialPolicy(allow, deny, limits), settings.policySource(), digest(settings));
+    }
+
+    /** Splits a list value on ';', ',' and white space. */
+    public static List<String> list(String value) {
+        List<String> items = new ArrayList<>();
+        if (value != null) {
+            for (String item : value.split("[;,\\s]+")) {
+                if (!item.isEmpty()) {
+                    items.add(item);
+                }
+            }
+        }
+        return items;
+    }
+
+    /** A positive whole number. */
+    static long positive(Setting s) throws ConfigException {
+        try {
+            long v = Long.parseLong(s.value().replace("_", ""));
+            if (v > 0) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new ConfigException(s.problem("expected a positive whole number, got \"" + s.value() + "\""));
+    }
+
+    /** A positive size in bytes, optionally with a KB, MB or GB suffix (powers of 1024). */
+    public static long size(Setting s) throws ConfigException {
+        String v = s.value().toUpperCase(Locale.ROOT).replace("_", "").strip();
+        long unit = 1;
+        for (String[] suffix : new String[][] {{"KB", "1024"}, {"MB", "1048576"}, {"GB", "1073741824"}}) {
+            if (v.endsWith(suffix[0])) {
+                unit = Long.parseLong(suffix[1]);
+                v = v.substring(0, v.length() - 2).strip();
+                break;
+            }
+        }
+        try {
+            long n = Long.parseLong(v);
+            if (n > 0 && n <= Long.MAX_VALUE / unit) {
+                return n * unit;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new ConfigException(s.problem("expected a positive size such as 1048576, 512KB, 50MB or 1GB, got \""
+                + s.value() + "\""));
+    }
+
+    private interface Parser<T> {
+        T parse(String value) throws ConfigException;
+    }
+
+    private static <T> T parse(Setting s, Parser<T> parser) throws ConfigException {
+        try {
+            return parser.parse(s.value());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(s.problem(e.getMessage()), e);
+        }
+    }
+
+    private static String digest(Settings settings) {
+        StringBuilder canonical = new StringBuilder();
+        for (ConfigKey key : ConfigKey.values()) {
+            if (key != ConfigKey.POLICY && key != ConfigKey.LOG) {
+                canonical.append(key.key()).append('=').append(settings.get(key)).append('\n');
+            }
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package dev.safeload.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.zip.ZipEntry;
+
+/**
+ * The agent's configuration, merged from its sources in this order of precedence:
+ * agent options, {@code -Dsafeload.*} system properties, {@code SAFELOAD_*} environment
+ * variables, the policy file, a policy embedded in the application jar, then defaults.
+ */
+public final class Settings {
+
+    /** Manifest attribute of an application jar that names a policy resource inside it. */
+    public static final String EMBEDDED_POLICY_ATTRIBUTE = "Safeload-Policy";
+
+    private final Map<ConfigKey, Setting> values;
+    private final String policySource;
+
+    private Settings(Map<ConfigKey, Setting> values, String policySource) {
+        this.values = values;
+        this.policySource = policySource;
+    }
+
+    /** Defaults only. */
+    public static Settings defaults() {
+        return new Settings(new EnumMap<>(ConfigKey.class), "built-in defaults");
+    }
+
+    /** Settings from explicit entries, for tests and tools; later entries win. */
+    public static Settings of(Map<ConfigKey, Setting> values, String policySource) {
+        return new Settings(new EnumMap<>(values.isEmpty() ? Map.of() : values), policySource);
+    }
+
+    /**
+     * Merges every source.
+     *
+     * @param agentOptions the text after {@code =} in {@code -javaagent:jar=...}, or null
+     * @param systemProperties the JVM's system properties
+     * @param environment the process environment
+     */
+    public static Settings resolve(String agentOptions, Properties systemProperties,
+                                   Map<String, String> environment) throws ConfigException {
+        Map<ConfigKey, Setting> fromAgent = parseAgentOptions(agentOptions);
+        Map<ConfigKey, Setting> fromSystem = new EnumMap<>(ConfigKey.class);
+        for (String name : systemProperties.stringPropertyNames()) {
+            if (name.startsWith("safeload.")) {
+                String raw = name.substring("safeload.".length());
+                ConfigKey key = ConfigKey.byName(raw);
+                if (key == null) {
+                    throw new ConfigException("system property -D" + name + ": unknown key \"" + raw + "\"" + suggestion(raw));
+                }
+                fromSystem.put(key, new Setting(key, systemProperties.getProperty(name).strip(), "system property -D" + name));
+            }
+        }
+        Map<ConfigKey, Setting> fromEnvironment = new EnumMap<>(ConfigKey.class);
+        for (Map.Entry<String, String> e : environment.entrySet()) {
+            if (e.getKey().startsWith("SAFELOAD_")) {
+                ConfigKey key = ConfigKey.byEnvironmentVariable(e.getKey());
+                if (key == null) {
+                    throw new ConfigException("environment variable " + e.getKey() + ": unknown key");
+                }
+                fromEnvironment.put(key, new Setting(key, e.getValue().strip(), "environment variable " + e.getKey()));
+            }
+        }
+
+        Map<ConfigKey, Setting> merged = new EnumMap<>(ConfigKey.class);
+        Setting policy = firstOf(ConfigKey.POLICY, fromAgent, fromSystem, fromEnvironment);
+        String policySource = "built-in defaults";
+        if (policy != null && !policy.value().isEmpty()) {
+            merged.putAll(PolicyFile.read(Path.of(policy.value())));
+            policySource = policy.value();
+        } else {
+            EmbeddedPolicy embedded = findEmbeddedPolicy(systemProperties);
+            if (embedded != null) {
+                merged.putAll(PolicyFile.parse(embedded.bytes(), embedded.name()));
+                policySource = embedded.name();
+            }
+        }
+        merged.putAll(fromEnvironment);
+        merged.putAll(fromSystem);
+        merged.putAll(fromAgent);
+        return new Settings(merged, policySource);
+    }
+
+    /** The value of {@code key}, or its default (possibly null). */
+    public String get(ConfigKey key) {
+        Setting s = values.get(key);
+        return s != null ? s.value() : key.defaultValue();
+    }
+
+    /** The setting for {@code key} with its origin; a default reports {@code default}. */
+    public Setting setting(ConfigKey key) {
+        Setting s = values.get(key);
+        return s != null ? s : new Setting(key, key.defaultValue() == null ? "" : key.defaultValue(), "default");
+    }
+
+    /** True when some source set {@code key}. */
+    public boolean isSet(ConfigKey key) {
+        return values.containsKey(key);
+    }
+
+    /** The policy file or embedded policy in force, or {@code built-in defaults}. */
+    public String policySource() {
+        return policySource;
+    }
+
+    /** A copy with one value replaced, as a newer source would. */
+    public Settings with(ConfigKey key, String value, String origin) {
+        Map<ConfigKey, Setting> copy = new EnumMap<>(ConfigKey.class);
+        copy.putAll(values);
+        copy.put(key, new Setting(key, value, origin));
+        return new Settings(copy, policySource);
+    }
+
+    static Map<ConfigKey, Setting> parseAgentOptions(String options) throws ConfigException {
+        Map<ConfigKey, Setting> result = new EnumMap<>(ConfigKey.class);
+        if (options == null || options.isBlank()) {
+            return result;
+        }
+        for (String item : options.split(",")) {
+            if (item.isBlank()) {
+                continue;
+            }
+            int eq = item.indexOf('=');
+            if (eq <= 0) {
+                throw new ConfigException("agent option \"" + item.strip() + "\": expected key=value"
+                        + " (separate the items of a list with ';', options with ',')");
+            }
+            String raw = item.substring(0, eq).strip();
+            ConfigKey key = ConfigKey.byName(raw);
+            if (key == null) {
+                throw new ConfigException("agent option \"" + item.strip() + "\": unknown key \"" + raw + "\"" + suggestion(raw));
+            }
+            if (result.containsKey(key)) {
+                throw new ConfigException("agent option \"" + item.strip() + "\": key " + raw + " given twice");
+            }
+            result.put(key, new Setting(key, item.substring(eq + 1).strip(), "agent option"));
+        }
+        return result;
+    }
+
+    static String suggestion(String raw) {
+        for (ConfigKey k : ConfigKey.values()) {
+            if (k.key().equalsIgnoreCase(raw)) {
+                return "; did you mean \"" + k.key() + "\"?";
+            }
+        }
+        return "; known keys: " + java.util.Arrays.stream(ConfigKey.values())
+                .map(ConfigKey::key).reduce((a, b) -> a + ", " + b).orElse("");
+    }
+
+    @SafeVarargs
+    private static Setting firstOf(ConfigKey key, Map<ConfigKey, Setting>... sources) {
+        for (Map<ConfigKey, Setting> source : sources) {
+            Setting s = source.get(key);
+            if (s != null) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private record EmbeddedPolicy(String name, byte[] bytes) {
+    }
+
+    /**
+     * A policy the application ships in its own jar, named by the {@code Safeload-Policy}
+     * manifest attribute of the jar started with {@code java -jar}. It is as trusted as the
+     * application's code, and any other source overrides it.
+     */
+    private static EmbeddedPolicy findEmbeddedPolicy(Properties systemProperties) throws ConfigException {
+        String classPath = systemProperties.getProperty("java.class.path", "");
+        String command = systemProperties.getProperty("sun.java.command", "");
+        if (!classPath.endsWith(".jar") || classPath.contains(java.io.File.pathSeparator)
+                || !command.startsWith(classPath)) {
+            return null;
+        }
+        try (JarFile jar = new JarFile(classPath, false)) {
+            Manifest manifest = jar.getManifest();
+            String resource = manifest == null ? null : manifest.getMainAttributes().getValue(EMBEDDED_POLICY_ATTRIBUTE);
+            if (resource == null) {
+                return null;
+            }
+            String name = "policy embedded in " + classPath + "!/" + resource;
+            ZipEntry entry = jar.getEntry(resource);
+            if (entry == null) {
+                throw new ConfigException(name + ": the manifest names it but the jar has no such entry");
+            }
+            try (InputStream in = jar.getInputStream(entry)) {
+                return new EmbeddedPolicy(name, in.readNBytes(1 << 20));
+            }
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package dev.safeload.policy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A set of class-name patterns in the JDK's {@code ObjectInputFilter} syntax, without the
+ * {@code !} (callers sort patterns into allow and deny sets first):
+ * <ul>
+ *   <li>{@code a.b.C} matches that class only;</li>
+ *   <li>{@code a.b.*} matches classes of package {@code a.b}, not of its subpackages;</li>
+ *   <li>{@code a.b.**} matches classes of {@code a.b} and of every package below it;</li>
+ *   <li>{@code a.b.Pre*} matches every name that starts with {@code a.b.Pre}.</li>
+ * </ul>
+ * Matching is anchored at both ends: {@code java.*} never matches {@code javax.x.Y}, and
+ * nothing matches by suffix or by regular expression.
+ */
+public final class ClassPatterns {
+
+    private static final ClassPatterns EMPTY = new ClassPatterns(List.of());
+
+    private final List<String> patterns;
+    private final Map<String, String> exact = new HashMap<>();
+    private final Map<String, String> packages = new HashMap<>();
+    private final Map<String, String> trees = new HashMap<>();
+    private final List<String> prefixes = new ArrayList<>();
+
+    private ClassPatterns(List<String> patterns) {
+        this.patterns = List.copyOf(patterns);
+        for (String pattern : this.patterns) {
+            if (pattern.endsWith(".**")) {
+                trees.put(pattern.substring(0, pattern.length() - 3), pattern);
+            } else if (pattern.endsWith(".*")) {
+                packages.put(pattern.substring(0, pattern.length() - 2), pattern);
+            } else if (pattern.endsWith("*")) {
+                prefixes.add(pattern.substring(0, pattern.length() - 1));
+            } else {
+                exact.put(pattern, pattern);
+            }
+        }
+    }
+
+    /** No patterns at all. */
+    public static ClassPatterns empty() {
+        return EMPTY;
+    }
+
+    /**
+     * Compiles patterns after checking each one.
+     *
+     * @throws IllegalArgumentException naming the first pattern that is not valid
+     */
+    public static ClassPatterns of(Iterable<String> patterns) {
+        Set<String> checked = new LinkedHashSet<>();
+        for (String pattern : patterns) {
+            checked.add(validate(pattern));
+        }
+        return checked.isEmpty() ? EMPTY : new ClassPatterns(new ArrayList<>(checked));
+    }
+
+    /** This set and {@code other} together. */
+    public ClassPatterns plus(ClassPatterns other) {
+        if (other.patterns.isEmpty()) {
+            return this;
+        }
+        if (patterns.isEmpty()) {
+            return other;
+        }
+        Set<String> all = new LinkedHashSet<>(patterns);
+        all.addAll(other.patterns);
+        return new ClassPatterns(new ArrayList<>(all));
+    }
+
+    /**
+     * The pattern that matches {@code className} (a plain class name, not an array name), or
+     * null when none does.
+     */
+    public String match(String className) {
+        String hit = exact.get(className);
+        if (hit != null) {
+            return hit;
+        }
+        int dot = className.lastIndexOf('.');
+        String pkg = dot < 0 ? "" : className.substring(0, dot);
+        if (!packages.isEmpty() && (hit = packages.get(pkg)) != null) {
+            return hit;
+        }
+        if (!trees.isEmpty()) {
+            for (String p = pkg; !p.isEmpty(); ) {
+                if ((hit = trees.get(p)) != null) {
+                    return hit;
+                }
+                int up = p.lastIndexOf('.');
+                p = up < 0 ? "" : p.substring(0, up);
+            }
+        }
+        for (String prefix : prefixes) {
+            if (className.startsWith(prefix)) {
+                return prefix + "*";
+            }
+        }
+        return null;
+    }
+
+    /** The patterns, in the order first given. */
+    public List<String> patterns() {
+        return Collections.unmodifiableList(patterns);
+    }
+
+    public boolean isEmpty() {
+        return patterns.isEmpty();
+    }
+
+    private static String validate(String raw) {
+        String pattern = raw.trim();
+        if (pattern.isEmpty()) {
+            throw new IllegalArgumentException("empty class pattern");
+        }
+        if (pattern.indexOf('/') >= 0) {
+            throw new IllegalArgumentException("module-qualified pattern \"" + pattern
+                    + "\" is not supported; name the package instead");
+        }
+        if (pattern.startsWith("[")) {
+            throw new IllegalArgumentException("array pattern \"" + pattern
+                    + "\": arrays are checked by their component class, name that class instead");
+        }
+        int star = pattern.indexOf('*');
+        if (star >= 0) {
+            String tail = pattern.substring(star);
+            boolean ok = tail.equals("*") || (tail.equals("**") && pattern.endsWith(".**"));
+            if (!ok) {
+                throw new IllegalArgumentException("pattern \"" + pattern
+                        + "\": '*' may only end a pattern, as a.B*, a.* or a.**");
+            }
+        }
+        String name = star >= 0 ? pattern.substring(0, star) : pattern;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = Character.isJavaIdentifierPart(c) || c == '.' || c == '$';
+            if (!ok || (c == '.' && i > 0 && name.charAt(i - 1) == '.')) {
+                throw new IllegalArgumentException("pattern \"" + pattern
+                        + "\" is not a class name pattern (bad character '" + c + "')");
+            }
+        }
+        if (name.startsWith(".")) {
+            throw new IllegalArgumentException("pattern \"" + pattern + "\" starts with '.'");
+        }
+        return pattern;
+    }
+}

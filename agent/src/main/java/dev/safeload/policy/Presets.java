@@ -1,0 +1,69 @@
+package dev.safeload.policy;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Built-in pattern lists shipped in the agent jar: the default allowlist, the gadget denylist,
+ * and one allowlist per ML library whose models are Java-serialized.
+ */
+public final class Presets {
+
+    /** The presets a user can name in {@code serial.presets}. */
+    public static final List<String> NAMES = List.of("weka", "smile", "tribuo", "corenlp");
+
+    private static final String BASE = "/dev/safeload/policy/";
+
+    private Presets() {
+    }
+
+    /** JDK value types and collections: what every stream may hold. */
+    public static ClassPatterns defaultAllow() {
+        return ClassPatterns.of(read(BASE + "serial-defaults.txt"));
+    }
+
+    /** Classes that only gadget chains need; refused even if an allow pattern covers them. */
+    public static ClassPatterns gadgetDeny() {
+        return ClassPatterns.of(read(BASE + "serial-gadgets.txt"));
+    }
+
+    /**
+     * The allowlist of a named preset.
+     *
+     * @throws IllegalArgumentException naming the known presets when {@code name} is not one
+     */
+    public static ClassPatterns preset(String name) {
+        if (!NAMES.contains(name)) {
+            throw new IllegalArgumentException("unknown preset \"" + name + "\"; known presets: "
+                    + String.join(", ", NAMES));
+        }
+        return ClassPatterns.of(read(BASE + "presets/" + name + ".txt"));
+    }
+
+    /** The raw lines of a pattern list, without comments and blank lines. */
+    static List<String> read(String resource) {
+        InputStream in = Presets.class.getResourceAsStream(resource);
+        if (in == null) {
+            throw new IllegalStateException("safeload jar is missing " + resource);
+        }
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            for (String line; (line = reader.readLine()) != null; ) {
+                int hash = line.indexOf('#');
+                String pattern = (hash >= 0 ? line.substring(0, hash) : line).trim();
+                if (!pattern.isEmpty()) {
+                    lines.add(pattern);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.safeload.policy;
+
+/**
+ * Limits on one Java serialization stream, checked at every class, reference and array the
+ * stream reads. Each is inclusive: a value equal to the limit passes.
+ *
+ * @param maxDepth deepest nesting of objects being read at once
+ * @param maxRefs most object references (new objects and back-references) in one stream
+ * @param maxBytes most bytes read from one stream
+ * @param maxArray longest array (in elements) the stream may ask to allocate
+ */
+public record SerialLimits(long maxDepth, long maxRefs, long maxBytes, long maxArray) {
+
+    /** Deep enough for decision trees and nested DTOs, shallow enough to stop nesting bombs early. */
+    public static final long DEFAULT_MAX_DEPTH = 64;
+    /** A million objects: far above an RPC payload, still a bound on a reference flood. */
+    public static final long DEFAULT_MAX_REFS = 1_000_000;
+    /** 1 GiB: room for large Java-serialized models; streams past it are almost surely hostile. */
+    public static final long DEFAULT_MAX_BYTES = 1L << 30;
+    /** Ten million elements: an 80 MB double[]; larger claims are refused before allocation. */
+    public static final long DEFAULT_MAX_ARRAY = 10_000_000;
+
+    public static final SerialLimits DEFAULTS = new SerialLimits(
+            DEFAULT_MAX_DEPTH, DEFAULT_MAX_REFS, DEFAULT_MAX_BYTES, DEFAULT_MAX_ARRAY);
+
+    public SerialLimits {
+        requirePositive("serial.maxDepth", maxDepth);
+        requirePositive("serial.maxRefs", maxRefs);
+        requirePositive("serial.maxBytes", maxBytes);
+        requirePositive("serial.maxArray", maxArray);
+    }
+
+    private static void requirePositive(String key, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(key + " must be a positive number, got " + value);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.safeload.policy;
+
+import java.lang.reflect.Proxy;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which classes a Java serialization stream may name, and how large it may grow. Default-deny:
+ * a class is allowed only if an allow pattern matches it and no deny pattern does; deny always
+ * wins. Arrays are judged by their component class. Decisions are cached per class, so a class
+ * already seen costs one {@link ClassValue} lookup and no allocation.
+ */
+public final class SerialPolicy {
+
+    private static final int NAME_CACHE_LIMIT = 4096;
+
+    private static final Decision PRIMITIVE_ARRAY = Decision.allow("serial.allow", "primitive array");
+    private static final Decision ENUM = Decision.allow("serial.allow", "enum");
+    private static final Decision PROXY = Decision.allow("serial.allow", "proxy class; each interface is checked");
+    private static final Decision NOT_ALLOWED = Decision.reject("serial.allow", "not in the allowlist");
+
+    private final ClassPatterns allow;
+    private final ClassPatterns deny;
+    private final SerialLimits limits;
+    private final ClassValue<Decision> byClass = new ClassValue<>() {
+        @Override
+        protected Decision computeValue(Class<?> type) {
+            return decideUncached(type);
+        }
+    };
+    private final ConcurrentHashMap<String, Decision> byName = new ConcurrentHashMap<>();
+
+    public SerialPolicy(ClassPatterns allow, ClassPatterns deny, SerialLimits limits) {
+        this.allow = allow;
+        this.deny = deny;
+        this.limits = limits;
+    }
+
+    /** The decision for a class the stream resolved (for an array, its component decides). */
+    public Decision decide(Class<?> type) {
+        return byClass.get(type);
+    }
+
+    /**
+     * The decision for a class known only by the name written in the stream, before it is
+     * resolved, or because it cannot be. An {@code enumFlag} name that no pattern matches is
+     * left {@link Decision#UNDECIDED}: only the resolved class can prove it is an enum.
+     */
+    public Decision decideName(String streamName, boolean enumFlag) {
+        Decision cached = byName.get(streamName);
+        if (cached != null) {
+            return cached;
+        }
+        Decision decision = decideNameUncached(streamName, enumFlag);
+        if (byName.size() < NAME_CACHE_LIMIT && !enumFlag) {
+            // Bounded: a stream of random names must not grow the cache without end.
+            byName.putIfAbsent(streamName, decision);
+        }
+        return decision;
+    }
+
+    public SerialLimits limits() {
+        return limits;
+    }
+
+    public ClassPatterns allowPatterns() {
+        return allow;
+    }
+
+    public ClassPatterns denyPatterns() {
+        return deny;
+    }
+
+    private Decision decideUncached(Class<?> type) {
+        Class<?> component = type;
+        while (component.isArray()) {
+            component = component.getComponentType();
+        }
+        if (component.isPrimitive()) {
+            return PRIMITIVE_ARRAY;
+        }
+        Decision byPattern = decideByPattern(component.getName());
+        if (byPattern != null) {
+            return byPattern;
+        }
+        if (Enum.class.isAssignableFrom(component) && component != Enum.class) {
+            return ENUM;
+        }
+        if (Proxy.isProxyClass(component)) {
+            return PROXY;
+        }
+        return NOT_ALLOWED;
+    }
+
+    private Decision decideNameUncached(String streamName, boolean enumFlag) {
+        String name = streamName;
+        if (name.startsWith("[")) {
+            int dims = 0;
+            while (dims < name.length() && name.charAt(dims) == '[') {
+                dims++;
+            }
+            String element = name.substring(dims);
+            if (element.length() == 1 && "ZBCSIJFD".contains(element)) {
+                return PRIMITIVE_ARRAY;
+            }
+            if (element.length() < 3 || element.charAt(0) != 'L' || !element.endsWith(";")) {
+                return Decision.reject("serial.allow", "malformed array class name");
+            }
+            name = element.substring(1, element.length() - 1);
+        }
+        Decision byPattern = decideByPattern(name);
+        if (byPattern != null) {
+            return byPattern;
+        }
+        return enumFlag ? Decision.UNDECIDED : NOT_ALLOWED;
+    }
+
+    private Decision decideByPattern(String name) {
+        String denied = deny.match(name);
+        if (denied != null) {
+            return Decision.reject("serial.deny", "!" + denied);
+        }
+        String allowed = allow.match(name);
+        if (allowed != null) {
+            return Decision.allow("serial.allow", allowed);
+        }
+        return null;
+    }
+}
