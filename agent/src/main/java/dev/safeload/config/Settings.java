@@ -75,7 +75,7 @@ public final class Settings {
         String policySource = "built-in defaults";
         if (policy != null && !policy.value().isEmpty()) {
             merged.putAll(PolicyFile.read(Path.of(policy.value())));
-            policySource = policy.value();
+            policySource = "policy file " + policy.value();
         } else {
             EmbeddedPolicy embedded = findEmbeddedPolicy(systemProperties);
             if (embedded != null) {

@@ -1,0 +1,53 @@
+package dev.safeload.agent;
+
+import dev.safeload.config.ConfigException;
+import dev.safeload.config.ConfigKey;
+import dev.safeload.config.PolicyCompiler;
+import dev.safeload.config.Setting;
+import dev.safeload.config.Settings;
+import dev.safeload.report.LogSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Checks the log settings at start, so an unwritable log is a configuration error, not lost events. */
+final class AgentLog {
+
+    private AgentLog() {
+    }
+
+    static LogSettings settings(Settings settings) throws ConfigException {
+        Setting log = settings.setting(ConfigKey.LOG);
+        String destination = log.value();
+        if (destination.isEmpty()) {
+            throw new ConfigException(log.problem("must name a file, stdout or stderr"));
+        }
+        if (!destination.equals("stdout") && !destination.equals("stderr")) {
+            Path path = Path.of(destination).toAbsolutePath();
+            Path dir = path.getParent();
+            while (dir != null && !Files.exists(dir)) {
+                dir = dir.getParent();
+            }
+            if (Files.isDirectory(path) || dir == null || !Files.isWritable(dir)
+                    || (Files.exists(path) && !Files.isWritable(path))) {
+                throw new ConfigException(log.problem("cannot write the violation log at " + path));
+            }
+            destination = path.toString();
+        }
+        long maxFileSize = PolicyCompiler.size(settings.setting(ConfigKey.LOG_MAX_FILE_SIZE));
+        int maxHistory = smallPositive(settings.setting(ConfigKey.LOG_MAX_HISTORY));
+        int rate = smallPositive(settings.setting(ConfigKey.LOG_RATE_LIMIT));
+        return new LogSettings(destination, maxFileSize, maxHistory, rate);
+    }
+
+    private static int smallPositive(Setting s) throws ConfigException {
+        try {
+            int v = Integer.parseInt(s.value());
+            if (v > 0) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new ConfigException(s.problem("expected a positive whole number, got \"" + s.value() + "\""));
+    }
+}

@@ -1,0 +1,67 @@
+package dev.safeload.instrument;
+
+import java.io.PrintStream;
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.utility.JavaModule;
+
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+
+/**
+ * Installs {@link TypeInstrumentation}s with Byte Buddy and reports which types were
+ * transformed and which failed, so a JDK whose internals changed is noticed at start.
+ */
+public final class Instrumentations {
+
+    private Instrumentations() {
+    }
+
+    /** What an installation did. */
+    public record Outcome(Set<String> transformed, List<String> errors) {
+    }
+
+    /**
+     * Installs {@code instrumentations}, retransforming types already loaded; types not loaded
+     * yet are transformed when they load. Failures are also printed on {@code console}.
+     */
+    public static Outcome install(Instrumentation inst, PrintStream console,
+                                  List<? extends TypeInstrumentation> instrumentations) {
+        Set<String> transformed = ConcurrentHashMap.newKeySet();
+        List<String> errors = Collections.synchronizedList(new ArrayList<>());
+        AgentBuilder builder = new AgentBuilder.Default()
+                .disableClassFormatChanges()
+                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+                .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+                .with(AgentBuilder.InjectionStrategy.Disabled.INSTANCE)
+                // The default rules skip JDK classes, which are exactly what must be hooked.
+                .ignore(nameStartsWith("dev.safeload.").or(nameStartsWith("net.bytebuddy.")))
+                .with(new AgentBuilder.Listener.Adapter() {
+                    @Override
+                    public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module,
+                                                 boolean loaded, DynamicType dynamicType) {
+                        transformed.add(type.getName());
+                    }
+
+                    @Override
+                    public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded,
+                                        Throwable throwable) {
+                        errors.add(typeName + ": " + throwable);
+                        console.println("safeload: warning: cannot hook " + typeName + ": " + throwable
+                                + "; every stream is still checked by the filter, but this hook's extra checks are off");
+                    }
+                });
+        for (TypeInstrumentation i : instrumentations) {
+            builder = builder.type(i.typeMatcher()).transform(i.transformer());
+        }
+        builder.installOn(inst);
+        return new Outcome(transformed, errors);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.safeload.instrument.jdk;
+
+import dev.safeload.instrument.TypeInstrumentation;
+import java.io.ObjectInputFilter;
+import java.util.function.IntConsumer;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * Marks when a stream is in the middle of reading, so a stream opened inside deserialization
+ * ({@code SignedObject.getObject}, {@code MarshalledObject.get}) is known to be nested.
+ * {@code readObject0} is private and every read path (readObject, readUnshared, fields,
+ * arrays) goes through it.
+ */
+public final class ObjectInputStreamInstrumentation implements TypeInstrumentation {
+
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+        return named("java.io.ObjectInputStream");
+    }
+
+    @Override
+    public AgentBuilder.Transformer transformer() {
+        return (builder, type, loader, module, domain) ->
+                builder.visit(Advice.to(ReadObjectAdvice.class).on(named("readObject0").and(takesArguments(2))));
+    }
+
+    /**
+     * Inlined into {@code ObjectInputStream.readObject0}. The stream's guard is its filter and
+     * implements {@link IntConsumer}; a JDK interface is the bridge, because code in java.base
+     * can only name JDK types.
+     */
+    public static final class ReadObjectAdvice {
+
+        private ReadObjectAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.FieldValue("serialFilter") ObjectInputFilter filter) {
+            if (filter instanceof IntConsumer guard) {
+                guard.accept(1);
+            }
+        }
+
+        // No suppress: whatever readObject0 throws, including a refusal, must propagate.
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.FieldValue("serialFilter") ObjectInputFilter filter) {
+            if (filter instanceof IntConsumer guard) {
+                guard.accept(-1);
+            }
+        }
+    }
+}

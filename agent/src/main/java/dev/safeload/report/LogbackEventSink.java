@@ -1,0 +1,104 @@
+package dev.safeload.report;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import ch.qos.logback.core.status.Status;
+import java.io.PrintStream;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.LayoutBase;
+import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
+import ch.qos.logback.core.rolling.RollingFileAppender;
+import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
+import ch.qos.logback.core.util.FileSize;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes event lines through the agent's own, relocated Logback. The context is built in code
+ * and never auto-configured, so it reads no {@code logback.xml} and never touches the host's
+ * logging.
+ */
+final class LogbackEventSink implements EventSink {
+
+    private final LoggerContext context;
+    private final Logger logger;
+
+    /** One line per event: the message is already the JSON. */
+    private static final class LineLayout extends LayoutBase<ILoggingEvent> {
+        @Override
+        public String doLayout(ILoggingEvent event) {
+            return event.getMessage() + "\n";
+        }
+    }
+
+    LogbackEventSink(LogSettings settings, PrintStream console) {
+        context = new LoggerContext();
+        context.setName("safeload");
+        // Logback 1.5 needs an MDC adapter on every context it did not configure itself.
+        context.setMDCAdapter(new LogbackMDCAdapter());
+        context.getStatusManager().add(status -> {
+            if (status.getLevel() == Status.ERROR) {
+                console.println("safeload: violation log error: " + status.getMessage()
+                        + (status.getThrowable() != null ? ": " + status.getThrowable() : ""));
+            }
+        });
+
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
+        encoder.setContext(context);
+        LineLayout layout = new LineLayout();
+        layout.setContext(context);
+        layout.start();
+        encoder.setLayout(layout);
+        encoder.setCharset(StandardCharsets.UTF_8);
+        encoder.start();
+
+        OutputStreamAppender<ILoggingEvent> appender;
+        String destination = settings.destination();
+        if (destination.equals("stdout") || destination.equals("stderr")) {
+            ConsoleAppender<ILoggingEvent> stdio = new ConsoleAppender<>();
+            stdio.setTarget(destination.equals("stdout") ? "System.out" : "System.err");
+            appender = stdio;
+        } else {
+            RollingFileAppender<ILoggingEvent> file = new RollingFileAppender<>();
+            file.setContext(context);
+            file.setFile(destination);
+            SizeAndTimeBasedRollingPolicy<ILoggingEvent> rolling = new SizeAndTimeBasedRollingPolicy<>();
+            rolling.setContext(context);
+            rolling.setParent(file);
+            rolling.setFileNamePattern(destination + ".%d{yyyy-MM-dd}.%i.gz");
+            rolling.setMaxFileSize(new FileSize(settings.maxFileSize()));
+            rolling.setMaxHistory(settings.maxHistory());
+            rolling.start();
+            file.setRollingPolicy(rolling);
+            file.setTriggeringPolicy(rolling);
+            appender = file;
+        }
+        appender.setContext(context);
+        appender.setName("safeload-violations");
+        appender.setEncoder(encoder);
+        appender.setImmediateFlush(true);
+        appender.start();
+        if (!appender.isStarted()) {
+            throw new IllegalStateException("cannot open the violation log " + destination);
+        }
+
+        logger = context.getLogger("dev.safeload.violations");
+        logger.setAdditive(false);
+        logger.setLevel(Level.INFO);
+        logger.addAppender((Appender<ILoggingEvent>) appender);
+    }
+
+    @Override
+    public void write(String line) {
+        logger.info(line);
+    }
+
+    @Override
+    public void close() {
+        context.stop();
+    }
+}

@@ -1,0 +1,182 @@
+package dev.safeload.serial;
+
+import dev.safeload.policy.Decision;
+import dev.safeload.policy.Mode;
+import dev.safeload.policy.Policy;
+import dev.safeload.report.CallSite;
+import dev.safeload.report.Event;
+import dev.safeload.report.Reporter;
+import java.io.InvalidClassException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.util.List;
+import java.util.function.BinaryOperator;
+import java.util.function.Predicate;
+
+/**
+ * The JVM-wide serialization gate. It is the JEP 415 filter factory, so every
+ * {@link ObjectInputStream} gets a {@link StreamGuard} from its constructor on, and it keeps
+ * the host's own factory (from {@code jdk.serialFilterFactory} or a later
+ * {@code Config.setSerialFilterFactory} call) working behind the guard. As a {@link Predicate}
+ * it is how the advice on {@code setSerialFilterFactory} hands it the host's factory.
+ */
+public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Predicate<BinaryOperator<ObjectInputFilter>> {
+
+    static final String ENTRY_CLASS = "java.io.ObjectInputStream";
+
+    private final Reporter reporter;
+    private final BinaryOperator<ObjectInputFilter> builtinFactory;
+    private final ThreadLocal<Boolean> insideHostFactory = new ThreadLocal<>();
+    private volatile Policy policy;
+    private volatile BinaryOperator<ObjectInputFilter> hostFactory;
+    private volatile String hostFactoryClass;
+    private volatile boolean hostFactoryAdopted;
+    private volatile boolean streamsCreated;
+
+    /**
+     * @param builtinFactory the JDK's factory, whose behaviour applies when the host has none
+     * @param hostFactoryClass the class named by {@code jdk.serialFilterFactory}, or null; it is
+     *     instantiated on first use, as the JDK would
+     */
+    public SerialGate(Policy policy, Reporter reporter, BinaryOperator<ObjectInputFilter> builtinFactory,
+                      String hostFactoryClass) {
+        this.policy = policy;
+        this.reporter = reporter;
+        this.builtinFactory = builtinFactory;
+        this.hostFactory = builtinFactory;
+        this.hostFactoryClass = hostFactoryClass;
+        this.hostFactoryAdopted = hostFactoryClass != null;
+    }
+
+    /** The policy in force. */
+    public Policy policy() {
+        return policy;
+    }
+
+    /** Replaces the policy with one volatile write. */
+    public void policy(Policy next) {
+        this.policy = next;
+    }
+
+    @Override
+    public ObjectInputFilter apply(ObjectInputFilter current, ObjectInputFilter requested) {
+        if (insideHostFactory.get() != null) {
+            // The host's factory delegates to the factory it found installed (us): answer as
+            // the JDK's builtin factory would, instead of recursing.
+            return builtinFactory.apply(current, requested);
+        }
+        streamsCreated = true;
+        StreamGuard guard = current instanceof StreamGuard g ? g : null;
+        ObjectInputFilter hostCurrent = guard != null ? guard.hostFilter() : current;
+        ObjectInputFilter hostNext;
+        insideHostFactory.set(Boolean.TRUE);
+        try {
+            hostNext = hostFactory().apply(hostCurrent, requested);
+        } finally {
+            insideHostFactory.remove();
+        }
+        if (guard != null) {
+            guard.hostFilter(hostNext);
+            return guard;
+        }
+        return new StreamGuard(this, hostNext, ReadNesting.active());
+    }
+
+    /**
+     * The host called {@code Config.setSerialFilterFactory}: adopt its factory behind ours.
+     *
+     * @return false to let the JDK's method run, and throw, as it would without the agent
+     */
+    @Override
+    public synchronized boolean test(BinaryOperator<ObjectInputFilter> factory) {
+        if (hostFactoryAdopted || streamsCreated) {
+            return false; // the JDK's method runs and throws, exactly as without the agent
+        }
+        hostFactory = factory;
+        hostFactoryAdopted = true;
+        return true;
+    }
+
+    private BinaryOperator<ObjectInputFilter> hostFactory() {
+        String className = hostFactoryClass;
+        if (className != null) {
+            synchronized (this) {
+                if (hostFactoryClass != null) {
+                    hostFactory = instantiate(hostFactoryClass);
+                    hostFactoryClass = null;
+                }
+            }
+        }
+        return hostFactory;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static BinaryOperator<ObjectInputFilter> instantiate(String className) {
+        try {
+            Class<?> type = Class.forName(className, true, ClassLoader.getSystemClassLoader());
+            return (BinaryOperator<ObjectInputFilter>) type.getConstructor().newInstance();
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new IllegalStateException("invalid jdk.serialFilterFactory: " + className + ": " + e, e);
+        }
+    }
+
+    /** A check failed: log it, and in enforce mode refuse by throwing. */
+    void refuse(StreamGuard guard, Policy p, Decision decision, ObjectInputFilter.FilterInfo info,
+                String pendingName) {
+        Class<?> type = info.serialClass();
+        String className = type != null ? type.getName() : pendingName;
+        boolean classFound = type != null || pendingName == null;
+        report(guard, p, decision, className, classFound, info.depth(), info.references(),
+                info.streamBytes(), info.arrayLength());
+    }
+
+    /** A class name alone was refused before a custom {@code resolveClass} could run. */
+    void refuseName(StreamGuard guard, Policy p, Decision decision, String className) {
+        report(guard, p, decision, className, null, -1, -1, -1, -1);
+    }
+
+    private void report(StreamGuard guard, Policy p, Decision decision, String className, Boolean classFound,
+                        long depth, long refs, long bytes, long arrayLength) {
+        boolean enforce = p.mode() == Mode.ENFORCE;
+        String subject = className != null ? className : "(limits)";
+        if (enforce || guard.firstReport(subject + '\u0000' + decision.rule())) {
+            CallSite site = CallSite.capture(ENTRY_CLASS, ENTRY_CLASS + ".readObject");
+            String action = enforce ? "refuse" : "audit";
+            Event event = Event.of("alert", action)
+                    .put("message", (enforce ? "refused " : "would refuse ") + subject + " by rule "
+                            + decision.rule() + ": " + decision.detail())
+                    .put("event.category", List.of("intrusion_detection"))
+                    .put("event.type", List.of(enforce ? "denied" : "allowed"))
+                    .put("event.outcome", enforce ? "failure" : "success")
+                    .put("event.module", "safeload")
+                    .put("event.dataset", "safeload.violations")
+                    .put("rule.name", decision.rule())
+                    .put("rule.ruleset", p.source())
+                    .put("safeload.mode", p.mode().label())
+                    .put("safeload.entry_point", site.entryPoint())
+                    .put("safeload.class", className)
+                    .put("safeload.class_found", classFound)
+                    .put("safeload.call_site", site.frame())
+                    .put("safeload.policy_rule", decision.detail())
+                    .put("safeload.policy_digest", p.digest())
+                    .put("safeload.nested", guard.nested())
+                    .put("safeload.depth", depth >= 0 ? depth : null)
+                    .put("safeload.refs", refs >= 0 ? refs : null)
+                    .put("safeload.bytes", bytes >= 0 ? bytes : null)
+                    .put("safeload.array_length", arrayLength >= 0 ? arrayLength : null)
+                    .put("error.stack_trace", String.join("\n\tat ", site.stack()));
+            String human = enforce
+                    ? "safeload: refused " + subject + " (rule " + decision.rule() + ": " + decision.detail()
+                            + ") at " + site.frame() + (guard.nested() ? " [nested stream]" : "")
+                    : null;
+            reporter.report(event, subject + '\u0000' + decision.rule() + '\u0000' + site.frame(), human);
+        }
+        if (enforce) {
+            throw Sneaky.rethrow(className != null
+                    ? new InvalidClassException(className, "safeload: rejected by rule " + decision.rule()
+                            + ": " + decision.detail())
+                    : new InvalidClassException("safeload: rejected by rule " + decision.rule() + ": "
+                            + decision.detail()));
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package dev.safeload.serial;
+
+import dev.safeload.policy.Decision;
+import dev.safeload.policy.Mode;
+import dev.safeload.policy.Policy;
+import dev.safeload.policy.SerialLimits;
+import dev.safeload.policy.SerialPolicy;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.IntConsumer;
+import java.util.function.ObjIntConsumer;
+
+/**
+ * The filter of one {@link ObjectInputStream}: the JDK calls it at every class descriptor,
+ * proxy interface, array, back-reference and {@code readResolve}/{@code resolveObject}
+ * replacement of the stream (the JEP 290 checkpoint), so it sees what every path reads,
+ * including streams whose {@code resolveClass} never calls {@code super}. The host's own
+ * filter for the stream, if any, runs after it; either one can refuse.
+ *
+ * <p>Advice inlined into java.base reaches it through JDK interfaces only, as the stream's
+ * filter: {@link IntConsumer} announces reads starting (+1) and ending (-1), and
+ * {@link ObjIntConsumer} hands over each class name read, before {@code resolveClass}.
+ */
+final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsumer<String> {
+
+    /** Flag bits of {@link #accept(String, int)}, as the advice sets them. */
+    static final int ENUM_FLAG = 1;
+    static final int SUBCLASS_FLAG = 2;
+
+    private final SerialGate gate;
+    private final boolean nested;
+    private ObjectInputFilter hostFilter;
+    private String pendingName;
+    private int reads;
+    private Set<String> reported;
+
+    StreamGuard(SerialGate gate, ObjectInputFilter hostFilter, boolean nested) {
+        this.gate = gate;
+        this.hostFilter = hostFilter;
+        this.nested = nested;
+    }
+
+    ObjectInputFilter hostFilter() {
+        return hostFilter;
+    }
+
+    void hostFilter(ObjectInputFilter filter) {
+        this.hostFilter = filter;
+    }
+
+    boolean nested() {
+        return nested;
+    }
+
+    @Override
+    public Status checkInput(FilterInfo info) {
+        String pending = pendingName;
+        pendingName = null;
+        Policy policy = gate.policy();
+        Decision ours = Decision.UNDECIDED;
+        if (policy.mode() != Mode.OFF) {
+            ours = evaluate(policy.serial(), info, pending);
+            if (ours.rejected()) {
+                gate.refuse(this, policy, ours, info, pending);
+                ours = Decision.UNDECIDED;
+            }
+        }
+        ObjectInputFilter host = hostFilter;
+        Status theirs = host == null ? Status.UNDECIDED : host.checkInput(info);
+        if (theirs == Status.REJECTED) {
+            return Status.REJECTED;
+        }
+        return ours.allowed() || theirs == Status.ALLOWED ? Status.ALLOWED : Status.UNDECIDED;
+    }
+
+    /** Allocation-free unless something is refused. */
+    private static Decision evaluate(SerialPolicy serial, FilterInfo info, String pendingName) {
+        SerialLimits limits = serial.limits();
+        if (info.depth() > limits.maxDepth()) {
+            return Decision.reject("serial.maxDepth", "depth " + info.depth() + " > " + limits.maxDepth());
+        }
+        if (info.references() > limits.maxRefs()) {
+            return Decision.reject("serial.maxRefs", "references " + info.references() + " > " + limits.maxRefs());
+        }
+        if (info.streamBytes() > limits.maxBytes()) {
+            return Decision.reject("serial.maxBytes", "bytes " + info.streamBytes() + " > " + limits.maxBytes());
+        }
+        Class<?> type = info.serialClass();
+        if (type == null) {
+            if (pendingName == null) {
+                return Decision.UNDECIDED;
+            }
+            // The class named in the stream is not on the class path: a probe for gadgets, or a
+            // missing dependency. Judge the name; an allowed one fails later as ClassNotFound.
+            Decision byName = serial.decideName(pendingName, false);
+            return byName.rejected() ? byName : Decision.UNDECIDED;
+        }
+        long length = info.arrayLength();
+        if (length >= 0) {
+            if (length > limits.maxArray()) {
+                return Decision.reject("serial.maxArray", "array length " + length + " > " + limits.maxArray());
+            }
+            if (length > 65_536 && !HeapCheck.fits(type, length)) {
+                return Decision.reject("serial.maxArray", "array length " + length
+                        + " cannot fit in the free heap");
+            }
+        }
+        return serial.decide(type);
+    }
+
+    /** A class descriptor was read; {@code flags} has {@link #ENUM_FLAG} and {@link #SUBCLASS_FLAG}. */
+    @Override
+    public void accept(String className, int flags) {
+        pendingName = className;
+        // A subclass's resolveClass is the host's code and may initialise the class it loads;
+        // refuse a forbidden name before it runs. The JDK's own resolveClass never initialises.
+        if ((flags & SUBCLASS_FLAG) != 0) {
+            Policy policy = gate.policy();
+            if (policy.mode() == Mode.ENFORCE) {
+                Decision byName = policy.serial().decideName(className, (flags & ENUM_FLAG) != 0);
+                if (byName.rejected()) {
+                    pendingName = null;
+                    gate.refuseName(this, policy, byName, className);
+                }
+            }
+        }
+    }
+
+    /** A read on this stream started (+1) or ended (-1). */
+    @Override
+    public void accept(int delta) {
+        if (delta > 0) {
+            if (reads++ == 0) {
+                ReadNesting.enter();
+            }
+        } else if (reads > 0 && --reads == 0) {
+            ReadNesting.exit();
+        }
+    }
+
+    /** True the first time {@code key} is seen on this stream: audit logs a class once per stream. */
+    boolean firstReport(String key) {
+        if (reported == null) {
+            reported = new HashSet<>();
+        }
+        return reported.add(key);
+    }
+}
