@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.Nexus;
 import net.bytebuddy.utility.JavaModule;
 
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
@@ -21,6 +22,25 @@ import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 public final class Instrumentations {
 
     private Instrumentations() {
+    }
+
+    /**
+     * Byte Buddy's default initialization strategy loads its Nexus, which reaches for
+     * sun.misc.Unsafe and makes JDK 24+ print deprecation warnings in the host's console. The
+     * agent uses no type initializers, so the Nexus is switched off while the builder is made.
+     */
+    private static AgentBuilder newAgentBuilder() {
+        String previous = System.getProperty(Nexus.PROPERTY);
+        System.setProperty(Nexus.PROPERTY, "true");
+        try {
+            return new AgentBuilder.Default();
+        } finally {
+            if (previous == null) {
+                System.clearProperty(Nexus.PROPERTY);
+            } else {
+                System.setProperty(Nexus.PROPERTY, previous);
+            }
+        }
     }
 
     /** What an installation did. */
@@ -35,7 +55,7 @@ public final class Instrumentations {
                                   List<? extends TypeInstrumentation> instrumentations) {
         Set<String> transformed = ConcurrentHashMap.newKeySet();
         List<String> errors = Collections.synchronizedList(new ArrayList<>());
-        AgentBuilder builder = new AgentBuilder.Default()
+        AgentBuilder builder = newAgentBuilder()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)

@@ -1,0 +1,203 @@
+package dev.safeload.it.support;
+
+import dev.safeload.it.victim.EchoHandler;
+import dev.safeload.it.victim.Envelope;
+import dev.safeload.it.victim.Probe;
+import dev.safeload.it.victim.Secret;
+import dev.safeload.it.victim.Swapper;
+import java.io.ByteArrayOutputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.lang.reflect.Field;
+import java.lang.reflect.Proxy;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.rmi.MarshalledObject;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.SignedObject;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+
+/**
+ * Builds serialized inputs in the test JVM, which never deserializes them. Every gadget chain
+ * is built from the real library classes and, if it runs, only creates its marker file with
+ * {@code new FileOutputStream(marker)}.
+ */
+public final class Payloads {
+
+    private Payloads() {
+    }
+
+    /** commons-collections 3.1: HashMap, TiedMapEntry, LazyMap, ChainedTransformer, InstantiateTransformer. */
+    public static Object commonsCollections3(String marker) throws Exception {
+        org.apache.commons.collections.Transformer[] real = {
+            new org.apache.commons.collections.functors.ConstantTransformer(FileOutputStream.class),
+            new org.apache.commons.collections.functors.InstantiateTransformer(
+                    new Class<?>[] {String.class}, new Object[] {marker}),
+        };
+        org.apache.commons.collections.functors.ChainedTransformer chain =
+                new org.apache.commons.collections.functors.ChainedTransformer(new org.apache.commons.collections.Transformer[] {
+                    new org.apache.commons.collections.functors.ConstantTransformer(1)});
+        @SuppressWarnings("unchecked")
+        Map<Object, Object> lazy = org.apache.commons.collections.map.LazyMap.decorate(new HashMap<>(), chain);
+        Object entry = new org.apache.commons.collections.keyvalue.TiedMapEntry(lazy, "safeload");
+        Map<Object, Object> outer = new HashMap<>();
+        outer.put(entry, "value");
+        lazy.remove("safeload");
+        set(chain, "iTransformers", real);
+        return outer;
+    }
+
+    /** commons-collections4 4.0: PriorityQueue, TransformingComparator, ChainedTransformer. */
+    public static Object commonsCollections4(String marker) throws Exception {
+        org.apache.commons.collections4.functors.ChainedTransformer<Object> chain =
+                new org.apache.commons.collections4.functors.ChainedTransformer<>(
+                        new org.apache.commons.collections4.functors.ConstantTransformer<>(1));
+        org.apache.commons.collections4.comparators.TransformingComparator<Object, Object> comparator =
+                new org.apache.commons.collections4.comparators.TransformingComparator<>(chain);
+        PriorityQueue<Object> queue = new PriorityQueue<>(2, comparator);
+        queue.add(1);
+        queue.add(2);
+        set(chain, "iTransformers", new org.apache.commons.collections4.Transformer<?, ?>[] {
+            new org.apache.commons.collections4.functors.ConstantTransformer<>(FileOutputStream.class),
+            new org.apache.commons.collections4.functors.InstantiateTransformer<>(
+                    new Class<?>[] {String.class}, new Object[] {marker}),
+        });
+        return queue;
+    }
+
+    /** commons-beanutils 1.9.2 over commons-collections 3.1: PriorityQueue, BeanComparator, TiedMapEntry. */
+    public static Object commonsBeanutils(String marker) throws Exception {
+        org.apache.commons.collections.Transformer chain = new org.apache.commons.collections.functors.ChainedTransformer(
+                new org.apache.commons.collections.Transformer[] {
+                    new org.apache.commons.collections.functors.ConstantTransformer(FileOutputStream.class),
+                    new org.apache.commons.collections.functors.InstantiateTransformer(
+                            new Class<?>[] {String.class}, new Object[] {marker}),
+                });
+        @SuppressWarnings("unchecked")
+        Map<Object, Object> lazy = org.apache.commons.collections.map.LazyMap.decorate(new HashMap<>(), chain);
+        org.apache.commons.beanutils.BeanComparator<Object> comparator = new org.apache.commons.beanutils.BeanComparator<>("key");
+        PriorityQueue<Object> queue = new PriorityQueue<>(2, comparator);
+        queue.add(new org.apache.commons.collections.keyvalue.TiedMapEntry(lazy, "a"));
+        queue.add(new org.apache.commons.collections.keyvalue.TiedMapEntry(lazy, "b"));
+        set(comparator, "property", "value");
+        return queue;
+    }
+
+    /** The URLDNS shape: a HashMap keyed by a java.net.URL (a literal address, so no DNS here). */
+    public static Object urlKeyedMap() throws Exception {
+        Map<Object, Object> map = new HashMap<>();
+        map.put(new URL("http://127.0.0.1:9/safeload"), "x");
+        return map;
+    }
+
+    /** The SerialDOS nested HashSet bomb: hashing it on read takes about 2^depth steps. */
+    public static Object hashSetBomb(int depth) {
+        Set<Object> root = new HashSet<>();
+        Set<Object> s1 = root;
+        Set<Object> s2 = new HashSet<>();
+        for (int i = 0; i < depth; i++) {
+            Set<Object> t1 = new HashSet<>();
+            Set<Object> t2 = new HashSet<>();
+            t1.add("safeload");
+            s1.add(t1);
+            s1.add(t2);
+            s2.add(t1);
+            s2.add(t2);
+            s1 = t1;
+            s2 = t2;
+        }
+        return root;
+    }
+
+    /** An int[] whose length field claims almost 2^31 elements: 8 GB the heap cannot hold. */
+    public static byte[] hugeIntArrayClaim() throws IOException {
+        byte[] bytes = serialize(new int[4]);
+        int at = bytes.length - 4 * 4 - 4;
+        bytes[at] = 0x7f;
+        bytes[at + 1] = (byte) 0xff;
+        bytes[at + 2] = (byte) 0xff;
+        bytes[at + 3] = (byte) 0xf0;
+        return bytes;
+    }
+
+    /** A stream naming a class that is on no class path, as a gadget probe does. */
+    public static byte[] unresolvableClass() throws IOException {
+        byte[] bytes = serialize(new Probe());
+        String from = Probe.class.getName();
+        String to = "dev.safeload.it.victim.Prxbe";
+        return replace(bytes, from, to);
+    }
+
+    /** A proxy for an interface the policy does not allow, with an allowed handler. */
+    public static Object proxyOfSecret() {
+        return Proxy.newProxyInstance(Payloads.class.getClassLoader(), new Class<?>[] {Secret.class}, new EchoHandler());
+    }
+
+    public static Object swapper() {
+        return new Swapper();
+    }
+
+    /** An envelope whose readObject opens a SignedObject holding {@code inner}. */
+    public static Object signedEnvelope(Serializable inner) throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(1024);
+        KeyPair keys = generator.generateKeyPair();
+        return new Envelope(new SignedObject(inner, keys.getPrivate(), Signature.getInstance("SHA256withRSA")));
+    }
+
+    /** An envelope whose readObject opens a MarshalledObject holding {@code inner}. */
+    public static Object marshalledEnvelope(Serializable inner) throws Exception {
+        return new Envelope(new MarshalledObject<>(inner));
+    }
+
+    public static byte[] serialize(Object value) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(value);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static byte[] replace(byte[] bytes, String from, String to) {
+        byte[] f = from.getBytes(StandardCharsets.UTF_8);
+        byte[] t = to.getBytes(StandardCharsets.UTF_8);
+        if (f.length != t.length) {
+            throw new IllegalArgumentException("same length only");
+        }
+        byte[] out = bytes.clone();
+        outer:
+        for (int i = 0; i <= out.length - f.length; i++) {
+            for (int j = 0; j < f.length; j++) {
+                if (out[i + j] != f[j]) {
+                    continue outer;
+                }
+            }
+            System.arraycopy(t, 0, out, i, t.length);
+            return out;
+        }
+        throw new IllegalArgumentException(from + " not found");
+    }
+
+    private static void set(Object target, String field, Object value) throws ReflectiveOperationException {
+        Class<?> type = target.getClass();
+        while (type != null) {
+            try {
+                Field f = type.getDeclaredField(field);
+                f.setAccessible(true);
+                f.set(target, value);
+                return;
+            } catch (NoSuchFieldException e) {
+                type = type.getSuperclass();
+            }
+        }
+        throw new NoSuchFieldException(field);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.safeload.it.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads a violation log: every line must be one JSON object. */
+public final class ViolationLog {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ViolationLog() {
+    }
+
+    /** Every event in {@code file}; fails on a line that is not one JSON object. */
+    public static List<JsonNode> read(Path file) throws IOException {
+        List<JsonNode> events = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return events;
+        }
+        int n = 0;
+        for (String line : Files.readAllLines(file)) {
+            n++;
+            JsonNode node = JSON.readTree(line);
+            if (node == null || !node.isObject()) {
+                throw new AssertionError(file + " line " + n + " is not a JSON object: " + line);
+            }
+            events.add(node);
+        }
+        return events;
+    }
+
+    /** The events whose event.action is {@code action}. */
+    public static List<JsonNode> withAction(List<JsonNode> events, String action) {
+        return events.stream().filter(e -> action.equals(e.path("event.action").asText())).toList();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.safeload.it.victim;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InvalidClassException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.commons.io.input.ClassLoaderObjectInputStream;
+import org.springframework.core.ConfigurableObjectInputStream;
+
+/**
+ * The program the integration tests run in a forked JVM: it reads a payload file the way a
+ * given kind of real code does, and prints one {@code RESULT} line.
+ */
+public final class Victim {
+
+    private Victim() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        byte[] payload = args.length > 1 ? Files.readAllBytes(Path.of(args[1])) : new byte[0];
+        try {
+            Object result = switch (mode) {
+                case "read" -> new ObjectInputStream(in(payload)).readObject();
+                case "unshared" -> new ObjectInputStream(in(payload)).readUnshared();
+                case "commons-io" -> new ClassLoaderObjectInputStream(Victim.class.getClassLoader(), in(payload)).readObject();
+                case "spring" -> new ConfigurableObjectInputStream(in(payload), Victim.class.getClassLoader()).readObject();
+                case "weka" -> weka.core.SerializationHelper.read(in(payload));
+                case "weka-predict" -> WekaPrediction.predict(weka.core.SerializationHelper.read(in(payload)));
+                case "resolve-object" -> new SwappingStream(in(payload)).readObject();
+                case "stream-filter" -> {
+                    ObjectInputStream in = new ObjectInputStream(in(payload));
+                    in.setObjectInputFilter(ObjectInputFilter.Config.createFilter(args[2]));
+                    yield in.readObject();
+                }
+                case "set-factory" -> {
+                    ObjectInputFilter hostFilter = ObjectInputFilter.Config.createFilter(args[2]);
+                    ObjectInputFilter.Config.setSerialFilterFactory((current, next) -> hostFilter);
+                    System.out.println("FACTORY set");
+                    yield new ObjectInputStream(in(payload)).readObject();
+                }
+                case "concurrent" -> concurrent(payload, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+                default -> throw new IllegalArgumentException("unknown mode " + mode);
+            };
+            System.out.println("RESULT ok " + (result == null ? "null" : result.getClass().getName()) + " " + describe(result));
+        } catch (InvalidClassException e) {
+            System.out.println("RESULT refused " + e.getClass().getName() + ": " + e.getMessage());
+        } catch (Throwable e) {
+            System.out.println("RESULT failed " + e.getClass().getName() + ": " + e.getMessage());
+        }
+    }
+
+    private static InputStream in(byte[] payload) {
+        return new ByteArrayInputStream(payload);
+    }
+
+    private static String describe(Object result) {
+        String text = String.valueOf(result);
+        return text.length() > 200 ? text.substring(0, 200) : text;
+    }
+
+    /** Many threads read the payload at once; returns how many reads were refused. */
+    private static String concurrent(byte[] payload, int threads, int perThread) throws InterruptedException {
+        AtomicInteger refused = new AtomicInteger();
+        AtomicInteger other = new AtomicInteger();
+        CountDownLatch start = new CountDownLatch(1);
+        Thread[] workers = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            workers[t] = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < perThread; i++) {
+                    try {
+                        new ObjectInputStream(in(payload)).readObject();
+                        other.incrementAndGet();
+                    } catch (InvalidClassException e) {
+                        refused.incrementAndGet();
+                    } catch (IOException | ClassNotFoundException | RuntimeException e) {
+                        other.incrementAndGet();
+                    }
+                }
+            }, "reader-" + t);
+            workers[t].start();
+        }
+        start.countDown();
+        for (Thread w : workers) {
+            w.join();
+        }
+        return "refused=" + refused.get() + " other=" + other.get();
+    }
+
+    /** A stream that replaces objects through resolveObject, as some RPC frameworks do. */
+    static final class SwappingStream extends ObjectInputStream {
+        SwappingStream(InputStream in) throws IOException {
+            super(in);
+            enableResolveObject(true);
+        }
+
+        @Override
+        protected Object resolveObject(Object obj) {
+            return "swap-me".equals(obj) ? new java.text.DecimalFormat("#.##") : obj;
+        }
+    }
+}
