@@ -39,7 +39,11 @@ public final class Jdks {
     /** The JDKs to run parameterised tests on: each present JDK, with 25 always named. */
     public static Stream<Jdk> forTests() {
         if (ALL.size() == 1) {
+            if (Boolean.getBoolean("it.requireJdk25")) {
+                throw new IllegalStateException("CI requires the JDK 25 run, but " + jdk25Notice());
+            }
             System.out.println("NOTICE: " + jdk25Notice());
+            System.err.println("NOTICE: " + jdk25Notice());
         }
         return ALL.stream();
     }

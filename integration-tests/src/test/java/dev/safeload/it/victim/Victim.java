@@ -25,6 +25,7 @@ public final class Victim {
     public static void main(String[] args) throws Exception {
         String mode = args[0];
         byte[] payload = args.length > 1 ? Files.readAllBytes(Path.of(args[1])) : new byte[0];
+        long start = System.nanoTime();
         try {
             Object result = switch (mode) {
                 case "read" -> new ObjectInputStream(in(payload)).readObject();
@@ -54,6 +55,7 @@ public final class Victim {
         } catch (Throwable e) {
             System.out.println("RESULT failed " + e.getClass().getName() + ": " + e.getMessage());
         }
+        System.out.println("ELAPSED_MS " + (System.nanoTime() - start) / 1_000_000);
     }
 
     private static InputStream in(byte[] payload) {

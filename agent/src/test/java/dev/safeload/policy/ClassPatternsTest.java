@@ -1,0 +1,38 @@
+package dev.safeload.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ClassPatternsTest {
+
+    @Test
+    void matchesExactlyAsTheJdkPatternSyntaxDocuments() {
+        ClassPatterns p = ClassPatterns.of(List.of("a.B", "java.*", "com.acme.**", "org.x.Pre*"));
+        assertEquals("a.B", p.match("a.B"));
+        assertNull(p.match("a.BB"));
+        assertEquals("java.*", p.match("java.Foo"));
+        assertNull(p.match("java.util.HashMap"), "java.* does not reach subpackages");
+        assertNull(p.match("javax.Foo"), "java never matches javax");
+        assertEquals("com.acme.**", p.match("com.acme.Dto"));
+        assertEquals("com.acme.**", p.match("com.acme.deep.er.Dto"));
+        assertNull(p.match("com.acmeevil.Dto"));
+        assertNull(p.match("evil.com.acme.Dto"), "no suffix matching");
+        assertEquals("org.x.Pre*", p.match("org.x.Prefixed"));
+        assertNull(p.match("org.x.Other"));
+    }
+
+    @Test
+    void rejectsPatternsThatCouldBeMisread() {
+        assertThrows(IllegalArgumentException.class, () -> ClassPatterns.of(List.of("com.*.Dto")));
+        assertThrows(IllegalArgumentException.class, () -> ClassPatterns.of(List.of("java.base/java.lang.*")));
+        assertThrows(IllegalArgumentException.class, () -> ClassPatterns.of(List.of("[Ljava.lang.String;")));
+        assertThrows(IllegalArgumentException.class, () -> ClassPatterns.of(List.of("a..B")));
+        assertThrows(IllegalArgumentException.class, () -> ClassPatterns.of(List.of("a.(B|C)")));
+        assertTrue(ClassPatterns.of(List.of()).isEmpty());
+    }
+}

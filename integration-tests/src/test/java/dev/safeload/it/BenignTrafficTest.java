@@ -1,0 +1,124 @@
+package dev.safeload.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.safeload.it.support.Jdks;
+import dev.safeload.it.support.Payloads;
+import dev.safeload.it.support.Scenario;
+import dev.safeload.it.victim.WekaPrediction;
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.Date;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Ordinary traffic passes the default policy with zero violations. */
+class BenignTrafficTest {
+
+    static Stream<Jdks.Jdk> jdks() {
+        return Jdks.forTests();
+    }
+
+    /** Every kind of JDK value and collection the default allowlist promises to accept. */
+    static Serializable jdkValues() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("list", new ArrayList<>(List.of(1, 2L, 3.0f, 4.0d, (short) 5, (byte) 6, 'c', true)));
+        m.put("listOf", List.of("a", "b", "c"));
+        m.put("setOf", Set.of("x"));
+        m.put("mapOf", Map.of("k", "v", "k2", "v2"));
+        m.put("linked", new LinkedList<>(List.of("l")));
+        m.put("tree", new TreeMap<>(Map.of("b", 2, "a", 1)));
+        m.put("hashSet", new HashSet<>(List.of("h")));
+        m.put("hashMap", new HashMap<>(Map.of("h", 1)));
+        m.put("deque", new ArrayDeque<>(List.of(1, 2)));
+        m.put("queue", new PriorityQueue<>(List.of(3, 1, 2)));
+        m.put("enumMap", new EnumMap<>(Map.of(TimeUnit.SECONDS, "s")));
+        m.put("enumSet", EnumSet.of(TimeUnit.DAYS, TimeUnit.HOURS));
+        m.put("unmodifiable", Collections.unmodifiableList(new ArrayList<>(List.of(1))));
+        m.put("synchronized", Collections.synchronizedMap(new HashMap<>(Map.of("s", 1))));
+        m.put("empty", Collections.emptyList());
+        m.put("singleton", Collections.singletonMap("one", 1));
+        m.put("asList", java.util.Arrays.asList("p", "q"));
+        m.put("concurrent", new ConcurrentHashMap<>(Map.of("c", 1)));
+        m.put("cow", new CopyOnWriteArrayList<>(List.of(1)));
+        m.put("bits", BitSet.valueOf(new long[] {5}));
+        m.put("instant", Instant.parse("2026-11-27T01:02:03Z"));
+        m.put("date", LocalDate.of(2026, 11, 27));
+        m.put("zoned", ZonedDateTime.of(2026, 11, 27, 1, 2, 3, 0, ZoneId.of("Europe/Paris")));
+        m.put("duration", Duration.ofMinutes(5));
+        m.put("uuid", UUID.fromString("00000000-0000-0000-0000-000000000001"));
+        m.put("legacyDate", new Date(0));
+        m.put("locale", Locale.CANADA_FRENCH);
+        m.put("uri", URI.create("https://example.org/a?b"));
+        m.put("decimal", new BigDecimal("12.50"));
+        m.put("integer", new BigInteger("123456789012345678901234567890"));
+        m.put("ints", new int[] {1, 2});
+        m.put("matrix", new double[][] {{1.0}, {2.0}});
+        m.put("strings", new String[] {"s"});
+        m.put("unit", TimeUnit.SECONDS);
+        return (Serializable) m;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void passesJdkCollectionsAndTimeTypesWithZeroViolations(Jdks.Jdk jdk) throws Exception {
+        Scenario s = Scenario.on(jdk);
+        Path payload = s.payload(Payloads.serialize(jdkValues()));
+        for (String mode : new String[] {"", "mode=audit"}) {
+            Scenario.Outcome outcome = s.run(mode, "read", payload.toString());
+            assertTrue(outcome.result().startsWith("RESULT ok java.util.LinkedHashMap"), outcome::toString);
+            assertEquals(List.of(), outcome.violations(), outcome::toString);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void loadsRealWekaModelWithWekaPresetAndRefusesItWithout(Jdks.Jdk jdk) throws Exception {
+        Scenario s = Scenario.on(jdk);
+        Path model = s.dir().resolve("points.model");
+        weka.core.SerializationHelper.write(model.toString(), WekaPrediction.train());
+
+        Scenario.Outcome withPreset = s.run("serial.presets=weka", "weka-predict", model.toString());
+        assertTrue(withPreset.result().endsWith("prediction=pos"), withPreset::toString);
+        assertEquals(List.of(), withPreset.violations(), withPreset::toString);
+
+        Scenario.Outcome allowedByPattern = s.run("serial.allow=weka.**", "weka-predict", model.toString());
+        assertTrue(allowedByPattern.result().endsWith("prediction=pos"), allowedByPattern::toString);
+
+        Scenario.Outcome defaults = s.run("", "weka-predict", model.toString());
+        assertTrue(defaults.result().startsWith("RESULT refused java.io.InvalidClassException: weka."), defaults::toString);
+
+        Scenario.Outcome without = s.run(null, "weka-predict", model.toString());
+        assertTrue(without.result().endsWith("prediction=pos"), without::toString);
+    }
+}
