@@ -27,7 +27,7 @@ final class AgentLog {
             while (dir != null && !Files.exists(dir)) {
                 dir = dir.getParent();
             }
-            if (Files.isDirectory(path) || dir == null || !Files.isWritable(dir)
+            if (Files.isDirectory(path) || dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)
                     || (Files.exists(path) && !Files.isWritable(path))) {
                 throw new ConfigException(log.problem("cannot write the violation log at " + path));
             }

@@ -32,18 +32,11 @@ final class AgentRuntime {
     static void start(Policy policy, LogSettings log, Instrumentation inst,
                       Properties systemProperties, PrintStream console) {
         Reporter reporter = new Reporter(log, console);
-        String hostFactoryClass = systemProperties.getProperty("jdk.serialFilterFactory");
-        if (hostFactoryClass != null) {
-            // Otherwise the JDK would lock in the host's factory and refuse ours; we run theirs behind ours.
-            systemProperties.remove("jdk.serialFilterFactory");
-        }
-        BinaryOperator<ObjectInputFilter> builtin;
         SerialGate serialGate;
         try {
-            builtin = ObjectInputFilter.Config.getSerialFilterFactory();
-            serialGate = new SerialGate(policy, reporter, builtin, hostFactoryClass);
-            ObjectInputFilter.Config.setSerialFilterFactory(serialGate);
-        } catch (IllegalStateException e) {
+            serialGate = FilterFactoryInstaller.install(inst,
+                    (builtin, host) -> new SerialGate(policy, reporter, builtin, host));
+        } catch (IllegalStateException | ReflectiveOperationException e) {
             SafeloadAgent.failClosed(console, "cannot install the deserialization filter factory: " + e.getMessage());
             return;
         }

@@ -78,10 +78,26 @@ public final class Instrumentations {
                                 + "; every stream is still checked by the filter, but this hook's extra checks are off");
                     }
                 });
+        List<String> expected = new ArrayList<>();
         for (TypeInstrumentation i : instrumentations) {
+            for (String name : i.preloadedTypes()) {
+                try {
+                    Class.forName(name, false, null);
+                    expected.add(name);
+                } catch (ClassNotFoundException e) {
+                    errors.add(name + ": not in this JDK");
+                }
+            }
             builder = builder.type(i.typeMatcher()).transform(i.transformer());
         }
         builder.installOn(inst);
+        for (String name : expected) {
+            if (!transformed.contains(name)) {
+                errors.add(name + ": not transformed");
+                console.println("safeload: warning: " + name + " could not be hooked; every stream is still"
+                        + " checked by the filter, but this hook's extra checks are off");
+            }
+        }
         return new Outcome(transformed, errors);
     }
 }

@@ -12,4 +12,13 @@ public interface TypeInstrumentation {
 
     /** Adds the advice. */
     AgentBuilder.Transformer transformer();
+
+    /**
+     * JDK types this instrumentation hooks, loaded before installation so that they are
+     * retransformed in one pass: a JDK class that first loads in the middle of another
+     * transformation would be skipped by Byte Buddy's circularity guard and never hooked.
+     */
+    default java.util.List<String> preloadedTypes() {
+        return java.util.List.of();
+    }
 }

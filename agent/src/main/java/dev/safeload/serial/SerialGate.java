@@ -29,23 +29,21 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
     private final ThreadLocal<Boolean> insideHostFactory = new ThreadLocal<>();
     private volatile Policy policy;
     private volatile BinaryOperator<ObjectInputFilter> hostFactory;
-    private volatile String hostFactoryClass;
     private volatile boolean hostFactoryAdopted;
     private volatile boolean streamsCreated;
 
     /**
      * @param builtinFactory the JDK's factory, whose behaviour applies when the host has none
-     * @param hostFactoryClass the class named by {@code jdk.serialFilterFactory}, or null; it is
-     *     instantiated on first use, as the JDK would
+     * @param hostFactory the factory the JDK already made from {@code jdk.serialFilterFactory},
+     *     or null
      */
     public SerialGate(Policy policy, Reporter reporter, BinaryOperator<ObjectInputFilter> builtinFactory,
-                      String hostFactoryClass) {
+                      BinaryOperator<ObjectInputFilter> hostFactory) {
         this.policy = policy;
         this.reporter = reporter;
         this.builtinFactory = builtinFactory;
-        this.hostFactory = builtinFactory;
-        this.hostFactoryClass = hostFactoryClass;
-        this.hostFactoryAdopted = hostFactoryClass != null;
+        this.hostFactory = hostFactory != null ? hostFactory : builtinFactory;
+        this.hostFactoryAdopted = hostFactory != null;
     }
 
     /** The policy in force. */
@@ -71,7 +69,7 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
         ObjectInputFilter hostNext;
         insideHostFactory.set(Boolean.TRUE);
         try {
-            hostNext = hostFactory().apply(hostCurrent, requested);
+            hostNext = hostFactory.apply(hostCurrent, requested);
         } finally {
             insideHostFactory.remove();
         }
@@ -95,29 +93,6 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
         hostFactory = factory;
         hostFactoryAdopted = true;
         return true;
-    }
-
-    private BinaryOperator<ObjectInputFilter> hostFactory() {
-        String className = hostFactoryClass;
-        if (className != null) {
-            synchronized (this) {
-                if (hostFactoryClass != null) {
-                    hostFactory = instantiate(hostFactoryClass);
-                    hostFactoryClass = null;
-                }
-            }
-        }
-        return hostFactory;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static BinaryOperator<ObjectInputFilter> instantiate(String className) {
-        try {
-            Class<?> type = Class.forName(className, true, ClassLoader.getSystemClassLoader());
-            return (BinaryOperator<ObjectInputFilter>) type.getConstructor().newInstance();
-        } catch (ReflectiveOperationException | ClassCastException e) {
-            throw new IllegalStateException("invalid jdk.serialFilterFactory: " + className + ": " + e, e);
-        }
     }
 
     /** A check failed: log it, and in enforce mode refuse by throwing. */

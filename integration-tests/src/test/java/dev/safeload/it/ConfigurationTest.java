@@ -73,9 +73,9 @@ class ConfigurationTest {
     @Test
     void appliesSourcesInDocumentedPrecedence() throws Exception {
         Scenario s = Scenario.on(Jdks.current());
-        List<String> fifty = new ArrayList<>();
+        List<Integer> fifty = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            fifty.add("s" + i);
+            fifty.add(1000 + i);
         }
         Path payload = s.payload(Payloads.serialize(new ArrayList<>(fifty)));
         Path policy = s.dir().resolve("policy.properties");

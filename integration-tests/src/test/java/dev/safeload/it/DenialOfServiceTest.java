@@ -70,9 +70,11 @@ class DenialOfServiceTest {
     @MethodSource("jdks")
     void refusesStreamPastMaxRefsAndMaxBytes(Jdks.Jdk jdk) throws Exception {
         Scenario s = Scenario.on(jdk);
-        List<String> many = new ArrayList<>();
+        // Integers, not strings: each one refers back to its class descriptor, and the JDK
+        // checks the reference count at every back-reference.
+        List<Integer> many = new ArrayList<>();
         for (int i = 0; i < 2000; i++) {
-            many.add("item-" + i);
+            many.add(1000 + i);
         }
         Path refs = s.payload(Payloads.serialize(new ArrayList<>(many)));
         Scenario.Outcome refsRefused = s.run("serial.maxRefs=1000", "read", refs.toString());

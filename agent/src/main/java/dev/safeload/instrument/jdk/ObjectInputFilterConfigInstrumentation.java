@@ -6,6 +6,7 @@ import java.util.function.BinaryOperator;
 import java.util.function.Predicate;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
@@ -18,15 +19,23 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
  */
 public final class ObjectInputFilterConfigInstrumentation implements TypeInstrumentation {
 
+    // Built before installation: building it reflects on the advice, which loads the JDK types
+    // in its signature, and a class loaded in the middle of a transformation is never hooked.
+    private final AsmVisitorWrapper advice = Advice.to(SetFactoryAdvice.class).on(named("setSerialFilterFactory"));
+
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
         return named("java.io.ObjectInputFilter$Config");
     }
 
     @Override
+    public java.util.List<String> preloadedTypes() {
+        return java.util.List.of("java.io.ObjectInputFilter$Config");
+    }
+
+    @Override
     public AgentBuilder.Transformer transformer() {
-        return (builder, type, loader, module, domain) ->
-                builder.visit(Advice.to(SetFactoryAdvice.class).on(named("setSerialFilterFactory")));
+        return (builder, type, loader, module, domain) -> builder.visit(advice);
     }
 
     /**

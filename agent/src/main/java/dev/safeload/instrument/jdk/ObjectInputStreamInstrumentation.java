@@ -5,6 +5,7 @@ import java.io.ObjectInputFilter;
 import java.util.function.IntConsumer;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
@@ -19,15 +20,23 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  */
 public final class ObjectInputStreamInstrumentation implements TypeInstrumentation {
 
+    // Built before installation: building it reflects on the advice, which loads the JDK types
+    // in its signature, and a class loaded in the middle of a transformation is never hooked.
+    private final AsmVisitorWrapper advice = Advice.to(ReadObjectAdvice.class).on(named("readObject0").and(takesArguments(2)));
+
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
         return named("java.io.ObjectInputStream");
     }
 
     @Override
+    public java.util.List<String> preloadedTypes() {
+        return java.util.List.of("java.io.ObjectInputStream");
+    }
+
+    @Override
     public AgentBuilder.Transformer transformer() {
-        return (builder, type, loader, module, domain) ->
-                builder.visit(Advice.to(ReadObjectAdvice.class).on(named("readObject0").and(takesArguments(2))));
+        return (builder, type, loader, module, domain) -> builder.visit(advice);
     }
 
     /**

@@ -5,6 +5,7 @@ import java.io.ObjectInputStream;
 import java.util.function.ObjIntConsumer;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
@@ -19,6 +20,10 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  */
 public final class ObjectStreamClassInstrumentation implements TypeInstrumentation {
 
+    // Built before installation: building it reflects on the advice, which loads the JDK types
+    // in its signature, and a class loaded in the middle of a transformation is never hooked.
+    private final AsmVisitorWrapper advice = Advice.to(ReadNonProxyAdvice.class).on(named("readNonProxy").and(takesArguments(1)));
+
     /** Flag bit: the descriptor claims to describe an enum. */
     public static final int ENUM_FLAG = 1;
     /** Flag bit: the stream is a subclass of ObjectInputStream. */
@@ -30,9 +35,13 @@ public final class ObjectStreamClassInstrumentation implements TypeInstrumentati
     }
 
     @Override
+    public java.util.List<String> preloadedTypes() {
+        return java.util.List.of("java.io.ObjectStreamClass");
+    }
+
+    @Override
     public AgentBuilder.Transformer transformer() {
-        return (builder, type, loader, module, domain) ->
-                builder.visit(Advice.to(ReadNonProxyAdvice.class).on(named("readNonProxy").and(takesArguments(1))));
+        return (builder, type, loader, module, domain) -> builder.visit(advice);
     }
 
     /**
