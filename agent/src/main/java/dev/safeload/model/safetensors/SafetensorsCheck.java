@@ -29,11 +29,8 @@ public final class SafetensorsCheck implements FormatCheck {
         if (head.length < 10 || head[8] != '{') {
             return false;
         }
-        // The high bytes of the length are zero for any plausible header (< 2^48 bytes);
-        // a truncated or oversized header is still claimed, so that the check reports it.
-        if (head[6] != 0 || head[7] != 0) {
-            return false;
-        }
+        // The length is not judged here: a truncated or oversized header is still claimed, so
+        // that the check reports it instead of no check looking at the file at all.
         byte next = head[9];
         return next == '"' || next == '}' || next == ' ' || next == '\n' || next == '\r' || next == '\t';
     }

@@ -78,6 +78,13 @@ class SafetensorsCheckTest {
     }
 
     @Test
+    void claimsAndRefusesHeaderLengthBeyondAnyFile() throws IOException {
+        byte[] bytes = file("{}", 0);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, -1L);
+        assertEquals("[safetensors.header.too-large]", rules(check(bytes)));
+    }
+
+    @Test
     void refusesHeaderLengthPastEndOfFile() throws IOException {
         byte[] bytes = file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4);
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 5000);
