@@ -1,5 +1,6 @@
 package dev.safeload.model.gguf;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +14,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -263,5 +266,27 @@ class GgufCheckTest {
         };
         assertEquals(List.of(), check.check(huge, null));
         assertTrue(bytesRead.get() <= 64 * 1024, "read " + bytesRead + " bytes");
+    }
+
+    @Test
+    void turnsCorruptedFilesIntoFindingsNeverExceptions() {
+        byte[] good = benign().kvString("tokenizer.chat_template", "{{ messages }}").build(66);
+        Random random = new Random(20261127);
+        for (int i = 0; i < 2000; i++) {
+            byte[] bad = corrupt(good, random);
+            int round = i;
+            assertDoesNotThrow(() -> check.check(ModelSource.of("corrupt", bad, null), null),
+                    () -> "corruption " + round);
+        }
+    }
+
+    /** Flips a few bits or bytes of {@code good}, and sometimes cuts it short. */
+    static byte[] corrupt(byte[] good, Random random) {
+        byte[] bad = good.clone();
+        for (int n = 1 + random.nextInt(4); n > 0; n--) {
+            int at = random.nextInt(bad.length);
+            bad[at] = (byte) (random.nextInt(3) == 0 ? random.nextInt(256) : bad[at] ^ 1 << random.nextInt(8));
+        }
+        return random.nextInt(10) == 0 ? Arrays.copyOf(bad, random.nextInt(bad.length)) : bad;
     }
 }

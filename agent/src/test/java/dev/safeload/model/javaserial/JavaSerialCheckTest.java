@@ -1,5 +1,6 @@
 package dev.safeload.model.javaserial;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -37,6 +38,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Random;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -149,9 +151,13 @@ class JavaSerialCheckTest {
 
     private List<Finding> check(byte[] bytes, SerialPolicy serial) throws IOException {
         assertTrue(check.sniff(bytes, bytes.length));
+        return check.check(ModelSource.of("model.ser", bytes, null), context(serial));
+    }
+
+    private static ScanContext context(SerialPolicy serial) {
         ModelPolicy policy = new ModelPolicy(Set.of(), ClassPatterns.empty(), ClassPatterns.empty(), List.of(),
                 Set.of(), serial);
-        ScanContext context = new ScanContext() {
+        return new ScanContext() {
             @Override
             public ModelPolicy policy() {
                 return policy;
@@ -162,7 +168,6 @@ class JavaSerialCheckTest {
                 return List.of();
             }
         };
-        return check.check(ModelSource.of("model.ser", bytes, null), context);
     }
 
     private static boolean blocks(List<Finding> findings) {
@@ -366,5 +371,29 @@ class JavaSerialCheckTest {
             list = inner;
         }
         return top;
+    }
+
+    @Test
+    void turnsCorruptedStreamsIntoFindingsNeverExceptions() throws IOException {
+        byte[] good = serialize(new HashMap<>(Map.of("k", List.of(1, 2L, "s"))), new Wrapper(new int[3]),
+                (Object) new Object[] {null, 2.5});
+        Random random = new Random(20261127);
+        for (int i = 0; i < 2000; i++) {
+            byte[] bad = corrupt(good, random);
+            int round = i;
+            ScanContext context = context(policy(TEST_CLASSES));
+            assertDoesNotThrow(() -> check.check(ModelSource.of("corrupt", bad, null), context),
+                    () -> "corruption " + round);
+        }
+    }
+
+    /** Flips a few bits or bytes of {@code good}, and sometimes cuts it short. */
+    static byte[] corrupt(byte[] good, Random random) {
+        byte[] bad = good.clone();
+        for (int n = 1 + random.nextInt(4); n > 0; n--) {
+            int at = random.nextInt(bad.length);
+            bad[at] = (byte) (random.nextInt(3) == 0 ? random.nextInt(256) : bad[at] ^ 1 << random.nextInt(8));
+        }
+        return random.nextInt(10) == 0 ? Arrays.copyOf(bad, random.nextInt(bad.length)) : bad;
     }
 }

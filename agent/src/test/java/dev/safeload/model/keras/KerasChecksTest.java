@@ -1,5 +1,6 @@
 package dev.safeload.model.keras;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -295,5 +297,32 @@ class KerasChecksTest {
         assertFalse(v3.sniff(zip(false, "archive/data.pkl", "x", "archive/version", "3"), 0));
         assertFalse(v3.sniff(zip(false, "arr_0.npy", "x"), 0));
         assertFalse(v3.sniff(zip(false, "archive/config.json", "{}"), 0));
+    }
+
+    @Test
+    void turnsCorruptedFilesIntoFindingsNeverExceptions() throws IOException {
+        byte[] hdf5 = Files.readAllBytes(writeH5(sequential(DENSE, LAMBDA), "{\"loss\": \"mse\"}"));
+        byte[] archive = zip(false, "metadata.json", METADATA, "config.json", functional(DENSE_3, LAMBDA_3),
+                "model.weights.h5", "weights");
+        Random random = new Random(20261127);
+        for (int i = 0; i < 300; i++) {
+            byte[] badH5 = corrupt(hdf5, random);
+            byte[] badZip = corrupt(archive, random);
+            int round = i;
+            assertDoesNotThrow(() -> h5.check(ModelSource.of("corrupt.h5", badH5, null), null),
+                    () -> "h5 corruption " + round);
+            assertDoesNotThrow(() -> v3.check(ModelSource.of("corrupt.keras", badZip, null), context()),
+                    () -> "zip corruption " + round);
+        }
+    }
+
+    /** Flips a few bits or bytes of {@code good}, and sometimes cuts it short. */
+    static byte[] corrupt(byte[] good, Random random) {
+        byte[] bad = good.clone();
+        for (int n = 1 + random.nextInt(4); n > 0; n--) {
+            int at = random.nextInt(bad.length);
+            bad[at] = (byte) (random.nextInt(3) == 0 ? random.nextInt(256) : bad[at] ^ 1 << random.nextInt(8));
+        }
+        return random.nextInt(10) == 0 ? Arrays.copyOf(bad, random.nextInt(bad.length)) : bad;
     }
 }

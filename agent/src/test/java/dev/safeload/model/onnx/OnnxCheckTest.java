@@ -6,6 +6,7 @@ import static dev.safeload.model.onnx.OnnxProto.inlineTensor;
 import static dev.safeload.model.onnx.OnnxProto.message;
 import static dev.safeload.model.onnx.OnnxProto.model;
 import static dev.safeload.model.onnx.OnnxProto.node;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -301,5 +303,27 @@ class OnnxCheckTest {
             out.writeBytes(part);
         }
         return out.toByteArray();
+    }
+
+    @Test
+    void turnsCorruptedFilesIntoFindingsNeverExceptions() throws IOException {
+        byte[] good = model(graph(externalTensor("W", "w.bin"), inlineTensor("B"))).build();
+        Random random = new Random(20261127);
+        for (int i = 0; i < 2000; i++) {
+            byte[] bad = corrupt(good, random);
+            int round = i;
+            assertDoesNotThrow(() -> check.check(ModelSource.of("corrupt", bad, null), null),
+                    () -> "corruption " + round);
+        }
+    }
+
+    /** Flips a few bits or bytes of {@code good}, and sometimes cuts it short. */
+    static byte[] corrupt(byte[] good, Random random) {
+        byte[] bad = good.clone();
+        for (int n = 1 + random.nextInt(4); n > 0; n--) {
+            int at = random.nextInt(bad.length);
+            bad[at] = (byte) (random.nextInt(3) == 0 ? random.nextInt(256) : bad[at] ^ 1 << random.nextInt(8));
+        }
+        return random.nextInt(10) == 0 ? Arrays.copyOf(bad, random.nextInt(bad.length)) : bad;
     }
 }

@@ -1,5 +1,6 @@
 package dev.safeload.model.safetensors;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +12,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -220,5 +223,28 @@ class SafetensorsCheckTest {
         assertTrue(check.sniff(file("{\"a\":1}", 0), 15));
         assertFalse(check.sniff(new byte[] {(byte) 0x80, 2, 'c', 'o', 's', 0, 0, 0, 0, 0}, 10));
         assertFalse(check.sniff("GGUF\3\0\0\0\0\0\0\0".getBytes(StandardCharsets.ISO_8859_1), 12));
+    }
+
+    @Test
+    void turnsCorruptedFilesIntoFindingsNeverExceptions() {
+        byte[] good = file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]},"
+                + "\"__metadata__\":{\"format\":\"pt\"}}", 16);
+        Random random = new Random(20261127);
+        for (int i = 0; i < 2000; i++) {
+            byte[] bad = corrupt(good, random);
+            int round = i;
+            assertDoesNotThrow(() -> check.check(ModelSource.of("corrupt", bad, null), null),
+                    () -> "corruption " + round);
+        }
+    }
+
+    /** Flips a few bits or bytes of {@code good}, and sometimes cuts it short. */
+    static byte[] corrupt(byte[] good, Random random) {
+        byte[] bad = good.clone();
+        for (int n = 1 + random.nextInt(4); n > 0; n--) {
+            int at = random.nextInt(bad.length);
+            bad[at] = (byte) (random.nextInt(3) == 0 ? random.nextInt(256) : bad[at] ^ 1 << random.nextInt(8));
+        }
+        return random.nextInt(10) == 0 ? Arrays.copyOf(bad, random.nextInt(bad.length)) : bad;
     }
 }
