@@ -23,6 +23,11 @@ final class ExternalDataLocation {
         MISSING,
         /** Empty or containing NUL: no runtime reads it as written. */
         MALFORMED,
+        /**
+         * ONNX Runtime's {@code _ORT_MEM_ADDR_} location marker, which makes it read the tensor from
+         * the process address in {@code offset}: meant for graphs ORT builds itself, never files.
+         */
+        MEMORY_ADDRESS,
         /** Absolute, or {@code ..} leaves the folder. */
         ESCAPES,
         /** Lexically inside, but a symbolic link on the way resolves outside the folder. */
@@ -30,6 +35,8 @@ final class ExternalDataLocation {
         /** A symbolic link whose target does not exist, so where it leads cannot be checked. */
         DANGLING_SYMLINK,
     }
+
+    private static final String ORT_MEMORY_ADDRESS = "_ORT_MEM_ADDR_";
 
     private ExternalDataLocation() {
     }
@@ -41,6 +48,9 @@ final class ExternalDataLocation {
     static Verdict judge(String location, Path directory) {
         if (location.isEmpty() || location.indexOf('\0') >= 0) {
             return Verdict.MALFORMED;
+        }
+        if (location.contains(ORT_MEMORY_ADDRESS)) {
+            return Verdict.MEMORY_ADDRESS;
         }
         if (escapesLexically(location)) {
             return Verdict.ESCAPES;

@@ -82,6 +82,10 @@ public final class OnnxCheck implements FormatCheck {
                 case DANGLING_SYMLINK -> findings.add(new Finding("onnx.external-data.symlink", Severity.HIGH,
                         where, "external data location " + quoted
                                 + " is a symbolic link to a missing target, which cannot be shown to stay inside"));
+                case MEMORY_ADDRESS -> findings.add(new Finding("onnx.external-data.memory-address",
+                        Severity.CRITICAL, where, "external data location " + quoted + " is ONNX Runtime's"
+                                + " in-memory marker: the runtime would read process memory at the address in"
+                                + " offset"));
                 case MALFORMED -> findings.add(new Finding("onnx.external-data.malformed", Severity.HIGH, where,
                         "external data location " + quoted + " is empty or not a usable path"));
                 case MISSING -> findings.add(new Finding("onnx.external-data.missing", Severity.LOW, where,

@@ -1,24 +1,28 @@
 package dev.safeload.model.onnx;
 
 /**
- * Recognises a serialized {@code ModelProto} from its first bytes. Protobuf has no magic, but
- * every ONNX writer emits fields in number order, so a model opens with {@code ir_version}
- * (field 1, varint) and continues with known ModelProto fields whose lengths fit the file.
+ * Recognises a serialized {@code ModelProto} from its first bytes. Protobuf has no magic, so the
+ * head must read as a run of ModelProto fields with the right wire types and lengths that fit
+ * the file, including {@code ir_version} or {@code graph}. Field order is not relied on: writers
+ * emit {@code ir_version} first, but ONNX Runtime loads a model whose graph comes first, and a
+ * file no check claims is a file no check looks at.
  */
 final class OnnxSniff {
 
     /** Field number to wire type for the fields of ModelProto (onnx.proto, IR version 10). */
     private static final int[] WIRE_TYPES = new int[27];
+    private static final int IR_VERSION = 1;
+    private static final int GRAPH = 7;
 
     static {
         java.util.Arrays.fill(WIRE_TYPES, -1);
-        WIRE_TYPES[1] = 0; // ir_version
+        WIRE_TYPES[IR_VERSION] = 0;
         WIRE_TYPES[2] = 2; // producer_name
         WIRE_TYPES[3] = 2; // producer_version
         WIRE_TYPES[4] = 2; // domain
         WIRE_TYPES[5] = 0; // model_version
         WIRE_TYPES[6] = 2; // doc_string
-        WIRE_TYPES[7] = 2; // graph
+        WIRE_TYPES[GRAPH] = 2;
         WIRE_TYPES[8] = 2; // opset_import
         WIRE_TYPES[14] = 2; // metadata_props
         WIRE_TYPES[20] = 2; // training_info
@@ -33,39 +37,52 @@ final class OnnxSniff {
     }
 
     static boolean looksLikeModel(byte[] head, long size) {
-        if (head.length < 2 || head[0] != 0x08) {
-            return false;
-        }
-        int[] pos = {1};
-        long irVersion = varint(head, pos);
-        if (irVersion < 1 || irVersion > MAX_IR_VERSION) {
-            return false;
-        }
-        int fields = 1;
+        int[] pos = {0};
+        int fields = 0;
+        boolean irVersion = false;
+        boolean graph = false;
+        boolean runsPastHead = false;
         while (pos[0] < head.length) {
             long tag = varint(head, pos);
             if (tag < 0) {
-                return pos[0] >= head.length && fields > 1; // cut off by the end of the head
+                runsPastHead = true; // cut off by the end of the head
+                break;
             }
             int field = (int) (tag >>> 3);
             int wireType = (int) (tag & 7);
             if (tag > Integer.MAX_VALUE || field >= WIRE_TYPES.length || WIRE_TYPES[field] != wireType) {
                 return false;
             }
-            if (wireType == 0) {
-                if (varint(head, pos) < 0) {
-                    return pos[0] >= head.length;
-                }
-            } else {
-                long length = varint(head, pos);
-                if (length < 0 || pos[0] + length > size) {
+            long value = varint(head, pos);
+            if (value < 0) {
+                runsPastHead = true;
+                break;
+            }
+            if (field == IR_VERSION) {
+                if (value < 1 || value > MAX_IR_VERSION) {
                     return false;
                 }
-                pos[0] += (int) Math.min(length, Integer.MAX_VALUE - pos[0]);
+                irVersion = true;
+            }
+            if (wireType == 2) {
+                if (value > size - pos[0]) {
+                    return false;
+                }
+                graph |= field == GRAPH;
+                if (value > head.length - pos[0]) {
+                    runsPastHead = true;
+                    fields++;
+                    break;
+                }
+                pos[0] += (int) value;
             }
             fields++;
         }
-        return fields > 1 || size <= head.length;
+        if (!irVersion && !graph) {
+            return false;
+        }
+        // One field alone must at least end exactly at the end of the file or run past the head.
+        return fields >= 2 || runsPastHead || head.length == size;
     }
 
     /** A varint at {@code pos[0]}, advancing it; -1 if malformed or cut off. */

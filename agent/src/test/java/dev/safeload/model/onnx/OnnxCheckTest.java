@@ -93,6 +93,13 @@ class OnnxCheckTest {
     }
 
     @Test
+    void refusesOnnxRuntimeMemoryAddressMarker() throws IOException {
+        List<Finding> findings = check(withInitializer(externalTensor("W", "*/_ORT_MEM_ADDR_/*")), null);
+        assertEquals("[onnx.external-data.memory-address]", rules(findings));
+        assertEquals(Severity.CRITICAL, findings.get(0).severity());
+    }
+
+    @Test
     void refusesEscapesEvenWithoutAFolderToResolveAgainst() throws IOException {
         assertTrue(blocks(check(withInitializer(externalTensor("W", "../w.bin")), null)));
         assertTrue(blocks(check(withInitializer(externalTensor("W", "/w.bin")), null)));
@@ -280,12 +287,24 @@ class OnnxCheckTest {
     }
 
     @Test
+    void sniffsModelWhoseGraphComesBeforeIrVersion() throws IOException {
+        byte[] graphFirst = message().message(7, graph(externalTensor("W", "../escape")))
+                .message(8, message().string(1, "").varint(2, 17)).varint(1, 8).build();
+        assertEquals("[onnx.external-data.escape]", rules(check(graphFirst, temp)));
+        byte[] noIrVersionInHead = message().message(7, graph(inlineTensor("W"))).build();
+        assertTrue(check.sniff(Arrays.copyOf(noIrVersionInHead, 10), 1 << 20));
+    }
+
+    @Test
     void sniffsModelsButNotOtherFormats() {
         assertTrue(check.sniff(withInitializer(inlineTensor("W")), 100));
         assertFalse(check.sniff(new byte[] {(byte) 0x80, 0x02, 0x63}, 3)); // pickle
         assertFalse(check.sniff(new byte[] {'P', 'K', 3, 4}, 4));
         assertFalse(check.sniff(new byte[] {0x08, 0x01, 0, 0, 0, 0, 0, 0, '{', '}'}, 10)); // safetensors
         assertFalse(check.sniff(new byte[] {0x08, 0x08, 0x3A, 0x7F}, 20)); // graph longer than file
+        assertFalse(check.sniff("{\"a\": 1}".getBytes(java.nio.charset.StandardCharsets.UTF_8), 8));
+        assertFalse(check.sniff("rabbit hole".getBytes(java.nio.charset.StandardCharsets.UTF_8), 11));
+        assertFalse(check.sniff(new byte[] {0x12, 0x01, 'x'}, 3)); // producer_name alone is not a model
     }
 
     private static byte[] varintField(int field, long value) throws IOException {
