@@ -41,6 +41,32 @@ public final class KerasV3Check implements FormatCheck {
         return KerasZipSniff.looksLikeKerasArchive(head);
     }
 
+    /**
+     * Whether {@code source} is a zip with {@code config.json} or {@code metadata.json} at its
+     * root, by its central directory: what Python's {@code zipfile} reads, wherever the entries
+     * sit. Shaped for the scanner's content sniff, which sees past the first bytes; the head-only
+     * {@link #sniff(byte[], long)} misses an archive whose first entry is larger than the head.
+     */
+    public boolean sniff(ModelSource source, byte[] head) throws IOException {
+        if (sniff(head, source.size())) {
+            return true;
+        }
+        if (!KerasZipSniff.mayBeZip(head, source)) {
+            return false;
+        }
+        try (SourceChannel channel = new SourceChannel(source);
+             ZipFile zip = ZipFile.builder().setSeekableByteChannel(channel).get()) {
+            for (ZipArchiveEntry entry : Collections.list(zip.getEntries())) {
+                if (KerasZipSniff.isKerasRootEntry(KerasZipSniff.pythonName(entry.getName()))) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return false; // not a zip this reader can open; nor a Keras archive Python can load
+        }
+    }
+
     @Override
     public List<Finding> check(ModelSource source, ScanContext context) throws IOException {
         List<Finding> findings = new ArrayList<>();

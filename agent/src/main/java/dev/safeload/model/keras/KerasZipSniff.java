@@ -1,5 +1,7 @@
 package dev.safeload.model.keras;
 
+import dev.safeload.model.ModelSource;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -12,6 +14,7 @@ final class KerasZipSniff {
 
     private static final int LOCAL_HEADER = 0x04034b50;
     private static final int CENTRAL_HEADER = 0x02014b50;
+    private static final int END_OF_CENTRAL_DIRECTORY = 0x06054b50;
 
     private KerasZipSniff() {
     }
@@ -39,6 +42,33 @@ final class KerasZipSniff {
             }
             if (nameAt + nameLength <= head.length && isKerasRootEntry(pythonName(
                     new String(head, nameAt, nameLength, StandardCharsets.UTF_8)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A local header first, or an end-of-central-directory record in the file's last 64 KiB +
+     * 22 bytes (a zip with a preamble, which Python's {@code zipfile} still opens).
+     */
+    static boolean mayBeZip(byte[] head, ModelSource source) throws IOException {
+        if (head.length >= 4 && u32(head, 0) == LOCAL_HEADER) {
+            return true;
+        }
+        long size = source.size();
+        int tailLength = (int) Math.min(size, 0xFFFF + 22);
+        byte[] tail = new byte[tailLength];
+        int got = 0;
+        while (got < tailLength) {
+            int n = source.read(size - tailLength + got, tail, got, tailLength - got);
+            if (n <= 0) {
+                return false;
+            }
+            got += n;
+        }
+        for (int i = tailLength - 22; i >= 0; i--) {
+            if (u32(tail, i) == END_OF_CENTRAL_DIRECTORY) {
                 return true;
             }
         }

@@ -292,6 +292,23 @@ class KerasChecksTest {
     }
 
     @Test
+    void findsConfigPastTheHeadThroughTheCentralDirectory() throws IOException {
+        String padding = new java.util.Random(7).ints(100_000, 'a', 'z' + 1)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        byte[] archive = zip(true, "assets/padding.txt", padding, "config.json", functional(LAMBDA_3));
+        byte[] head = Arrays.copyOf(archive, 64 * 1024);
+        assertFalse(v3.sniff(head, archive.length), "the head alone cannot show config.json");
+        ModelSource source = ModelSource.of("late.keras", archive, null);
+        assertTrue(v3.sniff(source, head));
+        assertTrue(rules(v3.check(source, context())).contains("keras.lambda"));
+
+        byte[] torchLike = zip(true, "archive/padding.bin", padding, "archive/data.pkl", "x");
+        assertFalse(v3.sniff(ModelSource.of("t.pt", torchLike, null), Arrays.copyOf(torchLike, 64 * 1024)));
+        byte[] notZip = new byte[100_000];
+        assertFalse(v3.sniff(ModelSource.of("zeros", notZip, null), Arrays.copyOf(notZip, 64 * 1024)));
+    }
+
+    @Test
     void sniffsKerasArchivesButNotOtherZips() throws IOException {
         assertTrue(v3.sniff(zip(false, "metadata.json", METADATA, "config.json", "{}"), 0));
         assertFalse(v3.sniff(zip(false, "archive/data.pkl", "x", "archive/version", "3"), 0));
