@@ -158,6 +158,45 @@ class KerasChecksTest {
     }
 
     @Test
+    void readsOnlyRootAttributesOfTwoGigabyteH5() throws IOException {
+        byte[] prefix = Files.readAllBytes(writeH5(sequential(DENSE, LAMBDA), null));
+        long size = prefix.length + (2L << 30);
+        java.util.concurrent.atomic.AtomicLong bytesRead = new java.util.concurrent.atomic.AtomicLong();
+        ModelSource huge = new ModelSource() {
+            @Override
+            public String name() {
+                return "huge.h5";
+            }
+
+            @Override
+            public long size() {
+                return size;
+            }
+
+            @Override
+            public int read(long position, byte[] buffer, int offset, int len) {
+                if (position >= size) {
+                    return -1;
+                }
+                int n = (int) Math.min(len, size - position);
+                for (int i = 0; i < n; i++) {
+                    long p = position + i;
+                    buffer[offset + i] = p < prefix.length ? prefix[(int) p] : 0;
+                }
+                bytesRead.addAndGet(n);
+                return n;
+            }
+
+            @Override
+            public Path directory() {
+                return null;
+            }
+        };
+        assertEquals("[keras.lambda]", rules(h5.check(huge, null)));
+        assertTrue(bytesRead.get() < 1024 * 1024, "read " + bytesRead + " bytes");
+    }
+
+    @Test
     void refusesUnreadableHdf5() throws IOException {
         byte[] bytes = Files.readAllBytes(writeH5(sequential(DENSE), null));
         byte[] broken = Arrays.copyOf(bytes, 96);
