@@ -112,9 +112,9 @@ public final class KerasV3Check implements FormatCheck {
                                List<Finding> findings) throws IOException {
         String innerName = source.name() + "!/" + entry.getName();
         if (entry.getMethod() == ZipArchiveEntry.STORED) {
-            try (InputStream raw = zip.getRawInputStream(entry)) {
-                // Opening it makes commons-compress resolve the local header and the data offset.
-            }
+            // Opening the raw stream makes commons-compress resolve the local header, and with it
+            // the data offset.
+            zip.getRawInputStream(entry).close();
             long offset = entry.getDataOffset();
             if (offset >= 0 && entry.getSize() >= 0 && offset + entry.getSize() <= source.size()) {
                 findings.addAll(context.scanNested(slice(source, innerName, offset, entry.getSize())));
