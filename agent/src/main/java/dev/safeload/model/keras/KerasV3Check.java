@@ -55,9 +55,9 @@ public final class KerasV3Check implements FormatCheck {
             return false;
         }
         try (SourceChannel channel = new SourceChannel(source);
-             ZipFile zip = ZipFile.builder().setSeekableByteChannel(channel).get()) {
+             ZipFile zip = open(channel)) {
             for (ZipArchiveEntry entry : Collections.list(zip.getEntries())) {
-                if (KerasZipSniff.isKerasRootEntry(KerasZipSniff.pythonName(entry.getName()))) {
+                if (KerasZipSniff.kerasRole(entry) != null) {
                     return true;
                 }
             }
@@ -72,15 +72,15 @@ public final class KerasV3Check implements FormatCheck {
         List<Finding> findings = new ArrayList<>();
         String name = source.name();
         try (SourceChannel channel = new SourceChannel(source);
-             ZipFile zip = ZipFile.builder().setSeekableByteChannel(channel).get()) {
+             ZipFile zip = open(channel)) {
             boolean sawConfig = false;
             for (ZipArchiveEntry entry : Collections.list(zip.getEntries())) {
-                String entryName = KerasZipSniff.pythonName(entry.getName());
-                if (entryName.equals("config.json")) {
+                String role = KerasZipSniff.kerasRole(entry);
+                if ("config.json".equals(role)) {
                     sawConfig = true;
-                    config(zip, entry, name + "!/" + entryName, Severity.HIGH, findings);
-                } else if (entryName.equals("metadata.json")) {
-                    config(zip, entry, name + "!/" + entryName, Severity.MEDIUM, findings);
+                    config(zip, entry, name + "!/" + role, Severity.HIGH, findings);
+                } else if ("metadata.json".equals(role)) {
+                    config(zip, entry, name + "!/" + role, Severity.MEDIUM, findings);
                 } else if (!entry.isDirectory() && context != null) {
                     nested(source, zip, entry, context, findings);
                 }
@@ -132,6 +132,11 @@ public final class KerasV3Check implements FormatCheck {
         }
         findings.add(new Finding("keras.entry.unscanned", Severity.LOW, innerName, "compressed entry of "
                 + entry.getSize() + " bytes was not inflated for scanning"));
+    }
+
+    /** Names as stored, as Python reads them; {@link KerasZipSniff#kerasRole} adds Unicode paths. */
+    private static ZipFile open(SourceChannel channel) throws IOException {
+        return ZipFile.builder().setSeekableByteChannel(channel).setUseUnicodeExtraFields(false).get();
     }
 
     /** The stored bytes of one entry, read in place. */

@@ -3,6 +3,10 @@ package dev.safeload.model.keras;
 import dev.safeload.model.ModelSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.compress.archivers.zip.UnicodePathExtraField;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 
 /**
  * Recognises a Keras 3 {@code .keras} archive from its first bytes. The zip magic alone is shared
@@ -73,6 +77,26 @@ final class KerasZipSniff {
             }
         }
         return false;
+    }
+
+    /**
+     * Which Keras root entry {@code entry} is to Python: {@code config.json}, {@code metadata.json}
+     * or null. Both the raw name (what {@code zipfile} reads) and an Info-ZIP Unicode path (which
+     * commons-compress would otherwise prefer) are tried, so neither can hide the other.
+     */
+    static String kerasRole(ZipArchiveEntry entry) {
+        List<String> names = new ArrayList<>(2);
+        names.add(pythonName(new String(entry.getRawName(), StandardCharsets.ISO_8859_1)));
+        if (entry.getExtraField(UnicodePathExtraField.UPATH_ID) instanceof UnicodePathExtraField unicode
+                && unicode.getUnicodeName() != null) {
+            names.add(pythonName(new String(unicode.getUnicodeName(), StandardCharsets.UTF_8)));
+        }
+        for (String name : names) {
+            if (isKerasRootEntry(name)) {
+                return name;
+            }
+        }
+        return null;
     }
 
     static boolean isKerasRootEntry(String name) {

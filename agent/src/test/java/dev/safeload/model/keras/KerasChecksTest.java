@@ -305,6 +305,25 @@ class KerasChecksTest {
     }
 
     @Test
+    void readsConfigWhateverTheUnicodePathExtraFieldSays() throws IOException {
+        for (String[] names : new String[][] {{"config.json", "innocent.txt"}, {"innocent.txt", "config.json"}}) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream out =
+                         new org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream(bytes)) {
+                org.apache.commons.compress.archivers.zip.ZipArchiveEntry entry =
+                        new org.apache.commons.compress.archivers.zip.ZipArchiveEntry(names[0]);
+                entry.addExtraField(new org.apache.commons.compress.archivers.zip.UnicodePathExtraField(names[1],
+                        names[0].getBytes(StandardCharsets.UTF_8)));
+                out.putArchiveEntry(entry);
+                out.write(functional(LAMBDA_3).getBytes(StandardCharsets.UTF_8));
+                out.closeArchiveEntry();
+            }
+            List<Finding> findings = v3.check(ModelSource.of("u.keras", bytes.toByteArray(), null), context());
+            assertTrue(rules(findings).contains("keras.lambda"), names[0] + " / " + names[1] + ": " + findings);
+        }
+    }
+
+    @Test
     void checksEveryConfigEntryWhenNamesRepeat() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         // java.util.zip refuses duplicate names, so the second entry is renamed in the bytes.
