@@ -1,0 +1,332 @@
+package dev.safeload.model.onnx;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.WireFormat;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads an ONNX {@code ModelProto} with the protobuf wire reader, keeping only what the checks
+ * need: every tensor's external-data locations, the operator domains in use and the model-local
+ * functions. Field numbers are those of {@code onnx.proto}; everything else, tensor bytes
+ * included, is skipped unread.
+ */
+final class OnnxModelWalker {
+
+    /** Subgraphs nest through If/Loop/Scan attributes; real models stay in single digits. */
+    static final int MAX_DEPTH = 64;
+    /** Domains, op types, tensor names and locations are short; longer ones are not followed. */
+    static final int MAX_STRING = 64 * 1024;
+    /** Bounds on what is remembered, so a model of a million nodes costs little memory. */
+    static final int MAX_REMEMBERED = 10_000;
+
+    private static final int LEN = WireFormat.WIRETYPE_LENGTH_DELIMITED;
+    private static final int VARINT = WireFormat.WIRETYPE_VARINT;
+
+    // ModelProto
+    private static final int MODEL_OPSET_IMPORT = tag(8, LEN);
+    private static final int MODEL_GRAPH = tag(7, LEN);
+    private static final int MODEL_TRAINING_INFO = tag(20, LEN);
+    private static final int MODEL_FUNCTIONS = tag(25, LEN);
+    // OperatorSetIdProto
+    private static final int OPSET_DOMAIN = tag(1, LEN);
+    // TrainingInfoProto
+    private static final int TRAINING_INITIALIZATION = tag(1, LEN);
+    private static final int TRAINING_ALGORITHM = tag(2, LEN);
+    // GraphProto
+    private static final int GRAPH_NODE = tag(1, LEN);
+    private static final int GRAPH_INITIALIZER = tag(5, LEN);
+    private static final int GRAPH_SPARSE_INITIALIZER = tag(15, LEN);
+    // NodeProto
+    private static final int NODE_NAME = tag(3, LEN);
+    private static final int NODE_OP_TYPE = tag(4, LEN);
+    private static final int NODE_ATTRIBUTE = tag(5, LEN);
+    private static final int NODE_DOMAIN = tag(7, LEN);
+    // AttributeProto
+    private static final int ATTR_NAME = tag(1, LEN);
+    private static final int ATTR_T = tag(5, LEN);
+    private static final int ATTR_G = tag(6, LEN);
+    private static final int ATTR_TENSORS = tag(10, LEN);
+    private static final int ATTR_GRAPHS = tag(11, LEN);
+    private static final int ATTR_SPARSE_TENSOR = tag(22, LEN);
+    private static final int ATTR_SPARSE_TENSORS = tag(23, LEN);
+    // SparseTensorProto
+    private static final int SPARSE_VALUES = tag(1, LEN);
+    private static final int SPARSE_INDICES = tag(2, LEN);
+    // TensorProto
+    private static final int TENSOR_NAME = tag(8, LEN);
+    private static final int TENSOR_EXTERNAL_DATA = tag(13, LEN);
+    private static final int TENSOR_DATA_LOCATION = tag(14, VARINT);
+    // StringStringEntryProto
+    private static final int ENTRY_KEY = tag(1, LEN);
+    private static final int ENTRY_VALUE = tag(2, LEN);
+    // FunctionProto
+    private static final int FUNCTION_NAME = tag(1, LEN);
+    private static final int FUNCTION_NODE = tag(7, LEN);
+    private static final int FUNCTION_OPSET_IMPORT = tag(9, LEN);
+    private static final int FUNCTION_DOMAIN = tag(10, LEN);
+    private static final int FUNCTION_ATTRIBUTE_PROTO = tag(11, LEN);
+
+    /** DataLocation.EXTERNAL. */
+    private static final int EXTERNAL = 1;
+
+    /** One tensor whose bytes live in another file. */
+    record ExternalTensor(String where, String location, boolean declaredExternal) {
+    }
+
+    /** A tensor that says its data is external but names no file. */
+    record MissingLocation(String where) {
+    }
+
+    private final CodedInputStream in;
+    final List<ExternalTensor> externalTensors = new ArrayList<>();
+    final List<MissingLocation> missingLocations = new ArrayList<>();
+    final Set<String> importedDomains = new LinkedHashSet<>();
+    /** Domain to the op types nodes use from it. */
+    final Map<String, Set<String>> usedOps = new LinkedHashMap<>();
+    /** Domain to the names of model-local functions defined in it. */
+    final Map<String, Set<String>> localFunctions = new LinkedHashMap<>();
+    private int remembered;
+
+    OnnxModelWalker(CodedInputStream in) {
+        this.in = in;
+    }
+
+    /** Reads the whole model; throws {@link IOException} subclasses for anything malformed. */
+    void walkModel() throws IOException {
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            if (tag == MODEL_GRAPH) {
+                nested(() -> graph("graph", 1));
+            } else if (tag == MODEL_OPSET_IMPORT) {
+                nested(() -> opset(importedDomains));
+            } else if (tag == MODEL_TRAINING_INFO) {
+                nested(this::trainingInfo);
+            } else if (tag == MODEL_FUNCTIONS) {
+                nested(this::function);
+            } else {
+                skip(tag);
+            }
+        }
+    }
+
+    private void trainingInfo() throws IOException {
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            if (tag == TRAINING_INITIALIZATION) {
+                nested(() -> graph("training_info/initialization", 1));
+            } else if (tag == TRAINING_ALGORITHM) {
+                nested(() -> graph("training_info/algorithm", 1));
+            } else {
+                skip(tag);
+            }
+        }
+    }
+
+    private void opset(Set<String> domains) throws IOException {
+        String domain = "";
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            if (tag == OPSET_DOMAIN) {
+                domain = string();
+            } else {
+                skip(tag);
+            }
+        }
+        remember(domains, domain);
+    }
+
+    private void function() throws IOException {
+        String name = "";
+        String domain = "";
+        String where = "function";
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            if (tag == FUNCTION_NAME) {
+                name = string();
+                where = "function[" + name + "]";
+            } else if (tag == FUNCTION_DOMAIN) {
+                domain = string();
+            } else if (tag == FUNCTION_NODE) {
+                String at = where;
+                nested(() -> node(at, 1));
+            } else if (tag == FUNCTION_OPSET_IMPORT) {
+                nested(() -> opset(importedDomains));
+            } else if (tag == FUNCTION_ATTRIBUTE_PROTO) {
+                String at = where;
+                nested(() -> attribute(at, 1));
+            } else {
+                skip(tag);
+            }
+        }
+        remember(localFunctions.computeIfAbsent(domain, d -> new LinkedHashSet<>()), name);
+    }
+
+    private void graph(String where, int depth) throws IOException {
+        if (depth > MAX_DEPTH) {
+            throw new OnnxFormatException("subgraphs nest deeper than " + MAX_DEPTH);
+        }
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            if (tag == GRAPH_NODE) {
+                nested(() -> node(where, depth));
+            } else if (tag == GRAPH_INITIALIZER) {
+                nested(() -> tensor(where + "/initializer"));
+            } else if (tag == GRAPH_SPARSE_INITIALIZER) {
+                nested(() -> sparseTensor(where + "/sparse_initializer"));
+            } else {
+                skip(tag);
+            }
+        }
+    }
+
+    private void node(String graph, int depth) throws IOException {
+        String name = "";
+        String opType = "";
+        String domain = "";
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            if (tag == NODE_NAME) {
+                name = string();
+            } else if (tag == NODE_OP_TYPE) {
+                opType = string();
+            } else if (tag == NODE_DOMAIN) {
+                domain = string();
+            } else if (tag == NODE_ATTRIBUTE) {
+                String where = graph + "/node[" + (name.isEmpty() ? opType : name) + "]";
+                nested(() -> attribute(where, depth));
+            } else {
+                skip(tag);
+            }
+        }
+        remember(usedOps.computeIfAbsent(domain, d -> new LinkedHashSet<>()), opType);
+    }
+
+    private void attribute(String where, int depth) throws IOException {
+        String name = "";
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            String at = where + "/" + name;
+            if (tag == ATTR_NAME) {
+                name = string();
+            } else if (tag == ATTR_T || tag == ATTR_TENSORS) {
+                nested(() -> tensor(at));
+            } else if (tag == ATTR_SPARSE_TENSOR || tag == ATTR_SPARSE_TENSORS) {
+                nested(() -> sparseTensor(at));
+            } else if (tag == ATTR_G || tag == ATTR_GRAPHS) {
+                nested(() -> graph(at, depth + 1));
+            } else {
+                skip(tag);
+            }
+        }
+    }
+
+    private void sparseTensor(String where) throws IOException {
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            if (tag == SPARSE_VALUES) {
+                nested(() -> tensor(where + "/values"));
+            } else if (tag == SPARSE_INDICES) {
+                nested(() -> tensor(where + "/indices"));
+            } else {
+                skip(tag);
+            }
+        }
+    }
+
+    private void tensor(String where) throws IOException {
+        String name = "";
+        List<String> locations = new ArrayList<>(1);
+        boolean external = false;
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            if (tag == TENSOR_NAME) {
+                name = string();
+            } else if (tag == TENSOR_EXTERNAL_DATA) {
+                nested(() -> {
+                    String[] entry = entry();
+                    if (entry[0].equals("location")) {
+                        locations.add(entry[1]);
+                    }
+                });
+            } else if (tag == TENSOR_DATA_LOCATION) {
+                external = in.readEnum() == EXTERNAL;
+            } else {
+                skip(tag);
+            }
+        }
+        String at = where + "[" + name + "]";
+        // Checked even when data_location is not EXTERNAL: readers differ on which field wins.
+        for (String location : locations) {
+            if (externalTensors.size() < MAX_REMEMBERED) {
+                externalTensors.add(new ExternalTensor(at, location, external));
+            }
+        }
+        if (external && locations.isEmpty() && missingLocations.size() < MAX_REMEMBERED) {
+            missingLocations.add(new MissingLocation(at));
+        }
+    }
+
+    private String[] entry() throws IOException {
+        String key = "";
+        String value = "";
+        int tag;
+        while ((tag = in.readTag()) != 0) {
+            if (tag == ENTRY_KEY) {
+                key = string();
+            } else if (tag == ENTRY_VALUE) {
+                value = string();
+            } else {
+                skip(tag);
+            }
+        }
+        return new String[] {key, value};
+    }
+
+    /** Runs {@code body} over one length-delimited submessage and checks it ended where it said. */
+    private void nested(Body body) throws IOException {
+        int length = in.readRawVarint32();
+        int old = in.pushLimit(length);
+        body.read();
+        if (!in.isAtEnd()) {
+            throw new OnnxFormatException("submessage ended before its declared length");
+        }
+        in.popLimit(old);
+    }
+
+    private String string() throws IOException {
+        int length = in.readRawVarint32();
+        if (length < 0 || length > MAX_STRING) {
+            throw new OnnxFormatException("string field of " + length + " bytes is longer than "
+                    + MAX_STRING);
+        }
+        return new String(in.readRawBytes(length), StandardCharsets.UTF_8);
+    }
+
+    private void skip(int tag) throws IOException {
+        if (!in.skipField(tag)) {
+            throw new OnnxFormatException("unexpected end-group tag");
+        }
+    }
+
+    private <T> void remember(Set<T> set, T value) {
+        if (remembered < MAX_REMEMBERED && set.add(value)) {
+            remembered++;
+        }
+    }
+
+    private static int tag(int field, int wireType) {
+        return field << 3 | wireType;
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        void read() throws IOException;
+    }
+}
