@@ -74,6 +74,14 @@ class ModelScannerTest {
         byte[] twin = new ZipWriter().stored("archive/data.pkl", BENIGN)
                 .entry("archive/hidden.pkl", "archive/hidden.pkl", BENIGN, false, 0, false, false).bytes();
         assertAllowed(scan("model.pt", twin));
+        for (boolean deflate : new boolean[] {false, true}) {
+            byte[] streamed = new ZipWriter().stored("archive/data.pkl", BENIGN).streamedLocalOnly("archive/s", BENIGN, deflate)
+                    .streamedLocalOnly("archive/t", EVIL, deflate).stored("archive/version", "3\n".getBytes(StandardCharsets.US_ASCII)).bytes();
+            assertBlocked(scan("model.pt", streamed), PickleMachine.RULE_DANGEROUS, Severity.CRITICAL);
+            byte[] streamedTwin = new ZipWriter().stored("archive/data.pkl", BENIGN).streamedLocalOnly("archive/s", BENIGN, deflate)
+                    .stored("archive/version", "3\n".getBytes(StandardCharsets.US_ASCII)).bytes();
+            assertAllowed(scan("model.pt", streamedTwin));
+        }
     }
 
     @Test

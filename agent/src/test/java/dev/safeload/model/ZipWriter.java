@@ -71,6 +71,42 @@ final class ZipWriter {
         return this;
     }
 
+    /** An entry only in local headers, written as a streaming writer does: sizes in a trailing data descriptor. */
+    ZipWriter streamedLocalOnly(String name, byte[] data, boolean deflate) {
+        byte[] payload = data;
+        if (deflate) {
+            Deflater d = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+            d.setInput(data);
+            d.finish();
+            ByteArrayOutputStream c = new ByteArrayOutputStream();
+            byte[] buf = new byte[4096];
+            while (!d.finished()) {
+                c.write(buf, 0, d.deflate(buf));
+            }
+            payload = c.toByteArray();
+        }
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        le(0x04034b50, 4);
+        le(20, 2);
+        le(8, 2);
+        le(deflate ? 8 : 0, 2);
+        le(0, 4);
+        le(0, 4);
+        le(0, 4);
+        le(0, 4);
+        le(n.length, 2);
+        le(0, 2);
+        out.writeBytes(n);
+        out.writeBytes(payload);
+        le(0x08074b50, 4);
+        le(crc.getValue(), 4);
+        le(payload.length, 4);
+        le(data.length, 4);
+        return this;
+    }
+
     byte[] bytes() {
         long cdStart = out.size();
         for (Central c : central) {

@@ -7,13 +7,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
-import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
-import org.apache.commons.compress.archivers.zip.ZipArchiveInputStream;
 
 /**
  * A zip archive read the two ways loaders read zips: through the central directory at the end
@@ -28,6 +26,7 @@ public final class ZipIndex {
     private static final int ZIP64_EOCD = 0x06064b50;
     private static final int CENTRAL = 0x02014b50;
     private static final int LOCAL = 0x04034b50;
+    private static final int DESCRIPTOR = 0x08074b50;
 
     /**
      * One entry.
@@ -37,11 +36,12 @@ public final class ZipIndex {
      * @param flags general-purpose flag bits (bit 0: encrypted)
      * @param method 0 stored, 8 deflated, others unsupported here
      * @param compressedSize bytes of data in the archive
-     * @param dataOffset where the data starts, or -1 for a local-only entry read by streaming
+     * @param dataOffset where the data starts, or -1 if no local header was found for it
      * @param inCentral whether the central directory lists it
+     * @param localOffset where its local header starts
      */
     public record Entry(String name, String localName, int flags, int method, long compressedSize,
-                        long size, long dataOffset, boolean inCentral) {
+                        long size, long dataOffset, boolean inCentral, long localOffset) {
         public boolean encrypted() {
             return (flags & 1) != 0;
         }
@@ -139,7 +139,7 @@ public final class ZipIndex {
                     String lname = new String(ModelSources.readAt(source, local + 30, ln), StandardCharsets.UTF_8);
                     localName = lname.equals(name) ? null : lname;
                 }
-                entries.add(new Entry(name, localName, u16(h, 8), u16(h, 10), csize, usize, dataOffset, true));
+                entries.add(new Entry(name, localName, u16(h, 8), u16(h, 10), csize, usize, dataOffset, true, local));
                 pos += 46 + nameLen + extraLen + commentLen;
             }
         }
@@ -155,12 +155,7 @@ public final class ZipIndex {
      * first local header that the central directory does not list (or lists differently).
      */
     public void visit(ModelSource zip, ModelScanner.Budget budget, Visitor visitor) throws IOException {
-        Set<String> seen = new HashSet<>();
         for (Entry e : central) {
-            seen.add(key(e.name(), e.size(), e.method()));
-            if (e.localName() != null) {
-                seen.add(key(e.localName(), e.size(), e.method()));
-            }
             if (!budget.entry()) {
                 visitor.entry(e, null, "more entries than the limit of " + budget.limits().maxEntries());
                 return;
@@ -182,49 +177,113 @@ public final class ZipIndex {
                 visitor.entry(e, null, "cannot be read: " + x.getMessage());
             }
         }
-        if (firstLocal < 0) {
-            return;
+        // The streaming view: walk local headers from the first one. Entries the central
+        // directory already gave are stepped over by their known size; any other is checked.
+        Map<Long, Entry> byOffset = new HashMap<>();
+        for (Entry e : central) {
+            byOffset.put(e.localOffset(), e);
         }
-        try (InputStream raw = ModelSources.stream(zip, firstLocal);
-             ZipArchiveInputStream in = new ZipArchiveInputStream(raw, "UTF-8", false, true)) {
-            ZipArchiveEntry ze;
-            while ((ze = nextEntry(in)) != null) {
-                Entry e = new Entry(ze.getName(), null, ze.getGeneralPurposeBit().usesEncryption() ? 1 : 0,
-                        ze.getMethod(), ze.getCompressedSize(), ze.getSize(), -1, false);
-                if (seen.contains(key(e.name(), ze.getSize(), ze.getMethod()))) {
-                    continue;
-                }
+        long pos = firstLocal;
+        long size = zip.size();
+        for (int guard = 0; pos >= 0 && pos + 30 <= size && guard < budget.limits().maxEntries(); guard++) {
+            byte[] h = ModelSources.readAt(zip, pos, 30);
+            if (s32(h, 0) != LOCAL) {
+                return;
+            }
+            int flags = u16(h, 6);
+            int method = u16(h, 8);
+            int nameLen = u16(h, 26);
+            long dataStart = pos + 30 + nameLen + u16(h, 28);
+            Entry known = byOffset.get(pos);
+            long dataLength;
+            if (known != null) {
+                dataLength = known.compressedSize();
+            } else {
+                String name = new String(ModelSources.readAt(zip, pos + 30, nameLen), StandardCharsets.UTF_8);
+                dataLength = (flags & 8) != 0 && u32(h, 18) == 0 ? streamedLength(zip, dataStart, method) : u32(h, 18);
+                Entry e = new Entry(name, null, flags, method, Math.max(0, dataLength), u32(h, 22), dataStart, false, pos);
                 if (!budget.entry()) {
                     visitor.entry(e, null, "more entries than the limit of " + budget.limits().maxEntries());
                     return;
                 }
-                if (e.encrypted()) {
-                    visitor.entry(e, null, "encrypted; its content cannot be checked");
-                    continue;
-                }
-                if (!in.canReadEntryData(ze)) {
-                    visitor.entry(e, null, "compression method " + ze.getMethod() + " cannot be read here");
-                    continue;
-                }
-                try (ModelSource content = ModelSources.spool(in, budget.expandable(), zip.name() + "!/" + e.name(), zip.directory())) {
-                    budget.expanded(content.size());
-                    visitor.entry(e, content, null);
-                } catch (ModelSources.TooLarge x) {
-                    visitor.entry(e, null, "expands past the file's expansion budget: a zip bomb, or too large to verify");
-                    return;
+                String problem = dataLength < 0 ? "only in a local header, and where its data ends cannot be found" : problem(e);
+                if (problem != null) {
+                    visitor.entry(e, null, problem);
+                    if (dataLength < 0) {
+                        return;
+                    }
+                } else {
+                    try (ModelSource content = open(zip, e, budget)) {
+                        visitor.entry(e, content, null);
+                    } catch (ModelSources.TooLarge x) {
+                        visitor.entry(e, null, "expands past the file's expansion budget: a zip bomb, or too large to verify");
+                    } catch (IOException x) {
+                        visitor.entry(e, null, "cannot be read: " + x.getMessage());
+                    }
                 }
             }
-        } catch (IOException e) {
-            // The streaming view ends where its headers stop making sense; the central view was complete.
+            pos = afterData(zip, dataStart + dataLength, (flags & 8) != 0);
         }
     }
 
-    private static ZipArchiveEntry nextEntry(ZipArchiveInputStream in) throws IOException {
-        try {
-            return in.getNextEntry();
-        } catch (IOException | RuntimeException e) {
-            return null;
+    /** Where the next header starts after data ending at {@code end}, skipping a data descriptor. */
+    private static long afterData(ModelSource zip, long end, boolean descriptor) throws IOException {
+        if (!descriptor) {
+            return end;
         }
+        byte[] d = ModelSources.readAt(zip, end, 28);
+        int sig = d.length >= 4 && s32(d, 0) == DESCRIPTOR ? 4 : 0;
+        for (int sizes : new int[] {8, 16}) {
+            int next = sig + 4 + sizes;
+            if (d.length >= next + 4 && (s32(d, next) == LOCAL || s32(d, next) == CENTRAL)) {
+                return end + next;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The length of data whose size only a trailing data descriptor gives: inflate to the end of
+     * a deflate stream, or find the descriptor that matches a stored entry's length. -1 if neither works.
+     */
+    private static long streamedLength(ModelSource zip, long dataStart, int method) throws IOException {
+        if (method == 8) {
+            Inflater inflater = new Inflater(true);
+            try {
+                byte[] in = new byte[64 * 1024];
+                byte[] out = new byte[64 * 1024];
+                long read = 0;
+                while (!inflater.finished()) {
+                    if (inflater.needsInput()) {
+                        int n = zip.read(dataStart + read, in, 0, in.length);
+                        if (n <= 0) {
+                            return -1;
+                        }
+                        read += n;
+                        inflater.setInput(in, 0, n);
+                    }
+                    inflater.inflate(out);
+                }
+                return read - inflater.getRemaining();
+            } catch (java.util.zip.DataFormatException e) {
+                return -1;
+            } finally {
+                inflater.end();
+            }
+        }
+        byte[] buf = new byte[64 * 1024];
+        for (long at = dataStart; at < zip.size(); at += buf.length - 12) {
+            int n = zip.read(at, buf, 0, buf.length);
+            if (n <= 0) {
+                return -1;
+            }
+            for (int i = 0; i + 12 <= n; i++) {
+                if (s32(buf, i) == DESCRIPTOR && u32(buf, i + 8) == at + i - dataStart) {
+                    return at + i - dataStart;
+                }
+            }
+        }
+        return -1;
     }
 
     private static String problem(Entry e) {
@@ -249,10 +308,6 @@ public final class ZipIndex {
             budget.expanded(out.size());
             return out;
         }
-    }
-
-    private static String key(String name, long size, int method) {
-        return name + '\n' + size + '\n' + method;
     }
 
     private static boolean startsWithLocal(byte[] head) {

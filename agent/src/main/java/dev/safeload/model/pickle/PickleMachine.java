@@ -47,7 +47,8 @@ public final class PickleMachine {
     private static final String NUMPY_ARRAY_WRAPPER = "joblib.numpy_pickle.NumpyArrayWrapper";
     private static final int MAX_DISTINCT_FINDINGS = 64;
     private static final int LINE_MAX = 64 * 1024;
-    private static final Seq EMPTY_TUPLE = new Seq(Seq.Kind.TUPLE, 0);
+    private static final int SPARSE_MEMO = 1 << 16;
+    private static final Seq EMPTY_TUPLE = new Seq(Seq.Kind.TUPLE);
     private static final Long[] SMALL = new Long[65536];
 
     static {
@@ -61,12 +62,14 @@ public final class PickleMachine {
      *
      * @param maxStack stack items (CPython has no cap; real pickles stay in the hundreds)
      * @param maxMarks open MARKs, i.e. nesting depth
-     * @param maxMemo memo entries kept; later GETs of dropped entries yield unknown values
+     * @param maxMemo memo indices kept densely; past them only strs, globals and call results
+     *     (what later imports and arrays need) are kept, up to 65536; GETs of dropped entries
+     *     yield unknown values
      * @param maxRetained container items and string characters kept for the checks
      * @param maxStringKept longest str kept as a value; longer ones are only counted
      */
     public record Limits(int maxStack, int maxMarks, int maxMemo, long maxRetained, int maxStringKept) {
-        public static final Limits DEFAULTS = new Limits(1 << 16, 1 << 16, 1 << 20, 1 << 24, 1024);
+        public static final Limits DEFAULTS = new Limits(1 << 16, 1 << 16, 1 << 20, 1 << 18, 1024);
     }
 
     /**
@@ -268,10 +271,10 @@ public final class PickleMachine {
                     in.skip(8);
                     push(Opaque.FLOAT);
                 }
-                case EMPTY_LIST -> push(new Seq(Seq.Kind.LIST, 4));
+                case EMPTY_LIST -> push(new Seq(Seq.Kind.LIST));
                 case EMPTY_TUPLE -> push(EMPTY_TUPLE);
                 case EMPTY_DICT -> push(new Dict());
-                case EMPTY_SET -> push(new Seq(Seq.Kind.SET, 4));
+                case EMPTY_SET -> push(new Seq(Seq.Kind.SET));
                 case APPEND -> {
                     Object v = stack[--sp];
                     addAll(stack[sp - 1], v);
@@ -573,6 +576,14 @@ public final class PickleMachine {
             throw new Stop(RULE_MALFORMED, opOffset, "memo PUT with an empty stack");
         }
         Object v = stack[sp - 1];
+        if (v instanceof Seq || v instanceof Dict) {
+            // Containers are kept while the budget lasts; past it they stay on the stack only.
+            if (retained < limits.maxRetained()) {
+                retained++;
+            } else {
+                v = Opaque.UNKNOWN;
+            }
+        }
         if (index < 0) {
             throw new Stop(RULE_MALFORMED, opOffset, "negative memo index");
         }
@@ -587,10 +598,13 @@ public final class PickleMachine {
             memo[i] = v;
             return;
         }
+        // Past the dense part only what later imports and arrays need is kept: names (str),
+        // globals and call results (such as a dtype that joblib arrays share).
+        boolean needed = v instanceof String || v instanceof Global || v instanceof Call;
         if (sparseMemo == null) {
             sparseMemo = new HashMap<>();
         }
-        if (sparseMemo.size() < 65536 || sparseMemo.containsKey(index)) {
+        if (needed && (sparseMemo.size() < SPARSE_MEMO || sparseMemo.containsKey(index))) {
             if (sparseMemo.put(index, v) == null) {
                 memoSize++;
             }
@@ -623,7 +637,7 @@ public final class PickleMachine {
             s.size++;
             if (retained < limits.maxRetained()) {
                 retained++;
-                s.items.add(v);
+                s.add(v);
             }
         }
     }
@@ -645,7 +659,7 @@ public final class PickleMachine {
         if (from == to && kind == Seq.Kind.TUPLE) {
             return EMPTY_TUPLE;
         }
-        Seq s = new Seq(kind, Math.min(to - from, 16));
+        Seq s = new Seq(kind);
         for (int i = from; i < to; i++) {
             addAll(s, stack[i]);
         }
@@ -667,8 +681,7 @@ public final class PickleMachine {
         d.size++;
         if (retained < limits.maxRetained()) {
             retained += 2;
-            d.keys.add(key);
-            d.values.add(value);
+            d.put(key, value);
         }
     }
 

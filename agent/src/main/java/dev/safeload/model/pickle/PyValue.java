@@ -68,14 +68,20 @@ public final class PyValue {
         public enum Kind { LIST, TUPLE, SET, FROZENSET }
 
         public final Kind kind;
-        /** The first items, up to what the retention budget allowed. */
-        public final List<Object> items;
+        /** The first items, up to what the retention budget allowed (read-only for callers). */
+        public List<Object> items = List.of();
         /** How many items it really has. */
         public long size;
 
-        Seq(Kind kind, int capacity) {
+        Seq(Kind kind) {
             this.kind = kind;
-            this.items = new ArrayList<>(capacity);
+        }
+
+        void add(Object item) {
+            if (items.isEmpty()) {
+                items = new ArrayList<>(4);
+            }
+            items.add(item);
         }
 
         /** Whether {@link #items} holds every item. */
@@ -95,9 +101,19 @@ public final class PyValue {
 
     /** A dict (or an OrderedDict's items); keys and values in insertion order. */
     public static final class Dict {
-        public final List<Object> keys = new ArrayList<>(4);
-        public final List<Object> values = new ArrayList<>(4);
+        /** Keys and values kept within the retention budget (read-only for callers). */
+        public List<Object> keys = List.of();
+        public List<Object> values = List.of();
         public long size;
+
+        void put(Object key, Object value) {
+            if (keys.isEmpty()) {
+                keys = new ArrayList<>(4);
+                values = new ArrayList<>(4);
+            }
+            keys.add(key);
+            values.add(value);
+        }
 
         /** The value for a str key, or null. */
         public Object get(String key) {

@@ -62,6 +62,8 @@ class PickleMachineTest {
         byte[] evil = PickleBuilder.proto(4).global("_codecs", "encode").mark().str("os").str("latin1").tuple().reduce()
                 .str("system").op(PickleOp.STACK_GLOBAL).stop().bytes();
         assertBlocked(scan("x.pkl", evil), PickleMachine.RULE_COMPUTED, Severity.CRITICAL);
+        byte[] twin = PickleBuilder.proto(4).str("collections").str("OrderedDict").op(PickleOp.STACK_GLOBAL).stop().bytes();
+        assertAllowed(scan("x.pkl", twin));
     }
 
     @Test
@@ -86,6 +88,8 @@ class PickleMachineTest {
                 PickleMachine.RULE_EXTENSION, Severity.HIGH);
         assertBlocked(scan("x", PickleBuilder.proto(2).op(PickleOp.EXT4).le(0x12345, 4).stop().bytes()),
                 PickleMachine.RULE_EXTENSION, Severity.HIGH);
+        // Twin: the same call through a named global.
+        assertAllowed(scan("x", PickleBuilder.proto(2).global("builtins", "set").op(PickleOp.EMPTY_TUPLE).reduce().stop().bytes()));
     }
 
     @Test
