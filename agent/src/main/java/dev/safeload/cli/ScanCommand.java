@@ -83,11 +83,12 @@ final class ScanCommand {
         boolean ioError = false;
         long[] lastProgress = {System.nanoTime()};
         for (String p : paths) {
+            boolean tree = Files.isDirectory(Path.of(p));
             try {
                 scanner.scan(Path.of(p), r -> {
                     results.add(r);
                     long now = System.nanoTime();
-                    if (now - lastProgress[0] > PROGRESS_NANOS) {
+                    if (tree && now - lastProgress[0] > PROGRESS_NANOS) {
                         lastProgress[0] = now;
                         err.println("safeload: scanned " + results.size() + " file(s), at " + r.path());
                     }

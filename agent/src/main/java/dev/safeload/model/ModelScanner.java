@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -125,6 +124,9 @@ public final class ModelScanner implements ScanContext {
             if (!Files.exists(path)) {
                 throw new java.nio.file.NoSuchFileException(path.toString());
             }
+            if (!Files.isRegularFile(path)) {
+                throw new IOException(path + " is not a regular file");
+            }
             sink.accept(scanFile(path));
             return;
         }
@@ -166,6 +168,10 @@ public final class ModelScanner implements ScanContext {
                     return problem(file, "model.symlink.folder", Severity.INFO,
                             "symbolic link to a folder inside the scanned tree; its files are scanned there");
                 }
+            }
+            if (!Files.isRegularFile(file)) {
+                return problem(file, RULE_IO, Severity.HIGH, "not a regular file (a pipe or device); a loader"
+                        + " would read whatever it yields, so it cannot be verified");
             }
             return scanFile(file);
         } catch (IOException | UncheckedIOException e) {
@@ -298,9 +304,5 @@ public final class ModelScanner implements ScanContext {
             pos += n;
         }
         return HexFormat.of().formatHex(md.digest());
-    }
-
-    static boolean isRegularFile(Path p) {
-        return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
     }
 }

@@ -27,6 +27,12 @@ public final class JoblibCheck implements FormatCheck {
 
     @Override
     public List<Finding> check(ModelSource source, ScanContext context) throws IOException {
-        return PickleCheck.checkOne(source, PickleRun.imports(context), true);
+        PickleImports imports = PickleRun.imports(context);
+        List<Finding> findings = PickleCheck.checkOne(source, imports, true);
+        // pickle.load of the same file reads the array bytes as opcodes: a file built to mean
+        // one thing to joblib and another to pickle is caught by reading it that way too.
+        new PickleMachine(imports, PickleMachine.Limits.DEFAULTS, findings).lenient(true)
+                .run(new PickleInput(source, 0), source.name());
+        return findings;
     }
 }
