@@ -12,6 +12,7 @@ import dev.safeload.model.Severity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -129,7 +130,7 @@ final class ScanCommand {
     static ModelPolicy readPolicy(Path file) throws ConfigException {
         Properties props = new Properties();
         try (InputStream in = Files.newInputStream(file)) {
-            props.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+            props.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
             throw new ConfigException("policy file " + file + ": no such file");
         } catch (IOException | IllegalArgumentException e) {
@@ -216,7 +217,13 @@ final class ScanCommand {
                         + r.verdict().id() + ")"));
                 Map<String, Object> artifact = new LinkedHashMap<>();
                 artifact.put("uri", uri(r.path()));
-                res.put("locations", List.of(Map.of("physicalLocation", Map.of("artifactLocation", artifact))));
+                // Model files have no lines; GitHub code scanning still requires a startLine.
+                Map<String, Object> physical = new LinkedHashMap<>();
+                physical.put("artifactLocation", artifact);
+                physical.put("region", Map.of("startLine", 1));
+                res.put("locations", List.of(Map.of("physicalLocation", physical)));
+                res.put("partialFingerprints", Map.of("safeloadFinding/v1",
+                        fingerprint(r.path() + '\n' + f.rule() + '\n' + f.location() + '\n' + f.message())));
                 Map<String, Object> props = new LinkedHashMap<>();
                 props.put("severity", f.severity().name().toLowerCase(Locale.ROOT));
                 props.put("location", f.location());
@@ -255,6 +262,15 @@ final class ScanCommand {
         return doc;
     }
 
+    private static String fingerprint(String text) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(hash, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+
     private static String level(Severity s) {
         return switch (s) {
             case CRITICAL, HIGH -> "error";
@@ -283,7 +299,7 @@ final class ScanCommand {
             if (sb.length() > 0) {
                 sb.append('/');
             }
-            sb.append(java.net.URLEncoder.encode(part.toString(), java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
+            sb.append(java.net.URLEncoder.encode(part.toString(), StandardCharsets.UTF_8).replace("+", "%20"));
         }
         return sb.toString();
     }

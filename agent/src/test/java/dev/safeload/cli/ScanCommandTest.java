@@ -61,6 +61,7 @@ class ScanCommandTest {
         JsonNode result = run.get("results").get(0);
         assertEquals("error", result.get("level").asText());
         assertTrue(result.get("locations").get(0).get("physicalLocation").get("artifactLocation").get("uri").asText().endsWith("bad.pkl"));
+        assertEquals(1, result.get("locations").get(0).get("physicalLocation").get("region").get("startLine").asInt());
         assertEquals(result.get("ruleId").asText(), run.get("tool").get("driver").get("rules").get(0).get("id").asText());
     }
 

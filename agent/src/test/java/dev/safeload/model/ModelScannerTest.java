@@ -256,6 +256,17 @@ class ModelScannerTest {
     }
 
     @Test
+    void doesNotTakeASafetensorsHeaderLengthForAPickle() {
+        byte[] header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}".getBytes(StandardCharsets.US_ASCII);
+        byte[] file = new byte[8 + 0x280 + 4];
+        file[0] = (byte) 0x80;
+        file[1] = 0x02;
+        System.arraycopy(header, 0, file, 8, header.length);
+        java.util.Arrays.fill(file, 8 + header.length, 8 + 0x280, (byte) ' ');
+        assertTrue(scan("model.safetensors", file).formats().isEmpty());
+    }
+
+    @Test
     void blocksUnknownAndUnverifiableContent() {
         byte[] random = new byte[4096];
         new Random(42).nextBytes(random);

@@ -30,10 +30,16 @@ public final class PickleSniffer {
         if (head.length == 0) {
             return false;
         }
-        if ((head[0] & 0xff) == 0x80) {
-            return head.length > 1 && (head[1] & 0xff) <= 5;
-        }
         PickleMachine.Outcome o = trial(head);
+        if ((head[0] & 0xff) == 0x80) {
+            // PROTO, then opcodes that make sense for a while: a safetensors header length of
+            // 0x280 also starts 80 02. A pickle cut short or broken after its first few opcodes
+            // is still claimed, so that it is reported as a broken pickle; one broken at once is
+            // blocked as unknown content instead.
+            int proto = head.length > 1 ? head[1] & 0xff : -1;
+            return proto <= 5 && (o.complete() || PickleMachine.RULE_TRUNCATED.equals(o.error())
+                    || o.end() - o.start() >= 8);
+        }
         if (o.complete()) {
             return true;
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.safeload.model.Finding;
 import dev.safeload.model.ModelPolicies;
+import dev.safeload.model.ModelScanner;
 import dev.safeload.model.ModelSource;
 import dev.safeload.model.ScanResult;
 import dev.safeload.model.Severity;
@@ -131,16 +132,18 @@ class PickleMachineTest {
         for (int cut = 3; cut < whole.length; cut += 7) {
             assertBlocked(scan("x", Arrays.copyOf(whole, cut)), PickleMachine.RULE_TRUNCATED, Severity.HIGH);
         }
-        assertBlocked(scan("x", PickleBuilder.proto(2).op(PickleOp.APPENDS).stop().bytes()), PickleMachine.RULE_MALFORMED, Severity.HIGH);
-        assertBlocked(scan("x", PickleBuilder.proto(2).binget(3).stop().bytes()), PickleMachine.RULE_MALFORMED, Severity.HIGH);
-        assertBlocked(scan("x", PickleBuilder.proto(2).int1(1).int1(2).stop().bytes()), PickleMachine.RULE_MALFORMED, Severity.HIGH);
-        assertBlocked(scan("x", PickleBuilder.proto(2).u8(0xff).stop().bytes()), PickleMachine.RULE_MALFORMED, Severity.HIGH);
+        // A few sound opcodes first: a file broken at its third byte is blocked as unknown content.
+        assertBlocked(scan("x", padded().op(PickleOp.APPENDS).stop().bytes()), PickleMachine.RULE_MALFORMED, Severity.HIGH);
+        assertBlocked(scan("x", padded().binget(3).stop().bytes()), PickleMachine.RULE_MALFORMED, Severity.HIGH);
+        assertBlocked(scan("x", padded().int1(1).int1(2).stop().bytes()), PickleMachine.RULE_MALFORMED, Severity.HIGH);
+        assertBlocked(scan("x", padded().u8(0xff).stop().bytes()), PickleMachine.RULE_MALFORMED, Severity.HIGH);
+        assertBlocked(scan("x", PickleBuilder.proto(2).u8(0xff).stop().bytes()), ModelScanner.RULE_UNKNOWN_FORMAT, Severity.HIGH);
     }
 
     @Test
     void segmentsTheStackAtMarksAsCPythonDoes() {
         // APPEND right after MARK sees an empty segment in CPython (IndexError), even with items below.
-        byte[] b = PickleBuilder.proto(2).op(PickleOp.EMPTY_LIST).mark().int1(1).op(PickleOp.APPEND).stop().bytes();
+        byte[] b = padded().op(PickleOp.EMPTY_LIST).mark().int1(1).op(PickleOp.APPEND).stop().bytes();
         assertBlocked(scan("x", b), PickleMachine.RULE_MALFORMED, Severity.HIGH);
     }
 
@@ -211,6 +214,10 @@ class PickleMachineTest {
         byte[] evil = PickleBuilder.proto(2).call("os", "system", "id").stop().bytes();
         assertBlocked(scan(ModelPolicies.parse(Map.of("model.pickle.allow", "os.**")), "x", evil),
                 PickleMachine.RULE_DANGEROUS, Severity.CRITICAL);
+    }
+
+    private static PickleBuilder padded() {
+        return PickleBuilder.proto(2).str("padding").op(PickleOp.POP);
     }
 
     static byte[] concat(byte[]... parts) {
