@@ -22,6 +22,9 @@ public final class Main {
         COMMANDS.put("check-policy", new Entry("check-policy [key=value,...]",
                 "Resolve the configuration as the agent would (policy file, -D, SAFELOAD_*), print the effective policy, exit 2 if invalid",
                 CheckPolicyCommand::run));
+        COMMANDS.put("scan", new Entry(ScanCommand.USAGE,
+                "Check model files and folders (pickle, PyTorch, NumPy, joblib, ...) against the model policy; exit 1 if any is blocked",
+                ScanCommand::run));
     }
 
     private Main() {

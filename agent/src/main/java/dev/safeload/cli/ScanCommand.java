@@ -1,0 +1,306 @@
+package dev.safeload.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.safeload.config.ConfigException;
+import dev.safeload.model.Finding;
+import dev.safeload.model.ModelPolicies;
+import dev.safeload.model.ModelPolicy;
+import dev.safeload.model.ModelScanner;
+import dev.safeload.model.ScanResult;
+import dev.safeload.model.Severity;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/** {@code scan}: checks model files and folders against the model policy and reports a verdict per file. */
+final class ScanCommand {
+
+    static final String USAGE = "scan [--policy FILE] [--format text|json|sarif] PATH...";
+
+    private static final long PROGRESS_NANOS = 2_000_000_000L;
+
+    private ScanCommand() {
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        String policyFile = null;
+        String format = "text";
+        List<String> paths = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-h") || a.equals("--help")) {
+                out.println("usage: " + USAGE);
+                return 0;
+            } else if (a.equals("--policy") || a.equals("--format")) {
+                if (i + 1 == args.length) {
+                    return usage(err, a + " needs a value");
+                }
+                if (a.equals("--policy")) {
+                    policyFile = args[++i];
+                } else {
+                    format = args[++i];
+                }
+            } else if (a.startsWith("--policy=")) {
+                policyFile = a.substring("--policy=".length());
+            } else if (a.startsWith("--format=")) {
+                format = a.substring("--format=".length());
+            } else if (a.equals("--")) {
+                paths.addAll(List.of(args).subList(i + 1, args.length));
+                break;
+            } else if (a.startsWith("-") && a.length() > 1) {
+                return usage(err, "unknown option " + a);
+            } else {
+                paths.add(a);
+            }
+        }
+        if (!List.of("text", "json", "sarif").contains(format)) {
+            return usage(err, "--format must be text, json or sarif, not " + format);
+        }
+        if (paths.isEmpty()) {
+            return usage(err, "no PATH to scan");
+        }
+        ModelPolicy policy;
+        try {
+            policy = policyFile == null ? ModelPolicies.defaults() : readPolicy(Path.of(policyFile));
+        } catch (ConfigException e) {
+            err.println("safeload: invalid policy: " + e.getMessage());
+            return 2;
+        }
+
+        ModelScanner scanner = new ModelScanner(policy);
+        List<ScanResult> results = new ArrayList<>();
+        boolean ioError = false;
+        long[] lastProgress = {System.nanoTime()};
+        for (String p : paths) {
+            boolean tree = Files.isDirectory(Path.of(p));
+            try {
+                scanner.scan(Path.of(p), r -> {
+                    results.add(r);
+                    long now = System.nanoTime();
+                    if (tree && now - lastProgress[0] > PROGRESS_NANOS) {
+                        lastProgress[0] = now;
+                        err.println("safeload: scanned " + results.size() + " file(s), at " + r.path());
+                    }
+                });
+            } catch (NoSuchFileException e) {
+                err.println("safeload: " + p + ": no such file or folder");
+                ioError = true;
+            } catch (IOException | RuntimeException e) {
+                err.println("safeload: " + p + ": cannot scan: " + e.getMessage());
+                ioError = true;
+            }
+        }
+        ioError |= results.stream().anyMatch(r -> r.findings().stream().anyMatch(f -> f.rule().equals(ModelScanner.RULE_IO)));
+        try {
+            switch (format) {
+                case "json" -> out.println(mapper().writeValueAsString(json(results)));
+                case "sarif" -> out.println(mapper().writeValueAsString(sarif(results)));
+                default -> text(results, out);
+            }
+        } catch (IOException e) {
+            err.println("safeload: cannot write the report: " + e.getMessage());
+            return 2;
+        }
+        out.flush();
+        if (ioError) {
+            return 2;
+        }
+        return results.stream().anyMatch(ScanResult::blocked) ? 1 : 0;
+    }
+
+    private static int usage(PrintStream err, String problem) {
+        err.println("safeload scan: " + problem);
+        err.println("usage: " + USAGE);
+        return 2;
+    }
+
+    /** The {@code model.*} keys of a properties file; other keys belong to the agent and are ignored here. */
+    static ModelPolicy readPolicy(Path file) throws ConfigException {
+        Properties props = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            props.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("policy file " + file + ": no such file");
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConfigException("policy file " + file + ": cannot read it: " + e.getMessage(), e);
+        }
+        Map<String, String> model = new TreeMap<>();
+        for (String key : props.stringPropertyNames()) {
+            if (key.startsWith("model.")) {
+                model.put(key, props.getProperty(key));
+            }
+        }
+        try {
+            return ModelPolicies.parse(model);
+        } catch (ConfigException e) {
+            throw new ConfigException("policy file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ObjectMapper mapper() {
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
+
+    private static void text(List<ScanResult> results, PrintStream out) {
+        for (ScanResult r : results) {
+            out.printf("%-5s  %s  [%s]%n", r.verdict().id().toUpperCase(Locale.ROOT), r.path(), r.format());
+            for (Finding f : r.findings()) {
+                out.printf("         %-8s %s  %s%n", f.severity(), f.rule(), f.message());
+                out.printf("                  at %s%n", f.location());
+            }
+        }
+        long blocked = results.stream().filter(ScanResult::blocked).count();
+        out.printf("%d file(s): %d allowed, %d blocked%n", results.size(), results.size() - blocked, blocked);
+    }
+
+    static Map<String, Object> json(List<ScanResult> results) {
+        List<Object> files = new ArrayList<>();
+        Map<String, Long> bySeverity = new LinkedHashMap<>();
+        for (Severity s : Severity.values()) {
+            bySeverity.put(s.name().toLowerCase(Locale.ROOT), 0L);
+        }
+        for (ScanResult r : results) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("path", r.path());
+            m.put("format", r.format());
+            m.put("formats", r.formats());
+            m.put("verdict", r.verdict().id());
+            m.put("sha256", r.sha256());
+            List<Object> findings = new ArrayList<>();
+            for (Finding f : r.findings()) {
+                Map<String, Object> fm = new LinkedHashMap<>();
+                fm.put("rule", f.rule());
+                fm.put("severity", f.severity().name().toLowerCase(Locale.ROOT));
+                fm.put("location", f.location());
+                fm.put("message", f.message());
+                findings.add(fm);
+                bySeverity.merge(f.severity().name().toLowerCase(Locale.ROOT), 1L, Long::sum);
+            }
+            m.put("findings", findings);
+            files.add(m);
+        }
+        long blocked = results.stream().filter(ScanResult::blocked).count();
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("files", results.size());
+        summary.put("allowed", results.size() - blocked);
+        summary.put("blocked", blocked);
+        summary.put("findings", bySeverity);
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("results", files);
+        doc.put("summary", summary);
+        return doc;
+    }
+
+    /** SARIF 2.1.0, one result per finding, located at the file (archive entry and offset in the message). */
+    static Map<String, Object> sarif(List<ScanResult> results) {
+        Map<String, Severity> ruleSeverity = new TreeMap<>();
+        List<Object> sarifResults = new ArrayList<>();
+        for (ScanResult r : results) {
+            for (Finding f : r.findings()) {
+                ruleSeverity.merge(f.rule(), f.severity(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+                Map<String, Object> res = new LinkedHashMap<>();
+                res.put("ruleId", f.rule());
+                res.put("level", level(f.severity()));
+                res.put("message", Map.of("text", f.message() + " (at " + f.location() + "; verdict "
+                        + r.verdict().id() + ")"));
+                Map<String, Object> artifact = new LinkedHashMap<>();
+                artifact.put("uri", uri(r.path()));
+                // Model files have no lines; GitHub code scanning still requires a startLine.
+                Map<String, Object> physical = new LinkedHashMap<>();
+                physical.put("artifactLocation", artifact);
+                physical.put("region", Map.of("startLine", 1));
+                res.put("locations", List.of(Map.of("physicalLocation", physical)));
+                res.put("partialFingerprints", Map.of("safeloadFinding/v1",
+                        fingerprint(r.path() + '\n' + f.rule() + '\n' + f.location() + '\n' + f.message())));
+                Map<String, Object> props = new LinkedHashMap<>();
+                props.put("severity", f.severity().name().toLowerCase(Locale.ROOT));
+                props.put("location", f.location());
+                props.put("verdict", r.verdict().id());
+                props.put("format", r.format());
+                if (r.sha256() != null) {
+                    props.put("sha256", r.sha256());
+                }
+                res.put("properties", props);
+                sarifResults.add(res);
+            }
+        }
+        List<Object> rules = new ArrayList<>();
+        for (Map.Entry<String, Severity> e : ruleSeverity.entrySet()) {
+            Map<String, Object> rule = new LinkedHashMap<>();
+            rule.put("id", e.getKey());
+            rule.put("name", e.getKey());
+            rule.put("shortDescription", Map.of("text", "Safeload model check " + e.getKey()));
+            rule.put("defaultConfiguration", Map.of("level", level(e.getValue())));
+            rule.put("properties", Map.of("security-severity", securitySeverity(e.getValue()),
+                    "tags", List.of("security", "model")));
+            rules.add(rule);
+        }
+        Map<String, Object> driver = new LinkedHashMap<>();
+        driver.put("name", "safeload");
+        driver.put("version", Main.version());
+        driver.put("informationUri", "https://safeload.dev");
+        driver.put("rules", rules);
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("tool", Map.of("driver", driver));
+        run.put("results", sarifResults);
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+        doc.put("version", "2.1.0");
+        doc.put("runs", List.of(run));
+        return doc;
+    }
+
+    private static String fingerprint(String text) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(hash, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+
+    private static String level(Severity s) {
+        return switch (s) {
+            case CRITICAL, HIGH -> "error";
+            case MEDIUM -> "warning";
+            default -> "note";
+        };
+    }
+
+    private static String securitySeverity(Severity s) {
+        return switch (s) {
+            case CRITICAL -> "9.5";
+            case HIGH -> "8.0";
+            case MEDIUM -> "5.0";
+            case LOW -> "3.0";
+            default -> "0.0";
+        };
+    }
+
+    private static String uri(String path) {
+        Path p = Path.of(path);
+        if (p.isAbsolute()) {
+            return p.toUri().toString();
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Path part : p.normalize()) {
+            if (sb.length() > 0) {
+                sb.append('/');
+            }
+            sb.append(java.net.URLEncoder.encode(part.toString(), StandardCharsets.UTF_8).replace("+", "%20"));
+        }
+        return sb.toString();
+    }
+}

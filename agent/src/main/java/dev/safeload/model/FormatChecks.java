@@ -1,0 +1,42 @@
+package dev.safeload.model;
+
+import dev.safeload.model.compress.Codec;
+import dev.safeload.model.compress.CompressedCheck;
+import dev.safeload.model.numpy.NpyCheck;
+import dev.safeload.model.numpy.NpzCheck;
+import dev.safeload.model.pickle.JoblibCheck;
+import dev.safeload.model.pickle.PickleCheck;
+import dev.safeload.model.torch.TorchLegacyCheck;
+import dev.safeload.model.torch.TorchLegacyTarCheck;
+import dev.safeload.model.torch.TorchZipCheck;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The registry of format checks: a new format is one line here. */
+public final class FormatChecks {
+
+    private FormatChecks() {
+    }
+
+    /** A fresh instance of every check, in the order the scanner runs them. */
+    public static List<FormatCheck> all() {
+        List<FormatCheck> checks = new ArrayList<>();
+        // Pickle family
+        checks.add(new PickleCheck());
+        checks.add(new JoblibCheck());
+        checks.add(new TorchLegacyCheck());
+        checks.add(new TorchLegacyTarCheck());
+        checks.add(TorchZipCheck.pytorchZip());
+        checks.add(TorchZipCheck.torchScript());
+        // NumPy
+        checks.add(NpyCheck.numeric());
+        checks.add(NpyCheck.objects());
+        checks.add(new NpzCheck());
+        // Compression around any of them (joblib's compressors, compressed pickles)
+        for (Codec codec : Codec.values()) {
+            checks.add(new CompressedCheck(codec));
+        }
+        // Formats without code: safetensors, gguf, onnx, keras and Java serialization go here.
+        return checks;
+    }
+}

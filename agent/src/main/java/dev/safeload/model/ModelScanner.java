@@ -1,0 +1,308 @@
+package dev.safeload.model;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Scans model files and folders: each file is offered to every {@link FormatCheck} by content
+ * (never by name), every check that claims it runs, and the findings decide the verdict. Files
+ * inside archives and compressed streams come back through {@link #scanNested} under the same
+ * rules, within the depth and size bounds of {@link ScanLimits}.
+ *
+ * <p>A scanner is not thread-safe: use one per thread.
+ */
+public final class ModelScanner implements ScanContext {
+
+    public static final String RULE_UNKNOWN_FORMAT = "model.format.unknown";
+    public static final String RULE_FORMAT_DENIED = "model.format.denied";
+    public static final String RULE_NESTING = "model.nesting";
+    public static final String RULE_EXPANSION = "model.expansion";
+    public static final String RULE_CHECK_ERROR = "model.check.error";
+    public static final String RULE_SYMLINK = "model.symlink.escape";
+    public static final String RULE_IO = "model.io";
+    public static final String RULE_TRUSTED = "model.trusted";
+    public static final String RULE_PINNED = "model.pinned";
+
+    /** Bytes offered to {@link FormatCheck#sniff}. */
+    public static final int HEAD = 64 * 1024;
+
+    private static final Comparator<Finding> MOST_SEVERE_FIRST =
+            Comparator.comparing(Finding::severity).reversed();
+
+    private final ModelPolicy policy;
+    private final List<FormatCheck> checks;
+    private final ScanLimits limits;
+
+    private Budget budget;
+    private int depth;
+
+    /** Per top-level file: what nested scans and decompression have used so far. */
+    public static final class Budget {
+        private final ScanLimits limits;
+        private long expanded;
+        private long entries;
+
+        Budget(ScanLimits limits) {
+            this.limits = limits;
+        }
+
+        /** Bytes decompression may still produce in this file. */
+        public long expandable() {
+            return Math.max(0, limits.maxExpandedBytes() - expanded);
+        }
+
+        /** Records {@code n} bytes produced by decompression. */
+        public void expanded(long n) {
+            expanded += n;
+        }
+
+        /** Counts one archive entry; false once there are more than the limit. */
+        public boolean entry() {
+            return ++entries <= limits.maxEntries();
+        }
+
+        public ScanLimits limits() {
+            return limits;
+        }
+    }
+
+    /** A scanner with every registered check ({@link FormatChecks#all()}) and default limits. */
+    public ModelScanner(ModelPolicy policy) {
+        this(policy, FormatChecks.all(), ScanLimits.DEFAULTS);
+    }
+
+    public ModelScanner(ModelPolicy policy, List<FormatCheck> checks, ScanLimits limits) {
+        this.policy = policy;
+        this.checks = List.copyOf(checks);
+        this.limits = limits;
+    }
+
+    /** The budget of the file being scanned, for checks that decompress; a fresh one outside a scan. */
+    public static Budget budget(ScanContext context) {
+        if (context instanceof ModelScanner s && s.budget != null) {
+            return s.budget;
+        }
+        return new Budget(ScanLimits.DEFAULTS);
+    }
+
+    @Override
+    public ModelPolicy policy() {
+        return policy;
+    }
+
+    /** Scans a file, or every file below a folder; see {@link #scan(Path, Consumer)}. */
+    public List<ScanResult> scan(Path path) throws IOException {
+        List<ScanResult> results = new ArrayList<>();
+        scan(path, results::add);
+        return results;
+    }
+
+    /**
+     * Scans {@code path}: a file, or a folder walked recursively in name order. Symbolic links
+     * inside a folder are not followed out of it: one that leads outside is a blocked result,
+     * one that stays inside is checked where it points.
+     *
+     * @throws IOException if {@code path} itself cannot be read; trouble with one file of a
+     *     folder is that file's {@code model.io} finding instead
+     */
+    public void scan(Path path, Consumer<ScanResult> sink) throws IOException {
+        if (!Files.isDirectory(path)) {
+            if (!Files.exists(path)) {
+                throw new java.nio.file.NoSuchFileException(path.toString());
+            }
+            if (!Files.isRegularFile(path)) {
+                throw new IOException(path + " is not a regular file");
+            }
+            sink.accept(scanFile(path));
+            return;
+        }
+        Path root = path.toRealPath();
+        List<Path> files = new ArrayList<>();
+        Files.walkFileTree(path, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                files.add(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                files.add(file);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        files.sort(Comparator.comparing(Path::toString));
+        for (Path file : files) {
+            sink.accept(scanInTree(root, file));
+        }
+    }
+
+    private ScanResult scanInTree(Path root, Path file) {
+        try {
+            if (Files.isSymbolicLink(file)) {
+                Path target;
+                try {
+                    target = file.toRealPath();
+                } catch (IOException e) {
+                    return problem(file, RULE_SYMLINK, Severity.HIGH, "symbolic link that leads nowhere");
+                }
+                if (!target.startsWith(root)) {
+                    return problem(file, RULE_SYMLINK, Severity.HIGH, "symbolic link to " + target
+                            + ", outside the scanned folder; a loader would read it, the scan does not");
+                }
+                if (Files.isDirectory(target)) {
+                    return problem(file, "model.symlink.folder", Severity.INFO,
+                            "symbolic link to a folder inside the scanned tree; its files are scanned there");
+                }
+            }
+            if (!Files.isRegularFile(file)) {
+                return problem(file, RULE_IO, Severity.HIGH, "not a regular file (a pipe or device); a loader"
+                        + " would read whatever it yields, so it cannot be verified");
+            }
+            return scanFile(file);
+        } catch (IOException | UncheckedIOException e) {
+            return problem(file, RULE_IO, Severity.HIGH, "cannot read: " + e);
+        }
+    }
+
+    private static ScanResult problem(Path file, String rule, Severity severity, String message) {
+        Verdict v = severity.compareTo(Severity.HIGH) >= 0 ? Verdict.BLOCK : Verdict.ALLOW;
+        return new ScanResult(file.toString(), List.of(), v, null,
+                List.of(new Finding(rule, severity, file.toString(), message)));
+    }
+
+    /** Scans one file. */
+    public ScanResult scanFile(Path file) throws IOException {
+        Path absolute = file.toAbsolutePath().normalize();
+        for (Path dir : policy.trustedDirs()) {
+            if (absolute.startsWith(dir)) {
+                return new ScanResult(file.toString(), List.of(), Verdict.ALLOW, null, List.of(
+                        new Finding(RULE_TRUSTED, Severity.INFO, file.toString(), "in trusted folder " + dir + "; not checked")));
+            }
+        }
+        try (ModelSource source = ModelSource.of(file)) {
+            return scan(source);
+        }
+    }
+
+    /** Scans one artifact, e.g. bytes a loader was handed. */
+    public ScanResult scan(ModelSource source) throws IOException {
+        String sha256 = sha256(source);
+        if (policy.sha256Pins().contains(sha256)) {
+            return new ScanResult(source.name(), List.of(), Verdict.ALLOW, sha256, List.of(
+                    new Finding(RULE_PINNED, Severity.INFO, source.name(), "SHA-256 is pinned in model.sha256; not checked")));
+        }
+        budget = new Budget(limits);
+        depth = 0;
+        try {
+            List<Finding> findings = new ArrayList<>();
+            List<String> formats = check(source, findings);
+            // Both zip views, or a pickle seen twice, may report the same thing once each.
+            findings = new ArrayList<>(new LinkedHashSet<>(findings));
+            findings.sort(MOST_SEVERE_FIRST);
+            boolean block = findings.stream().anyMatch(f -> f.severity().compareTo(Severity.HIGH) >= 0);
+            return new ScanResult(source.name(), formats, block ? Verdict.BLOCK : Verdict.ALLOW, sha256, findings);
+        } finally {
+            budget = null;
+        }
+    }
+
+    @Override
+    public List<Finding> scanNested(ModelSource inner) throws IOException {
+        List<Finding> findings = new ArrayList<>();
+        if (depth >= limits.maxDepth()) {
+            findings.add(new Finding(RULE_NESTING, Severity.HIGH, inner.name(),
+                    "nested more than " + limits.maxDepth() + " levels deep; not checked further"));
+            return findings;
+        }
+        Budget saved = budget;
+        if (budget == null) {
+            budget = new Budget(limits);
+        }
+        depth++;
+        try {
+            check(inner, findings);
+        } finally {
+            depth--;
+            budget = saved;
+        }
+        return findings;
+    }
+
+    /** Which registered checks claim {@code source}. */
+    public List<FormatCheck> sniff(ModelSource source) throws IOException {
+        long size = source.size();
+        byte[] head = ModelSources.readAt(source, 0, (int) Math.min(HEAD, size));
+        List<FormatCheck> claimed = new ArrayList<>();
+        for (FormatCheck check : checks) {
+            try {
+                boolean yes = check instanceof ContentSniff cs ? cs.sniff(source, head) : check.sniff(head, size);
+                if (yes) {
+                    claimed.add(check);
+                }
+            } catch (IOException | RuntimeException e) {
+                // A sniff that trips on the content does not claim it.
+            }
+        }
+        return claimed;
+    }
+
+    private List<String> check(ModelSource source, List<Finding> findings) throws IOException {
+        long size = source.size();
+        List<FormatCheck> claimed = sniff(source);
+        Set<String> formats = new LinkedHashSet<>();
+        for (FormatCheck check : claimed) {
+            formats.add(check.format());
+            try {
+                findings.addAll(check.check(source, this));
+            } catch (IOException | RuntimeException e) {
+                findings.add(new Finding(RULE_CHECK_ERROR, Severity.HIGH, source.name(),
+                        check.format() + " check failed, so the file is unverified: " + e));
+            } catch (StackOverflowError e) {
+                findings.add(new Finding(RULE_CHECK_ERROR, Severity.HIGH, source.name(),
+                        check.format() + " check ran out of stack: nesting too deep to verify"));
+            }
+        }
+        if (claimed.isEmpty()) {
+            byte[] head = ModelSources.readAt(source, 0, (int) Math.min(16, size));
+            findings.add(new Finding(RULE_UNKNOWN_FORMAT, Severity.HIGH, source.name(), UnknownContent.describe(head, size)));
+        }
+        for (String format : formats) {
+            if (!policy.allowFormats().contains(format)) {
+                findings.add(new Finding(RULE_FORMAT_DENIED, Severity.HIGH, source.name(),
+                        "format " + format + " is not in model.allowFormats"));
+            }
+        }
+        return new ArrayList<>(formats);
+    }
+
+    private static String sha256(ModelSource source) throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+        byte[] buf = new byte[256 * 1024];
+        long pos = 0;
+        for (int n; (n = source.read(pos, buf, 0, buf.length)) > 0; ) {
+            md.update(buf, 0, n);
+            pos += n;
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+}

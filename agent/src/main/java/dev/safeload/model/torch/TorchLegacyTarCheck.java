@@ -1,0 +1,198 @@
+package dev.safeload.model.torch;
+
+import dev.safeload.model.Finding;
+import dev.safeload.model.FormatCheck;
+import dev.safeload.model.ModelScanner;
+import dev.safeload.model.ModelSource;
+import dev.safeload.model.ModelSources;
+import dev.safeload.model.ScanContext;
+import dev.safeload.model.Severity;
+import dev.safeload.model.pickle.PickleImports;
+import dev.safeload.model.pickle.PickleInput;
+import dev.safeload.model.pickle.PickleMachine;
+import dev.safeload.model.pickle.PickleRun;
+import dev.safeload.model.pickle.PyValue;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The oldest {@code torch.save} format (PyTorch before 0.4): a tar of {@code sys_info},
+ * {@code pickle}, {@code storages} and {@code tensors}, the last two being pickles interleaved
+ * with raw data. Each pickle is checked and the raw data is stepped over by its declared size.
+ */
+public final class TorchLegacyTarCheck implements FormatCheck {
+
+    private static final Set<String> MEMBERS = Set.of("sys_info", "pickle", "storages", "tensors");
+
+    @Override
+    public String format() {
+        return "pytorch-legacy";
+    }
+
+    @Override
+    public boolean sniff(byte[] head, long size) {
+        if (head.length < 512 || !new String(head, 257, 5, StandardCharsets.ISO_8859_1).equals("ustar")) {
+            return false;
+        }
+        int end = 0;
+        while (end < 100 && head[end] != 0) {
+            end++;
+        }
+        return MEMBERS.contains(new String(head, 0, end, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public List<Finding> check(ModelSource source, ScanContext context) throws IOException {
+        List<Finding> findings = new ArrayList<>();
+        PickleImports imports = PickleRun.imports(context);
+        long pos = 0;
+        String paxName = null;
+        long paxSize = -1;
+        long size = source.size();
+        while (pos + 512 <= size) {
+            byte[] h = ModelSources.readAt(source, pos, 512);
+            if (isZero(h)) {
+                break;
+            }
+            String name = paxName != null ? paxName : cString(h, 0, 100);
+            String prefix = cString(h, 345, 155);
+            if (paxName == null && !prefix.isEmpty()) {
+                name = prefix + "/" + name;
+            }
+            long len = paxSize >= 0 ? paxSize : octal(h, 124, 12);
+            char type = (char) h[156];
+            paxName = null;
+            paxSize = -1;
+            long data = pos + 512;
+            if (len < 0 || data + len > size) {
+                findings.add(new Finding(TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH, source.name() + "@" + pos,
+                        "tar header of " + name + " is malformed or runs past the end of the file"));
+                return findings;
+            }
+            if (type == 'x' || type == 'L') {
+                String text = new String(ModelSources.readAt(source, data, (int) Math.min(len, 1 << 20)), StandardCharsets.UTF_8);
+                if (type == 'L') {
+                    paxName = cString(text.getBytes(StandardCharsets.UTF_8), 0, text.length());
+                } else {
+                    for (String rec : text.split("\n")) {
+                        int sp = rec.indexOf(' ');
+                        String kv = sp < 0 ? "" : rec.substring(sp + 1);
+                        if (kv.startsWith("path=")) {
+                            paxName = kv.substring(5);
+                        } else if (kv.startsWith("size=")) {
+                            paxSize = Long.parseLong(kv.substring(5).strip());
+                        }
+                    }
+                }
+            } else if (type == '0' || type == 0) {
+                ModelSource member = ModelSources.slice(source, data, len, source.name() + "!/" + name);
+                checkMember(name, member, imports, context, findings);
+            }
+            pos = data + ((len + 511) / 512) * 512;
+        }
+        return findings;
+    }
+
+    private static void checkMember(String name, ModelSource member, PickleImports imports, ScanContext context,
+                                    List<Finding> findings) throws IOException {
+        PickleMachine machine = new PickleMachine(imports, PickleMachine.Limits.DEFAULTS, findings);
+        PickleInput in = new PickleInput(member, 0);
+        try {
+            switch (name) {
+                case "sys_info", "pickle" -> {
+                    if (!machine.run(in, member.name()).complete()) {
+                        return;
+                    }
+                }
+                case "storages" -> {
+                    Long count = count(machine.run(in, member.name()));
+                    for (long i = 0; count != null && i < count; i++) {
+                        PickleMachine.Outcome o = machine.run(in, member.name());
+                        int size = o.value() instanceof PyValue.Seq t ? TorchStorages.elementSize(t.get(2)) : -1;
+                        if (size < 0) {
+                            layout(member, in, "storage record without a known storage type", findings);
+                            return;
+                        }
+                        in.skip(Math.multiplyExact(in.readLE(8), (long) size));
+                    }
+                    if (count == null || !machine.run(in, member.name()).complete()) {
+                        layout(member, in, "storages member is not a count, records and views", findings);
+                        return;
+                    }
+                }
+                case "tensors" -> {
+                    Long count = count(machine.run(in, member.name()));
+                    for (long i = 0; count != null && i < count; i++) {
+                        if (!machine.run(in, member.name()).complete()) {
+                            return;
+                        }
+                        long ndim = (int) in.readLE(4);
+                        in.skip(4);
+                        in.skip(Math.addExact(Math.multiplyExact(ndim, 16L), 8));
+                    }
+                    if (count == null) {
+                        layout(member, in, "tensors member does not start with a count", findings);
+                        return;
+                    }
+                }
+                default -> {
+                    if (context instanceof ModelScanner s && !s.sniff(member).isEmpty()) {
+                        findings.addAll(context.scanNested(member));
+                    }
+                    return;
+                }
+            }
+        } catch (EOFException | ArithmeticException | IllegalArgumentException e) {
+            layout(member, in, "ends inside its data (truncated or malformed)", findings);
+            return;
+        }
+        if (in.remaining() > 0) {
+            PickleRun.trailing(member, in, imports, findings);
+        }
+    }
+
+    private static Long count(PickleMachine.Outcome o) {
+        return o.complete() && o.value() instanceof Long n && n >= 0 ? n : null;
+    }
+
+    private static void layout(ModelSource member, PickleInput in, String message, List<Finding> findings) {
+        findings.add(new Finding(TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH, member.name() + "@" + in.position(), message));
+    }
+
+    private static boolean isZero(byte[] h) {
+        for (byte b : h) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String cString(byte[] b, int off, int len) {
+        int end = off;
+        while (end < off + len && end < b.length && b[end] != 0) {
+            end++;
+        }
+        return new String(b, off, end - off, StandardCharsets.UTF_8);
+    }
+
+    private static long octal(byte[] h, int off, int len) {
+        if ((h[off] & 0x80) != 0) {
+            long v = h[off] & 0x7f;
+            for (int i = 1; i < len; i++) {
+                v = (v << 8) | (h[off + i] & 0xff);
+            }
+            return v;
+        }
+        String s = cString(h, off, len).strip();
+        try {
+            return s.isEmpty() ? 0 : Long.parseLong(s, 8);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}

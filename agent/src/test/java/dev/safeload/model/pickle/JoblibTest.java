@@ -1,0 +1,63 @@
+package dev.safeload.model.pickle;
+
+import static dev.safeload.model.Scans.assertAllowed;
+import static dev.safeload.model.Scans.assertBlocked;
+import static dev.safeload.model.Scans.scan;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.safeload.model.ScanResult;
+import dev.safeload.model.Severity;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JoblibTest {
+
+    /** A joblib.dump of one array: the wrapper's BUILD, then the array bytes, then the rest of the pickle. */
+    static byte[] joblib(String dtype, boolean aligned, byte[] arrayBytes, int elements) {
+        PickleBuilder b = PickleBuilder.proto(4).str("joblib.numpy_pickle").str("NumpyArrayWrapper").op(PickleOp.STACK_GLOBAL)
+                .op(PickleOp.EMPTY_TUPLE).op(PickleOp.NEWOBJ).op(PickleOp.EMPTY_DICT).mark()
+                .str("subclass").str("numpy").str("ndarray").op(PickleOp.STACK_GLOBAL)
+                .str("shape").int1(elements).op(PickleOp.TUPLE1)
+                .str("order").str("C")
+                .str("dtype").global("numpy", "dtype").str(dtype).op(PickleOp.NEWFALSE).op(PickleOp.NEWTRUE).op(PickleOp.TUPLE3).reduce()
+                .mark().int1(3).str("<").op(PickleOp.NONE).op(PickleOp.NONE).op(PickleOp.NONE)
+                .op(PickleOp.BININT).le(-1, 4).op(PickleOp.BININT).le(-1, 4).int1(dtype.equals("O") ? 63 : 0).tuple()
+                .op(PickleOp.BUILD)
+                .str("allow_mmap").op(PickleOp.NEWTRUE);
+        if (aligned) {
+            b.str("numpy_array_alignment_bytes").int1(16);
+        }
+        b.op(PickleOp.SETITEMS).op(PickleOp.BUILD);
+        if (aligned) {
+            b.u8(3).raw(new byte[] {-1, -1, -1});
+        }
+        return b.raw(arrayBytes).stop().bytes();
+    }
+
+    @Test
+    void stepsOverArrayBytesThatFollowTheWrapper() {
+        byte[] data = new byte[16];
+        java.util.Arrays.fill(data, (byte) '.');
+        ScanResult r = scan("model.joblib", joblib("i8", true, data, 2));
+        assertAllowed(r);
+        assertEquals(List.of("joblib"), r.formats());
+        // One byte short: the STOP is eaten as array data and the pickle never ends.
+        assertBlocked(scan("model.joblib", joblib("i8", true, data, 3)), PickleMachine.RULE_TRUNCATED, Severity.HIGH);
+    }
+
+    @Test
+    void checksTheNestedPickleOfAnObjectArray() {
+        byte[] nested = PickleBuilder.proto(2).call("os", "system", "id").stop().bytes();
+        assertBlocked(scan("model.joblib", joblib("O", false, nested, 1)), PickleMachine.RULE_DANGEROUS, Severity.CRITICAL);
+        byte[] benign = PickleBuilder.proto(2).op(PickleOp.EMPTY_LIST).stop().bytes();
+        assertAllowed(scan("model.joblib", joblib("O", false, benign, 1)));
+    }
+
+    @Test
+    void blocksArrayBytesThatPickleLoadWouldRunAsOpcodes() {
+        // joblib skips these 16 bytes as two int64s; pickle.load reads GLOBAL posix.system from them.
+        byte[] twoFaced = "cposix\nsystem\nNN".getBytes(StandardCharsets.US_ASCII);
+        assertBlocked(scan("model.joblib", joblib("i8", false, twoFaced, 2)), PickleMachine.RULE_DANGEROUS, Severity.CRITICAL);
+    }
+}
