@@ -1,6 +1,17 @@
 package dev.safeload.agent;
 
 import dev.safeload.instrument.Instrumentations;
+import dev.safeload.instrument.TypeInstrumentation;
+import dev.safeload.instrument.custom.UserHookInstrumentation;
+import dev.safeload.instrument.djl.CriteriaInstrumentation;
+import dev.safeload.instrument.djl.ModelLoadInstrumentation;
+import dev.safeload.instrument.onnxruntime.OrtEnvironmentInstrumentation;
+import dev.safeload.instrument.onnxruntime.SessionOptionsInstrumentation;
+import dev.safeload.instrument.tensorflow.SavedModelBundleInstrumentation;
+import dev.safeload.instrument.tensorflow.TensorFlowLibraryInstrumentation;
+import dev.safeload.instrument.weka.SerializationHelperInstrumentation;
+import dev.safeload.model.gate.ModelLoadGate;
+import dev.safeload.policy.ModelHook;
 import dev.safeload.instrument.jdk.ObjectInputFilterConfigInstrumentation;
 import dev.safeload.instrument.jdk.ObjectInputStreamInstrumentation;
 import dev.safeload.instrument.jdk.ObjectStreamClassInstrumentation;
@@ -12,6 +23,7 @@ import dev.safeload.serial.SerialGate;
 import java.io.ObjectInputFilter;
 import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.BinaryOperator;
@@ -20,6 +32,7 @@ import java.util.function.BinaryOperator;
 final class AgentRuntime {
 
     private static volatile SerialGate gate;
+    private static volatile ModelLoadGate models;
 
     private AgentRuntime() {
     }
@@ -42,12 +55,28 @@ final class AgentRuntime {
         }
         gate = serialGate;
 
-        // The hooked JDK classes are transformed when they load (or now, if loaded already);
-        // a failure is printed when it happens. The filter factory checks every stream regardless.
-        Instrumentations.install(inst, console, List.of(
+        ModelLoadGate modelGate = new ModelLoadGate(policy, reporter);
+        ModelLoadGate.install(modelGate);
+        models = modelGate;
+
+        // The hooked JDK classes are transformed now; the model libraries' classes when they
+        // load, so a library that is never used costs a name check per class load. A failure
+        // is printed when it happens. The filter factory checks every stream regardless.
+        List<TypeInstrumentation> hooks = new ArrayList<>(List.of(
                 new ObjectInputStreamInstrumentation(),
                 new ObjectStreamClassInstrumentation(),
-                new ObjectInputFilterConfigInstrumentation()));
+                new ObjectInputFilterConfigInstrumentation(),
+                new OrtEnvironmentInstrumentation(),
+                new SessionOptionsInstrumentation(),
+                new CriteriaInstrumentation(),
+                new ModelLoadInstrumentation(),
+                new SavedModelBundleInstrumentation(),
+                new TensorFlowLibraryInstrumentation(),
+                new SerializationHelperInstrumentation()));
+        for (ModelHook hook : policy.hooks()) {
+            hooks.add(new UserHookInstrumentation(hook));
+        }
+        Instrumentations.install(inst, console, hooks);
         console.println("safeload " + SafeloadAgent.version() + ": " + policy.mode().label() + " mode, "
                 + policy.source() + " (sha256 " + policy.digest().substring(0, 12) + "), violations to "
                 + log.destination());

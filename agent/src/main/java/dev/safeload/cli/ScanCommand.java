@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.safeload.config.ConfigException;
 import dev.safeload.model.Finding;
 import dev.safeload.model.ModelPolicies;
+import dev.safeload.config.PolicyCompiler;
+import dev.safeload.config.Settings;
 import dev.safeload.model.ModelPolicy;
 import dev.safeload.model.ModelScanner;
 import dev.safeload.model.ScanResult;
@@ -126,27 +128,13 @@ final class ScanCommand {
         return 2;
     }
 
-    /** The {@code model.*} keys of a properties file; other keys belong to the agent and are ignored here. */
+    /**
+     * The model policy of a policy file, read and checked exactly as the agent reads it (so an
+     * error names the file, line and key, and the serial policy applies to Java-serialized
+     * files), without the agent's -D and SAFELOAD_* sources: a scan in CI means the file.
+     */
     static ModelPolicy readPolicy(Path file) throws ConfigException {
-        Properties props = new Properties();
-        try (InputStream in = Files.newInputStream(file)) {
-            props.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
-        } catch (NoSuchFileException e) {
-            throw new ConfigException("policy file " + file + ": no such file");
-        } catch (IOException | IllegalArgumentException e) {
-            throw new ConfigException("policy file " + file + ": cannot read it: " + e.getMessage(), e);
-        }
-        Map<String, String> model = new TreeMap<>();
-        for (String key : props.stringPropertyNames()) {
-            if (key.startsWith("model.")) {
-                model.put(key, props.getProperty(key));
-            }
-        }
-        try {
-            return ModelPolicies.parse(model);
-        } catch (ConfigException e) {
-            throw new ConfigException("policy file " + file + ": " + e.getMessage(), e);
-        }
+        return PolicyCompiler.compile(Settings.resolve("policy=" + file, new Properties(), Map.of())).model();
     }
 
     private static ObjectMapper mapper() {

@@ -25,7 +25,13 @@ public enum ConfigKey {
     SERIAL_MAX_DEPTH("serial.maxDepth", "64", "Deepest object nesting in one stream"),
     SERIAL_MAX_REFS("serial.maxRefs", "1000000", "Most object references in one stream"),
     SERIAL_MAX_BYTES("serial.maxBytes", "1073741824", "Most bytes read from one stream"),
-    SERIAL_MAX_ARRAY("serial.maxArray", "10000000", "Longest array, in elements, one stream may allocate");
+    SERIAL_MAX_ARRAY("serial.maxArray", "10000000", "Longest array, in elements, one stream may allocate"),
+    MODEL_ALLOW_FORMATS("model.allowFormats", "", "Model formats that may load at all; empty means the documented defaults (every format whose contents pass)"),
+    MODEL_PICKLE_ALLOW("model.pickle.allow", "", "Extra Python globals a pickle may import, JDK pattern syntax (sklearn.**); !pattern refuses one"),
+    MODEL_TRUSTED_DIRS("model.trustedDirs", "", "Folders whose model files are not checked"),
+    MODEL_SHA256("model.sha256", "", "SHA-256 digests of model files allowed without checks"),
+    MODEL_HOOKS("model.hooks", "", "Extra model-loading methods to check, as class#method(argumentIndex)"),
+    MODEL_ALLOW_NATIVE_LIBRARIES("model.allowNativeLibraries", "false", "Let ONNX Runtime custom-op libraries and TensorFlow op libraries load native code");
 
     private static final Map<String, ConfigKey> BY_NAME = Stream.of(values())
             .collect(Collectors.toMap(ConfigKey::key, Function.identity()));

@@ -1,6 +1,9 @@
 package dev.safeload.config;
 
+import dev.safeload.model.ModelPolicies;
+import dev.safeload.model.ModelPolicy;
 import dev.safeload.policy.ClassPatterns;
+import dev.safeload.policy.ModelHook;
 import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
 import dev.safeload.policy.Presets;
@@ -10,9 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** Turns checked settings into a {@link Policy}; every error names the setting's origin and key. */
 public final class PolicyCompiler {
@@ -57,7 +62,36 @@ public final class PolicyCompiler {
                 size(settings.setting(ConfigKey.SERIAL_MAX_BYTES)),
                 positive(settings.setting(ConfigKey.SERIAL_MAX_ARRAY))));
 
-        return new Policy(mode, new SerialPolicy(allow, deny, limits), settings.policySource(), digest(settings));
+        SerialPolicy serial = new SerialPolicy(allow, deny, limits);
+        ModelPolicy model = modelPolicy(settings, serial);
+        List<ModelHook> hooks = parse(settings.setting(ConfigKey.MODEL_HOOKS), ModelHook::parseAll);
+        Setting nativeLibraries = settings.setting(ConfigKey.MODEL_ALLOW_NATIVE_LIBRARIES);
+        boolean allowNative = parse(nativeLibraries, v -> switch (v.strip()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("expected true or false, got \"" + v + "\"");
+        });
+        return new Policy(mode, serial, model, hooks, allowNative, settings.policySource(), digest(settings));
+    }
+
+    private static final List<ConfigKey> MODEL_KEYS = List.of(ConfigKey.MODEL_ALLOW_FORMATS,
+            ConfigKey.MODEL_PICKLE_ALLOW, ConfigKey.MODEL_TRUSTED_DIRS, ConfigKey.MODEL_SHA256);
+
+    /** The model policy; each key is checked alone first, so an error names its own origin. */
+    private static ModelPolicy modelPolicy(Settings settings, SerialPolicy serial) throws ConfigException {
+        Map<String, String> values = new HashMap<>();
+        for (ConfigKey key : MODEL_KEYS) {
+            Setting s = settings.setting(key);
+            if (!s.value().isEmpty()) {
+                try {
+                    ModelPolicies.parse(Map.of(key.key(), s.value()), serial);
+                } catch (ConfigException e) {
+                    throw new ConfigException(s.problem(e.getMessage().replaceFirst("^" + java.util.regex.Pattern.quote(key.key()) + ": ", "")), e);
+                }
+                values.put(key.key(), s.value());
+            }
+        }
+        return ModelPolicies.parse(values, serial);
     }
 
     /** Splits a list value on ';', ',' and white space. */

@@ -11,6 +11,7 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.Nexus;
+import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
@@ -22,6 +23,16 @@ import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 public final class Instrumentations {
 
     private Instrumentations() {
+    }
+
+    /** The agent's own packages, never transformed; anything else under dev.safeload is the host's. */
+    private static ElementMatcher.Junction<TypeDescription> agentTypes() {
+        ElementMatcher.Junction<TypeDescription> own = nameStartsWith("net.bytebuddy.");
+        for (String pkg : new String[] {"agent", "cli", "config", "instrument", "model", "policy", "report",
+            "serial", "shaded"}) {
+            own = own.or(nameStartsWith("dev.safeload." + pkg + "."));
+        }
+        return own;
     }
 
     /**
@@ -62,7 +73,7 @@ public final class Instrumentations {
                 .with(AgentBuilder.TypeStrategy.Default.DECORATE)
                 .with(AgentBuilder.InjectionStrategy.Disabled.INSTANCE)
                 // The default rules skip JDK classes, which are exactly what must be hooked.
-                .ignore(nameStartsWith("dev.safeload.").or(nameStartsWith("net.bytebuddy.")))
+                .ignore(agentTypes())
                 .with(new AgentBuilder.Listener.Adapter() {
                     @Override
                     public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module,

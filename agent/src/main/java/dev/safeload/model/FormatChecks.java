@@ -1,6 +1,12 @@
 package dev.safeload.model;
 
 import dev.safeload.model.compress.Codec;
+import dev.safeload.model.gguf.GgufCheck;
+import dev.safeload.model.javaserial.JavaSerialCheck;
+import dev.safeload.model.keras.KerasH5Check;
+import dev.safeload.model.keras.KerasV3Check;
+import dev.safeload.model.onnx.OnnxCheck;
+import dev.safeload.model.safetensors.SafetensorsCheck;
 import dev.safeload.model.compress.CompressedCheck;
 import dev.safeload.model.numpy.NpyCheck;
 import dev.safeload.model.numpy.NpzCheck;
@@ -36,7 +42,13 @@ public final class FormatChecks {
         for (Codec codec : Codec.values()) {
             checks.add(new CompressedCheck(codec));
         }
-        // Formats without code: safetensors, gguf, onnx, keras and Java serialization go here.
+        // Formats without code, and Java serialization judged by the serial policy
+        checks.add(new SafetensorsCheck());
+        checks.add(new GgufCheck());
+        checks.add(new OnnxCheck());
+        checks.add(new KerasH5Check());
+        checks.add(new KerasV3Check());
+        checks.add(new JavaSerialCheck());
         return checks;
     }
 }

@@ -1,13 +1,25 @@
 package dev.safeload.policy;
 
+import dev.safeload.model.ModelPolicy;
+import java.util.List;
+
 /**
  * One immutable snapshot of everything the agent enforces. A new policy replaces the old one
  * with a single volatile write, so a check sees either the old snapshot or the new one.
  *
  * @param mode what to do with a failed check
  * @param serial the Java serialization allowlist and limits
+ * @param model what model files may load
+ * @param hooks extra model-loading methods to check
+ * @param allowNativeLibraries whether model libraries may load native code
  * @param source where the policy came from, for logs and errors
  * @param digest SHA-256 of the effective settings, to tell policies apart in logs
  */
-public record Policy(Mode mode, SerialPolicy serial, String source, String digest) {
+public record Policy(Mode mode, SerialPolicy serial, ModelPolicy model, List<ModelHook> hooks,
+                     boolean allowNativeLibraries, String source, String digest) {
+
+    /** The same policy in another mode. */
+    public Policy withMode(Mode next) {
+        return new Policy(next, serial, model, hooks, allowNativeLibraries, source, digest);
+    }
 }

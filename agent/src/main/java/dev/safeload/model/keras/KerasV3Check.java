@@ -2,6 +2,7 @@ package dev.safeload.model.keras;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.safeload.model.Finding;
+import dev.safeload.model.ContentSniff;
 import dev.safeload.model.FormatCheck;
 import dev.safeload.model.ModelSource;
 import dev.safeload.model.ScanContext;
@@ -21,7 +22,7 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
  * not rebuild a {@code Lambda} layer or any object from outside Keras, and every other entry is
  * handed back to the scanner as an artifact of its own.
  */
-public final class KerasV3Check implements FormatCheck {
+public final class KerasV3Check implements FormatCheck, ContentSniff {
 
     /** Keras configs are kilobytes to a few megabytes; a bigger one is a zip bomb or worse. */
     static final long MAX_CONFIG_BYTES = 64L << 20;

@@ -1,0 +1,47 @@
+package dev.safeload.instrument.djl;
+
+import dev.safeload.instrument.TypeInstrumentation;
+import dev.safeload.model.gate.ModelLoadGate;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * DJL: {@code Criteria.loadModel()} (and {@code ModelZoo.loadModel(criteria)}, which calls it)
+ * is checked before DJL looks up an engine.
+ */
+public final class CriteriaInstrumentation implements TypeInstrumentation {
+
+    private final AsmVisitorWrapper advice = Advice.to(LoadModelAdvice.class)
+            .on(named("loadModel").and(takesArguments(0)));
+
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+        return named("ai.djl.repository.zoo.Criteria");
+    }
+
+    @Override
+    public AgentBuilder.Transformer transformer() {
+        return (builder, type, loader, module, domain) -> builder.visit(advice);
+    }
+
+    /** Inlined into {@code Criteria.loadModel()}. */
+    public static final class LoadModelAdvice {
+
+        private LoadModelAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.This Object criteria, @Advice.Origin Class<?> hooked) throws Throwable {
+            Throwable refusal = ModelLoadGate.checkDjlCriteria(criteria, hooked);
+            if (refusal != null) {
+                throw refusal;
+            }
+        }
+    }
+}

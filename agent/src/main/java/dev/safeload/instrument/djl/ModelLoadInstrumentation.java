@@ -1,0 +1,55 @@
+package dev.safeload.instrument.djl;
+
+import dev.safeload.instrument.TypeInstrumentation;
+import dev.safeload.model.gate.ModelLoadGate;
+import java.nio.file.Path;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * DJL engines: {@code Model.load(Path, String, Map)} of every engine's model class, which is
+ * also where a model downloaded from a remote zoo is finally read from disk.
+ */
+public final class ModelLoadInstrumentation implements TypeInstrumentation {
+
+    private final AsmVisitorWrapper advice = Advice.to(LoadAdvice.class)
+            .on(named("load").and(takesArguments(3)).and(takesArgument(0, Path.class)).and(not(isAbstract())));
+
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+        // The name test first keeps the type-hierarchy test off every other class that loads.
+        return nameStartsWith("ai.djl.").and(hasSuperType(named("ai.djl.Model")));
+    }
+
+    @Override
+    public AgentBuilder.Transformer transformer() {
+        return (builder, type, loader, module, domain) -> builder.visit(advice);
+    }
+
+    /** Inlined into {@code Model.load(Path, String, Map)}. */
+    public static final class LoadAdvice {
+
+        private LoadAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object modelPath, @Advice.Origin Class<?> hooked) throws Throwable {
+            Throwable refusal = ModelLoadGate.check("djl", "ai.djl.Model.load", modelPath, hooked,
+                    "ai.djl.MalformedModelException");
+            if (refusal != null) {
+                throw refusal;
+            }
+        }
+    }
+}

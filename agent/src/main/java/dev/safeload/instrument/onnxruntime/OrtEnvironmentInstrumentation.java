@@ -1,0 +1,49 @@
+package dev.safeload.instrument.onnxruntime;
+
+import dev.safeload.instrument.TypeInstrumentation;
+import dev.safeload.model.gate.ModelLoadGate;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * ONNX Runtime: every {@code OrtEnvironment.createSession} overload (path, {@code byte[]},
+ * {@code ByteBuffer}) funnels into a three-argument one, which is checked before the native
+ * runtime sees the model.
+ */
+public final class OrtEnvironmentInstrumentation implements TypeInstrumentation {
+
+    private final AsmVisitorWrapper advice = Advice.to(CreateSessionAdvice.class)
+            .on(named("createSession").and(takesArguments(3)));
+
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+        return named("ai.onnxruntime.OrtEnvironment");
+    }
+
+    @Override
+    public AgentBuilder.Transformer transformer() {
+        return (builder, type, loader, module, domain) -> builder.visit(advice);
+    }
+
+    /** Inlined into {@code createSession(model, allocator, options)}. */
+    public static final class CreateSessionAdvice {
+
+        private CreateSessionAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object model, @Advice.Origin Class<?> hooked) throws Throwable {
+            Throwable refusal = ModelLoadGate.check("onnxruntime", "ai.onnxruntime.OrtEnvironment.createSession",
+                    model, hooked, "ai.onnxruntime.OrtException");
+            if (refusal != null) {
+                throw refusal;
+            }
+        }
+    }
+}

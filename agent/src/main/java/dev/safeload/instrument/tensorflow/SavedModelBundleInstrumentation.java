@@ -1,0 +1,46 @@
+package dev.safeload.instrument.tensorflow;
+
+import dev.safeload.instrument.TypeInstrumentation;
+import dev.safeload.model.gate.ModelLoadGate;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+
+/** TensorFlow Java (experimental: not tested against the real jar): {@code SavedModelBundle.load(dir, tags...)}. */
+public final class SavedModelBundleInstrumentation implements TypeInstrumentation {
+
+    private final AsmVisitorWrapper advice = Advice.to(LoadAdvice.class)
+            .on(named("load").and(isStatic()).and(takesArgument(0, String.class)));
+
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+        return named("org.tensorflow.SavedModelBundle");
+    }
+
+    @Override
+    public AgentBuilder.Transformer transformer() {
+        return (builder, type, loader, module, domain) -> builder.visit(advice);
+    }
+
+    /** Inlined into {@code SavedModelBundle.load}. */
+    public static final class LoadAdvice {
+
+        private LoadAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object exportDir, @Advice.Origin Class<?> hooked) throws Throwable {
+            Throwable refusal = ModelLoadGate.check("tensorflow", "org.tensorflow.SavedModelBundle.load", exportDir,
+                    hooked, "org.tensorflow.exceptions.TensorFlowException");
+            if (refusal != null) {
+                throw refusal;
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.safeload.instrument.tensorflow;
+
+import dev.safeload.instrument.TypeInstrumentation;
+import dev.safeload.model.gate.ModelLoadGate;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+
+/** TensorFlow Java (experimental): {@code TensorFlow.loadLibrary} loads native op code, refused by default. */
+public final class TensorFlowLibraryInstrumentation implements TypeInstrumentation {
+
+    private final AsmVisitorWrapper advice = Advice.to(LoadLibraryAdvice.class).on(named("loadLibrary"));
+
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+        return named("org.tensorflow.TensorFlow");
+    }
+
+    @Override
+    public AgentBuilder.Transformer transformer() {
+        return (builder, type, loader, module, domain) -> builder.visit(advice);
+    }
+
+    /** Inlined into {@code TensorFlow.loadLibrary}. */
+    public static final class LoadLibraryAdvice {
+
+        private LoadLibraryAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object library, @Advice.Origin Class<?> hooked) throws Throwable {
+            Throwable refusal = ModelLoadGate.checkNativeLibrary("tensorflow", "org.tensorflow.TensorFlow.loadLibrary",
+                    library, hooked, "org.tensorflow.exceptions.TensorFlowException");
+            if (refusal != null) {
+                throw refusal;
+            }
+        }
+    }
+}

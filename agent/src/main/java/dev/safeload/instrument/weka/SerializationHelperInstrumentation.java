@@ -1,0 +1,50 @@
+package dev.safeload.instrument.weka;
+
+import dev.safeload.instrument.TypeInstrumentation;
+import dev.safeload.model.gate.ModelLoadGate;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * Weka: {@code SerializationHelper.read(String)} and {@code readAll(String)} check the model file
+ * before Weka opens it. The stream it then reads is also checked class by class by the
+ * {@code ObjectInputStream} guard.
+ */
+public final class SerializationHelperInstrumentation implements TypeInstrumentation {
+
+    private final AsmVisitorWrapper advice = Advice.to(ReadAdvice.class)
+            .on(named("read").or(named("readAll")).and(takesArguments(1)).and(takesArgument(0, String.class)));
+
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+        return named("weka.core.SerializationHelper");
+    }
+
+    @Override
+    public AgentBuilder.Transformer transformer() {
+        return (builder, type, loader, module, domain) -> builder.visit(advice);
+    }
+
+    /** Inlined into {@code SerializationHelper.read(String)}. */
+    public static final class ReadAdvice {
+
+        private ReadAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object file, @Advice.Origin Class<?> hooked) throws Throwable {
+            Throwable refusal = ModelLoadGate.check("weka", "weka.core.SerializationHelper.read", file, hooked,
+                    "java.io.InvalidClassException");
+            if (refusal != null) {
+                throw refusal;
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package dev.safeload.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.safeload.it.support.ForkedJvm;
+import dev.safeload.it.support.Jdks;
+import dev.safeload.it.support.OnnxModels;
+import dev.safeload.it.support.Payloads;
+import dev.safeload.it.support.TorchFiles;
+import dev.safeload.it.support.ViolationLog;
+import dev.safeload.it.victim.ModelVictim;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hooks on real model-loading libraries from Maven Central, in forked JVMs: each refusal has a
+ * twin that shows what the library does without the agent.
+ */
+class ModelLibraryHooksTest {
+
+    private static String run(Path dir, boolean agent, String... args) throws Exception {
+        return run(dir, agent ? "" : null, args);
+    }
+
+    private static String run(Path dir, String agentOptions, String... args) throws Exception {
+        ForkedJvm jvm = ForkedJvm.on(Jdks.current()).workDir(dir).timeoutSeconds(120);
+        if (agentOptions != null) {
+            jvm.withAgent("log=" + dir.resolve("violations.jsonl") + (agentOptions.isEmpty() ? "" : "," + agentOptions));
+        }
+        ForkedJvm.Result result = jvm.runMain(ModelVictim.class, args);
+        return result.stdout().lines().filter(l -> l.startsWith("RESULT ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no RESULT line:\n" + result));
+    }
+
+    @Test
+    void runsAnAllowedOnnxModelUnderTheAgent() throws Exception {
+        Path dir = Files.createTempDirectory("safeload-ort-");
+        Path model = dir.resolve("add.onnx");
+        Files.write(model, OnnxModels.add());
+        assertEquals("RESULT ok C=[11.0, 22.0]", run(dir, true, "ort-path", model.toString()));
+        assertEquals("RESULT ok C=[11.0, 22.0]", run(dir, true, "ort-bytes", model.toString()));
+        List<JsonNode> allowed = ViolationLog.withAction(ViolationLog.read(dir.resolve("violations.jsonl")), "model-allow");
+        assertEquals("onnx", allowed.get(0).path("safeload.format").asText(), allowed::toString);
+        assertEquals(64, allowed.get(0).path("file.hash.sha256").asText().length());
+    }
+
+    @Test
+    void refusesOnnxModelWhoseExternalDataEscapesItsFolder() throws Exception {
+        Path dir = Files.createTempDirectory("safeload-ort-");
+        Path models = Files.createDirectories(dir.resolve("models/inner"));
+        Path secret = dir.resolve("secret.bin");
+        Files.write(secret, new byte[] {0, 0, (byte) 0x80, 0x3f, 0, 0, 0, 0x40}); // floats 1.0 and 2.0
+        Path model = models.resolve("escape.onnx");
+        Files.write(model, OnnxModels.addWithExternalInitializer("../../secret.bin"));
+
+        String without = run(dir, false, "ort-path", model.toString(), "initializer");
+        assertEquals("RESULT ok C=[2.0, 4.0]", without, "ONNX Runtime reads the file outside the model folder");
+
+        String with = run(dir, true, "ort-path", model.toString(), "initializer");
+        assertTrue(with.startsWith("RESULT refused ai.onnxruntime.OrtException: safeload: refused model"), with);
+        JsonNode event = ViolationLog.withAction(ViolationLog.read(dir.resolve("violations.jsonl")), "refuse").get(0);
+        assertEquals("onnx", event.path("safeload.format").asText(), event::toString);
+        assertTrue(event.path("file.path").asText().endsWith("escape.onnx"), event::toString);
+        assertTrue(event.path("safeload.findings").size() > 0, event::toString);
+    }
+
+    @Test
+    void refusesCustomOperatorLibraryByDefault() throws Exception {
+        Path dir = Files.createTempDirectory("safeload-ort-");
+        Path library = dir.resolve("libcustom.so");
+        Files.write(library, new byte[] {0x7f, 'E', 'L', 'F'});
+        String without = run(dir, false, "ort-custom-op", library.toString());
+        assertTrue(without.contains("Failed to load library"), () -> "ONNX Runtime tries to dlopen it: " + without);
+        String with = run(dir, true, "ort-custom-op", library.toString());
+        assertTrue(with.startsWith("RESULT refused ai.onnxruntime.OrtException: safeload: refused model"), with);
+        assertTrue(with.contains("model.native-library"), with);
+    }
+
+    @Test
+    void refusesMaliciousTorchCheckpointBeforeDjlLooksUpAnEngine() throws Exception {
+        Path dir = Files.createTempDirectory("safeload-djl-");
+        Path modelDir = Files.createDirectories(dir.resolve("resnet"));
+        Files.write(modelDir.resolve("resnet.pt"), TorchFiles.maliciousCheckpoint());
+
+        // Without the agent DJL accepts the folder and hands back a model; nothing looks inside it.
+        String without = run(dir, false, "djl-criteria", modelDir.toString());
+        assertTrue(without.startsWith("RESULT ok ai.djl.repository.zoo.ZooModel"), without);
+
+        String with = run(dir, true, "djl-criteria", modelDir.toString());
+        assertTrue(with.startsWith("RESULT refused ai.djl.MalformedModelException: safeload: refused model"), with);
+        assertTrue(with.contains("resnet.pt"), with);
+    }
+
+    @Test
+    void refusesGadgetFileBeforeWekaOpensIt() throws Exception {
+        Path dir = Files.createTempDirectory("safeload-weka-");
+        Path marker = dir.resolve("pwned");
+        Path model = dir.resolve("classifier.model");
+        Files.write(model, Payloads.serialize(Payloads.commonsCollections3(marker.toString())));
+
+        run(dir, false, "weka-file", model.toString());
+        assertTrue(Files.exists(marker), "the chain runs through Weka without the agent");
+        Files.delete(marker);
+
+        String with = run(dir, true, "weka-file", model.toString());
+        assertTrue(with.startsWith("RESULT refused java.io.InvalidClassException: safeload: refused model"), with);
+        assertTrue(with.contains("java-serialization"), with);
+        assertFalse(Files.exists(marker));
+    }
+
+    @Test
+    void checksUserDeclaredHookWithoutConsumingTheCallersStream() throws Exception {
+        Path dir = Files.createTempDirectory("safeload-hook-");
+        Path bad = dir.resolve("model.bin");
+        Files.write(bad, TorchFiles.maliciousCheckpoint());
+        Path good = dir.resolve("weights.onnx");
+        Files.write(good, OnnxModels.add());
+        String hook = "model.hooks=dev.safeload.it.victim.ModelStore#load(0)";
+
+        assertEquals("RESULT ok bytes=" + Files.size(bad), run(dir, (String) null, "model-store", bad.toString()));
+        String refused = run(dir, hook, "model-store", bad.toString());
+        assertTrue(refused.startsWith("RESULT refused java.lang.SecurityException: safeload: refused model"), refused);
+        assertEquals("RESULT ok bytes=" + Files.size(good), run(dir, hook, "model-store", good.toString()),
+                "the hooked method must still read every byte of the stream");
+    }
+}

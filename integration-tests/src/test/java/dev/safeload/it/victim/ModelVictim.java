@@ -1,0 +1,65 @@
+package dev.safeload.it.victim;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+/** Loads a model with a real ML library in a forked JVM, and prints one RESULT line. */
+public final class ModelVictim {
+
+    private ModelVictim() {
+    }
+
+    public static void main(String[] args) {
+        String mode = args[0];
+        try {
+            String result = switch (mode) {
+                case "ort-path" -> runOnnx(OrtEnvironment.getEnvironment().createSession(args[1]), args.length > 2);
+                case "ort-bytes" -> runOnnx(OrtEnvironment.getEnvironment().createSession(Files.readAllBytes(Path.of(args[1]))),
+                        args.length > 2);
+                case "ort-custom-op" -> {
+                    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+                        options.registerCustomOpLibrary(args[1]);
+                    }
+                    yield "registered";
+                }
+                case "weka-file" -> String.valueOf(weka.core.SerializationHelper.read(args[1]));
+                case "model-store" -> {
+                    try (var in = Files.newInputStream(Path.of(args[1]))) {
+                        yield "bytes=" + ModelStore.load(in);
+                    }
+                }
+                case "djl-criteria" -> {
+                    var criteria = ai.djl.repository.zoo.Criteria.builder()
+                            .setTypes(ai.djl.ndarray.NDList.class, ai.djl.ndarray.NDList.class)
+                            .optModelPath(Path.of(args[1]))
+                            .build();
+                    yield String.valueOf(criteria.loadModel());
+                }
+                default -> throw new IllegalArgumentException(mode);
+            };
+            System.out.println("RESULT ok " + result);
+        } catch (Throwable e) {
+            System.out.println("RESULT " + (String.valueOf(e.getMessage()).startsWith("safeload:") ? "refused " : "failed ")
+                    + e.getClass().getName() + ": " + e.getMessage());
+        }
+    }
+
+    /** Runs C = A + B; B is an input unless the model carries it as an initializer. */
+    private static String runOnnx(OrtSession session, boolean bIsInitializer) throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (session;
+             OnnxTensor a = OnnxTensor.createTensor(env, FloatBuffer.wrap(new float[] {1f, 2f}), new long[] {2});
+             OnnxTensor b = OnnxTensor.createTensor(env, FloatBuffer.wrap(new float[] {10f, 20f}), new long[] {2})) {
+            Map<String, OnnxTensor> inputs = bIsInitializer ? Map.of("A", a) : Map.of("A", a, "B", b);
+            try (OrtSession.Result out = session.run(inputs)) {
+                return "C=" + Arrays.toString((float[]) out.get(0).getValue());
+            }
+        }
+    }
+}
