@@ -15,35 +15,52 @@ import dev.safeload.policy.ModelHook;
 import dev.safeload.instrument.jdk.ObjectInputFilterConfigInstrumentation;
 import dev.safeload.instrument.jdk.ObjectInputStreamInstrumentation;
 import dev.safeload.instrument.jdk.ObjectStreamClassInstrumentation;
+import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
 import dev.safeload.report.Event;
 import dev.safeload.report.LogSettings;
+import dev.safeload.report.Metrics;
 import dev.safeload.report.Reporter;
 import dev.safeload.serial.SerialGate;
-import java.io.ObjectInputFilter;
 import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import javax.management.JMException;
+import javax.management.ObjectName;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import java.util.function.BinaryOperator;
+import java.util.Map;
 
-/** The running agent: the serialization gate, its reporter and the JDK hooks. */
-final class AgentRuntime {
+/**
+ * The running agent: the serialization and model gates, their reporter, the hooks, policy
+ * reloads and the JMX bean. A policy change is one volatile write of an immutable snapshot
+ * into each gate.
+ */
+final class AgentRuntime implements SafeloadMXBean {
 
-    private static volatile SerialGate gate;
-    private static volatile ModelLoadGate models;
+    private static volatile AgentRuntime running;
 
-    private AgentRuntime() {
+    private final Reporter reporter;
+    private final SerialGate serialGate;
+    private final ModelLoadGate modelGate;
+    private volatile Policy policy;
+    private volatile Instant appliedAt = Instant.now();
+
+    private AgentRuntime(Policy policy, Reporter reporter, SerialGate serialGate, ModelLoadGate modelGate) {
+        this.policy = policy;
+        this.reporter = reporter;
+        this.serialGate = serialGate;
+        this.modelGate = modelGate;
     }
 
-    /** The gate of this JVM, or null before start or in mode off. */
-    static SerialGate gate() {
-        return gate;
+    /** The agent running in this JVM, or null. */
+    static AgentRuntime running() {
+        return running;
     }
 
-    static void start(Policy policy, LogSettings log, Instrumentation inst,
-                      Properties systemProperties, PrintStream console) {
+    static void start(Policy policy, LogSettings log, Instrumentation inst, PrintStream console,
+                      PolicyReloader.Sources reloadSources, boolean jmx) {
         Reporter reporter = new Reporter(log, console);
         SerialGate serialGate;
         try {
@@ -53,11 +70,10 @@ final class AgentRuntime {
             SafeloadAgent.failClosed(console, "cannot install the deserialization filter factory: " + e.getMessage());
             return;
         }
-        gate = serialGate;
-
         ModelLoadGate modelGate = new ModelLoadGate(policy, reporter);
         ModelLoadGate.install(modelGate);
-        models = modelGate;
+        AgentRuntime runtime = new AgentRuntime(policy, reporter, serialGate, modelGate);
+        running = runtime;
 
         // The hooked JDK classes are transformed now; the model libraries' classes when they
         // load, so a library that is never used costs a name check per class load. A failure
@@ -88,6 +104,94 @@ final class AgentRuntime {
                 .put("safeload.policy_source", policy.source())
                 .put("safeload.policy_digest", policy.digest())
                 .put("safeload.version", SafeloadAgent.version()), "start", null);
+
+        if (reloadSources != null) {
+            new PolicyReloader(reloadSources, runtime::reload, console).start();
+        }
+        if (jmx) {
+            // Off the premain thread: the platform MBean server is heavy to start, and some
+            // application servers want to configure it before anyone else touches it.
+            Thread registrar = new Thread(runtime::registerMBean, "safeload-jmx");
+            registrar.setDaemon(true);
+            registrar.start();
+        }
     }
 
+    /** A new version of the policy file compiled: apply it with one volatile write per gate. */
+    void reload(Policy next) {
+        apply(next, "policy-reload", "policy file changed");
+    }
+
+    /** A new version of the policy file did not compile: keep the old one, and say so. */
+    void reloadFailed(String why) {
+        reporter.write(Event.of("event", "policy-reload-failed")
+                .put("message", "policy not reloaded, the previous one stays in force: " + why)
+                .put("event.outcome", "failure")
+                .put("event.module", "safeload")
+                .put("event.dataset", "safeload.violations")
+                .put("error.message", why)
+                .put("safeload.mode", policy.mode().label())
+                .put("safeload.policy_digest", policy.digest()));
+    }
+
+    private synchronized void apply(Policy next, String action, String why) {
+        Policy previous = policy;
+        serialGate.policy(next);
+        modelGate.policy(next);
+        policy = next;
+        appliedAt = Instant.now();
+        if (!next.hooks().equals(previous.hooks())) {
+            why += "; model.hooks changes take effect at the next start";
+        }
+        reporter.write(Event.of("event", action)
+                .put("message", why + ": " + next.mode().label() + " mode, policy " + next.digest().substring(0, 12))
+                .put("event.outcome", "success")
+                .put("event.module", "safeload")
+                .put("event.dataset", "safeload.violations")
+                .put("safeload.mode", next.mode().label())
+                .put("safeload.previous_mode", previous.mode().label())
+                .put("safeload.policy_source", next.source())
+                .put("safeload.policy_digest", next.digest()));
+    }
+
+    private void registerMBean() {
+        try {
+            ManagementFactory.getPlatformMBeanServer().registerMBean(this, new ObjectName("dev.safeload:type=Agent"));
+        } catch (JMException | RuntimeException e) {
+            System.err.println("safeload: warning: cannot register the JMX bean dev.safeload:type=Agent: " + e);
+        }
+    }
+
+    @Override
+    public String getMode() {
+        return policy.mode().label();
+    }
+
+    @Override
+    public void setMode(String mode) {
+        Mode next = Mode.parse(mode);
+        if (next != policy.mode()) {
+            apply(policy.withMode(next), "mode-change", "mode set over JMX");
+        }
+    }
+
+    @Override
+    public String getPolicyDigest() {
+        return policy.digest();
+    }
+
+    @Override
+    public String getPolicySource() {
+        return policy.source();
+    }
+
+    @Override
+    public String getLastReloadTime() {
+        return appliedAt.toString();
+    }
+
+    @Override
+    public Map<String, Long> getCounters() {
+        return Metrics.snapshot();
+    }
 }

@@ -19,6 +19,9 @@ public final class Main {
     private static final Map<String, Entry> COMMANDS = new LinkedHashMap<>();
 
     static {
+        COMMANDS.put("attach", new Entry(AttachCommand.USAGE,
+                "Load the agent into a running JVM (no restart) and show what it now protects",
+                AttachCommand::run));
         COMMANDS.put("check-policy", new Entry("check-policy [key=value,...]",
                 "Resolve the configuration as the agent would (policy file, -D, SAFELOAD_*), print the effective policy, exit 2 if invalid",
                 CheckPolicyCommand::run));

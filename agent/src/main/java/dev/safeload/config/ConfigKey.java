@@ -18,6 +18,7 @@ public enum ConfigKey {
     LOG_MAX_FILE_SIZE("log.maxFileSize", "50MB", "Size at which the violation log rolls over (KB, MB or GB)"),
     LOG_MAX_HISTORY("log.maxHistory", "30", "Days of rolled, gzip-compressed violation logs to keep"),
     LOG_RATE_LIMIT("log.rateLimit", "20", "Identical events (same class, rule and call site) logged per minute; the rest are counted"),
+    JMX("jmx", "true", "Register the dev.safeload:type=Agent MBean (mode, policy digest, counters) in the platform MBean server"),
     ON_CONFIG_ERROR("onConfigError", "fail", "fail: an invalid option or policy stops the JVM; defaults: warn and start with the built-in policy"),
     SERIAL_ALLOW("serial.allow", "", "Extra allowed classes, JDK pattern syntax (a.B, a.*, a.**, a.Pre*), separated by ';' (',' too outside agent options)"),
     SERIAL_DENY("serial.deny", "", "Refused classes, same syntax; deny always wins over allow"),

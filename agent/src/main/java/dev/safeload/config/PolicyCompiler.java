@@ -8,6 +8,7 @@ import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
 import dev.safeload.policy.Presets;
 import dev.safeload.policy.SerialLimits;
+import dev.safeload.policy.ScopedRule;
 import dev.safeload.policy.SerialPolicy;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -31,13 +32,18 @@ public final class PolicyCompiler {
 
         ClassPatterns allow = Presets.defaultAllow();
         ClassPatterns deny = Presets.gadgetDeny();
+        List<ScopedRule> scoped = new ArrayList<>(Presets.defaultScopedAllow());
         for (String preset : list(settings.get(ConfigKey.SERIAL_PRESETS))) {
             allow = allow.plus(parse(settings.setting(ConfigKey.SERIAL_PRESETS), v -> Presets.preset(preset)));
         }
         List<String> allowed = new ArrayList<>();
         List<String> denied = new ArrayList<>();
         for (String pattern : list(settings.get(ConfigKey.SERIAL_ALLOW))) {
-            if (pattern.startsWith("!")) {
+            if (ScopedRule.isScoped(pattern)) {
+                boolean isDeny = pattern.startsWith("!");
+                scoped.add(parse(settings.setting(ConfigKey.SERIAL_ALLOW),
+                        v -> ScopedRule.parse(isDeny ? pattern.substring(1) : pattern, !isDeny)));
+            } else if (pattern.startsWith("!")) {
                 denied.add(pattern.substring(1));
             } else {
                 allowed.add(pattern);
@@ -49,10 +55,14 @@ public final class PolicyCompiler {
                 throw new ConfigException(denySetting.problem("\"" + pattern
                         + "\": serial.deny takes plain patterns; '!' belongs in serial.allow"));
             }
-            denied.add(pattern);
+            if (ScopedRule.isScoped(pattern)) {
+                scoped.add(parse(denySetting, v -> ScopedRule.parse(pattern, false)));
+            } else {
+                denied.add(pattern);
+            }
         }
         allow = allow.plus(parse(settings.setting(ConfigKey.SERIAL_ALLOW), v -> ClassPatterns.of(allowed)));
-        Setting denyOrigin = denied.size() > list(denySetting.value()).size()
+        Setting denyOrigin = denied.size() > list(denySetting.value()).stream().filter(p -> !ScopedRule.isScoped(p)).count()
                 ? settings.setting(ConfigKey.SERIAL_ALLOW) : denySetting;
         deny = deny.plus(parse(denyOrigin, v -> ClassPatterns.of(denied)));
 
@@ -62,7 +72,7 @@ public final class PolicyCompiler {
                 size(settings.setting(ConfigKey.SERIAL_MAX_BYTES)),
                 positive(settings.setting(ConfigKey.SERIAL_MAX_ARRAY))));
 
-        SerialPolicy serial = new SerialPolicy(allow, deny, limits);
+        SerialPolicy serial = new SerialPolicy(allow, deny, scoped, limits);
         ModelPolicy model = modelPolicy(settings, serial);
         List<ModelHook> hooks = parse(settings.setting(ConfigKey.MODEL_HOOKS), ModelHook::parseAll);
         Setting nativeLibraries = settings.setting(ConfigKey.MODEL_ALLOW_NATIVE_LIBRARIES);

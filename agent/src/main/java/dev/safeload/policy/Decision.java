@@ -30,6 +30,11 @@ public final class Decision {
         return new Decision(Status.ALLOWED, rule, detail);
     }
 
+    /** No verdict yet from {@code rule}: something else must settle it. */
+    public static Decision undecided(String rule, String detail) {
+        return new Decision(Status.UNDECIDED, rule, detail);
+    }
+
     /** A refusal by {@code rule}, explained by {@code detail}. */
     public static Decision reject(String rule, String detail) {
         return new Decision(Status.REJECTED, rule, detail);

@@ -28,6 +28,14 @@ public final class Presets {
         return ClassPatterns.of(read(BASE + "serial-defaults.txt"));
     }
 
+    /**
+     * Scoped allows every JVM needs: the JDK's own RMI transport and JMX connector exchange
+     * object names, attributes, leases and marshalled objects, and only there are they allowed.
+     */
+    public static java.util.List<ScopedRule> defaultScopedAllow() {
+        return ScopedRule.parseAll(read(BASE + "serial-jdk-scoped.txt"), true);
+    }
+
     /** Classes that only gadget chains need; refused even if an allow pattern covers them. */
     public static ClassPatterns gadgetDeny() {
         return ClassPatterns.of(read(BASE + "serial-gadgets.txt"));

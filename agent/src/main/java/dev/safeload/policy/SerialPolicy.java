@@ -1,6 +1,7 @@
 package dev.safeload.policy;
 
 import java.lang.reflect.Proxy;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -18,8 +19,12 @@ public final class SerialPolicy {
     private static final Decision PROXY = Decision.allow("serial.allow", "proxy class; each interface is checked");
     private static final Decision NOT_ALLOWED = Decision.reject("serial.allow", "not in the allowlist");
 
+    /** What {@link #decide} answers for a class named by a scoped rule: ask {@link #decideScoped}. */
+    public static final Decision SCOPED = Decision.undecided("serial.scope", "depends on the code reading the stream");
+
     private final ClassPatterns allow;
     private final ClassPatterns deny;
+    private final List<ScopedRule> scoped;
     private final SerialLimits limits;
     private final ClassValue<Decision> byClass = new ClassValue<>() {
         @Override
@@ -30,9 +35,47 @@ public final class SerialPolicy {
     private final ConcurrentHashMap<String, Decision> byName = new ConcurrentHashMap<>();
 
     public SerialPolicy(ClassPatterns allow, ClassPatterns deny, SerialLimits limits) {
+        this(allow, deny, List.of(), limits);
+    }
+
+    public SerialPolicy(ClassPatterns allow, ClassPatterns deny, List<ScopedRule> scoped, SerialLimits limits) {
         this.allow = allow;
         this.deny = deny;
+        this.scoped = List.copyOf(scoped);
         this.limits = limits;
+    }
+
+    /**
+     * The decision for a class {@link #decide} answered {@link #SCOPED} for: {@code frames} are
+     * the classes on the stack that reads the stream. Deny rules win over allow rules, scoped or
+     * not; with no scoped rule matching this stack, the unscoped rules decide.
+     */
+    public Decision decideScoped(Class<?> type, java.util.Set<String> frames) {
+        Decision unscoped = decideUnscoped(type);
+        String name = componentName(type);
+        Decision allowed = null;
+        for (ScopedRule rule : scoped) {
+            if (rule.classes().match(name) == null || frames.stream().noneMatch(f -> rule.scope().match(f) != null)) {
+                continue;
+            }
+            if (!rule.allow()) {
+                return Decision.reject("serial.deny", "!" + rule.text());
+            }
+            allowed = Decision.allow("serial.allow", rule.text());
+        }
+        return allowed != null && !"serial.deny".equals(unscoped.rule()) ? allowed : unscoped;
+    }
+
+    private static String componentName(Class<?> type) {
+        Class<?> c = type;
+        while (c.isArray()) {
+            c = c.getComponentType();
+        }
+        return c.getName();
+    }
+
+    public List<ScopedRule> scopedRules() {
+        return scoped;
     }
 
     /** The decision for a class the stream resolved (for an array, its component decides). */
@@ -71,6 +114,14 @@ public final class SerialPolicy {
     }
 
     private Decision decideUncached(Class<?> type) {
+        String name = componentName(type);
+        if (!scoped.isEmpty() && scoped.stream().anyMatch(r -> r.classes().match(name) != null)) {
+            return SCOPED;
+        }
+        return decideUnscoped(type);
+    }
+
+    private Decision decideUnscoped(Class<?> type) {
         Class<?> component = type;
         while (component.isArray()) {
             component = component.getComponentType();
@@ -111,7 +162,12 @@ public final class SerialPolicy {
         if (byPattern != null) {
             return byPattern;
         }
-        return enumFlag ? Decision.UNDECIDED : NOT_ALLOWED;
+        String plain = name;
+        if (enumFlag || scoped.stream().anyMatch(r -> r.classes().match(plain) != null)) {
+            // Only the resolved class can prove an enum, and only the stack can settle a scoped rule.
+            return Decision.UNDECIDED;
+        }
+        return NOT_ALLOWED;
     }
 
     private Decision decideByPattern(String name) {

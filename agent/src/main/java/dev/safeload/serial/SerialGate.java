@@ -5,6 +5,7 @@ import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
 import dev.safeload.report.CallSite;
 import dev.safeload.report.Event;
+import dev.safeload.report.Metrics;
 import dev.safeload.report.Reporter;
 import java.io.InvalidClassException;
 import java.io.ObjectInputFilter;
@@ -64,6 +65,7 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
             return builtinFactory.apply(current, requested);
         }
         streamsCreated = true;
+        Metrics.checked(ENTRY_CLASS);
         StreamGuard guard = current instanceof StreamGuard g ? g : null;
         ObjectInputFilter hostCurrent = guard != null ? guard.hostFilter() : current;
         ObjectInputFilter hostNext;
@@ -117,6 +119,7 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
         if (enforce || guard.firstReport(subject + '\u0000' + decision.rule())) {
             CallSite site = CallSite.capture(ENTRY_CLASS, ENTRY_CLASS + ".readObject");
             String action = enforce ? "refuse" : "audit";
+            Metrics.failed(action, site.entryPoint(), decision.rule());
             Event event = Event.of("alert", action)
                     .put("message", (enforce ? "refused " : "would refuse ") + subject + " by rule "
                             + decision.rule() + ": " + decision.detail())

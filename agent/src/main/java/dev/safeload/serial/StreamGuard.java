@@ -35,6 +35,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     private String pendingName;
     private int reads;
     private Set<String> reported;
+    private Set<String> frames;
 
     StreamGuard(SerialGate gate, ObjectInputFilter hostFilter, boolean nested) {
         this.gate = gate;
@@ -75,8 +76,22 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         return ours.allowed() || theirs == Status.ALLOWED ? Status.ALLOWED : Status.UNDECIDED;
     }
 
+    /**
+     * The classes on the stack reading this stream, for scoped rules: taken once, the first time
+     * a scoped rule needs them, since every read of a stream comes from the same caller.
+     */
+    private Set<String> frames() {
+        Set<String> f = frames;
+        if (f == null) {
+            f = StackWalker.getInstance().walk(s -> s.map(StackWalker.StackFrame::getClassName)
+                    .collect(java.util.stream.Collectors.toUnmodifiableSet()));
+            frames = f;
+        }
+        return f;
+    }
+
     /** Allocation-free unless something is refused. */
-    private static Decision evaluate(SerialPolicy serial, FilterInfo info, String pendingName) {
+    private Decision evaluate(SerialPolicy serial, FilterInfo info, String pendingName) {
         SerialLimits limits = serial.limits();
         if (info.depth() > limits.maxDepth()) {
             return Decision.reject("serial.maxDepth", "depth " + info.depth() + " > " + limits.maxDepth());
@@ -107,7 +122,8 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
                         + " cannot fit in the free heap");
             }
         }
-        return serial.decide(type);
+        Decision decision = serial.decide(type);
+        return decision == SerialPolicy.SCOPED ? serial.decideScoped(type, frames()) : decision;
     }
 
     /** A class descriptor was read; {@code flags} has {@link #ENUM_FLAG} and {@link #SUBCLASS_FLAG}. */

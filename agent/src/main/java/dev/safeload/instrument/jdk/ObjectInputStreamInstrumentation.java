@@ -3,6 +3,8 @@ package dev.safeload.instrument.jdk;
 import dev.safeload.instrument.TypeInstrumentation;
 import java.io.ObjectInputFilter;
 import java.util.function.IntConsumer;
+import java.util.function.BinaryOperator;
+import java.util.function.Predicate;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
@@ -14,7 +16,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
  * Marks when a stream is in the middle of reading, so a stream opened inside deserialization
- * ({@code SignedObject.getObject}, {@code MarshalledObject.get}) is known to be nested.
+ * ({@code SignedObject.getObject}, {@code MarshalledObject.get}) is known to be nested; and
+ * guards, at its next read, a stream created before the agent was attached.
  * {@code readObject0} is private and every read path (readObject, readUnshared, fields,
  * arrays) goes through it.
  */
@@ -50,9 +53,17 @@ public final class ObjectInputStreamInstrumentation implements TypeInstrumentati
         }
 
         @Advice.OnMethodEnter
-        static void enter(@Advice.FieldValue("serialFilter") ObjectInputFilter filter) {
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        static void enter(@Advice.FieldValue(value = "serialFilter", readOnly = false) ObjectInputFilter filter) {
             if (filter instanceof IntConsumer guard) {
                 guard.accept(1);
+            } else if (ObjectInputFilter.Config.getSerialFilterFactory() instanceof Predicate gate) {
+                // A stream created before the agent was attached: guard it from this read on, as
+                // its constructor would have: the factory given (no filter, its current filter).
+                filter = (ObjectInputFilter) ((BinaryOperator) gate).apply(null, filter);
+                if (filter instanceof IntConsumer guard) {
+                    guard.accept(1);
+                }
             }
         }
 

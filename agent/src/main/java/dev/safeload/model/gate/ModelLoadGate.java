@@ -9,6 +9,7 @@ import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
 import dev.safeload.report.CallSite;
 import dev.safeload.report.Event;
+import dev.safeload.report.Metrics;
 import dev.safeload.report.Reporter;
 import java.io.File;
 import java.io.IOException;
@@ -156,6 +157,7 @@ public final class ModelLoadGate {
     }
 
     private Throwable decide(String library, String entryPoint, Object artifact, Class<?> hooked, String exceptionType) {
+        Metrics.checked(entryPoint);
         String name = describe(artifact);
         List<ScanResult> results;
         try {
@@ -209,6 +211,7 @@ public final class ModelLoadGate {
         boolean enforce = p.mode() == Mode.ENFORCE;
         Finding first = findings.get(0);
         CallSite site = CallSite.capture("", entryPoint);
+        Metrics.failed(enforce ? "refuse" : "audit", entryPoint, first.rule());
         List<Map<String, Object>> encoded = new ArrayList<>();
         for (Finding f : findings) {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -1,0 +1,37 @@
+package dev.safeload.report;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters for the JMX bean: streams and models checked per entry point, and refusals and audits
+ * per entry point and rule. A check counts once per stream or model load, not per class, so
+ * the allow path stays one map lookup per stream.
+ */
+public final class Metrics {
+
+    private static final Map<String, LongAdder> COUNTERS = new ConcurrentHashMap<>();
+
+    private Metrics() {
+    }
+
+    /** One stream or model load was checked at {@code entryPoint}. */
+    public static void checked(String entryPoint) {
+        COUNTERS.computeIfAbsent("checked " + entryPoint, k -> new LongAdder()).increment();
+    }
+
+    /** A check failed: {@code action} is refuse or audit. */
+    public static void failed(String action, String entryPoint, String rule) {
+        String kind = action.equals("refuse") ? "refused" : "audited";
+        COUNTERS.computeIfAbsent(kind + " " + entryPoint + " " + rule, k -> new LongAdder()).increment();
+    }
+
+    /** Every counter, by name, e.g. {@code refused java.io.ObjectInputStream.readObject serial.allow}. */
+    public static Map<String, Long> snapshot() {
+        Map<String, Long> copy = new TreeMap<>();
+        COUNTERS.forEach((k, v) -> copy.put(k, v.sum()));
+        return copy;
+    }
+}
