@@ -25,6 +25,9 @@ public final class Main {
         COMMANDS.put("scan", new Entry(ScanCommand.USAGE,
                 "Check model files and folders (pickle, PyTorch, NumPy, joblib, ...) against the model policy; exit 1 if any is blocked",
                 ScanCommand::run));
+        COMMANDS.put("report", new Entry(ReportCommand.USAGE,
+                "Sum violation logs up (rotated and gzip files, directories): counts, first and last seen, top offenders",
+                ReportCommand::run));
     }
 
     private Main() {
