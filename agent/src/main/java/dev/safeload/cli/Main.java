@@ -28,6 +28,9 @@ public final class Main {
         COMMANDS.put("report", new Entry(ReportCommand.USAGE,
                 "Sum violation logs up (rotated and gzip files, directories): counts, first and last seen, top offenders",
                 ReportCommand::run));
+        COMMANDS.put("learn", new Entry(LearnCommand.USAGE,
+                "Turn audit logs into a policy file to review; exit 3 if they hold gadget classes",
+                LearnCommand::run));
     }
 
     private Main() {
