@@ -58,6 +58,9 @@ final class LearnCommand {
                 throw new CommandArguments.UsageException("name at least one log file or directory");
             }
             target = Path.of(outValue);
+            if (Files.isDirectory(target)) {
+                throw new CommandArguments.UsageException("--out " + target + " is a directory; name the policy file");
+            }
             widen = a.flag("--widen");
             allowDangerous = a.flag("--allow-dangerous");
             String baseValue = a.value("--base", null);

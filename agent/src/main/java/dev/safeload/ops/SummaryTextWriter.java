@@ -2,6 +2,7 @@ package dev.safeload.ops;
 
 import java.io.PrintStream;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /** The report for people: a header, counts by action and rule, then the top offenders. */
@@ -23,8 +24,8 @@ public final class SummaryTextWriter {
         }
         out.printf("  violations:  %d (%d of them held back by the rate limit and counted from safeload.suppressed)%n",
                 s.violations(), s.heldBack());
-        out.printf("  first seen:  %s%n", s.first() == null ? "-" : s.first());
-        out.printf("  last seen:   %s%n", s.last() == null ? "-" : s.last());
+        out.printf("  first seen:  %s%n", seconds(s.first()));
+        out.printf("  last seen:   %s%n", seconds(s.last()));
 
         table(out, "By action", s.actions(), Integer.MAX_VALUE, null);
         table(out, "By rule", s.rules(), Integer.MAX_VALUE, null);
@@ -62,8 +63,10 @@ public final class SummaryTextWriter {
             out.println("  (none)");
             return;
         }
+        out.printf("  %10s  %-20s  %s%n", "count", "first seen", "last seen");
         for (Tally.Row row : tally.top(limit)) {
-            StringBuilder line = new StringBuilder(String.format("  %10d  %s", row.count(), Printable.text(row.name())));
+            StringBuilder line = new StringBuilder(String.format("  %10d  %-20s  %-20s  %s", row.count(),
+                    seconds(row.first()), seconds(row.last()), Printable.text(row.name())));
             if (classes != null) {
                 GadgetCatalog.Match gadget = classes.gadget(row.name());
                 if (gadget != null) {
@@ -73,8 +76,12 @@ public final class SummaryTextWriter {
                     line.append("  [not on the class path: a probe?]");
                 }
             }
-            line.append(String.format("  (%s .. %s)", row.first(), row.last()));
-            out.println(line);
+            out.println(line.toString().stripTrailing());
         }
+    }
+
+    /** The agent writes nanoseconds; to the second is enough to read and keeps columns aligned. */
+    private static String seconds(Instant instant) {
+        return instant == null ? "-" : instant.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 }

@@ -61,15 +61,20 @@ class ReportCommandTest {
         assertTrue(run.out().contains("violations:  44 (40 of them held back"), run.out());
         assertTrue(run.out().contains("first seen:  2026-11-25T08:00:05Z"), run.out());
         assertTrue(run.out().contains("last seen:   2026-11-27T01:00:00Z"), run.out());
-        assertTrue(run.out().contains("        44  refuse"), run.out());
-        assertTrue(run.out().contains("         1  start"), run.out());
-        assertTrue(run.out().contains("        42  org.apache.commons.collections.keyvalue.TiedMapEntry  [known gadget: "
-                + "CommonsCollections5, 6, 7"), run.out());
-        assertTrue(run.out().contains("1  com.acme.Probe  [not on the class path: a probe?]"), run.out());
-        assertTrue(run.out().contains("        43  edge-1"), run.out());
-        assertTrue(run.out().contains("         1  java.io.ObjectInputStream.readUnshared"), run.out());
+        assertTrue(run.out().contains(row(44, "2026-11-25T08:00:05Z", "2026-11-27T01:00:00Z", "refuse")), run.out());
+        assertTrue(run.out().contains(row(1, "2026-11-25T08:00:00Z", "2026-11-25T08:00:00Z", "start")), run.out());
+        assertTrue(run.out().contains(row(42, "2026-11-25T08:00:05Z", "2026-11-25T08:00:06Z",
+                "org.apache.commons.collections.keyvalue.TiedMapEntry  [known gadget: CommonsCollections5, 6, 7")), run.out());
+        assertTrue(run.out().contains("  com.acme.Probe  [not on the class path: a probe?]\n"), run.out());
+        assertTrue(run.out().contains(row(43, "2026-11-25T08:00:05Z", "2026-11-27T01:00:00Z", "edge-1")), run.out());
+        assertTrue(run.out().contains(row(1, "2026-11-27T01:00:00Z", "2026-11-27T01:00:00Z",
+                "java.io.ObjectInputStream.readUnshared")), run.out());
         assertTrue(run.out().contains("safeload-violations.jsonl line 2: not JSON: Unexpected end-of-input"), run.out());
         assertTrue(run.err().contains("1 malformed line(s) skipped"), run.err());
+    }
+
+    private static String row(long count, String first, String last, String name) {
+        return String.format("  %10d  %-20s  %-20s  %s", count, first, last, name);
     }
 
     @Test
