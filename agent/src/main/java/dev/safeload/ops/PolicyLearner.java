@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 public final class PolicyLearner implements ViolationLogReader.Visitor {
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final Pattern PRIMITIVE_ARRAY = Pattern.compile("\\[+[ZBCSIJFD]");
 
     /** JDK packages hold RMI, JNDI and JMX classes next to harmless ones: never widened. */
     private static final List<String> JDK_PACKAGES = List.of("java.", "javax.", "jdk.", "sun.", "com.sun.");
@@ -155,7 +156,7 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
             String[] key = e.rateKey().split("\u0000", -1);
             if (key.length == 3 && (key[1].equals("serial.allow") || key[1].equals("serial.deny"))
                     && !key[0].equals("(limits)")) {
-                Observation o = classes.get(key[0]);
+                Observation o = classes.get(ClassNames.component(key[0]));
                 if (o != null) {
                     o.count = Tally.saturatedSum(o.count, e.suppressed());
                 }
@@ -168,8 +169,13 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
         // Counted by the reader; a line that is not an event teaches nothing.
     }
 
-    private void observe(String name, String rule, long occurrences, LogEvent e) {
-        Observation o = classes.computeIfAbsent(name, Observation::new);
+    private void observe(String loggedName, String rule, long occurrences, LogEvent e) {
+        if (PRIMITIVE_ARRAY.matcher(loggedName).matches()) {
+            return; // always allowed; nothing to learn
+        }
+        // An array is allowed by its component class, so [Lcom.acme.Leaf; and com.acme.Leaf are one entry.
+        String component = ClassNames.component(loggedName);
+        Observation o = classes.computeIfAbsent(component != null ? component : loggedName, Observation::new);
         o.count = Tally.saturatedSum(o.count, occurrences);
         if (o.rule == null || rule.equals("serial.deny")) {
             o.rule = rule;
@@ -217,10 +223,7 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
         List<Candidate> dangerous = new ArrayList<>();
         int alreadyAllowed = 0;
         for (Observation o : new TreeMap<>(classes).values()) {
-            String name = ClassNames.component(o.loggedName);
-            if (o.loggedName.startsWith("[") && name == null) {
-                continue; // a primitive array: always allowed
-            }
+            String name = o.loggedName;
             if (!ClassNames.isBinaryName(name)) {
                 rejected.add(new Rejected(o, "not a Java class name"));
                 continue;

@@ -90,6 +90,24 @@ class LearnCommandTest {
     }
 
     @Test
+    void countsAnArrayAndItsComponentClassAsOneEntry() throws Exception {
+        Path log = EventLine.write(dir.resolve("audit.jsonl"),
+                EventLine.audit("2026-11-26T00:00:02Z", "com.acme.model.Leaf"),
+                EventLine.audit("2026-11-26T00:00:01Z", "[[Lcom.acme.model.Leaf;").suppressed(2),
+                EventLine.audit("2026-11-26T00:00:00Z", "[J"),
+                EventLine.audit("2026-11-26T00:00:00Z", "[Lbroken"));
+        Path out = dir.resolve("learned.properties");
+        CommandRun.of("learn", "--out", out.toString(), log.toString());
+        String text = Files.readString(out);
+
+        assertTrue(text.contains("# com.acme.model: 1 class, 4 events\n#   com.acme.model.Leaf: 4 events, first"
+                + " 2026-11-26T00:00:01Z"), text);
+        assertTrue(text.contains("#   \"[Lbroken\": not a Java class name"), text);
+        assertFalse(text.contains("[J"), text);
+        assertTrue(text.contains("serial.allow=\\\n    com.acme.model.Leaf\n"), text);
+    }
+
+    @Test
     void widensToPackagesOnlyWhenAsked() throws Exception {
         Path logs = benignAuditLogs();
         Path out = dir.resolve("wide.properties");
