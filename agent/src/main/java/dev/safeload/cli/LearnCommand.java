@@ -34,6 +34,20 @@ final class LearnCommand {
 
     static final int DANGEROUS = 3;
 
+    private static final String HELP = """
+            Turns audit logs into a policy file (Java properties) for people to review: one
+            serial.allow entry per class the allowlist did not cover, grouped by package, with the
+            count and first call site of each. Gadget classes are written commented out.
+            Exit 0; 3 if the logs hold gadget classes and --allow-dangerous was not given;
+            2 on a usage or I/O error (nothing written).
+
+              --out POLICY        the policy file to write (replaced in one step)
+              --base POLICY       start from this policy: keep its entries, add what is new
+              --widen             allow pkg.* instead of each class (never JDK packages or
+                                  packages that hold gadget classes)
+              --allow-dangerous   allow gadget building blocks too, under a warning comment
+            """;
+
     private LearnCommand() {
     }
 
@@ -42,6 +56,11 @@ final class LearnCommand {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, Clock clock) {
+        if (List.of(args).contains("--help")) {
+            out.println("usage: " + USAGE);
+            out.print(HELP);
+            return 0;
+        }
         Path target;
         boolean widen;
         boolean allowDangerous;

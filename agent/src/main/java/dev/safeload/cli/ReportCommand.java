@@ -19,6 +19,17 @@ final class ReportCommand {
 
     static final String USAGE = "report [--format text|json] [--since TIME] [--top N] LOG...";
 
+    private static final String HELP = """
+            Sums violation logs up: counts by action, rule, class, entry point, call site and host,
+            first and last seen, top offenders. LOG is a file or a directory (its *.jsonl and *.gz
+            files and the active file of each rolled series). Exit 0; 2 on a usage or I/O error.
+
+              --format text|json  text for people (default) or one JSON document
+              --since TIME        only events at or after TIME: 2026-11-27T00:00:00Z, 2026-11-27,
+                                  or a duration back from now such as 30m, 24h, 7d
+              --top N             rows in each top-offender list (default 10)
+            """;
+
     private ReportCommand() {
     }
 
@@ -27,6 +38,11 @@ final class ReportCommand {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, Clock clock) {
+        if (List.of(args).contains("--help")) {
+            out.println("usage: " + USAGE);
+            out.print(HELP);
+            return 0;
+        }
         String format;
         Instant since;
         int top;

@@ -54,7 +54,7 @@ public final class ViolationSummary implements ViolationLogReader.Visitor {
         if (e.mode() != null && e.pid() != null) {
             modeByProcess.putIfAbsent(process(e), e.mode());
         }
-        if ("suppressed".equals(e.action()) && e.rateKey() != null) {
+        if ("suppressed".equals(e.action())) {
             // A shutdown summary names neither mode nor action; the process's other lines do.
             shutdownSummaries.add(e);
             return;
@@ -84,7 +84,7 @@ public final class ViolationSummary implements ViolationLogReader.Visitor {
             finished = true;
             for (LogEvent e : shutdownSummaries) {
                 heldBack = Tally.saturatedSum(heldBack, e.suppressed());
-                String[] key = e.rateKey().split("\u0000", -1);
+                String[] key = e.rateKey() == null ? new String[0] : e.rateKey().split("\u0000", -1);
                 String mode = modeByProcess.get(process(e));
                 String action = "enforce".equals(mode) ? "refuse" : "audit".equals(mode) ? "audit" : "suppressed";
                 actions.add(action, e.suppressed(), e.timestamp());

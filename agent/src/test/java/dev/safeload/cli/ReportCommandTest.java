@@ -166,7 +166,11 @@ class ReportCommandTest {
     @Test
     void isListedByMain() {
         CommandRun help = CommandRun.of("--help");
-        assertTrue(help.out().contains("report [--format text|json] [--since TIME]"), help.out());
-        assertTrue(help.out().contains("learn --out POLICY"), help.out());
+        assertTrue(help.out().contains("  report [options] LOG...   "), help.out());
+        assertTrue(help.out().contains("  learn --out FILE [options] LOG... "), help.out());
+        CommandRun own = CommandRun.of("report", "--help");
+        assertEquals(0, own.status());
+        assertTrue(own.out().startsWith("usage: report [--format text|json] [--since TIME] [--top N] LOG...\n"), own.out());
+        assertTrue(CommandRun.of("learn", "--help").out().contains("--allow-dangerous"));
     }
 }
