@@ -25,8 +25,9 @@ import java.util.Set;
 
 /**
  * {@code learn}: turns audit logs into a policy file for people to review. Exit 0 when it is
- * written, 3 when the logs hold gadget classes (written commented out) and --allow-dangerous
- * was not given, 2 on a usage or I/O error (nothing written).
+ * written, 3 when the logs hold gadget classes or model files the gate would block (written
+ * commented out, not pinned) and --allow-dangerous was not given, 2 on a usage or I/O error
+ * (nothing written).
  */
 final class LearnCommand {
 
@@ -37,15 +38,17 @@ final class LearnCommand {
     private static final String HELP = """
             Turns audit logs into a policy file (Java properties) for people to review: one
             serial.allow entry per class the allowlist did not cover, grouped by package, with the
-            count and first call site of each. Gadget classes are written commented out.
-            Exit 0; 3 if the logs hold gadget classes and --allow-dangerous was not given;
-            2 on a usage or I/O error (nothing written).
+            count and first call site of each, and model.sha256 pins for the model files the
+            gate saw. Gadget classes are written commented out; model files the gate would
+            block are not pinned. Exit 0; 3 if the logs hold either and --allow-dangerous was
+            not given; 2 on a usage or I/O error (nothing written).
 
               --out POLICY        the policy file to write (replaced in one step)
               --base POLICY       start from this policy: keep its entries, add what is new
               --widen             allow pkg.* instead of each class (never JDK packages or
                                   packages that hold gadget classes)
-              --allow-dangerous   allow gadget building blocks too, under a warning comment
+              --allow-dangerous   allow gadget building blocks and pin blocked model files too,
+                                  under a warning comment
             """;
 
     private LearnCommand() {
@@ -149,6 +152,17 @@ final class LearnCommand {
                     : c.dangerous().refusedByAgent() ? "the agent refuses it whatever a policy says; written commented out"
                     : "written commented out, not allowed (review it; --allow-dangerous allows it)"));
         }
+        long blockedModels = 0;
+        for (PolicyLearner.Pin p : result.pins()) {
+            if (p.blocked()) {
+                blockedModels++;
+                err.println("safeload learn: WARNING: " + Printable.text(p.firstWhere()) + ": the model gate would block "
+                        + Printable.text(String.join(", ", p.paths())) + " (sha256 " + p.sha256() + ", rule "
+                        + Printable.text(String.join(", ", p.rules())) + "); "
+                        + (p.allowed() ? "pinned because of --allow-dangerous: it will load without any check"
+                        : "not pinned (review it; --allow-dangerous pins it)"));
+            }
+        }
         int learned = result.patterns().size() - result.kept().size();
         out.println("safeload learn: wrote " + target + ": " + learned + " serial.allow "
                 + (learned == 1 ? "pattern" : "patterns") + " learned from " + result.events() + " events"
@@ -157,8 +171,9 @@ final class LearnCommand {
                 + (result.rejected().isEmpty() ? "" : ", " + result.rejected().size() + " not allowed")
                 + (result.pins().isEmpty() ? "" : ", " + result.pins().size() + " model "
                         + (result.pins().size() == 1 ? "digest" : "digests")
-                        + (LearnedPolicyText.agentReadsModelPins() ? "" : " (commented out: the agent does not read model.sha256 yet)")));
-        return !result.dangerous().isEmpty() && !allowDangerous ? DANGEROUS : 0;
+                        + (blockedModels == 0 ? "" : " (" + blockedModels + " the gate would block)")));
+        boolean dangerous = !result.dangerous().isEmpty() || blockedModels > 0;
+        return dangerous && !allowDangerous ? DANGEROUS : 0;
     }
 
     /** Replaces {@code target} in one step, so an agent watching it never reads half a policy. */

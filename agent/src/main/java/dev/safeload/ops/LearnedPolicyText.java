@@ -16,15 +16,9 @@ import java.util.Set;
  */
 public final class LearnedPolicyText {
 
-    /** The model gate's pin key; written live only once the agent knows it. */
-    static final String MODEL_PINS_KEY = "model.sha256";
+    private static final String MODEL_PINS_KEY = ConfigKey.MODEL_SHA256.key();
 
     private LearnedPolicyText() {
-    }
-
-    /** Whether this agent reads {@code model.sha256}; until it does, pins are written commented out. */
-    public static boolean agentReadsModelPins() {
-        return ConfigKey.byName(MODEL_PINS_KEY) != null;
     }
 
     public static String render(PolicyLearner.Result r, BasePolicy base, List<Path> logs, Instant now) {
@@ -46,16 +40,14 @@ public final class LearnedPolicyText {
         out.append("# Review every entry before you enforce this policy. An audit log records every class a\n");
         out.append("# stream named, including any an attacker sent while the log was being recorded.\n");
 
-        boolean pinsLive = agentReadsModelPins();
         if (base.path() != null) {
-            Set<String> rewritten = pinsLive ? Set.of("serial.allow", MODEL_PINS_KEY) : Set.of("serial.allow");
-            String kept = base.textWithout(rewritten);
+            String kept = base.textWithout(Set.of(ConfigKey.SERIAL_ALLOW.key(), MODEL_PINS_KEY));
             if (!kept.isBlank()) {
                 out.append('\n').append(kept);
             }
         }
         serialAllow(out, r, base);
-        modelPins(out, r, base, pinsLive);
+        modelPins(out, r, base);
         return out.toString();
     }
 
@@ -123,15 +115,15 @@ public final class LearnedPolicyText {
         list(out, "serial.allow", r.patterns(), "");
     }
 
-    private static void modelPins(StringBuilder out, PolicyLearner.Result r, BasePolicy base, boolean live) {
-        List<String> pins = new ArrayList<>(live ? base.items(MODEL_PINS_KEY) : List.of());
+    private static void modelPins(StringBuilder out, PolicyLearner.Result r, BasePolicy base) {
+        List<String> pins = new ArrayList<>(base.items(MODEL_PINS_KEY));
         int kept = pins.size();
         for (PolicyLearner.Pin p : r.pins()) {
-            if (!pins.contains(p.sha256())) {
+            if (p.allowed() && !pins.contains(p.sha256())) {
                 pins.add(p.sha256());
             }
         }
-        if (pins.isEmpty()) {
+        if (pins.isEmpty() && r.pins().isEmpty()) {
             return;
         }
         out.append('\n');
@@ -142,27 +134,34 @@ public final class LearnedPolicyText {
             out.append(", ").append(kept).append(" kept from the base policy");
         }
         out.append(" ----\n");
-        if (!live) {
-            out.append("# For the model gate. This agent does not read ").append(MODEL_PINS_KEY)
-                    .append(" yet, so the entry is\n# commented out; uncomment it once the agent supports it.\n");
+        out.append("# A pinned file loads without any check: pin only files you trust as they are.\n");
+        if (kept > 0) {
+            out.append("# kept from ").append(Printable.text(base.path().toString())).append(": ")
+                    .append(String.join("; ", base.items(MODEL_PINS_KEY))).append('\n');
         }
         for (PolicyLearner.Pin p : r.pins()) {
-            out.append("#   ").append(p.sha256()).append(": ")
+            out.append("#   ");
+            if (p.blocked()) {
+                out.append(p.allowed() ? "WARNING: DANGEROUS, pinned by --allow-dangerous: " : "DANGEROUS: ");
+            }
+            out.append(p.sha256()).append(": ")
                     .append(Printable.text(p.paths().isEmpty() ? "(no file.path)" : String.join(", ", p.paths())));
             if (!p.formats().isEmpty()) {
                 out.append(" (").append(Printable.text(String.join(", ", p.formats()))).append(')');
             }
-            out.append(";");
+            out.append(':');
             for (Map.Entry<String, Long> a : p.actions().entrySet()) {
                 out.append(' ').append(Printable.text(a.getKey())).append(' ').append(a.getValue());
             }
-            if (!p.rules().isEmpty()) {
-                out.append("; REVIEW: in audit the gate would have blocked it (")
-                        .append(Printable.text(String.join(", ", p.rules()))).append(')');
+            out.append("; first in ").append(Printable.text(p.firstWhere()));
+            if (p.blocked()) {
+                out.append("; the model gate would block it (")
+                        .append(Printable.text(String.join(", ", p.rules()))).append(')')
+                        .append(p.allowed() ? "" : "; not pinned");
             }
             out.append('\n');
         }
-        list(out, MODEL_PINS_KEY, pins, live ? "" : "#");
+        list(out, MODEL_PINS_KEY, pins, "");
     }
 
     /** {@code key=\} then one item per line, {@code ;\} between them; {@code prefix} comments every line out. */

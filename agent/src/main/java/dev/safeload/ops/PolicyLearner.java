@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
 /**
  * Turns audit logs into allowlist entries: every class a stream named that the allowlist did
  * not cover (rule {@code serial.allow}), grouped by package, and the digests of the model files
- * the model gate let through. Classes from the gadget catalogue, classes no class path had,
- * and names that are not Java class names are never allowed silently.
+ * the model gate saw. Classes from the gadget catalogue, classes no class path had,
+ * names that are not Java class names, and model files the gate would block are never allowed
+ * silently.
  */
 public final class PolicyLearner implements ViolationLogReader.Visitor {
 
@@ -94,9 +95,31 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
         private final TreeSet<String> formats = new TreeSet<>();
         private final TreeMap<String, Long> actions = new TreeMap<>();
         private final TreeSet<String> rules = new TreeSet<>();
+        private Instant first;
+        private Path firstFile;
+        private long firstLine;
+        private boolean allowed;
 
         private Pin(String sha256) {
             this.sha256 = sha256;
+        }
+
+        /**
+         * Whether the gate would have blocked the file (an audit event): a pin skips every check,
+         * so pinning it would let in exactly what the checks found.
+         */
+        public boolean blocked() {
+            return actions.containsKey("audit");
+        }
+
+        /** Whether the learned policy pins it: not blocked, or blocked and --allow-dangerous. */
+        public boolean allowed() {
+            return allowed;
+        }
+
+        /** {@code file line N} of the earliest event. */
+        public String firstWhere() {
+            return firstFile + " line " + firstLine;
         }
 
         public String sha256() {
@@ -129,7 +152,8 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
      * @param patterns the serial.allow value: kept items, then learned patterns
      * @param alreadyAllowed learned classes the base (or built-in) policy already allows
      * @param dangerous gadget classes seen, allowed or not
-     * @param notLearned rule.name of limit and other violations learn does not turn into entries, with counts
+     * @param notLearned rule.name of limit violations, which learn does not turn into entries, with counts
+     * @param pins model digests from model-allow and audit events; blocked ones are pinned only if allowed
      */
     public record Result(List<String> kept, List<Group> groups, List<Rejected> rejected, List<String> patterns,
                          int alreadyAllowed, List<Candidate> dangerous, Map<String, Long> notLearned,
@@ -150,7 +174,7 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
         if (e.isViolation() && e.className() != null
                 && ("serial.allow".equals(e.rule()) || "serial.deny".equals(e.rule()))) {
             observe(e.className(), e.rule(), e.occurrences(), e);
-        } else if (e.isViolation() && e.sha256() == null && e.rule() != null) {
+        } else if (e.isViolation() && e.filePath() == null && e.rule() != null && e.rule().startsWith("serial.")) {
             otherRules.merge(e.rule(), e.occurrences(), Tally::saturatedSum);
         } else if ("suppressed".equals(e.action()) && e.rateKey() != null) {
             String[] key = e.rateKey().split("\u0000", -1);
@@ -207,6 +231,11 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
         p.actions.merge(e.action(), e.occurrences(), Tally::saturatedSum);
         if (e.isViolation() && e.rule() != null) {
             p.rules.add(e.rule());
+        }
+        if (p.first == null || e.timestamp().isBefore(p.first)) {
+            p.first = e.timestamp();
+            p.firstFile = e.file();
+            p.firstLine = e.line();
         }
     }
 
@@ -288,6 +317,9 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
                     }
                 }
             }
+        }
+        for (Pin p : pins.values()) {
+            p.allowed = !p.blocked() || allowDangerous;
         }
         return new Result(kept, groups, rejected, patterns, alreadyAllowed, dangerous, otherRules,
                 new ArrayList<>(pins.values()), events);

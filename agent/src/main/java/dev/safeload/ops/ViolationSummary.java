@@ -84,11 +84,19 @@ public final class ViolationSummary implements ViolationLogReader.Visitor {
             finished = true;
             for (LogEvent e : shutdownSummaries) {
                 heldBack = Tally.saturatedSum(heldBack, e.suppressed());
+                // Rate keys: class NUL rule NUL call site (serial), model NUL file NUL rule (model
+                // gate refusals), model-allow NUL file+digest (model loads allowed).
                 String[] key = e.rateKey() == null ? new String[0] : e.rateKey().split("\u0000", -1);
+                if (key.length > 0 && key[0].equals("model-allow")) {
+                    actions.add("model-allow", e.suppressed(), e.timestamp());
+                    continue;
+                }
                 String mode = modeByProcess.get(process(e));
                 String action = "enforce".equals(mode) ? "refuse" : "audit".equals(mode) ? "audit" : "suppressed";
                 actions.add(action, e.suppressed(), e.timestamp());
-                if (key.length == 3) {
+                if (key.length == 3 && key[0].equals("model") && !key[1].startsWith("serial.")) {
+                    countViolation(null, key[2], null, null, e.host(), key[1], e.suppressed(), e.timestamp());
+                } else if (key.length == 3) {
                     String className = key[0].equals("(limits)") ? null : key[0];
                     countViolation(className, key[1], null, key[2], e.host(), null, e.suppressed(), e.timestamp());
                 }

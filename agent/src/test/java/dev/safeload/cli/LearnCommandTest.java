@@ -257,7 +257,7 @@ class LearnCommandTest {
     }
 
     @Test
-    void pinsModelDigestsInACommentedBlockUntilTheAgentReadsThem() throws Exception {
+    void pinsTheDigestsOfModelFilesTheGateAllowed() throws Exception {
         String digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
         Path log = EventLine.write(dir.resolve("audit.jsonl"),
                 EventLine.model("2026-11-26T00:00:00Z", "model-allow", "/models/fraud.pt", digest),
@@ -268,14 +268,50 @@ class LearnCommandTest {
 
         assertEquals(0, run.status(), run.err());
         String text = Files.readString(out);
-        if (ConfigKey.byName("model.sha256") == null) {
-            assertTrue(text.contains("#   " + digest + ": /models/fraud.pt (pytorch); model-allow 2\n"
-                    + "#model.sha256=\\\n#    " + digest + "\n"), text);
-        } else {
-            assertTrue(text.contains("\nmodel.sha256=\\\n    " + digest + "\n"), text);
-        }
+        assertTrue(text.contains("#   " + digest + ": /models/fraud.pt (pytorch): model-allow 2; first in " + log
+                + " line 1\nmodel.sha256=\\\n    " + digest + "\n"), text);
         assertFalse(text.contains("ab".repeat(32)), text);
-        compile(out);
+        Settings settings = Settings.resolve("policy=" + out, new Properties(), Map.of());
+        assertEquals(digest, settings.get(ConfigKey.MODEL_SHA256));
+        PolicyCompiler.compile(settings);
+    }
+
+    @Test
+    void neverPinsAModelFileTheGateWouldBlockWithoutAllowDangerous() throws Exception {
+        String blocked = "ab".repeat(32);
+        Path log = EventLine.write(dir.resolve("audit.jsonl"),
+                EventLine.model("2026-11-26T00:00:00Z", "audit", "/models/evil.pt", blocked));
+        Path out = dir.resolve("learned.properties");
+        CommandRun run = CommandRun.of("learn", "--out", out.toString(), log.toString());
+
+        assertEquals(3, run.status());
+        assertTrue(run.err().contains("safeload learn: WARNING: " + log + " line 1: the model gate would block"
+                + " /models/evil.pt (sha256 " + blocked + ", rule pickle.import.dangerous); not pinned (review it;"
+                + " --allow-dangerous pins it)"), run.err());
+        String text = Files.readString(out);
+        assertTrue(text.contains("#   DANGEROUS: " + blocked + ": /models/evil.pt (pytorch): audit 1; first in " + log
+                + " line 1; the model gate would block it (pickle.import.dangerous); not pinned\nmodel.sha256=\n"), text);
+
+        CommandRun allowed = CommandRun.of("learn", "--allow-dangerous", "--out", out.toString(), log.toString());
+        assertEquals(0, allowed.status(), allowed.err());
+        assertTrue(Files.readString(out).contains("#   WARNING: DANGEROUS, pinned by --allow-dangerous: " + blocked));
+        assertEquals(blocked, Settings.resolve("policy=" + out, new Properties(), Map.of()).get(ConfigKey.MODEL_SHA256));
+    }
+
+    @Test
+    void keepsTheBasePoliciesModelPins() throws Exception {
+        String pinned = "cd".repeat(32);
+        String learned = "ef".repeat(32);
+        Path base = Files.writeString(dir.resolve("base.properties"), "model.sha256=" + pinned + "\n");
+        Path log = EventLine.write(dir.resolve("audit.jsonl"),
+                EventLine.model("2026-11-26T00:00:00Z", "model-allow", "/models/a.pt", learned),
+                EventLine.model("2026-11-26T00:00:00Z", "model-allow", "/models/b.pt", pinned));
+        Path out = dir.resolve("learned.properties");
+        CommandRun run = CommandRun.of("learn", "--base", base.toString(), "--out", out.toString(), log.toString());
+
+        assertEquals(0, run.status(), run.err());
+        assertEquals(pinned + ";" + learned,
+                Settings.resolve("policy=" + out, new Properties(), Map.of()).get(ConfigKey.MODEL_SHA256));
     }
 
     @Test

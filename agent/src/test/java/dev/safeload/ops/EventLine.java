@@ -94,12 +94,26 @@ public final class EventLine {
     public static EventLine model(String timestamp, String action, String path, String sha256) {
         EventLine e = new EventLine(timestamp, action.equals("model-allow") ? "event" : "alert", action);
         e.fields.put("message", action + " " + path);
-        e.fields.put("rule.name", "model.pickle");
+        if (!action.equals("model-allow")) {
+            e.fields.put("rule.name", "pickle.import.dangerous");
+            e.fields.put("safeload.call_site", "com.acme.serve.TorchStore.load(TorchStore.java:30)");
+        }
         e.fields.put("safeload.mode", action.equals("refuse") ? "enforce" : "audit");
         e.fields.put("file.path", path);
         e.fields.put("file.hash.sha256", sha256);
         e.fields.put("safeload.format", "pytorch");
         e.fields.put("safeload.verdict", action.equals("model-allow") ? "allow" : "block");
+        e.fields.put("host.name", "inf-1");
+        e.fields.put("process.pid", 8167L);
+        return e;
+    }
+
+    /** The summary the agent writes at shutdown for any rate key, such as a model gate's. */
+    public static EventLine heldAtShutdown(String timestamp, String rateKey, long held) {
+        EventLine e = new EventLine(timestamp, "event", "suppressed");
+        e.fields.put("message", held + " identical events were rate-limited and not written one by one");
+        e.fields.put("safeload.suppressed", held);
+        e.fields.put("safeload.rate_key", rateKey);
         e.fields.put("host.name", "inf-1");
         e.fields.put("process.pid", 8167L);
         return e;

@@ -60,6 +60,20 @@ class ViolationSummaryTest {
     }
 
     @Test
+    void attributesAModelGateShutdownSummaryToItsFile() throws IOException {
+        ViolationSummary s = summarise(
+                EventLine.start("2026-11-26T00:00:00Z", "enforce"),
+                EventLine.model("2026-11-26T00:00:01Z", "refuse", "/models/evil.pt", "ab".repeat(32)),
+                EventLine.heldAtShutdown("2026-11-26T06:00:00Z", "model\u0000/models/evil.pt\u0000pickle.import.dangerous", 4),
+                EventLine.heldAtShutdown("2026-11-26T06:00:00Z", "model-allow\u0000/models/ok.pt" + "cd".repeat(32), 9));
+
+        assertEquals(Map.of("refuse", 5L, "model-allow", 9L, "start", 1L), counts(s.actions()));
+        assertEquals(Map.of("/models/evil.pt", 5L), counts(s.modelFiles()));
+        assertEquals(Map.of("pickle.import.dangerous", 5L), counts(s.rules()));
+        assertEquals(Map.of(), counts(s.classes()));
+    }
+
+    @Test
     void recordsFirstAndLastSeenPerValue() throws IOException {
         ViolationSummary s = summarise(
                 EventLine.audit("2026-11-26T05:00:00Z", "com.acme.A"),
