@@ -28,6 +28,12 @@ public final class Main {
         COMMANDS.put("scan", new Entry(ScanCommand.USAGE,
                 "Check model files and folders (pickle, PyTorch, NumPy, joblib, ...) against the model policy; exit 1 if any is blocked",
                 ScanCommand::run));
+        COMMANDS.put("report", new Entry("report [options] LOG...",
+                "Sum violation logs up (rotated, gzip, directories): counts, first/last seen, top offenders; report --help",
+                ReportCommand::run));
+        COMMANDS.put("learn", new Entry("learn --out FILE [options] LOG...",
+                "Turn audit logs into a policy file to review; exit 3 if they hold gadget classes; learn --help",
+                LearnCommand::run));
     }
 
     private Main() {
