@@ -605,7 +605,7 @@ public final class PickleMachine {
         if (sparseMemo == null) {
             sparseMemo = new HashMap<>();
         }
-        if (needed && (sparseMemo.size() < SPARSE_MEMO || sparseMemo.containsKey(index))) {
+        if (needed && sparseMemo.size() < SPARSE_MEMO) {
             if (sparseMemo.put(index, v) == null) {
                 memoSize++;
             }
