@@ -238,7 +238,6 @@ final class ScanCommand {
         Map<String, Object> driver = new LinkedHashMap<>();
         driver.put("name", "safeload");
         driver.put("version", Main.version());
-        driver.put("informationUri", "https://safeload.dev");
         driver.put("rules", rules);
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("tool", Map.of("driver", driver));

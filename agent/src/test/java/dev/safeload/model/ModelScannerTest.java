@@ -28,6 +28,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream;
 import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorOutputStream;
 import org.junit.jupiter.api.Test;
@@ -154,6 +156,47 @@ class ModelScannerTest {
         byte[] hidden = PickleBuilder.proto(2).call("os", "system", "id").stop().bytes();
         ScanResult r = scan("old.pt", legacy(BENIGN, hidden));
         assertBlocked(r, TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH);
+        assertBlocked(r, PickleMachine.RULE_DANGEROUS, Severity.CRITICAL);
+    }
+
+    /** The pre-0.4 torch.save tar: sys_info, pickle, storages (count, records with raw data, views), tensors. */
+    static byte[] legacyTar(byte[] main, byte[] afterStorages) throws IOException {
+        ByteArrayOutputStream storages = new ByteArrayOutputStream();
+        storages.writeBytes(PickleBuilder.proto(2).int1(1).stop().bytes());
+        storages.writeBytes(PickleBuilder.proto(2).str("0").str("cpu").global("torch", "FloatStorage").op(PickleOp.TUPLE3).stop().bytes());
+        storages.writeBytes(new byte[] {4, 0, 0, 0, 0, 0, 0, 0});
+        storages.writeBytes(FLOATS);
+        storages.writeBytes(PickleBuilder.proto(2).op(PickleOp.EMPTY_LIST).stop().bytes());
+        storages.writeBytes(afterStorages);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            Map<String, byte[]> members = new java.util.LinkedHashMap<>();
+            members.put("sys_info", PickleBuilder.proto(2).op(PickleOp.EMPTY_DICT).stop().bytes());
+            members.put("pickle", main);
+            members.put("storages", storages.toByteArray());
+            members.put("tensors", PickleBuilder.proto(2).int1(0).stop().bytes());
+            for (Map.Entry<String, byte[]> m : members.entrySet()) {
+                TarArchiveEntry e = new TarArchiveEntry(m.getKey());
+                e.setSize(m.getValue().length);
+                tar.putArchiveEntry(e);
+                tar.write(m.getValue());
+                tar.closeArchiveEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void walksTheLegacyTarFormat() throws IOException {
+        byte[] main = PickleBuilder.proto(2).global("collections", "OrderedDict").op(PickleOp.EMPTY_TUPLE).reduce().stop().bytes();
+        ScanResult ok = scan("ancient.pt", legacyTar(main, new byte[0]));
+        assertAllowed(ok);
+        assertEquals(List.of("pytorch-legacy"), ok.formats());
+        assertBlocked(scan("ancient.pt", legacyTar(EVIL, new byte[0])), PickleMachine.RULE_DANGEROUS, Severity.CRITICAL);
+        byte[] hidden = PickleBuilder.proto(2).call("os", "system", "id").stop().bytes();
+        ScanResult r = scan("ancient.pt", legacyTar(main, hidden));
+        assertBlocked(r, PickleCheck.RULE_TRAILING, Severity.HIGH);
         assertBlocked(r, PickleMachine.RULE_DANGEROUS, Severity.CRITICAL);
     }
 

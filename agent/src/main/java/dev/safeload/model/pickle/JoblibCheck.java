@@ -1,5 +1,6 @@
 package dev.safeload.model.pickle;
 
+import dev.safeload.model.ContentSniff;
 import dev.safeload.model.FormatCheck;
 import dev.safeload.model.Finding;
 import dev.safeload.model.ModelSource;
@@ -13,7 +14,7 @@ import java.util.List;
  * or, for object arrays, as nested pickles. The raw bytes are skipped by their declared size;
  * the nested pickles are checked like the outer one.
  */
-public final class JoblibCheck implements FormatCheck {
+public final class JoblibCheck implements FormatCheck, ContentSniff {
 
     @Override
     public String format() {
@@ -22,7 +23,13 @@ public final class JoblibCheck implements FormatCheck {
 
     @Override
     public boolean sniff(byte[] head, long size) {
-        return PickleSniffer.isJoblib(head) && !PickleSniffer.isTorchLegacy(head);
+        return false; // see sniff(ModelSource, byte[]): the wrapper's name may come late
+    }
+
+    @Override
+    public boolean sniff(ModelSource source, byte[] head) throws IOException {
+        return PickleSniffer.looksLikePickle(head, source.size()) && !PickleSniffer.isTorchLegacy(head)
+                && PickleSniffer.isJoblib(source, head);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.safeload.model.pickle;
 
+import dev.safeload.model.ContentSniff;
 import dev.safeload.model.FormatCheck;
 import dev.safeload.model.Finding;
 import dev.safeload.model.ModelSource;
@@ -14,7 +15,7 @@ import java.util.List;
  * One pickle and nothing after it: bytes after STOP are where a second payload hides for loaders
  * that read on.
  */
-public final class PickleCheck implements FormatCheck {
+public final class PickleCheck implements FormatCheck, ContentSniff {
 
     public static final String RULE_TRAILING = "pickle.trailing-data";
 
@@ -25,8 +26,12 @@ public final class PickleCheck implements FormatCheck {
 
     @Override
     public boolean sniff(byte[] head, long size) {
-        return PickleSniffer.looksLikePickle(head, size) && !PickleSniffer.isTorchLegacy(head)
-                && !PickleSniffer.isJoblib(head);
+        return PickleSniffer.looksLikePickle(head, size) && !PickleSniffer.isTorchLegacy(head);
+    }
+
+    @Override
+    public boolean sniff(ModelSource source, byte[] head) throws IOException {
+        return sniff(head, source.size()) && !PickleSniffer.isJoblib(source, head);
     }
 
     @Override

@@ -48,6 +48,8 @@ public final class PickleMachine {
     private static final int MAX_DISTINCT_FINDINGS = 64;
     private static final int LINE_MAX = 64 * 1024;
     private static final int SPARSE_MEMO = 1 << 16;
+    private static final int SMALL_KEEP = 8;
+    private static final long MEMO_CHARS = 64L << 20;
     private static final Seq EMPTY_TUPLE = new Seq(Seq.Kind.TUPLE);
     private static final Long[] SMALL = new Long[65536];
 
@@ -65,7 +67,8 @@ public final class PickleMachine {
      * @param maxMemo memo indices kept densely; past them only strs, globals and call results
      *     (what later imports and arrays need) are kept, up to 65536; GETs of dropped entries
      *     yield unknown values
-     * @param maxRetained container items and string characters kept for the checks
+     * @param maxRetained container items kept for the checks (the memo also keeps up to 64 Mi
+     *     characters of str values, the names later imports may fetch)
      * @param maxStringKept longest str kept as a value; longer ones are only counted
      */
     public record Limits(int maxStack, int maxMarks, int maxMemo, long maxRetained, int maxStringKept) {
@@ -117,6 +120,7 @@ public final class PickleMachine {
     private Object[] memo = new Object[256];
     private Map<Long, Object> sparseMemo;
     private long memoSize;
+    private long memoChars;
     private boolean memoDropped;
     private int proto;
     private long frameEnd;
@@ -156,16 +160,6 @@ public final class PickleMachine {
         return persistentIds;
     }
 
-    /** Whether any finding so far is HIGH or CRITICAL. */
-    public boolean blocked() {
-        for (Finding f : findings) {
-            if (f.severity().compareTo(Severity.HIGH) >= 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
      * Interprets one pickle from the current position of {@code input} up to its STOP.
      * {@code location} names the pickle in findings ({@code archive/data.pkl}).
@@ -201,6 +195,7 @@ public final class PickleMachine {
         Arrays.fill(memo, null);
         sparseMemo = null;
         memoSize = 0;
+        memoChars = 0;
         memoDropped = false;
         proto = 0;
         frameEnd = -1;
@@ -211,7 +206,6 @@ public final class PickleMachine {
         return "the opcode at offset " + offset;
     }
 
-    @SuppressWarnings("checkstyle:MethodLength")
     private Object loop() throws IOException, Stop {
         while (true) {
             long at = in.position();
@@ -576,11 +570,18 @@ public final class PickleMachine {
             throw new Stop(RULE_MALFORMED, opOffset, "memo PUT with an empty stack");
         }
         Object v = stack[sp - 1];
-        if (v instanceof Seq || v instanceof Dict) {
-            // Containers are kept while the budget lasts; past it they stay on the stack only.
+        if (v instanceof String str) {
+            // Names must survive in the memo for later STACK_GLOBALs; only a flood of text is dropped.
+            memoChars += str.length();
+            if (memoChars > MEMO_CHARS) {
+                v = Opaque.UNKNOWN;
+            }
+        } else if (v instanceof Seq || v instanceof Dict || v instanceof Call) {
+            // Containers and call results are kept while the budget lasts; past it they stay on
+            // the stack only, except dtypes, which joblib arrays share through the memo.
             if (retained < limits.maxRetained()) {
                 retained++;
-            } else {
+            } else if (!(v instanceof Call c && c.global() != null && c.global().name().equals("dtype"))) {
                 v = Opaque.UNKNOWN;
             }
         }
@@ -604,7 +605,7 @@ public final class PickleMachine {
         if (sparseMemo == null) {
             sparseMemo = new HashMap<>();
         }
-        if (needed && (sparseMemo.size() < SPARSE_MEMO || sparseMemo.containsKey(index))) {
+        if (needed && sparseMemo.size() < SPARSE_MEMO) {
             if (sparseMemo.put(index, v) == null) {
                 memoSize++;
             }
@@ -638,8 +639,21 @@ public final class PickleMachine {
             if (retained < limits.maxRetained()) {
                 retained++;
                 s.add(v);
+            } else if (s.items.size() < SMALL_KEEP && isScalar(v)) {
+                s.add(v);
             }
         }
+    }
+
+    /**
+     * Past the retention budget, small containers still keep a few scalars (and a dict a few
+     * small tuples): a joblib array's shape and dtype must stay readable after a large
+     * vocabulary. The memo drops such containers past the budget, so only the bounded stack and
+     * the few calls kept in the memo can hold them.
+     */
+    private static boolean isScalar(Object v) {
+        return v instanceof Long || v instanceof String || v instanceof Boolean || v instanceof Opaque
+                || v instanceof Global || v instanceof BigInteger;
     }
 
     private void addItems(Object target, int from) {
@@ -681,6 +695,9 @@ public final class PickleMachine {
         d.size++;
         if (retained < limits.maxRetained()) {
             retained += 2;
+            d.put(key, value);
+        } else if (d.keys.size() < SMALL_KEEP && key instanceof String
+                && (isScalar(value) || value instanceof Seq || value instanceof Call)) {
             d.put(key, value);
         }
     }
@@ -746,10 +763,6 @@ public final class PickleMachine {
                 && (utf8 || cs.length() == len)) {
             return cs;
         }
-        if (retained >= limits.maxRetained()) {
-            return Opaque.LONG_STR;
-        }
-        retained += 1 + len / 16;
         String s = new String(b, 0, len, utf8 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
         if (utf8) {
             cacheBytes[slot] = Arrays.copyOf(b, len);

@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /** Recognises pickles, and the pickle-based formats that need their own reading, by content. */
 public final class PickleSniffer {
@@ -17,6 +19,7 @@ public final class PickleSniffer {
 
     private static final PickleImports NOTHING = new PickleImports(ClassPatterns.empty(), ClassPatterns.empty());
     private static final byte[] JOBLIB_MARK = "joblib.numpy_pickle".getBytes(StandardCharsets.US_ASCII);
+    private static final Map<ModelSource, Boolean> JOBLIB_SEEN = new WeakHashMap<>();
 
     private PickleSniffer() {
     }
@@ -56,21 +59,57 @@ public final class PickleSniffer {
         return o.complete() && TORCH_LEGACY_MAGIC.equals(o.value());
     }
 
-    /** Whether a pickle mentions joblib's array wrapper in its head: joblib.dump wrote it. */
-    public static boolean isJoblib(byte[] head) {
+    /**
+     * Whether a pickle names joblib's array module anywhere: joblib.dump wrote it, and array
+     * bytes follow its wrappers. The first array can come megabytes in (after a vocabulary),
+     * so the whole file is searched; the answer is remembered for the other checks' sniffs.
+     */
+    public static boolean isJoblib(ModelSource source, byte[] head) throws IOException {
         if (head.length < 2 || (head[0] & 0xff) != 0x80) {
             return false;
         }
+        synchronized (JOBLIB_SEEN) {
+            Boolean known = JOBLIB_SEEN.get(source);
+            if (known != null) {
+                return known;
+            }
+        }
+        boolean found = indexOf(head, head.length, JOBLIB_MARK) >= 0;
+        if (!found && head.length < source.size()) {
+            byte[] buf = new byte[1 << 20];
+            int overlap = JOBLIB_MARK.length - 1;
+            for (long at = 0; !found && at < source.size(); at += buf.length - overlap) {
+                int n = 0;
+                while (n < buf.length) {
+                    int r = source.read(at + n, buf, n, buf.length - n);
+                    if (r <= 0) {
+                        break;
+                    }
+                    n += r;
+                }
+                found = indexOf(buf, n, JOBLIB_MARK) >= 0;
+                if (n < buf.length) {
+                    break;
+                }
+            }
+        }
+        synchronized (JOBLIB_SEEN) {
+            JOBLIB_SEEN.put(source, found);
+        }
+        return found;
+    }
+
+    private static int indexOf(byte[] b, int len, byte[] mark) {
         outer:
-        for (int i = 0; i + JOBLIB_MARK.length <= head.length; i++) {
-            for (int j = 0; j < JOBLIB_MARK.length; j++) {
-                if (head[i + j] != JOBLIB_MARK[j]) {
+        for (int i = 0; i + mark.length <= len; i++) {
+            for (int j = 0; j < mark.length; j++) {
+                if (b[i + j] != mark[j]) {
                     continue outer;
                 }
             }
-            return true;
+            return i;
         }
-        return false;
+        return -1;
     }
 
     private static PickleMachine.Outcome trial(byte[] head) {

@@ -74,9 +74,10 @@ public final class TorchLegacyTarCheck implements FormatCheck {
                 return findings;
             }
             if (type == 'x' || type == 'L') {
-                String text = new String(ModelSources.readAt(source, data, (int) Math.min(len, 1 << 20)), StandardCharsets.UTF_8);
+                byte[] raw = ModelSources.readAt(source, data, (int) Math.min(len, 1 << 20));
+                String text = new String(raw, StandardCharsets.UTF_8);
                 if (type == 'L') {
-                    paxName = cString(text.getBytes(StandardCharsets.UTF_8), 0, text.length());
+                    paxName = cString(raw, 0, raw.length);
                 } else {
                     for (String rec : text.split("\n")) {
                         int sp = rec.indexOf(' ');

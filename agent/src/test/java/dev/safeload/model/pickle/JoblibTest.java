@@ -47,6 +47,25 @@ class JoblibTest {
     }
 
     @Test
+    void readsArraysThatFollowAVocabularyLargerThanTheRetentionBudget() {
+        // A text pipeline's vocabulary: far more items than the machine keeps, then an array.
+        PickleBuilder vocabulary = PickleBuilder.proto(4).op(PickleOp.EMPTY_DICT);
+        for (int chunk = 0; chunk < 400; chunk++) {
+            vocabulary.mark();
+            for (int i = 0; i < 1000; i++) {
+                vocabulary.str("w" + (chunk * 1000 + i)).op(PickleOp.BININT).le(chunk * 1000 + i, 4);
+            }
+            vocabulary.op(PickleOp.SETITEMS);
+        }
+        byte[] head = vocabulary.op(PickleOp.POP).bytes();
+        byte[] data = new byte[16];
+        byte[] array = joblib("i8", true, data, 2);
+        // Splice: the vocabulary pickle's opcodes (without its PROTO) then the joblib pickle's body.
+        byte[] file = PickleMachineTest.concat(head, java.util.Arrays.copyOfRange(array, 2, array.length));
+        assertAllowed(scan("model.joblib", file));
+    }
+
+    @Test
     void checksTheNestedPickleOfAnObjectArray() {
         byte[] nested = PickleBuilder.proto(2).call("os", "system", "id").stop().bytes();
         assertBlocked(scan("model.joblib", joblib("O", false, nested, 1)), PickleMachine.RULE_DANGEROUS, Severity.CRITICAL);
