@@ -24,8 +24,9 @@ log=$(mktemp -d /tmp/safeload-bench-log.XXXXXX)
 
 # JMH's forked VM reads its instructions from the host through ObjectInputStream, so every
 # filtered configuration must allow JMH's own classes; the same entries go into all of them.
+# JMH's frames also carry a TimeUnit: the agent allows enums by itself, the JDK filter needs it.
 jmh_allow='org.openjdk.jmh.**'
-jmh_allow_jdk='org.openjdk.jmh.**;java.util.concurrent.TimeUnit;java.lang.Enum'
+jmh_allow_jdk='org.openjdk.jmh.**;java.util.concurrent.TimeUnit'
 
 # (b) The agent's built-in allowlist in JDK pattern syntax, with the agent's default limits.
 # Primitive arrays need no entry: the JDK pattern filter leaves them UNDECIDED, which passes.
