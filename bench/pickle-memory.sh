@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Does PickleMachine's memory grow with the opcode count? Interprets opcode-dense pickles of
-# 1 MiB, 100 MiB and 1,000 MiB from disk (bench/../PickleFileProbe; never whole in memory) in a
+# 1 MiB, 100 MiB and 1,000 MiB from disk (PickleFileProbe; never whole in memory) in a
 # JVM capped at -Xmx64m, and reports throughput, peak heap (JMX) and peak RSS (/usr/bin/time).
-# Same peak heap for all three sizes = memory independent of the opcode count.
+# A peak heap that stays flat as the size grows tenfold = memory independent of the opcode count.
 #
 #   bench/pickle-memory.sh          # SIZES="1 100 1000" (MiB), RUNS=3
 set -euo pipefail
