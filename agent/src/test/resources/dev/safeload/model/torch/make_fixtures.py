@@ -2,10 +2,11 @@
 apt-get install python3-torch, then /usr/bin/python3 make_fixtures.py.
 
 Every file is benign and small: tensor variants a weights-only loader must accept (parameters,
-bfloat16, int8, sparse, quantized, views sharing a storage), in the zip format, the legacy
+bfloat16, int8, sparse, quantized, views sharing a storage, NumPy values in a checkpoint), in the zip format, the legacy
 format and TorchScript. Never unpickle files from elsewhere to make fixtures.
 """
 import collections
+import numpy
 import torch
 
 torch.manual_seed(0)
@@ -20,6 +21,7 @@ state = collections.OrderedDict([
     ("sparse", torch.eye(3).to_sparse()),
     ("quantized", torch.quantize_per_tensor(torch.rand(4), 0.1, 10, torch.quint8)),
     ("meta", {"epoch": 3, "lr": 1e-3, "name": "run-1", "steps": [1, 2, 3]}),
+    ("numpy", {"array": numpy.arange(3), "scalar": numpy.float64(0.5), "dtype": numpy.dtype("f4")}),
 ])
 torch.save(state, "variants_zip.pt")
 torch.save(state, "variants_legacy.pt", _use_new_zipfile_serialization=False)
