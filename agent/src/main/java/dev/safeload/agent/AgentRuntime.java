@@ -96,14 +96,19 @@ final class AgentRuntime implements SafeloadMXBean {
         console.println("safeload " + SafeloadAgent.version() + ": " + policy.mode().label() + " mode, "
                 + policy.source() + " (sha256 " + policy.digest().substring(0, 12) + "), violations to "
                 + log.destination());
-        reporter.report(Event.of("event", "start")
+        // The start event opens the log, which loads Logback and Jackson: done off the premain
+        // thread, and by whichever event comes first, so it is always the log's first line.
+        reporter.firstLine(Event.of("event", "start")
                 .put("message", "safeload started in " + policy.mode().label() + " mode")
                 .put("event.module", "safeload")
                 .put("event.dataset", "safeload.violations")
                 .put("safeload.mode", policy.mode().label())
                 .put("safeload.policy_source", policy.source())
                 .put("safeload.policy_digest", policy.digest())
-                .put("safeload.version", SafeloadAgent.version()), "start", null);
+                .put("safeload.version", SafeloadAgent.version()));
+        Thread startEvent = new Thread(reporter::open, "safeload-start-event");
+        startEvent.setDaemon(true);
+        startEvent.start();
 
         if (reloadSources != null) {
             new PolicyReloader(reloadSources, runtime::reload, console).start();
