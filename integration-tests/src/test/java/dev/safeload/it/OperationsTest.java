@@ -165,7 +165,7 @@ class OperationsTest {
 
     private static void awaitEvent(Path log, String action, int count) throws Exception {
         for (int i = 0; i < 100; i++) {
-            if (ViolationLog.withAction(ViolationLog.read(log), action).size() >= count) {
+            if (ViolationLog.withAction(ViolationLog.readWhileWritten(log), action).size() >= count) {
                 return;
             }
             Thread.sleep(100);
