@@ -5,17 +5,17 @@ import dev.safeload.instrument.TypeInstrumentation;
 import dev.safeload.instrument.custom.UserHookInstrumentation;
 import dev.safeload.instrument.djl.CriteriaInstrumentation;
 import dev.safeload.instrument.djl.ModelLoadInstrumentation;
+import dev.safeload.instrument.jdk.ObjectInputFilterConfigInstrumentation;
+import dev.safeload.instrument.jdk.ObjectInputStreamInstrumentation;
+import dev.safeload.instrument.jdk.ObjectStreamClassInstrumentation;
 import dev.safeload.instrument.onnxruntime.OrtEnvironmentInstrumentation;
 import dev.safeload.instrument.onnxruntime.SessionOptionsInstrumentation;
 import dev.safeload.instrument.tensorflow.SavedModelBundleInstrumentation;
 import dev.safeload.instrument.tensorflow.TensorFlowLibraryInstrumentation;
 import dev.safeload.instrument.weka.SerializationHelperInstrumentation;
 import dev.safeload.model.gate.ModelLoadGate;
-import dev.safeload.policy.ModelHook;
-import dev.safeload.instrument.jdk.ObjectInputFilterConfigInstrumentation;
-import dev.safeload.instrument.jdk.ObjectInputStreamInstrumentation;
-import dev.safeload.instrument.jdk.ObjectStreamClassInstrumentation;
 import dev.safeload.policy.Mode;
+import dev.safeload.policy.ModelHook;
 import dev.safeload.policy.Policy;
 import dev.safeload.report.Event;
 import dev.safeload.report.LogSettings;
@@ -26,11 +26,11 @@ import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
-import javax.management.JMException;
-import javax.management.ObjectName;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.management.JMException;
+import javax.management.ObjectName;
 
 /**
  * The running agent: the serialization and model gates, their reporter, the hooks, policy

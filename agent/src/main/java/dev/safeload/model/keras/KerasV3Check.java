@@ -1,8 +1,8 @@
 package dev.safeload.model.keras;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.safeload.model.Finding;
 import dev.safeload.model.ContentSniff;
+import dev.safeload.model.Finding;
 import dev.safeload.model.FormatCheck;
 import dev.safeload.model.ModelSource;
 import dev.safeload.model.ModelSources;

@@ -1,11 +1,11 @@
 package dev.safeload.model.pickle;
 
 import dev.safeload.policy.ClassPatterns;
-import dev.safeload.policy.Presets;
 import dev.safeload.policy.Decision;
-import java.util.concurrent.ConcurrentHashMap;
+import dev.safeload.policy.Presets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which Python globals a pickle may import: default-deny, with the dangerous list winning over
