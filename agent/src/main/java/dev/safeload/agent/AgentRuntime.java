@@ -5,17 +5,17 @@ import dev.safeload.instrument.TypeInstrumentation;
 import dev.safeload.instrument.custom.UserHookInstrumentation;
 import dev.safeload.instrument.djl.CriteriaInstrumentation;
 import dev.safeload.instrument.djl.ModelLoadInstrumentation;
+import dev.safeload.instrument.jdk.ObjectInputFilterConfigInstrumentation;
+import dev.safeload.instrument.jdk.ObjectInputStreamInstrumentation;
+import dev.safeload.instrument.jdk.ObjectStreamClassInstrumentation;
 import dev.safeload.instrument.onnxruntime.OrtEnvironmentInstrumentation;
 import dev.safeload.instrument.onnxruntime.SessionOptionsInstrumentation;
 import dev.safeload.instrument.tensorflow.SavedModelBundleInstrumentation;
 import dev.safeload.instrument.tensorflow.TensorFlowLibraryInstrumentation;
 import dev.safeload.instrument.weka.SerializationHelperInstrumentation;
 import dev.safeload.model.gate.ModelLoadGate;
-import dev.safeload.policy.ModelHook;
-import dev.safeload.instrument.jdk.ObjectInputFilterConfigInstrumentation;
-import dev.safeload.instrument.jdk.ObjectInputStreamInstrumentation;
-import dev.safeload.instrument.jdk.ObjectStreamClassInstrumentation;
 import dev.safeload.policy.Mode;
+import dev.safeload.policy.ModelHook;
 import dev.safeload.policy.Policy;
 import dev.safeload.report.Event;
 import dev.safeload.report.LogSettings;
@@ -26,11 +26,11 @@ import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
-import javax.management.JMException;
-import javax.management.ObjectName;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.management.JMException;
+import javax.management.ObjectName;
 
 /**
  * The running agent: the serialization and model gates, their reporter, the hooks, policy
@@ -96,14 +96,19 @@ final class AgentRuntime implements SafeloadMXBean {
         console.println("safeload " + SafeloadAgent.version() + ": " + policy.mode().label() + " mode, "
                 + policy.source() + " (sha256 " + policy.digest().substring(0, 12) + "), violations to "
                 + log.destination());
-        reporter.report(Event.of("event", "start")
+        // The start event opens the log, which loads Logback and Jackson: done off the premain
+        // thread, and by whichever event comes first, so it is always the log's first line.
+        reporter.firstLine(Event.of("event", "start")
                 .put("message", "safeload started in " + policy.mode().label() + " mode")
                 .put("event.module", "safeload")
                 .put("event.dataset", "safeload.violations")
                 .put("safeload.mode", policy.mode().label())
                 .put("safeload.policy_source", policy.source())
                 .put("safeload.policy_digest", policy.digest())
-                .put("safeload.version", SafeloadAgent.version()), "start", null);
+                .put("safeload.version", SafeloadAgent.version()));
+        Thread startEvent = new Thread(reporter::open, "safeload-start-event");
+        startEvent.setDaemon(true);
+        startEvent.start();
 
         if (reloadSources != null) {
             new PolicyReloader(reloadSources, runtime::reload, console).start();

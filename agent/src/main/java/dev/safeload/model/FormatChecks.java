@@ -1,17 +1,17 @@
 package dev.safeload.model;
 
 import dev.safeload.model.compress.Codec;
+import dev.safeload.model.compress.CompressedCheck;
 import dev.safeload.model.gguf.GgufCheck;
 import dev.safeload.model.javaserial.JavaSerialCheck;
 import dev.safeload.model.keras.KerasH5Check;
 import dev.safeload.model.keras.KerasV3Check;
-import dev.safeload.model.onnx.OnnxCheck;
-import dev.safeload.model.safetensors.SafetensorsCheck;
-import dev.safeload.model.compress.CompressedCheck;
 import dev.safeload.model.numpy.NpyCheck;
 import dev.safeload.model.numpy.NpzCheck;
+import dev.safeload.model.onnx.OnnxCheck;
 import dev.safeload.model.pickle.JoblibCheck;
 import dev.safeload.model.pickle.PickleCheck;
+import dev.safeload.model.safetensors.SafetensorsCheck;
 import dev.safeload.model.torch.TorchLegacyCheck;
 import dev.safeload.model.torch.TorchLegacyTarCheck;
 import dev.safeload.model.torch.TorchZipCheck;

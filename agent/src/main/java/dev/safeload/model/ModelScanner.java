@@ -199,10 +199,17 @@ public final class ModelScanner implements ScanContext {
         }
     }
 
+    /**
+     * Files up to this size are always digested, for reports and {@code learn}'s pins. Larger
+     * ones only when {@code model.sha256} pins something: a digest reads the whole file, and a
+     * verdict needs only the headers, so a 2 GiB model costs what a small one does.
+     */
+    public static final long ALWAYS_DIGEST_BELOW = 64L << 20;
+
     /** Scans one artifact, e.g. bytes a loader was handed. */
     public ScanResult scan(ModelSource source) throws IOException {
-        String sha256 = sha256(source);
-        if (policy.sha256Pins().contains(sha256)) {
+        String sha256 = policy.sha256Pins().isEmpty() && source.size() > ALWAYS_DIGEST_BELOW ? null : sha256(source);
+        if (sha256 != null && policy.sha256Pins().contains(sha256)) {
             return new ScanResult(source.name(), List.of(), Verdict.ALLOW, sha256, List.of(
                     new Finding(RULE_PINNED, Severity.INFO, source.name(), "SHA-256 is pinned in model.sha256; not checked")));
         }

@@ -28,6 +28,11 @@ public final class ModelSources {
 
     /** {@code length} bytes of {@code outer} from {@code offset}, named {@code name}, without copying. */
     public static ModelSource slice(ModelSource outer, long offset, long length, String name) {
+        return slice(outer, offset, length, name, outer.directory());
+    }
+
+    /** As {@link #slice(ModelSource, long, long, String)}, resolving relative references against {@code directory}. */
+    public static ModelSource slice(ModelSource outer, long offset, long length, String name, Path directory) {
         return new ModelSource() {
             @Override
             public String name() {
@@ -49,7 +54,7 @@ public final class ModelSources {
 
             @Override
             public Path directory() {
-                return outer.directory();
+                return directory;
             }
         };
     }

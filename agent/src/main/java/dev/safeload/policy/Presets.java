@@ -54,7 +54,11 @@ public final class Presets {
         return ClassPatterns.of(read(BASE + "presets/" + name + ".txt"));
     }
 
-    /** The raw lines of a pattern list, without comments and blank lines. */
+    /** The entries of a pattern file in the agent jar: one a line, without comments and blank lines. */
+    public static List<String> readPatternFile(String resource) {
+        return read(resource);
+    }
+
     static List<String> read(String resource) {
         InputStream in = Presets.class.getResourceAsStream(resource);
         if (in == null) {

@@ -22,6 +22,7 @@ public final class Reporter {
     private final PrintStream console;
     private final RateLimiter limiter;
     private volatile EventSink sink;
+    private Event firstLine;
     private volatile boolean summaryHookAdded;
     private String hostName;
     private final long pid = ProcessHandle.current().pid();
@@ -74,6 +75,16 @@ public final class Reporter {
         sink().write(JsonLines.encode(line));
     }
 
+    /** An event written as the log's first line when the log is opened. */
+    public synchronized void firstLine(Event event) {
+        this.firstLine = event;
+    }
+
+    /** Opens the log now (writing the first line) instead of at the first event. */
+    public void open() {
+        sink();
+    }
+
     /** Writes counts still held back; called at shutdown. */
     public void flushHeld() {
         for (RateLimiter.Pending p : limiter.drain()) {
@@ -110,6 +121,11 @@ public final class Reporter {
                                 settings.maxHistory(), settings.rateLimit()), console);
                     }
                     sink = s;
+                    if (firstLine != null) {
+                        Event first = firstLine;
+                        firstLine = null;
+                        write(first);
+                    }
                 }
             }
         }

@@ -12,7 +12,6 @@ import dev.safeload.it.victim.Victim;
 import dev.safeload.it.victim.WekaPrediction;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
 
 /**
  * The staging-to-production workflow end to end, in real JVMs: audit a real Weka model and a
@@ -21,8 +20,13 @@ import org.junit.jupiter.api.Test;
  */
 class LearnRoundTripTest {
 
-    @Test
-    void learnedPolicyLoadsTheObservedModelAndStillRefusesTheGadget() throws Exception {
+    static java.util.stream.Stream<Jdks.Jdk> jdks() {
+        return Jdks.forTests();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("jdks")
+    void learnedPolicyLoadsTheObservedModelAndStillRefusesTheGadget(Jdks.Jdk jdk) throws Exception {
         Path dir = Files.createTempDirectory("safeload-learn-");
         Path log = dir.resolve("audit.jsonl");
         Path model = dir.resolve("points.model");
@@ -35,10 +39,10 @@ class LearnRoundTripTest {
         Files.write(gadgetEnforce, Payloads.serialize(Payloads.commonsCollections3(markerEnforce.toString())));
 
         String audit = "mode=audit,log=" + log;
-        ForkedJvm.Result stagingModel = ForkedJvm.on(Jdks.current()).workDir(dir).withAgent(audit)
+        ForkedJvm.Result stagingModel = ForkedJvm.on(jdk).workDir(dir).withAgent(audit)
                 .runMain(Victim.class, "weka-predict", model.toString());
         assertTrue(stagingModel.stdout().contains("prediction=pos"), stagingModel::toString);
-        ForkedJvm.on(Jdks.current()).workDir(dir).withAgent(audit).runMain(Victim.class, "read", gadgetAudit.toString());
+        ForkedJvm.on(jdk).workDir(dir).withAgent(audit).runMain(Victim.class, "read", gadgetAudit.toString());
         assertTrue(Files.exists(markerAudit), "audit mode lets the chain run");
         assertTrue(ViolationLog.withAction(ViolationLog.read(log), "audit").size() > 2);
 
@@ -50,13 +54,13 @@ class LearnRoundTripTest {
         assertTrue(learn.stderr().contains(log.toString()), () -> "the warning names the log\n" + learn);
 
         String enforce = "policy=" + learned + ",log=" + dir.resolve("enforce.jsonl");
-        ForkedJvm.Result production = ForkedJvm.on(Jdks.current()).workDir(dir).withAgent(enforce)
+        ForkedJvm.Result production = ForkedJvm.on(jdk).workDir(dir).withAgent(enforce)
                 .runMain(Victim.class, "weka-predict", model.toString());
         assertTrue(production.stdout().contains("prediction=pos"), production::toString);
         assertEquals(0, ViolationLog.read(dir.resolve("enforce.jsonl")).stream()
                 .filter(e -> "alert".equals(e.path("event.kind").asText())).count(), production::toString);
 
-        ForkedJvm.Result attack = ForkedJvm.on(Jdks.current()).workDir(dir).withAgent(enforce)
+        ForkedJvm.Result attack = ForkedJvm.on(jdk).workDir(dir).withAgent(enforce)
                 .runMain(Victim.class, "read", gadgetEnforce.toString());
         assertTrue(attack.stdout().contains("RESULT refused"), attack::toString);
         assertFalse(Files.exists(markerEnforce));

@@ -90,14 +90,15 @@ class OperationsTest {
         assertTrue(attach.stderr().contains("safeload: could not attach to JVM 999999999"), attach::toString);
     }
 
-    @Test
-    void reloadsValidPolicyEditsKeepsTheOldOneOnInvalidOnesAndLosesNoRefusal() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void reloadsValidPolicyEditsKeepsTheOldOneOnInvalidOnesAndLosesNoRefusal(Jdks.Jdk jdk) throws Exception {
         Path dir = Files.createTempDirectory("safeload-reload-");
         Path policy = dir.resolve("policy.properties");
         Path log = dir.resolve("v.jsonl");
         Files.writeString(policy, "serial.allow=java.util.Random\n");
         Path random = write(dir, "random.ser", Payloads.serialize(new Random(42)));
-        try (ConsoleProcess console = ConsoleProcess.start(Jdks.current(), dir,
+        try (ConsoleProcess console = ConsoleProcess.start(jdk, dir,
                 "policy=" + policy + ",log=" + log + ",log.rateLimit=1000000")) {
             assertEquals("RESULT ok java.util.Random", console.send("read " + random));
             assertEquals("SPINNING", console.send("spin " + random));
@@ -122,13 +123,14 @@ class OperationsTest {
         assertTrue(failed.get(0).path("error.message").asText().contains("line 1, key serial.maxDepth"), failed::toString);
     }
 
-    @Test
-    void exposesCountersAndSwitchesModeOverJmx() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void exposesCountersAndSwitchesModeOverJmx(Jdks.Jdk jdk) throws Exception {
         Path dir = Files.createTempDirectory("safeload-jmx-");
         Path log = dir.resolve("v.jsonl");
         Path marker = dir.resolve("pwned");
         Path gadget = write(dir, "gadget.ser", Payloads.serialize(Payloads.commonsCollections3(marker.toString())));
-        try (ConsoleProcess console = ConsoleProcess.start(Jdks.current(), dir, "log=" + log)) {
+        try (ConsoleProcess console = ConsoleProcess.start(jdk, dir, "log=" + log)) {
             assertTrue(console.send("read " + gadget).startsWith("RESULT refused"));
             com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(String.valueOf(console.pid()));
             try (JMXConnector jmx = JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()))) {
@@ -163,7 +165,7 @@ class OperationsTest {
 
     private static void awaitEvent(Path log, String action, int count) throws Exception {
         for (int i = 0; i < 100; i++) {
-            if (ViolationLog.withAction(ViolationLog.read(log), action).size() >= count) {
+            if (ViolationLog.withAction(ViolationLog.readWhileWritten(log), action).size() >= count) {
                 return;
             }
             Thread.sleep(100);

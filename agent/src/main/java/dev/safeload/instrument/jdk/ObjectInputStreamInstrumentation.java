@@ -2,8 +2,8 @@ package dev.safeload.instrument.jdk;
 
 import dev.safeload.instrument.TypeInstrumentation;
 import java.io.ObjectInputFilter;
-import java.util.function.IntConsumer;
 import java.util.function.BinaryOperator;
+import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;

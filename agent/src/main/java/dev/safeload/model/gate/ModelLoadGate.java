@@ -59,9 +59,18 @@ public final class ModelLoadGate {
 
     /** Replaces the policy; scans of changed policy start from an empty cache. */
     public void policy(Policy next) {
-        this.scanner = new ModelScanner(next.model());
+        this.scanner = null; // made on first use: most JVMs never load a model through a hook
         this.policy = next;
         cache.clear();
+    }
+
+    private ModelScanner scanner() {
+        ModelScanner s = scanner;
+        if (s == null) {
+            s = new ModelScanner(policy.model());
+            scanner = s;
+        }
+        return s;
     }
 
     /**
@@ -250,13 +259,13 @@ public final class ModelLoadGate {
     /** Scan results, or null when the artifact is not local and is checked when it becomes local. */
     private List<ScanResult> scan(Object artifact, String origin) throws IOException {
         if (artifact instanceof byte[] bytes) {
-            return List.of(scanner.scan(ModelSource.of("byte[" + bytes.length + "] passed to " + origin, bytes, null)));
+            return List.of(scanner().scan(ModelSource.of("byte[" + bytes.length + "] passed to " + origin, bytes, null)));
         }
         if (artifact instanceof ByteBuffer buffer) {
             ByteBuffer view = buffer.duplicate(); // never move the caller's position
             byte[] bytes = new byte[view.remaining()];
             view.get(bytes);
-            return List.of(scanner.scan(ModelSource.of("ByteBuffer[" + bytes.length + "] passed to " + origin, bytes, null)));
+            return List.of(scanner().scan(ModelSource.of("ByteBuffer[" + bytes.length + "] passed to " + origin, bytes, null)));
         }
         Path path = toPath(artifact);
         if (path == null) {
@@ -268,7 +277,7 @@ public final class ModelLoadGate {
         if (cached != null) {
             return cached;
         }
-        List<ScanResult> results = attrs.isDirectory() ? scanner.scan(path) : List.of(scanner.scanFile(path));
+        List<ScanResult> results = attrs.isDirectory() ? scanner().scan(path) : List.of(scanner().scanFile(path));
         if (!attrs.isDirectory() && cache.size() < CACHE_LIMIT) {
             cache.put(key, results);
         }

@@ -2,10 +2,10 @@ package dev.safeload.model.gguf;
 
 import dev.safeload.model.ModelSource;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 
 /**
  * Little-endian, forward-only reads of a GGUF header through a small buffer. Every length is

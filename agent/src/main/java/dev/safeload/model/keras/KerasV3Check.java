@@ -1,10 +1,11 @@
 package dev.safeload.model.keras;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.safeload.model.Finding;
 import dev.safeload.model.ContentSniff;
+import dev.safeload.model.Finding;
 import dev.safeload.model.FormatCheck;
 import dev.safeload.model.ModelSource;
+import dev.safeload.model.ModelSources;
 import dev.safeload.model.ScanContext;
 import dev.safeload.model.Severity;
 import java.io.FilterInputStream;
@@ -140,32 +141,9 @@ public final class KerasV3Check implements FormatCheck, ContentSniff {
         return ZipFile.builder().setSeekableByteChannel(channel).setUseUnicodeExtraFields(false).get();
     }
 
-    /** The stored bytes of one entry, read in place. */
+    /** The stored bytes of one entry, read in place; an archive entry has no folder of its own. */
     private static ModelSource slice(ModelSource outer, String name, long offset, long length) {
-        return new ModelSource() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public long size() {
-                return length;
-            }
-
-            @Override
-            public int read(long position, byte[] buffer, int at, int len) throws IOException {
-                if (position >= length) {
-                    return -1;
-                }
-                return outer.read(offset + position, buffer, at, (int) Math.min(len, length - position));
-            }
-
-            @Override
-            public Path directory() {
-                return null;
-            }
-        };
+        return ModelSources.slice(outer, offset, length, name, null);
     }
 
     /** Fails once more than {@code limit} bytes come out: zip sizes in headers are claims. */

@@ -1,8 +1,8 @@
 package dev.safeload.model.pickle;
 
 import dev.safeload.model.ContentSniff;
-import dev.safeload.model.FormatCheck;
 import dev.safeload.model.Finding;
+import dev.safeload.model.FormatCheck;
 import dev.safeload.model.ModelSource;
 import dev.safeload.model.ScanContext;
 import java.io.IOException;

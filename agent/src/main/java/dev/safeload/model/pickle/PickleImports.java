@@ -2,16 +2,10 @@ package dev.safeload.model.pickle;
 
 import dev.safeload.policy.ClassPatterns;
 import dev.safeload.policy.Decision;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.concurrent.ConcurrentHashMap;
+import dev.safeload.policy.Presets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which Python globals a pickle may import: default-deny, with the dangerous list winning over
@@ -78,22 +72,6 @@ public final class PickleImports {
     }
 
     static List<String> read(String resource) {
-        InputStream in = PickleImports.class.getResourceAsStream(resource);
-        if (in == null) {
-            throw new IllegalStateException("safeload jar is missing " + resource);
-        }
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            for (String line; (line = reader.readLine()) != null; ) {
-                int hash = line.indexOf('#');
-                String text = (hash >= 0 ? line.substring(0, hash) : line).trim();
-                if (!text.isEmpty()) {
-                    lines.add(text);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + resource, e);
-        }
-        return lines;
+        return Presets.readPatternFile(resource);
     }
 }

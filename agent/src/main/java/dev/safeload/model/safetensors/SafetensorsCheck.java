@@ -1,7 +1,7 @@
 package dev.safeload.model.safetensors;
 
-import dev.safeload.model.FormatCheck;
 import dev.safeload.model.Finding;
+import dev.safeload.model.FormatCheck;
 import dev.safeload.model.ModelSource;
 import dev.safeload.model.ScanContext;
 import java.io.IOException;

@@ -34,6 +34,25 @@ public final class ViolationLog {
         return events;
     }
 
+    /**
+     * The complete lines of a log another process is still writing: a last line without its
+     * newline is being written and is left for the next read.
+     */
+    public static List<JsonNode> readWhileWritten(Path file) throws IOException {
+        List<JsonNode> events = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return events;
+        }
+        String text = Files.readString(file);
+        int end = text.lastIndexOf('\n');
+        for (String line : (end < 0 ? "" : text.substring(0, end)).split("\n")) {
+            if (!line.isEmpty()) {
+                events.add(JSON.readTree(line));
+            }
+        }
+        return events;
+    }
+
     /** The events whose event.action is {@code action}. */
     public static List<JsonNode> withAction(List<JsonNode> events, String action) {
         return events.stream().filter(e -> action.equals(e.path("event.action").asText())).toList();
