@@ -7,17 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.safeload.model.Finding;
 import dev.safeload.model.ModelSource;
+import dev.safeload.model.SparseSource;
 import dev.safeload.model.Severity;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class GgufCheckTest {
@@ -236,36 +235,9 @@ class GgufCheckTest {
         long tensorBytes = 2L << 30;
         byte[] prefix = new GgufWriter().tensor("big", new long[] {tensorBytes}, 24, 0).build(0);
         long size = prefix.length + tensorBytes;
-        AtomicLong bytesRead = new AtomicLong();
-        ModelSource huge = new ModelSource() {
-            @Override
-            public String name() {
-                return "huge.gguf";
-            }
-
-            @Override
-            public long size() {
-                return size;
-            }
-
-            @Override
-            public int read(long position, byte[] buffer, int offset, int len) {
-                int n = (int) Math.min(len, size - position);
-                for (int i = 0; i < n; i++) {
-                    long p = position + i;
-                    buffer[offset + i] = p < prefix.length ? prefix[(int) p] : 0;
-                }
-                bytesRead.addAndGet(n);
-                return n;
-            }
-
-            @Override
-            public Path directory() {
-                return null;
-            }
-        };
+        SparseSource huge = new SparseSource("huge.gguf", size, prefix);
         assertEquals(List.of(), check.check(huge, null));
-        assertTrue(bytesRead.get() <= 64 * 1024, "read " + bytesRead + " bytes");
+        assertTrue(huge.bytesRead() <= 64 * 1024, "read " + huge.bytesRead() + " bytes");
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.safeload.model.Finding;
 import dev.safeload.model.ModelSource;
+import dev.safeload.model.SparseSource;
 import dev.safeload.model.Severity;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class SafetensorsCheckTest {
@@ -183,39 +183,9 @@ class SafetensorsCheckTest {
                 + "]}}";
         byte[] prefix = file(header, 0);
         long size = prefix.length + dataBytes;
-        AtomicLong bytesRead = new AtomicLong();
-        ModelSource huge = new ModelSource() {
-            @Override
-            public String name() {
-                return "huge.safetensors";
-            }
-
-            @Override
-            public long size() {
-                return size;
-            }
-
-            @Override
-            public int read(long position, byte[] buffer, int offset, int len) {
-                if (position >= size) {
-                    return -1;
-                }
-                int n = (int) Math.min(len, size - position);
-                for (int i = 0; i < n; i++) {
-                    long p = position + i;
-                    buffer[offset + i] = p < prefix.length ? prefix[(int) p] : 0;
-                }
-                bytesRead.addAndGet(n);
-                return n;
-            }
-
-            @Override
-            public java.nio.file.Path directory() {
-                return null;
-            }
-        };
+        SparseSource huge = new SparseSource("huge.safetensors", size, prefix);
         assertEquals(List.of(), check.check(huge, null));
-        assertTrue(bytesRead.get() < 64 * 1024, "read " + bytesRead + " bytes");
+        assertTrue(huge.bytesRead() < 64 * 1024, "read " + huge.bytesRead() + " bytes");
     }
 
     @Test
