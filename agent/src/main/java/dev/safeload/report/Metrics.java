@@ -12,26 +12,33 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Metrics {
 
-    private static final Map<String, LongAdder> COUNTERS = new ConcurrentHashMap<>();
+    /** Keyed by the entry point alone, a constant string, so counting a stream allocates nothing. */
+    private static final Map<String, LongAdder> CHECKED = new ConcurrentHashMap<>();
+    private static final Map<String, LongAdder> FAILED = new ConcurrentHashMap<>();
 
     private Metrics() {
     }
 
     /** One stream or model load was checked at {@code entryPoint}. */
     public static void checked(String entryPoint) {
-        COUNTERS.computeIfAbsent("checked " + entryPoint, k -> new LongAdder()).increment();
+        LongAdder count = CHECKED.get(entryPoint);
+        if (count == null) {
+            count = CHECKED.computeIfAbsent(entryPoint, k -> new LongAdder());
+        }
+        count.increment();
     }
 
     /** A check failed: {@code action} is refuse or audit. */
     public static void failed(String action, String entryPoint, String rule) {
         String kind = action.equals("refuse") ? "refused" : "audited";
-        COUNTERS.computeIfAbsent(kind + " " + entryPoint + " " + rule, k -> new LongAdder()).increment();
+        FAILED.computeIfAbsent(kind + " " + entryPoint + " " + rule, k -> new LongAdder()).increment();
     }
 
     /** Every counter, by name, e.g. {@code refused java.io.ObjectInputStream.readObject serial.allow}. */
     public static Map<String, Long> snapshot() {
         Map<String, Long> copy = new TreeMap<>();
-        COUNTERS.forEach((k, v) -> copy.put(k, v.sum()));
+        CHECKED.forEach((k, v) -> copy.put("checked " + k, v.sum()));
+        FAILED.forEach((k, v) -> copy.put(k, v.sum()));
         return copy;
     }
 }

@@ -27,7 +27,8 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
 
     private final Reporter reporter;
     private final BinaryOperator<ObjectInputFilter> builtinFactory;
-    private final ThreadLocal<Boolean> insideHostFactory = new ThreadLocal<>();
+    /** How deep this thread is inside the host's factory; an array so that a stream allocates no entry. */
+    private final ThreadLocal<int[]> insideHostFactory = ThreadLocal.withInitial(() -> new int[1]);
     private volatile Policy policy;
     private volatile BinaryOperator<ObjectInputFilter> hostFactory;
     private volatile boolean hostFactoryAdopted;
@@ -59,7 +60,8 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
 
     @Override
     public ObjectInputFilter apply(ObjectInputFilter current, ObjectInputFilter requested) {
-        if (insideHostFactory.get() != null) {
+        int[] inside = insideHostFactory.get();
+        if (inside[0] > 0) {
             // The host's factory delegates to the factory it found installed (us): answer as
             // the JDK's builtin factory would, instead of recursing.
             return builtinFactory.apply(current, requested);
@@ -69,11 +71,11 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
         StreamGuard guard = current instanceof StreamGuard g ? g : null;
         ObjectInputFilter hostCurrent = guard != null ? guard.hostFilter() : current;
         ObjectInputFilter hostNext;
-        insideHostFactory.set(Boolean.TRUE);
+        inside[0]++;
         try {
             hostNext = hostFactory.apply(hostCurrent, requested);
         } finally {
-            insideHostFactory.remove();
+            inside[0]--;
         }
         if (guard != null) {
             guard.hostFilter(hostNext);

@@ -94,4 +94,23 @@ class HostFilterCompatibilityTest {
         assertTrue(gadgetRun.result().contains("safeload: rejected"), gadgetRun::toString);
         assertFalse(gadgetRun.markerCreated());
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void keepsHostFactoryThatDelegatesToTheOneAlreadyInstalled(Jdks.Jdk jdk) throws Exception {
+        Scenario s = Scenario.on(jdk);
+        Path tree = s.payload(Payloads.serialize(new TreeMap<>(java.util.Map.of("k", "v"))));
+        Scenario.Outcome hostOnly = s.run(null, "chain-factory", tree.toString(), "!java.util.TreeMap");
+        assertTrue(hostOnly.result().startsWith("RESULT refused"), hostOnly::toString);
+        Scenario.Outcome both = s.run("", "chain-factory", tree.toString(), "!java.util.TreeMap");
+        assertTrue(both.result().startsWith("RESULT refused java.io.InvalidClassException: filter status: REJECTED"),
+                both::toString);
+
+        Path gadget = s.payload(Payloads.serialize(Payloads.commonsCollections3(s.marker())));
+        Scenario.Outcome runsWithout = s.run(null, "chain-factory", gadget.toString(), "*");
+        assertTrue(runsWithout.markerCreated(), runsWithout::toString);
+        Scenario.Outcome guarded = s.run("", "chain-factory", gadget.toString(), "*");
+        assertTrue(guarded.result().contains("safeload: rejected"), guarded::toString);
+        assertFalse(guarded.markerCreated());
+    }
 }

@@ -46,6 +46,17 @@ public final class Victim {
                     System.out.println("FACTORY set");
                     yield new ObjectInputStream(in(payload)).readObject();
                 }
+                case "chain-factory" -> {
+                    // A host that composes with the factory already installed, as libraries do.
+                    ObjectInputFilter hostFilter = ObjectInputFilter.Config.createFilter(args[2]);
+                    var previous = ObjectInputFilter.Config.getSerialFilterFactory();
+                    ObjectInputFilter.Config.setSerialFilterFactory((current, next) -> {
+                        ObjectInputFilter composed = previous.apply(current, next);
+                        return composed == null ? hostFilter : ObjectInputFilter.merge(hostFilter, composed);
+                    });
+                    System.out.println("FACTORY set");
+                    yield new ObjectInputStream(in(payload)).readObject();
+                }
                 case "concurrent" -> concurrent(payload, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
                 default -> throw new IllegalArgumentException("unknown mode " + mode);
             };
