@@ -39,8 +39,6 @@ import javax.management.ObjectName;
  */
 final class AgentRuntime implements SafeloadMXBean {
 
-    private static volatile AgentRuntime running;
-
     private final Reporter reporter;
     private final SerialGate serialGate;
     private final ModelLoadGate modelGate;
@@ -52,11 +50,6 @@ final class AgentRuntime implements SafeloadMXBean {
         this.reporter = reporter;
         this.serialGate = serialGate;
         this.modelGate = modelGate;
-    }
-
-    /** The agent running in this JVM, or null. */
-    static AgentRuntime running() {
-        return running;
     }
 
     static void start(Policy policy, LogSettings log, Instrumentation inst, PrintStream console,
@@ -73,7 +66,6 @@ final class AgentRuntime implements SafeloadMXBean {
         ModelLoadGate modelGate = new ModelLoadGate(policy, reporter);
         ModelLoadGate.install(modelGate);
         AgentRuntime runtime = new AgentRuntime(policy, reporter, serialGate, modelGate);
-        running = runtime;
 
         // The hooked JDK classes are transformed now; the model libraries' classes when they
         // load, so a library that is never used costs a name check per class load. A failure
@@ -111,7 +103,7 @@ final class AgentRuntime implements SafeloadMXBean {
         startEvent.start();
 
         if (reloadSources != null) {
-            new PolicyReloader(reloadSources, runtime::reload, console).start();
+            new PolicyReloader(reloadSources, runtime::reload, runtime::reloadFailed, console).start();
         }
         if (jmx) {
             // Off the premain thread: the platform MBean server is heavy to start, and some

@@ -38,12 +38,14 @@ final class PolicyReloader implements Runnable {
 
     private final Sources sources;
     private final Consumer<Policy> apply;
+    private final Consumer<String> refused;
     private final PrintStream console;
     private byte[] lastDigest;
 
-    PolicyReloader(Sources sources, Consumer<Policy> apply, PrintStream console) {
+    PolicyReloader(Sources sources, Consumer<Policy> apply, Consumer<String> refused, PrintStream console) {
         this.sources = sources;
         this.apply = apply;
+        this.refused = refused;
         this.console = console;
         this.lastDigest = digestOf(sources.policyFile());
     }
@@ -94,7 +96,6 @@ final class PolicyReloader implements Runnable {
             return; // missing (mid-swap) or unchanged
         }
         lastDigest = digest;
-        AgentRuntime runtime = AgentRuntime.running();
         try {
             Policy next = PolicyCompiler.compile(Settings.resolve(sources.options(), System.getProperties(),
                     sources.environment()));
@@ -103,14 +104,10 @@ final class PolicyReloader implements Runnable {
                     + " mode (sha256 " + next.digest().substring(0, 12) + ")");
         } catch (ConfigException e) {
             console.println("safeload: policy not reloaded, the previous one stays in force: " + e.getMessage());
-            if (runtime != null) {
-                runtime.reloadFailed(e.getMessage());
-            }
+            refused.accept(e.getMessage());
         } catch (RuntimeException e) {
             console.println("safeload: policy not reloaded, the previous one stays in force: " + e);
-            if (runtime != null) {
-                runtime.reloadFailed(e.toString());
-            }
+            refused.accept(e.toString());
         }
     }
 

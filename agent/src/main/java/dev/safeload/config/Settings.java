@@ -101,22 +101,9 @@ public final class Settings {
         return s != null ? s : new Setting(key, key.defaultValue() == null ? "" : key.defaultValue(), "default");
     }
 
-    /** True when some source set {@code key}. */
-    public boolean isSet(ConfigKey key) {
-        return values.containsKey(key);
-    }
-
     /** The policy file or embedded policy in force, or {@code built-in defaults}. */
     public String policySource() {
         return policySource;
-    }
-
-    /** A copy with one value replaced, as a newer source would. */
-    public Settings with(ConfigKey key, String value, String origin) {
-        Map<ConfigKey, Setting> copy = new EnumMap<>(ConfigKey.class);
-        copy.putAll(values);
-        copy.put(key, new Setting(key, value, origin));
-        return new Settings(copy, policySource);
     }
 
     static Map<ConfigKey, Setting> parseAgentOptions(String options) throws ConfigException {

@@ -74,9 +74,6 @@ public final class SerialPolicy {
         return c.getName();
     }
 
-    public List<ScopedRule> scopedRules() {
-        return scoped;
-    }
 
     /** The decision for a class the stream resolved (for an array, its component decides). */
     public Decision decide(Class<?> type) {

@@ -24,11 +24,6 @@ public final class ObjectStreamClassInstrumentation implements TypeInstrumentati
     // in its signature, and a class loaded in the middle of a transformation is never hooked.
     private final AsmVisitorWrapper advice = Advice.to(ReadNonProxyAdvice.class).on(named("readNonProxy").and(takesArguments(1)));
 
-    /** Flag bit: the descriptor claims to describe an enum. */
-    public static final int ENUM_FLAG = 1;
-    /** Flag bit: the stream is a subclass of ObjectInputStream. */
-    public static final int SUBCLASS_FLAG = 2;
-
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
         return named("java.io.ObjectStreamClass");
@@ -61,6 +56,7 @@ public final class ObjectStreamClassInstrumentation implements TypeInstrumentati
                          @Advice.FieldValue("name") String name,
                          @Advice.FieldValue("isEnum") boolean isEnum) {
             if (stream != null && stream.getObjectInputFilter() instanceof ObjIntConsumer guard) {
+                // The flag bits are StreamGuard's: 1 the descriptor claims an enum, 2 a subclass stream.
                 guard.accept(name, (isEnum ? 1 : 0) | (stream.getClass() != ObjectInputStream.class ? 2 : 0));
             }
         }
