@@ -1,13 +1,10 @@
 package dev.safeload.agent;
 
-import dev.safeload.instrument.Instrumentations;
+import dev.safeload.instrument.Hooks;
 import dev.safeload.instrument.TypeInstrumentation;
 import dev.safeload.instrument.custom.UserHookInstrumentation;
 import dev.safeload.instrument.djl.CriteriaInstrumentation;
 import dev.safeload.instrument.djl.ModelLoadInstrumentation;
-import dev.safeload.instrument.jdk.ObjectInputFilterConfigInstrumentation;
-import dev.safeload.instrument.jdk.ObjectInputStreamInstrumentation;
-import dev.safeload.instrument.jdk.ObjectStreamClassInstrumentation;
 import dev.safeload.instrument.onnxruntime.OrtEnvironmentInstrumentation;
 import dev.safeload.instrument.onnxruntime.SessionOptionsInstrumentation;
 import dev.safeload.instrument.tensorflow.SavedModelBundleInstrumentation;
@@ -55,6 +52,23 @@ final class AgentRuntime implements SafeloadMXBean {
     static void start(Policy policy, LogSettings log, Instrumentation inst, PrintStream console,
                       PolicyReloader.Sources reloadSources, boolean jmx) {
         Reporter reporter = new Reporter(log, console);
+        // Hooks first, so that ObjectInputFilter.Config, which installing the factory loads, is
+        // hooked as it loads. Hooked classes are transformed as they load (or now, if already
+        // loaded), so a library that is never used costs a name check per class load. A failure
+        // is printed when it happens. The filter factory checks every stream regardless.
+        List<TypeInstrumentation> hooks = new ArrayList<>(List.of(
+                new OrtEnvironmentInstrumentation(),
+                new SessionOptionsInstrumentation(),
+                new CriteriaInstrumentation(),
+                new ModelLoadInstrumentation(),
+                new SavedModelBundleInstrumentation(),
+                new TensorFlowLibraryInstrumentation(),
+                new SerializationHelperInstrumentation()));
+        for (ModelHook hook : policy.hooks()) {
+            hooks.add(new UserHookInstrumentation(hook));
+        }
+        Hooks.install(inst, console, hooks);
+
         SerialGate serialGate;
         try {
             serialGate = FilterFactoryInstaller.install(inst,
@@ -67,50 +81,52 @@ final class AgentRuntime implements SafeloadMXBean {
         ModelLoadGate.install(modelGate);
         AgentRuntime runtime = new AgentRuntime(policy, reporter, serialGate, modelGate);
 
-        // The hooked JDK classes are transformed now; the model libraries' classes when they
-        // load, so a library that is never used costs a name check per class load. A failure
-        // is printed when it happens. The filter factory checks every stream regardless.
-        List<TypeInstrumentation> hooks = new ArrayList<>(List.of(
-                new ObjectInputStreamInstrumentation(),
-                new ObjectStreamClassInstrumentation(),
-                new ObjectInputFilterConfigInstrumentation(),
-                new OrtEnvironmentInstrumentation(),
-                new SessionOptionsInstrumentation(),
-                new CriteriaInstrumentation(),
-                new ModelLoadInstrumentation(),
-                new SavedModelBundleInstrumentation(),
-                new TensorFlowLibraryInstrumentation(),
-                new SerializationHelperInstrumentation()));
-        for (ModelHook hook : policy.hooks()) {
-            hooks.add(new UserHookInstrumentation(hook));
-        }
-        Instrumentations.install(inst, console, hooks);
         console.println("safeload " + SafeloadAgent.version() + ": " + policy.mode().label() + " mode, "
-                + policy.source() + " (sha256 " + policy.digest().substring(0, 12) + "), violations to "
-                + log.destination());
-        // The start event opens the log, which loads Logback and Jackson: done off the premain
-        // thread, and by whichever event comes first, so it is always the log's first line.
+                + policy.source() + ", violations to " + log.destination());
         reporter.firstLine(Event.of("event", "start")
                 .put("message", "safeload started in " + policy.mode().label() + " mode")
                 .put("event.module", "safeload")
                 .put("event.dataset", "safeload.violations")
                 .put("safeload.mode", policy.mode().label())
                 .put("safeload.policy_source", policy.source())
-                .put("safeload.policy_digest", policy.digest())
+                .put("safeload.policy_digest", policy.settingsDigest())
                 .put("safeload.version", SafeloadAgent.version()));
-        Thread startEvent = new Thread(reporter::open, "safeload-start-event");
-        startEvent.setDaemon(true);
-        startEvent.start();
 
         if (reloadSources != null) {
             new PolicyReloader(reloadSources, runtime::reload, runtime::reloadFailed, console).start();
         }
-        if (jmx) {
-            // Off the premain thread: the platform MBean server is heavy to start, and some
-            // application servers want to configure it before anyone else touches it.
-            Thread registrar = new Thread(runtime::registerMBean, "safeload-jmx");
-            registrar.setDaemon(true);
-            registrar.start();
+        // Opening the log (Logback, Jackson, the policy digest) and starting the platform MBean
+        // server cost more than the rest of the start together, so they wait until the host has
+        // started: the first event opens the log at once, and the start event stays its first line.
+        Thread later = new Thread(new DeferredStart(runtime, jmx), "safeload-start");
+        later.setDaemon(true);
+        later.start();
+    }
+
+    /** How long after premain the log is opened and the MBean registered, unless an event comes first. */
+    static final long DEFERRED_START_MILLIS = 2_000;
+
+    /** The start work that can wait: see {@link #start}. A class, not a lambda: no lambda bootstrap at premain. */
+    private static final class DeferredStart implements Runnable {
+        private final AgentRuntime runtime;
+        private final boolean jmx;
+
+        DeferredStart(AgentRuntime runtime, boolean jmx) {
+            this.runtime = runtime;
+            this.jmx = jmx;
+        }
+
+        @Override
+        public void run() {
+            try {
+                Thread.sleep(DEFERRED_START_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            runtime.reporter.open();
+            if (jmx) {
+                runtime.registerMBean();
+            }
         }
     }
 

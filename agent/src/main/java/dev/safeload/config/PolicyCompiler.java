@@ -5,17 +5,15 @@ import dev.safeload.model.ModelPolicy;
 import dev.safeload.policy.ClassPatterns;
 import dev.safeload.policy.Mode;
 import dev.safeload.policy.ModelHook;
+import dev.safeload.policy.Once;
 import dev.safeload.policy.Policy;
+import dev.safeload.policy.PolicyDigest;
 import dev.safeload.policy.Presets;
 import dev.safeload.policy.ScopedRule;
 import dev.safeload.policy.SerialLimits;
 import dev.safeload.policy.SerialPolicy;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -73,8 +71,10 @@ public final class PolicyCompiler {
                 positive(settings.setting(ConfigKey.SERIAL_MAX_ARRAY))));
 
         SerialPolicy serial = new SerialPolicy(allow, deny, scoped, limits);
-        ModelPolicy model = modelPolicy(settings, serial);
-        List<ModelHook> hooks = parse(settings.setting(ConfigKey.MODEL_HOOKS), ModelHook::parseAll);
+        Once<ModelPolicy> model = modelPolicy(settings, serial);
+        Setting hookSetting = settings.setting(ConfigKey.MODEL_HOOKS);
+        // Blank is the usual case, and ModelHook's pattern costs premain milliseconds to compile.
+        List<ModelHook> hooks = hookSetting.value().isBlank() ? List.of() : parse(hookSetting, ModelHook::parseAll);
         Setting nativeLibraries = settings.setting(ConfigKey.MODEL_ALLOW_NATIVE_LIBRARIES);
         boolean allowNative = parse(nativeLibraries, v -> switch (v.strip()) {
             case "true" -> true;
@@ -87,8 +87,24 @@ public final class PolicyCompiler {
     private static final List<ConfigKey> MODEL_KEYS = List.of(ConfigKey.MODEL_ALLOW_FORMATS,
             ConfigKey.MODEL_PICKLE_ALLOW, ConfigKey.MODEL_TRUSTED_DIRS, ConfigKey.MODEL_SHA256);
 
-    /** The model policy; each key is checked alone first, so an error names its own origin. */
-    private static ModelPolicy modelPolicy(Settings settings, SerialPolicy serial) throws ConfigException {
+    /**
+     * The model policy; each key is checked alone first, so an error names its own origin. With
+     * no model key set there is nothing to check, and the defaults are made on first use.
+     */
+    private static Once<ModelPolicy> modelPolicy(Settings settings, SerialPolicy serial) throws ConfigException {
+        boolean allDefaults = true;
+        for (ConfigKey key : MODEL_KEYS) {
+            allDefaults &= settings.setting(key).value().isEmpty();
+        }
+        if (allDefaults) {
+            return Once.of(() -> {
+                try {
+                    return ModelPolicies.parse(Map.of(), serial);
+                } catch (ConfigException impossible) {
+                    throw new IllegalStateException("the built-in model policy is invalid", impossible);
+                }
+            });
+        }
         Map<String, String> values = new HashMap<>();
         for (ConfigKey key : MODEL_KEYS) {
             Setting s = settings.setting(key);
@@ -101,16 +117,23 @@ public final class PolicyCompiler {
                 values.put(key.key(), s.value());
             }
         }
-        return ModelPolicies.parse(values, serial);
+        return Once.ready(ModelPolicies.parse(values, serial));
     }
 
     /** Splits a list value on ';', ',' and white space. */
     public static List<String> list(String value) {
         List<String> items = new ArrayList<>();
         if (value != null) {
-            for (String item : value.split("[;,\\s]+")) {
-                if (!item.isEmpty()) {
-                    items.add(item);
+            // By hand, not String.split: a regex costs premain several milliseconds interpreted.
+            int start = -1;
+            for (int i = 0; i <= value.length(); i++) {
+                boolean separator = i == value.length() || value.charAt(i) == ';' || value.charAt(i) == ','
+                        || Character.isWhitespace(value.charAt(i));
+                if (separator && start >= 0) {
+                    items.add(value.substring(start, i));
+                    start = -1;
+                } else if (!separator && start < 0) {
+                    start = i;
                 }
             }
         }
@@ -165,18 +188,13 @@ public final class PolicyCompiler {
         }
     }
 
-    private static String digest(Settings settings) {
+    private static PolicyDigest digest(Settings settings) {
         StringBuilder canonical = new StringBuilder();
         for (ConfigKey key : ConfigKey.values()) {
             if (key != ConfigKey.POLICY && key != ConfigKey.LOG) {
                 canonical.append(key.key()).append('=').append(settings.get(key)).append('\n');
             }
         }
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
-        }
+        return new PolicyDigest(canonical.toString());
     }
 }

@@ -4,21 +4,21 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
-/** One instrumented type: which type to touch, and which advice goes on which methods. */
+/**
+ * One instrumented library type: which type to touch, and which advice goes on which methods.
+ * Constructing one must not touch Byte Buddy: that waits until {@link #trigger()} loads.
+ */
 public interface TypeInstrumentation {
+
+    /**
+     * The binary name of the type whose loading calls for Byte Buddy, or a package prefix
+     * ending in '.'; {@link #typeMatcher()} then decides.
+     */
+    String trigger();
 
     /** The types this instrumentation applies to. */
     ElementMatcher<TypeDescription> typeMatcher();
 
-    /** Adds the advice. */
+    /** Adds the advice; called once, when Byte Buddy is first needed. */
     AgentBuilder.Transformer transformer();
-
-    /**
-     * JDK types this instrumentation hooks, loaded before installation so that they are
-     * retransformed in one pass: a JDK class that first loads in the middle of another
-     * transformation would be skipped by Byte Buddy's circularity guard and never hooked.
-     */
-    default java.util.List<String> preloadedTypes() {
-        return java.util.List.of();
-    }
 }

@@ -9,17 +9,27 @@ import java.util.List;
  *
  * @param mode what to do with a failed check
  * @param serial the Java serialization allowlist and limits
- * @param model what model files may load
+ * @param modelPolicy what model files may load, made on first use when it is all defaults
  * @param hooks extra model-loading methods to check
  * @param allowNativeLibraries whether model libraries may load native code
  * @param source where the policy came from, for logs and errors
- * @param digest SHA-256 of the effective settings, to tell policies apart in logs
+ * @param settingsDigest SHA-256 of the effective settings, to tell policies apart in logs
  */
-public record Policy(Mode mode, SerialPolicy serial, ModelPolicy model, List<ModelHook> hooks,
-                     boolean allowNativeLibraries, String source, String digest) {
+public record Policy(Mode mode, SerialPolicy serial, Once<ModelPolicy> modelPolicy, List<ModelHook> hooks,
+                     boolean allowNativeLibraries, String source, PolicyDigest settingsDigest) {
 
     /** The same policy in another mode. */
     public Policy withMode(Mode next) {
-        return new Policy(next, serial, model, hooks, allowNativeLibraries, source, digest);
+        return new Policy(next, serial, modelPolicy, hooks, allowNativeLibraries, source, settingsDigest);
+    }
+
+    /** What model files may load. */
+    public ModelPolicy model() {
+        return modelPolicy.get();
+    }
+
+    /** SHA-256 of the effective settings, as 64 hex digits; computed on first use. */
+    public String digest() {
+        return settingsDigest.hex();
     }
 }

@@ -38,15 +38,14 @@ public final class UserHookInstrumentation implements TypeInstrumentation {
     }
 
     private final ModelHook hook;
-    private final AsmVisitorWrapper advice;
 
     public UserHookInstrumentation(ModelHook hook) {
         this.hook = hook;
-        this.advice = Advice.withCustomMapping()
-                .bind(ModelArgument.class, hook.argument())
-                .bind(HookSpec.class, hook.toString())
-                .to(UserHookAdvice.class)
-                .on(named(hook.method()));
+    }
+
+    @Override
+    public String trigger() {
+        return hook.className();
     }
 
     @Override
@@ -56,6 +55,11 @@ public final class UserHookInstrumentation implements TypeInstrumentation {
 
     @Override
     public AgentBuilder.Transformer transformer() {
+        AsmVisitorWrapper advice = Advice.withCustomMapping()
+                .bind(ModelArgument.class, hook.argument())
+                .bind(HookSpec.class, hook.toString())
+                .to(UserHookAdvice.class)
+                .on(named(hook.method()));
         return (builder, type, loader, module, domain) -> builder.visit(advice);
     }
 

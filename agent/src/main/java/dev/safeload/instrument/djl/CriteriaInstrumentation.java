@@ -17,16 +17,20 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  */
 public final class CriteriaInstrumentation implements TypeInstrumentation {
 
-    private final AsmVisitorWrapper advice = Advice.to(LoadModelAdvice.class)
-            .on(named("loadModel").and(takesArguments(0)));
-
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
         return named("ai.djl.repository.zoo.Criteria");
     }
 
     @Override
+    public String trigger() {
+        return "ai.djl.repository.zoo.Criteria";
+    }
+
+    @Override
     public AgentBuilder.Transformer transformer() {
+        AsmVisitorWrapper advice = Advice.to(LoadModelAdvice.class)
+                .on(named("loadModel").and(takesArguments(0)));
         return (builder, type, loader, module, domain) -> builder.visit(advice);
     }
 

@@ -23,9 +23,6 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  */
 public final class ModelLoadInstrumentation implements TypeInstrumentation {
 
-    private final AsmVisitorWrapper advice = Advice.to(LoadAdvice.class)
-            .on(named("load").and(takesArguments(3)).and(takesArgument(0, Path.class)).and(not(isAbstract())));
-
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
         // The name test first keeps the type-hierarchy test off every other class that loads.
@@ -33,7 +30,14 @@ public final class ModelLoadInstrumentation implements TypeInstrumentation {
     }
 
     @Override
+    public String trigger() {
+        return "ai.djl.";
+    }
+
+    @Override
     public AgentBuilder.Transformer transformer() {
+        AsmVisitorWrapper advice = Advice.to(LoadAdvice.class)
+                .on(named("load").and(takesArguments(3)).and(takesArgument(0, Path.class)).and(not(isAbstract())));
         return (builder, type, loader, module, domain) -> builder.visit(advice);
     }
 

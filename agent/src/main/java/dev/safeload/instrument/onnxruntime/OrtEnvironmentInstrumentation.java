@@ -18,16 +18,20 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  */
 public final class OrtEnvironmentInstrumentation implements TypeInstrumentation {
 
-    private final AsmVisitorWrapper advice = Advice.to(CreateSessionAdvice.class)
-            .on(named("createSession").and(takesArguments(3)));
-
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
         return named("ai.onnxruntime.OrtEnvironment");
     }
 
     @Override
+    public String trigger() {
+        return "ai.onnxruntime.OrtEnvironment";
+    }
+
+    @Override
     public AgentBuilder.Transformer transformer() {
+        AsmVisitorWrapper advice = Advice.to(CreateSessionAdvice.class)
+                .on(named("createSession").and(takesArguments(3)));
         return (builder, type, loader, module, domain) -> builder.visit(advice);
     }
 

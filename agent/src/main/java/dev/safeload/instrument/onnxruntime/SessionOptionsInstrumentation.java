@@ -16,16 +16,20 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
  */
 public final class SessionOptionsInstrumentation implements TypeInstrumentation {
 
-    private final AsmVisitorWrapper advice = Advice.to(RegisterCustomOpsAdvice.class)
-            .on(named("registerCustomOpLibrary").or(named("registerCustomOpsUsingFunction")));
-
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
         return named("ai.onnxruntime.OrtSession$SessionOptions");
     }
 
     @Override
+    public String trigger() {
+        return "ai.onnxruntime.OrtSession$SessionOptions";
+    }
+
+    @Override
     public AgentBuilder.Transformer transformer() {
+        AsmVisitorWrapper advice = Advice.to(RegisterCustomOpsAdvice.class)
+                .on(named("registerCustomOpLibrary").or(named("registerCustomOpsUsingFunction")));
         return (builder, type, loader, module, domain) -> builder.visit(advice);
     }
 

@@ -15,16 +15,20 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 /** TensorFlow Java (experimental: not tested against the real jar): {@code SavedModelBundle.load(dir, tags...)}. */
 public final class SavedModelBundleInstrumentation implements TypeInstrumentation {
 
-    private final AsmVisitorWrapper advice = Advice.to(LoadAdvice.class)
-            .on(named("load").and(isStatic()).and(takesArgument(0, String.class)));
-
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
         return named("org.tensorflow.SavedModelBundle");
     }
 
     @Override
+    public String trigger() {
+        return "org.tensorflow.SavedModelBundle";
+    }
+
+    @Override
     public AgentBuilder.Transformer transformer() {
+        AsmVisitorWrapper advice = Advice.to(LoadAdvice.class)
+                .on(named("load").and(isStatic()).and(takesArgument(0, String.class)));
         return (builder, type, loader, module, domain) -> builder.visit(advice);
     }
 

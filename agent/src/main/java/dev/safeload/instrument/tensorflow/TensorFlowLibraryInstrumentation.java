@@ -13,15 +13,19 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 /** TensorFlow Java (experimental): {@code TensorFlow.loadLibrary} loads native op code, refused by default. */
 public final class TensorFlowLibraryInstrumentation implements TypeInstrumentation {
 
-    private final AsmVisitorWrapper advice = Advice.to(LoadLibraryAdvice.class).on(named("loadLibrary"));
-
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
         return named("org.tensorflow.TensorFlow");
     }
 
     @Override
+    public String trigger() {
+        return "org.tensorflow.TensorFlow";
+    }
+
+    @Override
     public AgentBuilder.Transformer transformer() {
+        AsmVisitorWrapper advice = Advice.to(LoadLibraryAdvice.class).on(named("loadLibrary"));
         return (builder, type, loader, module, domain) -> builder.visit(advice);
     }
 

@@ -19,16 +19,20 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  */
 public final class SerializationHelperInstrumentation implements TypeInstrumentation {
 
-    private final AsmVisitorWrapper advice = Advice.to(ReadAdvice.class)
-            .on(named("read").or(named("readAll")).and(takesArguments(1)).and(takesArgument(0, String.class)));
-
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
         return named("weka.core.SerializationHelper");
     }
 
     @Override
+    public String trigger() {
+        return "weka.core.SerializationHelper";
+    }
+
+    @Override
     public AgentBuilder.Transformer transformer() {
+        AsmVisitorWrapper advice = Advice.to(ReadAdvice.class)
+                .on(named("read").or(named("readAll")).and(takesArguments(1)).and(takesArgument(0, String.class)));
         return (builder, type, loader, module, domain) -> builder.visit(advice);
     }
 

@@ -1,0 +1,180 @@
+package dev.safeload.instrument;
+
+import dev.safeload.instrument.jdk.JdkHooks;
+import java.io.PrintStream;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.IllegalClassFormatException;
+import java.lang.instrument.Instrumentation;
+import java.lang.instrument.UnmodifiableClassException;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.List;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.Nexus;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.utility.JavaModule;
+
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+
+/**
+ * The agent's one class file transformer. The three java.base hooks are plain ASM edits
+ * ({@link JdkHooks}); the model libraries' hooks are Byte Buddy advice, and Byte Buddy is
+ * started only when the first class it must hook is about to load, inside that class's own
+ * transformation, so the hook is in place before any of its code runs. A JVM that never
+ * loads a model library never loads Byte Buddy.
+ */
+public final class Hooks implements ClassFileTransformer {
+
+    private final JdkHooks jdk;
+    private final List<? extends TypeInstrumentation> libraries;
+    private final String[] exactTriggers;
+    private final String[] prefixTriggers;
+    private final PrintStream console;
+    private volatile ClassFileTransformer byteBuddy;
+
+    private Hooks(PrintStream console, List<? extends TypeInstrumentation> libraries) {
+        this.console = console;
+        this.jdk = new JdkHooks(console);
+        this.libraries = List.copyOf(libraries);
+        List<String> exact = new ArrayList<>();
+        List<String> prefixes = new ArrayList<>();
+        for (TypeInstrumentation library : libraries) {
+            String trigger = library.trigger().replace('.', '/');
+            (trigger.endsWith("/") ? prefixes : exact).add(trigger);
+        }
+        this.exactTriggers = exact.toArray(new String[0]);
+        this.prefixTriggers = prefixes.toArray(new String[0]);
+    }
+
+    /**
+     * Registers the transformer. Hooked classes that are already loaded (on attach, or loaded
+     * by something that ran before the agent) are retransformed now; the others when they load.
+     */
+    public static Hooks install(Instrumentation inst, PrintStream console,
+                                List<? extends TypeInstrumentation> libraries) {
+        Hooks hooks = new Hooks(console, libraries);
+        // Retransformable, so another agent's retransformation starts from bytes we edit again.
+        inst.addTransformer(hooks, true);
+        List<Class<?>> loaded = new ArrayList<>();
+        for (Class<?> type : inst.getAllLoadedClasses()) {
+            String name = type.getName().replace('.', '/');
+            if ((type.getClassLoader() == null && JdkHooks.handles(name) || hooks.triggers(name))
+                    && inst.isModifiableClass(type)) {
+                loaded.add(type);
+            }
+        }
+        for (Class<?> type : loaded) {
+            try {
+                inst.retransformClasses(type);
+            } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
+                console.println("safeload: warning: cannot hook the loaded class " + type.getName() + ": " + e
+                        + "; every stream is still checked by the filter, but this hook is off");
+            }
+        }
+        return hooks;
+    }
+
+    /** The java.base methods hooked so far, as {@code class.method}. */
+    public java.util.Set<String> jdkHooked() {
+        return jdk.hooked();
+    }
+
+    /** True once Byte Buddy has been started for a model library. */
+    public boolean byteBuddyStarted() {
+        return byteBuddy != null;
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String name, Class<?> redefined,
+                            ProtectionDomain domain, byte[] bytes) throws IllegalClassFormatException {
+        if (name == null) {
+            return null;
+        }
+        if (loader == null && JdkHooks.handles(name)) {
+            return jdk.rewrite(name, bytes);
+        }
+        if (!triggers(name)) {
+            return null;
+        }
+        return byteBuddy().transform(module, loader, name, redefined, domain, bytes);
+    }
+
+    private boolean triggers(String internalName) {
+        for (String trigger : exactTriggers) {
+            if (trigger.equals(internalName)) {
+                return true;
+            }
+        }
+        for (String prefix : prefixTriggers) {
+            if (internalName.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private ClassFileTransformer byteBuddy() {
+        ClassFileTransformer started = byteBuddy;
+        if (started == null) {
+            synchronized (this) {
+                started = byteBuddy;
+                if (started == null) {
+                    started = makeByteBuddy();
+                    byteBuddy = started;
+                }
+            }
+        }
+        return started;
+    }
+
+    /** The agent's own packages, never transformed; anything else under dev.safeload is the host's. */
+    private static ElementMatcher.Junction<TypeDescription> agentTypes() {
+        ElementMatcher.Junction<TypeDescription> own = nameStartsWith("net.bytebuddy.");
+        for (String pkg : new String[] {"agent", "cli", "config", "instrument", "model", "policy", "report",
+            "serial", "shaded"}) {
+            own = own.or(nameStartsWith("dev.safeload." + pkg + "."));
+        }
+        return own;
+    }
+
+    /**
+     * Byte Buddy as a transformer that is called, never installed: this class decides which
+     * classes reach it. Its default initialization strategy loads its Nexus, which reaches for
+     * sun.misc.Unsafe and makes JDK 24+ print deprecation warnings in the host's console; the
+     * agent uses no type initializers, so the Nexus is off while the builder is made.
+     */
+    private ClassFileTransformer makeByteBuddy() {
+        String previous = System.getProperty(Nexus.PROPERTY);
+        System.setProperty(Nexus.PROPERTY, "true");
+        AgentBuilder builder;
+        try {
+            builder = new AgentBuilder.Default();
+        } finally {
+            if (previous == null) {
+                System.clearProperty(Nexus.PROPERTY);
+            } else {
+                System.setProperty(Nexus.PROPERTY, previous);
+            }
+        }
+        AgentBuilder agent = builder
+                .disableClassFormatChanges()
+                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+                .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+                .with(AgentBuilder.InjectionStrategy.Disabled.INSTANCE)
+                .ignore(agentTypes())
+                .with(new AgentBuilder.Listener.Adapter() {
+                    @Override
+                    public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded,
+                                        Throwable throwable) {
+                        console.println("safeload: warning: cannot hook " + typeName + ": " + throwable
+                                + "; its model files are not checked when it loads them");
+                    }
+                });
+        for (TypeInstrumentation library : libraries) {
+            agent = agent.type(library.typeMatcher()).transform(library.transformer());
+        }
+        return agent.makeRaw();
+    }
+}

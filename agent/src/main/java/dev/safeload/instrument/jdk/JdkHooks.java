@@ -1,0 +1,505 @@
+package dev.safeload.instrument.jdk;
+
+import java.io.PrintStream;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.Handle;
+import net.bytebuddy.jar.asm.Label;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
+
+/**
+ * The agent's three hooks in java.base, written as plain ASM edits of the class bytes. Byte
+ * Buddy's advice machinery would load about a thousand classes at start to do the same; these
+ * edits load ASM's reader and writer only, when the hooked class itself loads.
+ *
+ * <p>The inserted code may name JDK types only, since java.base cannot see the agent: it reaches
+ * the agent's guard through JDK interfaces that the guard implements, as the stream's filter.
+ * Every branch target gets an explicit stack map frame: java.base is not verified, so a wrong
+ * frame would not be caught at load, and the writer is told to compute nothing, which keeps
+ * the untouched methods byte for byte.
+ *
+ * <ul>
+ *   <li>{@code ObjectInputStream.readObject0}: at a top-level read (depth 0) on entry and on
+ *       exit, normal or thrown, tells the guard ({@code IntConsumer} +1/-1), so a stream opened
+ *       during deserialization is known to be nested. A stream created before the agent was
+ *       attached is given its guard at its next top-level read.</li>
+ *   <li>{@code ObjectStreamClass.readNonProxy}: on return, hands the class name and flags to the
+ *       guard ({@code ObjIntConsumer}) before {@code resolveClass} runs.</li>
+ *   <li>{@code ObjectInputFilter.Config.setSerialFilterFactory}: on entry, offers the host's
+ *       factory to the agent's gate ({@code Predicate}); when it is adopted the JDK's method is
+ *       skipped instead of throwing {@code IllegalStateException}.</li>
+ * </ul>
+ */
+public final class JdkHooks {
+
+    public static final String OBJECT_INPUT_STREAM = "java/io/ObjectInputStream";
+    public static final String OBJECT_STREAM_CLASS = "java/io/ObjectStreamClass";
+    public static final String FILTER_CONFIG = "java/io/ObjectInputFilter$Config";
+
+    /** The hooked classes, as binary names. */
+    public static final Set<String> CLASSES = Set.of("java.io.ObjectInputStream", "java.io.ObjectStreamClass",
+            "java.io.ObjectInputFilter$Config");
+
+    /** Flag bit handed to the guard with a class name: StreamGuard.SUBCLASS_FLAG (its ENUM_FLAG is 1). */
+    private static final int SUBCLASS_FLAG = 2;
+
+    private static final String INT_CONSUMER = "java/util/function/IntConsumer";
+    private static final String OBJ_INT_CONSUMER = "java/util/function/ObjIntConsumer";
+    private static final String PREDICATE = "java/util/function/Predicate";
+    private static final String BINARY_OPERATOR = "java/util/function/BinaryOperator";
+    private static final String FILTER = "java/io/ObjectInputFilter";
+    private static final String FILTER_DESC = "Ljava/io/ObjectInputFilter;";
+
+    private final PrintStream console;
+    private final Set<String> hooked = ConcurrentHashMap.newKeySet();
+
+    public JdkHooks(PrintStream console) {
+        this.console = console;
+    }
+
+    /** The methods hooked so far, as {@code class.method}; for tests and the start check. */
+    public Set<String> hooked() {
+        return Set.copyOf(hooked);
+    }
+
+    /** True for the internal names this rewrites. */
+    public static boolean handles(String internalName) {
+        return OBJECT_INPUT_STREAM.equals(internalName) || OBJECT_STREAM_CLASS.equals(internalName)
+                || FILTER_CONFIG.equals(internalName);
+    }
+
+    /**
+     * The hooked class bytes, or null to leave the class as it is. Nothing is thrown: a JDK
+     * whose internals changed gets a warning on the console, and the filter alone.
+     */
+    public byte[] rewrite(String internalName, byte[] bytes) {
+        try {
+            ClassReader reader = new ClassReader(bytes);
+            ClassWriter writer = new ClassWriter(reader, 0);
+            Hook hook = switch (internalName) {
+                case OBJECT_INPUT_STREAM -> new Hook(writer, "readObject0", "(Ljava/lang/Class;Z)Ljava/lang/Object;") {
+                    @Override
+                    MethodVisitor edit(MethodVisitor mv) {
+                        return new ReadObjectEdit(mv);
+                    }
+                };
+                case OBJECT_STREAM_CLASS -> new Hook(writer, "readNonProxy", "(Ljava/io/ObjectInputStream;)V") {
+                    @Override
+                    MethodVisitor edit(MethodVisitor mv) {
+                        return new ReadNonProxyEdit(mv);
+                    }
+                };
+                case FILTER_CONFIG -> new Hook(writer, "setSerialFilterFactory", "(Ljava/util/function/BinaryOperator;)V") {
+                    @Override
+                    MethodVisitor edit(MethodVisitor mv) {
+                        return new SetFactoryEdit(mv);
+                    }
+                };
+                default -> null;
+            };
+            if (hook == null) {
+                return null;
+            }
+            reader.accept(hook, ClassReader.EXPAND_FRAMES);
+            String method = internalName.replace('/', '.') + "." + hook.method;
+            if (!hook.found) {
+                console.println("safeload: warning: cannot hook " + method + ": no such method in this JDK;"
+                        + " every stream is still checked by the filter, but this hook's extra checks are off");
+                return null;
+            }
+            hooked.add(method);
+            return writer.toByteArray();
+        } catch (RuntimeException | LinkageError e) {
+            console.println("safeload: warning: cannot hook " + internalName.replace('/', '.') + ": " + e
+                    + "; every stream is still checked by the filter, but this hook's extra checks are off");
+            return null;
+        }
+    }
+
+    /** Finds the one method to edit; passes everything else through untouched. */
+    private abstract static class Hook extends ClassVisitor {
+        final String method;
+        private final String descriptor;
+        boolean found;
+
+        Hook(ClassVisitor next, String method, String descriptor) {
+            super(Opcodes.ASM9, next);
+            this.method = method;
+            this.descriptor = descriptor;
+        }
+
+        abstract MethodVisitor edit(MethodVisitor mv);
+
+        @Override
+        public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] exceptions) {
+            MethodVisitor mv = super.visitMethod(access, name, desc, signature, exceptions);
+            if (name.equals(method) && desc.equals(descriptor) && (access & Opcodes.ACC_ABSTRACT) == 0) {
+                found = true;
+                return edit(mv);
+            }
+            return mv;
+        }
+    }
+
+    /**
+     * Runs {@link #atEntry} before the original code and routes every return through one exit
+     * block. Frames are the expanded kind, since the reader expands the original ones. The
+     * exit frames list only the parameters: each original return has at least those, unchanged.
+     */
+    private abstract static class Edit extends MethodVisitor {
+        /** The parameter slots, as stack map frame entries; the method never writes to them. */
+        final Object[] params;
+        final Label exit = new Label();
+        private final int returnOpcode;
+        private boolean started;
+
+        Edit(MethodVisitor next, Object[] params, int returnOpcode) {
+            super(Opcodes.ASM9, next);
+            this.params = params;
+            this.returnOpcode = returnOpcode;
+        }
+
+        /** Inserted before the original code; its frames may use {@link #params}. */
+        abstract void atEntry();
+
+        /** Called once the method's own try/catch blocks are declared, so any added here come last. */
+        void beforeFirstInstruction() {
+        }
+
+        /** The exit block, entered with the return value (if any) on the stack; must end in the return. */
+        abstract void atExit();
+
+        private void start() {
+            if (!started) {
+                started = true;
+                beforeFirstInstruction();
+                atEntry();
+            }
+        }
+
+        void frame(Object... stack) {
+            super.visitFrame(Opcodes.F_NEW, params.length, params, stack.length, stack);
+        }
+
+        @Override
+        public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
+            start();
+            super.visitFrame(type, numLocal, local, numStack, stack);
+        }
+
+        @Override
+        public void visitLabel(Label label) {
+            start();
+            super.visitLabel(label);
+        }
+
+        @Override
+        public void visitLineNumber(int line, Label start) {
+            start();
+            super.visitLineNumber(line, start);
+        }
+
+        @Override
+        public void visitInsn(int opcode) {
+            start();
+            if (opcode == returnOpcode) {
+                super.visitJumpInsn(Opcodes.GOTO, exit);
+            } else {
+                super.visitInsn(opcode);
+            }
+        }
+
+        @Override
+        public void visitIntInsn(int opcode, int operand) {
+            start();
+            super.visitIntInsn(opcode, operand);
+        }
+
+        @Override
+        public void visitVarInsn(int opcode, int varIndex) {
+            start();
+            super.visitVarInsn(opcode, varIndex);
+        }
+
+        @Override
+        public void visitTypeInsn(int opcode, String type) {
+            start();
+            super.visitTypeInsn(opcode, type);
+        }
+
+        @Override
+        public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
+            start();
+            super.visitFieldInsn(opcode, owner, name, descriptor);
+        }
+
+        @Override
+        public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+            start();
+            super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
+        }
+
+        @Override
+        public void visitInvokeDynamicInsn(String name, String descriptor, Handle bsm,
+                                           Object... bsmArgs) {
+            start();
+            super.visitInvokeDynamicInsn(name, descriptor, bsm, bsmArgs);
+        }
+
+        @Override
+        public void visitJumpInsn(int opcode, Label label) {
+            start();
+            super.visitJumpInsn(opcode, label);
+        }
+
+        @Override
+        public void visitLdcInsn(Object value) {
+            start();
+            super.visitLdcInsn(value);
+        }
+
+        @Override
+        public void visitIincInsn(int varIndex, int increment) {
+            start();
+            super.visitIincInsn(varIndex, increment);
+        }
+
+        @Override
+        public void visitTableSwitchInsn(int min, int max, Label dflt,
+                                         Label... labels) {
+            start();
+            super.visitTableSwitchInsn(min, max, dflt, labels);
+        }
+
+        @Override
+        public void visitLookupSwitchInsn(Label dflt, int[] keys,
+                                          Label[] labels) {
+            start();
+            super.visitLookupSwitchInsn(dflt, keys, labels);
+        }
+
+        @Override
+        public void visitMultiANewArrayInsn(String descriptor, int numDimensions) {
+            start();
+            super.visitMultiANewArrayInsn(descriptor, numDimensions);
+        }
+
+        @Override
+        public void visitMaxs(int maxStack, int maxLocals) {
+            start();
+            if (returnOpcode >= 0) {
+                beforeExit();
+                super.visitLabel(exit);
+                atExit();
+            }
+            // The inserted code needs at most six stack slots above what the method had.
+            super.visitMaxs(maxStack + 6, maxLocals);
+        }
+
+        /** Right after the original code, before the exit block. */
+        void beforeExit() {
+        }
+    }
+
+    /** {@code readObject0(Class, boolean)}: top-level reads tell the guard +1 on entry and -1 on exit. */
+    private static final class ReadObjectEdit extends Edit {
+        private static final String INTERNAL_NAME = OBJECT_INPUT_STREAM;
+        private final Label tryStart = new Label();
+        private final Label tryEnd = new Label();
+        private final Label handler = new Label();
+
+        ReadObjectEdit(MethodVisitor next) {
+            super(next, new Object[] {INTERNAL_NAME, "java/lang/Class", Opcodes.INTEGER}, Opcodes.ARETURN);
+        }
+
+        @Override
+        void beforeFirstInstruction() {
+            // Declared after the method's own handlers, so it only sees what they let through.
+            mv.visitTryCatchBlock(tryStart, tryEnd, handler, null);
+        }
+
+        @Override
+        void atEntry() {
+            Label body = new Label();
+            Label unguarded = new Label();
+            Label notOurs = new Label();
+            topLevelOrJump(body);
+            guardOrJump(unguarded);
+            tell(1);
+            mv.visitJumpInsn(Opcodes.GOTO, body);
+
+            // A stream created before the agent was attached: give it the guard its constructor
+            // would have got, the installed factory applied to (no filter, its current filter).
+            mv.visitLabel(unguarded);
+            frame();
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, FILTER_CONFIG, "getSerialFilterFactory",
+                    "()Ljava/util/function/BinaryOperator;", false);
+            mv.visitInsn(Opcodes.DUP);
+            mv.visitTypeInsn(Opcodes.INSTANCEOF, PREDICATE);
+            mv.visitJumpInsn(Opcodes.IFEQ, notOurs);
+            mv.visitInsn(Opcodes.ACONST_NULL);
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, INTERNAL_NAME, "serialFilter", FILTER_DESC);
+            mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, BINARY_OPERATOR, "apply",
+                    "(Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;", true);
+            mv.visitTypeInsn(Opcodes.CHECKCAST, FILTER);
+            mv.visitFieldInsn(Opcodes.PUTFIELD, INTERNAL_NAME, "serialFilter", FILTER_DESC);
+            guardOrJump(body);
+            tell(1);
+            mv.visitJumpInsn(Opcodes.GOTO, body);
+
+            mv.visitLabel(notOurs);
+            frame(INTERNAL_NAME, BINARY_OPERATOR);
+            mv.visitInsn(Opcodes.POP2);
+
+            mv.visitLabel(body);
+            frame();
+            // The original code may open with a frame of its own; two at one offset are invalid.
+            mv.visitInsn(Opcodes.NOP);
+            mv.visitLabel(tryStart);
+        }
+
+        @Override
+        void beforeExit() {
+            mv.visitLabel(tryEnd);
+        }
+
+        @Override
+        void atExit() {
+            frame("java/lang/Object");
+            exitCode("java/lang/Object");
+            mv.visitInsn(Opcodes.ARETURN);
+            mv.visitLabel(handler);
+            frame("java/lang/Throwable");
+            exitCode("java/lang/Throwable");
+            mv.visitInsn(Opcodes.ATHROW);
+        }
+
+        private void exitCode(String onStack) {
+            Label done = new Label();
+            topLevelOrJump(done);
+            guardOrJump(done);
+            tell(-1);
+            mv.visitLabel(done);
+            frame(onStack);
+        }
+
+        /** Jumps unless this is a top-level read: nested reads of the same stream are not counted. */
+        private void topLevelOrJump(Label target) {
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, INTERNAL_NAME, "depth", "J");
+            mv.visitInsn(Opcodes.LCONST_0);
+            mv.visitInsn(Opcodes.LCMP);
+            mv.visitJumpInsn(Opcodes.IFNE, target);
+        }
+
+        /** Jumps unless the stream's filter is the agent's guard. */
+        private void guardOrJump(Label target) {
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, INTERNAL_NAME, "serialFilter", FILTER_DESC);
+            mv.visitTypeInsn(Opcodes.INSTANCEOF, INT_CONSUMER);
+            mv.visitJumpInsn(Opcodes.IFEQ, target);
+        }
+
+        private void tell(int delta) {
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, INTERNAL_NAME, "serialFilter", FILTER_DESC);
+            mv.visitTypeInsn(Opcodes.CHECKCAST, INT_CONSUMER);
+            mv.visitInsn(delta > 0 ? Opcodes.ICONST_1 : Opcodes.ICONST_M1);
+            mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, INT_CONSUMER, "accept", "(I)V", true);
+        }
+    }
+
+    /** {@code ObjectStreamClass.readNonProxy(ObjectInputStream)}: on return, the name goes to the guard. */
+    private static final class ReadNonProxyEdit extends Edit {
+
+        ReadNonProxyEdit(MethodVisitor next) {
+            super(next, new Object[] {OBJECT_STREAM_CLASS, OBJECT_INPUT_STREAM}, Opcodes.RETURN);
+        }
+
+        @Override
+        void atEntry() {
+        }
+
+        @Override
+        void atExit() {
+            Label done = new Label();
+            Label notOurs = new Label();
+            Label call = new Label();
+            frame();
+            mv.visitVarInsn(Opcodes.ALOAD, 1);
+            mv.visitJumpInsn(Opcodes.IFNULL, done);
+            mv.visitVarInsn(Opcodes.ALOAD, 1);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, OBJECT_INPUT_STREAM, "getObjectInputFilter",
+                    "()" + FILTER_DESC, false);
+            mv.visitInsn(Opcodes.DUP);
+            mv.visitTypeInsn(Opcodes.INSTANCEOF, OBJ_INT_CONSUMER);
+            mv.visitJumpInsn(Opcodes.IFEQ, notOurs);
+            mv.visitTypeInsn(Opcodes.CHECKCAST, OBJ_INT_CONSUMER);
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_STREAM_CLASS, "name", "Ljava/lang/String;");
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_STREAM_CLASS, "isEnum", "Z"); // ENUM_FLAG is 1
+            mv.visitVarInsn(Opcodes.ALOAD, 1);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/Object", "getClass", "()Ljava/lang/Class;", false);
+            mv.visitLdcInsn(Type.getObjectType(OBJECT_INPUT_STREAM));
+            mv.visitJumpInsn(Opcodes.IF_ACMPEQ, call);
+            mv.visitIntInsn(Opcodes.BIPUSH, SUBCLASS_FLAG);
+            mv.visitInsn(Opcodes.IOR);
+            mv.visitLabel(call);
+            frame(OBJ_INT_CONSUMER, "java/lang/String", Opcodes.INTEGER);
+            mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, OBJ_INT_CONSUMER, "accept", "(Ljava/lang/Object;I)V", true);
+            mv.visitJumpInsn(Opcodes.GOTO, done);
+            mv.visitLabel(notOurs);
+            frame(FILTER);
+            mv.visitInsn(Opcodes.POP);
+            mv.visitLabel(done);
+            frame();
+            mv.visitInsn(Opcodes.RETURN);
+        }
+    }
+
+    /** {@code Config.setSerialFilterFactory(BinaryOperator)}: the agent's gate may adopt the host's factory. */
+    private static final class SetFactoryEdit extends Edit {
+
+        SetFactoryEdit(MethodVisitor next) {
+            super(next, new Object[] {BINARY_OPERATOR}, -1);
+        }
+
+        @Override
+        void atEntry() {
+            Label original = new Label();
+            Label notOurs = new Label();
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitJumpInsn(Opcodes.IFNULL, original);
+            // The field, not getSerialFilterFactory(), which would lock the factory as a side effect.
+            mv.visitFieldInsn(Opcodes.GETSTATIC, FILTER_CONFIG, "serialFilterFactory",
+                    "Ljava/util/function/BinaryOperator;");
+            mv.visitInsn(Opcodes.DUP);
+            mv.visitTypeInsn(Opcodes.INSTANCEOF, PREDICATE);
+            mv.visitJumpInsn(Opcodes.IFEQ, notOurs);
+            mv.visitTypeInsn(Opcodes.CHECKCAST, PREDICATE);
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, PREDICATE, "test", "(Ljava/lang/Object;)Z", true);
+            mv.visitJumpInsn(Opcodes.IFEQ, original);
+            mv.visitInsn(Opcodes.RETURN); // adopted: the JDK's method, which would throw, is skipped
+            mv.visitLabel(notOurs);
+            frame(BINARY_OPERATOR);
+            mv.visitInsn(Opcodes.POP);
+            mv.visitLabel(original);
+            frame();
+            mv.visitInsn(Opcodes.NOP); // as in readObject0: never two frames at one offset
+        }
+
+        @Override
+        void atExit() {
+            // Never called: returns are left alone (the return opcode -1 matches none).
+        }
+    }
+}
