@@ -10,6 +10,7 @@ import java.io.ObjectInputStream;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.IntConsumer;
+import java.util.function.LongBinaryOperator;
 import java.util.function.ObjIntConsumer;
 
 /**
@@ -21,9 +22,11 @@ import java.util.function.ObjIntConsumer;
  *
  * <p>Advice inlined into java.base reaches it through JDK interfaces only, as the stream's
  * filter: {@link IntConsumer} announces reads starting (+1) and ending (-1), and
- * {@link ObjIntConsumer} hands over each class name read, before {@code resolveClass}.
+ * {@link ObjIntConsumer} hands over each class name read, before {@code resolveClass};
+ * {@link LongBinaryOperator} answers for a back-reference whether the JDK's filter call can be
+ * skipped.
  */
-final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsumer<String> {
+final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsumer<String>, LongBinaryOperator {
 
     /** Flag bits of {@link #accept(String, int)}, as the advice sets them. */
     static final int ENUM_FLAG = 1;
@@ -124,6 +127,22 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         }
         Decision decision = serial.decide(type);
         return decision == SerialPolicy.SCOPED ? serial.decideScoped(type, frames()) : decision;
+    }
+
+    /**
+     * A back-reference was read, with the stream's reference count and depth so far: 0 when both
+     * are within the limits and nothing else needs the JDK's filter call (no host filter for
+     * the stream, no name waiting to be judged), so the call and its {@code FilterInfo} are
+     * skipped; 1 to make the call. The stream's byte count is then judged at its next class,
+     * array or replacement instead.
+     */
+    @Override
+    public long applyAsLong(long references, long depth) {
+        if (hostFilter != null || pendingName != null) {
+            return 1;
+        }
+        SerialLimits limits = gate.policy().serial().limits();
+        return references <= limits.maxRefs() && depth <= limits.maxDepth() ? 0 : 1;
     }
 
     /** A class descriptor was read; {@code flags} has {@link #ENUM_FLAG} and {@link #SUBCLASS_FLAG}. */

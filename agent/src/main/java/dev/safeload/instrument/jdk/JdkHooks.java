@@ -13,7 +13,7 @@ import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.jar.asm.Type;
 
 /**
- * The agent's three hooks in java.base, written as plain ASM edits of the class bytes. Byte
+ * The agent's hooks in java.base, written as plain ASM edits of the class bytes. Byte
  * Buddy's advice machinery would load about a thousand classes at start to do the same; these
  * edits load ASM's reader and writer only, when the hooked class itself loads.
  *
@@ -28,6 +28,9 @@ import net.bytebuddy.jar.asm.Type;
  *       exit, normal or thrown, tells the guard ({@code IntConsumer} +1/-1), so a stream opened
  *       during deserialization is known to be nested. A stream created before the agent was
  *       attached is given its guard at its next top-level read.</li>
+ *   <li>{@code ObjectInputStream.filterCheck}: for a back-reference, which can only fail a
+ *       limit, asks the guard ({@code LongBinaryOperator}) about the count and depth first, and
+ *       skips the JDK's filter call, and the {@code FilterInfo} it allocates, when both pass.</li>
  *   <li>{@code ObjectStreamClass.readNonProxy}: on return, hands the class name and flags to the
  *       guard ({@code ObjIntConsumer}) before {@code resolveClass} runs.</li>
  *   <li>{@code ObjectInputFilter.Config.setSerialFilterFactory}: on entry, offers the host's
@@ -51,6 +54,7 @@ public final class JdkHooks {
     private static final String INT_CONSUMER = "java/util/function/IntConsumer";
     private static final String OBJ_INT_CONSUMER = "java/util/function/ObjIntConsumer";
     private static final String PREDICATE = "java/util/function/Predicate";
+    private static final String LONG_BINARY_OPERATOR = "java/util/function/LongBinaryOperator";
     private static final String BINARY_OPERATOR = "java/util/function/BinaryOperator";
     private static final String FILTER = "java/io/ObjectInputFilter";
     private static final String FILTER_DESC = "Ljava/io/ObjectInputFilter;";
@@ -73,47 +77,74 @@ public final class JdkHooks {
                 || FILTER_CONFIG.equals(internalName);
     }
 
+    /** One edited method: where it is, the fields its inserted code reads, and the edit. */
+    private enum Site {
+        READ_OBJECT(OBJECT_INPUT_STREAM, "readObject0", "(Ljava/lang/Class;Z)Ljava/lang/Object;",
+                "depth:J", "serialFilter:" + FILTER_DESC),
+        FILTER_CHECK(OBJECT_INPUT_STREAM, "filterCheck", "(Ljava/lang/Class;I)V",
+                "depth:J", "totalObjectRefs:J", "serialFilter:" + FILTER_DESC),
+        READ_NON_PROXY(OBJECT_STREAM_CLASS, "readNonProxy", "(Ljava/io/ObjectInputStream;)V",
+                "name:Ljava/lang/String;", "isEnum:Z"),
+        SET_FACTORY(FILTER_CONFIG, "setSerialFilterFactory", "(Ljava/util/function/BinaryOperator;)V",
+                "serialFilterFactory:Ljava/util/function/BinaryOperator;");
+
+        final String owner;
+        final String method;
+        final String descriptor;
+        final Set<String> fields;
+
+        Site(String owner, String method, String descriptor, String... fields) {
+            this.owner = owner;
+            this.method = method;
+            this.descriptor = descriptor;
+            this.fields = Set.of(fields);
+        }
+
+        MethodVisitor edit(MethodVisitor mv) {
+            return switch (this) {
+                case READ_OBJECT -> new ReadObjectEdit(mv);
+                case FILTER_CHECK -> new FilterCheckEdit(mv);
+                case READ_NON_PROXY -> new ReadNonProxyEdit(mv);
+                case SET_FACTORY -> new SetFactoryEdit(mv);
+            };
+        }
+
+        @Override
+        public String toString() {
+            return owner.replace('/', '.') + "." + method;
+        }
+    }
+
     /**
      * The hooked class bytes, or null to leave the class as it is. Nothing is thrown: a JDK
      * whose internals changed gets a warning on the console, and the filter alone.
      */
     public byte[] rewrite(String internalName, byte[] bytes) {
         try {
+            java.util.List<Site> sites = new java.util.ArrayList<>();
+            for (Site site : Site.values()) {
+                if (site.owner.equals(internalName)) {
+                    sites.add(site);
+                }
+            }
+            if (sites.isEmpty()) {
+                return null;
+            }
             ClassReader reader = new ClassReader(bytes);
             ClassWriter writer = new ClassWriter(reader, 0);
-            Hook hook = switch (internalName) {
-                case OBJECT_INPUT_STREAM -> new Hook(writer, "readObject0", "(Ljava/lang/Class;Z)Ljava/lang/Object;") {
-                    @Override
-                    MethodVisitor edit(MethodVisitor mv) {
-                        return new ReadObjectEdit(mv);
-                    }
-                };
-                case OBJECT_STREAM_CLASS -> new Hook(writer, "readNonProxy", "(Ljava/io/ObjectInputStream;)V") {
-                    @Override
-                    MethodVisitor edit(MethodVisitor mv) {
-                        return new ReadNonProxyEdit(mv);
-                    }
-                };
-                case FILTER_CONFIG -> new Hook(writer, "setSerialFilterFactory", "(Ljava/util/function/BinaryOperator;)V") {
-                    @Override
-                    MethodVisitor edit(MethodVisitor mv) {
-                        return new SetFactoryEdit(mv);
-                    }
-                };
-                default -> null;
-            };
-            if (hook == null) {
-                return null;
-            }
+            Hook hook = new Hook(writer, sites);
             reader.accept(hook, ClassReader.EXPAND_FRAMES);
-            String method = internalName.replace('/', '.') + "." + hook.method;
-            if (!hook.found) {
-                console.println("safeload: warning: cannot hook " + method + ": no such method in this JDK;"
-                        + " every stream is still checked by the filter, but this hook's extra checks are off");
-                return null;
+            for (Site site : sites) {
+                if (hook.edited.contains(site)) {
+                    hooked.add(site.toString());
+                } else {
+                    console.println("safeload: warning: cannot hook " + site + ": "
+                            + (hook.found.contains(site) ? "a field it reads is missing" : "no such method")
+                            + " in this JDK; every stream is still checked by the filter, but this hook's"
+                            + " extra checks are off");
+                }
             }
-            hooked.add(method);
-            return writer.toByteArray();
+            return hook.edited.isEmpty() ? null : writer.toByteArray();
         } catch (RuntimeException | LinkageError e) {
             console.println("safeload: warning: cannot hook " + internalName.replace('/', '.') + ": " + e
                     + "; every stream is still checked by the filter, but this hook's extra checks are off");
@@ -121,26 +152,39 @@ public final class JdkHooks {
         }
     }
 
-    /** Finds the one method to edit; passes everything else through untouched. */
-    private abstract static class Hook extends ClassVisitor {
-        final String method;
-        private final String descriptor;
-        boolean found;
+    /**
+     * Edits the sites' methods, and only when every field their code reads is declared with the
+     * expected type (fields come before methods in a class file); passes the rest through.
+     */
+    private static final class Hook extends ClassVisitor {
+        private final java.util.List<Site> sites;
+        private final Set<String> fields = new java.util.HashSet<>();
+        final Set<Site> found = java.util.EnumSet.noneOf(Site.class);
+        final Set<Site> edited = java.util.EnumSet.noneOf(Site.class);
 
-        Hook(ClassVisitor next, String method, String descriptor) {
+        Hook(ClassVisitor next, java.util.List<Site> sites) {
             super(Opcodes.ASM9, next);
-            this.method = method;
-            this.descriptor = descriptor;
+            this.sites = sites;
         }
 
-        abstract MethodVisitor edit(MethodVisitor mv);
+        @Override
+        public net.bytebuddy.jar.asm.FieldVisitor visitField(int access, String name, String descriptor,
+                                                             String signature, Object value) {
+            fields.add(name + ":" + descriptor);
+            return super.visitField(access, name, descriptor, signature, value);
+        }
 
         @Override
         public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] exceptions) {
             MethodVisitor mv = super.visitMethod(access, name, desc, signature, exceptions);
-            if (name.equals(method) && desc.equals(descriptor) && (access & Opcodes.ACC_ABSTRACT) == 0) {
-                found = true;
-                return edit(mv);
+            for (Site site : sites) {
+                if (name.equals(site.method) && desc.equals(site.descriptor) && (access & Opcodes.ACC_ABSTRACT) == 0) {
+                    found.add(site);
+                    if (fields.containsAll(site.fields)) {
+                        edited.add(site);
+                        return site.edit(mv);
+                    }
+                }
             }
             return mv;
         }
@@ -413,6 +457,53 @@ public final class JdkHooks {
             mv.visitTypeInsn(Opcodes.CHECKCAST, INT_CONSUMER);
             mv.visitInsn(delta > 0 ? Opcodes.ICONST_1 : Opcodes.ICONST_M1);
             mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, INT_CONSUMER, "accept", "(I)V", true);
+        }
+    }
+
+    /**
+     * {@code ObjectInputStream.filterCheck(Class, int)} for a back-reference (no class, no array):
+     * such a check can only fail a limit, so the guard ({@code LongBinaryOperator}) is asked
+     * about the reference count and depth directly, and answers 0 to skip the JDK's filter call
+     * with its {@code FilterInfo}. It answers otherwise when a limit is passed or the host has
+     * a filter of its own for the stream, and the JDK's full check runs as before.
+     */
+    private static final class FilterCheckEdit extends Edit {
+
+        FilterCheckEdit(MethodVisitor next) {
+            super(next, new Object[] {OBJECT_INPUT_STREAM, "java/lang/Class", Opcodes.INTEGER}, -1);
+        }
+
+        @Override
+        void atEntry() {
+            Label original = new Label();
+            mv.visitVarInsn(Opcodes.ALOAD, 1);
+            mv.visitJumpInsn(Opcodes.IFNONNULL, original);
+            mv.visitVarInsn(Opcodes.ILOAD, 2);
+            mv.visitJumpInsn(Opcodes.IFGE, original);
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "serialFilter", FILTER_DESC);
+            mv.visitTypeInsn(Opcodes.INSTANCEOF, LONG_BINARY_OPERATOR);
+            mv.visitJumpInsn(Opcodes.IFEQ, original);
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "serialFilter", FILTER_DESC);
+            mv.visitTypeInsn(Opcodes.CHECKCAST, LONG_BINARY_OPERATOR);
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "totalObjectRefs", "J");
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "depth", "J");
+            mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, LONG_BINARY_OPERATOR, "applyAsLong", "(JJ)J", true);
+            mv.visitInsn(Opcodes.LCONST_0);
+            mv.visitInsn(Opcodes.LCMP);
+            mv.visitJumpInsn(Opcodes.IFNE, original);
+            mv.visitInsn(Opcodes.RETURN);
+            mv.visitLabel(original);
+            frame();
+            mv.visitInsn(Opcodes.NOP); // never two frames at one offset
+        }
+
+        @Override
+        void atExit() {
+            // Never called: returns are left alone.
         }
     }
 
