@@ -1,15 +1,8 @@
 package dev.safeload.agent;
 
 import dev.safeload.instrument.Hooks;
+import dev.safeload.instrument.Libraries;
 import dev.safeload.instrument.TypeInstrumentation;
-import dev.safeload.instrument.custom.UserHookInstrumentation;
-import dev.safeload.instrument.djl.CriteriaInstrumentation;
-import dev.safeload.instrument.djl.ModelLoadInstrumentation;
-import dev.safeload.instrument.onnxruntime.OrtEnvironmentInstrumentation;
-import dev.safeload.instrument.onnxruntime.SessionOptionsInstrumentation;
-import dev.safeload.instrument.tensorflow.SavedModelBundleInstrumentation;
-import dev.safeload.instrument.tensorflow.TensorFlowLibraryInstrumentation;
-import dev.safeload.instrument.weka.SerializationHelperInstrumentation;
 import dev.safeload.model.gate.ModelLoadGate;
 import dev.safeload.policy.Mode;
 import dev.safeload.policy.ModelHook;
@@ -23,9 +16,9 @@ import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import javax.management.JMException;
 import javax.management.ObjectName;
 
@@ -56,18 +49,7 @@ final class AgentRuntime implements SafeloadMXBean {
         // hooked as it loads. Hooked classes are transformed as they load (or now, if already
         // loaded), so a library that is never used costs a name check per class load. A failure
         // is printed when it happens. The filter factory checks every stream regardless.
-        List<TypeInstrumentation> hooks = new ArrayList<>(List.of(
-                new OrtEnvironmentInstrumentation(),
-                new SessionOptionsInstrumentation(),
-                new CriteriaInstrumentation(),
-                new ModelLoadInstrumentation(),
-                new SavedModelBundleInstrumentation(),
-                new TensorFlowLibraryInstrumentation(),
-                new SerializationHelperInstrumentation()));
-        for (ModelHook hook : policy.hooks()) {
-            hooks.add(new UserHookInstrumentation(hook));
-        }
-        Hooks.install(inst, console, hooks);
+        Hooks.install(inst, console, Libraries.triggers(policy.hooks()), new LibraryFactory(policy.hooks()));
 
         SerialGate serialGate;
         try {
@@ -101,6 +83,14 @@ final class AgentRuntime implements SafeloadMXBean {
         Thread later = new Thread(new DeferredStart(runtime, jmx), "safeload-start");
         later.setDaemon(true);
         later.start();
+    }
+
+    /** Makes the model libraries' instrumentations when Byte Buddy starts; a class, not a lambda. */
+    private record LibraryFactory(List<ModelHook> userHooks) implements Supplier<List<TypeInstrumentation>> {
+        @Override
+        public List<TypeInstrumentation> get() {
+            return Libraries.create(userHooks);
+        }
     }
 
     /** How long after premain the log is opened and the MBean registered, unless an event comes first. */

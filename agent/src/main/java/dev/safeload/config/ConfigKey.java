@@ -2,9 +2,6 @@ package dev.safeload.config;
 
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Every configuration key the agent knows, with its default and meaning. The README's table
@@ -34,8 +31,13 @@ public enum ConfigKey {
     MODEL_HOOKS("model.hooks", "", "Extra model-loading methods to check, as class#method(argumentIndex)"),
     MODEL_ALLOW_NATIVE_LIBRARIES("model.allowNativeLibraries", "false", "Let ONNX Runtime custom-op libraries and TensorFlow op libraries load native code");
 
-    private static final Map<String, ConfigKey> BY_NAME = Stream.of(values())
-            .collect(Collectors.toMap(ConfigKey::key, Function.identity()));
+    private static final Map<String, ConfigKey> BY_NAME = new java.util.HashMap<>();
+
+    static {
+        for (ConfigKey key : values()) {
+            BY_NAME.put(key.key, key); // a loop, not a stream: this runs in premain
+        }
+    }
 
     private final String key;
     private final String defaultValue;

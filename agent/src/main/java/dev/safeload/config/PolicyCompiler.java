@@ -26,7 +26,14 @@ public final class PolicyCompiler {
 
     /** Compiles {@code settings} into a policy snapshot. */
     public static Policy compile(Settings settings) throws ConfigException {
-        Mode mode = parse(settings.setting(ConfigKey.MODE), Mode::parse);
+        // No lambdas on this path: each costs premain a class spun at first use.
+        Setting modeSetting = settings.setting(ConfigKey.MODE);
+        Mode mode;
+        try {
+            mode = Mode.parse(modeSetting.value());
+        } catch (IllegalArgumentException e) {
+            throw problem(modeSetting, e);
+        }
 
         ClassPatterns allow = Presets.defaultAllow();
         ClassPatterns deny = Presets.gadgetDeny();
@@ -59,16 +66,31 @@ public final class PolicyCompiler {
                 denied.add(pattern);
             }
         }
-        allow = allow.plus(parse(settings.setting(ConfigKey.SERIAL_ALLOW), v -> ClassPatterns.of(allowed)));
-        Setting denyOrigin = denied.size() > list(denySetting.value()).stream().filter(p -> !ScopedRule.isScoped(p)).count()
-                ? settings.setting(ConfigKey.SERIAL_ALLOW) : denySetting;
-        deny = deny.plus(parse(denyOrigin, v -> ClassPatterns.of(denied)));
+        Setting allowSetting = settings.setting(ConfigKey.SERIAL_ALLOW);
+        try {
+            allow = allow.plus(ClassPatterns.of(allowed));
+        } catch (IllegalArgumentException e) {
+            throw problem(allowSetting, e);
+        }
+        int deniedInDenySetting = 0;
+        for (String pattern : list(denySetting.value())) {
+            deniedInDenySetting += ScopedRule.isScoped(pattern) ? 0 : 1;
+        }
+        Setting denyOrigin = denied.size() > deniedInDenySetting ? allowSetting : denySetting;
+        try {
+            deny = deny.plus(ClassPatterns.of(denied));
+        } catch (IllegalArgumentException e) {
+            throw problem(denyOrigin, e);
+        }
 
-        SerialLimits limits = parse(settings.setting(ConfigKey.SERIAL_MAX_DEPTH), v -> new SerialLimits(
-                positive(settings.setting(ConfigKey.SERIAL_MAX_DEPTH)),
-                positive(settings.setting(ConfigKey.SERIAL_MAX_REFS)),
-                size(settings.setting(ConfigKey.SERIAL_MAX_BYTES)),
-                positive(settings.setting(ConfigKey.SERIAL_MAX_ARRAY))));
+        Setting depthSetting = settings.setting(ConfigKey.SERIAL_MAX_DEPTH);
+        SerialLimits limits;
+        try {
+            limits = new SerialLimits(positive(depthSetting), positive(settings.setting(ConfigKey.SERIAL_MAX_REFS)),
+                    size(settings.setting(ConfigKey.SERIAL_MAX_BYTES)), positive(settings.setting(ConfigKey.SERIAL_MAX_ARRAY)));
+        } catch (IllegalArgumentException e) {
+            throw problem(depthSetting, e);
+        }
 
         SerialPolicy serial = new SerialPolicy(allow, deny, scoped, limits);
         Once<ModelPolicy> model = modelPolicy(settings, serial);
@@ -76,12 +98,25 @@ public final class PolicyCompiler {
         // Blank is the usual case, and ModelHook's pattern costs premain milliseconds to compile.
         List<ModelHook> hooks = hookSetting.value().isBlank() ? List.of() : parse(hookSetting, ModelHook::parseAll);
         Setting nativeLibraries = settings.setting(ConfigKey.MODEL_ALLOW_NATIVE_LIBRARIES);
-        boolean allowNative = parse(nativeLibraries, v -> switch (v.strip()) {
+        boolean allowNative = switch (nativeLibraries.value().strip()) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw new IllegalArgumentException("expected true or false, got \"" + v + "\"");
-        });
+            default -> throw new ConfigException(nativeLibraries.problem("expected true or false, got \""
+                    + nativeLibraries.value() + "\""));
+        };
         return new Policy(mode, serial, model, hooks, allowNative, settings.policySource(), digest(settings));
+    }
+
+    /** The built-in model policy, made when a model is first checked. A class: no lambda at premain. */
+    private record DefaultModelPolicy(SerialPolicy serial) implements java.util.function.Supplier<ModelPolicy> {
+        @Override
+        public ModelPolicy get() {
+            try {
+                return ModelPolicies.parse(Map.of(), serial);
+            } catch (ConfigException impossible) {
+                throw new IllegalStateException("the built-in model policy is invalid", impossible);
+            }
+        }
     }
 
     private static final List<ConfigKey> MODEL_KEYS = List.of(ConfigKey.MODEL_ALLOW_FORMATS,
@@ -97,13 +132,7 @@ public final class PolicyCompiler {
             allDefaults &= settings.setting(key).value().isEmpty();
         }
         if (allDefaults) {
-            return Once.of(() -> {
-                try {
-                    return ModelPolicies.parse(Map.of(), serial);
-                } catch (ConfigException impossible) {
-                    throw new IllegalStateException("the built-in model policy is invalid", impossible);
-                }
-            });
+            return Once.of(new DefaultModelPolicy(serial));
         }
         Map<String, String> values = new HashMap<>();
         for (ConfigKey key : MODEL_KEYS) {
@@ -178,6 +207,10 @@ public final class PolicyCompiler {
 
     private interface Parser<T> {
         T parse(String value) throws ConfigException;
+    }
+
+    private static ConfigException problem(Setting s, IllegalArgumentException e) {
+        return new ConfigException(s.problem(e.getMessage()), e);
     }
 
     private static <T> T parse(Setting s, Parser<T> parser) throws ConfigException {

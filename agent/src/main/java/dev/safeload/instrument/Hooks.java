@@ -9,6 +9,7 @@ import java.lang.instrument.UnmodifiableClassException;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.Nexus;
@@ -27,20 +28,20 @@ import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 public final class Hooks implements ClassFileTransformer {
 
     private final JdkHooks jdk;
-    private final List<? extends TypeInstrumentation> libraries;
+    private final Supplier<List<TypeInstrumentation>> libraries;
     private final String[] exactTriggers;
     private final String[] prefixTriggers;
     private final PrintStream console;
     private volatile ClassFileTransformer byteBuddy;
 
-    private Hooks(PrintStream console, List<? extends TypeInstrumentation> libraries) {
+    private Hooks(PrintStream console, List<String> triggers, Supplier<List<TypeInstrumentation>> libraries) {
         this.console = console;
         this.jdk = new JdkHooks(console);
-        this.libraries = List.copyOf(libraries);
+        this.libraries = libraries;
         List<String> exact = new ArrayList<>();
         List<String> prefixes = new ArrayList<>();
-        for (TypeInstrumentation library : libraries) {
-            String trigger = library.trigger().replace('.', '/');
+        for (String name : triggers) {
+            String trigger = name.replace('.', '/');
             (trigger.endsWith("/") ? prefixes : exact).add(trigger);
         }
         this.exactTriggers = exact.toArray(new String[0]);
@@ -50,10 +51,13 @@ public final class Hooks implements ClassFileTransformer {
     /**
      * Registers the transformer. Hooked classes that are already loaded (on attach, or loaded
      * by something that ran before the agent) are retransformed now; the others when they load.
+     *
+     * @param triggers what each library instrumentation's {@link TypeInstrumentation#trigger()} says
+     * @param libraries makes those instrumentations, when Byte Buddy starts
      */
-    public static Hooks install(Instrumentation inst, PrintStream console,
-                                List<? extends TypeInstrumentation> libraries) {
-        Hooks hooks = new Hooks(console, libraries);
+    public static Hooks install(Instrumentation inst, PrintStream console, List<String> triggers,
+                                Supplier<List<TypeInstrumentation>> libraries) {
+        Hooks hooks = new Hooks(console, triggers, libraries);
         // Retransformable, so another agent's retransformation starts from bytes we edit again.
         inst.addTransformer(hooks, true);
         List<Class<?>> loaded = new ArrayList<>();
@@ -120,7 +124,7 @@ public final class Hooks implements ClassFileTransformer {
             synchronized (this) {
                 started = byteBuddy;
                 if (started == null) {
-                    started = makeByteBuddy();
+                    started = ByteBuddyStart.make(libraries.get(), console);
                     byteBuddy = started;
                 }
             }
@@ -128,53 +132,63 @@ public final class Hooks implements ClassFileTransformer {
         return started;
     }
 
-    /** The agent's own packages, never transformed; anything else under dev.safeload is the host's. */
-    private static ElementMatcher.Junction<TypeDescription> agentTypes() {
-        ElementMatcher.Junction<TypeDescription> own = nameStartsWith("net.bytebuddy.");
-        for (String pkg : new String[] {"agent", "cli", "config", "instrument", "model", "policy", "report",
-            "serial", "shaded"}) {
-            own = own.or(nameStartsWith("dev.safeload." + pkg + "."));
-        }
-        return own;
-    }
-
     /**
-     * Byte Buddy as a transformer that is called, never installed: this class decides which
-     * classes reach it. Its default initialization strategy loads its Nexus, which reaches for
-     * sun.misc.Unsafe and makes JDK 24+ print deprecation warnings in the host's console; the
-     * agent uses no type initializers, so the Nexus is off while the builder is made.
+     * Byte Buddy as a transformer that is called, never installed: {@link Hooks} decides which
+     * classes reach it. A class of its own, so that verifying {@link Hooks} at premain loads
+     * none of Byte Buddy's types.
      */
-    private ClassFileTransformer makeByteBuddy() {
-        String previous = System.getProperty(Nexus.PROPERTY);
-        System.setProperty(Nexus.PROPERTY, "true");
-        AgentBuilder builder;
-        try {
-            builder = new AgentBuilder.Default();
-        } finally {
-            if (previous == null) {
-                System.clearProperty(Nexus.PROPERTY);
-            } else {
-                System.setProperty(Nexus.PROPERTY, previous);
+    private static final class ByteBuddyStart {
+
+        private ByteBuddyStart() {
+        }
+
+        /** The agent's own packages, never transformed; anything else under dev.safeload is the host's. */
+        private static ElementMatcher.Junction<TypeDescription> agentTypes() {
+            ElementMatcher.Junction<TypeDescription> own = nameStartsWith("net.bytebuddy.");
+            for (String pkg : new String[] {"agent", "cli", "config", "instrument", "model", "policy", "report",
+                "serial", "shaded"}) {
+                own = own.or(nameStartsWith("dev.safeload." + pkg + "."));
             }
+            return own;
         }
-        AgentBuilder agent = builder
-                .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-                .with(AgentBuilder.InjectionStrategy.Disabled.INSTANCE)
-                .ignore(agentTypes())
-                .with(new AgentBuilder.Listener.Adapter() {
-                    @Override
-                    public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded,
-                                        Throwable throwable) {
-                        console.println("safeload: warning: cannot hook " + typeName + ": " + throwable
-                                + "; its model files are not checked when it loads them");
-                    }
-                });
-        for (TypeInstrumentation library : libraries) {
-            agent = agent.type(library.typeMatcher()).transform(library.transformer());
+
+        /**
+         * Byte Buddy's default initialization strategy loads its Nexus, which reaches for
+         * sun.misc.Unsafe and makes JDK 24+ print deprecation warnings in the host's console; the
+         * agent uses no type initializers, so the Nexus is off while the builder is made.
+         */
+        static ClassFileTransformer make(List<TypeInstrumentation> libraries, PrintStream console) {
+            String previous = System.getProperty(Nexus.PROPERTY);
+            System.setProperty(Nexus.PROPERTY, "true");
+            AgentBuilder builder;
+            try {
+                builder = new AgentBuilder.Default();
+            } finally {
+                if (previous == null) {
+                    System.clearProperty(Nexus.PROPERTY);
+                } else {
+                    System.setProperty(Nexus.PROPERTY, previous);
+                }
+            }
+            AgentBuilder agent = builder
+                    .disableClassFormatChanges()
+                    .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                    .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+                    .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+                    .with(AgentBuilder.InjectionStrategy.Disabled.INSTANCE)
+                    .ignore(agentTypes())
+                    .with(new AgentBuilder.Listener.Adapter() {
+                        @Override
+                        public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded,
+                                            Throwable throwable) {
+                            console.println("safeload: warning: cannot hook " + typeName + ": " + throwable
+                                    + "; its model files are not checked when it loads them");
+                        }
+                    });
+            for (TypeInstrumentation library : libraries) {
+                agent = agent.type(library.typeMatcher()).transform(library.transformer());
+            }
+            return agent.makeRaw();
         }
-        return agent.makeRaw();
     }
 }

@@ -7,7 +7,12 @@ package dev.safeload.serial;
  */
 final class ReadNesting {
 
-    private static final ThreadLocal<int[]> ACTIVE = ThreadLocal.withInitial(() -> new int[1]);
+    private static final ThreadLocal<int[]> ACTIVE = new ThreadLocal<>() {
+        @Override
+        protected int[] initialValue() {
+            return new int[1];
+        }
+    };
 
     private ReadNesting() {
     }

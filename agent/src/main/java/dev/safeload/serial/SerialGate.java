@@ -28,7 +28,12 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
     private final Reporter reporter;
     private final BinaryOperator<ObjectInputFilter> builtinFactory;
     /** How deep this thread is inside the host's factory; an array so that a stream allocates no entry. */
-    private final ThreadLocal<int[]> insideHostFactory = ThreadLocal.withInitial(() -> new int[1]);
+    private final ThreadLocal<int[]> insideHostFactory = new ThreadLocal<>() {
+        @Override
+        protected int[] initialValue() {
+            return new int[1];
+        }
+    };
     private volatile Policy policy;
     private volatile BinaryOperator<ObjectInputFilter> hostFactory;
     private volatile boolean hostFactoryAdopted;

@@ -17,14 +17,17 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  */
 public final class CriteriaInstrumentation implements TypeInstrumentation {
 
+    /** What {@link #trigger()} returns, as a constant the agent can read without loading this class. */
+    public static final String TRIGGER = "ai.djl.repository.zoo.Criteria";
+
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
-        return named("ai.djl.repository.zoo.Criteria");
+        return named(TRIGGER);
     }
 
     @Override
     public String trigger() {
-        return "ai.djl.repository.zoo.Criteria";
+        return TRIGGER;
     }
 
     @Override

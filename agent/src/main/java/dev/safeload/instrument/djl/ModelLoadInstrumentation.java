@@ -23,6 +23,9 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  */
 public final class ModelLoadInstrumentation implements TypeInstrumentation {
 
+    /** What {@link #trigger()} returns, as a constant the agent can read without loading this class. */
+    public static final String TRIGGER = "ai.djl.";
+
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
         // The name test first keeps the type-hierarchy test off every other class that loads.
@@ -31,7 +34,7 @@ public final class ModelLoadInstrumentation implements TypeInstrumentation {
 
     @Override
     public String trigger() {
-        return "ai.djl.";
+        return TRIGGER;
     }
 
     @Override

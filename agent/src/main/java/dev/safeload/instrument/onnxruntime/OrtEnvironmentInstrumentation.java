@@ -18,14 +18,17 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  */
 public final class OrtEnvironmentInstrumentation implements TypeInstrumentation {
 
+    /** What {@link #trigger()} returns, as a constant the agent can read without loading this class. */
+    public static final String TRIGGER = "ai.onnxruntime.OrtEnvironment";
+
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
-        return named("ai.onnxruntime.OrtEnvironment");
+        return named(TRIGGER);
     }
 
     @Override
     public String trigger() {
-        return "ai.onnxruntime.OrtEnvironment";
+        return TRIGGER;
     }
 
     @Override

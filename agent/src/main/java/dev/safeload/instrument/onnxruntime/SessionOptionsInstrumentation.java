@@ -16,14 +16,17 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
  */
 public final class SessionOptionsInstrumentation implements TypeInstrumentation {
 
+    /** What {@link #trigger()} returns, as a constant the agent can read without loading this class. */
+    public static final String TRIGGER = "ai.onnxruntime.OrtSession$SessionOptions";
+
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
-        return named("ai.onnxruntime.OrtSession$SessionOptions");
+        return named(TRIGGER);
     }
 
     @Override
     public String trigger() {
-        return "ai.onnxruntime.OrtSession$SessionOptions";
+        return TRIGGER;
     }
 
     @Override

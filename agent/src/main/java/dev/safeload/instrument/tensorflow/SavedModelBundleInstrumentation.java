@@ -15,14 +15,17 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 /** TensorFlow Java (experimental: not tested against the real jar): {@code SavedModelBundle.load(dir, tags...)}. */
 public final class SavedModelBundleInstrumentation implements TypeInstrumentation {
 
+    /** What {@link #trigger()} returns, as a constant the agent can read without loading this class. */
+    public static final String TRIGGER = "org.tensorflow.SavedModelBundle";
+
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
-        return named("org.tensorflow.SavedModelBundle");
+        return named(TRIGGER);
     }
 
     @Override
     public String trigger() {
-        return "org.tensorflow.SavedModelBundle";
+        return TRIGGER;
     }
 
     @Override

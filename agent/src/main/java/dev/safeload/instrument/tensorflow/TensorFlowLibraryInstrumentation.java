@@ -13,14 +13,17 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 /** TensorFlow Java (experimental): {@code TensorFlow.loadLibrary} loads native op code, refused by default. */
 public final class TensorFlowLibraryInstrumentation implements TypeInstrumentation {
 
+    /** What {@link #trigger()} returns, as a constant the agent can read without loading this class. */
+    public static final String TRIGGER = "org.tensorflow.TensorFlow";
+
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
-        return named("org.tensorflow.TensorFlow");
+        return named(TRIGGER);
     }
 
     @Override
     public String trigger() {
-        return "org.tensorflow.TensorFlow";
+        return TRIGGER;
     }
 
     @Override

@@ -19,14 +19,17 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  */
 public final class SerializationHelperInstrumentation implements TypeInstrumentation {
 
+    /** What {@link #trigger()} returns, as a constant the agent can read without loading this class. */
+    public static final String TRIGGER = "weka.core.SerializationHelper";
+
     @Override
     public ElementMatcher<TypeDescription> typeMatcher() {
-        return named("weka.core.SerializationHelper");
+        return named(TRIGGER);
     }
 
     @Override
     public String trigger() {
-        return "weka.core.SerializationHelper";
+        return TRIGGER;
     }
 
     @Override

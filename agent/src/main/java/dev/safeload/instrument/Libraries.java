@@ -1,0 +1,59 @@
+package dev.safeload.instrument;
+
+import dev.safeload.instrument.custom.UserHookInstrumentation;
+import dev.safeload.instrument.djl.CriteriaInstrumentation;
+import dev.safeload.instrument.djl.ModelLoadInstrumentation;
+import dev.safeload.instrument.onnxruntime.OrtEnvironmentInstrumentation;
+import dev.safeload.instrument.onnxruntime.SessionOptionsInstrumentation;
+import dev.safeload.instrument.tensorflow.SavedModelBundleInstrumentation;
+import dev.safeload.instrument.tensorflow.TensorFlowLibraryInstrumentation;
+import dev.safeload.instrument.weka.SerializationHelperInstrumentation;
+import dev.safeload.policy.ModelHook;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The model libraries the agent hooks. Their triggers are compile-time constants, so premain
+ * learns what to watch for without loading a single instrumentation class (each one would
+ * load Byte Buddy types to be verified); the instrumentations are made when Byte Buddy starts.
+ */
+public final class Libraries {
+
+    /** The built-in instrumentations' triggers, in the order of {@link #create}. */
+    public static final List<String> BUILT_IN_TRIGGERS = List.of(
+            OrtEnvironmentInstrumentation.TRIGGER,
+            SessionOptionsInstrumentation.TRIGGER,
+            CriteriaInstrumentation.TRIGGER,
+            ModelLoadInstrumentation.TRIGGER,
+            SavedModelBundleInstrumentation.TRIGGER,
+            TensorFlowLibraryInstrumentation.TRIGGER,
+            SerializationHelperInstrumentation.TRIGGER);
+
+    private Libraries() {
+    }
+
+    /** Every trigger: the built-in ones, then each user hook's class. */
+    public static List<String> triggers(List<ModelHook> userHooks) {
+        List<String> triggers = new ArrayList<>(BUILT_IN_TRIGGERS);
+        for (ModelHook hook : userHooks) {
+            triggers.add(hook.className());
+        }
+        return triggers;
+    }
+
+    /** The instrumentations, in the order of {@link #triggers}. */
+    public static List<TypeInstrumentation> create(List<ModelHook> userHooks) {
+        List<TypeInstrumentation> all = new ArrayList<>(List.of(
+                new OrtEnvironmentInstrumentation(),
+                new SessionOptionsInstrumentation(),
+                new CriteriaInstrumentation(),
+                new ModelLoadInstrumentation(),
+                new SavedModelBundleInstrumentation(),
+                new TensorFlowLibraryInstrumentation(),
+                new SerializationHelperInstrumentation()));
+        for (ModelHook hook : userHooks) {
+            all.add(new UserHookInstrumentation(hook));
+        }
+        return all;
+    }
+}
