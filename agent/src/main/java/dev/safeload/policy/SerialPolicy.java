@@ -112,7 +112,7 @@ public final class SerialPolicy {
 
     private Decision decideUncached(Class<?> type) {
         String name = componentName(type);
-        if (!scoped.isEmpty() && scoped.stream().anyMatch(r -> r.classes().match(name) != null)) {
+        if (namedByScopedRule(name)) {
             return SCOPED;
         }
         return decideUnscoped(type);
@@ -159,12 +159,21 @@ public final class SerialPolicy {
         if (byPattern != null) {
             return byPattern;
         }
-        String plain = name;
-        if (enumFlag || scoped.stream().anyMatch(r -> r.classes().match(plain) != null)) {
+        if (enumFlag || namedByScopedRule(name)) {
             // Only the resolved class can prove an enum, and only the stack can settle a scoped rule.
             return Decision.UNDECIDED;
         }
         return NOT_ALLOWED;
+    }
+
+    /** A loop, not a stream: this runs for the first class of the JVM's first stream. */
+    private boolean namedByScopedRule(String name) {
+        for (ScopedRule rule : scoped) {
+            if (rule.classes().match(name) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Decision decideByPattern(String name) {

@@ -23,7 +23,11 @@ public final class Metrics {
     public static void checked(String entryPoint) {
         LongAdder count = CHECKED.get(entryPoint);
         if (count == null) {
-            count = CHECKED.computeIfAbsent(entryPoint, k -> new LongAdder());
+            LongAdder fresh = new LongAdder();
+            count = CHECKED.putIfAbsent(entryPoint, fresh); // not computeIfAbsent: no lambda on the first stream
+            if (count == null) {
+                count = fresh;
+            }
         }
         count.increment();
     }
