@@ -1,0 +1,71 @@
+package dev.safeload.instrument.jdk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.util.Set;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.FieldVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The edits against this JDK's own class files. That the edited classes verify and behave is
+ * proven in forked JVMs (StartupWindowTest runs with -XX:+BytecodeVerificationLocal); this
+ * checks which methods get edited, and that an unexpected class is left alone with a warning.
+ */
+class JdkHooksTest {
+
+    private static byte[] jdkClass(String internalName) throws IOException {
+        return Files.readAllBytes(FileSystems.getFileSystem(URI.create("jrt:/"))
+                .getPath("modules/java.base/" + internalName + ".class"));
+    }
+
+    @Test
+    void editsEveryHookedMethodOfThisJdk() throws IOException {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        JdkHooks hooks = new JdkHooks(new PrintStream(console, true, StandardCharsets.UTF_8));
+        for (String name : new String[] {JdkHooks.OBJECT_INPUT_STREAM, JdkHooks.OBJECT_STREAM_CLASS, JdkHooks.FILTER_CONFIG}) {
+            assertTrue(JdkHooks.handles(name));
+            assertNotNull(hooks.rewrite(name, jdkClass(name)), name);
+        }
+        assertEquals(Set.of("java.io.ObjectInputStream.readObject0", "java.io.ObjectInputStream.filterCheck",
+                "java.io.ObjectStreamClass.readNonProxy", "java.io.ObjectInputFilter$Config.setSerialFilterFactory"),
+                hooks.hooked());
+        assertEquals("", console.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A future JDK that renamed a field the inserted code reads: those methods stay as they are. */
+    @Test
+    void leavesAMethodAloneWhenAFieldItsCodeReadsIsMissing() throws IOException {
+        ClassReader reader = new ClassReader(jdkClass(JdkHooks.OBJECT_INPUT_STREAM));
+        ClassWriter writer = new ClassWriter(reader, 0);
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
+                return super.visitField(access, name.equals("totalObjectRefs") ? "objectCount" : name, descriptor,
+                        signature, value);
+            }
+        }, 0);
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        JdkHooks hooks = new JdkHooks(new PrintStream(console, true, StandardCharsets.UTF_8));
+
+        assertNotNull(hooks.rewrite(JdkHooks.OBJECT_INPUT_STREAM, writer.toByteArray()), "readObject0 is still edited");
+        assertEquals(Set.of("java.io.ObjectInputStream.readObject0"), hooks.hooked());
+        String warning = console.toString(StandardCharsets.UTF_8);
+        assertTrue(warning.contains("cannot hook java.io.ObjectInputStream.filterCheck: a field it reads is missing"),
+                warning);
+        assertNull(hooks.rewrite("java/io/ObjectOutputStream", jdkClass("java/io/ObjectOutputStream")));
+    }
+}
