@@ -1,6 +1,7 @@
 package dev.safeload.instrument;
 
 import dev.safeload.instrument.jdk.JdkHooks;
+import dev.safeload.policy.Once;
 import java.io.PrintStream;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.IllegalClassFormatException;
@@ -28,16 +29,15 @@ import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 public final class Hooks implements ClassFileTransformer {
 
     private final JdkHooks jdk;
-    private final Supplier<List<TypeInstrumentation>> libraries;
     private final String[] exactTriggers;
     private final String[] prefixTriggers;
+    private final Once<ClassFileTransformer> byteBuddy;
     private final PrintStream console;
-    private volatile ClassFileTransformer byteBuddy;
 
     private Hooks(PrintStream console, List<String> triggers, Supplier<List<TypeInstrumentation>> libraries) {
         this.console = console;
         this.jdk = new JdkHooks(console);
-        this.libraries = libraries;
+        this.byteBuddy = Once.of(new StartByteBuddy(libraries, console));
         List<String> exact = new ArrayList<>();
         List<String> prefixes = new ArrayList<>();
         for (String name : triggers) {
@@ -79,16 +79,6 @@ public final class Hooks implements ClassFileTransformer {
         return hooks;
     }
 
-    /** The java.base methods hooked so far, as {@code class.method}. */
-    public java.util.Set<String> jdkHooked() {
-        return jdk.hooked();
-    }
-
-    /** True once Byte Buddy has been started for a model library. */
-    public boolean byteBuddyStarted() {
-        return byteBuddy != null;
-    }
-
     @Override
     public byte[] transform(Module module, ClassLoader loader, String name, Class<?> redefined,
                             ProtectionDomain domain, byte[] bytes) throws IllegalClassFormatException {
@@ -101,7 +91,14 @@ public final class Hooks implements ClassFileTransformer {
         if (!triggers(name)) {
             return null;
         }
-        return byteBuddy().transform(module, loader, name, redefined, domain, bytes);
+        try {
+            return byteBuddy.get().transform(module, loader, name, redefined, domain, bytes);
+        } catch (RuntimeException | LinkageError e) {
+            // The JDK would swallow it and load the class unhooked without a word.
+            console.println("safeload: warning: cannot hook " + name.replace('/', '.') + ": " + e
+                    + "; its model files are not checked when it loads them");
+            return null;
+        }
     }
 
     private boolean triggers(String internalName) {
@@ -118,18 +115,13 @@ public final class Hooks implements ClassFileTransformer {
         return false;
     }
 
-    private ClassFileTransformer byteBuddy() {
-        ClassFileTransformer started = byteBuddy;
-        if (started == null) {
-            synchronized (this) {
-                started = byteBuddy;
-                if (started == null) {
-                    started = ByteBuddyStart.make(libraries.get(), console);
-                    byteBuddy = started;
-                }
-            }
+    /** Starts Byte Buddy when first asked; only this small class is loaded at premain. */
+    private record StartByteBuddy(Supplier<List<TypeInstrumentation>> libraries, PrintStream console)
+            implements Supplier<ClassFileTransformer> {
+        @Override
+        public ClassFileTransformer get() {
+            return ByteBuddyStart.make(libraries.get(), console);
         }
-        return started;
     }
 
     /**
