@@ -19,9 +19,10 @@ import net.bytebuddy.jar.asm.Type;
  *
  * <p>The inserted code may name JDK types only, since java.base cannot see the agent: it reaches
  * the agent's guard through JDK interfaces that the guard implements, as the stream's filter.
- * Every branch target gets an explicit stack map frame: java.base is not verified, so a wrong
- * frame would not be caught at load, and the writer is told to compute nothing, which keeps
- * the untouched methods byte for byte.
+ * Every branch target gets an explicit stack map frame: java.base is not verified by default,
+ * so a wrong frame would not be caught at load (StartupWindowTest runs a JVM with
+ * {@code -XX:+BytecodeVerificationLocal} to catch it), and the writer is told to compute
+ * nothing, which keeps the untouched methods byte for byte.
  *
  * <ul>
  *   <li>{@code ObjectInputStream.readObject0}: at a top-level read (depth 0) on entry and on
@@ -43,10 +44,6 @@ public final class JdkHooks {
     public static final String OBJECT_INPUT_STREAM = "java/io/ObjectInputStream";
     public static final String OBJECT_STREAM_CLASS = "java/io/ObjectStreamClass";
     public static final String FILTER_CONFIG = "java/io/ObjectInputFilter$Config";
-
-    /** The hooked classes, as binary names. */
-    public static final Set<String> CLASSES = Set.of("java.io.ObjectInputStream", "java.io.ObjectStreamClass",
-            "java.io.ObjectInputFilter$Config");
 
     /** Flag bit handed to the guard with a class name: StreamGuard.SUBCLASS_FLAG (its ENUM_FLAG is 1). */
     private static final int SUBCLASS_FLAG = 2;
