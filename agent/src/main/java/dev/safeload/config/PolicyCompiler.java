@@ -54,6 +54,7 @@ public final class PolicyCompiler {
                 allowed.add(pattern);
             }
         }
+        int deniedInAllow = denied.size(); // '!pattern' entries of serial.allow: errors name that key
         Setting denySetting = settings.setting(ConfigKey.SERIAL_DENY);
         for (String pattern : list(denySetting.value())) {
             if (pattern.startsWith("!")) {
@@ -72,11 +73,7 @@ public final class PolicyCompiler {
         } catch (IllegalArgumentException e) {
             throw problem(allowSetting, e);
         }
-        int deniedInDenySetting = 0;
-        for (String pattern : list(denySetting.value())) {
-            deniedInDenySetting += ScopedRule.isScoped(pattern) ? 0 : 1;
-        }
-        Setting denyOrigin = denied.size() > deniedInDenySetting ? allowSetting : denySetting;
+        Setting denyOrigin = deniedInAllow > 0 ? allowSetting : denySetting;
         try {
             deny = deny.plus(ClassPatterns.of(denied));
         } catch (IllegalArgumentException e) {
