@@ -1,11 +1,8 @@
 package dev.safeload.agent;
 
 import dev.safeload.instrument.Hooks;
-import dev.safeload.instrument.Libraries;
-import dev.safeload.instrument.TypeInstrumentation;
 import dev.safeload.model.gate.ModelLoadGate;
 import dev.safeload.policy.Mode;
-import dev.safeload.policy.ModelHook;
 import dev.safeload.policy.Policy;
 import dev.safeload.report.Event;
 import dev.safeload.report.LogSettings;
@@ -16,9 +13,7 @@ import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import javax.management.JMException;
 import javax.management.ObjectName;
 
@@ -49,7 +44,7 @@ final class AgentRuntime implements SafeloadMXBean {
         // hooked as it loads. Hooked classes are transformed as they load (or now, if already
         // loaded), so a library that is never used costs a name check per class load. A failure
         // is printed when it happens. The filter factory checks every stream regardless.
-        Hooks.install(inst, console, Libraries.triggers(policy.hooks()), new LibraryFactory(policy.hooks()));
+        Hooks.install(inst, console, policy.hooks());
 
         SerialGate serialGate;
         try {
@@ -83,14 +78,6 @@ final class AgentRuntime implements SafeloadMXBean {
         Thread later = new Thread(new DeferredStart(runtime, jmx), "safeload-start");
         later.setDaemon(true);
         later.start();
-    }
-
-    /** Makes the model libraries' instrumentations when Byte Buddy starts; a class, not a lambda. */
-    private record LibraryFactory(List<ModelHook> userHooks) implements Supplier<List<TypeInstrumentation>> {
-        @Override
-        public List<TypeInstrumentation> get() {
-            return Libraries.create(userHooks);
-        }
     }
 
     /** How long after premain the log is opened and the MBean registered, unless an event comes first. */

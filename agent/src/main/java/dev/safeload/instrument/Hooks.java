@@ -1,6 +1,7 @@
 package dev.safeload.instrument;
 
 import dev.safeload.instrument.jdk.JdkHooks;
+import dev.safeload.policy.ModelHook;
 import dev.safeload.policy.Once;
 import java.io.PrintStream;
 import java.lang.instrument.ClassFileTransformer;
@@ -34,13 +35,13 @@ public final class Hooks implements ClassFileTransformer {
     private final Once<ClassFileTransformer> byteBuddy;
     private final PrintStream console;
 
-    private Hooks(PrintStream console, List<String> triggers, Supplier<List<TypeInstrumentation>> libraries) {
+    private Hooks(PrintStream console, List<ModelHook> userHooks) {
         this.console = console;
         this.jdk = new JdkHooks(console);
-        this.byteBuddy = Once.of(new StartByteBuddy(libraries, console));
+        this.byteBuddy = Once.of(new StartByteBuddy(userHooks, console));
         List<String> exact = new ArrayList<>();
         List<String> prefixes = new ArrayList<>();
-        for (String name : triggers) {
+        for (String name : Libraries.triggers(userHooks)) {
             String trigger = name.replace('.', '/');
             (trigger.endsWith("/") ? prefixes : exact).add(trigger);
         }
@@ -52,12 +53,10 @@ public final class Hooks implements ClassFileTransformer {
      * Registers the transformer. Hooked classes that are already loaded (on attach, or loaded
      * by something that ran before the agent) are retransformed now; the others when they load.
      *
-     * @param triggers what each library instrumentation's {@link TypeInstrumentation#trigger()} says
-     * @param libraries makes those instrumentations, when Byte Buddy starts
+     * @param userHooks the policy's {@code model.hooks}, hooked beside the built-in {@link Libraries}
      */
-    public static Hooks install(Instrumentation inst, PrintStream console, List<String> triggers,
-                                Supplier<List<TypeInstrumentation>> libraries) {
-        Hooks hooks = new Hooks(console, triggers, libraries);
+    public static Hooks install(Instrumentation inst, PrintStream console, List<ModelHook> userHooks) {
+        Hooks hooks = new Hooks(console, userHooks);
         // Retransformable, so another agent's retransformation starts from bytes we edit again.
         inst.addTransformer(hooks, true);
         List<Class<?>> loaded = new ArrayList<>();
@@ -116,11 +115,11 @@ public final class Hooks implements ClassFileTransformer {
     }
 
     /** Starts Byte Buddy when first asked; only this small class is loaded at premain. */
-    private record StartByteBuddy(Supplier<List<TypeInstrumentation>> libraries, PrintStream console)
+    private record StartByteBuddy(List<ModelHook> userHooks, PrintStream console)
             implements Supplier<ClassFileTransformer> {
         @Override
         public ClassFileTransformer get() {
-            return ByteBuddyStart.make(libraries.get(), console);
+            return ByteBuddyStart.make(Libraries.create(userHooks), console);
         }
     }
 

@@ -7,12 +7,9 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
-import net.bytebuddy.matcher.ElementMatcher;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 
@@ -49,18 +46,12 @@ public final class UserHookInstrumentation implements TypeInstrumentation {
     }
 
     @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-        return named(hook.className());
-    }
-
-    @Override
-    public AgentBuilder.Transformer transformer() {
-        AsmVisitorWrapper advice = Advice.withCustomMapping()
+    public AsmVisitorWrapper advice() {
+        return Advice.withCustomMapping()
                 .bind(ModelArgument.class, hook.argument())
                 .bind(HookSpec.class, hook.toString())
                 .to(UserHookAdvice.class)
                 .on(named(hook.method()));
-        return (builder, type, loader, module, domain) -> builder.visit(advice);
     }
 
     /** Inlined into the user's method. */

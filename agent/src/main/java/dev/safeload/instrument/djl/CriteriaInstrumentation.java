@@ -2,11 +2,8 @@ package dev.safeload.instrument.djl;
 
 import dev.safeload.instrument.TypeInstrumentation;
 import dev.safeload.model.gate.ModelLoadGate;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -21,20 +18,14 @@ public final class CriteriaInstrumentation implements TypeInstrumentation {
     public static final String TRIGGER = "ai.djl.repository.zoo.Criteria";
 
     @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-        return named(TRIGGER);
-    }
-
-    @Override
     public String trigger() {
         return TRIGGER;
     }
 
     @Override
-    public AgentBuilder.Transformer transformer() {
-        AsmVisitorWrapper advice = Advice.to(LoadModelAdvice.class)
+    public AsmVisitorWrapper advice() {
+        return Advice.to(LoadModelAdvice.class)
                 .on(named("loadModel").and(takesArguments(0)));
-        return (builder, type, loader, module, domain) -> builder.visit(advice);
     }
 
     /** Inlined into {@code Criteria.loadModel()}. */

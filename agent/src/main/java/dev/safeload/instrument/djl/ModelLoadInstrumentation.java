@@ -3,7 +3,6 @@ package dev.safeload.instrument.djl;
 import dev.safeload.instrument.TypeInstrumentation;
 import dev.safeload.model.gate.ModelLoadGate;
 import java.nio.file.Path;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.type.TypeDescription;
@@ -38,10 +37,9 @@ public final class ModelLoadInstrumentation implements TypeInstrumentation {
     }
 
     @Override
-    public AgentBuilder.Transformer transformer() {
-        AsmVisitorWrapper advice = Advice.to(LoadAdvice.class)
+    public AsmVisitorWrapper advice() {
+        return Advice.to(LoadAdvice.class)
                 .on(named("load").and(takesArguments(3)).and(takesArgument(0, Path.class)).and(not(isAbstract())));
-        return (builder, type, loader, module, domain) -> builder.visit(advice);
     }
 
     /** Inlined into {@code Model.load(Path, String, Map)}. */

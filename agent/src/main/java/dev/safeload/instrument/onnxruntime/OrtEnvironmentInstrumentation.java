@@ -2,11 +2,8 @@ package dev.safeload.instrument.onnxruntime;
 
 import dev.safeload.instrument.TypeInstrumentation;
 import dev.safeload.model.gate.ModelLoadGate;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -22,20 +19,14 @@ public final class OrtEnvironmentInstrumentation implements TypeInstrumentation 
     public static final String TRIGGER = "ai.onnxruntime.OrtEnvironment";
 
     @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-        return named(TRIGGER);
-    }
-
-    @Override
     public String trigger() {
         return TRIGGER;
     }
 
     @Override
-    public AgentBuilder.Transformer transformer() {
-        AsmVisitorWrapper advice = Advice.to(CreateSessionAdvice.class)
+    public AsmVisitorWrapper advice() {
+        return Advice.to(CreateSessionAdvice.class)
                 .on(named("createSession").and(takesArguments(3)));
-        return (builder, type, loader, module, domain) -> builder.visit(advice);
     }
 
     /** Inlined into {@code createSession(model, allocator, options)}. */

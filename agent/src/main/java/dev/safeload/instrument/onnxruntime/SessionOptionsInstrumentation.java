@@ -2,11 +2,8 @@ package dev.safeload.instrument.onnxruntime;
 
 import dev.safeload.instrument.TypeInstrumentation;
 import dev.safeload.model.gate.ModelLoadGate;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 
@@ -20,20 +17,14 @@ public final class SessionOptionsInstrumentation implements TypeInstrumentation 
     public static final String TRIGGER = "ai.onnxruntime.OrtSession$SessionOptions";
 
     @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-        return named(TRIGGER);
-    }
-
-    @Override
     public String trigger() {
         return TRIGGER;
     }
 
     @Override
-    public AgentBuilder.Transformer transformer() {
-        AsmVisitorWrapper advice = Advice.to(RegisterCustomOpsAdvice.class)
+    public AsmVisitorWrapper advice() {
+        return Advice.to(RegisterCustomOpsAdvice.class)
                 .on(named("registerCustomOpLibrary").or(named("registerCustomOpsUsingFunction")));
-        return (builder, type, loader, module, domain) -> builder.visit(advice);
     }
 
     /** Inlined into the custom-op registration methods. */

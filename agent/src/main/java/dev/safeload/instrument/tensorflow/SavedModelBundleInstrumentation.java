@@ -2,11 +2,8 @@ package dev.safeload.instrument.tensorflow;
 
 import dev.safeload.instrument.TypeInstrumentation;
 import dev.safeload.model.gate.ModelLoadGate;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
@@ -19,20 +16,14 @@ public final class SavedModelBundleInstrumentation implements TypeInstrumentatio
     public static final String TRIGGER = "org.tensorflow.SavedModelBundle";
 
     @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-        return named(TRIGGER);
-    }
-
-    @Override
     public String trigger() {
         return TRIGGER;
     }
 
     @Override
-    public AgentBuilder.Transformer transformer() {
-        AsmVisitorWrapper advice = Advice.to(LoadAdvice.class)
+    public AsmVisitorWrapper advice() {
+        return Advice.to(LoadAdvice.class)
                 .on(named("load").and(isStatic()).and(takesArgument(0, String.class)));
-        return (builder, type, loader, module, domain) -> builder.visit(advice);
     }
 
     /** Inlined into {@code SavedModelBundle.load}. */

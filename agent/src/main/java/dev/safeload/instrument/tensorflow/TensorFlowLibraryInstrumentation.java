@@ -2,11 +2,8 @@ package dev.safeload.instrument.tensorflow;
 
 import dev.safeload.instrument.TypeInstrumentation;
 import dev.safeload.model.gate.ModelLoadGate;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 
@@ -17,19 +14,13 @@ public final class TensorFlowLibraryInstrumentation implements TypeInstrumentati
     public static final String TRIGGER = "org.tensorflow.TensorFlow";
 
     @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-        return named(TRIGGER);
-    }
-
-    @Override
     public String trigger() {
         return TRIGGER;
     }
 
     @Override
-    public AgentBuilder.Transformer transformer() {
-        AsmVisitorWrapper advice = Advice.to(LoadLibraryAdvice.class).on(named("loadLibrary"));
-        return (builder, type, loader, module, domain) -> builder.visit(advice);
+    public AsmVisitorWrapper advice() {
+        return Advice.to(LoadLibraryAdvice.class).on(named("loadLibrary"));
     }
 
     /** Inlined into {@code TensorFlow.loadLibrary}. */

@@ -2,11 +2,8 @@ package dev.safeload.instrument.weka;
 
 import dev.safeload.instrument.TypeInstrumentation;
 import dev.safeload.model.gate.ModelLoadGate;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
@@ -23,20 +20,14 @@ public final class SerializationHelperInstrumentation implements TypeInstrumenta
     public static final String TRIGGER = "weka.core.SerializationHelper";
 
     @Override
-    public ElementMatcher<TypeDescription> typeMatcher() {
-        return named(TRIGGER);
-    }
-
-    @Override
     public String trigger() {
         return TRIGGER;
     }
 
     @Override
-    public AgentBuilder.Transformer transformer() {
-        AsmVisitorWrapper advice = Advice.to(ReadAdvice.class)
+    public AsmVisitorWrapper advice() {
+        return Advice.to(ReadAdvice.class)
                 .on(named("read").or(named("readAll")).and(takesArguments(1)).and(takesArgument(0, String.class)));
-        return (builder, type, loader, module, domain) -> builder.visit(advice);
     }
 
     /** Inlined into {@code SerializationHelper.read(String)}. */
