@@ -1,9 +1,14 @@
 package dev.safeload.agent;
 
+import dev.safeload.config.ConfigException;
+import dev.safeload.config.ConfigKey;
+import dev.safeload.config.PolicyCompiler;
+import dev.safeload.config.Settings;
 import dev.safeload.instrument.Hooks;
 import dev.safeload.model.gate.ModelLoadGate;
 import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
+import dev.safeload.policy.Strictness;
 import dev.safeload.report.Event;
 import dev.safeload.report.LogSettings;
 import dev.safeload.report.Metrics;
@@ -13,6 +18,7 @@ import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import javax.management.JMException;
 import javax.management.ObjectName;
@@ -27,18 +33,40 @@ final class AgentRuntime implements SafeloadMXBean {
     private final Reporter reporter;
     private final SerialGate serialGate;
     private final ModelLoadGate modelGate;
+    private final PrintStream console;
+    /** Fixed at start: run-time changes may lower protection only when the operator opted in then. */
+    private final boolean allowLoosening;
+    private final Map<String, String> environment;
+    private volatile String options;
     private volatile Policy policy;
     private volatile Instant appliedAt = Instant.now();
 
-    private AgentRuntime(Policy policy, Reporter reporter, SerialGate serialGate, ModelLoadGate modelGate) {
+    /** The agent running in this JVM, for a second {@code attach}; null until started. */
+    private static volatile AgentRuntime running;
+
+    private AgentRuntime(Policy policy, Reporter reporter, SerialGate serialGate, ModelLoadGate modelGate,
+                         PrintStream console, boolean allowLoosening, String options, Map<String, String> environment) {
         this.policy = policy;
         this.reporter = reporter;
         this.serialGate = serialGate;
         this.modelGate = modelGate;
+        this.console = console;
+        this.allowLoosening = allowLoosening;
+        this.options = options;
+        this.environment = environment;
     }
 
-    static void start(Policy policy, LogSettings log, Instrumentation inst, PrintStream console,
-                      PolicyReloader.Sources reloadSources, boolean jmx) {
+    static AgentRuntime running() {
+        return running;
+    }
+
+    /**
+     * @param policyFile the policy file to watch, or null
+     * @return whether the agent is now running
+     */
+    static boolean start(Policy policy, LogSettings log, Instrumentation inst, PrintStream console,
+                         String options, Map<String, String> environment, java.nio.file.Path policyFile,
+                         boolean jmx, boolean allowLoosening) {
         Reporter reporter = new Reporter(log, console);
         // Hooks first, so that ObjectInputFilter.Config, which installing the factory loads, is
         // hooked as it loads. Hooked classes are transformed as they load (or now, if already
@@ -52,11 +80,13 @@ final class AgentRuntime implements SafeloadMXBean {
                     (builtin, host) -> new SerialGate(policy, reporter, builtin, host));
         } catch (IllegalStateException | ReflectiveOperationException e) {
             SafeloadAgent.failClosed(console, "cannot install the deserialization filter factory: " + e.getMessage());
-            return;
+            return false;
         }
         ModelLoadGate modelGate = new ModelLoadGate(policy, reporter);
         ModelLoadGate.install(modelGate);
-        AgentRuntime runtime = new AgentRuntime(policy, reporter, serialGate, modelGate);
+        AgentRuntime runtime = new AgentRuntime(policy, reporter, serialGate, modelGate, console, allowLoosening,
+                options, environment);
+        running = runtime;
 
         console.println("safeload " + SafeloadAgent.version() + ": " + policy.mode().label() + " mode, "
                 + policy.source() + ", violations to " + log.destination());
@@ -69,8 +99,8 @@ final class AgentRuntime implements SafeloadMXBean {
                 .put("safeload.policy_digest", policy.settingsDigest())
                 .put("safeload.version", SafeloadAgent.version()));
 
-        if (reloadSources != null) {
-            new PolicyReloader(reloadSources, runtime::reload, runtime::reloadFailed, console).start();
+        if (policyFile != null) {
+            new PolicyReloader(policyFile, runtime::reloadPolicyFile, console).start();
         }
         // Opening the log (Logback, Jackson, the policy digest) and starting the platform MBean
         // server cost more than the rest of the start together, so they wait until the host has
@@ -78,6 +108,7 @@ final class AgentRuntime implements SafeloadMXBean {
         Thread later = new Thread(new DeferredStart(runtime, jmx), "safeload-start");
         later.setDaemon(true);
         later.start();
+        return true;
     }
 
     /** How long after premain the log is opened and the MBean registered, unless an event comes first. */
@@ -107,9 +138,36 @@ final class AgentRuntime implements SafeloadMXBean {
         }
     }
 
-    /** A new version of the policy file compiled: apply it with one volatile write per gate. */
-    void reload(Policy next) {
-        apply(next, "policy-reload", "policy file changed");
+    /**
+     * The policy file changed: resolve the configuration again as at start (with the agent
+     * options now in force) and apply it if it is at least as strict as the policy in force.
+     */
+    void reloadPolicyFile() {
+        Settings settings;
+        Policy next;
+        try {
+            settings = Settings.resolve(options, System.getProperties(), environment);
+            next = PolicyCompiler.compile(settings);
+        } catch (ConfigException | RuntimeException e) {
+            String why = e instanceof ConfigException ? e.getMessage() : e.toString();
+            console.println("safeload: policy not reloaded, the previous one stays in force: " + why);
+            reloadFailed(why);
+            return;
+        }
+        if (!settings.overridden().isEmpty()) {
+            // The staging trap: mode=enforce in the file while mode=audit is an agent option.
+            String overridden = String.join("; ", settings.overridden());
+            console.println("safeload: warning: the reloaded policy file sets keys another source overrides: " + overridden);
+            reporter.write(Event.of("event", "policy-overridden")
+                    .put("message", "the reloaded policy file sets keys another source overrides: " + overridden)
+                    .put("event.module", "safeload")
+                    .put("event.dataset", "safeload.violations")
+                    .put("safeload.mode", policy.mode().label()));
+        }
+        if (raise(next, "policy-reload", "policy file changed") == null) {
+            console.println("safeload: policy reloaded from " + next.source() + ": " + next.mode().label()
+                    + " mode (sha256 " + next.digest().substring(0, 12) + ")");
+        }
     }
 
     /** A new version of the policy file did not compile: keep the old one, and say so. */
@@ -124,7 +182,63 @@ final class AgentRuntime implements SafeloadMXBean {
                 .put("safeload.policy_digest", policy.digest()));
     }
 
-    private synchronized void apply(Policy next, String action, String why) {
+    /** What a second {@code attach} did: see {@link #attachAgain}. */
+    record AttachOutcome(boolean applied, String message) {
+    }
+
+    /**
+     * A second {@code attach} with {@code newOptions}: they are merged over the options in force
+     * and applied through the same raise-only path as a reload.
+     */
+    AttachOutcome attachAgain(String newOptions) throws ConfigException {
+        String merged = Settings.mergeAgentOptions(options, newOptions);
+        Settings settings = Settings.resolve(merged, System.getProperties(), environment);
+        Policy next = PolicyCompiler.compile(settings);
+        if (next.digest().equals(policy.digest()) && next.mode() == policy.mode()) {
+            return new AttachOutcome(true, "already running with these settings: " + describe(policy));
+        }
+        String refused = raise(next, "attach-applied", "options applied by a second attach");
+        if (refused != null) {
+            return new AttachOutcome(false, refused);
+        }
+        options = merged;
+        return new AttachOutcome(true, "applied: " + describe(next));
+    }
+
+    private static String describe(Policy p) {
+        return p.mode().label() + " mode, " + p.source() + " (sha256 " + p.digest().substring(0, 12) + ")";
+    }
+
+    /**
+     * Applies {@code next} if it is at least as strict as the policy in force, or if the
+     * operator allowed loosening at start; otherwise logs a {@code policy-refused} event.
+     *
+     * @return null when applied, else why it was refused
+     */
+    private synchronized String raise(Policy next, String action, String why) {
+        List<String> looser = Strictness.loosenings(policy, next);
+        if (!looser.isEmpty() && !allowLoosening) {
+            String refusal = why + ": refused, protection can only be raised at run time (" + String.join("; ", looser)
+                    + "); " + describe(policy) + " stays in force. Restart to lower it, or start with "
+                    + ConfigKey.RUNTIME_ALLOW_LOOSENING.key() + "=true";
+            console.println("safeload: " + refusal);
+            reporter.write(Event.of("event", "policy-refused")
+                    .put("message", refusal)
+                    .put("event.outcome", "failure")
+                    .put("event.module", "safeload")
+                    .put("event.dataset", "safeload.violations")
+                    .put("error.message", String.join("; ", looser))
+                    .put("safeload.mode", policy.mode().label())
+                    .put("safeload.requested_mode", next.mode().label())
+                    .put("safeload.policy_source", policy.source())
+                    .put("safeload.policy_digest", policy.digest()));
+            return refusal;
+        }
+        apply(next, action, looser.isEmpty() ? why : why + " (loosening allowed at start: " + String.join("; ", looser) + ")");
+        return null;
+    }
+
+    private void apply(Policy next, String action, String why) {
         Policy previous = policy;
         serialGate.policy(next);
         modelGate.policy(next);
@@ -161,7 +275,11 @@ final class AgentRuntime implements SafeloadMXBean {
     public void setMode(String mode) {
         Mode next = Mode.parse(mode);
         if (next != policy.mode()) {
-            apply(policy.withMode(next), "mode-change", "mode set over JMX");
+            String refused = raise(policy.withMode(next), "mode-change", "mode set over JMX");
+            if (refused != null) {
+                // Thrown so the JMX client sees the refusal, not a silent no-op.
+                throw new IllegalStateException("safeload: " + refused);
+            }
         }
     }
 

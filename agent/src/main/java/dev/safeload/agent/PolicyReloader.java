@@ -1,9 +1,5 @@
 package dev.safeload.agent;
 
-import dev.safeload.config.ConfigException;
-import dev.safeload.config.PolicyCompiler;
-import dev.safeload.config.Settings;
-import dev.safeload.policy.Policy;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.ClosedWatchServiceException;
@@ -16,9 +12,7 @@ import java.nio.file.WatchService;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * Watches the policy file and applies each valid new version; an invalid one is refused and
@@ -32,22 +26,20 @@ final class PolicyReloader implements Runnable {
     /** Polls at least this often, whatever the watch service reports. */
     static final long POLL_MILLIS = 2_000;
 
-    /** What the agent was started with, to resolve the configuration again exactly as at start. */
-    record Sources(String options, Map<String, String> environment, Path policyFile) {
-    }
-
-    private final Sources sources;
-    private final Consumer<Policy> apply;
-    private final Consumer<String> refused;
+    private final Path policyFile;
+    private final Runnable changed;
     private final PrintStream console;
     private byte[] lastDigest;
 
-    PolicyReloader(Sources sources, Consumer<Policy> apply, Consumer<String> refused, PrintStream console) {
-        this.sources = sources;
-        this.apply = apply;
-        this.refused = refused;
+    /**
+     * @param changed called on this watcher's thread each time the file's contents change; it
+     *     resolves, checks and applies (or refuses) the new version
+     */
+    PolicyReloader(Path policyFile, Runnable changed, PrintStream console) {
+        this.policyFile = policyFile;
+        this.changed = changed;
         this.console = console;
-        this.lastDigest = digestOf(sources.policyFile());
+        this.lastDigest = digestOf(policyFile);
     }
 
     void start() {
@@ -58,7 +50,7 @@ final class PolicyReloader implements Runnable {
 
     @Override
     public void run() {
-        Path dir = sources.policyFile().toAbsolutePath().getParent();
+        Path dir = policyFile.toAbsolutePath().getParent();
         try (WatchService watch = FileSystems.getDefault().newWatchService()) {
             dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
                     StandardWatchEventKinds.ENTRY_DELETE);
@@ -89,31 +81,44 @@ final class PolicyReloader implements Runnable {
         }
     }
 
-    /** Applies the file if its contents changed since the last version seen. */
-    void checkOnce() {
-        byte[] digest = digestOf(sources.policyFile());
+    /**
+     * Hands the file on if its contents changed since the last version seen, once they have
+     * stopped changing: an in-place rewrite (truncate, then write) must not be read half-way,
+     * or its empty first state would be applied, and the real version then compared with it.
+     */
+    void checkOnce() throws InterruptedException {
+        byte[] digest = digestOf(policyFile);
         if (digest == null || Arrays.equals(digest, lastDigest)) {
-            return; // missing (mid-swap) or unchanged
+            return; // missing or empty (mid-swap, mid-write) or unchanged
+        }
+        for (int i = 0; i < SETTLE_ROUNDS; i++) {
+            Thread.sleep(SETTLE_MILLIS);
+            byte[] again = digestOf(policyFile);
+            if (again == null) {
+                return; // the next change will be seen
+            }
+            if (Arrays.equals(again, digest)) {
+                break;
+            }
+            digest = again;
         }
         lastDigest = digest;
         try {
-            Policy next = PolicyCompiler.compile(Settings.resolve(sources.options(), System.getProperties(),
-                    sources.environment()));
-            apply.accept(next);
-            console.println("safeload: policy reloaded from " + sources.policyFile() + ": " + next.mode().label()
-                    + " mode (sha256 " + next.digest().substring(0, 12) + ")");
-        } catch (ConfigException e) {
-            console.println("safeload: policy not reloaded, the previous one stays in force: " + e.getMessage());
-            refused.accept(e.getMessage());
+            changed.run();
         } catch (RuntimeException e) {
             console.println("safeload: policy not reloaded, the previous one stays in force: " + e);
-            refused.accept(e.toString());
         }
     }
 
+    /** How long the file's contents must stay the same before they are read as a new version. */
+    static final long SETTLE_MILLIS = 250;
+    private static final int SETTLE_ROUNDS = 20;
+
+    /** The digest of the file's contents, or null when it is missing or empty. */
     private static byte[] digestOf(Path file) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+            byte[] bytes = Files.readAllBytes(file);
+            return bytes.length == 0 ? null : MessageDigest.getInstance("SHA-256").digest(bytes);
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {

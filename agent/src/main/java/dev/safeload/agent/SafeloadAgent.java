@@ -9,6 +9,8 @@ import dev.safeload.policy.Policy;
 import dev.safeload.report.LogSettings;
 import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 
@@ -29,18 +31,52 @@ public final class SafeloadAgent {
     }
 
     /**
-     * Attached to a running JVM: the same start, except that a problem is thrown back to the
-     * {@code attach} command instead of stopping a JVM that is already serving.
+     * Attached to a running JVM: the same start, except that a problem never stops a JVM that is
+     * already serving. The outcome goes to one {@code safeload:} line on the target's stderr and
+     * to {@link #ATTACH_RESULT_PROPERTY}, which {@code attach} reads back; nothing is thrown,
+     * since an exception out of agentmain makes the JVM print its stack and an ASSERTION FAILED.
      */
     public static void agentmain(String options, Instrumentation inst) {
-        start(options, inst, System.getProperties(), System.getenv(), System.err, true);
+        try {
+            start(options, inst, System.getProperties(), System.getenv(), System.err, true);
+        } catch (RuntimeException | LinkageError e) {
+            attachResult(AttachResult.ERROR, "the agent failed to start: " + e);
+            System.err.println("safeload: the agent failed to start: " + e);
+        }
+    }
+
+    /**
+     * System property of the target JVM where an attached agent leaves its outcome, as
+     * {@code <sequence> <status> <message>}: a channel the attach API can read back. Not under
+     * {@code safeload.}, which names configuration keys.
+     */
+    public static final String ATTACH_RESULT_PROPERTY = "dev.safeload.attach.result";
+
+    /** How an attach ended, as {@code attach} reads it from {@link #ATTACH_RESULT_PROPERTY}. */
+    enum AttachResult {
+        STARTED, APPLIED, OFF, REFUSED, ERROR;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private static int attachSequence;
+
+    private static synchronized void attachResult(AttachResult result, String message) {
+        attachSequence++;
+        System.setProperty(ATTACH_RESULT_PROPERTY, attachSequence + " " + result.label() + " " + message);
     }
 
     static void start(String options, Instrumentation inst, Properties systemProperties,
                       Map<String, String> environment, PrintStream console, boolean attached) {
         attachedStart = attached;
         if (started) {
-            console.println("safeload: already running in this JVM; ignoring a second start");
+            if (attached) {
+                attachAgain(options, console);
+            } else {
+                console.println("safeload: already running in this JVM; ignoring a second start");
+            }
             return;
         }
         Settings settings;
@@ -54,7 +90,8 @@ public final class SafeloadAgent {
             if (!startWithDefaultsOnError(options, systemProperties, environment)) {
                 console.println("safeload: invalid configuration: " + e.getMessage());
                 if (attached) {
-                    throw new IllegalArgumentException("safeload: invalid configuration: " + e.getMessage(), e);
+                    attachResult(AttachResult.ERROR, "invalid configuration: " + e.getMessage());
+                    return;
                 }
                 console.println("safeload: refusing to start the JVM (fail closed). Fix the configuration,"
                         + " or set onConfigError=defaults to start with the built-in policy instead.");
@@ -71,22 +108,80 @@ public final class SafeloadAgent {
                 throw new IllegalStateException("the built-in defaults are invalid", impossible);
             }
         }
+        for (String warning : settings.warnings()) {
+            console.println("safeload: warning: " + warning);
+        }
         if (policy.mode() == Mode.OFF) {
             console.println("safeload: mode off; nothing installed");
+            if (attached) {
+                attachResult(AttachResult.OFF, "mode off; nothing installed");
+            }
             return;
         }
 
-        started = true;
         String policyFile = lenient(ConfigKey.POLICY, options, systemProperties, environment);
-        boolean jmx = !"false".equals(lenient(ConfigKey.JMX, options, systemProperties, environment));
-        AgentRuntime.start(policy, log, inst, console, policyFile == null ? null
-                : new PolicyReloader.Sources(options, environment, java.nio.file.Path.of(policyFile)), jmx);
+        boolean jmx = !"false".equalsIgnoreCase(lenient(ConfigKey.JMX, options, systemProperties, environment));
+        boolean allowLoosening = "true".equalsIgnoreCase(settings.get(ConfigKey.RUNTIME_ALLOW_LOOSENING));
+        Path watched = policyFile == null || policyFile.isEmpty() ? null : Path.of(policyFile);
+        started = true;
+        if (!AgentRuntime.start(policy, log, inst, console, options, environment, watched, jmx, allowLoosening)) {
+            started = false;
+            return;
+        }
+        console.println("safeload: settings: " + settings.effectiveSources());
+        if (watched != null) {
+            warnIfWritable(watched, console);
+        }
+        if (attached) {
+            attachResult(AttachResult.STARTED, policy.mode().label() + " mode, " + policy.source());
+        }
+    }
+
+    /**
+     * The watched policy file is the one thing a compromised process of the same user could
+     * edit to lower protection; say so once, at start (docs/operations.md shows a read-only mount).
+     */
+    static void warnIfWritable(Path policyFile, PrintStream console) {
+        Path absolute = policyFile.toAbsolutePath();
+        Path dir = absolute.getParent();
+        boolean fileWritable = Files.isWritable(absolute);
+        boolean dirWritable = dir != null && Files.isWritable(dir);
+        if (fileWritable || dirWritable) {
+            console.println("safeload: warning: the policy file " + absolute + " is writable by this JVM's own user ("
+                    + (fileWritable ? "the file" : "its folder") + "); code running as that user could edit what the"
+                    + " agent reloads. Mount it read-only (see docs/operations.md)");
+        }
+    }
+
+    /** A second attach: apply its options through the raise-only path, or say why not. */
+    private static void attachAgain(String options, PrintStream console) {
+        AgentRuntime runtime = AgentRuntime.running();
+        if (runtime == null) {
+            console.println("safeload: already started in this JVM (mode off or still starting); a second attach changes nothing");
+            attachResult(AttachResult.REFUSED, "the agent was already started in this JVM and installed nothing"
+                    + " (mode off); restart the JVM to change that");
+            return;
+        }
+        if (options != null && lenient(ConfigKey.RUNTIME_ALLOW_LOOSENING, options, new Properties(), Map.of()) != null) {
+            String why = ConfigKey.RUNTIME_ALLOW_LOOSENING.key() + " can be set only at start, not by a second attach";
+            console.println("safeload: " + why);
+            attachResult(AttachResult.REFUSED, why);
+            return;
+        }
+        try {
+            AgentRuntime.AttachOutcome outcome = runtime.attachAgain(options);
+            attachResult(outcome.applied() ? AttachResult.APPLIED : AttachResult.REFUSED, outcome.message());
+        } catch (ConfigException e) {
+            console.println("safeload: invalid configuration, nothing changed: " + e.getMessage());
+            attachResult(AttachResult.ERROR, "invalid configuration: " + e.getMessage());
+        }
     }
 
     static void failClosed(PrintStream console, String why) {
         console.println("safeload: " + why);
         if (attachedStart) {
-            throw new IllegalStateException("safeload: " + why);
+            attachResult(AttachResult.ERROR, why);
+            return;
         }
         console.println("safeload: refusing to start the JVM unprotected (fail closed)");
         System.exit(EXIT_INVALID_CONFIG);
@@ -94,7 +189,7 @@ public final class SafeloadAgent {
 
     /** Reads onConfigError leniently, from the sources that do not depend on the policy file. */
     private static boolean startWithDefaultsOnError(String options, Properties sys, Map<String, String> env) {
-        return "defaults".equals(lenient(ConfigKey.ON_CONFIG_ERROR, options, sys, env));
+        return "defaults".equalsIgnoreCase(lenient(ConfigKey.ON_CONFIG_ERROR, options, sys, env));
     }
 
     /**

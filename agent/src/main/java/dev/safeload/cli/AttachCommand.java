@@ -1,28 +1,47 @@
 package dev.safeload.cli;
 
+import com.sun.tools.attach.AgentInitializationException;
+import com.sun.tools.attach.AgentLoadException;
+import com.sun.tools.attach.AttachNotSupportedException;
+import com.sun.tools.attach.VirtualMachine;
 import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
+import java.util.Optional;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
-import net.bytebuddy.agent.ByteBuddyAgent;
 
 /**
- * {@code attach PID [key=value,...]}: loads the agent into a JVM that was started without it,
- * then reads back over JMX what the agent reports, so the user sees what is now protected.
+ * {@code attach PID [key=value,...]}: loads the agent into a running JVM, then says what the
+ * agent in the target answered: started, applied (a JVM already running the agent takes new
+ * options only through the raise-only path), refused or a configuration error; never success
+ * for options the target ignored.
  */
 final class AttachCommand {
 
     static final String USAGE = "attach PID [key=value,...]";
 
+    /** Where the agent leaves its answer in the target. */
+    private static final String RESULT_PROPERTY = dev.safeload.agent.SafeloadAgent.ATTACH_RESULT_PROPERTY;
+
     private AttachCommand() {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length < 1 || args.length > 2 || !args[0].matches("\\d+")) {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            out.println("usage: " + USAGE);
+            out.println("Loads the agent into the running JVM PID (same user, attach not disabled). Options are");
+            out.println("the agent options, e.g. mode=audit,log=/var/log/safeload.jsonl. If the JVM already runs");
+            out.println("the agent, the options are applied only if they do not lower protection.");
+            out.println("Exit 0 when the agent started or applied the options, 1 when it refused them or could");
+            out.println("not start, 2 on a usage error.");
+            return 0;
+        }
+        if (args.length < 1 || args.length > 2 || !args[0].matches("\\d{1,19}")) {
             err.println("usage: " + USAGE);
             return 2;
         }
@@ -32,6 +51,11 @@ final class AttachCommand {
             err.println("safeload: cannot attach to this very process");
             return 2;
         }
+        String problem = targetProblem(Long.parseLong(pid));
+        if (problem != null) {
+            err.println("safeload: cannot attach to JVM " + pid + ": " + problem);
+            return 1;
+        }
         File jar;
         try {
             jar = new File(AttachCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -39,27 +63,92 @@ final class AttachCommand {
             err.println("safeload: cannot find the agent jar this command runs from: " + e);
             return 2;
         }
+        String answer;
         try {
-            ByteBuddyAgent.attach(jar, pid, options);
-        } catch (RuntimeException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            err.println("safeload: could not attach to JVM " + pid + ": " + cause);
-            err.println("safeload: the target must be a JVM run by the same user, without -XX:+DisableAttachMechanism;"
-                    + " a configuration the agent refuses is reported on the target's stderr");
+            answer = load(pid, jar, options);
+        } catch (AttachNotSupportedException e) {
+            err.println("safeload: cannot attach to JVM " + pid + ": " + e.getMessage()
+                    + " (is it a JVM of this user, started without -XX:+DisableAttachMechanism?)");
+            return 1;
+        } catch (AgentLoadException | AgentInitializationException e) {
+            err.println("safeload: JVM " + pid + " could not load the agent: " + e.getMessage()
+                    + "; see the target's stderr");
+            return 1;
+        } catch (IOException e) {
+            err.println("safeload: cannot talk to JVM " + pid + ": " + e.getMessage());
+            return 1;
+        } catch (LinkageError e) {
+            err.println("safeload: this Java has no attach API (jdk.attach); run the command with a full JDK: " + e);
+            return 2;
+        }
+        if (answer == null) {
+            err.println("safeload: JVM " + pid + " loaded the agent but it gave no answer; see the target's stderr");
             return 1;
         }
-        out.println("safeload: attached to JVM " + pid + (options.isEmpty() ? "" : " with " + options));
-        report(pid, out);
-        return 0;
+        String[] parts = answer.split(" ", 3);
+        String status = parts.length > 1 ? parts[1] : "";
+        String message = parts.length > 2 ? parts[2] : "";
+        switch (status) {
+            case "started" -> {
+                out.println("safeload: attached to JVM " + pid + (options.isEmpty() ? "" : " with " + options));
+                report(pid, out);
+                return 0;
+            }
+            case "applied" -> {
+                out.println("safeload: JVM " + pid + " already runs the agent; " + message);
+                report(pid, out);
+                return 0;
+            }
+            case "off" -> {
+                out.println("safeload: attached to JVM " + pid + ": " + message);
+                return 0;
+            }
+            case "refused" -> {
+                err.println("safeload: JVM " + pid + " already runs the agent and refused the options: " + message);
+                return 1;
+            }
+            default -> {
+                err.println("safeload: the agent in JVM " + pid + " did not start: " + message);
+                return 1;
+            }
+        }
+    }
+
+    /** Why the attach API cannot reach {@code pid}, said plainly before it tries; null when it may. */
+    static String targetProblem(long pid) {
+        Optional<ProcessHandle> target = ProcessHandle.of(pid);
+        if (target.isEmpty() || !target.get().isAlive()) {
+            return "no such process";
+        }
+        Optional<String> owner = target.get().info().user();
+        String me = System.getProperty("user.name");
+        if (owner.isPresent() && me != null && !owner.get().equals(me)) {
+            return "it runs as user " + owner.get() + " and this command as " + me
+                    + "; the attach API only reaches JVMs of the same user (run attach as " + owner.get() + ")";
+        }
+        return null;
+    }
+
+    /** Loads the agent and returns the answer it left in the target, or null if it left none. */
+    private static String load(String pid, File jar, String options)
+            throws AttachNotSupportedException, AgentLoadException, AgentInitializationException, IOException {
+        VirtualMachine vm = VirtualMachine.attach(pid);
+        try {
+            String before = vm.getSystemProperties().getProperty(RESULT_PROPERTY);
+            vm.loadAgent(jar.getAbsolutePath(), options);
+            String after = vm.getSystemProperties().getProperty(RESULT_PROPERTY);
+            return after == null || after.equals(before) ? null : after;
+        } finally {
+            vm.detach();
+        }
     }
 
     /** Prints the agent's state from its JMX bean in the target, when the target allows it. */
     private static void report(String pid, PrintStream out) {
         try {
-            Class<?> vmClass = Class.forName("com.sun.tools.attach.VirtualMachine");
-            Object vm = vmClass.getMethod("attach", String.class).invoke(null, pid);
+            VirtualMachine vm = VirtualMachine.attach(pid);
             try {
-                String address = (String) vmClass.getMethod("startLocalManagementAgent").invoke(vm);
+                String address = vm.startLocalManagementAgent();
                 try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
                     MBeanServerConnection server = connector.getMBeanServerConnection();
                     ObjectName name = new ObjectName("dev.safeload:type=Agent");
@@ -73,7 +162,7 @@ final class AttachCommand {
                             + " next read, and model loads through the hooked libraries");
                 }
             } finally {
-                vmClass.getMethod("detach").invoke(vm);
+                vm.detach();
             }
         } catch (Exception e) {
             out.println("  (the agent's state could not be read over JMX: " + e.getClass().getSimpleName()

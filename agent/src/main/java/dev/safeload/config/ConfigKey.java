@@ -29,7 +29,8 @@ public enum ConfigKey {
     MODEL_TRUSTED_DIRS("model.trustedDirs", "", "Folders whose model files are not checked"),
     MODEL_SHA256("model.sha256", "", "SHA-256 digests of model files allowed without checks"),
     MODEL_HOOKS("model.hooks", "", "Extra model-loading methods to check, as class#method(argumentIndex)"),
-    MODEL_ALLOW_NATIVE_LIBRARIES("model.allowNativeLibraries", "false", "Let ONNX Runtime custom-op libraries and TensorFlow op libraries load native code");
+    MODEL_ALLOW_NATIVE_LIBRARIES("model.allowNativeLibraries", "false", "Let ONNX Runtime custom-op libraries and TensorFlow op libraries load native code"),
+    RUNTIME_ALLOW_LOOSENING("runtime.allowLoosening", "false", "true lets a policy reload, JMX or a second attach lower protection at run time; settable only at start (agent option, -D or environment, not a policy file)");
 
     private static final Map<String, ConfigKey> BY_NAME = new java.util.HashMap<>();
 

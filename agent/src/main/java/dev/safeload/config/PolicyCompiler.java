@@ -39,7 +39,8 @@ public final class PolicyCompiler {
         ClassPatterns deny = Presets.gadgetDeny();
         List<ScopedRule> scoped = new ArrayList<>(Presets.defaultScopedAllow());
         for (String preset : list(settings.get(ConfigKey.SERIAL_PRESETS))) {
-            allow = allow.plus(parse(settings.setting(ConfigKey.SERIAL_PRESETS), v -> Presets.preset(preset)));
+            String name = preset.toLowerCase(Locale.ROOT);
+            allow = allow.plus(parse(settings.setting(ConfigKey.SERIAL_PRESETS), v -> Presets.preset(name)));
         }
         List<String> allowed = new ArrayList<>();
         List<String> denied = new ArrayList<>();
@@ -94,13 +95,11 @@ public final class PolicyCompiler {
         Setting hookSetting = settings.setting(ConfigKey.MODEL_HOOKS);
         // Blank is the usual case, and ModelHook's pattern costs premain milliseconds to compile.
         List<ModelHook> hooks = hookSetting.value().isBlank() ? List.of() : parse(hookSetting, ModelHook::parseAll);
-        Setting nativeLibraries = settings.setting(ConfigKey.MODEL_ALLOW_NATIVE_LIBRARIES);
-        boolean allowNative = switch (nativeLibraries.value().strip()) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new ConfigException(nativeLibraries.problem("expected true or false, got \""
-                    + nativeLibraries.value() + "\""));
-        };
+        boolean allowNative = flag(settings.setting(ConfigKey.MODEL_ALLOW_NATIVE_LIBRARIES));
+        // Checked here so that check-policy and a start see a bad value the same way.
+        flag(settings.setting(ConfigKey.JMX));
+        flag(settings.setting(ConfigKey.RUNTIME_ALLOW_LOOSENING));
+        choice(settings.setting(ConfigKey.ON_CONFIG_ERROR), "fail", "defaults");
         return new Policy(mode, serial, model, hooks, allowNative, settings.policySource(), digest(settings));
     }
 
@@ -164,6 +163,25 @@ public final class PolicyCompiler {
             }
         }
         return items;
+    }
+
+    /**
+     * A true/false key. Enumerated values are accepted in any case (mode=AUDIT, jmx=False), the
+     * same for every enumerated key; anything else is an error naming the key.
+     */
+    public static boolean flag(Setting s) throws ConfigException {
+        return choice(s, "true", "false").equals("true");
+    }
+
+    /** One of {@code allowed}, in any case, returned in lower case. */
+    static String choice(Setting s, String... allowed) throws ConfigException {
+        String v = s.value().strip().toLowerCase(Locale.ROOT);
+        for (String a : allowed) {
+            if (a.equals(v)) {
+                return a;
+            }
+        }
+        throw new ConfigException(s.problem("expected " + String.join(" or ", allowed) + ", got \"" + s.value() + "\""));
     }
 
     /** A positive whole number. */

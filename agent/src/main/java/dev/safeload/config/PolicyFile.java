@@ -74,6 +74,11 @@ public final class PolicyFile {
                 if (key == ConfigKey.POLICY) {
                     throw new ConfigException(origin + ", key policy: a policy file cannot name another policy file");
                 }
+                if (key == ConfigKey.RUNTIME_ALLOW_LOOSENING) {
+                    // Whoever can write the watched file must not be able to unlock lowering it.
+                    throw new ConfigException(origin + ", key " + rawKey + ": can be set only at start, as an agent"
+                            + " option, -D" + key.systemProperty() + " or " + key.environmentVariable());
+                }
                 Setting previous = settings.get(key);
                 if (previous != null) {
                     throw new ConfigException(origin + ", key " + rawKey + ": already set at " + previous.origin());

@@ -3,7 +3,9 @@ package dev.safeload.config;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.jar.JarFile;
@@ -22,20 +24,24 @@ public final class Settings {
 
     private final Map<ConfigKey, Setting> values;
     private final String policySource;
+    private final List<String> warnings;
+    private final List<String> overridden;
 
-    private Settings(Map<ConfigKey, Setting> values, String policySource) {
+    private Settings(Map<ConfigKey, Setting> values, String policySource, List<String> warnings, List<String> overridden) {
         this.values = values;
         this.policySource = policySource;
+        this.warnings = List.copyOf(warnings);
+        this.overridden = List.copyOf(overridden);
     }
 
     /** Defaults only. */
     public static Settings defaults() {
-        return new Settings(new EnumMap<>(ConfigKey.class), "built-in defaults");
+        return new Settings(new EnumMap<>(ConfigKey.class), "built-in defaults", List.of(), List.of());
     }
 
     /** Settings from explicit entries, for tests and tools; later entries win. */
     public static Settings of(Map<ConfigKey, Setting> values, String policySource) {
-        return new Settings(new EnumMap<>(values.isEmpty() ? Map.of() : values), policySource);
+        return new Settings(new EnumMap<>(values.isEmpty() ? Map.of() : values), policySource, List.of(), List.of());
     }
 
     /**
@@ -60,33 +66,91 @@ public final class Settings {
             }
         }
         Map<ConfigKey, Setting> fromEnvironment = new EnumMap<>(ConfigKey.class);
+        List<String> warnings = new ArrayList<>();
+        List<String> strayVariables = new ArrayList<>();
         for (Map.Entry<String, String> e : environment.entrySet()) {
             if (e.getKey().startsWith("SAFELOAD_")) {
                 ConfigKey key = ConfigKey.byEnvironmentVariable(e.getKey());
                 if (key == null) {
-                    throw new ConfigException("environment variable " + e.getKey() + ": unknown key");
+                    // The environment is shared by everything in a container (SAFELOAD_DEPLOY_COLOR
+                    // from a deploy tool): warn, never stop the JVM. Options, -D and files stay strict.
+                    strayVariables.add(e.getKey());
+                    continue;
                 }
                 fromEnvironment.put(key, new Setting(key, e.getValue().strip(), "environment variable " + e.getKey()));
             }
+        }
+        if (!strayVariables.isEmpty()) {
+            java.util.Collections.sort(strayVariables);
+            StringBuilder known = new StringBuilder();
+            for (ConfigKey k : ConfigKey.values()) {
+                known.append(known.length() == 0 ? "" : ", ").append(k.environmentVariable());
+            }
+            warnings.add("ignoring environment variable" + (strayVariables.size() == 1 ? " " : "s ")
+                    + String.join(", ", strayVariables) + ": not a Safeload key; known: " + known);
         }
 
         Map<ConfigKey, Setting> merged = new EnumMap<>(ConfigKey.class);
         Setting policy = firstOf(ConfigKey.POLICY, fromAgent, fromSystem, fromEnvironment);
         String policySource = "built-in defaults";
+        Map<ConfigKey, Setting> fromFile = Map.of();
         if (policy != null && !policy.value().isEmpty()) {
-            merged.putAll(PolicyFile.read(Path.of(policy.value())));
+            fromFile = PolicyFile.read(Path.of(policy.value()));
             policySource = "policy file " + policy.value();
+            if (fromFile.isEmpty()) {
+                warnings.add("policy file " + policy.value() + " sets no key; the built-in defaults apply");
+            }
         } else {
             EmbeddedPolicy embedded = findEmbeddedPolicy(systemProperties);
             if (embedded != null) {
-                merged.putAll(PolicyFile.parse(embedded.bytes(), embedded.name()));
+                fromFile = PolicyFile.parse(embedded.bytes(), embedded.name());
                 policySource = embedded.name();
             }
         }
+        merged.putAll(fromFile);
         merged.putAll(fromEnvironment);
         merged.putAll(fromSystem);
         merged.putAll(fromAgent);
-        return new Settings(merged, policySource);
+        List<String> overridden = new ArrayList<>();
+        for (Setting inFile : fromFile.values()) {
+            Setting wins = merged.get(inFile.key());
+            if (!wins.value().equals(inFile.value())) {
+                overridden.add(inFile.key().key() + "=" + inFile.value() + " (" + inFile.origin() + ") is overridden by "
+                        + wins.origin() + " (" + inFile.key().key() + "=" + wins.value() + ")");
+            }
+        }
+        return new Settings(merged, policySource, warnings, overridden);
+    }
+
+    /** Problems that do not stop the agent, such as a stray SAFELOAD_* variable or an empty policy file. */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /**
+     * Keys the policy file (or embedded policy) sets that a higher source overrides with another
+     * value, each naming the key, both values and the source that wins.
+     */
+    public List<String> overridden() {
+        return overridden;
+    }
+
+    /**
+     * Every value that is not a default, with where it came from, on one line:
+     * {@code mode=audit (agent option), serial.maxDepth=32 (policy file p line 2)}; or
+     * {@code all defaults}.
+     */
+    public String effectiveSources() {
+        StringBuilder line = new StringBuilder();
+        for (ConfigKey key : ConfigKey.values()) {
+            Setting s = values.get(key);
+            if (s != null && !s.value().equals(key.defaultValue())) {
+                String value = s.value().length() > 60 ? s.value().substring(0, 57) + "..." : s.value();
+                line.append(line.length() == 0 ? "" : ", ").append(key.key()).append('=').append(value)
+                        .append(" (").append(s.origin()).append(')');
+            }
+        }
+        return line.length() == 0 ? "all defaults" : line.toString();
     }
 
     /** The value of {@code key}, or its default (possibly null). */
@@ -104,6 +168,20 @@ public final class Settings {
     /** The policy file or embedded policy in force, or {@code built-in defaults}. */
     public String policySource() {
         return policySource;
+    }
+
+    /**
+     * {@code later} agent options over {@code earlier} ones, key by key, as one options string:
+     * what a second {@code attach} asks for on top of what the agent runs with.
+     */
+    public static String mergeAgentOptions(String earlier, String later) throws ConfigException {
+        Map<ConfigKey, Setting> merged = parseAgentOptions(earlier);
+        merged.putAll(parseAgentOptions(later));
+        StringBuilder out = new StringBuilder();
+        for (Setting s : merged.values()) {
+            out.append(out.length() == 0 ? "" : ",").append(s.key().key()).append('=').append(s.value());
+        }
+        return out.toString();
     }
 
     static Map<ConfigKey, Setting> parseAgentOptions(String options) throws ConfigException {

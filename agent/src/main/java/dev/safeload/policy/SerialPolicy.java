@@ -110,6 +110,11 @@ public final class SerialPolicy {
         return deny;
     }
 
+    /** The {@code class@scope} rules, allow and deny. */
+    public List<ScopedRule> scopedRules() {
+        return scoped;
+    }
+
     private Decision decideUncached(Class<?> type) {
         String name = componentName(type);
         if (namedByScopedRule(name)) {

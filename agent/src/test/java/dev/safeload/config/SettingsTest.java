@@ -63,8 +63,72 @@ class SettingsTest {
                 .getMessage().startsWith("t line 1: unknown key \"serial.alow\""));
         assertTrue(assertThrows(ConfigException.class, () -> PolicyFile.parse("policy=/x\n".getBytes(), "t"))
                 .getMessage().contains("cannot name another policy file"));
-        assertTrue(assertThrows(ConfigException.class, () -> Settings.resolve(null, new Properties(), Map.of("SAFELOAD_NOPE", "1")))
-                .getMessage().contains("SAFELOAD_NOPE"));
+        assertTrue(assertThrows(ConfigException.class, () -> PolicyFile.parse("runtime.allowLoosening=true\n".getBytes(), "t"))
+                .getMessage().contains("t line 1, key runtime.allowLoosening: can be set only at start"));
+    }
+
+    @Test
+    void warnsOnceAboutStrayEnvironmentVariablesAndStarts() throws Exception {
+        Settings s = Settings.resolve(null, new Properties(),
+                Map.of("SAFELOAD_DEPLOY_COLOR", "blue", "SAFELOAD_NOPE", "1", "SAFELOAD_MODE", "audit"));
+        assertEquals("audit", s.get(ConfigKey.MODE));
+        assertEquals(1, s.warnings().size(), s.warnings()::toString);
+        String warning = s.warnings().get(0);
+        assertTrue(warning.startsWith("ignoring environment variables SAFELOAD_DEPLOY_COLOR, SAFELOAD_NOPE: not a Safeload key;"
+                + " known: SAFELOAD_MODE, SAFELOAD_POLICY"), warning);
+    }
+
+    @Test
+    void staysStrictAboutUnknownKeysInOptionsPropertiesAndFiles() {
+        Properties sys = new Properties();
+        sys.setProperty("safeload.deploy.color", "blue");
+        assertTrue(assertThrows(ConfigException.class, () -> Settings.resolve(null, sys, Map.of()))
+                .getMessage().contains("-Dsafeload.deploy.color: unknown key"));
+        assertTrue(assertThrows(ConfigException.class, () -> Settings.resolve("deploy.color=blue", new Properties(), Map.of()))
+                .getMessage().contains("unknown key \"deploy.color\""));
+    }
+
+    @Test
+    void acceptsEveryEnumeratedValueInAnyCaseAndRefusesOthers() throws Exception {
+        Policy p = PolicyCompiler.compile(Settings.resolve("mode=AUDIT,jmx=False,onConfigError=Fail,"
+                + "model.allowNativeLibraries=TRUE,runtime.allowLoosening=False,serial.presets=Weka", new Properties(), Map.of()));
+        assertEquals(Mode.AUDIT, p.mode());
+        assertTrue(p.allowNativeLibraries());
+        for (String bad : new String[] {"jmx=yes", "onConfigError=default", "model.allowNativeLibraries=1",
+                "runtime.allowLoosening=on", "mode=audits"}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> PolicyCompiler.compile(Settings.resolve(bad, new Properties(), Map.of())), bad);
+            assertTrue(e.getMessage().startsWith("agent option, key " + bad.substring(0, bad.indexOf('=')) + ": expected"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void warnsAboutAnEmptyPolicyFileAndNamesTheSourceOfEachNonDefaultValue() throws Exception {
+        Path empty = dir.resolve("empty.properties");
+        Files.writeString(empty, "# nothing yet\n\n");
+        Settings s = Settings.resolve("policy=" + empty, new Properties(), Map.of());
+        assertEquals(java.util.List.of("policy file " + empty + " sets no key; the built-in defaults apply"), s.warnings());
+
+        Path file = dir.resolve("p.properties");
+        Files.writeString(file, "mode=enforce\nserial.maxDepth=64\nserial.maxRefs=500\n");
+        Properties sys = new Properties();
+        sys.setProperty("safeload.serial.maxDepth", "20");
+        s = Settings.resolve("policy=" + file + ",mode=audit", sys, Map.of());
+        assertEquals("mode=audit (agent option), policy=" + file + " (agent option), serial.maxDepth=20 (system property"
+                + " -Dsafeload.serial.maxDepth), serial.maxRefs=500 (policy file " + file + " line 3)", s.effectiveSources());
+        assertEquals(java.util.List.of(
+                "mode=enforce (policy file " + file + " line 1) is overridden by agent option (mode=audit)",
+                "serial.maxDepth=64 (policy file " + file + " line 2) is overridden by system property"
+                        + " -Dsafeload.serial.maxDepth (serial.maxDepth=20)"), s.overridden());
+        assertEquals("all defaults", Settings.resolve(null, new Properties(), Map.of()).effectiveSources());
+    }
+
+    @Test
+    void mergesASecondAttachsOptionsKeyByKey() throws Exception {
+        assertEquals("mode=enforce,log=/v.jsonl,serial.maxDepth=8",
+                Settings.mergeAgentOptions("mode=audit,log=/v.jsonl", "serial.maxDepth=8,mode=enforce"));
+        assertEquals("mode=audit", Settings.mergeAgentOptions("mode=audit", null));
     }
 
     @Test

@@ -83,11 +83,12 @@ class OperationsTest {
     }
 
     @Test
-    void attachFailsWithAClearMessageWhenTheTargetIsNotAJvm() throws Exception {
+    void attachNamesTheCauseWhenNoSuchProcessExists() throws Exception {
         ForkedJvm.Result attach = ForkedJvm.on(Jdks.current()).workDir(Files.createTempDirectory("safeload-attach-"))
                 .runJar(ForkedJvm.agentJar(), "attach", "999999999");
         assertEquals(1, attach.exitCode(), attach::toString);
-        assertTrue(attach.stderr().contains("safeload: could not attach to JVM 999999999"), attach::toString);
+        assertTrue(attach.stderr().contains("safeload: cannot attach to JVM 999999999: no such process"), attach::toString);
+        assertFalse(attach.stderr().contains("InvocationTargetException"), attach::toString);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -108,8 +109,11 @@ class OperationsTest {
             Files.writeString(policy, "serial.maxDepth=oops\n");
             awaitEvent(log, "policy-reload-failed", 1);
             Thread.sleep(300);
-            Files.writeString(policy, "serial.allow=java.util.Random\n");
+            Files.writeString(policy, "serial.deny=java.util.Random\nserial.maxDepth=32\n");
             awaitEvent(log, "policy-reload", 2);
+            Thread.sleep(300);
+            Files.writeString(policy, "serial.allow=java.util.Random\n");
+            awaitEvent(log, "policy-refused", 1);
 
             String spin = console.send("stop");
             int refusedInApp = Integer.parseInt(spin.replaceAll(".*refused=(\\d+).*", "$1"));
@@ -117,20 +121,24 @@ class OperationsTest {
             long refusedInLog = ViolationLog.withAction(ViolationLog.read(log), "refuse").stream()
                     .filter(e -> e.path("safeload.class").asText().equals("java.util.Random")).count();
             assertEquals(refusedInApp, refusedInLog, "every refusal is logged, before and after reloads");
-            assertEquals("RESULT ok java.util.Random", console.send("read " + random));
+            assertTrue(console.send("read " + random).startsWith("RESULT refused"),
+                    "a reload that would allow Random again is refused: protection only goes up");
         }
         List<JsonNode> failed = ViolationLog.withAction(ViolationLog.read(log), "policy-reload-failed");
         assertTrue(failed.get(0).path("error.message").asText().contains("line 1, key serial.maxDepth"), failed::toString);
+        List<JsonNode> refused = ViolationLog.withAction(ViolationLog.read(log), "policy-refused");
+        assertEquals("serial.allow adds java.util.Random; serial.deny drops java.util.Random; serial.maxDepth 32 -> 64",
+                refused.get(0).path("error.message").asText(), refused::toString);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void exposesCountersAndSwitchesModeOverJmx(Jdks.Jdk jdk) throws Exception {
+    void exposesCountersAndSwitchesModeOverJmxWhenLooseningWasAllowedAtStart(Jdks.Jdk jdk) throws Exception {
         Path dir = Files.createTempDirectory("safeload-jmx-");
         Path log = dir.resolve("v.jsonl");
         Path marker = dir.resolve("pwned");
         Path gadget = write(dir, "gadget.ser", Payloads.serialize(Payloads.commonsCollections3(marker.toString())));
-        try (ConsoleProcess console = ConsoleProcess.start(jdk, dir, "log=" + log)) {
+        try (ConsoleProcess console = ConsoleProcess.start(jdk, dir, "log=" + log + ",runtime.allowLoosening=true")) {
             assertTrue(console.send("read " + gadget).startsWith("RESULT refused"));
             com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(String.valueOf(console.pid()));
             try (JMXConnector jmx = JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()))) {

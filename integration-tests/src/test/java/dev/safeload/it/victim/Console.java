@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A long-running victim driven line by line on stdin, for tests that change something while it
  * runs (attach, policy reload, JMX): {@code read FILE}, {@code open FILE} (create a stream now),
- * {@code readopen} (read the next object of that stream), {@code spin FILE}, {@code stop}, {@code quit}.
+ * {@code readopen} (read the next object of that stream), {@code spin FILE}, {@code stop},
+ * {@code jmxmode MODE} (set the agent's mode through the platform MBean server, as code running
+ * in the process could), {@code quit}.
  * Each command answers one line on stdout.
  */
 public final class Console {
@@ -69,6 +71,7 @@ public final class Console {
                     spinner.join();
                     System.out.println("SPIN refused=" + refused.get() + " ok=" + ok.get());
                 }
+                case "jmxmode" -> System.out.println(setModeInProcess(words[1]));
                 case "quit" -> {
                     System.out.println("BYE");
                     return;
@@ -76,6 +79,21 @@ public final class Console {
                 default -> System.out.println("UNKNOWN " + line);
             }
             System.out.flush();
+        }
+    }
+
+    private static String setModeInProcess(String mode) {
+        try {
+            javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            javax.management.ObjectName agent = new javax.management.ObjectName("dev.safeload:type=Agent");
+            for (int i = 0; i < 100 && !server.isRegistered(agent); i++) {
+                Thread.sleep(100);
+            }
+            server.setAttribute(agent, new javax.management.Attribute("Mode", mode));
+            return "MODE " + server.getAttribute(agent, "Mode");
+        } catch (Exception e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            return "MODEFAILED " + cause.getMessage();
         }
     }
 
