@@ -30,6 +30,24 @@ class AgentJarTest {
     }
 
     @Test
+    void shipsItsLicenceAndNamesTheLicenceOfEveryBundledLibrary() throws Exception {
+        try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile())) {
+            String licence = new String(jar.getInputStream(jar.getEntry("META-INF/LICENSE")).readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(licence.contains("Apache License") && licence.contains("Version 2.0, January 2004"), licence);
+            String notices = new String(jar.getInputStream(jar.getEntry("META-INF/THIRD-PARTY-NOTICES.txt")).readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            java.util.Set<String> bundled = new java.util.TreeSet<>();
+            jar.stream().map(e -> e.getName()).filter(n -> n.startsWith("dev/safeload/shaded/") && n.endsWith(".class"))
+                    .forEach(n -> bundled.add("dev.safeload.shaded." + n.split("/")[3]));
+            assertTrue(bundled.size() >= 5, bundled::toString);
+            List<String> unnamed = bundled.stream().filter(p -> !notices.contains("relocated to " + p)).toList();
+            assertEquals(List.of(), unnamed, "bundled packages the third-party notices do not name");
+            assertEquals(Files.readString(java.nio.file.Path.of("../THIRD-PARTY-NOTICES.txt")), notices);
+        }
+    }
+
+    @Test
     void declaresAgentAndCommandLineEntryPoints() throws Exception {
         try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile())) {
             Attributes main = jar.getManifest().getMainAttributes();
