@@ -22,7 +22,7 @@ public final class Main {
         COMMANDS.put("attach", new Entry(AttachCommand.USAGE,
                 "Load the agent into a running JVM (no restart) and show what it now protects",
                 AttachCommand::run));
-        COMMANDS.put("check-policy", new Entry("check-policy [key=value,...]",
+        COMMANDS.put("check-policy", new Entry(CheckPolicyCommand.USAGE,
                 "Resolve the configuration as the agent would (policy file, -D, SAFELOAD_*), print the effective policy, exit 2 if invalid",
                 CheckPolicyCommand::run));
         COMMANDS.put("scan", new Entry(ScanCommand.USAGE,
@@ -72,7 +72,7 @@ public final class Main {
         for (Entry e : COMMANDS.values()) {
             out.printf("  %-34s %s%n", e.usage(), e.summary());
         }
-        out.printf("  %-34s %s%n", "--help", "Show this help");
+        out.printf("  %-34s %s%n", "--help", "Show this help; <command> --help explains one command");
         out.printf("  %-34s %s%n", "--version", "Show the version");
     }
 
