@@ -147,7 +147,8 @@ final class LearnCommand {
 
         for (PolicyLearner.Candidate c : result.dangerous()) {
             err.println("safeload learn: WARNING: " + Printable.text(c.seen().firstWhere()) + ": "
-                    + c.className() + " is a known gadget building block (" + c.dangerous().reason() + "); "
+                    + c.className() + (c.dangerous().pattern() == null ? " was " + c.dangerous().reason() + "; "
+                    : " is a known gadget building block (" + c.dangerous().reason() + "); ")
                     + (c.allowed() ? "allowed because of --allow-dangerous"
                     : c.dangerous().refusedByAgent() ? "the agent refuses it whatever a policy says; written commented out"
                     : "written commented out, not allowed (review it; --allow-dangerous allows it)"));

@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
  * Turns audit logs into allowlist entries: every class a stream named that the allowlist did
  * not cover (rule {@code serial.allow}), grouped by package, and the digests of the model files
  * the model gate saw. Classes from the gadget catalogue, classes no class path had,
- * names that are not Java class names, and model files the gate would block are never allowed
- * silently.
+ * names that are not Java class names, classes named only in streams that also carried a
+ * known gadget, and model files the gate would block are never allowed silently.
  */
 public final class PolicyLearner implements ViolationLogReader.Visitor {
 
@@ -39,6 +39,8 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
         private long firstLine;
         private boolean found;
         private boolean notFound;
+        /** The streams (host, pid, safeload.stream) it was named in; events of older logs name none. */
+        private final java.util.Set<String> streams = new java.util.HashSet<>();
 
         private Observation(String loggedName) {
             this.loggedName = loggedName;
@@ -161,6 +163,10 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
     }
 
     private final Map<String, Observation> classes = new HashMap<>();
+    /** Each stream's logged class names, by host, pid and stream id. */
+    private final Map<String, java.util.Set<String>> streamClasses = new HashMap<>();
+    /** For each stream, where its first event is: to name it in a reason. */
+    private final Map<String, String> streamFirstSeen = new HashMap<>();
     private final Map<String, Long> otherRules = new TreeMap<>();
     private final Map<String, Pin> pins = new TreeMap<>();
     private long events;
@@ -215,6 +221,38 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
             o.firstFile = e.file();
             o.firstLine = e.line();
         }
+        if (e.stream() != null) {
+            String stream = e.host() + '\u0000' + e.pid() + '\u0000' + e.stream();
+            o.streams.add(stream);
+            streamClasses.computeIfAbsent(stream, k -> new java.util.HashSet<>()).add(o.loggedName);
+            streamFirstSeen.putIfAbsent(stream, e.file() + " line " + e.line());
+        }
+    }
+
+    /**
+     * Why {@code o} is an attack's accomplice: every stream it was named in also named a known
+     * gadget (java.lang.Class and FileOutputStream in a commons-collections chain, say); null
+     * when some stream without a gadget named it too, or no event said which stream it came from.
+     */
+    private String onlyBesideGadgets(Observation o, GadgetCatalog gadgets) {
+        String example = null;
+        for (String stream : o.streams) {
+            String gadget = null;
+            for (String other : streamClasses.get(stream)) {
+                if (gadgets.match(other) != null) {
+                    gadget = other;
+                    break;
+                }
+            }
+            if (gadget == null) {
+                return null;
+            }
+            if (example == null) {
+                example = gadget + " (" + streamFirstSeen.get(stream) + ")";
+            }
+        }
+        return example == null ? null : "named only in streams that also carried a known gadget, e.g. " + example
+                + ": part of an attack, not traffic";
     }
 
     private void pin(LogEvent e) {
@@ -271,6 +309,7 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
                 continue;
             }
             Decision now = serial.decideName(name, false);
+            String accomplice;
             if (now.allowed()) {
                 alreadyAllowed++;
             } else if (now.rule().equals("serial.deny")) {
@@ -281,6 +320,10 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
             } else if (o.onlyNotFound()) {
                 rejected.add(new Rejected(o, "no class path of the logging process had it (class_found=false):"
                         + " a probe, or a class the application cannot load anyway"));
+            } else if ((accomplice = onlyBesideGadgets(o, gadgets)) != null) {
+                Candidate c = new Candidate(name, o, new GadgetCatalog.Match(null, accomplice, false), allowDangerous);
+                dangerous.add(c);
+                byPackage.computeIfAbsent(ClassNames.packageOf(name), k -> new ArrayList<>()).add(c);
             } else {
                 byPackage.computeIfAbsent(ClassNames.packageOf(name), k -> new ArrayList<>())
                         .add(new Candidate(name, o, null, true));
@@ -303,6 +346,8 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
                     notWidened = "JDK packages are never widened";
                 } else if (!blocks.isEmpty()) {
                     notWidened = "the package holds known gadget building blocks (" + String.join(", ", blocks) + ")";
+                } else if (members.stream().anyMatch(c -> c.dangerous() != null && c.dangerous().pattern() == null)) {
+                    notWidened = "a class of it was named only in streams that carried a known gadget";
                 } else {
                     widenedTo = pkg + ".*";
                 }

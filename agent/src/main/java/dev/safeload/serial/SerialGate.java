@@ -145,6 +145,7 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
                     .put("safeload.policy_rule", decision.detail())
                     .put("safeload.policy_digest", p.digest())
                     .put("safeload.nested", guard.nested())
+                    .put("safeload.stream", guard.id())
                     .put("safeload.depth", depth >= 0 ? depth : null)
                     .put("safeload.refs", refs >= 0 ? refs : null)
                     .put("safeload.bytes", bytes >= 0 ? bytes : null)

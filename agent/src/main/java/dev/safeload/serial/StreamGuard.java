@@ -39,6 +39,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     private int reads;
     private Set<String> reported;
     private Set<String> frames;
+    private String id;
 
     StreamGuard(SerialGate gate, ObjectInputFilter hostFilter, boolean nested) {
         this.gate = gate;
@@ -56,6 +57,29 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
 
     boolean nested() {
         return nested;
+    }
+
+    /**
+     * This stream's name in the log, given at its first report: {@code learn} groups a stream's
+     * classes by it, to tell an attack's accomplices (java.lang.Class, FileOutputStream) from traffic.
+     */
+    String id() {
+        String i = id;
+        if (i == null) {
+            i = StreamIds.next();
+            id = i;
+        }
+        return i;
+    }
+
+    /** Stream ids: unique in this JVM, and, by a random prefix, across the JVMs whose logs are read together. */
+    private static final class StreamIds {
+        private static final String PREFIX = Long.toHexString(new java.util.SplittableRandom().nextLong() >>> 16);
+        private static final java.util.concurrent.atomic.AtomicLong NEXT = new java.util.concurrent.atomic.AtomicLong();
+
+        static String next() {
+            return PREFIX + "-" + NEXT.incrementAndGet();
+        }
     }
 
     @Override

@@ -108,6 +108,39 @@ class LearnCommandTest {
     }
 
     @Test
+    void commentsOutClassesNamedOnlyInStreamsThatAlsoCarriedAKnownGadget() throws Exception {
+        // One commons-collections attack stream in audit mode, beside ordinary traffic.
+        Path log = EventLine.write(dir.resolve("audit.jsonl"),
+                EventLine.audit("2026-11-26T00:00:00Z", "com.acme.model.Tree").stream("a1-1"),
+                EventLine.audit("2026-11-26T00:00:00Z", "java.lang.Class").stream("a1-1"),
+                EventLine.audit("2026-11-26T00:00:01Z", "org.apache.commons.collections.keyvalue.TiedMapEntry").stream("a1-2"),
+                EventLine.audit("2026-11-26T00:00:01Z", "java.lang.Class").stream("a1-2"),
+                EventLine.audit("2026-11-26T00:00:01Z", "java.io.FileOutputStream").stream("a1-2"),
+                EventLine.audit("2026-11-26T00:00:01Z", "[Lorg.apache.commons.collections.Transformer;").stream("a1-2"),
+                EventLine.audit("2026-11-26T00:00:01Z", "com.acme.Widget").stream("a1-2"),
+                EventLine.audit("2026-11-26T00:00:02Z", "com.acme.Widget"));
+        Path out = dir.resolve("learned.properties");
+        CommandRun run = CommandRun.of("learn", "--widen", "--out", out.toString(), log.toString());
+        String text = Files.readString(out);
+
+        assertEquals(3, run.status(), run::toString);
+        for (String accomplice : new String[] {"java.io.FileOutputStream", "org.apache.commons.collections.Transformer"}) {
+            assertTrue(text.contains("#   DANGEROUS: " + accomplice + ": named only in streams that also carried a known"
+                    + " gadget, e.g. org.apache.commons.collections.keyvalue.TiedMapEntry (" + log + " line 3): part of an"
+                    + " attack, not traffic"), text);
+            assertTrue(run.err().contains(accomplice + " was named only in streams that also carried a known gadget"), run.err());
+        }
+        dev.safeload.policy.SerialPolicy learned = compile(out);
+        assertFalse(learned.decideName("java.io.FileOutputStream", false).allowed(), text);
+        assertFalse(learned.decideName("org.apache.commons.collections.Transformer", false).allowed(), text);
+        assertTrue(learned.decideName("com.acme.model.Tree", false).allowed(), "traffic is learned: " + text);
+        assertTrue(text.contains("    java.lang.Class"), "Class was also in a stream without a gadget: " + text);
+        assertFalse(learned.decideName("com.acme.Widget", false).allowed(),
+                "an event without a stream (an older log) proves no traffic: " + text);
+        assertTrue(text.contains("not widened: a class of it was named only in streams that carried a known gadget"), text);
+    }
+
+    @Test
     void widensToPackagesOnlyWhenAsked() throws Exception {
         Path logs = benignAuditLogs();
         Path out = dir.resolve("wide.properties");

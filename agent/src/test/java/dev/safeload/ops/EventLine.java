@@ -124,6 +124,12 @@ public final class EventLine {
         return this;
     }
 
+    /** The stream the event came from, as the agent names it in {@code safeload.stream}. */
+    public EventLine stream(String stream) {
+        fields.put("safeload.stream", stream);
+        return this;
+    }
+
     public EventLine callSite(String callSite) {
         fields.put("safeload.call_site", callSite);
         return this;

@@ -52,6 +52,16 @@ class LearnRoundTripTest {
         assertEquals(3, learn.exitCode(), () -> "learn must fail on gadget classes without --allow-dangerous\n" + learn);
         assertTrue(learn.stderr().contains("org.apache.commons.collections.keyvalue.TiedMapEntry"), learn::toString);
         assertTrue(learn.stderr().contains(log.toString()), () -> "the warning names the log\n" + learn);
+        // The chain's accomplices, which are no gadget by themselves, come only from the attack's stream.
+        String learnedText = Files.readString(learned);
+        String allowValue = learnedText.substring(learnedText.indexOf("serial.allow="));
+        for (String accomplice : new String[] {"java.io.FileOutputStream", "java.lang.Class",
+                "org.apache.commons.collections.Transformer"}) {
+            assertFalse(allowValue.lines().anyMatch(l -> l.strip().replace(";\\", "").equals(accomplice)),
+                    () -> accomplice + " must not be a plain allow entry:\n" + learnedText);
+            assertTrue(learnedText.contains("DANGEROUS: " + accomplice + ": named only in streams that also carried a known gadget"),
+                    () -> accomplice + " is commented out with the reason:\n" + learnedText);
+        }
 
         String enforce = "policy=" + learned + ",log=" + dir.resolve("enforce.jsonl");
         ForkedJvm.Result production = ForkedJvm.on(jdk).workDir(dir).withAgent(enforce)
