@@ -8,7 +8,11 @@ public interface SafeloadMXBean {
     /** {@code enforce}, {@code audit} or {@code off}. */
     String getMode();
 
-    /** Switches the mode at once, e.g. from audit to enforce; logged as a mode-change event. */
+    /**
+     * Raises the mode at once, e.g. from audit to enforce, logged as a mode-change event. A lower
+     * mode is refused with an {@link IllegalStateException} and a policy-refused event, unless
+     * the JVM was started with {@code runtime.allowLoosening=true}.
+     */
     void setMode(String mode);
 
     /** SHA-256 of the policy in force. */
