@@ -49,7 +49,7 @@ class ViolationLogTest {
                 "event.outcome", "event.category", "rule.name", "rule.ruleset", "process.pid", "process.thread.name",
                 "host.name", "error.stack_trace", "safeload.mode", "safeload.entry_point", "safeload.class",
                 "safeload.call_site", "safeload.depth", "safeload.refs", "safeload.bytes", "safeload.nested",
-                "safeload.policy_rule", "safeload.policy_digest")) {
+                "safeload.policy_rule", "safeload.policy_digest", "safeload.stream")) {
             assertTrue(event.has(field), () -> "missing " + field + " in " + event);
         }
         assertEquals("alert", event.path("event.kind").asText());
