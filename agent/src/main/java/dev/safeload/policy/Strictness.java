@@ -9,8 +9,8 @@ import java.util.Set;
 
 /**
  * Whether a new policy is at least as strict as the one in force, so that at run time
- * protection can only go up. Against an enforce policy every setting counts; against audit or
- * off, which refuse nothing, only the mode does. The comparison is conservative: a change it cannot prove to be
+ * protection can only go up. Every setting counts, except in the staging step from audit to
+ * enforce, where only the mode does: audit refuses nothing, so any enforce policy refuses more. The comparison is conservative: a change it cannot prove to be
  * no looser (a narrower pattern it does not recognise as narrower, say) counts as a loosening.
  */
 public final class Strictness {
@@ -28,9 +28,10 @@ public final class Strictness {
         if (rank(next.mode()) < rank(current.mode())) {
             looser.add("mode " + current.mode().label() + " -> " + next.mode().label());
         }
-        if (current.mode() != Mode.ENFORCE) {
-            // Audit and off refuse nothing, so no list or limit can lower what is refused: only
-            // the mode can. This is what lets audit -> enforce ship the learned allow entries.
+        if (current.mode() != Mode.ENFORCE && next.mode() == Mode.ENFORCE) {
+            // The staging step: audit refused nothing, so any enforce policy refuses more, and
+            // the learned allow entries ship with it. Audit -> audit is compared in full, or a
+            // widened list slipped in during audit would be enforced by a later JMX raise.
             return looser;
         }
         SerialPolicy was = current.serial();
