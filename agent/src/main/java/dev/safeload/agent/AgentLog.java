@@ -21,7 +21,9 @@ final class AgentLog {
         if (destination.isEmpty()) {
             throw new ConfigException(log.problem("must name a file, stdout or stderr"));
         }
-        if (!destination.equals("stdout") && !destination.equals("stderr")) {
+        if (destination.equalsIgnoreCase("stdout") || destination.equalsIgnoreCase("stderr")) {
+            destination = destination.toLowerCase(java.util.Locale.ROOT); // enumerated values take any case
+        } else {
             Path path = Path.of(destination).toAbsolutePath();
             Path dir = path.getParent();
             while (dir != null && !Files.exists(dir)) {

@@ -182,6 +182,11 @@ final class AgentRuntime implements SafeloadMXBean {
                 .put("safeload.policy_digest", policy.digest()));
     }
 
+    /** Keys read only at start: the log, the MBean, start-up error handling, the watched file, the hooks. */
+    private static final List<ConfigKey> START_ONLY = List.of(ConfigKey.POLICY, ConfigKey.LOG,
+            ConfigKey.LOG_MAX_FILE_SIZE, ConfigKey.LOG_MAX_HISTORY, ConfigKey.LOG_RATE_LIMIT, ConfigKey.JMX,
+            ConfigKey.ON_CONFIG_ERROR, ConfigKey.MODEL_HOOKS, ConfigKey.RUNTIME_ALLOW_LOOSENING);
+
     /** What a second {@code attach} did: see {@link #attachAgain}. */
     record AttachOutcome(boolean applied, String message) {
     }
@@ -194,6 +199,18 @@ final class AgentRuntime implements SafeloadMXBean {
         String merged = Settings.mergeAgentOptions(options, newOptions);
         Settings settings = Settings.resolve(merged, System.getProperties(), environment);
         Policy next = PolicyCompiler.compile(settings);
+        Settings inForce = Settings.resolve(options, System.getProperties(), environment);
+        List<String> fixed = new java.util.ArrayList<>();
+        for (ConfigKey key : START_ONLY) {
+            if (!java.util.Objects.equals(settings.get(key), inForce.get(key))) {
+                fixed.add(key.key() + "=" + settings.get(key) + " (in force: " + inForce.get(key) + ")");
+            }
+        }
+        if (!fixed.isEmpty()) {
+            // Saying "applied" for a key the running agent cannot change would be a lie.
+            return new AttachOutcome(false, "these keys change only at a restart: " + String.join(", ", fixed)
+                    + "; nothing applied; " + describe(policy) + " stays in force");
+        }
         if (next.digest().equals(policy.digest()) && next.mode() == policy.mode()) {
             return new AttachOutcome(true, "already running with these settings: " + describe(policy));
         }

@@ -58,6 +58,11 @@ class AttachTruthTest {
             assertEquals(1, unlock.exitCode(), unlock::toString);
             assertTrue(unlock.stderr().contains("runtime.allowLoosening can be set only at start"), unlock::toString);
 
+            ForkedJvm.Result moveLog = attach(dir, console.pid(), "log=" + dir.resolve("elsewhere.jsonl"));
+            assertEquals(1, moveLog.exitCode(), moveLog::toString);
+            assertTrue(moveLog.stderr().contains("these keys change only at a restart: log=" + dir.resolve("elsewhere.jsonl")),
+                    moveLog::toString);
+
             assertTrue(console.send("read " + gadget).startsWith("RESULT refused"));
         }
         assertFalse(Files.exists(marker));
