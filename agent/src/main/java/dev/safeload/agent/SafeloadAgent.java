@@ -157,9 +157,8 @@ public final class SafeloadAgent {
     private static void attachAgain(String options, PrintStream console) {
         AgentRuntime runtime = AgentRuntime.running();
         if (runtime == null) {
-            console.println("safeload: already started in this JVM (mode off or still starting); a second attach changes nothing");
-            attachResult(AttachResult.REFUSED, "the agent was already started in this JVM and installed nothing"
-                    + " (mode off); restart the JVM to change that");
+            console.println("safeload: the agent is still starting in this JVM; a second attach changes nothing");
+            attachResult(AttachResult.REFUSED, "the agent is still starting in this JVM; nothing applied, try again");
             return;
         }
         if (options != null && lenient(ConfigKey.RUNTIME_ALLOW_LOOSENING, options, new Properties(), Map.of()) != null) {
