@@ -150,6 +150,28 @@ class RuntimeProtectionTest {
         assertTrue(Files.exists(bare.marker()), "without the agent the chain runs");
     }
 
+    /** A Kubernetes ConfigMap update, as the kubelet makes it: a new folder, then ..data swapped to it. */
+    @org.junit.jupiter.api.Test
+    void raisesAuditToEnforceWhenAConfigMapSwapsItsDataSymlink() throws Exception {
+        Setup s = Setup.create("configmap");
+        Path volume = Files.createDirectory(s.dir().resolve("etc-safeload"));
+        Path v1 = Files.createDirectory(volume.resolve("..2026_12_02_07_00_00.1"));
+        Files.writeString(v1.resolve("policy.properties"), "mode=audit\n");
+        Files.createSymbolicLink(volume.resolve("..data"), v1.getFileName());
+        Path policy = Files.createSymbolicLink(volume.resolve("policy.properties"), Path.of("..data/policy.properties"));
+        try (ConsoleProcess console = ConsoleProcess.start(Jdks.current(), s.dir(), "policy=" + policy + ",log=" + s.log())) {
+            Path v2 = Files.createDirectory(volume.resolve("..2026_12_02_07_05_00.2"));
+            Files.writeString(v2.resolve("policy.properties"), "mode=enforce\n");
+            Path tmp = Files.createSymbolicLink(volume.resolve("..data_tmp"), v2.getFileName());
+            Files.move(tmp, volume.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            awaitEvent(s.log(), "policy-reload");
+            assertTrue(console.send("read " + s.gadget()).startsWith("RESULT refused"));
+        }
+        assertFalse(Files.exists(s.marker()));
+        assertEquals("enforce", ViolationLog.withAction(ViolationLog.read(s.log()), "policy-reload").get(0)
+                .path("safeload.mode").asText());
+    }
+
     static void awaitEvent(Path log, String action) throws Exception {
         for (int i = 0; i < 150; i++) {
             if (Files.exists(log) && !ViolationLog.withAction(ViolationLog.readWhileWritten(log), action).isEmpty()) {
