@@ -25,13 +25,14 @@ import java.time.Instant;
  * @param sha256 {@code file.hash.sha256} of a model-gate event, or null
  * @param format {@code safeload.format} of a model-gate event, or null
  * @param verdict {@code safeload.verdict} of a model-gate event, or null
+ * @param service {@code service.name}, or null
  * @param file the log file the line came from
  * @param line its line number, from 1
  */
 public record LogEvent(Instant timestamp, String kind, String action, String rule, String host, String pid,
                        String mode, String entryPoint, String className, Boolean classFound, String callSite,
                        long suppressed, String rateKey, String filePath, String sha256, String format,
-                       String verdict, Path file, long line) {
+                       String verdict, String service, Path file, long line) {
 
     /** A refusal in enforce mode or a would-be refusal in audit mode. */
     public boolean isViolation() {

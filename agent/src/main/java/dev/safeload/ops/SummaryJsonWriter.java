@@ -52,6 +52,7 @@ public final class SummaryJsonWriter {
             counts(g, "entry_point", s.entryPoints());
             counts(g, "call_site", s.callSites());
             counts(g, "host", s.hosts());
+            counts(g, "service", s.services());
             counts(g, "model_file", s.modelFiles());
             g.writeEndObject();
 
@@ -59,6 +60,7 @@ public final class SummaryJsonWriter {
             rows(g, "class", s.classes(), top, s);
             rows(g, "call_site", s.callSites(), top, null);
             rows(g, "host", s.hosts(), top, null);
+            rows(g, "service", s.services(), top, null);
             rows(g, "model_file", s.modelFiles(), top, null);
             g.writeEndObject();
 

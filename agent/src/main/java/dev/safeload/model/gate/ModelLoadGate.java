@@ -252,7 +252,7 @@ public final class ModelLoadGate {
                 .put("safeload.call_site", site.frame())
                 .put("safeload.policy_digest", p.digest())
                 .put("error.stack_trace", String.join("\n\tat ", site.stack())),
-                "model\u0000" + name + '\u0000' + first.rule(), enforce ? message : null);
+                "model\u0000" + name + '\u0000' + first.rule() + '\u0000' + entryPoint, enforce ? message : null);
         return enforce ? exception(hooked, exceptionType, message) : null;
     }
 
