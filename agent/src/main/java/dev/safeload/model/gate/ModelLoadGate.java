@@ -198,6 +198,9 @@ public final class ModelLoadGate {
             return refuseOrAudit(library, entryPoint, name, digest, format, blocking, hooked, exceptionType);
         }
         for (ScanResult r : results) {
+            if (r.verdict() == dev.safeload.model.Verdict.SKIPPED) {
+                continue; // a read-me or JSON config beside the model: nothing was loaded from it
+            }
             reporter.report(Event.of("event", "model-allow")
                     .put("message", "allowed model " + r.path() + " (" + r.format() + ") for " + library)
                     .put("event.outcome", "success")
