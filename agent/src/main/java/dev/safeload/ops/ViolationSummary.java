@@ -36,6 +36,7 @@ public final class ViolationSummary implements ViolationLogReader.Visitor {
     private final Tally hosts = new Tally();
     private final Tally services = new Tally();
     private final Tally modelFiles = new Tally();
+    private final Timeline timeline = new Timeline();
     private final Set<String> classesNotFound = new HashSet<>();
     private final Map<String, String> modeByProcess = new HashMap<>();
     private final Map<String, String> serviceByProcess = new HashMap<>();
@@ -70,7 +71,7 @@ public final class ViolationSummary implements ViolationLogReader.Visitor {
         heldBack = Tally.saturatedSum(heldBack, e.suppressed());
         actions.add(e.action(), e.occurrences(), e.timestamp());
         if (e.isViolation()) {
-            countViolation(e.className(), e.rule(), e.entryPoint(), e.callSite(), e.host(), e.service(),
+            countViolation(e.action(), e.className(), e.rule(), e.entryPoint(), e.callSite(), e.host(), e.service(),
                     e.filePath(), e.occurrences(), e.timestamp());
             if (Boolean.FALSE.equals(e.classFound()) && e.className() != null) {
                 classesNotFound.add(e.className());
@@ -107,11 +108,11 @@ public final class ViolationSummary implements ViolationLogReader.Visitor {
                 String entryPoint = key.length == 4 ? key[3] : NOT_RECORDED;
                 String service = e.service() != null ? e.service() : serviceByProcess.get(process(e));
                 if ((key.length == 3 || key.length == 4) && key[0].equals("model") && !key[1].startsWith("serial.")) {
-                    countViolation(null, key[2], entryPoint, null, e.host(), service, key[1], e.suppressed(),
+                    countViolation(action, null, key[2], entryPoint, null, e.host(), service, key[1], e.suppressed(),
                             e.timestamp());
                 } else if (key.length == 3 || key.length == 4) {
                     String className = key[0].equals("(limits)") ? null : key[0];
-                    countViolation(className, key[1], entryPoint, key[2], e.host(), service, null, e.suppressed(),
+                    countViolation(action, className, key[1], entryPoint, key[2], e.host(), service, null, e.suppressed(),
                             e.timestamp());
                 }
             }
@@ -119,7 +120,7 @@ public final class ViolationSummary implements ViolationLogReader.Visitor {
         return this;
     }
 
-    private void countViolation(String className, String rule, String entryPoint, String callSite, String host,
+    private void countViolation(String action, String className, String rule, String entryPoint, String callSite, String host,
                                 String service, String modelFile, long occurrences, Instant when) {
         if (occurrences <= 0) {
             return;
@@ -132,6 +133,7 @@ public final class ViolationSummary implements ViolationLogReader.Visitor {
         hosts.add(host, occurrences, when);
         services.add(service, occurrences, when);
         modelFiles.add(modelFile, occurrences, when);
+        timeline.add(action, occurrences, when);
         if (first == null || when.isBefore(first)) {
             first = when;
         }
@@ -203,6 +205,11 @@ public final class ViolationSummary implements ViolationLogReader.Visitor {
     /** {@code service.name} of the violations whose process named one. */
     public Tally services() {
         return services;
+    }
+
+    /** Violations over time, by action. */
+    public Timeline timeline() {
+        return timeline;
     }
 
     public Tally modelFiles() {
