@@ -142,11 +142,14 @@ class ScanCommandTest {
         Files.write(dir.resolve("vocab.txt"), "[PAD]\n\0\u0001\n".getBytes(StandardCharsets.UTF_8));
         Files.write(dir.resolve("merges.txt"), new byte[] {'t', ' ', (byte) 0xe9, '\n'});
         Files.write(dir.resolve("LICENSE"), new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0});
+        // A protocol-0 pickle is printable text: the pickle check claims it before any skip.
+        Files.writeString(dir.resolve("NOTES.md"), "cos\nsystem\n(S'id'\ntR.");
 
         assertEquals(1, run("scan", "--format", "json", dir.toString()));
         JsonNode doc = json();
         assertEquals("pickle.import.dangerous", result(doc, "config.json").get("findings").get(0).get("rule").asText());
-        for (String name : List.of("config.json", "tokenizer.json", "vocab.txt", "merges.txt", "LICENSE")) {
+        assertEquals("pickle.import.dangerous", result(doc, "NOTES.md").get("findings").get(0).get("rule").asText());
+        for (String name : List.of("config.json", "tokenizer.json", "vocab.txt", "merges.txt", "LICENSE", "NOTES.md")) {
             assertEquals("block", result(doc, name).get("verdict").asText(), name);
         }
         assertEquals("skipped", result(doc, "README.md").get("verdict").asText());

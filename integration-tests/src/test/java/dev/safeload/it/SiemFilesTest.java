@@ -40,6 +40,7 @@ class SiemFilesTest {
     /** Field name to the JSON value kinds seen for it across all events written. */
     private static final Map<String, Set<String>> WRITTEN = new TreeMap<>();
     private static final List<JsonNode> EVENTS = new ArrayList<>();
+    private static final Map<String, List<JsonNode>> RUNS = new TreeMap<>();
 
     @BeforeAll
     static void runTheAgent() throws Exception {
@@ -77,6 +78,7 @@ class SiemFilesTest {
         ForkedJvm.Result result = jvm.workDir(dir).runMain(main, args);
         List<JsonNode> events = ViolationLog.read(dir.resolve(name + ".jsonl"));
         assertFalse(events.isEmpty(), () -> name + " wrote no events:\n" + result);
+        RUNS.put(name, events);
         for (JsonNode event : events) {
             EVENTS.add(event);
             for (Iterator<Map.Entry<String, JsonNode>> it = event.fields(); it.hasNext(); ) {
@@ -136,6 +138,30 @@ class SiemFilesTest {
         }
         for (JsonNode event : EVENTS) {
             OffsetDateTime.parse(event.path("@timestamp").asText()); // the date mapping's default format
+        }
+    }
+
+    @Test
+    void namesTheServiceOnEveryEventFromOpenTelemetryVariablesOrAgentKeys() {
+        for (JsonNode event : RUNS.get("enforce")) {
+            assertEquals("scorer", event.path("service.name").asText(), event::toString);
+            assertEquals("2.4.1", event.path("service.version").asText(), event::toString);
+            assertEquals("prod", event.path("service.environment").asText(), event::toString);
+        }
+        for (JsonNode event : RUNS.get("audit")) {
+            assertEquals("ranker", event.path("service.name").asText(), event::toString);
+            assertEquals("staging", event.path("service.environment").asText(), event::toString);
+            assertFalse(event.has("service.version"), event::toString);
+        }
+        assertFalse(RUNS.get("model-allow").get(0).has("service.name"), "nothing set, nothing written");
+    }
+
+    @Test
+    void logsStartAndAllowedLoadsAtInfoAndRefusalsAuditsAndTheirSummaryAtWarn() {
+        for (JsonNode event : EVENTS) {
+            String action = event.path("event.action").asText();
+            String expected = Set.of("refuse", "audit", "suppressed").contains(action) ? "warn" : "info";
+            assertEquals(expected, event.path("log.level").asText(), event::toString);
         }
     }
 
