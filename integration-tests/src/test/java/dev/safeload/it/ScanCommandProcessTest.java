@@ -39,6 +39,18 @@ class ScanCommandProcessTest {
         assertEquals("", r.stderr(), "jhdf logs through the relocated SLF4J, which must stay silent");
     }
 
+    @Test
+    void bundledSlf4jIgnoresTheHostsSlf4jSystemProperties(@TempDir Path dir) throws Exception {
+        Path h5 = fixture(dir, "weights.h5");
+
+        ForkedJvm.Result r = ForkedJvm.on(Jdks.current())
+                .jvmArg("-Dslf4j.provider=org.slf4j.simple.SimpleServiceProvider", "-Dslf4j.internal.verbosity=DEBUG")
+                .runJar(ForkedJvm.agentJar(), "scan", h5.toString());
+
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals("", r.stderr(), "those properties are the host's SLF4J's, not ours");
+    }
+
     /**
      * Root reads any file, so the unreadable file is scanned by the {@code nobody} user when the
      * tests run as root ({@code setpriv}), and by the current user otherwise.
