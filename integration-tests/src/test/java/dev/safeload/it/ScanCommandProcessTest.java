@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.safeload.it.support.ForkedJvm;
 import dev.safeload.it.support.Jdks;
+import dev.safeload.it.support.ViolationLog;
+import dev.safeload.it.victim.ModelStore;
+import dev.safeload.it.victim.ModelVictim;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +40,20 @@ class ScanCommandProcessTest {
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.stdout().startsWith("ALLOW  " + h5 + "  [keras-h5]"), r::toString);
         assertEquals("", r.stderr(), "jhdf logs through the relocated SLF4J, which must stay silent");
+    }
+
+    @Test
+    void bundledLibrariesWriteNothingToTheHostsConsoleWhenTheModelGateReadsHdf5(@TempDir Path dir) throws Exception {
+        Path h5 = fixture(dir, "weights.h5");
+
+        ForkedJvm.Result r = ForkedJvm.on(Jdks.current()).workDir(dir)
+                .withAgent("log=" + dir.resolve("v.jsonl") + ",model.hooks=" + ModelStore.class.getName() + "#load(0)")
+                .runMain(ModelVictim.class, "model-store", h5.toString());
+
+        assertTrue(r.stdout().contains("RESULT ok bytes=" + Files.size(h5)), r::toString);
+        assertTrue(r.stderr().lines().allMatch(l -> l.startsWith("safeload ")), () -> "only the agent's start line:\n" + r);
+        assertEquals("keras-h5", ViolationLog.withAction(ViolationLog.read(dir.resolve("v.jsonl")), "model-allow")
+                .get(0).path("safeload.format").asText(), "the gate did read the file with jhdf");
     }
 
     @Test
