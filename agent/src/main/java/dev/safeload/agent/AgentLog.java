@@ -17,6 +17,13 @@ final class AgentLog {
     private AgentLog() {
     }
 
+    /** The log settings, with the service identity from {@code settings} and the process environment. */
+    static LogSettings settings(Settings settings) throws ConfigException {
+        // OTEL_* are read from the real environment: they belong to the deployment, not to
+        // Safeload's configuration sources, and a bad value only leaves a field out.
+        return settings(settings, System.getenv());
+    }
+
     static LogSettings settings(Settings settings, Map<String, String> environment) throws ConfigException {
         Setting log = settings.setting(ConfigKey.LOG);
         String destination = log.value();

@@ -49,7 +49,7 @@ public final class SafeloadAgent {
         try {
             settings = Settings.resolve(options, systemProperties, environment);
             policy = PolicyCompiler.compile(settings);
-            log = AgentLog.settings(settings, environment);
+            log = AgentLog.settings(settings);
         } catch (ConfigException e) {
             if (!startWithDefaultsOnError(options, systemProperties, environment)) {
                 console.println("safeload: invalid configuration: " + e.getMessage());
@@ -66,7 +66,7 @@ public final class SafeloadAgent {
             settings = Settings.defaults();
             try {
                 policy = PolicyCompiler.compile(settings);
-                log = AgentLog.settings(settings, environment);
+                log = AgentLog.settings(settings);
             } catch (ConfigException impossible) {
                 throw new IllegalStateException("the built-in defaults are invalid", impossible);
             }
