@@ -21,9 +21,10 @@ final class ReportCommand {
     static final String USAGE = "report [--format text|json|html] [--since TIME] [--top N] LOG...";
 
     private static final String HELP = """
-            Sums violation logs up: counts by action, rule, class, entry point, call site and host,
-            first and last seen, top offenders. LOG is a file or a directory (its *.jsonl and *.gz
-            files and the active file of each rolled series). Exit 0; 2 on a usage or I/O error.
+            Sums violation logs up: counts by action, rule, class, entry point, call site, host and
+            service, first and last seen, top offenders, refusals and audits over time. LOG is a
+            file or a directory (its *.jsonl and *.gz files and the active file of each rolled
+            series). Exit 0; 2 on a usage or I/O error.
 
               --format text|json|html
                                   text for people (default), one JSON document, or one
