@@ -112,16 +112,16 @@ public final class ViolationSummary implements ViolationLogReader.Visitor {
                             e.timestamp());
                 } else if (key.length == 3 || key.length == 4) {
                     String className = key[0].equals("(limits)") ? null : key[0];
-                    countViolation(action, className, key[1], entryPoint, key[2], e.host(), service, null, e.suppressed(),
-                            e.timestamp());
+                    countViolation(action, className, key[1], entryPoint, key[2], e.host(), service, null,
+                            e.suppressed(), e.timestamp());
                 }
             }
         }
         return this;
     }
 
-    private void countViolation(String action, String className, String rule, String entryPoint, String callSite, String host,
-                                String service, String modelFile, long occurrences, Instant when) {
+    private void countViolation(String action, String className, String rule, String entryPoint, String callSite,
+                                String host, String service, String modelFile, long occurrences, Instant when) {
         if (occurrences <= 0) {
             return;
         }
