@@ -6,8 +6,10 @@ import dev.safeload.config.PolicyCompiler;
 import dev.safeload.config.Setting;
 import dev.safeload.config.Settings;
 import dev.safeload.report.LogSettings;
+import dev.safeload.report.ServiceIdentity;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** Checks the log settings at start, so an unwritable log is a configuration error, not lost events. */
 final class AgentLog {
@@ -15,7 +17,14 @@ final class AgentLog {
     private AgentLog() {
     }
 
+    /** The log settings, with the service identity from {@code settings} and the process environment. */
     static LogSettings settings(Settings settings) throws ConfigException {
+        // OTEL_* are read from the real environment: they belong to the deployment, not to
+        // Safeload's configuration sources, and a bad value only leaves a field out.
+        return settings(settings, System.getenv());
+    }
+
+    static LogSettings settings(Settings settings, Map<String, String> environment) throws ConfigException {
         Setting log = settings.setting(ConfigKey.LOG);
         String destination = log.value();
         if (destination.isEmpty()) {
@@ -38,7 +47,9 @@ final class AgentLog {
         long maxFileSize = PolicyCompiler.size(settings.setting(ConfigKey.LOG_MAX_FILE_SIZE));
         int maxHistory = smallPositive(settings.setting(ConfigKey.LOG_MAX_HISTORY));
         int rate = smallPositive(settings.setting(ConfigKey.LOG_RATE_LIMIT));
-        return new LogSettings(destination, maxFileSize, maxHistory, rate);
+        ServiceIdentity service = ServiceIdentity.resolve(settings.get(ConfigKey.SERVICE_NAME),
+                settings.get(ConfigKey.SERVICE_VERSION), settings.get(ConfigKey.SERVICE_ENVIRONMENT), environment);
+        return new LogSettings(destination, maxFileSize, maxHistory, rate, service);
     }
 
     private static int smallPositive(Setting s) throws ConfigException {

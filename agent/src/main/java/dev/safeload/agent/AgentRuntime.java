@@ -172,7 +172,7 @@ final class AgentRuntime implements SafeloadMXBean {
 
     /** A new version of the policy file did not compile: keep the old one, and say so. */
     void reloadFailed(String why) {
-        reporter.write(Event.of("event", "policy-reload-failed")
+        reporter.write(Event.of("event", "policy-reload-failed").level("error")
                 .put("message", "policy not reloaded, the previous one stays in force: " + why)
                 .put("event.outcome", "failure")
                 .put("event.module", "safeload")

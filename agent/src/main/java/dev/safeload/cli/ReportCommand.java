@@ -2,6 +2,7 @@ package dev.safeload.cli;
 
 import dev.safeload.ops.GadgetCatalog;
 import dev.safeload.ops.Since;
+import dev.safeload.ops.SummaryHtmlWriter;
 import dev.safeload.ops.SummaryJsonWriter;
 import dev.safeload.ops.SummaryTextWriter;
 import dev.safeload.ops.ViolationLogReader;
@@ -17,14 +18,18 @@ import java.util.Set;
 /** {@code report}: sums violation logs up for a security team, as text or as one JSON document. */
 final class ReportCommand {
 
-    static final String USAGE = "report [--format text|json] [--since TIME] [--top N] LOG...";
+    static final String USAGE = "report [--format text|json|html] [--since TIME] [--top N] LOG...";
 
     private static final String HELP = """
-            Sums violation logs up: counts by action, rule, class, entry point, call site and host,
-            first and last seen, top offenders. LOG is a file or a directory (its *.jsonl and *.gz
-            files and the active file of each rolled series). Exit 0; 2 on a usage or I/O error.
+            Sums violation logs up: counts by action, rule, class, entry point, call site, host and
+            service, first and last seen, top offenders, refusals and audits over time. LOG is a
+            file or a directory (its *.jsonl and *.gz files and the active file of each rolled
+            series). Exit 0; 2 on a usage or I/O error.
 
-              --format text|json  text for people (default) or one JSON document
+              --format text|json|html
+                                  text for people (default), one JSON document, or one
+                                  self-contained HTML page (charts as inline SVG, no scripts):
+                                  report --format html logs/ > report.html
               --since TIME        only events at or after TIME: 2026-11-27T00:00:00Z, 2026-11-27,
                                   or a duration back from now such as 30m, 24h, 7d
               --top N             rows in each top-offender list (default 10)
@@ -50,8 +55,8 @@ final class ReportCommand {
         try {
             CommandArguments a = CommandArguments.parse(args, Set.of(), Set.of("--format", "--since", "--top"));
             format = a.value("--format", "text");
-            if (!format.equals("text") && !format.equals("json")) {
-                throw new CommandArguments.UsageException("--format must be text or json, not \"" + format + "\"");
+            if (!List.of("text", "json", "html").contains(format)) {
+                throw new CommandArguments.UsageException("--format must be text, json or html, not \"" + format + "\"");
             }
             String sinceValue = a.value("--since", null);
             since = sinceValue == null ? null : Since.parse(sinceValue, clock);
@@ -75,6 +80,8 @@ final class ReportCommand {
         try {
             if (format.equals("json")) {
                 SummaryJsonWriter.write(out, summary, stats, since, top);
+            } else if (format.equals("html")) {
+                SummaryHtmlWriter.write(out, summary, stats, since, top);
             } else {
                 SummaryTextWriter.write(out, summary, stats, since, top);
             }

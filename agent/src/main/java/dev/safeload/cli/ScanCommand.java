@@ -11,12 +11,15 @@ import dev.safeload.model.ModelPolicy;
 import dev.safeload.model.ModelScanner;
 import dev.safeload.model.ScanResult;
 import dev.safeload.model.Severity;
+import dev.safeload.model.Verdict;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,39 +27,79 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /** {@code scan}: checks model files and folders against the model policy and reports a verdict per file. */
 final class ScanCommand {
 
-    static final String USAGE = "scan [--policy FILE] [--format text|json|sarif] PATH...";
+    static final String USAGE = "scan [--policy FILE] [--format text|json|sarif] [--exclude GLOB]... "
+            + "[--fail-on SEVERITY] PATH...";
 
-    private static final long PROGRESS_NANOS = 2_000_000_000L;
+    private static final String HELP = """
+            Checks model files, and every file below a folder, by content. A file no check claims
+            blocks, except the read-me, licence, .txt and .json files of a model folder whose
+            content is checked to be plain text or one JSON document: those are skipped.
+            Exit 0; 1 when a finding reaches --fail-on; 2 on a usage or I/O error.
+
+              --policy FILE             the model policy of a policy file (default: built-in)
+              --format text|json|sarif  text for people (default), one JSON document, or SARIF 2.1.0
+              --exclude GLOB            leave out files of a folder whose path relative to it, or
+                                        whose name, matches GLOB (e.g. '*.onnx_data', 'docs/**');
+                                        repeatable
+              --fail-on SEVERITY        exit 1 when any finding is at least SEVERITY: info, low,
+                                        medium, high (default: the findings that block) or critical
+            Progress goes to stderr every two seconds when stderr is a terminal.
+            """;
+
+    static final long PROGRESS_NANOS = 2_000_000_000L;
 
     private ScanCommand() {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, Terminal.stderrIsTerminal() ? PROGRESS_NANOS : -1);
+    }
+
+    /** @param progressNanos interval of progress lines on {@code err}, or negative for none */
+    static int run(String[] args, PrintStream out, PrintStream err, long progressNanos) {
         String policyFile = null;
         String format = "text";
+        Severity failOn = Severity.HIGH;
+        List<PathMatcher> excludes = new ArrayList<>();
         List<String> paths = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
+            String option = a.contains("=") && a.startsWith("--") ? a.substring(0, a.indexOf('=')) : a;
             if (a.equals("-h") || a.equals("--help")) {
                 out.println("usage: " + USAGE);
+                out.print(HELP);
                 return 0;
-            } else if (a.equals("--policy") || a.equals("--format")) {
-                if (i + 1 == args.length) {
+            } else if (List.of("--policy", "--format", "--exclude", "--fail-on").contains(option)) {
+                String value;
+                if (!option.equals(a)) {
+                    value = a.substring(option.length() + 1);
+                } else if (i + 1 == args.length) {
                     return usage(err, a + " needs a value");
-                }
-                if (a.equals("--policy")) {
-                    policyFile = args[++i];
                 } else {
-                    format = args[++i];
+                    value = args[++i];
                 }
-            } else if (a.startsWith("--policy=")) {
-                policyFile = a.substring("--policy=".length());
-            } else if (a.startsWith("--format=")) {
-                format = a.substring("--format=".length());
+                switch (option) {
+                    case "--policy" -> policyFile = value;
+                    case "--format" -> format = value;
+                    case "--exclude" -> {
+                        try {
+                            excludes.add(FileSystems.getDefault().getPathMatcher("glob:" + value));
+                        } catch (IllegalArgumentException e) {
+                            return usage(err, "--exclude " + value + ": not a glob: " + e.getMessage());
+                        }
+                    }
+                    default -> {
+                        failOn = severity(value);
+                        if (failOn == null) {
+                            return usage(err, "--fail-on must be info, low, medium, high or critical, not " + value);
+                        }
+                    }
+                }
             } else if (a.equals("--")) {
                 paths.addAll(List.of(args).subList(i + 1, args.length));
                 break;
@@ -84,13 +127,15 @@ final class ScanCommand {
         List<ScanResult> results = new ArrayList<>();
         boolean ioError = false;
         long[] lastProgress = {System.nanoTime()};
+        Predicate<Path> excluded = relative -> excludes.stream().anyMatch(m -> m.matches(relative)
+                || (relative.getFileName() != null && m.matches(relative.getFileName())));
         for (String p : paths) {
             boolean tree = Files.isDirectory(Path.of(p));
             try {
-                scanner.scan(Path.of(p), r -> {
+                scanner.scan(Path.of(p), excluded, r -> {
                     results.add(r);
                     long now = System.nanoTime();
-                    if (tree && now - lastProgress[0] > PROGRESS_NANOS) {
+                    if (tree && progressNanos >= 0 && now - lastProgress[0] >= progressNanos) {
                         lastProgress[0] = now;
                         err.println("safeload: scanned " + results.size() + " file(s), at " + r.path());
                     }
@@ -98,8 +143,12 @@ final class ScanCommand {
             } catch (NoSuchFileException e) {
                 err.println("safeload: " + p + ": no such file or folder");
                 ioError = true;
-            } catch (IOException | RuntimeException e) {
-                err.println("safeload: " + p + ": cannot scan: " + e.getMessage());
+            } catch (IOException e) {
+                // The scanner's message names the path and the reason.
+                err.println("safeload: cannot scan: " + e.getMessage());
+                ioError = true;
+            } catch (RuntimeException e) {
+                err.println("safeload: " + p + ": cannot scan: " + e);
                 ioError = true;
             }
         }
@@ -118,7 +167,19 @@ final class ScanCommand {
         if (ioError) {
             return 2;
         }
-        return results.stream().anyMatch(ScanResult::blocked) ? 1 : 0;
+        Severity threshold = failOn;
+        return results.stream().filter(r -> r.verdict() != Verdict.SKIPPED)
+                .flatMap(r -> r.findings().stream())
+                .anyMatch(f -> f.severity().compareTo(threshold) >= 0) ? 1 : 0;
+    }
+
+    private static Severity severity(String name) {
+        for (Severity s : Severity.values()) {
+            if (s.name().equalsIgnoreCase(name)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     private static int usage(PrintStream err, String problem) {
@@ -142,14 +203,17 @@ final class ScanCommand {
 
     private static void text(List<ScanResult> results, PrintStream out) {
         for (ScanResult r : results) {
-            out.printf("%-5s  %s  [%s]%n", r.verdict().id().toUpperCase(Locale.ROOT), r.path(), r.format());
+            out.printf("%-5s  %s  [%s]%n", r.verdict().id().toUpperCase(Locale.ROOT), r.path(),
+                    r.verdict() == Verdict.SKIPPED ? "not a model" : r.format());
             for (Finding f : r.findings()) {
                 out.printf("         %-8s %s  %s%n", f.severity(), f.rule(), f.message());
                 out.printf("                  at %s%n", f.location());
             }
         }
         long blocked = results.stream().filter(ScanResult::blocked).count();
-        out.printf("%d file(s): %d allowed, %d blocked%n", results.size(), results.size() - blocked, blocked);
+        long skipped = skipped(results);
+        out.printf("%d file(s): %d allowed, %d blocked, %d skipped%n", results.size(),
+                results.size() - blocked - skipped, blocked, skipped);
     }
 
     static Map<String, Object> json(List<ScanResult> results) {
@@ -179,10 +243,12 @@ final class ScanCommand {
             files.add(m);
         }
         long blocked = results.stream().filter(ScanResult::blocked).count();
+        long skipped = skipped(results);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("files", results.size());
-        summary.put("allowed", results.size() - blocked);
+        summary.put("allowed", results.size() - blocked - skipped);
         summary.put("blocked", blocked);
+        summary.put("skipped", skipped);
         summary.put("findings", bySeverity);
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("results", files);
@@ -190,11 +256,21 @@ final class ScanCommand {
         return doc;
     }
 
-    /** SARIF 2.1.0, one result per finding, located at the file (archive entry and offset in the message). */
+    private static long skipped(List<ScanResult> results) {
+        return results.stream().filter(r -> r.verdict() == Verdict.SKIPPED).count();
+    }
+
+    /**
+     * SARIF 2.1.0, one result per finding, located at the file (archive entry and offset in the
+     * message). Skipped files are left out: a read-me is not a code-scanning alert.
+     */
     static Map<String, Object> sarif(List<ScanResult> results) {
         Map<String, Severity> ruleSeverity = new TreeMap<>();
         List<Object> sarifResults = new ArrayList<>();
         for (ScanResult r : results) {
+            if (r.verdict() == Verdict.SKIPPED) {
+                continue;
+            }
             for (Finding f : r.findings()) {
                 ruleSeverity.merge(f.rule(), f.severity(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
                 Map<String, Object> res = new LinkedHashMap<>();

@@ -239,7 +239,8 @@ public final class PolicyCompiler {
     private static PolicyDigest digest(Settings settings) {
         StringBuilder canonical = new StringBuilder();
         for (ConfigKey key : ConfigKey.values()) {
-            if (key != ConfigKey.POLICY && key != ConfigKey.LOG) {
+            // Who logs is not what is allowed: one policy keeps one digest across a fleet.
+            if (key != ConfigKey.POLICY && key != ConfigKey.LOG && !key.key().startsWith("service.")) {
                 canonical.append(key.key()).append('=').append(settings.get(key)).append('\n');
             }
         }

@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Scans model files and folders: each file is offered to every {@link FormatCheck} by content
@@ -36,6 +37,7 @@ public final class ModelScanner implements ScanContext {
     public static final String RULE_IO = "model.io";
     public static final String RULE_TRUSTED = "model.trusted";
     public static final String RULE_PINNED = "model.pinned";
+    public static final String RULE_SKIPPED = "model.skipped";
 
     /** Bytes offered to {@link FormatCheck#sniff}. */
     public static final int HEAD = 64 * 1024;
@@ -120,14 +122,26 @@ public final class ModelScanner implements ScanContext {
      *     folder is that file's {@code model.io} finding instead
      */
     public void scan(Path path, Consumer<ScanResult> sink) throws IOException {
+        scan(path, relative -> false, sink);
+    }
+
+    /**
+     * As {@link #scan(Path, Consumer)}, leaving out the files of a folder whose path relative to
+     * it {@code excluded} accepts. A file named directly is always scanned.
+     */
+    public void scan(Path path, Predicate<Path> excluded, Consumer<ScanResult> sink) throws IOException {
         if (!Files.isDirectory(path)) {
             if (!Files.exists(path)) {
                 throw new java.nio.file.NoSuchFileException(path.toString());
             }
             if (!Files.isRegularFile(path)) {
-                throw new IOException(path + " is not a regular file");
+                throw new IOException(path + ": not a regular file");
             }
-            sink.accept(scanFile(path));
+            try {
+                sink.accept(skipCompanion(path, scanFile(path)));
+            } catch (IOException e) {
+                throw new IOException(path + ": " + reason(e), e);
+            }
             return;
         }
         Path root = path.toRealPath();
@@ -147,8 +161,39 @@ public final class ModelScanner implements ScanContext {
         });
         files.sort(Comparator.comparing(Path::toString));
         for (Path file : files) {
-            sink.accept(scanInTree(root, file));
+            if (!excluded.test(path.relativize(file))) {
+                sink.accept(scanInTree(root, file));
+            }
         }
+    }
+
+    /**
+     * {@code scanned} as a skipped result when no check claimed the file and it is a companion
+     * file of a model folder ({@link CompanionFiles}); otherwise {@code scanned} unchanged.
+     * Folder-level decisions about one file go here, after its own checks have run.
+     */
+    private static ScanResult skipCompanion(Path file, ScanResult scanned) {
+        if (!scanned.formats().isEmpty() || scanned.findings().size() != 1
+                || !scanned.findings().get(0).rule().equals(RULE_UNKNOWN_FORMAT)) {
+            return scanned;
+        }
+        String why = CompanionFiles.skipReason(file);
+        return why == null ? scanned : new ScanResult(scanned.path(), List.of(), Verdict.SKIPPED, scanned.sha256(),
+                List.of(new Finding(RULE_SKIPPED, Severity.INFO, file.toString(), why)));
+    }
+
+    /** Why reading failed, in words: the JDK's file exceptions carry only the path as their message. */
+    public static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
+            return fs.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private ScanResult scanInTree(Path root, Path file) {
@@ -173,9 +218,11 @@ public final class ModelScanner implements ScanContext {
                 return problem(file, RULE_IO, Severity.HIGH, "not a regular file (a pipe or device); a loader"
                         + " would read whatever it yields, so it cannot be verified");
             }
-            return scanFile(file);
-        } catch (IOException | UncheckedIOException e) {
-            return problem(file, RULE_IO, Severity.HIGH, "cannot read: " + e);
+            return skipCompanion(file, scanFile(file));
+        } catch (IOException e) {
+            return problem(file, RULE_IO, Severity.HIGH, "cannot read: " + reason(e));
+        } catch (UncheckedIOException e) {
+            return problem(file, RULE_IO, Severity.HIGH, "cannot read: " + reason(e.getCause()));
         }
     }
 

@@ -25,6 +25,7 @@ import java.time.Instant;
  * @param sha256 {@code file.hash.sha256} of a model-gate event, or null
  * @param format {@code safeload.format} of a model-gate event, or null
  * @param verdict {@code safeload.verdict} of a model-gate event, or null
+ * @param service {@code service.name}, or null
  * @param file the log file the line came from
  * @param line its line number, from 1
  * @param stream {@code safeload.stream}: which stream of which JVM a serial event came from, or null
@@ -32,7 +33,7 @@ import java.time.Instant;
 public record LogEvent(Instant timestamp, String kind, String action, String rule, String host, String pid,
                        String mode, String entryPoint, String className, Boolean classFound, String callSite,
                        long suppressed, String rateKey, String filePath, String sha256, String format,
-                       String verdict, Path file, long line, String stream) {
+                       String verdict, String service, Path file, long line, String stream) {
 
     /** A refusal in enforce mode or a would-be refusal in audit mode. */
     public boolean isViolation() {

@@ -31,7 +31,8 @@ final class LogLineParser {
     private static final Set<String> FIELDS = Set.of("@timestamp", "event.kind", "event.action", "rule.name",
             "host.name", "process.pid", "safeload.mode", "safeload.entry_point", "safeload.class",
             "safeload.class_found", "safeload.call_site", "safeload.suppressed", "safeload.rate_key",
-            "file.path", "file.hash.sha256", "safeload.format", "safeload.verdict", "safeload.stream");
+            "file.path", "file.hash.sha256", "safeload.format", "safeload.verdict", "safeload.stream",
+            "service.name");
 
     private LogLineParser() {
     }
@@ -70,8 +71,8 @@ final class LogLineParser {
                 f.get("host.name"), f.get("process.pid"), f.get("safeload.mode"), f.get("safeload.entry_point"),
                 f.get("safeload.class"), bool(f.get("safeload.class_found")), f.get("safeload.call_site"),
                 count(f.get("safeload.suppressed")), f.get("safeload.rate_key"), f.get("file.path"),
-                f.get("file.hash.sha256"), f.get("safeload.format"), f.get("safeload.verdict"), file, lineNumber,
-                f.get("safeload.stream"));
+                f.get("file.hash.sha256"), f.get("safeload.format"), f.get("safeload.verdict"), f.get("service.name"), file,
+                lineNumber, f.get("safeload.stream"));
     }
 
     private static Instant instant(String text) throws MalformedLineException {

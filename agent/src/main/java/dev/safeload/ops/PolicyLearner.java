@@ -184,7 +184,8 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
             otherRules.merge(e.rule(), e.occurrences(), Tally::saturatedSum);
         } else if ("suppressed".equals(e.action()) && e.rateKey() != null) {
             String[] key = e.rateKey().split("\u0000", -1);
-            if (key.length == 3 && (key[1].equals("serial.allow") || key[1].equals("serial.deny"))
+            // class NUL rule NUL call site, and NUL entry point since the agent keys on it too
+            if ((key.length == 3 || key.length == 4) && (key[1].equals("serial.allow") || key[1].equals("serial.deny"))
                     && !key[0].equals("(limits)")) {
                 Observation o = classes.get(ClassNames.component(key[0]));
                 if (o != null) {

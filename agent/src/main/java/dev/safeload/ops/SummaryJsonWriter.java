@@ -17,6 +17,9 @@ public final class SummaryJsonWriter {
     /** Non-ASCII escaped, so class names with bidi overrides cannot disguise themselves in a terminal. */
     private static final JsonFactory JSON = JsonFactory.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
 
+    /** Buckets of the timeline, in both the JSON and the HTML report. */
+    public static final int TIMELINE_BUCKETS = 60;
+
     private SummaryJsonWriter() {
     }
 
@@ -52,6 +55,7 @@ public final class SummaryJsonWriter {
             counts(g, "entry_point", s.entryPoints());
             counts(g, "call_site", s.callSites());
             counts(g, "host", s.hosts());
+            counts(g, "service", s.services());
             counts(g, "model_file", s.modelFiles());
             g.writeEndObject();
 
@@ -59,7 +63,22 @@ public final class SummaryJsonWriter {
             rows(g, "class", s.classes(), top, s);
             rows(g, "call_site", s.callSites(), top, null);
             rows(g, "host", s.hosts(), top, null);
+            rows(g, "service", s.services(), top, null);
             rows(g, "model_file", s.modelFiles(), top, null);
+            g.writeEndObject();
+
+            g.writeObjectFieldStart("timeline");
+            g.writeNumberField("bucket_seconds", s.timeline().bucketSeconds(TIMELINE_BUCKETS));
+            g.writeArrayFieldStart("buckets");
+            for (Timeline.Bucket b : s.timeline().buckets(TIMELINE_BUCKETS)) {
+                g.writeStartObject();
+                g.writeStringField("start", b.start().toString());
+                g.writeNumberField("refuse", b.refusals());
+                g.writeNumberField("audit", b.audits());
+                g.writeNumberField("other", b.other());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
             g.writeEndObject();
 
             g.writeObjectFieldStart("malformed");

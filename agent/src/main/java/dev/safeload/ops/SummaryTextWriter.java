@@ -33,6 +33,9 @@ public final class SummaryTextWriter {
         table(out, "Top classes", s.classes(), top, s);
         table(out, "Top call sites", s.callSites(), top, null);
         table(out, "Top hosts", s.hosts(), top, null);
+        if (s.services().size() > 0) {
+            table(out, "Top services", s.services(), top, null);
+        }
         if (s.modelFiles().size() > 0) {
             table(out, "Top model files", s.modelFiles(), top, null);
         }

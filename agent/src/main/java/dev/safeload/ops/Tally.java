@@ -71,6 +71,12 @@ public final class Tally {
         return sorted.subList(0, Math.min(limit, sorted.size()));
     }
 
+    /** How often {@code value} occurred; 0 if never. */
+    public long count(String value) {
+        Row row = rows.get(value);
+        return row == null ? 0 : row.count;
+    }
+
     public int size() {
         return rows.size();
     }

@@ -17,6 +17,9 @@ import java.util.Set;
  */
 public final class ViolationSummary implements ViolationLogReader.Visitor {
 
+    /** The entry point of held-back events in logs whose rate keys did not name it. */
+    public static final String NOT_RECORDED = "(not recorded)";
+
     /** Malformed lines kept as examples; the rest are only counted. */
     static final int MALFORMED_EXAMPLES = 20;
 
@@ -31,9 +34,12 @@ public final class ViolationSummary implements ViolationLogReader.Visitor {
     private final Tally entryPoints = new Tally();
     private final Tally callSites = new Tally();
     private final Tally hosts = new Tally();
+    private final Tally services = new Tally();
     private final Tally modelFiles = new Tally();
+    private final Timeline timeline = new Timeline();
     private final Set<String> classesNotFound = new HashSet<>();
     private final Map<String, String> modeByProcess = new HashMap<>();
+    private final Map<String, String> serviceByProcess = new HashMap<>();
     private final List<LogEvent> shutdownSummaries = new ArrayList<>();
     private final List<Malformed> malformedExamples = new ArrayList<>();
     private long events;
@@ -54,6 +60,9 @@ public final class ViolationSummary implements ViolationLogReader.Visitor {
         if (e.mode() != null && e.pid() != null) {
             modeByProcess.putIfAbsent(process(e), e.mode());
         }
+        if (e.service() != null && e.pid() != null) {
+            serviceByProcess.putIfAbsent(process(e), e.service());
+        }
         if ("suppressed".equals(e.action())) {
             // A shutdown summary names neither mode nor action; the process's other lines do.
             shutdownSummaries.add(e);
@@ -62,8 +71,8 @@ public final class ViolationSummary implements ViolationLogReader.Visitor {
         heldBack = Tally.saturatedSum(heldBack, e.suppressed());
         actions.add(e.action(), e.occurrences(), e.timestamp());
         if (e.isViolation()) {
-            countViolation(e.className(), e.rule(), e.entryPoint(), e.callSite(), e.host(), e.filePath(),
-                    e.occurrences(), e.timestamp());
+            countViolation(e.action(), e.className(), e.rule(), e.entryPoint(), e.callSite(), e.host(), e.service(),
+                    e.filePath(), e.occurrences(), e.timestamp());
             if (Boolean.FALSE.equals(e.classFound()) && e.className() != null) {
                 classesNotFound.add(e.className());
             }
@@ -84,8 +93,10 @@ public final class ViolationSummary implements ViolationLogReader.Visitor {
             finished = true;
             for (LogEvent e : shutdownSummaries) {
                 heldBack = Tally.saturatedSum(heldBack, e.suppressed());
-                // Rate keys: class NUL rule NUL call site (serial), model NUL file NUL rule (model
-                // gate refusals), model-allow NUL file+digest (model loads allowed).
+                // Rate keys: class NUL rule NUL call site [NUL entry point] (serial), model NUL file
+                // NUL rule [NUL entry point] (model gate refusals), model-allow NUL file+digest
+                // (model loads allowed). Logs from before the entry point was in the key count
+                // their summaries under NOT_RECORDED, so every section adds up to the same total.
                 String[] key = e.rateKey() == null ? new String[0] : e.rateKey().split("\u0000", -1);
                 if (key.length > 0 && key[0].equals("model-allow")) {
                     actions.add("model-allow", e.suppressed(), e.timestamp());
@@ -94,19 +105,23 @@ public final class ViolationSummary implements ViolationLogReader.Visitor {
                 String mode = modeByProcess.get(process(e));
                 String action = "enforce".equals(mode) ? "refuse" : "audit".equals(mode) ? "audit" : "suppressed";
                 actions.add(action, e.suppressed(), e.timestamp());
-                if (key.length == 3 && key[0].equals("model") && !key[1].startsWith("serial.")) {
-                    countViolation(null, key[2], null, null, e.host(), key[1], e.suppressed(), e.timestamp());
-                } else if (key.length == 3) {
+                String entryPoint = key.length == 4 ? key[3] : NOT_RECORDED;
+                String service = e.service() != null ? e.service() : serviceByProcess.get(process(e));
+                if ((key.length == 3 || key.length == 4) && key[0].equals("model") && !key[1].startsWith("serial.")) {
+                    countViolation(action, null, key[2], entryPoint, null, e.host(), service, key[1], e.suppressed(),
+                            e.timestamp());
+                } else if (key.length == 3 || key.length == 4) {
                     String className = key[0].equals("(limits)") ? null : key[0];
-                    countViolation(className, key[1], null, key[2], e.host(), null, e.suppressed(), e.timestamp());
+                    countViolation(action, className, key[1], entryPoint, key[2], e.host(), service, null,
+                            e.suppressed(), e.timestamp());
                 }
             }
         }
         return this;
     }
 
-    private void countViolation(String className, String rule, String entryPoint, String callSite, String host,
-                                String modelFile, long occurrences, Instant when) {
+    private void countViolation(String action, String className, String rule, String entryPoint, String callSite,
+                                String host, String service, String modelFile, long occurrences, Instant when) {
         if (occurrences <= 0) {
             return;
         }
@@ -116,7 +131,9 @@ public final class ViolationSummary implements ViolationLogReader.Visitor {
         entryPoints.add(entryPoint, occurrences, when);
         callSites.add(callSite, occurrences, when);
         hosts.add(host, occurrences, when);
+        services.add(service, occurrences, when);
         modelFiles.add(modelFile, occurrences, when);
+        timeline.add(action, occurrences, when);
         if (first == null || when.isBefore(first)) {
             first = when;
         }
@@ -183,6 +200,16 @@ public final class ViolationSummary implements ViolationLogReader.Visitor {
 
     public Tally hosts() {
         return hosts;
+    }
+
+    /** {@code service.name} of the violations whose process named one. */
+    public Tally services() {
+        return services;
+    }
+
+    /** Violations over time, by action. */
+    public Timeline timeline() {
+        return timeline;
     }
 
     public Tally modelFiles() {

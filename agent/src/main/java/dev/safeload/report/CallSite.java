@@ -2,20 +2,27 @@ package dev.safeload.report;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
- * Where in the application a check happened: the first stack frame outside the JDK and the
- * agent, the JDK entry point the application called, and the stack itself. Only built when
- * there is something to report, never on the allow path.
+ * Where in the application a check happened: the public JDK method the application called,
+ * the first stack frame outside the JDK and the agent that called it, and the stack itself.
+ * Only built when there is something to report, never on the allow path.
  *
- * @param frame the first application frame, {@code class.method(File.java:line)}, or
- *     {@code unknown}
+ * <p>A read nested inside a gadget's own {@code readObject} runs through private JDK methods
+ * ({@code readObject0}) and library frames; the outermost public entry on the stack is what
+ * the application called, and the frame outside it is the application's.
+ *
+ * @param frame the first application frame outside the outermost entry point,
+ *     {@code class.method(File.java:line)}, or {@code unknown}
  * @param callerClass the class of that frame, or empty
- * @param entryPoint the outermost JDK method of {@code entryClass} on the stack, e.g.
+ * @param entryPoint the outermost public read method of {@code entryClass} on the stack, e.g.
  *     {@code java.io.ObjectInputStream.readObject}
+ * @param libraryFrame the innermost non-JDK frame inside that entry point (a class's own
+ *     {@code readObject} reading a nested object), or null when the read is not nested
  * @param stack the stack, innermost first, at most {@value #MAX_FRAMES} frames
  */
-public record CallSite(String frame, String callerClass, String entryPoint, List<String> stack) {
+public record CallSite(String frame, String callerClass, String entryPoint, String libraryFrame, List<String> stack) {
 
     static final int MAX_FRAMES = 48;
 
@@ -25,34 +32,53 @@ public record CallSite(String frame, String callerClass, String entryPoint, List
         "dev.safeload.bootstrap.", "dev.safeload.instrument.", "dev.safeload.shaded.",
     };
 
+    /** The public methods through which an application enters a stream; readObject0 and the like are private. */
+    private static final Set<String> PUBLIC_ENTRIES = Set.of("readObject", "readUnshared", "defaultReadObject",
+            "readFields");
+
     /** The call site of the current thread; {@code entryClass} names the JDK API entered. */
     public static CallSite capture(String entryClass, String defaultEntryPoint) {
         return StackWalker.getInstance().walk(frames -> {
-            List<String> stack = new ArrayList<>();
+            List<StackWalker.StackFrame> all = new ArrayList<>();
+            int outermostEntry = -1;
+            for (StackWalker.StackFrame f : (Iterable<StackWalker.StackFrame>) frames::iterator) {
+                if (all.isEmpty() && isAgentFrame(f.getClassName())) {
+                    continue;
+                }
+                if (f.getClassName().equals(entryClass) && PUBLIC_ENTRIES.contains(f.getMethodName())) {
+                    outermostEntry = all.size();
+                }
+                all.add(f);
+            }
             String frame = null;
             String caller = "";
-            String entry = null;
-            for (StackWalker.StackFrame f : (Iterable<StackWalker.StackFrame>) frames::iterator) {
-                boolean agentFrame = f.getClassName().startsWith("dev.safeload.")
-                        && isInfrastructure(f.getClassName());
-                if (stack.size() < MAX_FRAMES && !(stack.isEmpty() && agentFrame)) {
-                    stack.add(f.toStackTraceElement().toString());
+            String library = null;
+            for (int i = 0; i < all.size() && frame == null; i++) {
+                StackWalker.StackFrame f = all.get(i);
+                if (isInfrastructure(f.getClassName())) {
+                    continue;
                 }
-                if (frame == null) {
-                    if (f.getClassName().equals(entryClass) && f.getMethodName().startsWith("read")) {
-                        entry = f.getClassName() + "." + f.getMethodName();
-                    } else if (!isInfrastructure(f.getClassName())) {
-                        frame = f.toStackTraceElement().toString();
-                        caller = f.getClassName();
+                if (i < outermostEntry) {
+                    if (library == null) {
+                        library = f.toStackTraceElement().toString();
                     }
-                }
-                if (frame != null && stack.size() >= MAX_FRAMES) {
-                    break;
+                } else {
+                    frame = f.toStackTraceElement().toString();
+                    caller = f.getClassName();
                 }
             }
-            return new CallSite(frame != null ? frame : "unknown", caller,
-                    entry != null ? entry : defaultEntryPoint, stack);
+            List<String> stack = new ArrayList<>();
+            for (int i = 0; i < all.size() && i < MAX_FRAMES; i++) {
+                stack.add(all.get(i).toStackTraceElement().toString());
+            }
+            String entry = outermostEntry >= 0
+                    ? entryClass + "." + all.get(outermostEntry).getMethodName() : defaultEntryPoint;
+            return new CallSite(frame != null ? frame : "unknown", caller, entry, library, stack);
         });
+    }
+
+    private static boolean isAgentFrame(String className) {
+        return className.startsWith("dev.safeload.") && isInfrastructure(className);
     }
 
     private static boolean isInfrastructure(String className) {

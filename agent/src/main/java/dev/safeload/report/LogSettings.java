@@ -7,6 +7,8 @@ package dev.safeload.report;
  * @param maxFileSize bytes at which the file rolls over
  * @param maxHistory days of rolled files kept
  * @param rateLimit identical events written per minute; more are counted, not written
+ * @param service the service every event names
  */
-public record LogSettings(String destination, long maxFileSize, int maxHistory, int rateLimit) {
+public record LogSettings(String destination, long maxFileSize, int maxHistory, int rateLimit,
+                          ServiceIdentity service) {
 }

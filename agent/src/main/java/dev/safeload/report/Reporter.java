@@ -58,7 +58,7 @@ public final class Reporter {
     public void write(Event event) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("@timestamp", Instant.now().toString());
-        line.put("log.level", "warn");
+        line.put("log.level", event.level());
         Object message = event.fields().get("message");
         if (message != null) {
             line.put("message", message);
@@ -70,6 +70,7 @@ public final class Reporter {
             }
         }
         line.put("host.name", hostName());
+        settings.service().addTo(line);
         line.put("process.pid", pid);
         line.put("process.thread.name", Thread.currentThread().getName());
         sink().write(JsonLines.encode(line));
@@ -88,7 +89,7 @@ public final class Reporter {
     /** Writes counts still held back; called at shutdown. */
     public void flushHeld() {
         for (RateLimiter.Pending p : limiter.drain()) {
-            write(Event.of("event", "suppressed")
+            write(Event.of("event", "suppressed").level(Event.ALERT_LEVEL)
                     .put("message", p.held() + " identical events were rate-limited and not written one by one")
                     .put("safeload.suppressed", p.held())
                     .put("safeload.rate_key", p.key()));
@@ -118,7 +119,7 @@ public final class Reporter {
                         // Nothing lost: if the file cannot be opened, the events go to stderr.
                         console.println("safeload: " + e.getMessage() + "; writing violation events to stderr instead");
                         s = new LogbackEventSink(new LogSettings("stderr", settings.maxFileSize(),
-                                settings.maxHistory(), settings.rateLimit()), console);
+                                settings.maxHistory(), settings.rateLimit(), settings.service()), console);
                     }
                     sink = s;
                     if (firstLine != null) {

@@ -142,6 +142,7 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
                     .put("safeload.class", className)
                     .put("safeload.class_found", classFound)
                     .put("safeload.call_site", site.frame())
+                    .put("safeload.library_frame", site.libraryFrame())
                     .put("safeload.policy_rule", decision.detail())
                     .put("safeload.policy_digest", p.digest())
                     .put("safeload.nested", guard.nested())
@@ -155,7 +156,9 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
                     ? "safeload: refused " + subject + " (rule " + decision.rule() + ": " + decision.detail()
                             + ") at " + site.frame() + (guard.nested() ? " [nested stream]" : "")
                     : null;
-            reporter.report(event, subject + '\u0000' + decision.rule() + '\u0000' + site.frame(), human);
+            // The key names the entry point too, so a shutdown summary can be counted under it.
+            reporter.report(event, subject + '\u0000' + decision.rule() + '\u0000' + site.frame() + '\u0000'
+                    + site.entryPoint(), human);
         }
         if (enforce) {
             throw Sneaky.rethrow(className != null

@@ -15,6 +15,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -170,7 +174,92 @@ class ReportCommandTest {
         assertTrue(help.out().contains("  learn --out FILE [options] LOG... "), help.out());
         CommandRun own = CommandRun.of("report", "--help");
         assertEquals(0, own.status());
-        assertTrue(own.out().startsWith("usage: report [--format text|json] [--since TIME] [--top N] LOG...\n"), own.out());
+        assertTrue(own.out().startsWith("usage: report [--format text|json|html] [--since TIME] [--top N] LOG...\n"), own.out());
         assertTrue(CommandRun.of("learn", "--help").out().contains("--allow-dangerous"));
+    }
+
+    /** A second day of events with services, audits and a probe, so every table of the page has rows. */
+    private void addAFleetDay() throws Exception {
+        EventLine.write(logs.resolve("fleet.jsonl"),
+                EventLine.start("2026-11-26T00:00:00Z", "audit").host("edge-2", 5).service("ranker"),
+                EventLine.audit("2026-11-26T06:10:00Z", "com.acme.model.Tree").host("edge-2", 5).service("ranker")
+                        .suppressed(7),
+                EventLine.audit("2026-11-26T18:45:00Z", "java.net.URL").host("edge-2", 5).service("ranker"),
+                EventLine.heldAtShutdown("2026-11-26T20:00:00Z", "java.net.URL",
+                        "com.acme.serve.SessionCodec.decode(SessionCodec.java:23)", 3).host("edge-2", 5),
+                EventLine.refuse("2026-11-26T21:00:00Z", "<script>alert(1)</script>").service("scorer \u00e9"));
+    }
+
+    private static java.util.Map<String, Long> htmlTable(Document page, String field) {
+        java.util.Map<String, Long> rows = new java.util.LinkedHashMap<>();
+        for (Element tr : page.select("table[data-table=" + field + "] tr:has(td)")) {
+            rows.put(tr.selectFirst("span.value").text(), Long.parseLong(tr.selectFirst("td.count").text()));
+        }
+        return rows;
+    }
+
+    private static java.util.Map<String, Long> jsonTop(JsonNode doc, String field) {
+        java.util.Map<String, Long> rows = new java.util.LinkedHashMap<>();
+        doc.at("/top/" + field).forEach(r -> rows.put(r.get("name").asText(), r.get("count").asLong()));
+        return rows;
+    }
+
+    private static java.util.Map<String, Long> jsonCounts(JsonNode doc, String field) {
+        java.util.Map<String, Long> rows = new java.util.LinkedHashMap<>();
+        doc.at("/counts/" + field).fields().forEachRemaining(f -> rows.put(f.getKey(), f.getValue().asLong()));
+        return rows;
+    }
+
+    @Test
+    void writesOneSelfContainedHtmlPageWhoseNumbersAreThoseOfTheJsonReport() throws Exception {
+        addAFleetDay();
+        CommandRun html = report("--format", "html", logs.toString());
+        CommandRun json = report("--format", "json", logs.toString());
+        assertEquals(0, html.status(), html.err());
+        JsonNode doc = new ObjectMapper().readTree(json.out());
+
+        Document page = Jsoup.parse(html.out());
+        assertEquals("Safeload violation report", page.title());
+        assertTrue(page.select("script, link, img, iframe, object, embed, [src]").isEmpty(), "no external resource");
+        assertFalse(html.out().contains("url("), "no external font or image in the style sheet");
+        assertTrue(html.out().chars().allMatch(c -> c < 0x80), "ASCII only, whatever the console's encoding");
+
+        assertEquals(doc.get("violations").asLong(), Long.parseLong(page.selectFirst("[data-field=violations]").text()));
+        assertEquals(doc.get("held_back").asLong(), Long.parseLong(page.selectFirst("[data-field=held_back]").text()));
+        assertEquals(doc.get("events").asLong(), Long.parseLong(page.selectFirst("[data-field=events]").text()));
+        assertEquals(doc.at("/counts/action/refuse").asLong(), Long.parseLong(page.selectFirst("[data-field=refuse]").text()));
+        assertEquals(doc.at("/counts/action/audit").asLong(), Long.parseLong(page.selectFirst("[data-field=audit]").text()));
+        for (String field : List.of("class", "call_site", "service", "host")) {
+            assertEquals(jsonTop(doc, field), htmlTable(page, field), field);
+        }
+        for (String field : List.of("rule", "action", "entry_point")) {
+            assertEquals(jsonCounts(doc, field), htmlTable(page, field), field);
+        }
+        assertEquals(java.util.Map.of("ranker", 12L, "scorer \u00e9", 1L), htmlTable(page, "service"));
+
+        Element chart = page.selectFirst("svg");
+        assertEquals(doc.at("/timeline/bucket_seconds").asLong(), Long.parseLong(chart.attr("data-bucket-seconds")));
+        List<Element> bars = chart.select("g[data-start]");
+        assertEquals(doc.at("/timeline/buckets").size(), bars.size());
+        long sum = 0;
+        for (int i = 0; i < bars.size(); i++) {
+            JsonNode bucket = doc.at("/timeline/buckets").get(i);
+            Element bar = bars.get(i);
+            assertEquals(bucket.get("start").asText(), bar.attr("data-start"));
+            assertEquals(bucket.get("refuse").asLong(), Long.parseLong(bar.attr("data-refuse")));
+            assertEquals(bucket.get("audit").asLong(), Long.parseLong(bar.attr("data-audit")));
+            assertEquals(bucket.get("other").asLong(), Long.parseLong(bar.attr("data-other")));
+            sum += bucket.get("refuse").asLong() + bucket.get("audit").asLong() + bucket.get("other").asLong();
+        }
+        assertEquals(doc.get("violations").asLong(), sum, "every violation is in one bar");
+
+        Element tiedMapEntry = page.select("table[data-table=class] tr:has(td)").stream()
+                .filter(tr -> tr.text().contains("TiedMapEntry")).findFirst().orElseThrow();
+        assertTrue(tiedMapEntry.selectFirst("span.tag.gadget").text().startsWith("known gadget: CommonsCollections5"));
+        Element probe = page.select("table[data-table=class] tr:has(td)").stream()
+                .filter(tr -> tr.text().contains("com.acme.Probe")).findFirst().orElseThrow();
+        assertEquals("not on the class path: a probe?", probe.selectFirst("span.tag.probe").text());
+        assertTrue(page.select("script").isEmpty() && html.out().contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+                "a class name from the log is text, never markup");
     }
 }

@@ -84,7 +84,8 @@ public final class EventLine {
         EventLine e = new EventLine(timestamp, "event", "suppressed");
         e.fields.put("message", held + " identical events were rate-limited and not written one by one");
         e.fields.put("safeload.suppressed", held);
-        e.fields.put("safeload.rate_key", className + "\u0000serial.allow\u0000" + callSite);
+        e.fields.put("safeload.rate_key", className + "\u0000serial.allow\u0000" + callSite
+                + "\u0000java.io.ObjectInputStream.readObject");
         e.fields.put("host.name", "inf-1");
         e.fields.put("process.pid", 8167L);
         return e;
@@ -138,6 +139,11 @@ public final class EventLine {
     public EventLine host(String host, long pid) {
         fields.put("host.name", host);
         fields.put("process.pid", pid);
+        return this;
+    }
+
+    public EventLine service(String name) {
+        fields.put("service.name", name);
         return this;
     }
 

@@ -47,6 +47,44 @@ class ViolationSummaryTest {
     }
 
     @Test
+    void countsHeldBackEventsUnderTheirEntryPointSoEverySectionAddsUp() throws IOException {
+        ViolationSummary s = summarise(
+                EventLine.start("2026-11-26T00:00:00Z", "enforce"),
+                EventLine.refuse("2026-11-26T00:00:01Z", "com.acme.Evil").suppressed(3),
+                EventLine.heldAtShutdown("2026-11-26T06:00:00Z", "com.acme.Evil",
+                        "com.acme.serve.ModelStore.load(ModelStore.java:41)", 12));
+
+        assertEquals(16, s.violations());
+        assertEquals(Map.of("java.io.ObjectInputStream.readObject", 16L), counts(s.entryPoints()));
+        for (Tally t : List.of(s.rules(), s.classes(), s.entryPoints(), s.callSites(), s.hosts())) {
+            assertEquals(s.violations(), t.rows().stream().mapToLong(Tally.Row::count).sum());
+        }
+    }
+
+    @Test
+    void countsViolationsByServiceIncludingTheShutdownSummaryOfItsProcess() throws IOException {
+        ViolationSummary s = summarise(
+                EventLine.start("2026-11-26T00:00:00Z", "enforce").service("scorer"),
+                EventLine.refuse("2026-11-26T00:00:01Z", "com.acme.Evil").service("scorer"),
+                EventLine.refuse("2026-11-26T00:00:02Z", "com.acme.Evil").host("inf-2", 9).service("ranker"),
+                EventLine.heldAtShutdown("2026-11-26T06:00:00Z", "com.acme.Evil", "com.acme.App.main(App.java:1)", 7));
+
+        assertEquals(Map.of("scorer", 8L, "ranker", 1L), counts(s.services()));
+    }
+
+    @Test
+    void countsHeldBackEventsOfOlderLogsUnderAnEntryPointNotRecorded() throws IOException {
+        ViolationSummary s = summarise(
+                EventLine.start("2026-11-26T00:00:00Z", "enforce"),
+                EventLine.refuse("2026-11-26T00:00:01Z", "com.acme.Evil"),
+                EventLine.heldAtShutdown("2026-11-26T06:00:00Z",
+                        "com.acme.Evil\u0000serial.allow\u0000com.acme.App.main(App.java:1)", 5));
+
+        assertEquals(Map.of("java.io.ObjectInputStream.readObject", 1L, ViolationSummary.NOT_RECORDED, 5L),
+                counts(s.entryPoints()));
+    }
+
+    @Test
     void attributesAShutdownSummaryToItsClassAndToTheModeOfItsProcess() throws IOException {
         ViolationSummary s = summarise(
                 EventLine.start("2026-11-26T00:00:00Z", "audit"),

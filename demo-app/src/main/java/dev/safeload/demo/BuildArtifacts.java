@@ -33,6 +33,9 @@ public final class BuildArtifacts {
     /** Where the shipped attack payload leaves its mark if it ever runs. */
     public static final String DEMO_MARKER = "/tmp/safeload-demo-pwned";
 
+    /** Where the shipped malicious model leaves its mark if it is ever loaded. */
+    public static final String MODEL_MARKER = "/tmp/safeload-demo-pwned-by-model";
+
     private BuildArtifacts() {
     }
 
@@ -41,6 +44,9 @@ public final class BuildArtifacts {
         Files.createDirectories(out.resolve("models"));
         Files.createDirectories(out.resolve("payloads"));
         SerializationHelper.write(out.resolve("models/risk-j48.model").toString(), train());
+        // A "model" file as an attacker uploads it to a model store: Weka's format is a Java
+        // serialization stream, so the file is the gadget chain itself.
+        Files.write(out.resolve("models/risk-j48-trojan.model"), commonsCollectionsChain(MODEL_MARKER));
         Files.write(out.resolve("payloads/attack-commons-collections.ser"), commonsCollectionsChain(DEMO_MARKER));
         Files.write(out.resolve("payloads/benign-session.ser"), benignSession());
     }

@@ -22,15 +22,17 @@ import weka.core.Instances;
 import weka.core.SerializationHelper;
 
 /**
- * The demo inference server: a Weka model behind {@code POST /v1/predict}, and the classic
- * vulnerable endpoint {@code POST /v1/legacy/session} that reads a Java-serialized body.
+ * The demo inference server: a Weka model behind {@code POST /v1/predict}, the classic
+ * vulnerable endpoint {@code POST /v1/legacy/session} that reads a Java-serialized body, and
+ * {@code POST /v1/models/load}, which loads a model file by path with Weka's
+ * {@code SerializationHelper.read(String)}, as a model registry hands files to a server.
  */
 public final class DemoServer {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Classifier model;
-    private final String modelError;
+    private volatile Classifier model;
+    private volatile String modelError;
     private final Instances header = BuildArtifacts.header();
 
     private DemoServer(Classifier model, String modelError) {
@@ -59,6 +61,7 @@ public final class DemoServer {
         server.createContext("/healthz", demo::health);
         server.createContext("/v1/predict", demo::predict);
         server.createContext("/v1/legacy/session", demo::legacySession);
+        server.createContext("/v1/models/load", demo::loadModel);
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.start();
 
@@ -67,6 +70,12 @@ public final class DemoServer {
         System.out.println("Safeload demo inference server listening on " + url);
         System.out.println("Try:");
         System.out.println("  curl -s " + url + "/healthz");
+        System.out.println("  # load a model file by path, as a model registry would; the safe model, then one whose file"
+                + " is a gadget chain that creates " + BuildArtifacts.MODEL_MARKER + " if it is loaded");
+        for (String file : new String[] {"risk-j48.model", "risk-j48-trojan.model"}) {
+            System.out.println("  curl -s -X POST -H 'Content-Type: application/json' -d '{\"path\":\""
+                    + payloads.resolve(file) + "\"}' " + url + "/v1/models/load");
+        }
         System.out.println("  curl -s -X POST -H 'Content-Type: application/json' -d '{\"amount\":4200,\"hour\":3,\"country_risk\":0.7}' "
                 + url + "/v1/predict");
         System.out.println("  curl -s -X POST --data-binary @" + payloads.resolve("benign-session.ser") + " "
@@ -80,9 +89,10 @@ public final class DemoServer {
 
     private static Path extractPayloads() throws IOException {
         Path dir = Files.createTempDirectory("safeload-demo-");
-        for (String name : new String[] {"benign-session.ser", "attack-commons-collections.ser"}) {
-            try (InputStream in = DemoServer.class.getResourceAsStream("/payloads/" + name)) {
-                Files.copy(in, dir.resolve(name));
+        for (String name : new String[] {"payloads/benign-session.ser", "payloads/attack-commons-collections.ser",
+            "models/risk-j48.model", "models/risk-j48-trojan.model"}) {
+            try (InputStream in = DemoServer.class.getResourceAsStream("/" + name)) {
+                Files.copy(in, dir.resolve(name.substring(name.indexOf('/') + 1)));
             }
         }
         return dir;
@@ -147,6 +157,59 @@ public final class DemoServer {
         } catch (RuntimeException e) {
             respond(exchange, 500, error("internal_error", e.toString()));
         }
+    }
+
+    /**
+     * Loads the model file named by {@code {"path": ...}} through Weka's hooked
+     * {@code SerializationHelper.read(String)} and serves it from then on. Under the agent the
+     * file is checked before Weka opens it; a refusal is HTTP 400 with the {@code safeload:} reason.
+     */
+    private void loadModel(HttpExchange exchange) throws IOException {
+        if (!exchange.getRequestMethod().equals("POST")) {
+            respond(exchange, 405, error("method_not_allowed", "use POST"));
+            return;
+        }
+        String path;
+        try (InputStream in = exchange.getRequestBody()) {
+            JsonNode request = JSON.readTree(in);
+            JsonNode value = request == null ? null : request.get("path");
+            if (value == null || !value.isTextual()) {
+                respond(exchange, 400, error("bad_request", "field \"path\" must name a model file"));
+                return;
+            }
+            path = value.asText();
+        } catch (IOException e) {
+            respond(exchange, 400, error("bad_request", e.getMessage()));
+            return;
+        }
+        Object loaded;
+        try {
+            loaded = SerializationHelper.read(path);
+        } catch (Exception e) {
+            String reason = safeloadReason(e);
+            respond(exchange, 400, reason != null ? error("rejected", reason) : error("load_failed", e.toString()));
+            return;
+        }
+        if (!(loaded instanceof Classifier classifier)) {
+            respond(exchange, 400, error("not_a_model", path + " holds a "
+                    + (loaded == null ? "null" : loaded.getClass().getName()) + ", not a Weka classifier"));
+            return;
+        }
+        model = classifier;
+        modelError = null;
+        respond(exchange, 200, JSON.createObjectNode().put("loaded", path)
+                .put("classifier", classifier.getClass().getName()));
+    }
+
+    /** The agent's refusal message, from the exception or its causes, or null. */
+    private static String safeloadReason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && message.contains("safeload:")) {
+                return message.substring(message.indexOf("safeload:"));
+            }
+        }
+        return null;
     }
 
     private static ObjectNode error(String code, String message) {

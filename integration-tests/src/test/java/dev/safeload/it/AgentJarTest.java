@@ -8,7 +8,9 @@ import dev.safeload.it.support.Jdks;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.nio.charset.StandardCharsets;
 import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 
@@ -22,9 +24,20 @@ class AgentJarTest {
             jar.stream().map(e -> e.getName())
                     .filter(n -> !n.startsWith("dev/safeload/") && !n.startsWith("META-INF/") && !n.equals("dev/"))
                     .forEach(strays::add);
+            // A service file is found by its interface's name: only our relocated interfaces, naming
+            // only our classes, so no host ServiceLoader (SLF4J, Jackson, ...) ever finds our copies.
             jar.stream().map(e -> e.getName())
-                    .filter(n -> n.matches("(.*/)?logback(-test)?\\.(xml|groovy)") || n.startsWith("META-INF/services/"))
+                    .filter(n -> n.matches("(.*/)?logback(-test)?\\.(xml|groovy)")
+                            || (n.startsWith("META-INF/services/") && !n.startsWith("META-INF/services/dev.safeload.")))
                     .forEach(strays::add);
+            for (JarEntry e : jar.stream().filter(e -> e.getName().startsWith("META-INF/services/dev.")).toList()) {
+                for (String provider : new String(jar.getInputStream(e).readAllBytes(), StandardCharsets.UTF_8)
+                        .strip().split("\\s+")) {
+                    if (!provider.startsWith("dev.safeload.")) {
+                        strays.add(e.getName() + " names " + provider);
+                    }
+                }
+            }
         }
         assertEquals(List.of(), strays);
     }

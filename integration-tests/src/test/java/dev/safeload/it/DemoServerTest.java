@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.safeload.demo.BuildArtifacts;
 import dev.safeload.it.support.ForkedJvm;
 import dev.safeload.it.support.Jdks;
 import dev.safeload.it.support.Payloads;
@@ -110,6 +111,68 @@ class DemoServerTest {
             post(server.url() + "/v1/legacy/session",
                     Payloads.serialize(Payloads.commonsCollections3(marker.toString())), "application/octet-stream");
             assertTrue(Files.exists(marker), "the chain must really run in the unprotected demo");
+        }
+    }
+
+    /** The path of a shipped model, as the demo's printed curl line names it. */
+    private static String shippedModel(Server server, String name) throws Exception {
+        Pattern line = Pattern.compile("-d '\\{\"path\":\"([^\"]*/" + Pattern.quote(name) + ")\"\\}' "
+                + Pattern.quote(server.url()) + "/v1/models/load");
+        // The curl lines follow the "listening on" line the server was waited for.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String stdout;
+        do {
+            stdout = Files.readString(server.dir().resolve("stdout.txt"));
+            Matcher m = line.matcher(stdout);
+            if (m.find()) {
+                return m.group(1);
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("no curl line for " + name + " in:\n" + stdout);
+    }
+
+    private static HttpResponse<String> loadModel(Server server, String path) throws Exception {
+        return post(server.url() + "/v1/models/load", ("{\"path\":\"" + path + "\"}").getBytes(), "application/json");
+    }
+
+    @Test
+    void loadsTheShippedSafeModelAndRefusesTheMaliciousOneWithHttp400UnderTheAgent() throws Exception {
+        Path marker = Path.of(BuildArtifacts.MODEL_MARKER);
+        Files.deleteIfExists(marker);
+        try (Server server = start(true)) {
+            HttpResponse<String> safe = loadModel(server, shippedModel(server, "risk-j48.model"));
+            assertEquals(200, safe.statusCode(), safe::body);
+            assertTrue(safe.body().contains("\"classifier\":\"weka.classifiers.trees.J48\""), safe::body);
+
+            String trojan = shippedModel(server, "risk-j48-trojan.model");
+            HttpResponse<String> refused = loadModel(server, trojan);
+            assertEquals(400, refused.statusCode(), refused::body);
+            assertTrue(refused.body().contains("\"error\":\"rejected\""), refused::body);
+            assertTrue(refused.body().contains("\"message\":\"safeload: refused model " + trojan), refused::body);
+            assertFalse(Files.exists(marker), "the malicious model ran under the agent");
+
+            HttpResponse<String> prediction = post(server.url() + "/v1/predict",
+                    "{\"amount\":4200,\"hour\":3,\"country_risk\":0.7}".getBytes(), "application/json");
+            assertEquals(200, prediction.statusCode(), "the safe model still serves: " + prediction.body());
+            var refusals = ViolationLog.withAction(ViolationLog.read(server.dir().resolve("safeload-violations.jsonl")),
+                    "refuse");
+            assertEquals(trojan, refusals.get(0).path("file.path").asText(), refusals::toString);
+            assertEquals("weka", refusals.get(0).path("safeload.library").asText(), refusals::toString);
+        }
+    }
+
+    @Test
+    void maliciousModelRunsItsChainWhenLoadedWithoutTheAgent() throws Exception {
+        Path marker = Path.of(BuildArtifacts.MODEL_MARKER);
+        Files.deleteIfExists(marker);
+        try (Server server = start(false)) {
+            assertEquals(200, loadModel(server, shippedModel(server, "risk-j48.model")).statusCode());
+            HttpResponse<String> loaded = loadModel(server, shippedModel(server, "risk-j48-trojan.model"));
+            assertTrue(loaded.body().contains("\"error\":\"not_a_model\""), loaded::body);
+            assertTrue(Files.exists(marker), "the shipped malicious model must really run its chain unprotected");
+        } finally {
+            Files.deleteIfExists(marker);
         }
     }
 }

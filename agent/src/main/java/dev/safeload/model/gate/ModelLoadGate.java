@@ -198,6 +198,9 @@ public final class ModelLoadGate {
             return refuseOrAudit(library, entryPoint, name, digest, format, blocking, hooked, exceptionType);
         }
         for (ScanResult r : results) {
+            if (r.verdict() == dev.safeload.model.Verdict.SKIPPED) {
+                continue; // a read-me or JSON config beside the model: nothing was loaded from it
+            }
             reporter.report(Event.of("event", "model-allow")
                     .put("message", "allowed model " + r.path() + " (" + r.format() + ") for " + library)
                     .put("event.outcome", "success")
@@ -252,7 +255,7 @@ public final class ModelLoadGate {
                 .put("safeload.call_site", site.frame())
                 .put("safeload.policy_digest", p.digest())
                 .put("error.stack_trace", String.join("\n\tat ", site.stack())),
-                "model\u0000" + name + '\u0000' + first.rule(), enforce ? message : null);
+                "model\u0000" + name + '\u0000' + first.rule() + '\u0000' + entryPoint, enforce ? message : null);
         return enforce ? exception(hooked, exceptionType, message) : null;
     }
 
