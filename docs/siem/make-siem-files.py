@@ -43,6 +43,8 @@ FIELDS = {
     "file.hash.sha256": KEYWORD,
     "safeload.mode": KEYWORD,
     "safeload.previous_mode": KEYWORD,
+    "safeload.requested_mode": KEYWORD,
+    "safeload.stream": KEYWORD,
     "safeload.version": KEYWORD,
     "safeload.policy_source": KEYWORD,
     "safeload.policy_digest": KEYWORD,

@@ -158,7 +158,7 @@ final class AgentRuntime implements SafeloadMXBean {
             // The staging trap: mode=enforce in the file while mode=audit is an agent option.
             String overridden = String.join("; ", settings.overridden());
             console.println("safeload: warning: the reloaded policy file sets keys another source overrides: " + overridden);
-            reporter.write(Event.of("event", "policy-overridden")
+            reporter.write(Event.of("event", "policy-overridden").level(Event.ALERT_LEVEL)
                     .put("message", "the reloaded policy file sets keys another source overrides: " + overridden)
                     .put("event.module", "safeload")
                     .put("event.dataset", "safeload.violations")
@@ -182,10 +182,11 @@ final class AgentRuntime implements SafeloadMXBean {
                 .put("safeload.policy_digest", policy.digest()));
     }
 
-    /** Keys read only at start: the log, the MBean, start-up error handling, the watched file, the hooks. */
+    /** Keys read only at start: the log, the MBean, start-up error handling, the watched file, the hooks, the service identity. */
     private static final List<ConfigKey> START_ONLY = List.of(ConfigKey.POLICY, ConfigKey.LOG,
             ConfigKey.LOG_MAX_FILE_SIZE, ConfigKey.LOG_MAX_HISTORY, ConfigKey.LOG_RATE_LIMIT, ConfigKey.JMX,
-            ConfigKey.ON_CONFIG_ERROR, ConfigKey.MODEL_HOOKS, ConfigKey.RUNTIME_ALLOW_LOOSENING);
+            ConfigKey.ON_CONFIG_ERROR, ConfigKey.MODEL_HOOKS, ConfigKey.RUNTIME_ALLOW_LOOSENING,
+            ConfigKey.SERVICE_NAME, ConfigKey.SERVICE_VERSION, ConfigKey.SERVICE_ENVIRONMENT);
 
     /** What a second {@code attach} did: see {@link #attachAgain}. */
     record AttachOutcome(boolean applied, String message) {
@@ -239,7 +240,7 @@ final class AgentRuntime implements SafeloadMXBean {
                     + "); " + describe(policy) + " stays in force. Restart to lower it, or start with "
                     + ConfigKey.RUNTIME_ALLOW_LOOSENING.key() + "=true";
             console.println("safeload: " + refusal);
-            reporter.write(Event.of("event", "policy-refused")
+            reporter.write(Event.of("event", "policy-refused").level(Event.ALERT_LEVEL)
                     .put("message", refusal)
                     .put("event.outcome", "failure")
                     .put("event.module", "safeload")
