@@ -14,12 +14,17 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import weka.classifiers.CostMatrix;
+import weka.classifiers.functions.SMO;
 import weka.classifiers.meta.CostSensitiveClassifier;
+import weka.core.Attribute;
+import weka.core.Instances;
+import weka.filters.unsupervised.attribute.StringToWordVector;
 
 /**
  * The model gate reads the string fields a library turns into code, a class to instantiate or
@@ -76,6 +81,48 @@ class ModelGateReadsCodeBearingFieldsTest {
         ScanResult result = ModelGate.scan(TrainedModel.writeObject(classifier), WEKA_WITH_COSTS);
         assertTrue(result.blocked(), result.toString());
         assertEquals("serial.field.expression", result.findings().get(0).rule());
+    }
+
+    @Test
+    void refusesSmoWhoseFilterWritesItsDictionaryAtPrediction(@TempDir Path dir) throws Exception {
+        Path target = dir.resolve("written-by-the-model");
+        Instances data = WekaPresetTest.numericRows(100, new Random(6), 0.1);
+        SMO smo = new SMO();
+        smo.buildClassifier(data);
+        // SMO calls input() then batchFinished() on its m_Filter at every prediction. Planted
+        // there: a StringToWordVector whose first batch is not done, with a dictionary file to
+        // write. Its header matches the rows SMO hands it, so the row is taken.
+        ArrayList<Attribute> header = new ArrayList<>();
+        header.add(new Attribute("a1"));
+        for (int i = 2; i <= 6; i++) {
+            header.add(i < 6 ? new Attribute("a" + i) : new Attribute("class", List.of("yes", "no")));
+        }
+        Instances format = new Instances("numeric", header, 0);
+        format.setClassIndex(5);
+        StringToWordVector filter = new StringToWordVector();
+        filter.setDictionaryFileToSaveTo(target.toFile());
+        filter.setInputFormat(format);
+        java.lang.reflect.Field planted = SMO.class.getDeclaredField("m_Filter");
+        planted.setAccessible(true);
+        planted.set(smo, filter);
+        byte[] bytes = TrainedModel.writeObject(smo);
+
+        ScanResult result = ModelGate.scan(bytes, "serial.presets=weka");
+        assertTrue(result.blocked(), result.toString());
+        assertEquals("serial.field.resource", result.findings().get(0).rule(), result.toString());
+        assertTrue(result.findings().get(0).message().contains("m_dictionaryFile holds \"" + target), result.toString());
+
+        // Its twin: without Safeload the first prediction truncates and rewrites the file.
+        Files.writeString(target, "what the server kept here");
+        SMO read = (SMO) new ObjectInputStream(new ByteArrayInputStream(bytes)).readObject();
+        weka.core.DenseInstance row = new weka.core.DenseInstance(1.0, new double[] {0, 0.5, 0.5, 0.5, 0.5, 0});
+        row.setDataset(data);
+        try {
+            read.distributionForInstance(row);
+        } catch (Exception afterTheWrite) {
+            // The planted filter's output does not fit SMO; the file is written before that.
+        }
+        assertEquals("", Files.readString(target), "Weka must really rewrite the file the model names");
     }
 
     @Test

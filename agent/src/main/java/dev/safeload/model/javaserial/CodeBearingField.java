@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -31,6 +32,12 @@ enum CodeBearingField {
     // NumericTransform calls Class.forName(m_Class).getMethod(m_Method, double.class) on every row.
     WEKA_NUMERIC_TRANSFORM("weka.filters.unsupervised.attribute.NumericTransform", "m_Class",
             Admits.oneOf("java.lang.Math"), "the filter loads this class by name and calls its static method on every row"),
+    // StringToWordVector saves its dictionary to this file when it finishes its first batch.
+    // A model can hold one whose first batch is not done inside SMO, which calls batchFinished()
+    // at every prediction: a file written (truncated first) where the model says. "-- set me --"
+    // is Weka's own placeholder for "no file", which batchFinished skips.
+    WEKA_DICTIONARY_FILE("weka.filters.unsupervised.attribute.StringToWordVector", "m_dictionaryFile",
+            Admits.pathOneOf("-- set me --"), "the filter writes its dictionary to this path when it finishes a first batch"),
     WEKA_SERIALIZED_CLASSIFIER("weka.classifiers.misc.SerializedClassifier", "m_ModelFile", Admits.NOTHING,
             "the classifier reads another model from this path at its first prediction"),
     WEKA_INPUT_MAPPED_CLASSIFIER("weka.classifiers.misc.InputMappedClassifier", "m_modelPath", Admits.NOTHING,
@@ -74,32 +81,33 @@ enum CodeBearingField {
 
     /** Whether the library may be handed {@code value}; null stands for a string too long to read. */
     boolean admits(String value) {
-        return value != null && admits.test(value);
+        return value != null && admits.test().test(value);
     }
 
-    /** The finding's rule name. */
+    /** The finding's rule name: {@code serial.field.expression}, {@code .class-name} or {@code .resource}. */
     String rule() {
-        return admits == Admits.NO_JAVA_CALL ? "serial.field.expression"
-                : admits == Admits.NOTHING ? "serial.field.resource" : "serial.field.class-name";
+        return "serial.field." + admits.kind();
     }
 
-    /** What a field's strings may be. */
-    private interface Admits {
+    /** What a field's strings may be, and what kind of field that makes it. */
+    private record Admits(String kind, Predicate<String> test) {
 
         /** No string at all: the field is a path or a list of paths. */
-        Admits NOTHING = value -> false;
+        static final Admits NOTHING = new Admits("resource", value -> false);
 
         /**
          * An expression that never names the java(...) macro. Judged on the text, in any case and
          * with any spacing, so that no spelling the parser accepts gets through.
          */
-        Admits NO_JAVA_CALL = value -> !value.toLowerCase(Locale.ROOT).contains("java");
+        static final Admits NO_JAVA_CALL = new Admits("expression",
+                value -> !value.toLowerCase(Locale.ROOT).contains("java"));
 
-        static Admits oneOf(String... values) {
-            Set<String> admitted = Set.of(values);
-            return admitted::contains;
+        static Admits oneOf(String... classNames) {
+            return new Admits("class-name", Set.of(classNames)::contains);
         }
 
-        boolean test(String value);
+        static Admits pathOneOf(String... paths) {
+            return new Admits("resource", Set.of(paths)::contains);
+        }
     }
 }
