@@ -129,6 +129,29 @@ class PresetCodePathTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
+    void refusesSmoWhosePlantedFilterRewritesAFileAtTheModelGate(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-preset-");
+        Path kept = dir.resolve("kept-by-the-server.txt");
+        Path model = dir.resolve("smo.model");
+        Files.write(model, WekaModels.smoWritingDictionaryTo(kept));
+        Path notUsed = dir.resolve("no-marker");
+
+        Files.writeString(kept, "precious");
+        Run without = run(jdk, dir, null, "weka-file", model, notUsed);
+        assertEquals("", Files.readString(kept), () -> "the first prediction must really rewrite the file\n" + without);
+
+        Files.writeString(kept, "precious");
+        Run with = run(jdk, dir, "serial.presets=weka", "weka-file", model, notUsed);
+        assertEquals("precious", Files.readString(kept), with::toString);
+        assertTrue(with.result().startsWith("RESULT refused java.io.InvalidClassException: safeload: refused model"),
+                with::toString);
+        JsonNode event = with.refusals().get(0);
+        assertTrue(event.path("safeload.findings").toString().contains("serial.field.resource"), event::toString);
+        assertTrue(event.path("safeload.findings").toString().contains("m_dictionaryFile"), event::toString);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
     void refusesSerializedClassifierThatLoadsAModelFromAPath(Jdks.Jdk jdk) throws Exception {
         Path dir = Files.createTempDirectory("safeload-preset-");
         Path marker = dir.resolve("pwned");

@@ -64,6 +64,25 @@ public final class WekaModels {
         return Payloads.serialize(classifier);
     }
 
+    /**
+     * A real SMO with a StringToWordVector planted in its m_Filter, first batch not done and a
+     * dictionary file set. SMO calls batchFinished() on m_Filter at every prediction, so the
+     * first prediction truncates {@code file} and writes the filter's dictionary into it. Both
+     * classes are in the weka preset: only the field's value tells this model from a real one.
+     */
+    public static byte[] smoWritingDictionaryTo(Path file) throws Exception {
+        weka.classifiers.functions.SMO smo = new weka.classifiers.functions.SMO();
+        smo.buildClassifier(trainingData());
+        weka.filters.unsupervised.attribute.StringToWordVector filter =
+                new weka.filters.unsupervised.attribute.StringToWordVector();
+        filter.setDictionaryFileToSaveTo(new File(file.toString()));
+        filter.setInputFormat(WekaPrediction.header());
+        java.lang.reflect.Field planted = weka.classifiers.functions.SMO.class.getDeclaredField("m_Filter");
+        planted.setAccessible(true);
+        planted.set(smo, filter);
+        return Payloads.serialize(smo);
+    }
+
     private static Instances trainingData() throws Exception {
         Instances data = WekaPrediction.header();
         java.util.Random random = new java.util.Random(7);
