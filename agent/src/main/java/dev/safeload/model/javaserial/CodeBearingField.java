@@ -59,8 +59,10 @@ enum CodeBearingField {
     CORENLP_DISTSIM_LEXICON("edu.stanford.nlp.sequences.SeqClassifierFlags", "distSimLexicon", Admits.NOTHING,
             "NERFeatureFactory.init opens this file or URL when the classifier is read");
 
-    private static final Map<String, CodeBearingField> BY_FIELD = Stream.of(values())
-            .collect(Collectors.toUnmodifiableMap(f -> f.className + "." + f.fieldName, Function.identity()));
+    /** Class name, then field name: the walker asks for every object field, so no key is built. */
+    private static final Map<String, Map<String, CodeBearingField>> BY_CLASS = Stream.of(values())
+            .collect(Collectors.groupingBy(f -> f.className, Collectors.toUnmodifiableMap(f -> f.fieldName,
+                    Function.identity())));
 
     final String className;
     final String fieldName;
@@ -76,7 +78,8 @@ enum CodeBearingField {
 
     /** The rule for a field of a class as the stream names them, or null. */
     static CodeBearingField of(String className, String fieldName) {
-        return className == null ? null : BY_FIELD.get(className + "." + fieldName);
+        Map<String, CodeBearingField> fields = className == null ? null : BY_CLASS.get(className);
+        return fields == null ? null : fields.get(fieldName);
     }
 
     /** Whether the library may be handed {@code value}; null stands for a string too long to read. */
