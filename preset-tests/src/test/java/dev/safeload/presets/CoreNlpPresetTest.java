@@ -92,6 +92,29 @@ class CoreNlpPresetTest extends PresetContract {
 
     /** A named-entity CRF over a few hundred tokens of word/label columns. */
     private static TrainedModel crfClassifier(Path dir) throws Exception {
+        CRFClassifier<CoreLabel> crf = trainCrf(dir);
+        TrainedModel.Predictor predictor = model -> {
+            @SuppressWarnings("unchecked")
+            CRFClassifier<CoreLabel> read = (CRFClassifier<CoreLabel>) model;
+            List<String> out = new ArrayList<>();
+            for (String sentence : SENTENCES) {
+                out.add(read.classifyToString(sentence));
+            }
+            return out;
+        };
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            crf.serializeClassifier(out);
+        }
+        return new TrainedModel("CRFClassifier (NER)", bytes.toByteArray(), predictor.predict(crf),
+                ObjectInputStream::new, CRFClassifier::getClassifier, predictor);
+    }
+
+    static final List<String> SENTENCES = List.of("Alice flew to Oslo .", "Erin moved to Lima .",
+            "Bob moved to Perth .", "Carol flew to Cairo .", "Dmitri flew to Paris .");
+
+    /** The CRF of {@link #crfClassifier}, trained in {@code dir}. */
+    static CRFClassifier<CoreLabel> trainCrf(Path dir) throws Exception {
         Random random = new Random(37);
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
@@ -124,23 +147,6 @@ class CoreNlpPresetTest extends PresetContract {
         props.setProperty("useDisjunctive", "true");
         CRFClassifier<CoreLabel> crf = new CRFClassifier<>(props);
         crf.train();
-
-        List<String> sentences = List.of("Alice flew to Oslo .", "Erin moved to Lima .",
-                "Bob moved to Perth .", "Carol flew to Cairo .", "Dmitri flew to Paris .");
-        TrainedModel.Predictor predictor = model -> {
-            @SuppressWarnings("unchecked")
-            CRFClassifier<CoreLabel> read = (CRFClassifier<CoreLabel>) model;
-            List<String> out = new ArrayList<>();
-            for (String sentence : sentences) {
-                out.add(read.classifyToString(sentence));
-            }
-            return out;
-        };
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            crf.serializeClassifier(out);
-        }
-        return new TrainedModel("CRFClassifier (NER)", bytes.toByteArray(), predictor.predict(crf),
-                ObjectInputStream::new, CRFClassifier::getClassifier, predictor);
+        return crf;
     }
 }

@@ -83,6 +83,17 @@ abstract class PresetContract {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("modelStream")
+    void passesTheModelGateUnderItsPreset(TrainedModel model) throws Exception {
+        // The gate also reads the fields a library turns into code or paths; a real model holds none.
+        dev.safeload.model.ScanResult result = ModelGate.scan(model.bytes(),
+                ModelGate.options(preset(), model.limits()));
+        assertEquals(List.of(), result.findings().stream()
+                .filter(f -> f.severity() != dev.safeload.model.Severity.INFO).toList(), result.toString());
+        assertFalse(result.blocked(), result.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("modelStream")
     void exceedsTheDefaultLimitsOnlyWhereMarked(TrainedModel model) throws Exception {
         RecordingPolicyFilter filter = RecordingPolicyFilter.forPreset(preset());
         if (model.limits().equals(SerialLimits.DEFAULTS)) {

@@ -85,7 +85,7 @@ class WekaPresetTest extends PresetContract {
     }
 
     /** Five numeric features; the class follows a1 + a2 * a3, flipped for a share of rows. */
-    private static Instances numericRows(int n, Random random, double noise) {
+    static Instances numericRows(int n, Random random, double noise) {
         ArrayList<Attribute> attributes = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
             attributes.add(new Attribute("a" + i));

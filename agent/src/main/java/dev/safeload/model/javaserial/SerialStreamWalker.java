@@ -55,6 +55,8 @@ final class SerialStreamWalker {
 
     /** Stands in the handle table for everything that is not a descriptor or a string. */
     private static final Object OBJECT = new Object();
+    /** Stands for a string over 64 KB, which the walker skips instead of decoding. */
+    private static final String LONG_STRING = new String("");
 
     private final StreamBytes in;
     private final SerialPolicy policy;
@@ -65,6 +67,11 @@ final class SerialStreamWalker {
     private final List<Finding> findings = new ArrayList<>();
     private final Set<String> reported = new HashSet<>();
     private long handleCount;
+    /** The field whose value is being read, when its strings are code or paths; else null. */
+    private CodeBearingField inspected;
+    /** The first handle assigned inside the inspected field's value. */
+    private int inspectedFrom;
+    private int lastReference;
 
     private SerialStreamWalker(ModelSource source, SerialPolicy policy) throws IOException {
         this.policy = policy;
@@ -116,7 +123,7 @@ final class SerialStreamWalker {
             case TC_NULL:
                 return null;
             case TC_REFERENCE:
-                return reference();
+                return inspected == null ? reference() : inspectedReference();
             case TC_CLASSDESC:
             case TC_PROXYCLASSDESC:
                 return tc == TC_CLASSDESC ? newClassDesc(depth) : newProxyDesc(depth);
@@ -126,13 +133,15 @@ final class SerialStreamWalker {
             case TC_STRING: {
                 String s = in.utf();
                 assign(s);
+                inspect(s);
                 return s;
             }
             case TC_LONGSTRING: {
                 long length = in.s64();
                 in.skip(length);
-                assign("");
-                return "";
+                assign(LONG_STRING);
+                inspect(null);
+                return LONG_STRING;
             }
             case TC_ARRAY:
                 array(depth);
@@ -162,11 +171,27 @@ final class SerialStreamWalker {
         }
     }
 
+    /**
+     * A back-reference inside a {@link CodeBearingField}'s value: a string is judged like one
+     * written in place; an object read before the field began (a File or an Object[][] planted
+     * in an earlier field) had its strings read unwatched, so it cannot be vouched for.
+     */
+    private Object inspectedReference() throws IOException {
+        Object target = reference();
+        if (target instanceof String s) {
+            inspect(s == LONG_STRING ? null : s);
+        } else if (target == OBJECT && lastReference < inspectedFrom) {
+            inspect(null, "a back-reference to an object read before the field, whose strings were not checked");
+        }
+        return target;
+    }
+
     private Object reference() throws IOException {
         long handle = (in.s32() & 0xFFFFFFFFL) - baseWireHandle;
         if (handle < 0 || handle >= handles.size()) {
             throw stop("serial.malformed", "reference to handle " + handle + " that does not exist");
         }
+        lastReference = (int) handle;
         return handles.get((int) handle);
     }
 
@@ -201,7 +226,7 @@ final class SerialStreamWalker {
             ClassDesc.Field field = new ClassDesc.Field(type, fieldName);
             if (type == 'L' || type == '[') {
                 sawObject = true;
-                Object signature = object(depth + 1);
+                Object signature = typeString(depth + 1);
                 if (!(signature instanceof String)) {
                     throw stop("serial.malformed", "field " + className + "." + fieldName + " has no type string");
                 }
@@ -221,6 +246,21 @@ final class SerialStreamWalker {
             handles.set(handle, desc);
         }
         return desc;
+    }
+
+    /**
+     * A field's type string ({@code Ljava/lang/String;}): part of a descriptor, never of a value
+     * under inspection. Only it is exempt: a descriptor's annotation inside an inspected value is
+     * inspected, since an object planted there can be referenced from the value.
+     */
+    private Object typeString(int depth) throws IOException {
+        CodeBearingField outer = inspected;
+        inspected = null;
+        try {
+            return object(depth);
+        } finally {
+            inspected = outer;
+        }
     }
 
     private ClassDesc newProxyDesc(int depth) throws IOException {
@@ -283,7 +323,23 @@ final class SerialStreamWalker {
         in.skip(primitives);
         for (ClassDesc.Field field : desc.fields()) {
             if (field.primitiveSize() == 0) {
-                object(depth + 1);
+                CodeBearingField rule = CodeBearingField.of(desc.name(), field.name());
+                if (rule == null) {
+                    object(depth + 1);
+                    continue;
+                }
+                // Everything inside the value counts: CostMatrix keeps its cells in an Object[][],
+                // SerializedClassifier its path inside a java.io.File.
+                CodeBearingField outer = inspected;
+                int outerFrom = inspectedFrom;
+                inspected = rule;
+                inspectedFrom = handles.size();
+                try {
+                    object(depth + 1);
+                } finally {
+                    inspected = outer;
+                    inspectedFrom = outerFrom;
+                }
             }
         }
     }
@@ -369,6 +425,27 @@ final class SerialStreamWalker {
         } else {
             findings.add(new Finding("serial.enum", Severity.INFO, where, "enum " + className + " matches no"
                     + " pattern; the agent allows it only if it resolves to a real enum class"));
+        }
+    }
+
+    /**
+     * A string read inside the value of a {@link CodeBearingField}: a finding unless the field's
+     * rule admits it. Null is a string too long to decode, which no rule admits.
+     */
+    private void inspect(String value) {
+        inspect(value, value == null ? "a string over 64 KB" : null);
+    }
+
+    private void inspect(String value, String unreadable) {
+        CodeBearingField field = inspected;
+        if (field == null || (unreadable == null && field.admits(value)) || findings.size() >= MAX_FINDINGS) {
+            return;
+        }
+        String shown = unreadable != null ? unreadable
+                : "\"" + (value.length() > 120 ? value.substring(0, 120) + "..." : value) + "\"";
+        if (reported.add(field.name() + "\0" + shown)) {
+            findings.add(new Finding(field.rule(), Severity.HIGH, name + "@" + in.position(), field.className + "."
+                    + field.fieldName + " holds " + shown + ": " + field.why));
         }
     }
 

@@ -1,0 +1,172 @@
+package dev.safeload.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.safeload.it.support.ForkedJvm;
+import dev.safeload.it.support.Jdks;
+import dev.safeload.it.support.Payloads;
+import dev.safeload.it.support.ViolationLog;
+import dev.safeload.it.support.WekaModels;
+import dev.safeload.it.victim.PresetVictim;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Models that a preset's own library turns into code or file reads when they are used, not when
+ * they are read: a Weka cost expression whose java(...) macro calls a public static method, and
+ * a Weka stand-in classifier that loads another model from a path. Each one really runs without
+ * the agent, and is refused under {@code serial.presets=weka}, by the stream guard and by the
+ * model gate, on every JDK.
+ */
+class PresetCodePathTest {
+
+    static Stream<Jdks.Jdk> jdks() {
+        return Jdks.forTests();
+    }
+
+    /** What one forked run of the victim left behind. */
+    private record Run(String result, boolean markerCreated, List<JsonNode> refusals, ForkedJvm.Result jvm) {
+    }
+
+    private static Run run(Jdks.Jdk jdk, Path dir, String agentOptions, String mode, Path model, Path marker)
+            throws Exception {
+        Files.deleteIfExists(marker);
+        Path log = dir.resolve("violations.jsonl");
+        Files.deleteIfExists(log);
+        ForkedJvm jvm = ForkedJvm.on(jdk).workDir(dir).timeoutSeconds(120);
+        if (agentOptions != null) {
+            jvm.withAgent("log=" + log + "," + agentOptions);
+        }
+        ForkedJvm.Result result = jvm.runMain(PresetVictim.class, mode, model.toString());
+        String line = result.stdout().lines().filter(l -> l.startsWith("RESULT ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no RESULT line:\n" + result));
+        return new Run(line, Files.exists(marker), ViolationLog.withAction(ViolationLog.read(log), "refuse"), result);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void costExpressionCallingJavaWritesItsFileWithoutTheAgent(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-preset-");
+        Path marker = dir.resolve("pwned");
+        Path model = dir.resolve("cost.model");
+        Files.write(model, WekaModels.costExpressionCalling(marker.toString()));
+
+        for (String mode : List.of("weka-stream", "weka-file")) {
+            Run without = run(jdk, dir, null, mode, model, marker);
+            assertTrue(without.markerCreated(), () -> "the expression must really run at the first prediction ("
+                    + mode + ")\n" + without);
+            assertTrue(without.result().startsWith("RESULT ok prediction="), without::toString);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesCostExpressionCallingJavaInTheStreamUnderWekaPreset(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-preset-");
+        Path marker = dir.resolve("pwned");
+        Path model = dir.resolve("cost.model");
+        Files.write(model, WekaModels.costExpressionCalling(marker.toString()));
+
+        Run with = run(jdk, dir, "serial.presets=weka", "weka-stream", model, marker);
+        assertFalse(with.markerCreated(), with::toString);
+        assertTrue(with.result().startsWith("RESULT refused java.io.InvalidClassException: "
+                + "weka.classifiers.meta.CostSensitiveClassifier; safeload: rejected by rule serial.allow"), with::toString);
+        assertEquals("weka.classifiers.meta.CostSensitiveClassifier", with.refusals().get(0).path("safeload.class").asText(),
+                with::toString);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesCostExpressionFileAtTheModelGateUnderWekaPreset(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-preset-");
+        Path marker = dir.resolve("pwned");
+        Path model = dir.resolve("cost.model");
+        Files.write(model, WekaModels.costExpressionCalling(marker.toString()));
+
+        Run with = run(jdk, dir, "serial.presets=weka", "weka-file", model, marker);
+        assertFalse(with.markerCreated(), with::toString);
+        assertTrue(with.result().startsWith("RESULT refused java.io.InvalidClassException: safeload: refused model"),
+                with::toString);
+        JsonNode event = with.refusals().get(0);
+        assertEquals("java-serialization", event.path("safeload.format").asText(), event::toString);
+        assertTrue(event.path("safeload.findings").toString().contains("weka.classifiers.meta.CostSensitiveClassifier"),
+                event::toString);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void scanBlocksCostExpressionWithAFindingNamingTheClass(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-preset-");
+        Path model = dir.resolve("cost.model");
+        Files.write(model, WekaModels.costExpressionCalling(dir.resolve("pwned").toString()));
+        Path policy = dir.resolve("safeload.properties");
+        Files.writeString(policy, "serial.presets=weka\n");
+
+        ForkedJvm.Result scan = ForkedJvm.on(jdk).workDir(dir).timeoutSeconds(120)
+                .runJar(ForkedJvm.agentJar(), "scan", "--policy", policy.toString(), "--format", "json", model.toString());
+        assertEquals(1, scan.exitCode(), scan::toString);
+        JsonNode result = new ObjectMapper().readTree(scan.stdout()).path("results").get(0);
+        assertEquals("block", result.path("verdict").asText(), scan::toString);
+        JsonNode finding = result.path("findings").get(0);
+        assertEquals("serial.class", finding.path("rule").asText(), scan::toString);
+        assertTrue(finding.path("message").asText().contains("weka.classifiers.meta.CostSensitiveClassifier"), scan::toString);
+
+        // Its twin: the same scan passes the real J48 model the preset is for.
+        Path benign = dir.resolve("points.model");
+        weka.core.SerializationHelper.write(benign.toString(), dev.safeload.it.victim.WekaPrediction.train());
+        ForkedJvm.Result clean = ForkedJvm.on(jdk).workDir(dir).timeoutSeconds(120)
+                .runJar(ForkedJvm.agentJar(), "scan", "--policy", policy.toString(), "--format", "json", benign.toString());
+        assertEquals(0, clean.exitCode(), clean::toString);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesSmoWhosePlantedFilterRewritesAFileAtTheModelGate(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-preset-");
+        Path kept = dir.resolve("kept-by-the-server.txt");
+        Path model = dir.resolve("smo.model");
+        Files.write(model, WekaModels.smoWritingDictionaryTo(kept));
+        Path notUsed = dir.resolve("no-marker");
+
+        Files.writeString(kept, "precious");
+        Run without = run(jdk, dir, null, "weka-file", model, notUsed);
+        assertEquals("", Files.readString(kept), () -> "the first prediction must really rewrite the file\n" + without);
+
+        Files.writeString(kept, "precious");
+        Run with = run(jdk, dir, "serial.presets=weka", "weka-file", model, notUsed);
+        assertEquals("precious", Files.readString(kept), with::toString);
+        assertTrue(with.result().startsWith("RESULT refused java.io.InvalidClassException: safeload: refused model"),
+                with::toString);
+        JsonNode event = with.refusals().get(0);
+        assertTrue(event.path("safeload.findings").toString().contains("serial.field.resource"), event::toString);
+        assertTrue(event.path("safeload.findings").toString().contains("m_dictionaryFile"), event::toString);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesSerializedClassifierThatLoadsAModelFromAPath(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-preset-");
+        Path marker = dir.resolve("pwned");
+        // The file it points at: anything an attacker could place or name on the server.
+        Path elsewhere = dir.resolve("elsewhere.bin");
+        Path model = dir.resolve("standin.model");
+        Files.write(model, WekaModels.loadingModelFrom(elsewhere));
+        Files.write(elsewhere, Payloads.serialize(Payloads.commonsCollections3(marker.toString())));
+
+        Run without = run(jdk, dir, null, "weka-stream", model, marker);
+        assertTrue(without.markerCreated(), () -> "the first prediction must really load and run the named file\n" + without);
+
+        Run with = run(jdk, dir, "serial.presets=weka", "weka-stream", model, marker);
+        assertFalse(with.markerCreated(), with::toString);
+        assertTrue(with.result().startsWith("RESULT refused java.io.InvalidClassException: "
+                + "weka.classifiers.misc.SerializedClassifier; safeload: rejected by rule serial.allow"), with::toString);
+    }
+}
