@@ -81,6 +81,9 @@ final class OnnxSniff {
         if (!irVersion && !graph) {
             return false;
         }
+        if (!graph && dev.safeload.model.tensorflow.TfSniff.looksLikeSavedModel(head, size)) {
+            return false; // saved_model_schema_version = 1 reads as ir_version 1; meta graphs are no producer name
+        }
         // One field alone must at least end exactly at the end of the file or run past the head.
         return fields >= 2 || runsPastHead || head.length == size;
     }
