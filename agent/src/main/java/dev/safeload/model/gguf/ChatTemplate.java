@@ -41,6 +41,10 @@ final class ChatTemplate {
     private static final Set<String> NUMERIC_FILTERS = Set.of("length", "count", "int", "float", "abs", "round",
             "wordcount");
 
+    /** Attributes of a for loop's {@code loop} that are numbers. */
+    private static final Set<String> LOOP_NUMBERS = Set.of("index", "index0", "revindex", "revindex0", "length",
+            "depth", "depth0");
+
     /** Filters whose argument names an attribute to read from each item. */
     private static final Set<String> ATTRIBUTE_FILTERS = Set.of("map", "rejectattr", "selectattr", "groupby",
             "sort", "sum", "unique", "max", "min", "join");
@@ -75,14 +79,47 @@ final class ChatTemplate {
     private final Set<String> calledNames = new HashSet<>();
     /** Variables assigned from an expression that builds or picks strings at run time. */
     private final Set<String> builtNames = new HashSet<>();
+    /** Set by {@link #subscript()}: whether its key was built from strings. */
+    private boolean builtKey;
+    /**
+     * What every assignment of a variable (or namespace field, {@code ns.x}) gives it, gathered by
+     * a first pass: a number, or a lookup table (a dict literal). The second pass reads it, since
+     * a loop may use a variable before the assignment that follows in the text.
+     */
+    private final java.util.Map<String, Boolean> numericNames;
+    private final java.util.Map<String, Boolean> tableNames;
+    private final boolean collecting;
 
-    private ChatTemplate(String source) {
+    private ChatTemplate(String source, java.util.Map<String, Boolean> numericNames,
+                         java.util.Map<String, Boolean> tableNames, boolean collecting) {
         this.source = source;
+        this.numericNames = numericNames;
+        this.tableNames = tableNames;
+        this.collecting = collecting;
     }
 
     /** Checks {@code template}; returns normally if every construct is one chat templates use. */
     static void check(String template) throws Refused {
-        new ChatTemplate(template).template();
+        ChatTemplate facts = new ChatTemplate(template, new java.util.HashMap<>(), new java.util.HashMap<>(), true);
+        facts.template();
+        new ChatTemplate(template, java.util.Map.copyOf(facts.numericNames), java.util.Map.copyOf(facts.tableNames),
+                false).template();
+    }
+
+    /** Records one assignment of {@code name}; in the checking pass the facts are fixed. */
+    private void assigned(String name, Value value) {
+        if (collecting) {
+            numericNames.merge(name, value.numeric, Boolean::logicalAnd);
+            tableNames.merge(name, value.table, Boolean::logicalAnd);
+        }
+    }
+
+    private boolean isNumeric(String name) {
+        return numericNames.getOrDefault(name, false);
+    }
+
+    private boolean isTable(String name) {
+        return tableNames.getOrDefault(name, false);
     }
 
     // ---- template level: text, {{ }}, {% %}, {# #} ----
@@ -222,8 +259,12 @@ final class ChatTemplate {
                 blocks.push("for");
                 List<String> names = targets();
                 keyword("in");
-                if (expressionNoIf().built) {
+                Value iterable = expressionNoIf();
+                if (iterable.built) {
                     builtNames.addAll(names); // items of a list the template made may be strings it built
+                }
+                for (String target : names) {
+                    assigned(target, iterable.range ? Value.NUMBER : Value.RUNTIME);
                 }
                 if (peekName("if")) {
                     next();
@@ -261,16 +302,20 @@ final class ChatTemplate {
 
     private void set() throws Refused {
         List<String> names = new ArrayList<>();
+        List<String> assignedNames = new ArrayList<>();
         boolean attribute = false;
         do {
             Token target = expect(Kind.NAME, "a variable name");
             names.add(target.text);
+            String assignedName = target.text;
             if (peekOp(".")) {
                 next();
                 Token attr = expect(Kind.NAME, "an attribute name");
-                attributeName(attr.text);
+                attributeName(attr.text, false);
                 attribute = true;
+                assignedName = target.text + "." + attr.text;
             }
+            assignedNames.add(assignedName);
         } while (peekOp(",") && next() != null);
         if (peek().kind == Kind.END) {
             if (attribute || names.size() > 1) {
@@ -278,12 +323,19 @@ final class ChatTemplate {
             }
             blocks.push("set");
             builtNames.addAll(names); // a set block captures rendered text
+            assigned(names.get(0), Value.BUILT);
             return;
         }
         expectOp("=");
         Value value = expression();
         if (value.built) {
             builtNames.addAll(names);
+        }
+        for (String name : assignedNames) {
+            assigned(name, assignedNames.size() == 1 ? value : Value.BUILT);
+        }
+        if (assignedNames.size() == 1 && value.fields != null) {
+            value.fields.forEach((field, fieldValue) -> assigned(assignedNames.get(0) + "." + field, fieldValue));
         }
     }
 
@@ -298,6 +350,7 @@ final class ChatTemplate {
         while (!peekOp(")")) {
             Token param = expect(Kind.NAME, "a parameter name");
             builtNames.add(param.text); // arguments are whatever the caller passes
+            assigned(param.text, Value.BUILT);
             if (peekOp("=")) {
                 next();
                 expression();
@@ -327,10 +380,23 @@ final class ChatTemplate {
 
     // ---- expressions ----
 
-    /** What the check needs to know about an expression's value. */
-    private record Value(String literal, boolean intLiteral, boolean built) {
-        static final Value RUNTIME = new Value(null, false, false);
-        static final Value BUILT = new Value(null, false, true);
+    /**
+     * What the check needs to know about an expression's value: the string, if it is a literal;
+     * whether it is a number (so it can never name an attribute); whether the template built it
+     * from strings; whether it is a lookup table (a dict literal); whether it is {@code range()}; the
+     * variable it is, if a bare name; and, for {@code namespace(...)}, what each field starts as.
+     */
+    private record Value(String literal, boolean numeric, boolean built, boolean table, boolean range,
+                         String name, java.util.Map<String, Value> fields) {
+        static final Value RUNTIME = new Value(null, false, false, false, false, null, null);
+        static final Value BUILT = new Value(null, false, true, false, false, null, null);
+        static final Value NUMBER = new Value(null, true, false, false, false, null, null);
+        static final Value TABLE = new Value(null, false, true, true, false, null, null);
+        static final Value RANGE = new Value(null, false, false, false, true, null, null);
+
+        static Value literal(String text) {
+            return new Value(text, false, false, false, false, null, null);
+        }
     }
 
     private Value expression() throws Refused {
@@ -341,7 +407,7 @@ final class ChatTemplate {
             if (peekName("else")) {
                 next();
                 Value other = expression();
-                return value.built || other.built ? Value.BUILT : Value.RUNTIME;
+                return combine(value, other);
             }
         }
         return value;
@@ -376,7 +442,7 @@ final class ChatTemplate {
         if (peekName("not")) {
             next();
             not();
-            return Value.RUNTIME;
+            return Value.NUMBER; // a bool
         }
         return compare();
     }
@@ -387,16 +453,16 @@ final class ChatTemplate {
             if (peek().kind == Kind.OP && Set.of("==", "!=", "<", ">", "<=", ">=").contains(peek().text)) {
                 next();
                 concat();
-                value = Value.RUNTIME;
+                value = Value.NUMBER; // a bool
             } else if (peekName("in")) {
                 next();
                 concat();
-                value = Value.RUNTIME;
+                value = Value.NUMBER; // a bool
             } else if (peekName("not") && peekName(1, "in")) {
                 next();
                 next();
                 concat();
-                value = Value.RUNTIME;
+                value = Value.NUMBER; // a bool
             } else {
                 return value;
             }
@@ -418,7 +484,8 @@ final class ChatTemplate {
         while (peekOp("+") || peekOp("-")) {
             boolean plus = next().text.equals("+");
             Value right = product();
-            value = plus && (value.literal != null || right.literal != null || value.built || right.built)
+            value = value.numeric && right.numeric ? Value.NUMBER
+                    : plus && (value.literal != null || right.literal != null || value.built || right.built)
                     ? Value.BUILT : combine(value, right);
         }
         return value;
@@ -432,7 +499,8 @@ final class ChatTemplate {
             if (op.equals("*") && (value.literal != null || right.literal != null)) {
                 throw new Refused("repeats a string with *, a way to build names such as '_' * 2");
             }
-            value = op.equals("%") && value.literal != null ? Value.BUILT : combine(value, right);
+            value = value.numeric && right.numeric ? Value.NUMBER
+                    : op.equals("%") && value.literal != null ? Value.BUILT : combine(value, right);
         }
         return value;
     }
@@ -440,8 +508,7 @@ final class ChatTemplate {
     private Value unary() throws Refused {
         if (peekOp("-") || peekOp("+")) {
             next();
-            unary();
-            return Value.RUNTIME;
+            return unary().numeric ? Value.NUMBER : Value.RUNTIME;
         }
         return power();
     }
@@ -450,8 +517,7 @@ final class ChatTemplate {
         Value value = filtered();
         while (peekOp("**")) {
             next();
-            filtered();
-            value = Value.RUNTIME;
+            value = value.numeric && filtered().numeric ? Value.NUMBER : Value.RUNTIME;
         }
         return value;
     }
@@ -462,7 +528,7 @@ final class ChatTemplate {
         while (true) {
             if (peekOp("|")) {
                 next();
-                value = NUMERIC_FILTERS.contains(filter()) ? Value.RUNTIME : Value.BUILT;
+                value = NUMERIC_FILTERS.contains(filter()) ? Value.NUMBER : Value.BUILT;
             } else if (peekName("is")) {
                 next();
                 if (peekName("not")) {
@@ -478,7 +544,7 @@ final class ChatTemplate {
                         && !peekName("if") && !peekName("in") && !peekName("is") && !peekName("not")) {
                     postfix(primary()); // "is divisibleby 3", "is sameas none"
                 }
-                value = Value.RUNTIME;
+                value = Value.NUMBER; // a bool
             } else {
                 return value;
             }
@@ -507,17 +573,35 @@ final class ChatTemplate {
                 if (attr.kind != Kind.NAME && attr.kind != Kind.INT) {
                     throw new Refused("\".\" followed by \"" + attr.text + "\"");
                 }
-                attributeName(attr.text);
+                attributeName(attr.text, false);
                 if (peekOp("(")) {
                     arguments(null);
                     value = Value.BUILT;
+                } else if ("loop".equals(value.name) && LOOP_NUMBERS.contains(attr.text)
+                        || value.name != null && isNumeric(value.name + "." + attr.text)) {
+                    value = Value.NUMBER;
+                } else if (value.name != null && isTable(value.name + "." + attr.text)) {
+                    value = Value.TABLE;
                 } else {
                     value = value.built ? Value.BUILT : Value.RUNTIME;
                 }
             } else if (peekOp("[")) {
                 next();
-                subscript();
+                boolean computedKey = subscript();
+                boolean built = builtKey;
                 expectOp("]");
+                if (computedKey && !collecting) {
+                    if (!value.table) {
+                        throw new Refused(built ? "subscript with a key built at run time (strings joined, filtered"
+                                + " or picked); Jinja2 looks such a key up as an attribute"
+                                : "subscript with a key computed at run time on something other than a lookup table"
+                                + " of the template; Jinja2 falls back to the attribute of that name");
+                    }
+                    if (peekOp(".") || peekOp("[") || peekOp("(")) {
+                        throw new Refused("reads on from a lookup table entry picked by a computed key, which may"
+                                + " be an attribute of the table instead");
+                    }
+                }
                 value = Value.BUILT; // an item of anything may be a string the template made
             } else if (peekOp("(")) {
                 throw new Refused("calls the result of an expression; only named globals, macros and methods"
@@ -533,17 +617,21 @@ final class ChatTemplate {
      * It must be a literal, a slice, or plain arithmetic on numbers and data, never a string the
      * template built.
      */
-    private void subscript() throws Refused {
+    private boolean subscript() throws Refused {
         boolean any = false;
+        boolean computed = false;
+        builtKey = false;
         for (int part = 0; part < 3; part++) {
             if (!peekOp(":") && !peekOp("]")) {
                 Value index = expression();
                 any = true;
                 if (index.literal != null) {
-                    attributeName(index.literal);
+                    attributeName(index.literal, true);
                 } else if (index.built) {
-                    throw new Refused("subscript with a key built at run time (strings joined, filtered or"
-                            + " picked); Jinja2 looks such a key up as an attribute");
+                    computed = true;
+                    builtKey = true;
+                } else if (!index.numeric) {
+                    computed = true;
                 }
             }
             if (!peekOp(":")) {
@@ -554,24 +642,22 @@ final class ChatTemplate {
         if (!any && !peekOp("]")) {
             throw new Refused("empty subscript");
         }
+        return computed;
     }
 
     private Value primary() throws Refused {
         Token token = next();
         switch (token.kind) {
             case STRING -> {
-                Value value = new Value(token.text, false, false);
+                Value value = Value.literal(token.text);
                 while (peek().kind == Kind.STRING) { // adjacent literals concatenate
-                    value = new Value(value.literal + next().text, false, false);
+                    value = Value.literal(value.literal + next().text);
                 }
                 literal(value.literal);
                 return value;
             }
-            case INT -> {
-                return new Value(null, true, false);
-            }
-            case FLOAT -> {
-                return Value.RUNTIME;
+            case INT, FLOAT -> {
+                return Value.NUMBER;
             }
             case NAME -> {
                 String name = token.text;
@@ -580,10 +666,14 @@ final class ChatTemplate {
                 }
                 if (peekOp("(")) {
                     calledNames.add(name);
-                    arguments(null);
-                    return name.equals("namespace") || name.equals("range") ? Value.RUNTIME : Value.BUILT;
+                    java.util.Map<String, Value> kwargs = arguments(null);
+                    return switch (name) {
+                        case "range" -> Value.RANGE;
+                        case "namespace" -> new Value(null, false, false, false, false, null, kwargs);
+                        default -> Value.BUILT;
+                    };
                 }
-                return builtNames.contains(name) ? Value.BUILT : Value.RUNTIME;
+                return new Value(null, isNumeric(name), builtNames.contains(name), isTable(name), false, name, null);
             }
             case OP -> {
                 switch (token.text) {
@@ -602,7 +692,7 @@ final class ChatTemplate {
                             built |= expression().built;
                         }
                         expectOp(")");
-                        return inner.literal != null || inner.intLiteral ? inner : built ? Value.BUILT : Value.RUNTIME;
+                        return built && !inner.built ? Value.BUILT : inner;
                     }
                     case "[" -> {
                         while (!peekOp("]")) {
@@ -627,7 +717,7 @@ final class ChatTemplate {
                             }
                         }
                         next();
-                        return Value.BUILT;
+                        return Value.TABLE;
                     }
                     default -> throw new Refused("unexpected \"" + token.text + "\"");
                 }
@@ -637,7 +727,8 @@ final class ChatTemplate {
     }
 
     /** Call or filter arguments; for an attribute-reading filter, its attribute must be a plain literal. */
-    private void arguments(String filter) throws Refused {
+    private java.util.Map<String, Value> arguments(String filter) throws Refused {
+        java.util.Map<String, Value> kwargs = new java.util.HashMap<>();
         expectOp("(");
         int positional = 0;
         while (!peekOp(")")) {
@@ -656,6 +747,11 @@ final class ChatTemplate {
                 if (namesAttribute && value.literal == null) {
                     throw new Refused("filter " + filter + " reads an attribute whose name is computed at run time");
                 }
+                if (namesAttribute) {
+                    for (String part : value.literal.split("\\.", -1)) { // Jinja follows dotted attribute paths
+                        attributeName(part, false);
+                    }
+                }
                 if (filter.equals("map") && keyword == null && positional == 0) {
                     if (value.literal == null || !FILTERS.contains(value.literal)) {
                         throw new Refused("map applies a filter named at run time or not allowed: "
@@ -670,24 +766,34 @@ final class ChatTemplate {
             }
             if (keyword == null) {
                 positional++;
+            } else {
+                kwargs.put(keyword, value);
             }
             if (!peekOp(")")) {
                 expectOp(",");
             }
         }
         next();
+        return kwargs;
     }
 
     private static Value combine(Value a, Value b) {
+        if (a.numeric && b.numeric) {
+            return Value.NUMBER;
+        }
         return a.built || b.built ? Value.BUILT : Value.RUNTIME;
     }
 
-    /** An attribute or key name read from an object: no leading underscore, nothing reflective. */
-    private static void attributeName(String name) throws Refused {
+    /**
+     * An attribute or key name read from an object: no leading underscore, nothing reflective. A
+     * subscript may name {@code format}: what it returns could only be used by calling it, and
+     * calling the result of a subscript is refused.
+     */
+    private static void attributeName(String name, boolean subscript) throws Refused {
         if (name.startsWith("_")) {
             throw new Refused("reads attribute or key \"" + printable(name) + "\", which starts with _");
         }
-        if (REFLECTIVE_ATTRIBUTES.contains(name)) {
+        if (REFLECTIVE_ATTRIBUTES.contains(name) && !(subscript && name.startsWith("format"))) {
             throw new Refused("reads attribute \"" + name + "\", which reaches interpreter internals or formats by"
                     + " attribute name");
         }

@@ -129,6 +129,14 @@ class ChatTemplateTest {
         assertDoesNotThrow(() -> ChatTemplate.check("{% for m in messages %}{{ messages[loop.index0 - 1]['role'] }}"
                 + "{% endfor %}{% set ns = namespace(i=0) %}{% set ns.i = messages|length - 1 %}{{ messages[ns.i] }}"));
         assertThrows(ChatTemplate.Refused.class, () -> ChatTemplate.check("{{ messages[0][messages[0]|first] }}"));
+        // A lookup table of the template, keyed by data, as Hermes' tool template does; reading on is refused.
+        assertDoesNotThrow(() -> ChatTemplate.check("{%- macro t(spec) %}{%- set m = {'string': 'str'} %}"
+                + "{%- if m[spec.type] is defined %}{{ m[spec.type] }}{% endif %}{% endmacro %}{{ t(tools[0]) }}"));
+        assertThrows(ChatTemplate.Refused.class, () -> ChatTemplate.check(
+                "{% set m = {'a': 1} %}{{ m[tools[0].type].x }}"));
+        assertThrows(ChatTemplate.Refused.class, () -> ChatTemplate.check("{{ [x]|sort(attribute='a._b') }}"));
+        assertThrows(ChatTemplate.Refused.class, () -> ChatTemplate.check(
+                "{% for i in range(3) %}{% set i = 'x' %}{% endfor %}{{ messages[i] }}"), "i is not always a number");
         assertThrows(ChatTemplate.Refused.class, () -> ChatTemplate.check(
                 "{% set k = messages[0].content.split(',')[0] %}{{ messages[k] }}"));
     }
