@@ -258,4 +258,36 @@ class TensorflowCheckTest {
                 .check(dev.safeload.model.ModelSource.of("saved_model.pb", saved, null), null);
         assertEquals("tf.malformed", findings.get(0).rule(), findings.toString());
     }
+
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path temp;
+
+    @Test
+    void folderScanTakesTheSaversCheckpointFilesAsTheModelsData() throws java.io.IOException {
+        java.nio.file.Path model = java.nio.file.Files.createDirectories(temp.resolve("model"));
+        java.nio.file.Files.write(model.resolve("saved_model.pb"), tf2SavedModel(denseCall()));
+        java.nio.file.Path variables = java.nio.file.Files.createDirectories(model.resolve("variables"));
+        byte[] tensorBytes = {0x3f, (byte) 0x80, 0, 0, 0x40, 0, 0, 0, 0x12, 0x34, 0x56, 0x78};
+        java.nio.file.Files.write(variables.resolve("variables.index"), tensorBytes);
+        java.nio.file.Files.write(variables.resolve("variables.data-00000-of-00001"), tensorBytes);
+        java.nio.file.Files.write(variables.resolve("notes.bin"), tensorBytes);
+        java.util.Map<String, ScanResult> byName = new java.util.TreeMap<>();
+        for (ScanResult r : new dev.safeload.model.ModelScanner(dev.safeload.model.ModelPolicies.defaults()).scan(model)) {
+            byName.put(model.relativize(java.nio.file.Path.of(r.path())).toString(), r);
+        }
+        assertAllowed(byName.get("saved_model.pb"));
+        assertAllowed(byName.get("variables/variables.index"));
+        assertAllowed(byName.get("variables/variables.data-00000-of-00001"));
+        assertEquals("model.external-data", byName.get("variables/variables.index").findings().get(0).rule());
+        assertBlocked(byName.get("variables/notes.bin"), "model.format.unknown", Severity.HIGH);
+
+        // A frozen graph has no saver: the same files next to it stay unknown content.
+        java.nio.file.Files.delete(model.resolve("saved_model.pb"));
+        java.nio.file.Files.write(model.resolve("frozen.pb"), frozenGraph());
+        for (ScanResult r : new dev.safeload.model.ModelScanner(dev.safeload.model.ModelPolicies.defaults()).scan(model)) {
+            if (r.path().endsWith("variables.index")) {
+                assertBlocked(r, "model.format.unknown", Severity.HIGH);
+            }
+        }
+    }
 }
