@@ -33,7 +33,9 @@ final class KerasBuiltins {
 
     /** Class names Keras turns into plain values (tensors, arrays, bytes, slices), never code. */
     static final Set<String> DATA_CLASSES = Set.of("__keras_tensor__", "__tensor__", "__numpy__", "__bytes__",
-            "__ellipsis__", "__slice__");
+            "__ellipsis__", "__slice__",
+            // tf.keras json_utils decodes these to shapes, tuples and registered type specs, never code
+            "TensorShape", "__tuple__", "TypeSpec");
 
     /** Layers that load a model from a path in their config. */
     static final Set<String> FILE_LAYERS = Set.of("TFSMLayer");

@@ -175,6 +175,11 @@ public final class TensorflowCheck implements FormatCheck {
             for (Map.Entry<String, TfGraph.Body> fn : meta.functions.entrySet()) {
                 judgeBody(fn.getValue(), where + "!library/" + fn.getKey());
             }
+            for (int i = 0; i < meta.kerasMetadata.size(); i++) {
+                // tf.keras rebuilds SavedModel-format layers from this JSON: a Lambda there is code.
+                dev.safeload.model.keras.KerasConfigs.inspect(meta.kerasMetadata.get(i),
+                        where + "!object_graph_def/keras_metadata[" + i + "]", findings);
+            }
             for (String asset : meta.assetFiles) {
                 if (asset.isEmpty() || asset.startsWith("/") || asset.startsWith("\\") || asset.contains("..")
                         || asset.indexOf(':') >= 0) {

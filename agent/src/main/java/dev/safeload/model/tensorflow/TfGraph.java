@@ -60,6 +60,8 @@ final class TfGraph {
         String saverSave;
         String saverRestore;
         final List<String> assetFiles = new ArrayList<>();
+        /** Keras metadata of SavedUserObjects ({@code _tf_keras_*}), by node index: Keras rebuilds layers from it. */
+        final List<String> kerasMetadata = new ArrayList<>();
     }
 
     final List<Meta> metas = new ArrayList<>();

@@ -17,6 +17,7 @@ final class TfGraphReader {
     /** Function attrs nest (a func's attrs hold funcs); real graphs stay shallow. */
     static final int MAX_DEPTH = 32;
     static final int MAX_STRING = 64 * 1024;
+    static final int MAX_METADATA = 64 << 20;
 
     private static final int LEN = WireFormat.WIRETYPE_LENGTH_DELIMITED;
 
@@ -75,6 +76,10 @@ final class TfGraphReader {
                 int limit = in.pushLimit(in.readRawVarint32());
                 assetFileDef(meta);
                 in.popLimit(limit);
+            } else if (tag == tag(7, LEN)) {
+                int limit = in.pushLimit(in.readRawVarint32());
+                objectGraph(meta);
+                in.popLimit(limit);
             } else {
                 in.skipField(tag);
             }
@@ -90,6 +95,49 @@ final class TfGraphReader {
                 default -> in.skipField(tag);
             }
         }
+    }
+
+    /** SavedObjectGraph {nodes = 1: SavedObject {user_object = 4: SavedUserObject {identifier = 1, metadata = 3}}}. */
+    private void objectGraph(TfGraph.Meta meta) throws IOException {
+        for (int tag; (tag = in.readTag()) != 0; ) {
+            if (tag != tag(1, LEN)) {
+                in.skipField(tag);
+                continue;
+            }
+            int node = in.pushLimit(in.readRawVarint32());
+            for (int t; (t = in.readTag()) != 0; ) {
+                if (t != tag(4, LEN)) {
+                    in.skipField(t);
+                    continue;
+                }
+                int user = in.pushLimit(in.readRawVarint32());
+                String identifier = "";
+                String metadata = null;
+                for (int u; (u = in.readTag()) != 0; ) {
+                    if (u == tag(1, LEN)) {
+                        identifier = string();
+                    } else if (u == tag(3, LEN)) {
+                        metadata = metadata();
+                    } else {
+                        in.skipField(u);
+                    }
+                }
+                in.popLimit(user);
+                if (metadata != null && !metadata.isEmpty() && identifier.startsWith("_tf_keras")) {
+                    meta.kerasMetadata.add(metadata);
+                }
+            }
+            in.popLimit(node);
+        }
+    }
+
+    /** Keras metadata JSON: a whole layer or model config, so larger than a name. */
+    private String metadata() throws IOException {
+        int length = in.readRawVarint32();
+        if (length < 0 || length > MAX_METADATA) {
+            throw new IOException("Keras metadata of " + length + " bytes");
+        }
+        return new String(in.readRawBytes(length), StandardCharsets.UTF_8);
     }
 
     private void assetFileDef(TfGraph.Meta meta) throws IOException {

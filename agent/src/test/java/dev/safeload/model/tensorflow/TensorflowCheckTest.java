@@ -290,4 +290,33 @@ class TensorflowCheckTest {
             }
         }
     }
+
+    private static final String DENSE_METADATA = "{\"name\": \"dense\", \"trainable\": true, \"expects_training_arg\":"
+            + " false, \"dtype\": \"float32\", \"batch_input_shape\": null, \"stateful\": false,"
+            + " \"must_restore_from_config\": false, \"class_name\": \"Dense\", \"config\": {\"name\": \"dense\","
+            + " \"trainable\": true, \"dtype\": \"float32\", \"units\": 1, \"activation\": \"linear\", \"use_bias\": true,"
+            + " \"kernel_initializer\": {\"class_name\": \"GlorotUniform\", \"config\": {\"seed\": null}},"
+            + " \"bias_initializer\": {\"class_name\": \"Zeros\", \"config\": {}}}, \"input_spec\": {\"class_name\":"
+            + " \"InputSpec\", \"config\": {\"dtype\": null, \"shape\": null, \"ndim\": null, \"max_ndim\": null,"
+            + " \"min_ndim\": 2, \"axes\": {\"-1\": 4}}}, \"build_input_shape\": {\"class_name\": \"TensorShape\","
+            + " \"items\": [null, 4]}}";
+
+    private static byte[] withKerasMetadata(String metadata) {
+        TfProto objectGraph = message().message(1, TfProto.userObject("_tf_keras_sequential", "{\"name\":"
+                + " \"sequential\", \"class_name\": \"Sequential\"}")).message(1, TfProto.userObject("_tf_keras_layer",
+                metadata));
+        TfProto[] nodes = {node("x", "Placeholder"), node("y", "Relu", "x")};
+        return TfProto.savedModel(graph(nodes), null, null, null, objectGraph).build();
+    }
+
+    @Test
+    void judgesTheKerasLayersOfASavedModelLikeAKerasConfig() {
+        assertAllowed(scan("saved_model.pb", withKerasMetadata(DENSE_METADATA)));
+        String lambda = "{\"name\": \"lambda\", \"class_name\": \"Lambda\", \"config\": {\"name\": \"lambda\","
+                + " \"function\": {\"class_name\": \"__tuple__\", \"items\": [\"4wEAAAAAAAAAAAAAAAEAAAAB\", null, null]},"
+                + " \"function_type\": \"lambda\", \"module\": \"__main__\"}}";
+        assertBlocked(scan("saved_model.pb", withKerasMetadata(lambda)), "keras.lambda", Severity.CRITICAL);
+        assertBlocked(scan("saved_model.pb", withKerasMetadata("{\"class_name\": \"Custom>Exfiltrate\"")),
+                "keras.config.malformed", Severity.HIGH);
+    }
 }

@@ -128,14 +128,27 @@ final class TfProto {
 
     /** SavedModel {saved_model_schema_version = 1, meta_graphs = 2: MetaGraphDef}. */
     static TfProto savedModel(TfProto graph, String filename, String save, String restore) {
+        return savedModel(graph, filename, save, restore, message().message(1, message()));
+    }
+
+    /** SavedObject {user_object = 4: SavedUserObject {identifier = 1, version = 2, metadata = 3}}. */
+    static TfProto userObject(String identifier, String metadata) {
+        return message().message(4, message().string(1, identifier).message(2, message().varint(1, 1)
+                .varint(2, 1)).string(3, metadata));
+    }
+
+    static TfProto savedModel(TfProto graph, String filename, String save, String restore, TfProto objectGraph) {
         TfProto metaInfo = message().string(4, "serve").string(5, "2.15.0").string(6, "v2.15.0-rc1-8-g6887368d6d4");
-        TfProto saver = message().string(1, filename).string(2, save).string(3, restore).varint(4, 5)
-                .varint(5, 1).varint(7, 2);
+        TfProto saver = filename == null ? null : message().string(1, filename).string(2, save).string(3, restore)
+                .varint(4, 5).varint(5, 1).varint(7, 2);
         TfProto signature = message().string(1, "serving_default").message(2, message()
                 .message(1, message().string(1, "x").message(2, message().string(1, "serving_default_x:0")))
                 .string(3, "tensorflow/serving/predict"));
-        TfProto meta = message().message(1, metaInfo).message(2, graph).message(3, saver).message(5, signature)
-                .message(7, message().message(1, message()));
+        TfProto meta = message().message(1, metaInfo).message(2, graph);
+        if (filename != null) {
+            meta.message(3, saver);
+        }
+        meta.message(5, signature).message(7, objectGraph);
         return message().varint(1, 1).message(2, meta);
     }
 }
