@@ -60,12 +60,18 @@ final class ChatTemplate {
 
     /**
      * Attributes without an underscore that still reach interpreter internals (frames, code,
-     * globals), and {@code format}, whose format string reads attributes by name.
+     * globals; Java reflection in Java renderers), and {@code format}, whose format string reads
+     * attributes by name.
      */
     private static final Set<String> REFLECTIVE_ATTRIBUTES = Set.of("format", "format_map", "mro", "gi_frame",
             "gi_code", "gi_yieldfrom", "cr_frame", "cr_code", "ag_frame", "ag_code", "f_globals", "f_locals",
             "f_builtins", "f_back", "f_code", "tb_frame", "tb_next", "func_globals", "func_code", "im_func",
-            "im_self", "co_code", "environment", "globals");
+            "im_self", "co_code", "environment", "globals",
+            // Java renderers (Jinjava, Pebble) resolve attributes to getters and methods
+            "getClass", "class", "getClassLoader", "classLoader", "forName", "newInstance", "getMethod",
+            "getDeclaredMethod", "getMethods", "getDeclaredMethods", "invoke", "getRuntime", "exec", "getField",
+            "getDeclaredField", "getDeclaredConstructor", "getConstructor", "loadClass", "getProtectionDomain",
+            "getModule", "getSystemClassLoader");
 
     private static final int MAX_DEPTH = 200;
 

@@ -142,6 +142,14 @@ class ChatTemplateTest {
     }
 
     @Test
+    void refusesJavaReflectionForJavaRenderers() {
+        for (String attack : List.of("{{ ''.getClass().forName('java.lang.Runtime') }}", "{{ x.class.classLoader }}",
+                "{{ messages['getClass'] }}")) {
+            assertThrows(ChatTemplate.Refused.class, () -> ChatTemplate.check(attack), attack);
+        }
+    }
+
+    @Test
     void refusesBrokenTemplatesItCannotRead() {
         for (String broken : List.of("{{ x ", "{% if x %}", "{% endif %}", "{{ 'open }}", "{# never closed",
                 "{% raw %}{{ x }}", "{{ x. }}", "{{ x(1)(2) }}", "{{ x @ y }}")) {
