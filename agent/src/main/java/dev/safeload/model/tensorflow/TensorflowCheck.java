@@ -33,6 +33,13 @@ public final class TensorflowCheck implements FormatCheck {
 
     private static final int MAX_FINDINGS = 64;
 
+    /** Ops TensorFlow's savers build a checkpoint file name with, from the loader's prefix. */
+    private static final Set<String> SAVER_PREFIX_OPS = Set.of("Const", "Identity", "StringJoin", "ShardedFilename",
+            "ShardedFilespec", "Select", "SelectV2", "StaticRegexFullMatch", "Placeholder", "PlaceholderWithDefault",
+            "Pack", "NoOp");
+    /** Constants of those names: {@code model}, {@code .part}, {@code _temp/part}, {@code _temp_<uuid>/part}. */
+    private static final Pattern SAVER_CONSTANT = Pattern.compile("[A-Za-z0-9_.-]*(/part)?");
+
     private final boolean savedModel;
 
     private TensorflowCheck(boolean savedModel) {
@@ -150,7 +157,7 @@ public final class TensorflowCheck implements FormatCheck {
                 roots.add(meta.saverRestore);
             }
             // TF1: the saver's own nodes are those its save and restore ops depend on.
-            saverTopNodes = meta.saverFilename == null ? Set.of() : ancestors(meta.graph, roots);
+            saverTopNodes = meta.saverFilename == null ? Set.of() : ancestors(meta.graph, roots, true);
             // TF2: the saver's functions are those only its call nodes reach; a function any other node,
             // or no node at all (a restored concrete function), can reach gets no exemption.
             List<TfGraph.Node> saverCalls = new ArrayList<>();
@@ -236,7 +243,11 @@ public final class TensorflowCheck implements FormatCheck {
             if (node.inputs.isEmpty()) {
                 return false;
             }
-            Set<String> prefixSources = ancestors(body, Set.of(TfGraphReader.tensorNode(node.inputs.get(0))));
+            // Data inputs only: a control edge orders ops, it carries no string into the path.
+            Set<String> prefixSources = ancestors(body, Set.of(TfGraphReader.tensorNode(node.inputs.get(0))), false);
+            if (!plainPrefix(body, prefixSources)) {
+                return false;
+            }
             if (body == meta.graph) {
                 return saverTopNodes.contains(node.name) && prefixSources.contains(meta.saverFilename);
             }
@@ -251,8 +262,37 @@ public final class TensorflowCheck implements FormatCheck {
             return false;
         }
 
-        /** The names {@code roots} depend on through data and control inputs, roots included. */
-        private static Set<String> ancestors(TfGraph.Body body, Set<String> roots) {
+        /**
+         * The saver builds its file names from the loader's prefix with a few string ops and
+         * constants such as {@code _temp/part} and {@code .part}. Anything else on the way (a
+         * constant with {@code ..} or a leading {@code /}, a join with a separator) could point
+         * the checkpoint op at another path.
+         */
+        private static boolean plainPrefix(TfGraph.Body body, Set<String> sources) {
+            Map<String, TfGraph.Node> byName = body.byName();
+            for (String source : sources) {
+                TfGraph.Node node = byName.get(source);
+                if (node == null) {
+                    continue; // a function argument
+                }
+                String op = node.op();
+                if (!SAVER_PREFIX_OPS.contains(op) || node.ops.size() > 1) {
+                    return false;
+                }
+                if (op.equals("StringJoin") && node.separator != null && !node.separator.isEmpty()) {
+                    return false;
+                }
+                for (String value : node.strings) {
+                    if (!SAVER_CONSTANT.matcher(value).matches() || value.contains("..")) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
+        /** The names {@code roots} depend on through data (and, if asked, control) inputs, roots included. */
+        private static Set<String> ancestors(TfGraph.Body body, Set<String> roots, boolean followControl) {
             Map<String, TfGraph.Node> byName = body.byName();
             Set<String> seen = new LinkedHashSet<>(roots);
             Deque<String> work = new ArrayDeque<>(roots);
@@ -262,6 +302,9 @@ public final class TensorflowCheck implements FormatCheck {
                     continue; // a function argument
                 }
                 for (String input : node.inputs) {
+                    if (!followControl && input.startsWith("^")) {
+                        continue;
+                    }
                     String source = TfGraphReader.tensorNode(input);
                     if (seen.add(source)) {
                         work.push(source);

@@ -21,6 +21,10 @@ final class TfGraph {
         final List<String> inputs = new ArrayList<>();
         final Set<String> functions = new LinkedHashSet<>();
         final List<String> outputStreams = new ArrayList<>();
+        /** String values of a Const's tensor (TensorProto.string_val). */
+        final List<String> strings = new ArrayList<>();
+        /** StringJoin's separator attr, if set. */
+        String separator;
 
         /** The op TensorFlow runs: proto3 keeps the last value of a repeated scalar field. */
         String op() {

@@ -297,7 +297,20 @@ final class TfGraphReader {
                 String s = string();
                 if (key.equals("output_stream")) {
                     node.outputStreams.add(s);
+                } else if (key.equals("separator")) {
+                    node.separator = s;
                 }
+            } else if (tag == tag(8, LEN)) {
+                // TensorProto {string_val = 8}: the strings a Const holds, for the saver's path check
+                int limit = in.pushLimit(in.readRawVarint32());
+                for (int t; (t = in.readTag()) != 0; ) {
+                    if (t == tag(8, LEN) && node.strings.size() < 16) {
+                        node.strings.add(string());
+                    } else {
+                        in.skipField(t);
+                    }
+                }
+                in.popLimit(limit);
             } else if (tag == tag(1, LEN)) {
                 int limit = in.pushLimit(in.readRawVarint32());
                 for (int t; (t = in.readTag()) != 0; ) {

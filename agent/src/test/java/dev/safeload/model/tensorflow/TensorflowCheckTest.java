@@ -43,8 +43,8 @@ class TensorflowCheckTest {
         return function(name, new String[] {"file_prefix", "savev2_variable_read_readvariableop", "savev2_const"},
                 node("StaticRegexFullMatch", "StaticRegexFullMatch", "file_prefix").message(5, attr("pattern",
                         s("^s3://.*"))),
-                node("Const", "Const").message(5, attr("value", tensor(".part".getBytes()))),
-                node("Const_1", "Const").message(5, attr("value", tensor("_temp/part".getBytes()))),
+                node("Const", "Const").message(5, attr("value", stringTensor(".part"))),
+                node("Const_1", "Const").message(5, attr("value", stringTensor("_temp/part"))),
                 node("Select", "Select", "StaticRegexFullMatch:output:0", "Const:output:0", "Const_1:output:0"),
                 node("StringJoin", "StringJoin", "file_prefix", "Select:output:0"),
                 node("num_shards", "Const"),
@@ -106,7 +106,7 @@ class TensorflowCheckTest {
                 node("w", "VariableV2"),
                 node("w/read", "Identity", "w"),
                 node("MatMul", "MatMul", "x", "w/read"),
-                node("save/filename/input", "Const").message(5, attr("value", tensor("model".getBytes()))),
+                node("save/filename/input", "Const").message(5, attr("value", stringTensor("model"))),
                 node("save/filename", "PlaceholderWithDefault", "save/filename/input"),
                 node("save/Const", "PlaceholderWithDefault", "save/filename"),
                 node("save/SaveV2/tensor_names", "Const"),
@@ -136,6 +136,11 @@ class TensorflowCheckTest {
                 node("output", "Softmax", "dense/BiasAdd")));
         nodes.addAll(Arrays.asList(extraNodes));
         return graph(nodes.toArray(TfProto[]::new)).build();
+    }
+
+    /** AttrValue {tensor = 8: TensorProto {dtype = 1 (DT_STRING = 7), string_val = 8}}. */
+    private static TfProto stringTensor(String value) {
+        return message().message(8, message().varint(1, 7).bytes(8, value.getBytes()));
     }
 
     private static TfProto[] with(TfProto[] body, TfProto... more) {
@@ -217,6 +222,25 @@ class TensorflowCheckTest {
                 node("save/evil", "SaveV2", "save/evil_path", "save/SaveV2/tensor_names",
                         "save/SaveV2/shape_and_slices", "w"),
                 node("save/restore_all", "NoOp", "^save/Assign", "^save/evil"))),
+                "tf.op.checkpoint", Severity.CRITICAL);
+        // TF1: the saver's own SaveV2, its prefix joined with a climbing constant.
+        assertBlocked(scan("saved_model.pb", tf1SavedModel(
+                node("save/evil_suffix", "Const").message(5, attr("value", message().message(8,
+                        message().varint(1, 7).bytes(8, "/../../tmp/x".getBytes())))),
+                node("save/evil_join", "StringJoin", "save/Const", "save/evil_suffix"),
+                node("save/SaveV2_1", "SaveV2", "save/evil_join", "save/SaveV2/tensor_names",
+                        "save/SaveV2/shape_and_slices", "w"),
+                node("save/restore_all", "NoOp", "^save/Assign", "^save/SaveV2_1"))),
+                "tf.op.checkpoint", Severity.CRITICAL);
+        // ...or joined with a separator that makes "/.." out of harmless pieces.
+        assertBlocked(scan("saved_model.pb", tf1SavedModel(
+                node("save/dot", "Const").message(5, attr("value", message().message(8,
+                        message().varint(1, 7).bytes(8, ".".getBytes())))),
+                node("save/dots", "StringJoin", "save/dot", "save/dot"),
+                node("save/evil_join", "StringJoin", "save/Const", "save/dots").message(5, attr("separator", s("/"))),
+                node("save/SaveV2_1", "SaveV2", "save/evil_join", "save/SaveV2/tensor_names",
+                        "save/SaveV2/shape_and_slices", "w"),
+                node("save/restore_all", "NoOp", "^save/Assign", "^save/SaveV2_1"))),
                 "tf.op.checkpoint", Severity.CRITICAL);
         // A frozen graph has no saver at all.
         assertBlocked(scan("frozen.pb", frozenGraph(node("r", "RestoreV2", "input", "input", "input"))),
