@@ -9,8 +9,6 @@ import dev.safeload.model.ModelSources;
 import dev.safeload.model.ScanContext;
 import dev.safeload.model.Severity;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Checks TensorFlow graphs, a {@code saved_model.pb} or a frozen {@code GraphDef}: every op of
@@ -96,45 +93,11 @@ public final class TensorflowCheck implements FormatCheck {
         for (int i = 0; i < graph.metas.size(); i++) {
             new MetaJudge(graph.metas.get(i), name + (savedModel ? "!meta_graphs[" + i + "]" : ""), findings).judge();
         }
-        if (savedModel && context != null && graph.metas.stream().anyMatch(m -> m.saverFilename != null)) {
-            variables(source.directory(), context);
+        if (savedModel) {
+            SavedModelFiles.attribute(source.directory(), graph.metas.stream().anyMatch(m -> m.saverFilename != null),
+                    context, findings);
         }
         return findings;
-    }
-
-    /** {@code variables.index} and {@code variables.data-00000-of-00001}: the checkpoint the saver restores. */
-    private static final Pattern CHECKPOINT_FILE =
-            Pattern.compile("variables\\.(index|data-\\d{5}-of-\\d{5})");
-
-    /**
-     * Tells a folder scan that the SavedModel's {@code variables/} checkpoint files are its data:
-     * the saver reads them as tensor bytes through RestoreV2, never as a model of their own. Only
-     * files that really sit inside the model's folder count.
-     */
-    private static void variables(Path directory, ScanContext context) {
-        if (directory == null) {
-            return;
-        }
-        try {
-            Path folder = directory.toRealPath();
-            Path variables = directory.resolve("variables");
-            if (!Files.isDirectory(variables)) {
-                return;
-            }
-            try (Stream<Path> files = Files.list(variables)) {
-                for (Path file : (Iterable<Path>) files::iterator) {
-                    if (!CHECKPOINT_FILE.matcher(file.getFileName().toString()).matches()) {
-                        continue;
-                    }
-                    Path real = file.toRealPath();
-                    if (real.startsWith(folder) && Files.isRegularFile(real)) {
-                        context.readsDataFile(real);
-                    }
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // Nothing attributed: the files stay unknown content, which is refused.
-        }
     }
 
     /** Judges one meta graph: its ops, and where the saver may use checkpoint ops. */

@@ -295,6 +295,11 @@ class TensorflowCheckTest {
         java.nio.file.Files.write(variables.resolve("variables.index"), tensorBytes);
         java.nio.file.Files.write(variables.resolve("variables.data-00000-of-00001"), tensorBytes);
         java.nio.file.Files.write(variables.resolve("notes.bin"), tensorBytes);
+        // FingerprintDef {saved_model_checksum = 1, ..., checkpoint_hash = 5, version = 6}, as TF 2.12+ writes it.
+        java.nio.file.Files.write(model.resolve("fingerprint.pb"), message().varint(1, 1234567).varint(2, 42)
+                .varint(3, 43).varint(4, 44).varint(5, 45).message(6, message().varint(1, 1)).build());
+        // SavedMetadata {nodes = 1: {node_id = 2, node_path = 3, identifier = 4, metadata = 5}}.
+        java.nio.file.Files.write(model.resolve("keras_metadata.pb"), kerasMetadata(DENSE_METADATA));
         java.util.Map<String, ScanResult> byName = new java.util.TreeMap<>();
         for (ScanResult r : new dev.safeload.model.ModelScanner(dev.safeload.model.ModelPolicies.defaults()).scan(model)) {
             byName.put(model.relativize(java.nio.file.Path.of(r.path())).toString(), r);
@@ -304,6 +309,8 @@ class TensorflowCheckTest {
         assertAllowed(byName.get("variables/variables.data-00000-of-00001"));
         assertEquals("model.external-data", byName.get("variables/variables.index").findings().get(0).rule());
         assertBlocked(byName.get("variables/notes.bin"), "model.format.unknown", Severity.HIGH);
+        assertAllowed(byName.get("fingerprint.pb"));
+        assertAllowed(byName.get("keras_metadata.pb"));
 
         // A frozen graph has no saver: the same files next to it stay unknown content.
         java.nio.file.Files.delete(model.resolve("saved_model.pb"));
@@ -342,5 +349,25 @@ class TensorflowCheckTest {
         assertBlocked(scan("saved_model.pb", withKerasMetadata(lambda)), "keras.lambda", Severity.CRITICAL);
         assertBlocked(scan("saved_model.pb", withKerasMetadata("{\"class_name\": \"Custom>Exfiltrate\"")),
                 "keras.config.malformed", Severity.HIGH);
+    }
+
+    private static byte[] kerasMetadata(String layerMetadata) {
+        return message().message(1, message().varint(2, 1).string(3, "root.layer_with_weights-0")
+                .string(4, "_tf_keras_layer").string(5, layerMetadata).message(6, message().varint(1, 2))).build();
+    }
+
+    @Test
+    void judgesKerasMetadataBesideTheSavedModel() throws java.io.IOException {
+        java.nio.file.Path model = java.nio.file.Files.createDirectories(temp.resolve("keras-savedmodel"));
+        java.nio.file.Files.write(model.resolve("saved_model.pb"), tf2SavedModel(denseCall()));
+        String lambda = "{\"name\": \"lambda\", \"class_name\": \"Lambda\", \"config\": {\"name\": \"lambda\","
+                + " \"function\": {\"class_name\": \"__tuple__\", \"items\": [\"4wEAAAAAAAAAAAAAAAEAAAAB\", null,"
+                + " null]}, \"function_type\": \"lambda\", \"module\": \"__main__\"}}";
+        java.nio.file.Files.write(model.resolve("keras_metadata.pb"), kerasMetadata(lambda));
+        for (ScanResult r : new dev.safeload.model.ModelScanner(dev.safeload.model.ModelPolicies.defaults()).scan(model)) {
+            if (r.path().endsWith("saved_model.pb")) {
+                assertBlocked(r, "keras.lambda", Severity.CRITICAL);
+            }
+        }
     }
 }
