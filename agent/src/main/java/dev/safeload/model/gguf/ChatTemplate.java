@@ -3,8 +3,10 @@ package dev.safeload.model.gguf;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -92,12 +94,12 @@ final class ChatTemplate {
      * a first pass: a number, or a lookup table (a dict literal). The second pass reads it, since
      * a loop may use a variable before the assignment that follows in the text.
      */
-    private final java.util.Map<String, Boolean> numericNames;
-    private final java.util.Map<String, Boolean> tableNames;
+    private final Map<String, Boolean> numericNames;
+    private final Map<String, Boolean> tableNames;
     private final boolean collecting;
 
-    private ChatTemplate(String source, java.util.Map<String, Boolean> numericNames,
-                         java.util.Map<String, Boolean> tableNames, boolean collecting) {
+    private ChatTemplate(String source, Map<String, Boolean> numericNames,
+                         Map<String, Boolean> tableNames, boolean collecting) {
         this.source = source;
         this.numericNames = numericNames;
         this.tableNames = tableNames;
@@ -106,9 +108,9 @@ final class ChatTemplate {
 
     /** Checks {@code template}; returns normally if every construct is one chat templates use. */
     static void check(String template) throws Refused {
-        ChatTemplate facts = new ChatTemplate(template, new java.util.HashMap<>(), new java.util.HashMap<>(), true);
+        ChatTemplate facts = new ChatTemplate(template, new HashMap<>(), new HashMap<>(), true);
         facts.template();
-        new ChatTemplate(template, java.util.Map.copyOf(facts.numericNames), java.util.Map.copyOf(facts.tableNames),
+        new ChatTemplate(template, Map.copyOf(facts.numericNames), Map.copyOf(facts.tableNames),
                 false).template();
     }
 
@@ -393,7 +395,7 @@ final class ChatTemplate {
      * variable it is, if a bare name; and, for {@code namespace(...)}, what each field starts as.
      */
     private record Value(String literal, boolean numeric, boolean built, boolean table, boolean range,
-                         String name, java.util.Map<String, Value> fields) {
+                         String name, Map<String, Value> fields) {
         static final Value RUNTIME = new Value(null, false, false, false, false, null, null);
         static final Value BUILT = new Value(null, false, true, false, false, null, null);
         static final Value NUMBER = new Value(null, true, false, false, false, null, null);
@@ -672,7 +674,7 @@ final class ChatTemplate {
                 }
                 if (peekOp("(")) {
                     calledNames.add(name);
-                    java.util.Map<String, Value> kwargs = arguments(null);
+                    Map<String, Value> kwargs = arguments(null);
                     return switch (name) {
                         case "range" -> Value.RANGE;
                         case "namespace" -> new Value(null, false, false, false, false, null, kwargs);
@@ -733,8 +735,8 @@ final class ChatTemplate {
     }
 
     /** Call or filter arguments; for an attribute-reading filter, its attribute must be a plain literal. */
-    private java.util.Map<String, Value> arguments(String filter) throws Refused {
-        java.util.Map<String, Value> kwargs = new java.util.HashMap<>();
+    private Map<String, Value> arguments(String filter) throws Refused {
+        Map<String, Value> kwargs = new HashMap<>();
         expectOp("(");
         int positional = 0;
         while (!peekOp(")")) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.safeload.model.ContentSniff;
 import dev.safeload.model.Finding;
 import dev.safeload.model.FormatCheck;
+import dev.safeload.model.ModelScanner;
 import dev.safeload.model.ModelSource;
 import dev.safeload.model.ModelSources;
 import dev.safeload.model.ScanContext;
@@ -28,7 +29,7 @@ public final class KerasV3Check implements FormatCheck, ContentSniff {
     /** Keras configs are kilobytes to a few megabytes; a bigger one is a zip bomb or worse. */
     static final long MAX_CONFIG_BYTES = 64L << 20;
     static final String ASSETS = "assets/";
-    private static final String UNKNOWN_FORMAT = dev.safeload.model.ModelScanner.RULE_UNKNOWN_FORMAT;
+    private static final String UNKNOWN_FORMAT = ModelScanner.RULE_UNKNOWN_FORMAT;
     /** Compressed entries up to this size are inflated in memory to be scanned. */
     static final long MAX_INFLATED_ENTRY = 32L << 20;
 

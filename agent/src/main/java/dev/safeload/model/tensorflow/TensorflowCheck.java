@@ -8,6 +8,7 @@ import dev.safeload.model.ModelSource;
 import dev.safeload.model.ModelSources;
 import dev.safeload.model.ScanContext;
 import dev.safeload.model.Severity;
+import dev.safeload.model.keras.KerasConfigs;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -147,7 +148,7 @@ public final class TensorflowCheck implements FormatCheck {
             }
             for (int i = 0; i < meta.kerasMetadata.size(); i++) {
                 // tf.keras rebuilds SavedModel-format layers from this JSON: a Lambda there is code.
-                dev.safeload.model.keras.KerasConfigs.inspect(meta.kerasMetadata.get(i),
+                KerasConfigs.inspect(meta.kerasMetadata.get(i),
                         where + "!object_graph_def/keras_metadata[" + i + "]", findings);
             }
             for (String asset : meta.assetFiles) {

@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /** The op allowlist of {@code ops.txt}: what each TensorFlow op name is to the check. */
@@ -37,7 +38,7 @@ final class TfOps {
                     continue;
                 }
                 String[] parts = line.split(" ", 3);
-                Kind kind = Kind.valueOf(parts[0].toUpperCase(java.util.Locale.ROOT));
+                Kind kind = Kind.valueOf(parts[0].toUpperCase(Locale.ROOT));
                 if (ops.put(parts[1], new Entry(kind, parts.length > 2 ? parts[2] : "")) != null) {
                     throw new IllegalStateException("ops.txt lists " + parts[1] + " twice");
                 }
