@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /** The Keras built-ins of {@code builtins.txt}, and the few classes judged by their config too. */
@@ -64,7 +65,34 @@ final class KerasBuiltins {
             "reduce_max", "reduce_min", "reduce_prod", "abs", "square", "sqrt", "exp", "stop_gradient",
             "convert_to_tensor", "image.resize");
 
+    /** Where Keras keeps its built-ins, under each spelling of the package (Keras 3, tf.keras, tf_keras). */
+    private static final List<String> PACKAGE_ROOTS = List.of("keras.src.", "keras.", "tf_keras.src.", "tf_keras.",
+            "tensorflow.python.keras.", "tensorflow.keras.");
+    private static final Set<String> CLASS_MODULES = Set.of("layers", "models", "engine", "initializers",
+            "regularizers", "constraints", "optimizers", "losses", "metrics", "activations", "dtype_policies",
+            "mixed_precision", "premade", "feature_column");
+
     private KerasBuiltins() {
+    }
+
+    /**
+     * Whether a class's {@code module} is one where Keras keeps built-in classes: the package
+     * itself ({@code keras}), or a module under layers, models, initializers and the like. Keras
+     * imports the module and takes the class from it, so a listed name in another module (say
+     * {@code keras.src.utils}) could be something else.
+     */
+    static boolean isClassModule(String module) {
+        if (module.equals("keras") || module.equals("tf_keras") || module.equals("tensorflow.keras")) {
+            return true;
+        }
+        for (String root : PACKAGE_ROOTS) {
+            if (module.startsWith(root)) {
+                String rest = module.substring(root.length());
+                int dot = rest.indexOf('.');
+                return CLASS_MODULES.contains(dot < 0 ? rest : rest.substring(0, dot));
+            }
+        }
+        return false;
     }
 
     static boolean isClass(String name) {

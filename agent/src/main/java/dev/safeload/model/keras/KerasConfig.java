@@ -205,6 +205,11 @@ final class KerasConfig {
                     + " its config, outside the archive; Keras 3 refuses it in safe mode");
             return;
         }
+        if (object.module() != null && !KerasBuiltins.isClassModule(object.module())) {
+            add("keras.unknown-object", Severity.HIGH, path, what + " comes from module \"" + clip(object.module())
+                    + "\", which holds no Keras built-in classes; Keras would import it and take the class from it");
+            return;
+        }
         if (!KerasBuiltins.isClass(simple) || className.indexOf('.') >= 0 && !className.startsWith("layers.")
                 && !className.startsWith("models.")) {
             add("keras.unknown-object", Severity.HIGH, path, what + " is no Keras built-in; rebuilding it"
