@@ -154,4 +154,13 @@ class KerasBuiltinObjectsTest {
     void refusesTfsmLayer() throws IOException {
         assertBlocked(scan("tfsm.keras", fixture("tfsm-layer.keras")), "keras.file-layer", Severity.CRITICAL);
     }
+
+    @Test
+    void passesRealKeras3ConfigsOfBothModuleSpellings() throws IOException {
+        for (String name : List.of("sequential-keras-3.6.json", "sequential-keras-3.3.json")) {
+            try (InputStream in = KerasBuiltinObjectsTest.class.getResourceAsStream("real-configs/" + name)) {
+                assertEquals(List.of(), rules(new String(in.readAllBytes(), StandardCharsets.UTF_8)), name);
+            }
+        }
+    }
 }
