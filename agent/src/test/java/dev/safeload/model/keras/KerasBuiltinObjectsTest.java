@@ -156,8 +156,8 @@ class KerasBuiltinObjectsTest {
     }
 
     @Test
-    void passesRealKeras3ConfigsOfBothModuleSpellings() throws IOException {
-        for (String name : List.of("sequential-keras-3.6.json", "sequential-keras-3.3.json")) {
+    void passesRealKerasConfigsOfEverySpelling() throws IOException {
+        for (String name : List.of("sequential-keras-3.6.json", "sequential-keras-3.3.json", "sequential-keras-2.2.5.json")) {
             try (InputStream in = KerasBuiltinObjectsTest.class.getResourceAsStream("real-configs/" + name)) {
                 assertEquals(List.of(), rules(new String(in.readAllBytes(), StandardCharsets.UTF_8)), name);
             }
