@@ -132,12 +132,13 @@ final class ScanCommand {
         for (String p : paths) {
             boolean tree = Files.isDirectory(Path.of(p));
             try {
-                scanner.scan(Path.of(p), excluded, r -> {
-                    results.add(r);
+                long[] scanned = {0};
+                scanner.scan(Path.of(p), excluded, results::add, file -> {
+                    scanned[0]++;
                     long now = System.nanoTime();
                     if (tree && progressNanos >= 0 && now - lastProgress[0] >= progressNanos) {
                         lastProgress[0] = now;
-                        err.println("safeload: scanned " + results.size() + " file(s), at " + r.path());
+                        err.println("safeload: scanned " + scanned[0] + " file(s) of " + p + ", at " + file);
                     }
                 });
             } catch (NoSuchFileException e) {

@@ -12,6 +12,7 @@ import dev.safeload.model.onnx.OnnxCheck;
 import dev.safeload.model.pickle.JoblibCheck;
 import dev.safeload.model.pickle.PickleCheck;
 import dev.safeload.model.safetensors.SafetensorsCheck;
+import dev.safeload.model.tensorflow.TensorflowCheck;
 import dev.safeload.model.torch.TorchLegacyCheck;
 import dev.safeload.model.torch.TorchLegacyTarCheck;
 import dev.safeload.model.torch.TorchZipCheck;
@@ -46,6 +47,8 @@ public final class FormatChecks {
         checks.add(new SafetensorsCheck());
         checks.add(new GgufCheck());
         checks.add(new OnnxCheck());
+        checks.add(TensorflowCheck.savedModel());
+        checks.add(TensorflowCheck.graphDef());
         checks.add(new KerasH5Check());
         checks.add(new KerasV3Check());
         checks.add(new JavaSerialCheck());

@@ -44,14 +44,14 @@ public final class ModelPolicies {
     public static final List<String> KEYS = List.of(ALLOW_FORMATS, PICKLE_ALLOW, TRUSTED_DIRS, SHA256);
 
     /**
-     * Formats allowed by default: those that cannot carry code (safetensors, gguf, onnx, numeric
-     * NumPy, Keras without Lambda layers), the pickle-bearing ones, which still pass only when
+     * Formats allowed by default: those that cannot carry code (safetensors, gguf, onnx, TensorFlow
+     * graphs whose every op is allowlisted, numeric NumPy, Keras without Lambda layers), the pickle-bearing ones, which still pass only when
      * every import is allowlisted, Java serialization, which passes only when every class the
      * stream names passes the serial policy, and the compressions joblib and others wrap them in, whose
      * content is checked in turn.
      */
     public static final List<String> DEFAULT_FORMATS = List.of(
-            "safetensors", "gguf", "onnx", "numpy", "npz", "keras-h5", "keras-v3",
+            "safetensors", "gguf", "onnx", "tf-savedmodel", "tf-graphdef", "numpy", "npz", "keras-h5", "keras-v3",
             "pytorch-zip", "pytorch-legacy", "torchscript", "pickle", "joblib", "numpy-object",
             "gzip", "bz2", "xz", "lzma", "zlib", "lz4", "zstd", "joblib-zfile", "java-serialization");
 

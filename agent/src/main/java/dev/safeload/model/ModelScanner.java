@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,6 +39,7 @@ public final class ModelScanner implements ScanContext {
     public static final String RULE_TRUSTED = "model.trusted";
     public static final String RULE_PINNED = "model.pinned";
     public static final String RULE_SKIPPED = "model.skipped";
+    public static final String RULE_EXTERNAL_DATA = "model.external-data";
 
     /** Bytes offered to {@link FormatCheck#sniff}. */
     public static final int HEAD = 64 * 1024;
@@ -51,6 +53,8 @@ public final class ModelScanner implements ScanContext {
 
     private Budget budget;
     private int depth;
+    /** During a folder scan: files of the folder that a model scanned so far reads as tensor data. */
+    private Set<Path> dataFiles;
 
     /** Per top-level file: what nested scans and decompression have used so far. */
     public static final class Budget {
@@ -130,6 +134,15 @@ public final class ModelScanner implements ScanContext {
      * it {@code excluded} accepts. A file named directly is always scanned.
      */
     public void scan(Path path, Predicate<Path> excluded, Consumer<ScanResult> sink) throws IOException {
+        scan(path, excluded, sink, file -> { });
+    }
+
+    /**
+     * As {@link #scan(Path, Predicate, Consumer)}, telling {@code progress} of each file of a
+     * folder as soon as it is scanned (its result comes later, once the whole folder is read).
+     */
+    public void scan(Path path, Predicate<Path> excluded, Consumer<ScanResult> sink, Consumer<Path> progress)
+            throws IOException {
         if (!Files.isDirectory(path)) {
             if (!Files.exists(path)) {
                 throw new java.nio.file.NoSuchFileException(path.toString());
@@ -160,11 +173,54 @@ public final class ModelScanner implements ScanContext {
             }
         });
         files.sort(Comparator.comparing(Path::toString));
-        for (Path file : files) {
-            if (!excluded.test(path.relativize(file))) {
-                sink.accept(scanInTree(root, file));
+        // Results wait for the whole folder: a model's data file may sort before the model.
+        List<Path> kept = new ArrayList<>(files.size());
+        List<ScanResult> results = new ArrayList<>(files.size());
+        dataFiles = new HashSet<>();
+        try {
+            for (Path file : files) {
+                if (!excluded.test(path.relativize(file))) {
+                    kept.add(file);
+                    results.add(scanInTree(root, file));
+                    progress.accept(file);
+                }
             }
+            for (int i = 0; i < kept.size(); i++) {
+                sink.accept(attributeDataFile(kept.get(i), results.get(i)));
+            }
+        } finally {
+            dataFiles = null;
         }
+    }
+
+    @Override
+    public void readsDataFile(Path file) {
+        if (dataFiles != null && depth == 0) {
+            dataFiles.add(file);
+        }
+    }
+
+    /**
+     * A file no check claims, which a model of the same folder reads as raw tensor bytes (ONNX
+     * external data), is that model's data: its loader reads it as numbers, never as code. A file
+     * some check does claim keeps that verdict, so a pickle posing as tensor data is still judged.
+     */
+    private ScanResult attributeDataFile(Path file, ScanResult result) {
+        boolean unknownOnly = result.formats().isEmpty() && !result.findings().isEmpty()
+                && result.findings().stream().allMatch(f -> f.rule().equals(RULE_UNKNOWN_FORMAT));
+        if (!unknownOnly) {
+            return result;
+        }
+        try {
+            if (!Files.isRegularFile(file) || !dataFiles.contains(file.toRealPath())) {
+                return result;
+            }
+        } catch (IOException e) {
+            return result;
+        }
+        return new ScanResult(result.path(), List.of(), Verdict.ALLOW, result.sha256(), List.of(new Finding(
+                RULE_EXTERNAL_DATA, Severity.INFO, file.toString(), "external tensor data of a model in this"
+                        + " folder; its loader reads these bytes as numbers, not as a model of its own")));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.safeload.model;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 
 /** What a {@link FormatCheck} may use besides its input: the policy, and the scanner itself. */
@@ -14,4 +15,12 @@ public interface ScanContext {
      * pickle after a NumPy header) as an artifact of its own, detected by content.
      */
     List<Finding> scanNested(ModelSource inner) throws IOException;
+
+    /**
+     * Records that the model being checked reads raw tensor bytes from {@code file} (its real
+     * path), as an ONNX model reads its external data: in a folder scan that file is the model's
+     * data, not content of unknown format.
+     */
+    default void readsDataFile(Path file) {
+    }
 }

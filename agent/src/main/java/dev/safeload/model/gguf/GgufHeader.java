@@ -4,6 +4,9 @@ import dev.safeload.model.Finding;
 import dev.safeload.model.ModelSource;
 import dev.safeload.model.Severity;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,14 +32,8 @@ final class GgufHeader {
     static final int MAX_ARRAY_DEPTH = 4;
     static final int DEFAULT_ALIGNMENT = 32;
 
-    /**
-     * Attribute names a Jinja template only needs to climb out of its sandbox, as in the
-     * llama-cpp-python chat-template injection (CVE-2024-34359).
-     */
-    private static final String[] SANDBOX_ESCAPES = {
-        "__class__", "__base__", "__bases__", "__mro__", "__subclasses__", "__globals__", "__builtins__",
-        "__import__", "__init__", "__getattribute__", "__dict__", "__code__", "__reduce__",
-    };
+    /** Real chat templates are a few kilobytes; the largest known are tens of kilobytes. */
+    static final int MAX_TEMPLATE_BYTES = 1 << 20;
 
     private final ModelSource source;
     private final GgufReader in;
@@ -187,7 +184,8 @@ final class GgufHeader {
 
     /**
      * A chat template is a Jinja program the runtime renders on every request: reported so people
-     * know it is there, and refused if it reaches for Python internals.
+     * know it is there, and refused unless it parses as the Jinja subset chat templates use
+     * ({@link ChatTemplate}).
      */
     private void chatTemplate(String key, long at) throws IOException {
         long length = in.length(version, "chat template");
@@ -197,21 +195,30 @@ final class GgufHeader {
         }
         findings.add(finding("gguf.chat-template", Severity.INFO, at, key + " holds a " + length
                 + "-byte Jinja chat template; it is rendered at inference time and must run in a sandbox"));
-        String carry = "";
-        long left = length;
-        while (left > 0) {
-            int n = (int) Math.min(left, 64 * 1024);
-            String text = carry + new String(in.bytes(n), StandardCharsets.ISO_8859_1);
-            for (String escape : SANDBOX_ESCAPES) {
-                if (text.contains(escape)) {
-                    findings.add(finding("gguf.chat-template.escape", Severity.HIGH, at, key + " uses " + escape
-                            + ", which a chat template only needs to escape the Jinja sandbox"));
-                    in.skip(left - n, "chat template");
-                    return;
-                }
-            }
-            carry = text.substring(Math.max(0, text.length() - 32));
-            left -= n;
+        if (length > MAX_TEMPLATE_BYTES) {
+            findings.add(finding("gguf.chat-template.unchecked", Severity.HIGH, at, key + " is a " + length
+                    + "-byte template, past the " + MAX_TEMPLATE_BYTES + " bytes this check parses"));
+            in.skip(length, "chat template");
+            return;
+        }
+        byte[] bytes = in.bytes((int) length);
+        String template;
+        try {
+            template = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            findings.add(finding("gguf.chat-template.escape", Severity.HIGH, at, key + " is not valid UTF-8, so"
+                    + " renderers may read it differently"));
+            return;
+        }
+        try {
+            ChatTemplate.check(template);
+        } catch (ChatTemplate.Refused e) {
+            findings.add(finding("gguf.chat-template.escape", Severity.HIGH, at, key + ": " + e.getMessage()
+                    + "; chat templates need no such construct, and it is how a template escapes its renderer"
+                    + " (CVE-2024-34359)"));
+        } catch (StackOverflowError e) {
+            findings.add(finding("gguf.chat-template.escape", Severity.HIGH, at, key + " nests too deep to parse"));
         }
     }
 

@@ -46,6 +46,8 @@ final class KerasConfig {
     private final String location;
     private final List<Finding> findings;
     private final Set<String> seen = new HashSet<>();
+    /** Findings raised so far, whether kept or not: tells whether an object already has one. */
+    private int added;
 
     private KerasConfig(String location, List<Finding> findings) {
         this.location = location;
@@ -80,8 +82,8 @@ final class KerasConfig {
         }
     }
 
-    /** Walks one value; for an object, returns its {@code name} (a layer's sits in its config). */
-    private String value(JsonParser parser, JsonToken token, String path) throws IOException {
+    /** Walks one value; for an object, returns what its fields say (a layer's name sits in its config). */
+    private Fields value(JsonParser parser, JsonToken token, String path) throws IOException {
         if (token == JsonToken.START_OBJECT) {
             return object(parser, path);
         }
@@ -98,14 +100,14 @@ final class KerasConfig {
         return null;
     }
 
-    private String object(JsonParser parser, String path) throws IOException {
+    private Fields object(JsonParser parser, String path) throws IOException {
         String className = null;
         String module = null;
         String registeredName = null;
         String functionType = null;
-        String name = null;
+        Fields fields = new Fields();
         String configText = null;
-        String configName = null;
+        Fields config = null;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String key = parser.currentName();
             JsonToken token = parser.nextToken();
@@ -116,30 +118,124 @@ final class KerasConfig {
                     case "module" -> module = text;
                     case "registered_name" -> registeredName = text;
                     case "function_type" -> functionType = text;
-                    case "name" -> name = text;
+                    case "name" -> fields.name = text;
                     case "config" -> configText = text;
-                    default -> {
-                    }
+                    case "function" -> fields.function = text;
+                    case "vocabulary" -> fields.vocabularyPath = text;
+                    default -> namedFunction(key, text, path);
                 }
             } else if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
-                String childName = value(parser, token, path + "." + key);
+                Fields child = value(parser, token, path + "." + key);
                 if (key.equals("config")) {
-                    configName = childName;
+                    config = child;
                 }
             }
         }
         Serialized object = new Serialized(className, module, registeredName, functionType, configText,
-                configName != null ? configName : name);
+                config != null && config.name != null ? config.name : fields.name,
+                config != null ? config : new Fields());
         judge(path, object);
-        return name;
+        return fields;
+    }
+
+    /** The string fields of a config object that say what it would load or call. */
+    private static final class Fields {
+        String name;
+        String function;
+        String vocabularyPath;
     }
 
     /** The fields of one JSON object that say what Keras would rebuild from it. */
     private record Serialized(String className, String module, String registeredName, String functionType,
-                              String configText, String name) {
+                              String configText, String name, Fields config) {
+    }
+
+    /**
+     * A function named by a plain string: {@code "activation": "relu"}, {@code "kernel_initializer":
+     * "glorot_uniform"}. Keras resolves it by name in its own modules (Keras 2 in the module's
+     * globals, which hold more than math), so the name must be a listed built-in.
+     */
+    private void namedFunction(String key, String text, String path) {
+        boolean functionField = key.equals("activation") || key.endsWith("_activation")
+                || key.endsWith("_initializer") || key.endsWith("_regularizer") || key.endsWith("_constraint");
+        if (functionField && !KerasBuiltins.isFunction(text) && !KerasBuiltins.isClass(text)) {
+            add("keras.unknown-function", Severity.HIGH, path + "." + key, key + " names \"" + clip(text)
+                    + "\", which is no Keras built-in; Keras would look that name up and call it");
+        }
+    }
+
+    private static String clip(String s) {
+        return s.length() > 120 ? s.substring(0, 120) + "..." : s;
     }
 
     private void judge(String path, Serialized object) {
+        int before = added;
+        judgeKnownRisks(path, object);
+        if (added == before && object.className() != null) {
+            judgeBuiltIn(path, object);
+        }
+    }
+
+    /**
+     * Every serialized object must be a listed Keras built-in, by each name Keras may resolve it
+     * through: {@code class_name}, {@code registered_name} (looked up first, among registered
+     * objects), and for functions the name in {@code config}.
+     */
+    private void judgeBuiltIn(String path, Serialized object) {
+        String className = object.className();
+        String what = className + (object.name() == null ? "" : " \"" + object.name() + "\"") + " at " + path;
+        if ("function".equals(className)) {
+            String fn = object.configText();
+            String registered = object.registeredName();
+            if (fn == null || !KerasBuiltins.isFunction(fn) || registered != null && !KerasBuiltins.isFunction(registered)) {
+                add("keras.unknown-function", Severity.HIGH, path, what + " names function \"" + clip(String.valueOf(fn))
+                        + "\"" + (registered == null ? "" : " (registered as \"" + clip(registered) + "\")")
+                        + ", which is no Keras built-in activation, loss, metric, initializer or regularizer");
+            }
+            return;
+        }
+        if (KerasBuiltins.DATA_CLASSES.contains(className)) {
+            return;
+        }
+        String simple = className.indexOf('>') > 0 && KerasBuiltins.isRegisteredBuiltIn(className)
+                ? className.substring(className.indexOf('>') + 1)
+                : className.substring(className.lastIndexOf('.') + 1);
+        if (KerasBuiltins.FILE_LAYERS.contains(simple)) {
+            add("keras.file-layer", Severity.CRITICAL, path, what + " loads a TensorFlow SavedModel from a path in"
+                    + " its config, outside the archive; Keras 3 refuses it in safe mode");
+            return;
+        }
+        if (object.module() != null && !KerasBuiltins.isClassModule(object.module())) {
+            add("keras.unknown-object", Severity.HIGH, path, what + " comes from module \"" + clip(object.module())
+                    + "\", which holds no Keras built-in classes; Keras would import it and take the class from it");
+            return;
+        }
+        if (!KerasBuiltins.isClass(simple) || className.indexOf('.') >= 0 && !className.startsWith("layers.")
+                && !className.startsWith("models.")) {
+            add("keras.unknown-object", Severity.HIGH, path, what + " is no Keras built-in; rebuilding it"
+                    + " imports and runs a class this gate does not know");
+            return;
+        }
+        String registered = object.registeredName();
+        if (registered != null && !registered.equals(className) && !KerasBuiltins.isRegisteredBuiltIn(registered)) {
+            add("keras.unknown-object", Severity.HIGH, path, what + " is registered as \"" + clip(registered)
+                    + "\"; Keras looks registered names up first, so it could rebuild something else");
+            return;
+        }
+        if (KerasBuiltins.LOOKUP_LAYERS.contains(simple) && object.config().vocabularyPath != null) {
+            add("keras.vocabulary-file", Severity.CRITICAL, path, what + " reads its vocabulary from the file \""
+                    + clip(object.config().vocabularyPath) + "\", outside the archive; Keras 3 refuses that in safe"
+                    + " mode (an adapted layer keeps its vocabulary in the archive's assets/)");
+        }
+        if (KerasBuiltins.TF_OP_LAYERS.contains(simple) && !KerasBuiltins.isTfMathOp(object.config().function)) {
+            add("keras.tf-op", Severity.HIGH, path, what + " calls TensorFlow function \""
+                    + clip(String.valueOf(object.config().function)) + "\", which is not plain math; the config chooses"
+                    + " any tf.* function, file and process ones included");
+        }
+    }
+
+    /** The findings that name a known way in: Lambda, foreign modules, non-math functions. */
+    private void judgeKnownRisks(String path, Serialized object) {
         String className = object.className();
         String module = object.module();
         String registeredName = object.registeredName();
@@ -155,11 +251,12 @@ final class KerasConfig {
         if (className == null) {
             return; // "module" and the like are plain data outside a serialized object
         }
-        if (className.indexOf('>') > 0 && !isKerasPackage(className)) {
+        if (className.indexOf('>') > 0 && !isKerasPackage(className) && !KerasBuiltins.isRegisteredBuiltIn(className)) {
             add("keras.custom-object", Severity.HIGH, path, what + " is a custom registered object; rebuilding"
                     + " it runs code from outside Keras");
         }
-        if (registeredName != null && registeredName.indexOf('>') > 0 && !isKerasPackage(registeredName)) {
+        if (registeredName != null && registeredName.indexOf('>') > 0 && !isKerasPackage(registeredName)
+                && !KerasBuiltins.isRegisteredBuiltIn(registeredName)) {
             add("keras.custom-object", Severity.HIGH, path, what + " is registered as \"" + registeredName
                     + "\", a custom object from outside Keras");
         }
@@ -171,10 +268,6 @@ final class KerasConfig {
             add("keras.function", Severity.HIGH, path, what + " names function \"" + object.configText()
                     + "\" of \"" + module + "\", which is not pure math; configs have used such functions to"
                     + " download and write files");
-        }
-        if ("TFOpLambda".equals(className) || "SlicingOpLambda".equals(className)) {
-            add("keras.tf-op", Severity.MEDIUM, path, what + " calls a TensorFlow function chosen by the config"
-                    + " at inference time");
         }
     }
 
@@ -221,6 +314,7 @@ final class KerasConfig {
     }
 
     private void add(String rule, Severity severity, String path, String message) {
+        added++;
         if (findings.size() < MAX_FINDINGS && seen.add(rule + path)) {
             findings.add(new Finding(rule, severity, location + ":" + path, message));
         }

@@ -18,7 +18,8 @@ import java.util.List;
  * Checks Keras 2 / tf.keras HDF5 models: the architecture in the root attribute
  * {@code model_config} (and the compile settings in {@code training_config}) must not rebuild a
  * {@code Lambda} layer or any object from outside Keras. A file without {@code model_config}
- * holds weights only, which Keras loads into layers it already has.
+ * holds weights only, which Keras loads into layers it already has. Either way no weight may
+ * read its bytes from outside the file ({@link H5Storage}).
  */
 public final class KerasH5Check implements FormatCheck {
 
@@ -73,6 +74,7 @@ public final class KerasH5Check implements FormatCheck {
                             attributeName + " is not valid JSON: " + e.getOriginalMessage()));
                 }
             }
+            H5Storage.inspect(hdf, name, findings);
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             // jHDF reports every structural problem as an unchecked HdfException; a hostile file
             // can also claim huge lengths or deep nesting. Either way the config cannot be read.

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.safeload.model.ContentSniff;
 import dev.safeload.model.Finding;
 import dev.safeload.model.FormatCheck;
+import dev.safeload.model.ModelScanner;
 import dev.safeload.model.ModelSource;
 import dev.safeload.model.ModelSources;
 import dev.safeload.model.ScanContext;
@@ -27,6 +28,8 @@ public final class KerasV3Check implements FormatCheck, ContentSniff {
 
     /** Keras configs are kilobytes to a few megabytes; a bigger one is a zip bomb or worse. */
     static final long MAX_CONFIG_BYTES = 64L << 20;
+    static final String ASSETS = "assets/";
+    private static final String UNKNOWN_FORMAT = ModelScanner.RULE_UNKNOWN_FORMAT;
     /** Compressed entries up to this size are inflated in memory to be scanned. */
     static final long MAX_INFLATED_ENTRY = 32L << 20;
 
@@ -84,7 +87,9 @@ public final class KerasV3Check implements FormatCheck, ContentSniff {
                 } else if ("metadata.json".equals(role)) {
                     config(zip, entry, name + "!/" + role, Severity.MEDIUM, findings);
                 } else if (!entry.isDirectory() && context != null) {
-                    nested(source, zip, entry, context, findings);
+                    List<Finding> inner = new ArrayList<>();
+                    nested(source, zip, entry, context, inner);
+                    findings.addAll(entry.getName().startsWith(ASSETS) ? asAsset(source, entry, inner) : inner);
                 }
             }
             if (!sawConfig) {
@@ -96,6 +101,19 @@ public final class KerasV3Check implements FormatCheck, ContentSniff {
                     "not a readable zip archive, so its config cannot be checked: " + e.getMessage()));
         }
         return findings;
+    }
+
+    /**
+     * Layers keep data files under {@code assets/} (an adapted StringLookup's vocabulary.txt),
+     * which their {@code load_assets} reads as text. Such a file that no model check claims is that
+     * layer's data, not unknown content; one a check does claim (a pickle, say) keeps its findings.
+     */
+    private static List<Finding> asAsset(ModelSource source, ZipArchiveEntry entry, List<Finding> inner) {
+        if (inner.isEmpty() || !inner.stream().allMatch(f -> f.rule().equals(UNKNOWN_FORMAT))) {
+            return inner;
+        }
+        return List.of(new Finding("keras.asset", Severity.INFO, source.name() + "!/" + entry.getName(),
+                "layer asset (data a layer reads from the archive, such as a lookup vocabulary)"));
     }
 
     private static void config(ZipFile zip, ZipArchiveEntry entry, String where, Severity malformed,

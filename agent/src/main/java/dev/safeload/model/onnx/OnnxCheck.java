@@ -61,12 +61,13 @@ public final class OnnxCheck implements FormatCheck {
             findings.add(new Finding("onnx.malformed", Severity.HIGH, name + "@" + in.getTotalBytesRead(),
                     "not a well-formed ModelProto: " + e.getMessage()));
         }
-        externalData(walker, source.directory(), name, findings);
+        externalData(walker, source.directory(), name, findings, context);
         customDomains(walker, name, findings);
         return findings;
     }
 
-    private static void externalData(OnnxModelWalker walker, Path directory, String name, List<Finding> findings) {
+    private static void externalData(OnnxModelWalker walker, Path directory, String name, List<Finding> findings,
+                                     ScanContext context) {
         for (OnnxModelWalker.ExternalTensor tensor : walker.externalTensors) {
             String where = name + "!" + tensor.where();
             String location = tensor.location();
@@ -90,13 +91,24 @@ public final class OnnxCheck implements FormatCheck {
                         "external data location " + quoted + " is empty or not a usable path"));
                 case MISSING -> findings.add(new Finding("onnx.external-data.missing", Severity.LOW, where,
                         "external data file " + quoted + " does not exist; the model will not load"));
-                case INSIDE -> {
-                }
+                case INSIDE -> dataFile(directory, location, context);
             }
         }
         for (OnnxModelWalker.MissingLocation missing : walker.missingLocations) {
             findings.add(new Finding("onnx.external-data.malformed", Severity.HIGH, name + "!" + missing.where(),
                     "tensor stores its data externally but names no location"));
+        }
+    }
+
+    /** Tells a folder scan which file of the folder holds this model's tensor bytes. */
+    private static void dataFile(Path directory, String location, ScanContext context) {
+        if (directory == null || context == null) {
+            return;
+        }
+        try {
+            context.readsDataFile(directory.resolve(location).toRealPath());
+        } catch (IOException | RuntimeException e) {
+            // Judged INSIDE, so it exists; a race with a deletion leaves nothing to attribute.
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.safeload.model.onnx;
 
+import dev.safeload.model.tensorflow.TfSniff;
+
 /**
  * Recognises a serialized {@code ModelProto} from its first bytes. Protobuf has no magic, so the
  * head must read as a run of ModelProto fields with the right wire types and lengths that fit
@@ -80,6 +82,9 @@ final class OnnxSniff {
         }
         if (!irVersion && !graph) {
             return false;
+        }
+        if (!graph && TfSniff.looksLikeSavedModel(head, size)) {
+            return false; // saved_model_schema_version = 1 reads as ir_version 1; meta graphs are no producer name
         }
         // One field alone must at least end exactly at the end of the file or run past the head.
         return fields >= 2 || runsPastHead || head.length == size;
