@@ -205,7 +205,7 @@ class ScanCommandTest {
         assertEquals(0, ScanCommand.run(new String[] {dir.toString()}, o, e, -1));
         assertEquals("", err.toString(StandardCharsets.UTF_8));
         assertEquals(0, ScanCommand.run(new String[] {dir.toString()}, o, e, 0));
-        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("safeload: scanned 1 file(s), at "), err::toString);
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("safeload: scanned 1 file(s) of " + dir + ", at "), err::toString);
     }
 
     @Test
