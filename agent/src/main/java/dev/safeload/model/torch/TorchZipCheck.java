@@ -92,7 +92,7 @@ public final class TorchZipCheck implements FormatCheck, ContentSniff {
         PickleImports base = PickleRun.imports(context);
         PickleImports imports = torchScript ? base.plusAllowed(TORCHSCRIPT_GLOBALS) : base;
         ModelScanner.Budget budget = ModelScanner.budget(context);
-        ZipIndex.read(source).visit(source, budget, (entry, content, problem) -> {
+        ZipIndex.read(source).visit(source, budget, findings, (entry, content, problem) -> {
             String where = source.name() + "!/" + entry.name();
             if (entry.localName() != null) {
                 findings.add(new Finding(RULE_ENTRY, Severity.LOW, where, "local header names it \""
