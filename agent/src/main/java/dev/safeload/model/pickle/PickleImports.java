@@ -52,23 +52,65 @@ public final class PickleImports {
         return new PickleImports(allow.plus(extra), deny);
     }
 
-    /** The decision for {@code module.name}: rule {@code pickle.deny}, {@code pickle.allow} or allowed. */
-    public Decision decide(String qualifiedName) {
-        Decision d = cache.get(qualifiedName);
+    /**
+     * The decision for global {@code name} of {@code module}: rule {@code pickle.deny},
+     * {@code pickle.allow} or allowed. Since protocol 4 a name is a dotted attribute path that
+     * the unpickler walks with getattr, so a wildcard ({@code sklearn.**}) could reach through a
+     * module's own imports ({@code sklearn.x\nos.system}) or its {@code __builtins__}. Hence a
+     * wildcard admits only a plain public name (no dot, no leading underscore) in a module whose
+     * path adds no dunder part to the pattern's; anything else must be listed exactly; a dunder
+     * name is never admitted.
+     */
+    public Decision decide(String module, String name) {
+        String key = module + '\n' + name; // "a.b"+"c" and "a"+"b.c" differ for wildcards
+        Decision d = cache.get(key);
         if (d == null) {
-            String denied = deny.match(qualifiedName);
-            if (denied != null) {
-                d = Decision.reject("pickle.deny", "!" + denied);
-            } else {
-                String allowed = allow.match(qualifiedName);
-                d = allowed != null ? Decision.allow("pickle.allow", allowed)
-                        : Decision.reject("pickle.allow", "not in the allowlist");
-            }
+            d = judge(module, name, module + "." + name);
             if (cache.size() < CACHE_LIMIT) {
-                cache.put(qualifiedName, d);
+                cache.put(key, d);
             }
         }
         return d;
+    }
+
+    private Decision judge(String module, String name, String qualifiedName) {
+        for (String part : name.split("\\.", -1)) {
+            if (isDunder(part)) {
+                return Decision.reject("pickle.allow", "dunder name " + part + " is never allowed");
+            }
+        }
+        String denied = deny.match(qualifiedName);
+        if (denied != null) {
+            return Decision.reject("pickle.deny", "!" + denied);
+        }
+        String allowed = allow.match(qualifiedName);
+        if (allowed == null) {
+            return Decision.reject("pickle.allow", "not in the allowlist");
+        }
+        if (allowed.equals(qualifiedName)) {
+            return Decision.allow("pickle.allow", allowed);
+        }
+        if (name.indexOf('.') >= 0 || name.startsWith("_")) {
+            return Decision.reject("pickle.allow", "wildcard " + allowed + " admits no private or dotted name; list it exactly");
+        }
+        String literal = allowed.substring(0, allowed.indexOf('*'));
+        String[] parts = module.split("\\.", -1);
+        int covered = 0;
+        for (int i = 0, at = 0; i < parts.length; at += parts[i].length() + 1, i++) {
+            if (at + parts[i].length() <= literal.length()) {
+                covered = i + 1;
+            }
+        }
+        for (int i = covered; i < parts.length; i++) {
+            if (isDunder(parts[i])) {
+                return Decision.reject("pickle.allow", "wildcard " + allowed + " admits no dunder module " + parts[i]);
+            }
+        }
+        return Decision.allow("pickle.allow", allowed);
+    }
+
+    private static boolean isDunder(String part) {
+        return part.length() > 4 && part.startsWith("__") && part.endsWith("__");
     }
 
     static List<String> read(String resource) {

@@ -448,14 +448,14 @@ public final class PickleMachine {
                 }
             }
         }
-        Decision d = imports.decide(qualified);
+        Decision d = imports.decide(module, name);
         if (d.rejected()) {
             if (d.rule().equals("pickle.deny")) {
                 report(RULE_DANGEROUS, Severity.CRITICAL, opOffset, op + " imports " + qualified
                         + ", which can run code or touch files (" + d.detail() + ")");
             } else {
                 report(RULE_UNKNOWN, Severity.HIGH, opOffset, op + " imports " + qualified
-                        + ", which is not in the pickle allowlist (model.pickle.allow)");
+                        + ", which is not in the pickle allowlist (model.pickle.allow: " + d.detail() + ")");
             }
         }
         return g;
