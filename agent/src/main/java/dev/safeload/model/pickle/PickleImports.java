@@ -47,6 +47,11 @@ public final class PickleImports {
         return p;
     }
 
+    /** These imports with {@code extra} deny patterns, which win over every allow. */
+    public PickleImports plusDenied(ClassPatterns extra) {
+        return new PickleImports(allow, deny.plus(extra));
+    }
+
     /** These imports plus {@code extra} allow patterns, e.g. TorchScript's own classes inside a TorchScript archive. */
     public PickleImports plusAllowed(ClassPatterns extra) {
         return new PickleImports(allow.plus(extra), deny);
