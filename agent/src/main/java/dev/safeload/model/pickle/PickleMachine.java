@@ -110,6 +110,7 @@ public final class PickleMachine {
     private final Map<String, int[]> seen = new LinkedHashMap<>();
     private boolean lenient;
     private boolean joblibArrays;
+    private boolean arrayWrapperBuilt;
     private final List<Object> persistentIds = new ArrayList<>();
 
     private final byte[] line = new byte[LINE_MAX];
@@ -157,6 +158,15 @@ public final class PickleMachine {
     public PickleMachine joblibArrays(boolean on) {
         this.joblibArrays = on;
         return this;
+    }
+
+    /**
+     * Whether a run BUILT a joblib {@code NumpyArrayWrapper}: then {@code joblib.load} of the
+     * same bytes reads array data after it, so the joblib reading must be judged too, whatever
+     * the file looked like.
+     */
+    public boolean arrayWrapperBuilt() {
+        return arrayWrapperBuilt;
     }
 
     /** Persistent ids seen (PyTorch's storage descriptors), within the retention budget. */
@@ -343,7 +353,9 @@ public final class PickleMachine {
                     if (module instanceof String m && name instanceof String n) {
                         push(resolve(m, n, op));
                     } else {
-                        if (!lenient) {
+                        // Even in bytes that are probably not a pickle, a str this machine lost
+                        // track of may be a real import for the unpickler (it needs exact str).
+                        if (!lenient || mayBeStr(module) && mayBeStr(name)) {
                             report(RULE_COMPUTED, Severity.CRITICAL, at, "STACK_GLOBAL imports a name that is not a literal"
                                     + " string (module " + kind(module) + ", name " + kind(name) + ")");
                         }
@@ -482,6 +494,10 @@ public final class PickleMachine {
         return g;
     }
 
+    private static boolean mayBeStr(Object v) {
+        return v instanceof String || v == Opaque.LONG_STR || v == Opaque.UNKNOWN;
+    }
+
     private void checkCallee(Object callee, PickleOp op) {
         if (!(callee instanceof Global) && !lenient) {
             report(RULE_INDIRECT_CALL, Severity.HIGH, opOffset, op + " calls " + kind(callee)
@@ -491,7 +507,7 @@ public final class PickleMachine {
 
     private void build(Object target, Object state) throws IOException, Stop {
         if (target instanceof Global g) {
-            if (!lenient) {
+            if (!lenient || isDottedIdentifier(g.module()) && isDottedIdentifier(g.name())) {
                 report(RULE_BUILD_GLOBAL, Severity.CRITICAL, opOffset, "BUILD sets attributes on " + g.qualifiedName()
                         + " itself, not on an instance: it would patch an imported class or function");
             }
@@ -500,8 +516,11 @@ public final class PickleMachine {
         if (target instanceof Call c) {
             c.state = state;
             Global g = c.global();
-            if (joblibArrays && g != null && g.qualifiedName().equals(NUMPY_ARRAY_WRAPPER)) {
-                joblibArray(c);
+            if (g != null && g.qualifiedName().equals(NUMPY_ARRAY_WRAPPER)) {
+                arrayWrapperBuilt = true;
+                if (joblibArrays) {
+                    joblibArray(c);
+                }
             }
         }
     }
@@ -542,8 +561,9 @@ public final class PickleMachine {
             }
             return;
         }
+        // joblib: getattr(self, 'numpy_array_alignment_bytes', None) is not None -> one length byte and padding.
         Object alignment = state.get("numpy_array_alignment_bytes");
-        if (alignment instanceof Long) {
+        if (alignment != null && alignment != Opaque.NONE) {
             in.skip(in.readByte());
         }
         in.skip(multiply(count, dtype.itemSize(), at));
