@@ -70,6 +70,17 @@ class TorchScriptGateTest {
         assertAllowed(scan("script.pt", script(twin)));
     }
 
+    /** Real torch 1.13 archives (make_torchscript_fixtures.py): torch.load of the first creates a file through torch.from_file. */
+    @Test
+    void refusesRealTorchScriptWhoseSetstateCallsFromFile() throws Exception {
+        ModelScanner scanner = new ModelScanner(ModelPolicies.defaults());
+        java.nio.file.Path dir = java.nio.file.Path.of(getClass().getResource("/dev/safeload/model/torch/ts_from_file.pt").toURI()).getParent();
+        ScanResult evil = scanner.scanFile(dir.resolve("ts_from_file.pt"));
+        assertEquals(List.of("torchscript"), evil.formats());
+        assertBlocked(evil, "torchscript.operator", Severity.HIGH);
+        assertAllowed(scanner.scanFile(dir.resolve("ts_from_file_twin.pt")));
+    }
+
     @Test
     void refusesNativeCustomClassesAndImports() {
         assertBlocked(scan("script.pt", script(LINEAR + "  x : __torch__.torch.classes.myns.Evil\n")),
