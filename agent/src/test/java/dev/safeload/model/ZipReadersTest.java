@@ -133,6 +133,17 @@ class ZipReadersTest {
         assertBlocked(scan("model.pt", dump("overlap.pt", attack)), ZipIndex.RULE_AMBIGUOUS, Severity.HIGH);
     }
 
+    /** A stored entry whose local header declares fewer bytes than the central directory: a streaming reader reads other data. */
+    @Test
+    void refusesLocalHeaderThatDisagreesWithCentralDirectory() {
+        byte[] attack = torchZip(BENIGN);
+        attack[18] = (byte) (attack[18] - 1);
+        assertBlocked(scan("model.pt", dump("local-size.pt", attack)), ZipIndex.RULE_AMBIGUOUS, Severity.HIGH);
+        byte[] method = torchZip(BENIGN);
+        method[8] = 8;
+        assertBlocked(scan("model.pt", method), ZipIndex.RULE_AMBIGUOUS, Severity.HIGH);
+    }
+
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -114,7 +114,7 @@ public final class ZipIndex {
             first = 0;
         } else if (!entries.isEmpty()) {
             // torch.load takes a file for a zip only if it starts with a local header; else it unpickles it.
-            anomalies.add("the archive does not start with a local header: torch.load reads such a file as a pickle,"
+            note(anomalies, "the archive does not start with a local header: torch.load reads such a file as a pickle,"
                     + " zip readers as an archive");
         }
         entriesAgree(entries, end, anomalies);
@@ -131,12 +131,12 @@ public final class ZipIndex {
         boolean byCount = view.reader().equals("miniz");
         while (byCount ? count < view.entries() : pos < end) {
             if (count >= 10_000_000) {
-                anomalies.add("more than 10,000,000 central-directory entries; not read to the end");
+                note(anomalies, "more than 10,000,000 central-directory entries; not read to the end");
                 break;
             }
             byte[] h = ModelSources.readAt(source, pos, 46);
             if (h.length < 46 || s32(h, 0) != CENTRAL) {
-                anomalies.add(view.reader() + " finds no central-directory record at " + pos + " (entry " + count
+                note(anomalies, view.reader() + " finds no central-directory record at " + pos + " (entry " + count
                         + "): the archive is broken for it");
                 break;
             }
@@ -178,12 +178,22 @@ public final class ZipIndex {
                 dataOffset = local + 30 + ln + u16(lh, 28);
                 String lname = new String(ModelSources.readAt(source, local + 30, ln), StandardCharsets.UTF_8);
                 localName = lname.equals(name) ? null : lname;
+                // miniz and zipfile take method and sizes from the central directory, streaming
+                // readers from the local header: the two must describe the same data.
+                int localFlags = u16(lh, 6);
+                long localSize = u32(lh, 18);
+                boolean sizesLater = (localFlags & 8) != 0 || localSize == 0xffffffffL;
+                if (u16(lh, 8) != u16(h, 10) || (localFlags & 1) != (u16(h, 8) & 1)
+                        || (!sizesLater && localSize != csize)) {
+                    note(anomalies, "entry \"" + name + "\": its local header gives another compression method, encryption"
+                            + " or size than the central directory; streaming readers read other data than miniz and zipfile");
+                }
             }
             entries.add(new Entry(name, localName, u16(h, 8), u16(h, 10), csize, usize, dataOffset, true, local));
             pos += 46 + nameLen + extraLen + commentLen;
         }
         if (pos != end || count != view.entries()) {
-            anomalies.add("the central directory's declared size (" + view.directorySize() + " bytes) and its "
+            note(anomalies, "the central directory's declared size (" + view.directorySize() + " bytes) and its "
                     + view.entries() + " declared entries disagree: miniz reads entries by count, zipfile by size");
         }
         return entries;
@@ -194,13 +204,13 @@ public final class ZipIndex {
         java.util.Set<String> names = new java.util.HashSet<>();
         for (Entry e : entries) {
             if (!names.add(e.name())) {
-                anomalies.add("two entries are named \"" + e.name() + "\": zipfile takes the last, miniz either one");
+                note(anomalies, "two entries are named \"" + e.name() + "\": zipfile takes the last, miniz either one");
                 break;
             }
         }
         for (Entry e : entries) {
             if (e.localName() != null) {
-                anomalies.add("entry \"" + e.name() + "\" is named \"" + e.localName()
+                note(anomalies, "entry \"" + e.name() + "\" is named \"" + e.localName()
                         + "\" in its local header: zipfile refuses it, miniz and streaming readers each use another name");
                 break;
             }
@@ -216,7 +226,7 @@ public final class ZipIndex {
             long dataEnd = e.dataOffset() + e.compressedSize();
             long next = i + 1 < byOffset.size() ? byOffset.get(i + 1).localOffset() : directory;
             if (dataEnd > next || dataEnd < e.dataOffset()) {
-                anomalies.add("entry \"" + e.name() + "\" overlaps " + (i + 1 < byOffset.size()
+                note(anomalies, "entry \"" + e.name() + "\" overlaps " + (i + 1 < byOffset.size()
                         ? "entry \"" + byOffset.get(i + 1).name() + "\"" : "the central directory")
                         + ": the same bytes are read as two things");
                 break;
@@ -390,6 +400,13 @@ public final class ZipIndex {
 
     private static boolean startsWithLocal(byte[] head) {
         return head.length >= 4 && s32(head, 0) == LOCAL;
+    }
+
+    /** Records an anomaly; a few are enough to refuse, so a crafted archive cannot make the list grow without end. */
+    private static void note(List<String> anomalies, String anomaly) {
+        if (anomalies.size() < 32) {
+            anomalies.add(anomaly);
+        }
     }
 
     static int u16(byte[] b, int i) {
