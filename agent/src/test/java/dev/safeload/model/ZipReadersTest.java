@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Archives that miniz (PyTorch) and Python's zipfile read differently, each with a twin both
  * read alike. {@code agent/src/test/python/zip_views.py} opens the fixtures this test dumps
- * (run with {@code -Dsafeload.dumpFixtures=DIR}) with the real zipfile; its findings, with
- * CPython 3.11, are noted on each test.
+ * (run with {@code -Dsafeload.dumpFixtures=DIR}) with the real zipfile (CPython 3.11), and
+ * {@code zip_views_torch.py} with torch.load (torch 1.13, miniz); what they did is noted on each test.
  */
 class ZipReadersTest {
 
@@ -41,19 +41,19 @@ class ZipReadersTest {
 
     /**
      * A benign archive whose end record's comment covers a second, evil one. zipfile (verified:
-     * data.pkl imports posix.system) and miniz read the last record; a reader that wants a
-     * fitting comment reads the first.
+     * data.pkl imports posix.system) and miniz (verified: torch.load runs it) read the last
+     * record; a reader that wants a fitting comment (this gate before) reads the first.
      */
     @Test
     void refusesSecondEndRecordThatRealReadersFollow() {
-        ZipWriter w = new ZipWriter().stored("archive/data.pkl", BENIGN).centralDirectory();
-        byte[] evilPart = new ZipWriter().stored("archive/data.pkl", EVIL).written();
-        // The first record's comment spans everything after it: the evil entry, its directory and record.
-        int evilEntry = evilPart.length;
-        int directory = 46 + "archive/data.pkl".length();
-        w.endRecord(evilEntry + directory + 22);
+        ZipWriter w = new ZipWriter().stored("archive/data.pkl", BENIGN).stored("archive/version", VERSION).centralDirectory();
+        // The first record's comment spans everything after it: the evil entries, their directory and record.
+        byte[] evilPart = new ZipWriter().stored("archive/data.pkl", EVIL).stored("archive/version", VERSION).written();
+        int directory = 2 * 46 + "archive/data.pkl".length() + "archive/version".length();
+        w.endRecord(evilPart.length + directory + 22);
         int evilAt = w.size();
-        ZipWriter evil = new ZipWriter().prefix(new byte[evilAt]).stored("archive/data.pkl", EVIL).centralDirectory().endRecord(5);
+        ZipWriter evil = new ZipWriter().prefix(new byte[evilAt]).stored("archive/data.pkl", EVIL)
+                .stored("archive/version", VERSION).centralDirectory().endRecord(5);
         byte[] evilBytes = evil.written();
         byte[] attack = concat(w.written(), java.util.Arrays.copyOfRange(evilBytes, evilAt, evilBytes.length));
         ScanResult r = scan("model.pt", dump("second-end-record.pt", attack));
@@ -75,14 +75,15 @@ class ZipReadersTest {
 
     /**
      * The zip64 locator points at a benign zip64 record; zipfile ignores the locator's offset and
-     * reads the record right before it, the evil one (verified: zipfile's data.pkl is the evil one).
+     * reads the record right before it, the evil one (verified: zipfile's data.pkl is the evil
+     * one; torch.load follows the locator to the benign data.pkl).
      */
     @Test
     void refusesZip64LocatorThatPointsAwayFromTheRecordZipfileReads() {
-        ZipWriter w = new ZipWriter().stored("archive/data.pkl", BENIGN).centralDirectory();
+        ZipWriter w = new ZipWriter().stored("archive/data.pkl", BENIGN).stored("archive/version", VERSION).centralDirectory();
         long benignRecord = w.size();
         w.zip64End(-1);
-        w.stored("archive/data.pkl", EVIL).centralDirectory().zip64End(benignRecord).endRecord(0);
+        w.stored("archive/data.pkl", EVIL).stored("archive/version", VERSION).centralDirectory().zip64End(benignRecord).endRecord(0);
         ScanResult r = scan("model.pt", dump("zip64-locator-elsewhere.pt", w.written()));
         assertBlocked(r, ZipIndex.RULE_AMBIGUOUS, Severity.HIGH);
         assertBlocked(r, PickleMachine.RULE_DANGEROUS, Severity.CRITICAL);
@@ -91,7 +92,7 @@ class ZipReadersTest {
         assertAllowed(scan("model.pt", dump("twin-zip64.pt", twin)));
     }
 
-    /** zipfile shifts offsets past prepended bytes (verified: it opens the archive); miniz and torch.load's magic check do not. */
+    /** zipfile shifts offsets past prepended bytes (verified: it opens the archive); torch.load unpickles the file instead (verified). */
     @Test
     void refusesDataBeforeTheArchive() {
         byte[] attack = concat("#!/bin/sh\nexit 0\n".getBytes(StandardCharsets.US_ASCII), torchZip(BENIGN));
@@ -110,7 +111,7 @@ class ZipReadersTest {
         assertAllowed(scan("model.pt", twin));
     }
 
-    /** miniz reads as many entries as the record counts, zipfile as many as fill the declared size (verified: zipfile lists 4). */
+    /** miniz reads as many entries as the record counts, zipfile as many as fill the declared size (verified: zipfile lists 4, torch.load misses the 4th). */
     @Test
     void refusesEntryCountThatDisagreesWithDirectorySize() {
         byte[] attack = torchZip(BENIGN);
