@@ -189,7 +189,9 @@ public final class PickleMachine {
             return new Outcome(true, value, start, input.position(), null);
         } catch (Stop s) {
             error = s.rule;
-            if (!lenient) {
+            // A frame violation splits the C file reader from the others even in bytes that are
+            // probably not a pickle: pickle.load there reads on where this reading stops.
+            if (!lenient || s.rule.equals(RULE_FRAME)) {
                 report(s.rule, Severity.HIGH, s.offset, s.message);
             }
         } catch (EOFException e) {
@@ -865,7 +867,8 @@ public final class PickleMachine {
         if (c == null && py == null) {
             throw new Stop(RULE_MALFORMED, opOffset, "invalid " + op + " literal \"" + text + "\"");
         }
-        if (c == null || !c.equals(py)) {
+        // Lenient runs stand for pickle.load (the C reader only), so only its reading counts there.
+        if (!lenient && (c == null || !c.equals(py))) {
             report(RULE_LITERAL, Severity.HIGH, opOffset, op + " literal \"" + text + "\" reads as " + show(c)
                     + " in CPython's C unpickler and as " + show(py) + " in pickle.py");
         }
@@ -883,11 +886,12 @@ public final class PickleMachine {
     private long parseIndex(int n, PickleOp op) throws Stop {
         BigInteger c = PythonLiterals.base10(line, n, true);
         BigInteger py = PythonLiterals.base10(line, n, false);
-        if (c == null || !c.equals(py)) {
-            if (c != null || py != null) {
-                report(RULE_LITERAL, Severity.HIGH, opOffset, op + " index \""
-                        + abbreviate(new String(line, 0, n, StandardCharsets.ISO_8859_1)) + "\" reads differently in CPython's unpicklers");
-            }
+        boolean differ = c == null ? py != null : !c.equals(py);
+        if (differ && !lenient) {
+            report(RULE_LITERAL, Severity.HIGH, opOffset, op + " index \""
+                    + abbreviate(new String(line, 0, n, StandardCharsets.ISO_8859_1)) + "\" reads differently in CPython's unpicklers");
+        }
+        if (c == null || differ && !lenient) {
             throw new Stop(RULE_MALFORMED, opOffset, op + " with an invalid memo index");
         }
         if (c.signum() < 0 || c.bitLength() >= 63) {
@@ -901,7 +905,7 @@ public final class PickleMachine {
         String text = new String(line, 0, n, StandardCharsets.ISO_8859_1);
         boolean c = PythonLiterals.isCFloat(line, n);
         boolean py = PythonLiterals.isFloat(text);
-        if (c != py) {
+        if (c != py && !lenient) {
             report(RULE_LITERAL, Severity.HIGH, opOffset, "FLOAT literal \"" + abbreviate(text) + "\" is "
                     + (c ? "read" : "refused") + " by CPython's C unpickler and " + (py ? "read" : "refused") + " by pickle.py");
         }
