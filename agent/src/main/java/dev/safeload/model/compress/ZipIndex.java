@@ -129,6 +129,10 @@ public final class ZipIndex {
         long end = pos + view.directorySize();
         long count = 0;
         boolean byCount = view.reader().equals("miniz");
+        if (pos < 0 || pos >= source.size()) {
+            note(anomalies, view.reader() + " finds the central directory at " + pos + ", outside the file");
+            return entries;
+        }
         while (byCount ? count < view.entries() : pos < end) {
             if (count >= 10_000_000) {
                 note(anomalies, "more than 10,000,000 central-directory entries; not read to the end");
