@@ -81,6 +81,18 @@ class TorchScriptGateTest {
         assertAllowed(scanner.scanFile(dir.resolve("ts_from_file_twin.pt")));
     }
 
+    /** Real torch 1.13 scripts of common layers (benign_scripts/make_benign_scripts.py) name only allowed operators. */
+    @Test
+    void allowsRealScriptsOfCommonLayers() throws Exception {
+        ModelScanner scanner = new ModelScanner(ModelPolicies.defaults());
+        java.nio.file.Path dir = java.nio.file.Path.of(getClass().getResource("/dev/safeload/model/torch/benign_scripts/cnn.pt").toURI()).getParent();
+        for (String name : new String[] {"cnn", "traced_cnn", "rnn", "transformer", "mha", "norms", "misc", "qdyn"}) {
+            ScanResult r = scanner.scanFile(dir.resolve(name + ".pt"));
+            assertAllowed(r);
+            assertEquals(List.of("torchscript"), r.formats(), name);
+        }
+    }
+
     @Test
     void refusesNativeCustomClassesAndImports() {
         assertBlocked(scan("script.pt", script(LINEAR + "  x : __torch__.torch.classes.myns.Evil\n")),

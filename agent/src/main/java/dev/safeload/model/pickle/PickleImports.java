@@ -22,11 +22,17 @@ public final class PickleImports {
 
     private final ClassPatterns allow;
     private final ClassPatterns deny;
+    private final java.util.Set<String> denyExempt;
     private final Map<String, Decision> cache = new ConcurrentHashMap<>();
 
     public PickleImports(ClassPatterns allow, ClassPatterns deny) {
+        this(allow, deny, java.util.Set.of());
+    }
+
+    private PickleImports(ClassPatterns allow, ClassPatterns deny, java.util.Set<String> denyExempt) {
         this.allow = allow;
         this.deny = deny;
+        this.denyExempt = denyExempt;
     }
 
     /** The tensor and array rebuilders every pickle may import (resource {@code safe-globals.txt}). */
@@ -49,12 +55,23 @@ public final class PickleImports {
 
     /** These imports with {@code extra} deny patterns, which win over every allow. */
     public PickleImports plusDenied(ClassPatterns extra) {
-        return new PickleImports(allow, deny.plus(extra));
+        return new PickleImports(allow, deny.plus(extra), denyExempt);
+    }
+
+    /**
+     * These imports with {@code extra} deny patterns, except for the names in {@code exactly}
+     * (full names, no patterns): TorchScript refuses native custom classes but PyTorch's own
+     * packed-weight classes.
+     */
+    public PickleImports plusDenied(ClassPatterns extra, java.util.Set<String> exactly) {
+        java.util.Set<String> exempt = new java.util.HashSet<>(denyExempt);
+        exempt.addAll(exactly);
+        return new PickleImports(allow, deny.plus(extra), java.util.Set.copyOf(exempt));
     }
 
     /** These imports plus {@code extra} allow patterns, e.g. TorchScript's own classes inside a TorchScript archive. */
     public PickleImports plusAllowed(ClassPatterns extra) {
-        return new PickleImports(allow.plus(extra), deny);
+        return new PickleImports(allow.plus(extra), deny, denyExempt);
     }
 
     /**
@@ -85,7 +102,7 @@ public final class PickleImports {
             }
         }
         String denied = deny.match(qualifiedName);
-        if (denied != null) {
+        if (denied != null && !denyExempt.contains(qualifiedName)) {
             return Decision.reject("pickle.deny", "!" + denied);
         }
         String allowed = allow.match(qualifiedName);

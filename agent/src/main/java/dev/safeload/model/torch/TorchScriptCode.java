@@ -67,7 +67,7 @@ final class TorchScriptCode {
             String name = path.toString();
             if (root.equals("__torch__")) {
                 // The archive's own classes; custom C++ classes need a loaded library and run its code.
-                if (name.startsWith("__torch__.torch.classes")) {
+                if (name.startsWith("__torch__.torch.classes") && !operators().contains(name)) {
                     report(findings, reported, where, tok.line(), "custom class " + name + " from a native library");
                 }
                 continue;
@@ -79,6 +79,17 @@ final class TorchScriptCode {
             }
             i = j - 1;
         }
+    }
+
+    /** The core custom classes (packed quantized weights) that the allowlist names exactly. */
+    static java.util.Set<String> coreClasses() {
+        Set<String> out = new HashSet<>();
+        for (String op : operators()) {
+            if (op.startsWith("__torch__.torch.classes.")) {
+                out.add(op);
+            }
+        }
+        return out;
     }
 
     private static boolean allowed(String name) {

@@ -109,7 +109,7 @@ public final class TorchZipCheck implements FormatCheck, ContentSniff {
     public List<Finding> check(ModelSource source, ScanContext context) throws IOException {
         List<Finding> findings = new ArrayList<>();
         PickleImports base = PickleRun.imports(context);
-        PickleImports imports = torchScript ? base.plusAllowed(TORCHSCRIPT_GLOBALS).plusDenied(TORCHSCRIPT_NATIVE) : base;
+        PickleImports imports = torchScript ? base.plusAllowed(TORCHSCRIPT_GLOBALS).plusDenied(TORCHSCRIPT_NATIVE, TorchScriptCode.coreClasses()) : base;
         ModelScanner.Budget budget = ModelScanner.budget(context);
         ZipIndex.read(source).visit(source, budget, findings, (entry, content, problem) -> {
             String where = source.name() + "!/" + entry.name();
