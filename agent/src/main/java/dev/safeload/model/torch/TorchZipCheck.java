@@ -102,7 +102,7 @@ public final class TorchZipCheck implements FormatCheck, ContentSniff {
             return false;
         }
         int slash = names.get(0).indexOf('/');
-        return slash > 0 && names.contains(names.get(0).substring(0, slash) + "/constants.pkl");
+        return slash >= 0 && names.contains(names.get(0).substring(0, slash) + "/constants.pkl");
     }
 
     @Override
