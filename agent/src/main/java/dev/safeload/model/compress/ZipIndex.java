@@ -277,9 +277,16 @@ public final class ZipIndex {
         }
         long pos = firstLocal;
         long size = zip.size();
-        for (int guard = 0; pos >= 0 && pos + 30 <= size && guard < budget.limits().maxEntries(); guard++) {
+        // Known entries are stepped over; the guard counts them too, so a walk cut short by it is reported.
+        long guardLimit = 2L * budget.limits().maxEntries() + 1;
+        for (long guard = 0; pos >= 0 && pos + 30 <= size; guard++) {
             byte[] h = ModelSources.readAt(zip, pos, 30);
             if (s32(h, 0) != LOCAL) {
+                return;
+            }
+            if (guard == guardLimit) {
+                visitor.entry(new Entry("(local header at " + pos + ")", null, 0, 0, 0, 0, -1, false, pos), null,
+                        "more local headers than " + guardLimit + "; the rest of the archive was not read");
                 return;
             }
             int flags = u16(h, 6);
