@@ -17,10 +17,12 @@ import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
 
 /**
- * A zip archive read the two ways loaders read zips: through the central directory at the end
- * (PyTorch, NumPy, Python's zipfile), and by walking local headers from the front (streaming
- * readers). Every entry of either view is visited once. CRC errors, flag bits and names that
- * differ between the views never stop the walk: the bytes are checked as they are.
+ * A zip archive as its readers see it: the central directory as miniz (PyTorch) and CPython's
+ * zipfile each find it ({@link ZipEnd}), and the local headers walked from the front (streaming
+ * readers). Every entry of any view is visited once; wherever the views can differ (end records,
+ * entry count, names, overlaps, local headers) is an {@link #anomalies() anomaly} that
+ * {@link #visit} reports as {@value #RULE_AMBIGUOUS} before any entry. CRC errors never stop the
+ * walk: the bytes are checked as they are.
  */
 public final class ZipIndex {
 

@@ -11,7 +11,7 @@ import java.util.List;
  * {@code caffe2/serialize/inline_container}) and CPython's {@code zipfile} (NumPy's npz, Keras,
  * joblib-in-zip). Each view follows its reader's rule for the end record, the zip64 locator and
  * data before the archive; {@link #anomalies()} names every place the two differ or where the
- * records leave room for a third reading. Reads only the last 68 KiB of the file.
+ * records leave room for a third reading. Reads only the last 72 KiB of the file.
  */
 public final class ZipEnd {
 
