@@ -15,7 +15,10 @@ import java.util.Set;
  * methods included) by the operators it names: every dotted reference rooted at {@code torch}
  * or {@code ops} must be on an exact allowlist of tensor operators, since TorchScript can
  * reach {@code torch.from_file} (maps any path, and with {@code shared=True} writes it),
- * {@code torch.save} (aten::save writes a file) and custom operator libraries.
+ * {@code torch.save} (aten::save writes a file) and custom operator libraries. The serialized
+ * code's environment (SourceImporter) gives only {@code torch} and {@code ops} access to
+ * operators: with torch 1.13, {@code math}, {@code aten}, {@code prim} and {@code builtins} are
+ * undefined there, {@code ops.aten.from_file} runs like {@code torch.from_file}.
  */
 final class TorchScriptCode {
 
