@@ -108,7 +108,15 @@ final class ZipWriter {
     }
 
     byte[] bytes() {
-        long cdStart = out.size();
+        return centralDirectory().endRecord(0).written();
+    }
+
+    private long cdStart;
+    private long cdSize;
+
+    /** Writes the central directory of the entries so far, and starts a new list. */
+    ZipWriter centralDirectory() {
+        cdStart = out.size();
         for (Central c : central) {
             le(0x02014b50, 4);
             le(20, 2);
@@ -128,15 +136,58 @@ final class ZipWriter {
             le(c.offset(), 4);
             out.writeBytes(c.name());
         }
-        long cdSize = out.size() - cdStart;
+        cdSize = out.size() - cdStart;
+        entriesInDirectory = central.size();
+        central.clear();
+        return this;
+    }
+
+    private int entriesInDirectory;
+
+    /** An end record for the last central directory, declaring a comment of {@code commentLength} bytes (none written). */
+    ZipWriter endRecord(int commentLength) {
         le(0x06054b50, 4);
         le(0, 2);
         le(0, 2);
-        le(central.size(), 2);
-        le(central.size(), 2);
+        le(entriesInDirectory, 2);
+        le(entriesInDirectory, 2);
         le(cdSize, 4);
         le(cdStart, 4);
-        le(0, 2);
+        le(commentLength, 2);
+        return this;
+    }
+
+    /** A zip64 end record for the last central directory and a locator that says it is at {@code declaredOffset} (-1: where it is). */
+    ZipWriter zip64End(long declaredOffset) {
+        long at = out.size();
+        le(0x06064b50, 4);
+        le(44, 8);
+        le(45, 2);
+        le(45, 2);
+        le(0, 4);
+        le(0, 4);
+        le(entriesInDirectory, 8);
+        le(entriesInDirectory, 8);
+        le(cdSize, 8);
+        le(cdStart, 8);
+        le(0x07064b50, 4);
+        le(0, 4);
+        le(declaredOffset < 0 ? at : declaredOffset, 8);
+        le(1, 4);
+        return this;
+    }
+
+    /** Any bytes, as written. */
+    ZipWriter raw(byte[] bytes) {
+        out.writeBytes(bytes);
+        return this;
+    }
+
+    int size() {
+        return out.size();
+    }
+
+    byte[] written() {
         return out.toByteArray();
     }
 

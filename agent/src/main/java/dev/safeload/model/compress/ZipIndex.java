@@ -1,8 +1,11 @@
 package dev.safeload.model.compress;
 
+import dev.safeload.model.Finding;
 import dev.safeload.model.ModelScanner;
 import dev.safeload.model.ModelSource;
 import dev.safeload.model.ModelSources;
+import dev.safeload.model.Severity;
+import dev.safeload.model.read.ZipEnd;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,16 +17,15 @@ import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
 
 /**
- * A zip archive read the two ways loaders read zips: through the central directory at the end
- * (PyTorch, NumPy, Python's zipfile), and by walking local headers from the front (streaming
- * readers). Every entry of either view is visited once. CRC errors, flag bits and names that
- * differ between the views never stop the walk: the bytes are checked as they are.
+ * A zip archive as its readers see it: the central directory as miniz (PyTorch) and CPython's
+ * zipfile each find it ({@link ZipEnd}), and the local headers walked from the front (streaming
+ * readers). Every entry of any view is visited once; wherever the views can differ (end records,
+ * entry count, names, overlaps, local headers) is an {@link #anomalies() anomaly} that
+ * {@link #visit} reports as {@value #RULE_AMBIGUOUS} before any entry. CRC errors never stop the
+ * walk: the bytes are checked as they are.
  */
 public final class ZipIndex {
 
-    private static final int EOCD = 0x06054b50;
-    private static final int ZIP64_LOCATOR = 0x07064b50;
-    private static final int ZIP64_EOCD = 0x06064b50;
     private static final int CENTRAL = 0x02014b50;
     private static final int LOCAL = 0x04034b50;
     private static final int DESCRIPTOR = 0x08074b50;
@@ -52,12 +54,22 @@ public final class ZipIndex {
         void entry(Entry entry, ModelSource content, String problem) throws IOException;
     }
 
+    /** The rule of findings for archives that two zip readers can read differently. */
+    public static final String RULE_AMBIGUOUS = "zip.ambiguous";
+
     private final List<Entry> central;
     private final long firstLocal;
+    private final List<String> anomalies;
 
-    private ZipIndex(List<Entry> central, long firstLocal) {
+    private ZipIndex(List<Entry> central, long firstLocal, List<String> anomalies) {
         this.central = central;
         this.firstLocal = firstLocal;
+        this.anomalies = List.copyOf(anomalies);
+    }
+
+    /** Where miniz, zipfile and the streaming view of this archive differ; empty when they agree. */
+    public List<String> anomalies() {
+        return anomalies;
     }
 
     /** The central directory's entries (empty if there is none). */
@@ -65,96 +77,178 @@ public final class ZipIndex {
         return central;
     }
 
-    /** Whether the source is a zip: it has a central directory, or starts with a local header. */
+    /** Whether the source is a zip: a zip reader finds an end record, or it starts with a local header. */
     public static boolean isZip(ModelSource source, byte[] head) throws IOException {
-        return startsWithLocal(head) || findEocd(source) >= 0;
+        return startsWithLocal(head) || ZipEnd.read(source).found();
     }
 
-    /** Entry names from the central directory, or from the first local headers when there is none. */
+    /**
+     * The central directory as miniz and Python's zipfile each read it (their union when they
+     * differ), and every anomaly that lets two readers see different archives.
+     */
     public static ZipIndex read(ModelSource source) throws IOException {
-        long eocd = findEocd(source);
+        ZipEnd end = ZipEnd.read(source);
+        List<String> anomalies = new ArrayList<>(end.anomalies());
         List<Entry> entries = new ArrayList<>();
         long first = Long.MAX_VALUE;
-        if (eocd >= 0) {
-            byte[] e = ModelSources.readAt(source, eocd, 22);
-            long count = u16(e, 10);
-            long cdSize = u32(e, 12);
-            long cdOffset = u32(e, 16);
-            long cdEnd = eocd;
-            // PyTorch always writes the zip64 records; read them whenever they are there.
-            byte[] loc = eocd >= 76 ? ModelSources.readAt(source, eocd - 20, 20) : new byte[0];
-            if (loc.length == 20 && s32(loc, 0) == ZIP64_LOCATOR) {
-                byte[] z = ModelSources.readAt(source, eocd - 76, 56);
-                if (z.length == 56 && s32(z, 0) == ZIP64_EOCD) {
-                    count = u64(z, 32);
-                    cdSize = u64(z, 40);
-                    cdOffset = u64(z, 48);
-                    cdEnd = eocd - 76;
+        if (end.zipfile().found()) {
+            entries.addAll(directory(source, end.zipfile(), anomalies));
+        }
+        if (end.miniz().found() && (!end.zipfile().found()
+                || end.miniz().directoryStart() != end.zipfile().directoryStart()
+                || end.miniz().entries() != end.zipfile().entries())) {
+            List<Entry> more = directory(source, end.miniz(), anomalies);
+            java.util.Set<Long> known = new java.util.HashSet<>();
+            for (Entry e : entries) {
+                known.add(e.localOffset());
+            }
+            for (Entry e : more) {
+                if (known.add(e.localOffset())) {
+                    entries.add(e);
                 }
             }
-            // Data before the archive (a polyglot): offsets are shifted as Python's zipfile shifts them.
-            long shift = Math.max(0, cdEnd - cdSize - cdOffset);
-            long pos = cdOffset + shift;
-            for (long i = 0; i < count && i < 10_000_000; i++) {
-                byte[] h = ModelSources.readAt(source, pos, 46);
-                if (h.length < 46 || s32(h, 0) != CENTRAL) {
-                    break;
-                }
-                int nameLen = u16(h, 28);
-                int extraLen = u16(h, 30);
-                int commentLen = u16(h, 32);
-                byte[] nameAndExtra = ModelSources.readAt(source, pos + 46, nameLen + extraLen);
-                String name = new String(nameAndExtra, 0, Math.min(nameLen, nameAndExtra.length), StandardCharsets.UTF_8);
-                long csize = u32(h, 20);
-                long usize = u32(h, 24);
-                long local = u32(h, 42);
-                // Zip64 extra field: the 0xffffffff fields, in order usize, csize, offset.
-                for (int x = nameLen; x + 4 <= nameAndExtra.length; ) {
-                    int id = u16(nameAndExtra, x);
-                    int len = u16(nameAndExtra, x + 2);
-                    if (id == 1) {
-                        int p = x + 4;
-                        if (usize == 0xffffffffL && p + 8 <= x + 4 + len) {
-                            usize = u64(nameAndExtra, p);
-                            p += 8;
-                        }
-                        if (csize == 0xffffffffL && p + 8 <= x + 4 + len) {
-                            csize = u64(nameAndExtra, p);
-                            p += 8;
-                        }
-                        if (local == 0xffffffffL && p + 8 <= x + 4 + len) {
-                            local = u64(nameAndExtra, p);
-                        }
-                    }
-                    x += 4 + len;
-                }
-                local += shift;
-                first = Math.min(first, local);
-                byte[] lh = ModelSources.readAt(source, local, 30);
-                long dataOffset = -1;
-                String localName = null;
-                if (lh.length == 30 && s32(lh, 0) == LOCAL) {
-                    int ln = u16(lh, 26);
-                    dataOffset = local + 30 + ln + u16(lh, 28);
-                    String lname = new String(ModelSources.readAt(source, local + 30, ln), StandardCharsets.UTF_8);
-                    localName = lname.equals(name) ? null : lname;
-                }
-                entries.add(new Entry(name, localName, u16(h, 8), u16(h, 10), csize, usize, dataOffset, true, local));
-                pos += 46 + nameLen + extraLen + commentLen;
-            }
+        }
+        for (Entry e : entries) {
+            first = Math.min(first, e.localOffset());
         }
         byte[] head = ModelSources.readAt(source, 0, 4);
         if (startsWithLocal(head)) {
             first = 0;
+        } else if (!entries.isEmpty()) {
+            // torch.load takes a file for a zip only if it starts with a local header; else it unpickles it.
+            note(anomalies, "the archive does not start with a local header: torch.load reads such a file as a pickle,"
+                    + " zip readers as an archive");
         }
-        return new ZipIndex(entries, first == Long.MAX_VALUE ? -1 : first);
+        entriesAgree(entries, end, anomalies);
+        return new ZipIndex(entries, first == Long.MAX_VALUE ? -1 : first, anomalies);
+    }
+
+    /** One reader's central directory: miniz reads {@code entries} records, zipfile reads records until their bytes fill the declared size. */
+    private static List<Entry> directory(ModelSource source, ZipEnd.View view, List<String> anomalies) throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        long shift = view.shift();
+        long pos = view.directoryStart();
+        long end = pos + view.directorySize();
+        long count = 0;
+        boolean byCount = view.reader().equals("miniz");
+        if (pos < 0 || pos >= source.size()) {
+            note(anomalies, view.reader() + " finds the central directory at " + pos + ", outside the file");
+            return entries;
+        }
+        while (byCount ? count < view.entries() : pos < end) {
+            if (count >= 10_000_000) {
+                note(anomalies, "more than 10,000,000 central-directory entries; not read to the end");
+                break;
+            }
+            byte[] h = ModelSources.readAt(source, pos, 46);
+            if (h.length < 46 || s32(h, 0) != CENTRAL) {
+                note(anomalies, view.reader() + " finds no central-directory record at " + pos + " (entry " + count
+                        + "): the archive is broken for it");
+                break;
+            }
+            count++;
+            int nameLen = u16(h, 28);
+            int extraLen = u16(h, 30);
+            int commentLen = u16(h, 32);
+            byte[] nameAndExtra = ModelSources.readAt(source, pos + 46, nameLen + extraLen);
+            String name = new String(nameAndExtra, 0, Math.min(nameLen, nameAndExtra.length), StandardCharsets.UTF_8);
+            long csize = u32(h, 20);
+            long usize = u32(h, 24);
+            long local = u32(h, 42);
+            // Zip64 extra field: the 0xffffffff fields, in order usize, csize, offset.
+            for (int x = nameLen; x + 4 <= nameAndExtra.length; ) {
+                int id = u16(nameAndExtra, x);
+                int len = u16(nameAndExtra, x + 2);
+                if (id == 1) {
+                    int p = x + 4;
+                    if (usize == 0xffffffffL && p + 8 <= x + 4 + len) {
+                        usize = u64(nameAndExtra, p);
+                        p += 8;
+                    }
+                    if (csize == 0xffffffffL && p + 8 <= x + 4 + len) {
+                        csize = u64(nameAndExtra, p);
+                        p += 8;
+                    }
+                    if (local == 0xffffffffL && p + 8 <= x + 4 + len) {
+                        local = u64(nameAndExtra, p);
+                    }
+                }
+                x += 4 + len;
+            }
+            local += shift;
+            byte[] lh = ModelSources.readAt(source, local, 30);
+            long dataOffset = -1;
+            String localName = null;
+            if (lh.length == 30 && s32(lh, 0) == LOCAL) {
+                int ln = u16(lh, 26);
+                dataOffset = local + 30 + ln + u16(lh, 28);
+                String lname = new String(ModelSources.readAt(source, local + 30, ln), StandardCharsets.UTF_8);
+                localName = lname.equals(name) ? null : lname;
+                // miniz and zipfile take method and sizes from the central directory, streaming
+                // readers from the local header: the two must describe the same data.
+                int localFlags = u16(lh, 6);
+                long localSize = u32(lh, 18);
+                boolean sizesLater = (localFlags & 8) != 0 || localSize == 0xffffffffL;
+                if (u16(lh, 8) != u16(h, 10) || (localFlags & 1) != (u16(h, 8) & 1)
+                        || (!sizesLater && localSize != csize)) {
+                    note(anomalies, "entry \"" + name + "\": its local header gives another compression method, encryption"
+                            + " or size than the central directory; streaming readers read other data than miniz and zipfile");
+                }
+            }
+            entries.add(new Entry(name, localName, u16(h, 8), u16(h, 10), csize, usize, dataOffset, true, local));
+            pos += 46 + nameLen + extraLen + commentLen;
+        }
+        if (pos != end || count != view.entries()) {
+            note(anomalies, "the central directory's declared size (" + view.directorySize() + " bytes) and its "
+                    + view.entries() + " declared entries disagree: miniz reads entries by count, zipfile by size");
+        }
+        return entries;
+    }
+
+    /** Names and byte ranges: what lets one reader's "data.pkl" be other bytes than another's. */
+    private static void entriesAgree(List<Entry> entries, ZipEnd end, List<String> anomalies) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Entry e : entries) {
+            if (!names.add(e.name())) {
+                note(anomalies, "two entries are named \"" + e.name() + "\": zipfile takes the last, miniz either one");
+                break;
+            }
+        }
+        for (Entry e : entries) {
+            if (e.localName() != null) {
+                note(anomalies, "entry \"" + e.name() + "\" is named \"" + e.localName()
+                        + "\" in its local header: zipfile refuses it, miniz and streaming readers each use another name");
+                break;
+            }
+        }
+        List<Entry> byOffset = new ArrayList<>(entries);
+        byOffset.sort(java.util.Comparator.comparingLong(Entry::localOffset));
+        long directory = end.zipfile().found() ? end.zipfile().directoryStart() : end.miniz().directoryStart();
+        for (int i = 0; i < byOffset.size(); i++) {
+            Entry e = byOffset.get(i);
+            if (e.dataOffset() < 0) {
+                continue;
+            }
+            long dataEnd = e.dataOffset() + e.compressedSize();
+            long next = i + 1 < byOffset.size() ? byOffset.get(i + 1).localOffset() : directory;
+            if (dataEnd > next || dataEnd < e.dataOffset()) {
+                note(anomalies, "entry \"" + e.name() + "\" overlaps " + (i + 1 < byOffset.size()
+                        ? "entry \"" + byOffset.get(i + 1).name() + "\"" : "the central directory")
+                        + ": the same bytes are read as two things");
+                break;
+            }
+        }
     }
 
     /**
      * Visits every central-directory entry, then every entry a streaming reader finds from the
      * first local header that the central directory does not list (or lists differently).
      */
-    public void visit(ModelSource zip, ModelScanner.Budget budget, Visitor visitor) throws IOException {
+    public void visit(ModelSource zip, ModelScanner.Budget budget, List<Finding> findings, Visitor visitor) throws IOException {
+        // Ambiguity refuses the archive whatever its entries hold: one reader's view is not the victim's.
+        for (String anomaly : anomalies) {
+            findings.add(new Finding(RULE_AMBIGUOUS, Severity.HIGH, zip.name(), anomaly));
+        }
         for (Entry e : central) {
             if (!budget.entry()) {
                 visitor.entry(e, null, "more entries than the limit of " + budget.limits().maxEntries());
@@ -185,9 +279,16 @@ public final class ZipIndex {
         }
         long pos = firstLocal;
         long size = zip.size();
-        for (int guard = 0; pos >= 0 && pos + 30 <= size && guard < budget.limits().maxEntries(); guard++) {
+        // Known entries are stepped over; the guard counts them too, so a walk cut short by it is reported.
+        long guardLimit = 2L * budget.limits().maxEntries() + 1;
+        for (long guard = 0; pos >= 0 && pos + 30 <= size; guard++) {
             byte[] h = ModelSources.readAt(zip, pos, 30);
             if (s32(h, 0) != LOCAL) {
+                return;
+            }
+            if (guard == guardLimit) {
+                visitor.entry(new Entry("(local header at " + pos + ")", null, 0, 0, 0, 0, -1, false, pos), null,
+                        "more local headers than " + guardLimit + "; the rest of the archive was not read");
                 return;
             }
             int flags = u16(h, 6);
@@ -314,22 +415,11 @@ public final class ZipIndex {
         return head.length >= 4 && s32(head, 0) == LOCAL;
     }
 
-    /** Offset of the end-of-central-directory record, or -1. */
-    private static long findEocd(ModelSource source) throws IOException {
-        long size = source.size();
-        if (size < 22) {
-            return -1;
+    /** Records an anomaly; a few are enough to refuse, so a crafted archive cannot make the list grow without end. */
+    private static void note(List<String> anomalies, String anomaly) {
+        if (anomalies.size() < 32) {
+            anomalies.add(anomaly);
         }
-        int tailLen = (int) Math.min(size, 65535 + 22);
-        long tailStart = size - tailLen;
-        byte[] tail = ModelSources.readAt(source, tailStart, tailLen);
-        for (int i = tail.length - 22; i >= 0; i--) {
-            if (tail[i] == 'P' && tail[i + 1] == 'K' && tail[i + 2] == 5 && tail[i + 3] == 6
-                    && i + 22 + u16(tail, i + 20) <= tail.length) {
-                return tailStart + i;
-            }
-        }
-        return -1;
     }
 
     static int u16(byte[] b, int i) {

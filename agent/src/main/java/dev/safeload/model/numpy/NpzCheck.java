@@ -37,7 +37,7 @@ public final class NpzCheck implements FormatCheck, ContentSniff {
     @Override
     public List<Finding> check(ModelSource source, ScanContext context) throws IOException {
         List<Finding> findings = new ArrayList<>();
-        ZipIndex.read(source).visit(source, ModelScanner.budget(context), (entry, content, problem) -> {
+        ZipIndex.read(source).visit(source, ModelScanner.budget(context), findings, (entry, content, problem) -> {
             if (problem != null) {
                 findings.add(new Finding("numpy.npz.entry", Severity.HIGH, source.name() + "!/" + entry.name(), problem));
             } else {

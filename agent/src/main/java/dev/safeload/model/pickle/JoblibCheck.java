@@ -37,9 +37,17 @@ public final class JoblibCheck implements FormatCheck, ContentSniff {
         PickleImports imports = PickleRun.imports(context);
         List<Finding> findings = PickleCheck.checkOne(source, imports, true);
         // pickle.load of the same file reads the array bytes as opcodes: a file built to mean
-        // one thing to joblib and another to pickle is caught by reading it that way too.
-        new PickleMachine(imports, PickleMachine.Limits.DEFAULTS, findings).lenient(true)
-                .run(new PickleInput(source, 0), source.name());
+        // one thing to joblib and another to pickle is caught by reading it that way too, to the
+        // end: a victim that calls pickle.load again on the same file (as torch's legacy format
+        // does) reads the next pickle from where the last one stopped.
+        PickleInput in = new PickleInput(source, 0);
+        while (in.remaining() > 0) {
+            PickleMachine.Outcome o = new PickleMachine(imports, PickleMachine.Limits.DEFAULTS, findings).lenient(true)
+                    .run(in, source.name());
+            if (!o.complete()) {
+                break;
+            }
+        }
         return findings;
     }
 }

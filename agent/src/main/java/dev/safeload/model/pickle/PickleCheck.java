@@ -43,10 +43,15 @@ public final class PickleCheck implements FormatCheck, ContentSniff {
     static List<Finding> checkOne(ModelSource source, PickleImports imports, boolean joblib) throws IOException {
         List<Finding> findings = new ArrayList<>();
         PickleInput in = new PickleInput(source, 0);
-        PickleMachine.Outcome o = new PickleMachine(imports, PickleMachine.Limits.DEFAULTS, findings)
-                .joblibArrays(joblib).run(in, source.name());
+        PickleMachine machine = new PickleMachine(imports, PickleMachine.Limits.DEFAULTS, findings).joblibArrays(joblib);
+        PickleMachine.Outcome o = machine.run(in, source.name());
         if (o.complete() && in.remaining() > 0) {
             PickleRun.trailing(source, in, imports, findings);
+        }
+        if (!joblib && machine.arrayWrapperBuilt()) {
+            // joblib.load reads any pickle; with an array wrapper in it, it skips array bytes that
+            // pickle.load reads as opcodes (and the name may be spelled with escapes no sniff sees).
+            findings.addAll(checkOne(source, imports, true));
         }
         return findings;
     }

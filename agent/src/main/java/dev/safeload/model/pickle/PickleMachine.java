@@ -43,6 +43,10 @@ public final class PickleMachine {
     public static final String RULE_LIMIT = "pickle.limit";
     public static final String RULE_OUT_OF_BAND = "pickle.out-of-band";
     public static final String RULE_JOBLIB_ARRAY = "joblib.array";
+    /** An opcode that crosses a frame's end: the readers of one pickle then see different opcodes. */
+    public static final String RULE_FRAME = "pickle.frame";
+    /** A protocol-0 literal that CPython's unpicklers read differently from each other. */
+    public static final String RULE_LITERAL = "pickle.literal";
 
     private static final String NUMPY_ARRAY_WRAPPER = "joblib.numpy_pickle.NumpyArrayWrapper";
     private static final int MAX_DISTINCT_FINDINGS = 64;
@@ -106,6 +110,7 @@ public final class PickleMachine {
     private final Map<String, int[]> seen = new LinkedHashMap<>();
     private boolean lenient;
     private boolean joblibArrays;
+    private boolean arrayWrapperBuilt;
     private final List<Object> persistentIds = new ArrayList<>();
 
     private final byte[] line = new byte[LINE_MAX];
@@ -155,6 +160,15 @@ public final class PickleMachine {
         return this;
     }
 
+    /**
+     * Whether a run BUILT a joblib {@code NumpyArrayWrapper}: then {@code joblib.load} of the
+     * same bytes reads array data after it, so the joblib reading must be judged too, whatever
+     * the file looked like.
+     */
+    public boolean arrayWrapperBuilt() {
+        return arrayWrapperBuilt;
+    }
+
     /** Persistent ids seen (PyTorch's storage descriptors), within the retention budget. */
     public List<Object> persistentIds() {
         return persistentIds;
@@ -175,7 +189,9 @@ public final class PickleMachine {
             return new Outcome(true, value, start, input.position(), null);
         } catch (Stop s) {
             error = s.rule;
-            if (!lenient) {
+            // A frame violation splits the C file reader from the others even in bytes that are
+            // probably not a pickle: pickle.load there reads on where this reading stops.
+            if (!lenient || s.rule.equals(RULE_FRAME)) {
                 report(s.rule, Severity.HIGH, s.offset, s.message);
             }
         } catch (EOFException e) {
@@ -226,11 +242,11 @@ public final class PickleMachine {
                 throw new Stop(RULE_MALFORMED, at, op + " needs " + op.needs + " stack item(s) above the mark");
             }
             switch (op) {
-                case INT -> push(parseIntLine(readLine(op), true));
+                case INT -> push(intLiteral(readLine(op)));
                 case BININT -> push(longValue((int) in.readLE(4)));
                 case BININT1 -> push(SMALL[in.readByte()]);
                 case BININT2 -> push(SMALL[(int) in.readLE(2)]);
-                case LONG -> push(parseIntLine(readLine(op), false));
+                case LONG -> push(longLiteral(readLine(op)));
                 case LONG1 -> push(readLong(in.readByte()));
                 case LONG4 -> push(readLong(checkedLength(in.readLE(4), true, op)));
                 case STRING -> push(quotedString(readLineOrSkip(op)));
@@ -339,7 +355,9 @@ public final class PickleMachine {
                     if (module instanceof String m && name instanceof String n) {
                         push(resolve(m, n, op));
                     } else {
-                        if (!lenient) {
+                        // Even in bytes that are probably not a pickle, a str this machine lost
+                        // track of may be a real import for the unpickler (it needs exact str).
+                        if (!lenient || mayBeStr(module) && mayBeStr(name)) {
                             report(RULE_COMPUTED, Severity.CRITICAL, at, "STACK_GLOBAL imports a name that is not a literal"
                                     + " string (module " + kind(module) + ", name " + kind(name) + ")");
                         }
@@ -401,6 +419,10 @@ public final class PickleMachine {
                     return value;
                 }
                 case FRAME -> {
+                    if (frameEnd > at) {
+                        throw new Stop(RULE_FRAME, at, "a FRAME starts " + (frameEnd - at) + " byte(s) before the current frame"
+                                + " ends: pickle.py refuses it, the C unpickler nests it; no pickler writes that");
+                    }
                     long len = checkedLength(in.readLE(8), false, op);
                     if (len > in.remaining()) {
                         throw new EOFException();
@@ -409,6 +431,11 @@ public final class PickleMachine {
                 }
                 case PERSID -> {
                     int n = readLine(op);
+                    for (int i = 0; i < n; i++) {
+                        if (line[i] < 0) {
+                            throw new Stop(RULE_MALFORMED, at, "PERSID argument is not ASCII; CPython refuses it");
+                        }
+                    }
                     recordPersistentId(new String(line, 0, n, StandardCharsets.ISO_8859_1));
                     push(Opaque.PERSISTENT);
                 }
@@ -417,6 +444,14 @@ public final class PickleMachine {
                     stack[sp - 1] = Opaque.PERSISTENT;
                 }
                 default -> throw new AssertionError(op);
+            }
+            if (frameEnd >= 0 && at < frameEnd && in.position() > frameEnd) {
+                // C unpickler on a file (pickle.load, torch.load of a zip's BytesIO, no peek): the
+                // frame is its whole buffer, so an argument running past it is read from after the
+                // frame and the frame's last bytes are dropped; loads() and pickletools read straight
+                // on; pickle.py refuses. Three readers, three pickles: refuse.
+                throw new Stop(RULE_FRAME, at, op + " at " + at + " reads past the end of its frame (" + frameEnd
+                        + "): pickle.load from a file reads other opcodes here than loads() and pickletools");
             }
             if (op.toMark && op != PickleOp.LIST && op != PickleOp.TUPLE && op != PickleOp.FROZENSET
                     && op != PickleOp.DICT && op != PickleOp.INST && op != PickleOp.OBJ) {
@@ -448,17 +483,21 @@ public final class PickleMachine {
                 }
             }
         }
-        Decision d = imports.decide(qualified);
+        Decision d = imports.decide(module, name);
         if (d.rejected()) {
             if (d.rule().equals("pickle.deny")) {
                 report(RULE_DANGEROUS, Severity.CRITICAL, opOffset, op + " imports " + qualified
                         + ", which can run code or touch files (" + d.detail() + ")");
             } else {
                 report(RULE_UNKNOWN, Severity.HIGH, opOffset, op + " imports " + qualified
-                        + ", which is not in the pickle allowlist (model.pickle.allow)");
+                        + ", which is not in the pickle allowlist (model.pickle.allow: " + d.detail() + ")");
             }
         }
         return g;
+    }
+
+    private static boolean mayBeStr(Object v) {
+        return v instanceof String || v == Opaque.LONG_STR || v == Opaque.UNKNOWN;
     }
 
     private void checkCallee(Object callee, PickleOp op) {
@@ -470,7 +509,7 @@ public final class PickleMachine {
 
     private void build(Object target, Object state) throws IOException, Stop {
         if (target instanceof Global g) {
-            if (!lenient) {
+            if (!lenient || isDottedIdentifier(g.module()) && isDottedIdentifier(g.name())) {
                 report(RULE_BUILD_GLOBAL, Severity.CRITICAL, opOffset, "BUILD sets attributes on " + g.qualifiedName()
                         + " itself, not on an instance: it would patch an imported class or function");
             }
@@ -479,8 +518,11 @@ public final class PickleMachine {
         if (target instanceof Call c) {
             c.state = state;
             Global g = c.global();
-            if (joblibArrays && g != null && g.qualifiedName().equals(NUMPY_ARRAY_WRAPPER)) {
-                joblibArray(c);
+            if (g != null && g.qualifiedName().equals(NUMPY_ARRAY_WRAPPER)) {
+                arrayWrapperBuilt = true;
+                if (joblibArrays) {
+                    joblibArray(c);
+                }
             }
         }
     }
@@ -510,6 +552,7 @@ public final class PickleMachine {
         if (dtype == null) {
             throw new Stop(RULE_JOBLIB_ARRAY, at, "joblib array of a dtype this check cannot size");
         }
+        frameEnd = -1; // the frame ended with the BUILD (checked above); the array is read from after it
         if (dtype.hasObject()) {
             // joblib calls pickle.load on the file here: a complete, separate pickle.
             PickleMachine nested = new PickleMachine(imports, limits, findings);
@@ -520,8 +563,9 @@ public final class PickleMachine {
             }
             return;
         }
+        // joblib: getattr(self, 'numpy_array_alignment_bytes', None) is not None -> one length byte and padding.
         Object alignment = state.get("numpy_array_alignment_bytes");
-        if (alignment instanceof Long) {
+        if (alignment != null && alignment != Opaque.NONE) {
             in.skip(in.readByte());
         }
         in.skip(multiply(count, dtype.itemSize(), at));
@@ -726,7 +770,12 @@ public final class PickleMachine {
 
     private String readName(PickleOp op) throws IOException, Stop {
         int n = readLine(op);
-        return new String(line, 0, n, StandardCharsets.UTF_8);
+        try {
+            // CPython decodes GLOBAL and INST names as strict UTF-8.
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(line, 0, n)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new Stop(RULE_MALFORMED, opOffset, op + " names a module or global that is not UTF-8");
+        }
     }
 
     private long checkedLength(long n, boolean signed32, PickleOp op) throws Stop {
@@ -794,36 +843,73 @@ public final class PickleMachine {
         return v >= 0 && v < SMALL.length ? SMALL[(int) v] : Long.valueOf(v);
     }
 
-    /** Python's {@code int(text, 0)}, as INT and LONG read it; INT's "00" and "01" are False and True. */
-    private Object parseIntLine(int n, boolean isInt) throws Stop {
-        String text = new String(line, 0, n, StandardCharsets.ISO_8859_1).strip();
-        if (isInt && text.equals("00")) {
-            return Boolean.FALSE;
-        }
-        if (isInt && text.equals("01")) {
-            return Boolean.TRUE;
-        }
-        if (!isInt && text.endsWith("L")) {
-            text = text.substring(0, text.length() - 1);
-        }
-        BigInteger v = PythonLiterals.parseInt(text);
-        if (v == null) {
-            throw new Stop(RULE_MALFORMED, opOffset, "invalid integer literal \"" + abbreviate(text) + "\"");
-        }
-        return v.bitLength() < 64 ? longValue(v.longValue()) : v;
+    /**
+     * INT as both CPython unpicklers read it: the C one with {@code strtol(s, 0)} first (so
+     * {@code I010} is octal 8, and any 0 or 1 of two characters is a bool), pickle.py with
+     * {@code int(s, 0)} (where {@code 010} is an error). Where they differ the pickle means two
+     * things, and that is a finding; the C reading (the default) is kept.
+     */
+    private Object intLiteral(int n) throws Stop {
+        Object c = PythonLiterals.cInt(line, n);
+        Object py = PythonLiterals.pyInt(line, n);
+        return agreed("INT", n, c, py);
     }
 
+    /** LONG: both readers drop one 'L' right before the newline and read the rest with int(s, 0). */
+    private Object longLiteral(int n) throws Stop {
+        Object c = PythonLiterals.cLong(line, n);
+        Object py = PythonLiterals.pyLong(line, n);
+        return agreed("LONG", n, c, py);
+    }
+
+    private Object agreed(String op, int n, Object c, Object py) throws Stop {
+        String text = abbreviate(new String(line, 0, n, StandardCharsets.ISO_8859_1));
+        if (c == null && py == null) {
+            throw new Stop(RULE_MALFORMED, opOffset, "invalid " + op + " literal \"" + text + "\"");
+        }
+        // Lenient runs stand for pickle.load (the C reader only), so only its reading counts there.
+        if (!lenient && (c == null || !c.equals(py))) {
+            report(RULE_LITERAL, Severity.HIGH, opOffset, op + " literal \"" + text + "\" reads as " + show(c)
+                    + " in CPython's C unpickler and as " + show(py) + " in pickle.py");
+        }
+        if (c == null) {
+            throw new Stop(RULE_MALFORMED, opOffset, "invalid " + op + " literal \"" + text + "\" for the C unpickler");
+        }
+        return c instanceof BigInteger v && v.bitLength() < 64 ? longValue(v.longValue()) : c;
+    }
+
+    private static String show(Object v) {
+        return v == null ? "an error" : v instanceof Boolean b ? (b ? "True" : "False") : v.toString();
+    }
+
+    /** GET and PUT: both readers parse the index in base 10 ({@code PyLong_FromString(s, NULL, 10)}, {@code int(s)}). */
     private long parseIndex(int n, PickleOp op) throws Stop {
-        Object v = parseIntLine(n, false);
-        if (!(v instanceof Long l) || l < 0) {
+        BigInteger c = PythonLiterals.base10(line, n, true);
+        BigInteger py = PythonLiterals.base10(line, n, false);
+        boolean differ = c == null ? py != null : !c.equals(py);
+        if (differ && !lenient) {
+            report(RULE_LITERAL, Severity.HIGH, opOffset, op + " index \""
+                    + abbreviate(new String(line, 0, n, StandardCharsets.ISO_8859_1)) + "\" reads differently in CPython's unpicklers");
+        }
+        if (c == null || differ && !lenient) {
             throw new Stop(RULE_MALFORMED, opOffset, op + " with an invalid memo index");
         }
-        return l;
+        if (c.signum() < 0 || c.bitLength() >= 63) {
+            throw new Stop(RULE_MALFORMED, opOffset, op + " with an invalid memo index");
+        }
+        return c.longValue();
     }
 
+    /** FLOAT: the C unpickler uses PyOS_string_to_double (no whitespace, no underscores), pickle.py float(). */
     private void checkFloat(int n) throws Stop {
         String text = new String(line, 0, n, StandardCharsets.ISO_8859_1);
-        if (!PythonLiterals.isFloat(text)) {
+        boolean c = PythonLiterals.isCFloat(line, n);
+        boolean py = PythonLiterals.isFloat(text);
+        if (c != py && !lenient) {
+            report(RULE_LITERAL, Severity.HIGH, opOffset, "FLOAT literal \"" + abbreviate(text) + "\" is "
+                    + (c ? "read" : "refused") + " by CPython's C unpickler and " + (py ? "read" : "refused") + " by pickle.py");
+        }
+        if (!c) {
             throw new Stop(RULE_MALFORMED, opOffset, "invalid float literal \"" + abbreviate(text) + "\"");
         }
     }
@@ -836,14 +922,20 @@ public final class PickleMachine {
             throw new Stop(RULE_MALFORMED, opOffset, "the STRING opcode argument must be quoted");
         }
         String s = PythonLiterals.escapeDecode(line, 1, n - 1);
+        if (s == null) {
+            throw new Stop(RULE_MALFORMED, opOffset, "the STRING argument has an escape CPython refuses");
+        }
         return s.length() > limits.maxStringKept() ? Opaque.LONG_STR : s;
     }
 
-    private Object rawUnicodeEscape(int n) {
+    private Object rawUnicodeEscape(int n) throws Stop {
         if (n < 0) {
             return Opaque.LONG_STR;
         }
         String s = PythonLiterals.rawUnicodeEscape(line, 0, n);
+        if (s == null) {
+            throw new Stop(RULE_MALFORMED, opOffset, "the UNICODE argument has an escape CPython refuses");
+        }
         return s.length() > limits.maxStringKept() ? Opaque.LONG_STR : s;
     }
 

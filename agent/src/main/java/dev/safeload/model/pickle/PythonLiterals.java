@@ -46,7 +46,7 @@ final class PythonLiterals {
 
     /** Whether Python's {@code float(text)} accepts it. */
     static boolean isFloat(String text) {
-        String s = text.strip().toLowerCase();
+        String s = stripSpace(text).toLowerCase();
         if (s.startsWith("-") || s.startsWith("+")) {
             s = s.substring(1);
         }
@@ -64,14 +64,158 @@ final class PythonLiterals {
         }
     }
 
-    /** {@code codecs.escape_decode} of bytes {@code [from, to)}, as latin-1 text. */
+    /** The line up to its first NUL, as C reads a string through a char pointer. */
+    private static int cLength(byte[] b, int n) {
+        for (int i = 0; i < n; i++) {
+            if (b[i] == 0) {
+                return i;
+            }
+        }
+        return n;
+    }
+
+    private static boolean isSpace(int c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0b || c == '\f' || c == '\r';
+    }
+
+    /**
+     * The C unpickler's {@code load_int}: {@code strtol(s, &end, 0)}; if it stops before the
+     * newline or overflows, {@code PyLong_FromString(s, NULL, 0)}; a two-character 0 or 1 read by
+     * strtol is a bool. {@code line[0, n)} is the line without its newline. Null: an error.
+     */
+    static Object cInt(byte[] line, int n) {
+        int len = cLength(line, n);
+        int i = 0;
+        while (i < len && isSpace(line[i])) {
+            i++;
+        }
+        boolean negative = false;
+        if (i < len && (line[i] == '+' || line[i] == '-')) {
+            negative = line[i] == '-';
+            i++;
+        }
+        int radix = 10;
+        int digitsFrom = i;
+        if (i < len && line[i] == '0') {
+            if (i + 1 < len && (line[i + 1] == 'x' || line[i + 1] == 'X') && i + 2 < len && Character.digit(line[i + 2], 16) >= 0) {
+                radix = 16;
+                digitsFrom = i + 2;
+            } else {
+                radix = 8;
+            }
+        }
+        int j = digitsFrom;
+        while (j < len && line[j] > 0 && Character.digit((char) line[j], radix) >= 0) {
+            j++;
+        }
+        boolean parsedAll = j == len && j > digitsFrom;
+        if (parsedAll) {
+            BigInteger v = new BigInteger(new String(line, digitsFrom, j - digitsFrom, StandardCharsets.ISO_8859_1), radix);
+            if (negative) {
+                v = v.negate();
+            }
+            if (v.bitLength() < 64) {
+                // n + 1 is C's len, with the newline.
+                if (n + 1 == 3 && (v.signum() == 0 || v.equals(BigInteger.ONE))) {
+                    return v.signum() != 0;
+                }
+                return v;
+            }
+        }
+        return parseInt(stripSpace(new String(line, 0, len, StandardCharsets.ISO_8859_1)));
+    }
+
+    /** pickle.py's {@code load_int}: {@code b"00"} and {@code b"01"} are bools, else {@code int(s, 0)}. */
+    static Object pyInt(byte[] line, int n) {
+        if (n == 2 && line[0] == '0' && (line[1] == '0' || line[1] == '1')) {
+            return line[1] == '1';
+        }
+        String text = pyText(line, n);
+        return text == null ? null : parseInt(stripSpace(text));
+    }
+
+    /** The C unpickler's {@code load_long}: an 'L' right before the newline is dropped, then {@code PyLong_FromString(s, NULL, 0)}. */
+    static Object cLong(byte[] line, int n) {
+        int len = n > 0 && line[n - 1] == 'L' ? n - 1 : n;
+        len = cLength(line, len);
+        return parseInt(stripSpace(new String(line, 0, len, StandardCharsets.ISO_8859_1)));
+    }
+
+    /** pickle.py's {@code load_long}: the same, on the whole bytes (a NUL is an error). */
+    static Object pyLong(byte[] line, int n) {
+        int len = n > 0 && line[n - 1] == 'L' ? n - 1 : n;
+        String text = pyText(line, len);
+        return text == null ? null : parseInt(stripSpace(text));
+    }
+
+    /** Python's int() and float() strip ASCII whitespace only (Py_ISSPACE), not Java's wider set. */
+    static String stripSpace(String s) {
+        int a = 0;
+        int b = s.length();
+        while (a < b && isSpace(s.charAt(a))) {
+            a++;
+        }
+        while (b > a && isSpace(s.charAt(b - 1))) {
+            b--;
+        }
+        return s.substring(a, b);
+    }
+
+    /** GET and PUT indices: {@code PyLong_FromString(s, NULL, 10)} in C (to the first NUL), {@code int(s)} in pickle.py. */
+    static BigInteger base10(byte[] line, int n, boolean c) {
+        int len = c ? cLength(line, n) : n;
+        String text = c ? new String(line, 0, len, StandardCharsets.ISO_8859_1) : pyText(line, n);
+        if (text == null) {
+            return null;
+        }
+        String s = stripSpace(text);
+        boolean negative = s.startsWith("-");
+        if (s.startsWith("-") || s.startsWith("+")) {
+            s = s.substring(1);
+        }
+        if (s.isEmpty() || s.startsWith("_") || s.endsWith("_") || s.contains("__")) {
+            return null;
+        }
+        s = s.replace("_", "");
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return null;
+            }
+        }
+        BigInteger v = new BigInteger(s);
+        return negative ? v.negate() : v;
+    }
+
+    /** The text Python's int() and float() see in bytes: ASCII only (others are errors here), no NUL. */
+    private static String pyText(byte[] line, int n) {
+        for (int i = 0; i < n; i++) {
+            if (line[i] <= 0) {
+                return null;
+            }
+        }
+        return new String(line, 0, n, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * The C unpickler's {@code load_float}: {@code PyOS_string_to_double} from the first byte (no
+     * leading space, no underscores), which must stop at the newline or a NUL.
+     */
+    static boolean isCFloat(byte[] line, int n) {
+        String s = new String(line, 0, cLength(line, n), StandardCharsets.ISO_8859_1);
+        return s.matches("(?i)[+-]?((\\d+\\.?\\d*|\\.\\d+)(e[+-]?\\d+)?|inf|infinity|nan)");
+    }
+
+    /** {@code codecs.escape_decode} of bytes {@code [from, to)}, as latin-1 text; null where CPython raises. */
     static String escapeDecode(byte[] b, int from, int to) {
         StringBuilder out = new StringBuilder(to - from);
         for (int i = from; i < to; i++) {
             char c = (char) (b[i] & 0xff);
-            if (c != '\\' || i + 1 >= to) {
+            if (c != '\\') {
                 out.append(c);
                 continue;
+            }
+            if (i + 1 >= to) {
+                return null; // "Trailing \\ in string"
             }
             char e = (char) (b[++i] & 0xff);
             switch (e) {
@@ -90,7 +234,7 @@ final class PythonLiterals {
                         out.append((char) v);
                         i += 2;
                     } else {
-                        out.append('\\').append(e);
+                        return null; // "invalid \\x escape"
                     }
                 }
                 default -> {
@@ -109,7 +253,11 @@ final class PythonLiterals {
         return out.toString();
     }
 
-    /** Python's {@code raw-unicode-escape} codec: only backslash-u and backslash-U escapes. */
+    /**
+     * Python's {@code raw-unicode-escape} codec: a backslash escapes only {@code u} and {@code U}
+     * and only when it is not itself escaped (an odd run of backslashes); a short or out-of-range
+     * escape is an error (null).
+     */
     static String rawUnicodeEscape(byte[] b, int from, int to) {
         String s = new String(b, from, to - from, StandardCharsets.ISO_8859_1);
         if (s.indexOf('\\') < 0) {
@@ -118,17 +266,33 @@ final class PythonLiterals {
         StringBuilder out = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            int digits = c == '\\' && i + 1 < s.length() ? (s.charAt(i + 1) == 'u' ? 4 : s.charAt(i + 1) == 'U' ? 8 : 0) : 0;
-            if (digits > 0 && i + 2 + digits <= s.length()) {
-                try {
-                    out.appendCodePoint(Integer.parseInt(s.substring(i + 2, i + 2 + digits), 16));
-                    i += 1 + digits;
-                    continue;
-                } catch (IllegalArgumentException ignored) {
-                    // kept as written
-                }
+            if (c != '\\' || i + 1 >= s.length()) {
+                out.append(c);
+                continue;
             }
-            out.append(c);
+            char e = s.charAt(i + 1);
+            int digits = e == 'u' ? 4 : e == 'U' ? 8 : 0;
+            if (digits == 0) {
+                out.append(c).append(e); // the pair is literal, so "\\\\u" escapes nothing
+                i++;
+                continue;
+            }
+            if (i + 2 + digits > s.length()) {
+                return null;
+            }
+            int cp = 0;
+            for (int k = 0; k < digits; k++) {
+                int d = Character.digit(s.charAt(i + 2 + k), 16);
+                if (d < 0) {
+                    return null;
+                }
+                cp = cp * 16 + d;
+            }
+            if (cp < 0 || cp > 0x10ffff) {
+                return null;
+            }
+            out.appendCodePoint(cp);
+            i += 1 + digits;
         }
         return out.toString();
     }

@@ -31,7 +31,6 @@ public final class TorchZipCheck implements FormatCheck, ContentSniff {
     public static final String RULE_ENTRY = "torch.zip.entry";
 
     private static final Pattern DATA_PKL = Pattern.compile("(^|.*/)data\\.pkl");
-    private static final Pattern CONSTANTS_PKL = Pattern.compile("(^|.*/)constants\\.pkl");
     private static final Pattern STORAGE = Pattern.compile("(^|.*/)(data|\\.data)/[^/]+");
     private static final Pattern PICKLE_NAME = Pattern.compile(".*(\\.pkl|\\.debug_pkl)");
 
@@ -41,6 +40,12 @@ public final class TorchZipCheck implements FormatCheck, ContentSniff {
      * list builders of {@code torch.jit._pickle}.
      */
     private static final ClassPatterns TORCHSCRIPT_GLOBALS = ClassPatterns.of(List.of("__torch__.**", "torch.jit._pickle.*"));
+
+    /** Custom C++ classes: their __setstate__ runs a native library's code, which no check can see. */
+    private static final ClassPatterns TORCHSCRIPT_NATIVE = ClassPatterns.of(List.of("__torch__.torch.classes.**"));
+
+    /** Longest TorchScript source read whole; a longer one is a finding, never skipped. */
+    private static final int MAX_CODE = 16 << 20;
 
     private final boolean torchScript;
 
@@ -82,17 +87,31 @@ public final class TorchZipCheck implements FormatCheck, ContentSniff {
             names.add(new String(head, 30, n, java.nio.charset.StandardCharsets.UTF_8));
         }
         boolean data = names.stream().anyMatch(n -> DATA_PKL.matcher(n).matches());
-        boolean constants = names.stream().anyMatch(n -> CONSTANTS_PKL.matcher(n).matches());
+        boolean constants = isTorchScript(names);
         return torchScript ? constants : data && !constants;
+    }
+
+    /**
+     * torch.serialization's {@code _is_torchscript_zip}: {@code "constants.pkl" in
+     * get_all_records()}, whose names are relative to the archive's folder, the part before the
+     * first '/' of the first entry (PyTorchStreamReader). A constants.pkl anywhere else leaves
+     * the archive to the plain unpickler, which gets no TorchScript allowances.
+     */
+    static boolean isTorchScript(List<String> names) {
+        if (names.isEmpty()) {
+            return false;
+        }
+        int slash = names.get(0).indexOf('/');
+        return slash >= 0 && names.contains(names.get(0).substring(0, slash) + "/constants.pkl");
     }
 
     @Override
     public List<Finding> check(ModelSource source, ScanContext context) throws IOException {
         List<Finding> findings = new ArrayList<>();
         PickleImports base = PickleRun.imports(context);
-        PickleImports imports = torchScript ? base.plusAllowed(TORCHSCRIPT_GLOBALS) : base;
+        PickleImports imports = torchScript ? base.plusAllowed(TORCHSCRIPT_GLOBALS).plusDenied(TORCHSCRIPT_NATIVE, TorchScriptCode.coreClasses()) : base;
         ModelScanner.Budget budget = ModelScanner.budget(context);
-        ZipIndex.read(source).visit(source, budget, (entry, content, problem) -> {
+        ZipIndex.read(source).visit(source, budget, findings, (entry, content, problem) -> {
             String where = source.name() + "!/" + entry.name();
             if (entry.localName() != null) {
                 findings.add(new Finding(RULE_ENTRY, Severity.LOW, where, "local header names it \""
@@ -102,9 +121,23 @@ public final class TorchZipCheck implements FormatCheck, ContentSniff {
                 findings.add(new Finding(RULE_ENTRY, Severity.HIGH, where, problem));
                 return;
             }
+            if (torchScript && entry.name().endsWith(".py")) {
+                checkCode(content, findings);
+                return;
+            }
             checkEntry(entry, content, imports, context, findings);
         });
         return findings;
+    }
+
+    private static void checkCode(ModelSource content, List<Finding> findings) throws IOException {
+        if (content.size() > MAX_CODE) {
+            findings.add(new Finding(TorchScriptCode.RULE_OPERATOR, Severity.HIGH, content.name(),
+                    "TorchScript source longer than " + MAX_CODE + " bytes; not read, so not verified"));
+            return;
+        }
+        byte[] bytes = ModelSources.readAt(content, 0, (int) content.size());
+        TorchScriptCode.check(new String(bytes, java.nio.charset.StandardCharsets.UTF_8), content.name(), findings);
     }
 
     private static void checkEntry(ZipIndex.Entry entry, ModelSource content, PickleImports imports,

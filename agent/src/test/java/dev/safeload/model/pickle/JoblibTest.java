@@ -79,4 +79,45 @@ class JoblibTest {
         byte[] twoFaced = "cposix\nsystem\nNN".getBytes(StandardCharsets.US_ASCII);
         assertBlocked(scan("model.joblib", joblib("i8", false, twoFaced, 2)), PickleMachine.RULE_DANGEROUS, Severity.CRITICAL);
     }
+
+    /**
+     * joblib reads the padding byte whenever {@code getattr(self, 'numpy_array_alignment_bytes',
+     * None) is not None} (numpy_pickle.py, read_array and read_mmap), whatever the value. Here it
+     * is a str: joblib skips 1 + 3 bytes of padding and 16 of data and runs the reducer after
+     * them; a reader that pads only for an int reads the POP and a SHORT_BINBYTES that hides it.
+     */
+    @Test
+    void readsPaddingWheneverTheAlignmentAttributeIsNotNone() {
+        byte[] evil = PickleBuilder.proto(2).call("posix", "system", "id").op(PickleOp.POP).bytes();
+        evil = java.util.Arrays.copyOfRange(evil, 2, evil.length); // without its PROTO
+        byte[] region = new byte[4 + 16];
+        region[0] = 3;
+        region[16] = '0';
+        region[17] = 'C';
+        region[18] = (byte) (1 + evil.length);
+        byte[] payload = new byte[region.length + evil.length];
+        System.arraycopy(region, 0, payload, 0, region.length);
+        System.arraycopy(evil, 0, payload, region.length, evil.length);
+        assertBlocked(scan("model.joblib", joblibAlignedWith(PickleBuilder.proto(2).str("x"), payload)),
+                PickleMachine.RULE_DANGEROUS, Severity.CRITICAL);
+        // The twin: None means no padding byte at all; the 16 data bytes follow the BUILD directly.
+        assertAllowed(scan("model.joblib", joblibAlignedWith(PickleBuilder.proto(2).op(PickleOp.NONE), new byte[16])));
+    }
+
+    private static byte[] joblibAlignedWith(PickleBuilder alignmentValue, byte[] afterBuild) {
+        byte[] value = alignmentValue.bytes();
+        PickleBuilder b = PickleBuilder.proto(4).str("joblib.numpy_pickle").str("NumpyArrayWrapper").op(PickleOp.STACK_GLOBAL)
+                .op(PickleOp.EMPTY_TUPLE).op(PickleOp.NEWOBJ).op(PickleOp.EMPTY_DICT).mark()
+                .str("subclass").str("numpy").str("ndarray").op(PickleOp.STACK_GLOBAL)
+                .str("shape").int1(2).op(PickleOp.TUPLE1)
+                .str("order").str("C")
+                .str("dtype").global("numpy", "dtype").str("i8").op(PickleOp.NEWFALSE).op(PickleOp.NEWTRUE).op(PickleOp.TUPLE3).reduce()
+                .mark().int1(3).str("<").op(PickleOp.NONE).op(PickleOp.NONE).op(PickleOp.NONE)
+                .op(PickleOp.BININT).le(-1, 4).op(PickleOp.BININT).le(-1, 4).int1(0).tuple()
+                .op(PickleOp.BUILD)
+                .str("allow_mmap").op(PickleOp.NEWTRUE)
+                .str("numpy_array_alignment_bytes").raw(java.util.Arrays.copyOfRange(value, 2, value.length));
+        b.op(PickleOp.SETITEMS).op(PickleOp.BUILD);
+        return b.raw(afterBuild).stop().bytes();
+    }
 }

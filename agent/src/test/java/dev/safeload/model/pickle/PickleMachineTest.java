@@ -216,6 +216,39 @@ class PickleMachineTest {
                 PickleMachine.RULE_DANGEROUS, Severity.CRITICAL);
     }
 
+    @Test
+    void wildcardNeverAdmitsDunderPrivateOrDottedNames() throws Exception {
+        var sklearn = ModelPolicies.parse(Map.of("model.pickle.allow", "sklearn.**"));
+        // The twin: a plain public class under the wildcard loads.
+        byte[] twin = PickleBuilder.proto(4).str("sklearn.tree._classes").str("DecisionTreeClassifier")
+                .op(PickleOp.STACK_GLOBAL).op(PickleOp.EMPTY_TUPLE).reduce().stop().bytes();
+        assertAllowed(scan(sklearn, "x", twin));
+        // Protocol 4 walks a dotted name with getattr: through a module's own imports to os.system.
+        byte[] viaImport = PickleBuilder.proto(4).str("sklearn.utils").str("os.system")
+                .op(PickleOp.STACK_GLOBAL).op(PickleOp.EMPTY_TUPLE).reduce().stop().bytes();
+        assertBlocked(scan(sklearn, "x", viaImport), PickleMachine.RULE_UNKNOWN, Severity.HIGH);
+        for (String name : new String[] {"__builtins__", "_private_helper", "__import__"}) {
+            byte[] b = PickleBuilder.proto(2).global("sklearn.utils", name).op(PickleOp.EMPTY_TUPLE).reduce().stop().bytes();
+            assertBlocked(scan(sklearn, "x", b), PickleMachine.RULE_UNKNOWN, Severity.HIGH);
+        }
+        byte[] dunderModule = PickleBuilder.proto(2).global("sklearn.__builtins__", "eval").op(PickleOp.EMPTY_TUPLE).reduce().stop().bytes();
+        assertBlocked(scan(sklearn, "x", dunderModule), PickleMachine.RULE_UNKNOWN, Severity.HIGH);
+    }
+
+    @Test
+    void builtInAllowlistNamesNumpyDtypesExactly() {
+        byte[] twin = PickleBuilder.proto(2).global("numpy.dtypes", "Float32DType").op(PickleOp.EMPTY_TUPLE).reduce().stop().bytes();
+        assertAllowed(scan("x", twin));
+        for (String name : new String[] {"__builtins__", "_add_dtype_helper", "np"}) {
+            byte[] b = PickleBuilder.proto(2).global("numpy.dtypes", name).op(PickleOp.EMPTY_TUPLE).reduce().stop().bytes();
+            assertBlocked(scan("x", b), PickleMachine.RULE_UNKNOWN, Severity.HIGH);
+        }
+        // Every built-in allow entry is exact, and none is a dunder name.
+        for (String p : PickleImports.safeGlobals().patterns()) {
+            assertTrue(!p.contains("*") && !p.contains("__"), p);
+        }
+    }
+
     private static PickleBuilder padded() {
         return PickleBuilder.proto(2).str("padding").op(PickleOp.POP);
     }
