@@ -3,6 +3,8 @@ package dev.safeload.instrument;
 import dev.safeload.instrument.custom.UserHookInstrumentation;
 import dev.safeload.instrument.djl.CriteriaInstrumentation;
 import dev.safeload.instrument.djl.ModelLoadInstrumentation;
+import dev.safeload.instrument.h2o.MojoModelInstrumentation;
+import dev.safeload.instrument.h2o.MojoReaderBackendFactoryInstrumentation;
 import dev.safeload.instrument.onnxruntime.OrtEnvironmentInstrumentation;
 import dev.safeload.instrument.onnxruntime.SessionOptionsInstrumentation;
 import dev.safeload.instrument.tensorflow.SavedModelBundleInstrumentation;
@@ -27,7 +29,9 @@ public final class Libraries {
             ModelLoadInstrumentation.TRIGGER,
             SavedModelBundleInstrumentation.TRIGGER,
             TensorFlowLibraryInstrumentation.TRIGGER,
-            SerializationHelperInstrumentation.TRIGGER);
+            SerializationHelperInstrumentation.TRIGGER,
+            MojoModelInstrumentation.TRIGGER,
+            MojoReaderBackendFactoryInstrumentation.TRIGGER);
 
     private Libraries() {
     }
@@ -50,7 +54,9 @@ public final class Libraries {
                 new ModelLoadInstrumentation(),
                 new SavedModelBundleInstrumentation(),
                 new TensorFlowLibraryInstrumentation(),
-                new SerializationHelperInstrumentation()));
+                new SerializationHelperInstrumentation(),
+                new MojoModelInstrumentation(),
+                new MojoReaderBackendFactoryInstrumentation()));
         for (ModelHook hook : userHooks) {
             all.add(new UserHookInstrumentation(hook));
         }

@@ -3,6 +3,7 @@ package dev.safeload.model;
 import dev.safeload.model.compress.Codec;
 import dev.safeload.model.compress.CompressedCheck;
 import dev.safeload.model.gguf.GgufCheck;
+import dev.safeload.model.h2o.H2oMojoCheck;
 import dev.safeload.model.javaserial.JavaSerialCheck;
 import dev.safeload.model.keras.KerasH5Check;
 import dev.safeload.model.keras.KerasV3Check;
@@ -49,6 +50,8 @@ public final class FormatChecks {
         checks.add(new KerasH5Check());
         checks.add(new KerasV3Check());
         checks.add(new JavaSerialCheck());
+        // JVM model libraries' own formats
+        checks.add(new H2oMojoCheck());
         return checks;
     }
 }

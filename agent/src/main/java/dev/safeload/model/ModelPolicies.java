@@ -53,7 +53,8 @@ public final class ModelPolicies {
     public static final List<String> DEFAULT_FORMATS = List.of(
             "safetensors", "gguf", "onnx", "numpy", "npz", "keras-h5", "keras-v3",
             "pytorch-zip", "pytorch-legacy", "torchscript", "pickle", "joblib", "numpy-object",
-            "gzip", "bz2", "xz", "lzma", "zlib", "lz4", "zstd", "joblib-zfile", "java-serialization");
+            "gzip", "bz2", "xz", "lzma", "zlib", "lz4", "zstd", "joblib-zfile", "java-serialization",
+            "h2o-mojo");
 
     private static final Pattern FORMAT_ID = Pattern.compile("[a-z0-9][a-z0-9._-]*");
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");

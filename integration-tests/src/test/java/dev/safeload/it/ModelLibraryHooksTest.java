@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.safeload.it.support.ForkedJvm;
+import dev.safeload.it.support.H2oMojos;
 import dev.safeload.it.support.Jdks;
 import dev.safeload.it.support.OnnxModels;
 import dev.safeload.it.support.Payloads;
@@ -127,5 +128,37 @@ class ModelLibraryHooksTest {
         assertTrue(refused.startsWith("RESULT refused java.lang.SecurityException: safeload: refused model"), refused);
         assertEquals("RESULT ok bytes=" + Files.size(good), run(dir, hook, "model-store", good.toString()),
                 "the hooked method must still read every byte of the stream");
+    }
+
+    @Test
+    void loadsAndScoresAnAllowedH2oMojoFromFileAndStream() throws Exception {
+        Path dir = Files.createTempDirectory("safeload-h2o-");
+        Path mojo = dir.resolve("isotonic.zip");
+        Files.write(mojo, H2oMojos.zip(H2oMojos.entries("d000.txt")));
+        String scored = "RESULT ok y(5)=0.5 kind=[red, blue]";
+        assertEquals(scored, run(dir, false, "h2o-file", mojo.toString()), "the MOJO is one h2o-genmodel reads");
+        assertEquals(scored, run(dir, true, "h2o-file", mojo.toString()));
+        assertEquals(scored, run(dir, true, "h2o-stream", mojo.toString()),
+                "the factory must still get every byte of the stream the check read");
+        List<JsonNode> allowed = ViolationLog.withAction(ViolationLog.read(dir.resolve("violations.jsonl")), "model-allow");
+        assertEquals("h2o-mojo", allowed.get(0).path("safeload.format").asText(), allowed::toString);
+        assertEquals("h2o", allowed.get(0).path("safeload.library").asText(), allowed::toString);
+    }
+
+    @Test
+    void refusesMojoFolderWhoseDomainFileIsOutsideIt() throws Exception {
+        Path dir = Files.createTempDirectory("safeload-h2o-");
+        Files.writeString(dir.resolve("secret.txt"), "hunter2\ns3cret\n");
+        Path mojo = H2oMojos.folder(dir.resolve("mojo"), H2oMojos.entries("../../secret.txt"));
+
+        String without = run(dir, false, "h2o-file", mojo.toString());
+        assertEquals("RESULT ok y(5)=0.5 kind=[hunter2, s3cret]", without,
+                "without the agent h2o-genmodel reads the file outside the MOJO into the model");
+
+        String with = run(dir, true, "h2o-file", mojo.toString());
+        assertTrue(with.startsWith("RESULT refused java.io.IOException: safeload: refused model"), with);
+        assertTrue(with.contains("h2o.mojo.path.escape"), with);
+        JsonNode event = ViolationLog.withAction(ViolationLog.read(dir.resolve("violations.jsonl")), "refuse").get(0);
+        assertEquals("h2o-mojo", event.path("safeload.format").asText(), event::toString);
     }
 }

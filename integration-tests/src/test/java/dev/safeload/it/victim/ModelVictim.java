@@ -41,6 +41,13 @@ public final class ModelVictim {
                             .build();
                     yield String.valueOf(criteria.loadModel());
                 }
+                case "h2o-file" -> describeMojo(hex.genmodel.MojoModel.load(args[1]));
+                case "h2o-stream" -> {
+                    try (var in = Files.newInputStream(Path.of(args[1]))) {
+                        yield describeMojo(hex.genmodel.ModelMojoReader.readFrom(hex.genmodel.MojoReaderBackendFactory
+                                .createReaderBackend(in, hex.genmodel.MojoReaderBackendFactory.CachingStrategy.MEMORY)));
+                    }
+                }
                 default -> throw new IllegalArgumentException(mode);
             };
             System.out.println("RESULT ok " + result);
@@ -48,6 +55,12 @@ public final class ModelVictim {
             System.out.println("RESULT " + (String.valueOf(e.getMessage()).startsWith("safeload:") ? "refused " : "failed ")
                     + e.getClass().getName() + ": " + e.getMessage());
         }
+    }
+
+    /** Scores x=5 and lists the levels the MOJO read for its categorical column. */
+    private static String describeMojo(hex.genmodel.MojoModel model) {
+        double[] preds = model.score0(new double[] {5, 0}, new double[1]);
+        return "y(5)=" + preds[0] + " kind=" + Arrays.toString(model.getDomainValues(1));
     }
 
     /** Runs C = A + B; B is an input unless the model carries it as an initializer. */
