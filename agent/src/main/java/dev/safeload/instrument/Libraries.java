@@ -10,6 +10,7 @@ import dev.safeload.instrument.onnxruntime.SessionOptionsInstrumentation;
 import dev.safeload.instrument.tensorflow.SavedModelBundleInstrumentation;
 import dev.safeload.instrument.tensorflow.TensorFlowLibraryInstrumentation;
 import dev.safeload.instrument.weka.SerializationHelperInstrumentation;
+import dev.safeload.instrument.xgboost.BoosterInstrumentation;
 import dev.safeload.policy.ModelHook;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,8 @@ public final class Libraries {
             TensorFlowLibraryInstrumentation.TRIGGER,
             SerializationHelperInstrumentation.TRIGGER,
             MojoModelInstrumentation.TRIGGER,
-            MojoReaderBackendFactoryInstrumentation.TRIGGER);
+            MojoReaderBackendFactoryInstrumentation.TRIGGER,
+            BoosterInstrumentation.TRIGGER);
 
     private Libraries() {
     }
@@ -56,7 +58,8 @@ public final class Libraries {
                 new TensorFlowLibraryInstrumentation(),
                 new SerializationHelperInstrumentation(),
                 new MojoModelInstrumentation(),
-                new MojoReaderBackendFactoryInstrumentation()));
+                new MojoReaderBackendFactoryInstrumentation(),
+                new BoosterInstrumentation()));
         for (ModelHook hook : userHooks) {
             all.add(new UserHookInstrumentation(hook));
         }

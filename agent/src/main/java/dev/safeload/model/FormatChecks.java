@@ -16,6 +16,7 @@ import dev.safeload.model.safetensors.SafetensorsCheck;
 import dev.safeload.model.torch.TorchLegacyCheck;
 import dev.safeload.model.torch.TorchLegacyTarCheck;
 import dev.safeload.model.torch.TorchZipCheck;
+import dev.safeload.model.xgboost.XGBoostCheck;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -52,6 +53,7 @@ public final class FormatChecks {
         checks.add(new JavaSerialCheck());
         // JVM model libraries' own formats
         checks.add(new H2oMojoCheck());
+        checks.add(new XGBoostCheck());
         return checks;
     }
 }

@@ -161,4 +161,39 @@ class ModelLibraryHooksTest {
         JsonNode event = ViolationLog.withAction(ViolationLog.read(dir.resolve("violations.jsonl")), "refuse").get(0);
         assertEquals("h2o-mojo", event.path("safeload.format").asText(), event::toString);
     }
+
+    @Test
+    void loadsXGBoostModelsInEveryFormatUnderTheAgent() throws Exception {
+        Path dir = Files.createTempDirectory("safeload-xgb-");
+        String trained = run(dir, false, "xgb-save", dir.toString());
+        assertTrue(trained.startsWith("RESULT ok pred=[["), trained);
+        String predicted = trained.substring("RESULT ok ".length());
+        for (String file : List.of("model.json", "model.ubj", "model.deprecated")) {
+            assertEquals("RESULT ok " + predicted, run(dir, true, "xgb-path", dir.resolve(file).toString()), file);
+        }
+        assertEquals("RESULT ok " + predicted, run(dir, true, "xgb-stream", dir.resolve("model.ubj").toString()));
+        List<JsonNode> allowed = ViolationLog.withAction(ViolationLog.read(dir.resolve("violations.jsonl")), "model-allow");
+        assertEquals("xgboost", allowed.get(0).path("safeload.format").asText(), allowed::toString);
+    }
+
+    @Test
+    void refusesXGBoostTreeWhoseChildIndexWouldCrashTheJvm() throws Exception {
+        Path dir = Files.createTempDirectory("safeload-xgb-");
+        run(dir, false, "xgb-save", dir.toString());
+        String json = Files.readString(dir.resolve("model.json"));
+        String bad = json.replaceFirst("\"left_children\":\\[1,", "\"left_children\":[100000000,");
+        assertTrue(!bad.equals(json), "the fixture has the tree this test edits");
+        Path model = Files.writeString(dir.resolve("bad.json"), bad);
+
+        ForkedJvm.Result without = ForkedJvm.on(Jdks.current()).workDir(dir).timeoutSeconds(120)
+                .runMain(ModelVictim.class, "xgb-stream", model.toString());
+        assertTrue(without.stdout().contains("loaded") && !without.stdout().contains("RESULT")
+                && without.exitCode() != 0, () -> "XGBoost accepts the model and the JVM dies in predict: " + without);
+
+        String with = run(dir, true, "xgb-stream", model.toString());
+        assertTrue(with.startsWith("RESULT refused ml.dmlc.xgboost4j.java.XGBoostError: safeload: refused model"), with);
+        assertTrue(with.contains("xgboost.tree.index"), with);
+        String path = run(dir, true, "xgb-path", model.toString());
+        assertTrue(path.startsWith("RESULT refused ml.dmlc.xgboost4j.java.XGBoostError: safeload: refused model"), path);
+    }
 }

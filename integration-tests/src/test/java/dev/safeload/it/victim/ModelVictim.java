@@ -48,6 +48,13 @@ public final class ModelVictim {
                                 .createReaderBackend(in, hex.genmodel.MojoReaderBackendFactory.CachingStrategy.MEMORY)));
                     }
                 }
+                case "xgb-save" -> XGBoostModels.save(Path.of(args[1]));
+                case "xgb-path" -> XGBoostModels.predict(ml.dmlc.xgboost4j.java.XGBoost.loadModel(args[1]));
+                case "xgb-stream" -> {
+                    try (var in = Files.newInputStream(Path.of(args[1]))) {
+                        yield XGBoostModels.predict(ml.dmlc.xgboost4j.java.XGBoost.loadModel(in));
+                    }
+                }
                 default -> throw new IllegalArgumentException(mode);
             };
             System.out.println("RESULT ok " + result);
