@@ -4,6 +4,8 @@ import dev.safeload.instrument.custom.UserHookInstrumentation;
 import dev.safeload.instrument.djl.CriteriaInstrumentation;
 import dev.safeload.instrument.djl.ModelLoadInstrumentation;
 import dev.safeload.instrument.h2o.MojoModelInstrumentation;
+import dev.safeload.instrument.jpmml.LoadingModelEvaluatorBuilderInstrumentation;
+import dev.safeload.instrument.jpmml.PMMLUtilInstrumentation;
 import dev.safeload.instrument.h2o.MojoReaderBackendFactoryInstrumentation;
 import dev.safeload.instrument.onnxruntime.OrtEnvironmentInstrumentation;
 import dev.safeload.instrument.onnxruntime.SessionOptionsInstrumentation;
@@ -33,7 +35,9 @@ public final class Libraries {
             SerializationHelperInstrumentation.TRIGGER,
             MojoModelInstrumentation.TRIGGER,
             MojoReaderBackendFactoryInstrumentation.TRIGGER,
-            BoosterInstrumentation.TRIGGER);
+            BoosterInstrumentation.TRIGGER,
+            PMMLUtilInstrumentation.TRIGGER,
+            LoadingModelEvaluatorBuilderInstrumentation.TRIGGER);
 
     private Libraries() {
     }
@@ -59,7 +63,9 @@ public final class Libraries {
                 new SerializationHelperInstrumentation(),
                 new MojoModelInstrumentation(),
                 new MojoReaderBackendFactoryInstrumentation(),
-                new BoosterInstrumentation()));
+                new BoosterInstrumentation(),
+                new PMMLUtilInstrumentation(),
+                new LoadingModelEvaluatorBuilderInstrumentation()));
         for (ModelHook hook : userHooks) {
             all.add(new UserHookInstrumentation(hook));
         }

@@ -12,6 +12,7 @@ import dev.safeload.model.numpy.NpzCheck;
 import dev.safeload.model.onnx.OnnxCheck;
 import dev.safeload.model.pickle.JoblibCheck;
 import dev.safeload.model.pickle.PickleCheck;
+import dev.safeload.model.pmml.PmmlCheck;
 import dev.safeload.model.safetensors.SafetensorsCheck;
 import dev.safeload.model.torch.TorchLegacyCheck;
 import dev.safeload.model.torch.TorchLegacyTarCheck;
@@ -54,6 +55,7 @@ public final class FormatChecks {
         // JVM model libraries' own formats
         checks.add(new H2oMojoCheck());
         checks.add(new XGBoostCheck());
+        checks.add(new PmmlCheck());
         return checks;
     }
 }

@@ -10,9 +10,11 @@ import dev.safeload.it.support.H2oMojos;
 import dev.safeload.it.support.Jdks;
 import dev.safeload.it.support.OnnxModels;
 import dev.safeload.it.support.Payloads;
+import dev.safeload.it.support.PmmlFiles;
 import dev.safeload.it.support.TorchFiles;
 import dev.safeload.it.support.ViolationLog;
 import dev.safeload.it.victim.ModelVictim;
+import dev.safeload.it.victim.ServicePmml;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -195,5 +197,33 @@ class ModelLibraryHooksTest {
         assertTrue(with.contains("xgboost.tree.index"), with);
         String path = run(dir, true, "xgb-path", model.toString());
         assertTrue(path.startsWith("RESULT refused ml.dmlc.xgboost4j.java.XGBoostError: safeload: refused model"), path);
+    }
+
+    @Test
+    void evaluatesAnAllowedPmmlModelUnderTheAgent() throws Exception {
+        Path dir = Files.createTempDirectory("safeload-pmml-");
+        Path model = Files.writeString(dir.resolve("regression.pmml"), PmmlFiles.regression());
+        assertEquals("RESULT ok y(3)=7.0", run(dir, false, "pmml-evaluate", model.toString()));
+        assertEquals("RESULT ok y(3)=7.0", run(dir, true, "pmml-evaluate", model.toString()));
+        assertEquals("RESULT ok RegressionModel", run(dir, true, "pmml-unmarshal", model.toString()));
+        List<JsonNode> allowed = ViolationLog.withAction(ViolationLog.read(dir.resolve("violations.jsonl")), "model-allow");
+        assertEquals("pmml", allowed.get(0).path("safeload.format").asText(), allowed::toString);
+    }
+
+    @Test
+    void refusesPmmlArchiveWhoseServiceClassPmmlUtilWouldRun() throws Exception {
+        Path dir = Files.createTempDirectory("safeload-pmml-");
+        Path jar = PmmlFiles.serviceJar(dir.resolve("model.pmml.jar"), ServicePmml.class);
+        Path marker = dir.resolve("pwned");
+
+        String without = run(dir, false, "pmml-load-url", jar.toString());
+        assertTrue(without.startsWith("RESULT ok"), without);
+        assertTrue(Files.exists(marker), "PMMLUtil.load(URL) runs the archive's code without the agent");
+        Files.delete(marker);
+
+        String with = run(dir, true, "pmml-load-url", jar.toString());
+        assertTrue(with.startsWith("RESULT refused java.io.IOException: safeload: refused model"), with);
+        assertTrue(with.contains("model.code-archive"), with);
+        assertFalse(Files.exists(marker));
     }
 }

@@ -111,6 +111,39 @@ public final class ModelLoadGate {
     }
 
     /**
+     * A library is about to load Java classes from an archive it was handed (JPMML's
+     * {@code PMMLUtil.load(URL)} puts the URL on a new class loader and instantiates whatever
+     * PMML class its service file names): that runs the archive's code, so it is refused unless
+     * the archive is a local file inside a {@code model.trustedDirs} folder.
+     */
+    public static Throwable checkCodeArchive(String library, String entryPoint, Object archive, Class<?> hooked,
+                                             String exceptionType) {
+        ModelLoadGate gate = installed;
+        if (gate == null || gate.policy.mode() == Mode.OFF) {
+            return null;
+        }
+        Metrics.checked(entryPoint);
+        try {
+            Path path = toPath(archive);
+            if (path != null && Files.exists(path)) {
+                Path real = path.toRealPath();
+                for (Path dir : gate.policy.model().trustedDirs()) {
+                    if (real.startsWith(Files.exists(dir) ? dir.toRealPath() : dir)) {
+                        return null;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not a local file: refused below
+        }
+        Finding finding = new Finding("model.code-archive", Severity.CRITICAL, String.valueOf(archive),
+                "loading Java classes from the archive runs its code in the process; refused unless it is in"
+                        + " model.trustedDirs");
+        return gate.refuseOrAudit(library, entryPoint, String.valueOf(archive), null, "code-archive", List.of(finding),
+                hooked, exceptionType);
+    }
+
+    /**
      * DJL's {@code Criteria.loadModel}: checks every local model location the criteria name,
      * before DJL looks up an engine. Remote locations are checked when DJL loads their local copy.
      */

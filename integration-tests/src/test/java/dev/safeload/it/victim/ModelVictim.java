@@ -55,6 +55,17 @@ public final class ModelVictim {
                         yield XGBoostModels.predict(ml.dmlc.xgboost4j.java.XGBoost.loadModel(in));
                     }
                 }
+                case "pmml-evaluate" -> {
+                    var evaluator = new org.jpmml.evaluator.LoadingModelEvaluatorBuilder()
+                            .load(new java.io.File(args[1])).build();
+                    yield "y(3)=" + org.jpmml.evaluator.EvaluatorUtil.decodeAll(evaluator.evaluate(Map.of("x", 3.0))).get("y");
+                }
+                case "pmml-unmarshal" -> {
+                    try (var in = Files.newInputStream(Path.of(args[1]))) {
+                        yield org.jpmml.model.PMMLUtil.unmarshal(in).getModels().get(0).getClass().getSimpleName();
+                    }
+                }
+                case "pmml-load-url" -> String.valueOf(org.jpmml.model.PMMLUtil.load(Path.of(args[1]).toUri().toURL()));
                 default -> throw new IllegalArgumentException(mode);
             };
             System.out.println("RESULT ok " + result);
