@@ -3,6 +3,7 @@ package dev.safeload.instrument;
 import dev.safeload.instrument.custom.UserHookInstrumentation;
 import dev.safeload.instrument.djl.CriteriaInstrumentation;
 import dev.safeload.instrument.djl.ModelLoadInstrumentation;
+import dev.safeload.instrument.dl4j.ModelSerializerInstrumentation;
 import dev.safeload.instrument.h2o.MojoModelInstrumentation;
 import dev.safeload.instrument.jpmml.LoadingModelEvaluatorBuilderInstrumentation;
 import dev.safeload.instrument.jpmml.PMMLUtilInstrumentation;
@@ -37,7 +38,8 @@ public final class Libraries {
             MojoReaderBackendFactoryInstrumentation.TRIGGER,
             BoosterInstrumentation.TRIGGER,
             PMMLUtilInstrumentation.TRIGGER,
-            LoadingModelEvaluatorBuilderInstrumentation.TRIGGER);
+            LoadingModelEvaluatorBuilderInstrumentation.TRIGGER,
+            ModelSerializerInstrumentation.TRIGGER);
 
     private Libraries() {
     }
@@ -65,7 +67,8 @@ public final class Libraries {
                 new MojoReaderBackendFactoryInstrumentation(),
                 new BoosterInstrumentation(),
                 new PMMLUtilInstrumentation(),
-                new LoadingModelEvaluatorBuilderInstrumentation()));
+                new LoadingModelEvaluatorBuilderInstrumentation(),
+                new ModelSerializerInstrumentation()));
         for (ModelHook hook : userHooks) {
             all.add(new UserHookInstrumentation(hook));
         }

@@ -2,6 +2,7 @@ package dev.safeload.model;
 
 import dev.safeload.model.compress.Codec;
 import dev.safeload.model.compress.CompressedCheck;
+import dev.safeload.model.dl4j.Dl4jCheck;
 import dev.safeload.model.gguf.GgufCheck;
 import dev.safeload.model.h2o.H2oMojoCheck;
 import dev.safeload.model.javaserial.JavaSerialCheck;
@@ -56,6 +57,7 @@ public final class FormatChecks {
         checks.add(new H2oMojoCheck());
         checks.add(new XGBoostCheck());
         checks.add(new PmmlCheck());
+        checks.add(new Dl4jCheck());
         return checks;
     }
 }

@@ -54,7 +54,7 @@ public final class ModelPolicies {
             "safetensors", "gguf", "onnx", "numpy", "npz", "keras-h5", "keras-v3",
             "pytorch-zip", "pytorch-legacy", "torchscript", "pickle", "joblib", "numpy-object",
             "gzip", "bz2", "xz", "lzma", "zlib", "lz4", "zstd", "joblib-zfile", "java-serialization",
-            "h2o-mojo", "xgboost", "pmml");
+            "h2o-mojo", "xgboost", "pmml", "dl4j");
 
     private static final Pattern FORMAT_ID = Pattern.compile("[a-z0-9][a-z0-9._-]*");
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");

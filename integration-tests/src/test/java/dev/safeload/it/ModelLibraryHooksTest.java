@@ -226,4 +226,48 @@ class ModelLibraryHooksTest {
         assertTrue(with.contains("model.code-archive"), with);
         assertFalse(Files.exists(marker));
     }
+
+    /** A DL4J ModelSerializer zip: a configuration naming DL4J's own classes, no parameters. */
+    private static Path dl4jModel(Path file, byte[] preprocessor) throws Exception {
+        String config = "{\"backpropType\":\"Standard\",\"confs\":[{\"layer\":{\"@class\":"
+                + "\"org.deeplearning4j.nn.conf.layers.DenseLayer\",\"nin\":2,\"nout\":2}}],\"dataType\":\"FLOAT\"}";
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(file))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("configuration.json"));
+            zip.write(config.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            zip.putNextEntry(new java.util.zip.ZipEntry("noParams.marker"));
+            if (preprocessor != null) {
+                zip.putNextEntry(new java.util.zip.ZipEntry("preprocessor.bin"));
+                zip.write(preprocessor);
+            }
+        }
+        return file;
+    }
+
+    @Test
+    void refusesDl4jModelWhosePreprocessorCarriesAGadgetChain() throws Exception {
+        Path dir = Files.createTempDirectory("safeload-dl4j-");
+        Path marker = dir.resolve("pwned");
+        Path model = dl4jModel(dir.resolve("model.zip"), Payloads.serialize(Payloads.commonsCollections3(marker.toString())));
+
+        run(dir, false, "dl4j-restore", model.toString());
+        assertTrue(Files.exists(marker), "ModelSerializer runs the chain in preprocessor.bin without the agent");
+        Files.delete(marker);
+
+        String with = run(dir, true, "dl4j-restore", model.toString());
+        assertTrue(with.startsWith("RESULT refused java.io.IOException: safeload: refused model"), with);
+        assertFalse(Files.exists(marker));
+        JsonNode event = ViolationLog.withAction(ViolationLog.read(dir.resolve("violations.jsonl")), "refuse").get(0);
+        assertEquals("dl4j", event.path("safeload.format").asText(), event::toString);
+    }
+
+    @Test
+    void letsAValidDl4jModelThroughToTheSameStepAsWithoutTheAgent() throws Exception {
+        Path dir = Files.createTempDirectory("safeload-dl4j-");
+        Path model = dl4jModel(dir.resolve("model.zip"), null);
+        // With nd4j-api alone DL4J stops where it first needs an ND4J backend, after the hook.
+        String without = run(dir, false, "dl4j-restore", model.toString());
+        assertEquals(without, run(dir, true, "dl4j-restore", model.toString()));
+        List<JsonNode> allowed = ViolationLog.withAction(ViolationLog.read(dir.resolve("violations.jsonl")), "model-allow");
+        assertEquals("dl4j", allowed.get(0).path("safeload.format").asText(), allowed::toString);
+    }
 }

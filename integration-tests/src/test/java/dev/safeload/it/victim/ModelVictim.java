@@ -66,6 +66,8 @@ public final class ModelVictim {
                     }
                 }
                 case "pmml-load-url" -> String.valueOf(org.jpmml.model.PMMLUtil.load(Path.of(args[1]).toUri().toURL()));
+                case "dl4j-restore" -> String.valueOf(
+                        org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(new java.io.File(args[1])));
                 default -> throw new IllegalArgumentException(mode);
             };
             System.out.println("RESULT ok " + result);
