@@ -270,4 +270,30 @@ class ModelLibraryHooksTest {
         List<JsonNode> allowed = ViolationLog.withAction(ViolationLog.read(dir.resolve("violations.jsonl")), "model-allow");
         assertEquals("dl4j", allowed.get(0).path("safeload.format").asText(), allowed::toString);
     }
+
+    /**
+     * Smile's and CoreNLP's model readers are not hooked at the file level: both read through
+     * ObjectInputStream, whose guard judges every class before it is instantiated. Shown here
+     * through the libraries' own readers, each with its twin.
+     */
+    @Test
+    void guardsSmileAndCoreNlpFileReadersThroughTheStreamGuard() throws Exception {
+        Path dir = Files.createTempDirectory("safeload-serial-readers-");
+        Path benign = dir.resolve("benign.ser");
+        Files.write(benign, Payloads.serialize(new java.util.ArrayList<>(List.of("a", "b"))));
+        for (String reader : List.of("smile-read", "corenlp-read")) {
+            Path marker = dir.resolve("pwned-" + reader);
+            Path model = dir.resolve(reader + ".ser");
+            Files.write(model, Payloads.serialize(Payloads.commonsCollections3(marker.toString())));
+
+            run(dir, false, reader, model.toString());
+            assertTrue(Files.exists(marker), reader + " runs the chain without the agent");
+            Files.delete(marker);
+
+            String with = run(dir, true, reader, model.toString());
+            assertTrue(with.contains("InvalidClassException") && with.contains("safeload"), with);
+            assertFalse(Files.exists(marker), reader);
+            assertEquals("RESULT ok [a, b]", run(dir, true, reader, benign.toString()), reader);
+        }
+    }
 }

@@ -68,6 +68,9 @@ public final class ModelVictim {
                 case "pmml-load-url" -> String.valueOf(org.jpmml.model.PMMLUtil.load(Path.of(args[1]).toUri().toURL()));
                 case "dl4j-restore" -> String.valueOf(
                         org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(new java.io.File(args[1])));
+                case "smile-read" -> String.valueOf(smile.io.Read.object(Path.of(args[1])));
+                case "corenlp-read" -> String.valueOf(
+                        (Object) edu.stanford.nlp.io.IOUtils.readObjectFromURLOrClasspathOrFileSystem(args[1]));
                 default -> throw new IllegalArgumentException(mode);
             };
             System.out.println("RESULT ok " + result);
