@@ -47,8 +47,9 @@ public final class ModelPolicies {
      * Formats allowed by default: those that cannot carry code (safetensors, gguf, onnx, numeric
      * NumPy, Keras without Lambda layers), the pickle-bearing ones, which still pass only when
      * every import is allowlisted, Java serialization, which passes only when every class the
-     * stream names passes the serial policy, and the compressions joblib and others wrap them in, whose
-     * content is checked in turn.
+     * stream names passes the serial policy, the compressions joblib and others wrap them in, whose
+     * content is checked in turn, and the JVM libraries' own formats (H2O MOJO, XGBoost, PMML,
+     * DL4J), each of which passes only when its check reads it to the end.
      */
     public static final List<String> DEFAULT_FORMATS = List.of(
             "safetensors", "gguf", "onnx", "numpy", "npz", "keras-h5", "keras-v3",
