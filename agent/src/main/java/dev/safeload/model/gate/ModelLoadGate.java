@@ -234,8 +234,8 @@ public final class ModelLoadGate {
         try {
             findings = new ArrayList<>(H2oMojoCheck.checkFolder(folder));
         } catch (IOException | RuntimeException e) {
-            findings = List.of(new Finding("model.unverifiable", Severity.HIGH, folder.toString(),
-                    "cannot verify the MOJO folder: " + e));
+            findings = new ArrayList<>(List.of(new Finding("model.unverifiable", Severity.HIGH, folder.toString(),
+                    "cannot verify the MOJO folder: " + e)));
         }
         if (!gate.policy.model().allowFormats().contains("h2o-mojo")) {
             findings.add(new Finding(ModelScanner.RULE_FORMAT_DENIED, Severity.HIGH, folder.toString(),
