@@ -5,6 +5,7 @@ import dev.safeload.instrument.djl.CriteriaInstrumentation;
 import dev.safeload.instrument.djl.ModelLoadInstrumentation;
 import dev.safeload.instrument.dl4j.ModelSerializerInstrumentation;
 import dev.safeload.instrument.h2o.MojoModelInstrumentation;
+import dev.safeload.instrument.jpmml.JAXBSerializerInstrumentation;
 import dev.safeload.instrument.jpmml.LoadingModelEvaluatorBuilderInstrumentation;
 import dev.safeload.instrument.jpmml.PMMLUtilInstrumentation;
 import dev.safeload.instrument.h2o.MojoReaderBackendFactoryInstrumentation;
@@ -39,6 +40,7 @@ public final class Libraries {
             BoosterInstrumentation.TRIGGER,
             PMMLUtilInstrumentation.TRIGGER,
             LoadingModelEvaluatorBuilderInstrumentation.TRIGGER,
+            JAXBSerializerInstrumentation.TRIGGER,
             ModelSerializerInstrumentation.TRIGGER);
 
     private Libraries() {
@@ -68,6 +70,7 @@ public final class Libraries {
                 new BoosterInstrumentation(),
                 new PMMLUtilInstrumentation(),
                 new LoadingModelEvaluatorBuilderInstrumentation(),
+                new JAXBSerializerInstrumentation(),
                 new ModelSerializerInstrumentation()));
         for (ModelHook hook : userHooks) {
             all.add(new UserHookInstrumentation(hook));

@@ -206,6 +206,7 @@ class ModelLibraryHooksTest {
         assertEquals("RESULT ok y(3)=7.0", run(dir, false, "pmml-evaluate", model.toString()));
         assertEquals("RESULT ok y(3)=7.0", run(dir, true, "pmml-evaluate", model.toString()));
         assertEquals("RESULT ok RegressionModel", run(dir, true, "pmml-unmarshal", model.toString()));
+        assertEquals("RESULT ok RegressionModel", run(dir, true, "pmml-jaxb", model.toString()));
         List<JsonNode> allowed = ViolationLog.withAction(ViolationLog.read(dir.resolve("violations.jsonl")), "model-allow");
         assertEquals("pmml", allowed.get(0).path("safeload.format").asText(), allowed::toString);
     }
@@ -295,5 +296,25 @@ class ModelLibraryHooksTest {
             assertFalse(Files.exists(marker), reader);
             assertEquals("RESULT ok [a, b]", run(dir, true, reader, benign.toString()), reader);
         }
+    }
+
+    @Test
+    void refusesPmmlWithADocumentTypeBeforeJaxbReadsIt() throws Exception {
+        Path dir = Files.createTempDirectory("safeload-pmml-");
+        Path secret = Files.writeString(dir.resolve("secret.txt"), "hunter2");
+        String xxe = PmmlFiles.regression()
+                .replace("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                        + "<!DOCTYPE PMML [<!ENTITY x SYSTEM \"" + secret.toUri() + "\">]>\n")
+                .replace("<Header/>", "<Header><Annotation>&x;</Annotation></Header>");
+        Path model = Files.writeString(dir.resolve("xxe.pmml"), xxe);
+
+        // JAXB RI 4.0.6 refuses this document too (no payload to show here): the refusal is the
+        // gate reading the file as JPMML's own parser does, so another JAXB runtime cannot differ.
+        String without = run(dir, false, "pmml-jaxb", model.toString());
+        assertTrue(without.startsWith("RESULT failed jakarta.xml.bind.UnmarshalException") && !without.contains("hunter2"),
+                without);
+        String with = run(dir, true, "pmml-jaxb", model.toString());
+        assertTrue(with.startsWith("RESULT refused jakarta.xml.bind.UnmarshalException: safeload: refused model"), with);
+        assertTrue(with.contains("pmml.doctype"), with);
     }
 }

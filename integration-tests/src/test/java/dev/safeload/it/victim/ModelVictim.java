@@ -65,6 +65,14 @@ public final class ModelVictim {
                         yield org.jpmml.model.PMMLUtil.unmarshal(in).getModels().get(0).getClass().getSimpleName();
                     }
                 }
+                case "pmml-jaxb" -> {
+                    try (var in = Files.newInputStream(Path.of(args[1]))) {
+                        var pmml = (org.dmg.pmml.PMML) new org.jpmml.model.JAXBSerializer().deserialize(in);
+                        var header = pmml.requireHeader();
+                        yield pmml.getModels().get(0).getClass().getSimpleName()
+                                + (header.getAnnotations().isEmpty() ? "" : " annotation=" + header.getAnnotations().get(0).getContent());
+                    }
+                }
                 case "pmml-load-url" -> String.valueOf(org.jpmml.model.PMMLUtil.load(Path.of(args[1]).toUri().toURL()));
                 case "dl4j-restore" -> String.valueOf(
                         org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(new java.io.File(args[1])));
