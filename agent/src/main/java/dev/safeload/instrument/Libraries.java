@@ -3,11 +3,18 @@ package dev.safeload.instrument;
 import dev.safeload.instrument.custom.UserHookInstrumentation;
 import dev.safeload.instrument.djl.CriteriaInstrumentation;
 import dev.safeload.instrument.djl.ModelLoadInstrumentation;
+import dev.safeload.instrument.dl4j.ModelSerializerInstrumentation;
+import dev.safeload.instrument.h2o.MojoModelInstrumentation;
+import dev.safeload.instrument.jpmml.JAXBSerializerInstrumentation;
+import dev.safeload.instrument.jpmml.LoadingModelEvaluatorBuilderInstrumentation;
+import dev.safeload.instrument.jpmml.PMMLUtilInstrumentation;
+import dev.safeload.instrument.h2o.MojoReaderBackendFactoryInstrumentation;
 import dev.safeload.instrument.onnxruntime.OrtEnvironmentInstrumentation;
 import dev.safeload.instrument.onnxruntime.SessionOptionsInstrumentation;
 import dev.safeload.instrument.tensorflow.SavedModelBundleInstrumentation;
 import dev.safeload.instrument.tensorflow.TensorFlowLibraryInstrumentation;
 import dev.safeload.instrument.weka.SerializationHelperInstrumentation;
+import dev.safeload.instrument.xgboost.BoosterInstrumentation;
 import dev.safeload.policy.ModelHook;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +34,14 @@ public final class Libraries {
             ModelLoadInstrumentation.TRIGGER,
             SavedModelBundleInstrumentation.TRIGGER,
             TensorFlowLibraryInstrumentation.TRIGGER,
-            SerializationHelperInstrumentation.TRIGGER);
+            SerializationHelperInstrumentation.TRIGGER,
+            MojoModelInstrumentation.TRIGGER,
+            MojoReaderBackendFactoryInstrumentation.TRIGGER,
+            BoosterInstrumentation.TRIGGER,
+            PMMLUtilInstrumentation.TRIGGER,
+            LoadingModelEvaluatorBuilderInstrumentation.TRIGGER,
+            JAXBSerializerInstrumentation.TRIGGER,
+            ModelSerializerInstrumentation.TRIGGER);
 
     private Libraries() {
     }
@@ -50,7 +64,14 @@ public final class Libraries {
                 new ModelLoadInstrumentation(),
                 new SavedModelBundleInstrumentation(),
                 new TensorFlowLibraryInstrumentation(),
-                new SerializationHelperInstrumentation()));
+                new SerializationHelperInstrumentation(),
+                new MojoModelInstrumentation(),
+                new MojoReaderBackendFactoryInstrumentation(),
+                new BoosterInstrumentation(),
+                new PMMLUtilInstrumentation(),
+                new LoadingModelEvaluatorBuilderInstrumentation(),
+                new JAXBSerializerInstrumentation(),
+                new ModelSerializerInstrumentation()));
         for (ModelHook hook : userHooks) {
             all.add(new UserHookInstrumentation(hook));
         }

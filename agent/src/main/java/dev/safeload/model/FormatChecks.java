@@ -2,7 +2,9 @@ package dev.safeload.model;
 
 import dev.safeload.model.compress.Codec;
 import dev.safeload.model.compress.CompressedCheck;
+import dev.safeload.model.dl4j.Dl4jCheck;
 import dev.safeload.model.gguf.GgufCheck;
+import dev.safeload.model.h2o.H2oMojoCheck;
 import dev.safeload.model.javaserial.JavaSerialCheck;
 import dev.safeload.model.keras.KerasH5Check;
 import dev.safeload.model.keras.KerasV3Check;
@@ -11,11 +13,13 @@ import dev.safeload.model.numpy.NpzCheck;
 import dev.safeload.model.onnx.OnnxCheck;
 import dev.safeload.model.pickle.JoblibCheck;
 import dev.safeload.model.pickle.PickleCheck;
+import dev.safeload.model.pmml.PmmlCheck;
 import dev.safeload.model.safetensors.SafetensorsCheck;
 import dev.safeload.model.tensorflow.TensorflowCheck;
 import dev.safeload.model.torch.TorchLegacyCheck;
 import dev.safeload.model.torch.TorchLegacyTarCheck;
 import dev.safeload.model.torch.TorchZipCheck;
+import dev.safeload.model.xgboost.XGBoostCheck;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -52,6 +56,11 @@ public final class FormatChecks {
         checks.add(new KerasH5Check());
         checks.add(new KerasV3Check());
         checks.add(new JavaSerialCheck());
+        // JVM model libraries' own formats
+        checks.add(new H2oMojoCheck());
+        checks.add(new XGBoostCheck());
+        checks.add(new PmmlCheck());
+        checks.add(new Dl4jCheck());
         return checks;
     }
 }

@@ -47,13 +47,15 @@ public final class ModelPolicies {
      * Formats allowed by default: those that cannot carry code (safetensors, gguf, onnx, TensorFlow
      * graphs whose every op is allowlisted, numeric NumPy, Keras without Lambda layers), the pickle-bearing ones, which still pass only when
      * every import is allowlisted, Java serialization, which passes only when every class the
-     * stream names passes the serial policy, and the compressions joblib and others wrap them in, whose
-     * content is checked in turn.
+     * stream names passes the serial policy, the compressions joblib and others wrap them in, whose
+     * content is checked in turn, and the JVM libraries' own formats (H2O MOJO, XGBoost, PMML,
+     * DL4J), each of which passes only when its check reads it to the end.
      */
     public static final List<String> DEFAULT_FORMATS = List.of(
             "safetensors", "gguf", "onnx", "tf-savedmodel", "tf-graphdef", "numpy", "npz", "keras-h5", "keras-v3",
             "pytorch-zip", "pytorch-legacy", "torchscript", "pickle", "joblib", "numpy-object",
-            "gzip", "bz2", "xz", "lzma", "zlib", "lz4", "zstd", "joblib-zfile", "java-serialization");
+            "gzip", "bz2", "xz", "lzma", "zlib", "lz4", "zstd", "joblib-zfile", "java-serialization",
+            "h2o-mojo", "xgboost", "pmml", "dl4j");
 
     private static final Pattern FORMAT_ID = Pattern.compile("[a-z0-9][a-z0-9._-]*");
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");

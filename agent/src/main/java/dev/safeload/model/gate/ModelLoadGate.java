@@ -5,6 +5,7 @@ import dev.safeload.model.ModelScanner;
 import dev.safeload.model.ModelSource;
 import dev.safeload.model.ScanResult;
 import dev.safeload.model.Severity;
+import dev.safeload.model.h2o.H2oMojoCheck;
 import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
 import dev.safeload.report.CallSite;
@@ -110,6 +111,39 @@ public final class ModelLoadGate {
     }
 
     /**
+     * A library is about to load Java classes from an archive it was handed (JPMML's
+     * {@code PMMLUtil.load(URL)} puts the URL on a new class loader and instantiates whatever
+     * PMML class its service file names): that runs the archive's code, so it is refused unless
+     * the archive is a local file inside a {@code model.trustedDirs} folder.
+     */
+    public static Throwable checkCodeArchive(String library, String entryPoint, Object archive, Class<?> hooked,
+                                             String exceptionType) {
+        ModelLoadGate gate = installed;
+        if (gate == null || gate.policy.mode() == Mode.OFF) {
+            return null;
+        }
+        Metrics.checked(entryPoint);
+        try {
+            Path path = toPath(archive);
+            if (path != null && Files.exists(path)) {
+                Path real = path.toRealPath();
+                for (Path dir : gate.policy.model().trustedDirs()) {
+                    if (real.startsWith(Files.exists(dir) ? dir.toRealPath() : dir)) {
+                        return null;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not a local file: refused below
+        }
+        Finding finding = new Finding("model.code-archive", Severity.CRITICAL, String.valueOf(archive),
+                "loading Java classes from the archive runs its code in the process; refused unless it is in"
+                        + " model.trustedDirs");
+        return gate.refuseOrAudit(library, entryPoint, String.valueOf(archive), null, "code-archive", List.of(finding),
+                hooked, exceptionType);
+    }
+
+    /**
      * DJL's {@code Criteria.loadModel}: checks every local model location the criteria name,
      * before DJL looks up an engine. Remote locations are checked when DJL loads their local copy.
      */
@@ -146,6 +180,17 @@ public final class ModelLoadGate {
      * read for the check.
      */
     public static Object checkUserArgument(String hook, Object argument, Class<?> hooked) {
+        return checkArgument("custom", hook, argument, hooked, null);
+    }
+
+    /**
+     * A hooked method whose model may arrive as an {@code InputStream} as well as a path or bytes:
+     * returns the refusal to throw, or the argument the method should get. A stream is read
+     * whole for the check, and the method gets a fresh stream over those bytes followed by
+     * whatever the original still holds.
+     */
+    public static Object checkArgument(String library, String entryPoint, Object argument, Class<?> hooked,
+                                       String exceptionType) {
         ModelLoadGate gate = installed;
         if (gate == null || gate.policy.mode() == Mode.OFF) {
             return argument;
@@ -158,11 +203,52 @@ public final class ModelLoadGate {
                 artifact = bytes;
                 forwarded = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(bytes), in);
             } catch (IOException e) {
-                return exception(hooked, null, "safeload: cannot read the model stream passed to " + hook + ": " + e);
+                return exception(hooked, exceptionType, "safeload: cannot read the model stream passed to " + entryPoint
+                        + ": " + e);
             }
         }
-        Throwable refusal = gate.decide("custom", hook, artifact, hooked, null);
+        Throwable refusal = gate.decide(library, entryPoint, artifact, hooked, exceptionType);
         return refusal != null ? refusal : forwarded;
+    }
+
+    /**
+     * H2O: a MOJO zip, or an unpacked MOJO folder, which {@code FolderMojoReaderBackend} reads by
+     * the names in its {@code model.ini}: that folder is judged as one model, not file by file.
+     */
+    public static Throwable checkH2oMojo(String entryPoint, Object artifact, Class<?> hooked) {
+        ModelLoadGate gate = installed;
+        if (gate == null || gate.policy.mode() == Mode.OFF) {
+            return null;
+        }
+        Path folder;
+        try {
+            folder = artifact instanceof java.io.InputStream ? null : toPath(artifact);
+        } catch (IOException | RuntimeException e) {
+            folder = null; // decide() names the problem
+        }
+        if (folder == null || !H2oMojoCheck.isMojoFolder(folder)) {
+            return gate.decide("h2o", entryPoint, artifact, hooked, "java.io.IOException");
+        }
+        Metrics.checked(entryPoint);
+        List<Finding> findings;
+        try {
+            findings = new ArrayList<>(H2oMojoCheck.checkFolder(folder));
+        } catch (IOException | RuntimeException e) {
+            findings = new ArrayList<>(List.of(new Finding("model.unverifiable", Severity.HIGH, folder.toString(),
+                    "cannot verify the MOJO folder: " + e)));
+        }
+        if (!gate.policy.model().allowFormats().contains("h2o-mojo")) {
+            findings.add(new Finding(ModelScanner.RULE_FORMAT_DENIED, Severity.HIGH, folder.toString(),
+                    "format h2o-mojo is not in model.allowFormats"));
+        }
+        List<Finding> blocking = findings.stream().filter(f -> f.severity().compareTo(Severity.HIGH) >= 0).toList();
+        if (!blocking.isEmpty()) {
+            return gate.refuseOrAudit("h2o", entryPoint, folder.toString(), null, "h2o-mojo", blocking, hooked,
+                    "java.io.IOException");
+        }
+        gate.allowed("h2o", entryPoint, List.of(new ScanResult(folder.toString(), List.of("h2o-mojo"),
+                dev.safeload.model.Verdict.ALLOW, null, findings)));
+        return null;
     }
 
     private Throwable decide(String library, String entryPoint, Object artifact, Class<?> hooked, String exceptionType) {
@@ -197,6 +283,11 @@ public final class ModelLoadGate {
         if (!blocking.isEmpty()) {
             return refuseOrAudit(library, entryPoint, name, digest, format, blocking, hooked, exceptionType);
         }
+        allowed(library, entryPoint, results);
+        return null;
+    }
+
+    private void allowed(String library, String entryPoint, List<ScanResult> results) {
         for (ScanResult r : results) {
             if (r.verdict() == dev.safeload.model.Verdict.SKIPPED) {
                 continue; // a read-me or JSON config beside the model: nothing was loaded from it
@@ -214,7 +305,6 @@ public final class ModelLoadGate {
                     .put("safeload.entry_point", entryPoint)
                     .put("safeload.mode", policy.mode().label()), "model-allow\u0000" + r.path() + r.sha256(), null);
         }
-        return null;
     }
 
     private Throwable refuseOrAudit(String library, String entryPoint, String name, String digest, String format,
