@@ -41,7 +41,6 @@ public final class ModelLoadGate {
 
     private final Reporter reporter;
     private volatile Policy policy;
-    private volatile ModelScanner scanner;
     private final Map<FileKey, List<ScanResult>> cache = new ConcurrentHashMap<>();
 
     /** A file as it was when scanned: a changed file is a different key. */
@@ -60,18 +59,13 @@ public final class ModelLoadGate {
 
     /** Replaces the policy; scans of changed policy start from an empty cache. */
     public void policy(Policy next) {
-        this.scanner = null; // made on first use: most JVMs never load a model through a hook
         this.policy = next;
         cache.clear();
     }
 
+    /** A scanner for one load: it keeps per-scan state (budget, depth, data files) and loads run on many threads. */
     private ModelScanner scanner() {
-        ModelScanner s = scanner;
-        if (s == null) {
-            s = new ModelScanner(policy.model());
-            scanner = s;
-        }
-        return s;
+        return new ModelScanner(policy.model());
     }
 
     /**
