@@ -85,7 +85,7 @@ public final class Dl4jCheck implements FormatCheck, ContentSniff {
                         "entry name listed twice: ZipInputStream keeps the last, ZipFile one of them"));
             }
         }
-        index.visit(source, ModelScanner.budget(context), (entry, content, problem) -> {
+        index.visit(source, ModelScanner.budget(context), findings, (entry, content, problem) -> {
             String where = source.name() + "!/" + entry.name();
             if (problem != null) {
                 findings.add(new Finding("dl4j.entry", Severity.HIGH, where, problem));

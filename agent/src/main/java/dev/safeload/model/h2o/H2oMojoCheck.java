@@ -67,7 +67,7 @@ public final class H2oMojoCheck implements FormatCheck, ContentSniff {
             }
         }
         List<String[]> inis = new ArrayList<>();
-        index.visit(source, ModelScanner.budget(context), (entry, content, problem) -> {
+        index.visit(source, ModelScanner.budget(context), findings, (entry, content, problem) -> {
             String where = source.name() + "!/" + entry.name();
             if (problem != null) {
                 findings.add(new Finding("h2o.mojo.entry", Severity.HIGH, where, problem));
