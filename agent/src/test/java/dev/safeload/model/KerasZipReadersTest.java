@@ -73,6 +73,30 @@ class KerasZipReadersTest {
         assertAllowed(scan("model.keras", dump("twin-plain.keras", keras(BENIGN).bytes())));
     }
 
+    /**
+     * The same trick on a real-layout archive (the adapted StringLookup fixture Python's zipfile
+     * wrote): its end record's comment is stretched over an appended archive whose config is a
+     * Lambda, which zipfile then reads (verified); the untouched fixture passes.
+     */
+    @Test
+    void refusesWrittenKerasArchiveWithAnAppendedEndRecord() throws Exception {
+        byte[] real;
+        try (java.io.InputStream in = KerasZipReadersTest.class.getResourceAsStream(
+                "/dev/safeload/model/keras/lookup/adapted-string-lookup.keras")) {
+            real = in.readAllBytes();
+        }
+        assertAllowed(scan("model.keras", real));
+        byte[] evil = new ZipWriter().prefix(new byte[real.length]).stored("metadata.json", METADATA)
+                .stored("config.json", EVIL).centralDirectory().endRecord(0).written();
+        byte[] attack = concat(real, Arrays.copyOfRange(evil, real.length, evil.length));
+        int comment = evil.length - real.length;
+        attack[real.length - 2] = (byte) comment;
+        attack[real.length - 1] = (byte) (comment >>> 8);
+        ScanResult r = scan("model.keras", dump("appended-end-record.keras", attack));
+        assertBlocked(r, ZipIndex.RULE_AMBIGUOUS, Severity.HIGH);
+        assertBlocked(r, "keras.lambda", Severity.CRITICAL);
+    }
+
     /** zipfile keeps the last of two entries named config.json (verified: the Lambda one); other readers may take the first. */
     @Test
     void refusesKerasArchiveWithTwoConfigs() {
