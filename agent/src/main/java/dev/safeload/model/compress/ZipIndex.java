@@ -60,9 +60,11 @@ public final class ZipIndex {
     private final List<Entry> central;
     private final long firstLocal;
     private final List<String> anomalies;
+    private final boolean zipfileOpens;
 
-    private ZipIndex(List<Entry> central, long firstLocal, List<String> anomalies) {
+    private ZipIndex(List<Entry> central, long firstLocal, List<String> anomalies, boolean zipfileOpens) {
         this.central = central;
+        this.zipfileOpens = zipfileOpens;
         this.firstLocal = firstLocal;
         this.anomalies = List.copyOf(anomalies);
     }
@@ -70,6 +72,11 @@ public final class ZipIndex {
     /** Where miniz, zipfile and the streaming view of this archive differ; empty when they agree. */
     public List<String> anomalies() {
         return anomalies;
+    }
+
+    /** Whether CPython's zipfile finds an end record; without one it refuses the file ("File is not a zip file"). */
+    public boolean zipfileOpens() {
+        return zipfileOpens;
     }
 
     /** The central directory's entries (empty if there is none). */
@@ -120,7 +127,7 @@ public final class ZipIndex {
                     + " zip readers as an archive");
         }
         entriesAgree(entries, end, anomalies);
-        return new ZipIndex(entries, first == Long.MAX_VALUE ? -1 : first, anomalies);
+        return new ZipIndex(entries, first == Long.MAX_VALUE ? -1 : first, anomalies, end.zipfile().found());
     }
 
     /** One reader's central directory: miniz reads {@code entries} records, zipfile reads records until their bytes fill the declared size. */
@@ -155,6 +162,7 @@ public final class ZipIndex {
             long csize = u32(h, 20);
             long usize = u32(h, 24);
             long local = u32(h, 42);
+            pythonNameAgrees(name, nameAndExtra, nameLen, u16(h, 8), anomalies);
             // Zip64 extra field: the 0xffffffff fields, in order usize, csize, offset.
             for (int x = nameLen; x + 4 <= nameAndExtra.length; ) {
                 int id = u16(nameAndExtra, x);
@@ -203,6 +211,49 @@ public final class ZipIndex {
                     + view.entries() + " declared entries disagree: miniz reads entries by count, zipfile by size");
         }
         return entries;
+    }
+
+    /**
+     * Whether CPython's zipfile names this entry as miniz and streaming readers do. zipfile cuts a
+     * name at its first NUL ({@code "config.json\0x"} is config.json to Keras), and since 3.12
+     * prefers an Info-ZIP Unicode Path field (0x7075) whose CRC matches the stored name, which
+     * 3.11, miniz and most scanners ignore: either way one entry has two names.
+     */
+    private static void pythonNameAgrees(String name, byte[] nameAndExtra, int nameLen, int flags, List<String> anomalies) {
+        int nul = name.indexOf('\0');
+        if (nul >= 0) {
+            note(anomalies, "entry \"" + name.replace("\0", "\\0") + "\" has a NUL in its name: zipfile reads it as \""
+                    + name.substring(0, nul) + "\", miniz and streaming readers by its full name");
+        }
+        if (nameLen > nameAndExtra.length) {
+            return;
+        }
+        byte[] raw = java.util.Arrays.copyOf(nameAndExtra, nameLen);
+        for (int x = nameLen; x + 4 <= nameAndExtra.length; ) {
+            int id = u16(nameAndExtra, x);
+            int len = u16(nameAndExtra, x + 2);
+            if (id == 0x7075 && len >= 5 && x + 4 + len <= nameAndExtra.length && nameAndExtra[x + 4] == 1) {
+                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                crc.update(raw);
+                byte[] unicode = java.util.Arrays.copyOfRange(nameAndExtra, x + 9, x + 4 + len);
+                boolean asStored = java.util.Arrays.equals(unicode, raw) && (ascii(raw) || (flags & 0x800) != 0);
+                if (u32(nameAndExtra, x + 5) == crc.getValue() && !asStored) {
+                    note(anomalies, "entry \"" + name + "\" carries a Unicode Path field naming it \""
+                            + new String(unicode, StandardCharsets.UTF_8) + "\": zipfile 3.12+ reads that name,"
+                            + " zipfile 3.11 and miniz the stored one");
+                }
+            }
+            x += 4 + len;
+        }
+    }
+
+    private static boolean ascii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Names and byte ranges: what lets one reader's "data.pkl" be other bytes than another's. */

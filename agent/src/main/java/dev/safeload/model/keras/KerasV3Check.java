@@ -9,15 +9,11 @@ import dev.safeload.model.ModelSource;
 import dev.safeload.model.ModelSources;
 import dev.safeload.model.ScanContext;
 import dev.safeload.model.Severity;
-import java.io.FilterInputStream;
+import dev.safeload.model.compress.ZipIndex;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
-import org.apache.commons.compress.archivers.zip.ZipFile;
 
 /**
  * Checks Keras 3 {@code .keras} archives: {@code config.json} (and {@code metadata.json}) must
@@ -30,8 +26,8 @@ public final class KerasV3Check implements FormatCheck, ContentSniff {
     static final long MAX_CONFIG_BYTES = 64L << 20;
     static final String ASSETS = "assets/";
     private static final String UNKNOWN_FORMAT = ModelScanner.RULE_UNKNOWN_FORMAT;
-    /** Compressed entries up to this size are inflated in memory to be scanned. */
-    static final long MAX_INFLATED_ENTRY = 32L << 20;
+    /** An entry this check cannot read (encrypted, unknown method, past the expansion budget). */
+    static final String RULE_ENTRY = "keras.zip.entry";
 
     public KerasV3Check() {
     }
@@ -56,13 +52,12 @@ public final class KerasV3Check implements FormatCheck, ContentSniff {
         if (sniff(head, source.size())) {
             return true;
         }
-        if (!KerasZipSniff.mayBeZip(head, source)) {
-            return false;
-        }
-        try (SourceChannel channel = new SourceChannel(source);
-             ZipFile zip = open(channel)) {
-            for (ZipArchiveEntry entry : Collections.list(zip.getEntries())) {
-                if (KerasZipSniff.kerasRole(entry) != null) {
+        try {
+            if (!ZipIndex.isZip(source, head)) {
+                return false;
+            }
+            for (ZipIndex.Entry entry : ZipIndex.read(source).central()) {
+                if (KerasZipSniff.kerasRole(entry.name(), entry.localName()) != null) {
                     return true;
                 }
             }
@@ -72,27 +67,43 @@ public final class KerasV3Check implements FormatCheck, ContentSniff {
         }
     }
 
+    /**
+     * Keras opens a {@code .keras} file with CPython's {@code zipfile}, so the archive is read
+     * through {@link ZipIndex}: every view a reader may form (end records, duplicate names, local
+     * headers, entries only a streaming reader sees) is judged, and where views differ the
+     * archive is refused as {@value ZipIndex#RULE_AMBIGUOUS}.
+     */
     @Override
     public List<Finding> check(ModelSource source, ScanContext context) throws IOException {
         List<Finding> findings = new ArrayList<>();
         String name = source.name();
-        try (SourceChannel channel = new SourceChannel(source);
-             ZipFile zip = open(channel)) {
-            boolean sawConfig = false;
-            for (ZipArchiveEntry entry : Collections.list(zip.getEntries())) {
-                String role = KerasZipSniff.kerasRole(entry);
-                if ("config.json".equals(role)) {
-                    sawConfig = true;
-                    config(zip, entry, name + "!/" + role, Severity.HIGH, findings);
-                } else if ("metadata.json".equals(role)) {
-                    config(zip, entry, name + "!/" + role, Severity.MEDIUM, findings);
-                } else if (!entry.isDirectory() && context != null) {
-                    List<Finding> inner = new ArrayList<>();
-                    nested(source, zip, entry, context, inner);
-                    findings.addAll(entry.getName().startsWith(ASSETS) ? asAsset(source, entry, inner) : inner);
-                }
+        try {
+            ZipIndex index = ZipIndex.read(source);
+            if (!index.zipfileOpens()) {
+                findings.add(new Finding("keras.zip.malformed", Severity.HIGH, name,
+                        "Python's zipfile finds no end-of-central-directory record, so Keras cannot open it as it is"
+                                + " read here; entries found by their local headers are still checked"));
             }
-            if (!sawConfig) {
+            boolean[] sawConfig = {false};
+            index.visit(source, ModelScanner.budget(context), findings, (entry, content, problem) -> {
+                String role = KerasZipSniff.kerasRole(entry.name(), entry.localName());
+                String where = name + "!/" + (role != null ? role : entry.name());
+                if (problem != null) {
+                    findings.add(new Finding(RULE_ENTRY, Severity.HIGH, where, problem));
+                } else if ("config.json".equals(role)) {
+                    sawConfig[0] = true;
+                    config(content, where, Severity.HIGH, findings);
+                } else if ("metadata.json".equals(role)) {
+                    config(content, where, Severity.MEDIUM, findings);
+                } else if (context != null && !(entry.name().endsWith("/") && content.size() == 0)) {
+                    // An entry has no folder of its own: nothing inside resolves files beside the archive.
+                    ModelSource inner = ModelSources.slice(content, 0, content.size(), content.name(), null);
+                    List<Finding> nested = context.scanNested(inner);
+                    findings.addAll(KerasZipSniff.pythonName(entry.name()).startsWith(ASSETS)
+                            ? asAsset(content.name(), nested) : nested);
+                }
+            });
+            if (!sawConfig[0]) {
                 findings.add(new Finding("keras.config.missing", Severity.LOW, name,
                         "archive has no config.json; Keras cannot load it as a model"));
             }
@@ -108,101 +119,26 @@ public final class KerasV3Check implements FormatCheck, ContentSniff {
      * which their {@code load_assets} reads as text. Such a file that no model check claims is that
      * layer's data, not unknown content; one a check does claim (a pickle, say) keeps its findings.
      */
-    private static List<Finding> asAsset(ModelSource source, ZipArchiveEntry entry, List<Finding> inner) {
+    private static List<Finding> asAsset(String where, List<Finding> inner) {
         if (inner.isEmpty() || !inner.stream().allMatch(f -> f.rule().equals(UNKNOWN_FORMAT))) {
             return inner;
         }
-        return List.of(new Finding("keras.asset", Severity.INFO, source.name() + "!/" + entry.getName(),
+        return List.of(new Finding("keras.asset", Severity.INFO, where,
                 "layer asset (data a layer reads from the archive, such as a lookup vocabulary)"));
     }
 
-    private static void config(ZipFile zip, ZipArchiveEntry entry, String where, Severity malformed,
-                               List<Finding> findings) throws IOException {
-        try (InputStream in = new Bounded(zip.getInputStream(entry), MAX_CONFIG_BYTES)) {
+    private static void config(ModelSource content, String where, Severity malformed, List<Finding> findings)
+            throws IOException {
+        if (content.size() > MAX_CONFIG_BYTES) {
+            findings.add(new Finding("keras.config.too-large", Severity.HIGH, where,
+                    "entry inflates past " + MAX_CONFIG_BYTES + " bytes"));
+            return;
+        }
+        try (InputStream in = ModelSources.stream(content, 0)) {
             KerasConfig.inspect(in, where, findings);
         } catch (JsonProcessingException e) {
             findings.add(new Finding("keras.config.malformed", malformed, where, "not valid JSON: "
                     + e.getOriginalMessage()));
-        } catch (TooLarge e) {
-            findings.add(new Finding("keras.config.too-large", Severity.HIGH, where, e.getMessage()));
-        }
-    }
-
-    private static void nested(ModelSource source, ZipFile zip, ZipArchiveEntry entry, ScanContext context,
-                               List<Finding> findings) throws IOException {
-        String innerName = source.name() + "!/" + entry.getName();
-        if (entry.getMethod() == ZipArchiveEntry.STORED) {
-            // Opening the raw stream makes commons-compress resolve the local header, and with it
-            // the data offset.
-            zip.getRawInputStream(entry).close();
-            long offset = entry.getDataOffset();
-            if (offset >= 0 && entry.getSize() >= 0 && offset + entry.getSize() <= source.size()) {
-                findings.addAll(context.scanNested(slice(source, innerName, offset, entry.getSize())));
-                return;
-            }
-        }
-        if (entry.getSize() >= 0 && entry.getSize() <= MAX_INFLATED_ENTRY) {
-            try (InputStream in = new Bounded(zip.getInputStream(entry), MAX_INFLATED_ENTRY)) {
-                byte[] bytes = in.readAllBytes();
-                findings.addAll(context.scanNested(ModelSource.of(innerName, bytes, null)));
-            } catch (TooLarge e) {
-                findings.add(new Finding("keras.entry.too-large", Severity.HIGH, innerName, e.getMessage()));
-            }
-            return;
-        }
-        findings.add(new Finding("keras.entry.unscanned", Severity.LOW, innerName, "compressed entry of "
-                + entry.getSize() + " bytes was not inflated for scanning"));
-    }
-
-    /** Names as stored, as Python reads them; {@link KerasZipSniff#kerasRole} adds Unicode paths. */
-    private static ZipFile open(SourceChannel channel) throws IOException {
-        return ZipFile.builder().setSeekableByteChannel(channel).setUseUnicodeExtraFields(false).get();
-    }
-
-    /** The stored bytes of one entry, read in place; an archive entry has no folder of its own. */
-    private static ModelSource slice(ModelSource outer, String name, long offset, long length) {
-        return ModelSources.slice(outer, offset, length, name, null);
-    }
-
-    /** Fails once more than {@code limit} bytes come out: zip sizes in headers are claims. */
-    private static final class Bounded extends FilterInputStream {
-        private final long limit;
-        private long count;
-
-        Bounded(InputStream in, long limit) {
-            super(in);
-            this.limit = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                count(1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int len) throws IOException {
-            int n = super.read(buffer, offset, len);
-            if (n > 0) {
-                count(n);
-            }
-            return n;
-        }
-
-        private void count(int n) throws TooLarge {
-            count += n;
-            if (count > limit) {
-                throw new TooLarge("entry inflates past " + limit + " bytes");
-            }
-        }
-    }
-
-    private static final class TooLarge extends IOException {
-        TooLarge(String message) {
-            super(message);
         }
     }
 }

@@ -1,12 +1,6 @@
 package dev.safeload.model.keras;
 
-import dev.safeload.model.ModelSource;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.commons.compress.archivers.zip.UnicodePathExtraField;
-import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 
 /**
  * Recognises a Keras 3 {@code .keras} archive from its first bytes. The zip magic alone is shared
@@ -18,7 +12,6 @@ final class KerasZipSniff {
 
     private static final int LOCAL_HEADER = 0x04034b50;
     private static final int CENTRAL_HEADER = 0x02014b50;
-    private static final int END_OF_CENTRAL_DIRECTORY = 0x06054b50;
 
     private KerasZipSniff() {
     }
@@ -53,50 +46,17 @@ final class KerasZipSniff {
     }
 
     /**
-     * A local header first, or an end-of-central-directory record in the file's last 64 KiB +
-     * 22 bytes (a zip with a preamble, which Python's {@code zipfile} still opens).
+     * Which Keras root entry a zip entry is to Python's {@code zipfile}: {@code config.json},
+     * {@code metadata.json} or null, by its central-directory name or, if that differs, its
+     * local-header name (the reader refuses that archive as ambiguous; both names are judged).
      */
-    static boolean mayBeZip(byte[] head, ModelSource source) throws IOException {
-        if (head.length >= 4 && u32(head, 0) == LOCAL_HEADER) {
-            return true;
+    static String kerasRole(String name, String localName) {
+        String central = pythonName(name);
+        if (isKerasRootEntry(central)) {
+            return central;
         }
-        long size = source.size();
-        int tailLength = (int) Math.min(size, 0xFFFF + 22);
-        byte[] tail = new byte[tailLength];
-        int got = 0;
-        while (got < tailLength) {
-            int n = source.read(size - tailLength + got, tail, got, tailLength - got);
-            if (n <= 0) {
-                return false;
-            }
-            got += n;
-        }
-        for (int i = tailLength - 22; i >= 0; i--) {
-            if (u32(tail, i) == END_OF_CENTRAL_DIRECTORY) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Which Keras root entry {@code entry} is to Python: {@code config.json}, {@code metadata.json}
-     * or null. Both the raw name (what {@code zipfile} reads) and an Info-ZIP Unicode path (which
-     * commons-compress would otherwise prefer) are tried, so neither can hide the other.
-     */
-    static String kerasRole(ZipArchiveEntry entry) {
-        List<String> names = new ArrayList<>(2);
-        names.add(pythonName(new String(entry.getRawName(), StandardCharsets.ISO_8859_1)));
-        if (entry.getExtraField(UnicodePathExtraField.UPATH_ID) instanceof UnicodePathExtraField unicode
-                && unicode.getUnicodeName() != null) {
-            names.add(pythonName(new String(unicode.getUnicodeName(), StandardCharsets.UTF_8)));
-        }
-        for (String name : names) {
-            if (isKerasRootEntry(name)) {
-                return name;
-            }
-        }
-        return null;
+        String local = localName == null ? null : pythonName(localName);
+        return local != null && isKerasRootEntry(local) ? local : null;
     }
 
     static boolean isKerasRootEntry(String name) {

@@ -11,7 +11,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 
 /**
- * A read-only {@link FileChannel} over a {@link ModelSource}, so jHDF and commons-compress read
+ * A read-only {@link FileChannel} over a {@link ModelSource}, so jHDF reads
  * an artifact in place, whether it is a file, bytes in memory or an archive entry, instead of
  * through a temporary copy. Closing it leaves the source open: the caller owns that.
  */

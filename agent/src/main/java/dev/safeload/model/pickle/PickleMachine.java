@@ -37,6 +37,8 @@ public final class PickleMachine {
     public static final String RULE_TRAVERSAL = "pickle.import.traversal";
     public static final String RULE_EXTENSION = "pickle.import.extension";
     public static final String RULE_INDIRECT_CALL = "pickle.call.indirect";
+    /** A call of an allowed global with arguments that make it harmful ({@code bytes(10**12)}). */
+    public static final String RULE_CALL_ARGUMENTS = "pickle.call.arguments";
     public static final String RULE_BUILD_GLOBAL = "pickle.build.global";
     public static final String RULE_MALFORMED = "pickle.malformed";
     public static final String RULE_TRUNCATED = "pickle.truncated";
@@ -368,6 +370,7 @@ public final class PickleMachine {
                     Object args = stack[--sp];
                     Object callee = stack[sp - 1];
                     checkCallee(callee, op);
+                    checkArguments(callee, args, null, op);
                     stack[sp - 1] = new Call(callee, args);
                 }
                 case BUILD -> {
@@ -377,6 +380,7 @@ public final class PickleMachine {
                 case INST -> {
                     Global g = resolve(readName(op), readName(op), op);
                     Call call = new Call(g, seqOf(Seq.Kind.TUPLE, from, sp));
+                    checkArguments(g, call.args, null, op);
                     sp = from;
                     push(call);
                 }
@@ -387,6 +391,7 @@ public final class PickleMachine {
                     Object cls = stack[from];
                     checkCallee(cls, op);
                     Call call = new Call(cls, seqOf(Seq.Kind.TUPLE, from + 1, sp));
+                    checkArguments(cls, call.args, null, op);
                     sp = from;
                     push(call);
                 }
@@ -394,13 +399,15 @@ public final class PickleMachine {
                     Object args = stack[--sp];
                     Object cls = stack[sp - 1];
                     checkCallee(cls, op);
+                    checkArguments(cls, args, null, op);
                     stack[sp - 1] = new Call(cls, args);
                 }
                 case NEWOBJ_EX -> {
-                    sp--; // kwargs
+                    Object kwargs = stack[--sp];
                     Object args = stack[--sp];
                     Object cls = stack[sp - 1];
                     checkCallee(cls, op);
+                    checkArguments(cls, args, kwargs, op);
                     stack[sp - 1] = new Call(cls, args);
                 }
                 case PROTO -> {
@@ -504,6 +511,22 @@ public final class PickleMachine {
         if (!(callee instanceof Global) && !lenient) {
             report(RULE_INDIRECT_CALL, Severity.HIGH, opOffset, op + " calls " + kind(callee)
                     + " rather than an imported global; no pickler writes that");
+        }
+    }
+
+    /**
+     * Globals that are harmless only with some arguments: {@code bytes(n)} allocates n bytes, so
+     * bytes and bytearray pass only as CPython calls them ({@link BytesConstructor}).
+     */
+    private void checkArguments(Object callee, Object args, Object kwargs, PickleOp op) {
+        if (lenient || !(callee instanceof Global g) || !BytesConstructor.NAMES.contains(g.qualifiedName())) {
+            return;
+        }
+        String refusal = BytesConstructor.refusal(args, kwargs);
+        if (refusal != null) {
+            report(RULE_CALL_ARGUMENTS, Severity.HIGH, opOffset, op + " calls " + g.qualifiedName() + " with " + refusal
+                    + "; only the calls CPython writes pass (no argument, one str, bytes or list of small ints, or a"
+                    + " str with 'latin1'), since bytes(n) allocates n bytes");
         }
     }
 
@@ -683,8 +706,8 @@ public final class PickleMachine {
             if (retained < limits.maxRetained()) {
                 retained++;
                 s.add(v);
-            } else if (s.items.size() < SMALL_KEEP && isScalar(v)) {
-                s.add(v);
+            } else if (s.items.size() < SMALL_KEEP && (isScalar(v) || BytesConstructor.isEncodedBytes(v))) {
+                s.add(v); // bytearray(_codecs.encode(...)) stays judgeable past the budget
             }
         }
     }
