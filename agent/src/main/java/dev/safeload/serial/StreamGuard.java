@@ -1,5 +1,6 @@
 package dev.safeload.serial;
 
+import dev.safeload.model.javaserial.CodeBearingValues;
 import dev.safeload.policy.Decision;
 import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
@@ -9,6 +10,7 @@ import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.LongBinaryOperator;
 import java.util.function.ObjIntConsumer;
@@ -24,9 +26,11 @@ import java.util.function.ObjIntConsumer;
  * filter: {@link IntConsumer} announces reads starting (+1) and ending (-1), and
  * {@link ObjIntConsumer} hands over each class name read, before {@code resolveClass};
  * {@link LongBinaryOperator} answers for a back-reference whether the JDK's filter call can be
- * skipped.
+ * skipped; {@link Consumer} is handed each object once its fields are read, before it is handed
+ * out, for the fields a library turns into code ({@link CodeBearingValues}).
  */
-final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsumer<String>, LongBinaryOperator {
+final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsumer<String>, LongBinaryOperator,
+        Consumer<Object> {
 
     /** Flag bits of {@link #accept(String, int)}, as the advice sets them. */
     static final int ENUM_FLAG = 1;
@@ -172,6 +176,20 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
             }
         } else if (reads > 0 && --reads == 0) {
             ReadNesting.exit();
+        }
+    }
+
+    /**
+     * An object's fields were read (ordinary or externalizable, by the JDK or by its own
+     * {@code readObject}): a code-bearing field whose value its rule does not admit refuses the
+     * stream. One class lookup, and no allocation, for every other object.
+     */
+    @Override
+    public void accept(Object object) {
+        Policy policy = gate.policy();
+        Decision refused = policy.mode() == Mode.OFF ? null : CodeBearingValues.judge(object);
+        if (refused != null) {
+            gate.refuseName(this, policy, refused, object.getClass().getName());
         }
     }
 

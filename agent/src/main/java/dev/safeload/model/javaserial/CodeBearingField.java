@@ -82,6 +82,11 @@ enum CodeBearingField {
         return fields == null ? null : fields.get(fieldName);
     }
 
+    /** The rules of one class's own fields, by field name; empty when it has none. */
+    static Map<String, CodeBearingField> ofClass(String className) {
+        return BY_CLASS.getOrDefault(className, Map.of());
+    }
+
     /** Whether the library may be handed {@code value}; null stands for a string too long to read. */
     boolean admits(String value) {
         return value != null && admits.test().test(value);

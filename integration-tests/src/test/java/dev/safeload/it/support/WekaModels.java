@@ -71,11 +71,22 @@ public final class WekaModels {
      * classes are in the weka preset: only the field's value tells this model from a real one.
      */
     public static byte[] smoWritingDictionaryTo(Path file) throws Exception {
+        return smoWithTextFilter(new File(file.toString()));
+    }
+
+    /** The same SMO and StringToWordVector, with Weka's default "-- set me --" dictionary file: a real model. */
+    public static byte[] smoWithTextFilterSavingNoDictionary() throws Exception {
+        return smoWithTextFilter(null);
+    }
+
+    private static byte[] smoWithTextFilter(File dictionary) throws Exception {
         weka.classifiers.functions.SMO smo = new weka.classifiers.functions.SMO();
         smo.buildClassifier(trainingData());
         weka.filters.unsupervised.attribute.StringToWordVector filter =
                 new weka.filters.unsupervised.attribute.StringToWordVector();
-        filter.setDictionaryFileToSaveTo(new File(file.toString()));
+        if (dictionary != null) {
+            filter.setDictionaryFileToSaveTo(dictionary);
+        }
         filter.setInputFormat(WekaPrediction.header());
         java.lang.reflect.Field planted = weka.classifiers.functions.SMO.class.getDeclaredField("m_Filter");
         planted.setAccessible(true);

@@ -27,6 +27,12 @@ public final class PresetVictim {
                         yield weka.core.SerializationHelper.read(in);
                     }
                 }
+                // A plain ObjectInputStream over any stream: only the stream guard sees it.
+                case "weka-ois" -> {
+                    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(Files.newInputStream(file))) {
+                        yield in.readObject();
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown mode " + mode);
             };
             System.out.println("RESULT ok " + WekaPrediction.predict(model));
