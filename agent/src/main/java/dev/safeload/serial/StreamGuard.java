@@ -43,6 +43,8 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     private int reads;
     private Set<String> reported;
     private Set<String> frames;
+    /** Set once an object was refused for a field: the stream stays refused (see accept(Object)). */
+    private Decision refusedObject;
 
     StreamGuard(SerialGate gate, ObjectInputFilter hostFilter, boolean nested) {
         this.gate = gate;
@@ -99,6 +101,9 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
 
     /** Allocation-free unless something is refused. */
     private Decision evaluate(SerialPolicy serial, FilterInfo info, String pendingName) {
+        if (refusedObject != null) {
+            return refusedObject;
+        }
         SerialLimits limits = serial.limits();
         if (info.depth() > limits.maxDepth()) {
             return Decision.reject("serial.maxDepth", "depth " + info.depth() + " > " + limits.maxDepth());
@@ -142,7 +147,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
      */
     @Override
     public long applyAsLong(long references, long depth) {
-        if (hostFilter != null || pendingName != null) {
+        if (hostFilter != null || pendingName != null || refusedObject != null) {
             return 1;
         }
         SerialLimits limits = gate.policy().serial().limits();
@@ -183,12 +188,20 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
      * An object's fields were read (ordinary or externalizable, by the JDK or by its own
      * {@code readObject}): a code-bearing field whose value its rule does not admit refuses the
      * stream. One class lookup, and no allocation, for every other object.
+     *
+     * <p>Unlike a refused class, the refused object is already in the stream's handle table; a
+     * host {@code readObject} that swallowed the exception could reach it by a back-reference.
+     * So in enforce mode every later check of the stream, back-references included, is refused.
      */
     @Override
     public void accept(Object object) {
         Policy policy = gate.policy();
         Decision refused = policy.mode() == Mode.OFF ? null : CodeBearingValues.judge(object);
         if (refused != null) {
+            if (policy.mode() == Mode.ENFORCE) {
+                refusedObject = Decision.reject(refused.rule(), "the stream held " + object.getClass().getName()
+                        + ", refused: " + refused.detail());
+            }
             gate.refuseName(this, policy, refused, object.getClass().getName());
         }
     }
