@@ -240,4 +240,32 @@ class PresetCodePathTest {
             assertTrue(with.refusals().isEmpty(), () -> mode + "\n" + with);
         }
     }
+
+    /**
+     * A refused object is already in the stream's handle table. A host readObject that swallows
+     * the refusal and reads on must not get it by a back-reference: the stream stays refused.
+     * Twin: without the agent, the SMO read after the swallowed read holds the filter and
+     * rewrites the file.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesBackReferenceToARefusedObjectAfterAHostSwallowedTheRefusal(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-preset-");
+        Path kept = dir.resolve("kept-by-the-server.txt");
+        Path model = dir.resolve("swallowed.model");
+        Files.write(model, WekaModels.smoWritingDictionaryToBehindASwallowedRead(kept));
+        Path notUsed = dir.resolve("no-marker");
+
+        Files.writeString(kept, "precious");
+        Run without = run(jdk, dir, null, "weka-swallowed", model, notUsed);
+        assertEquals("", Files.readString(kept), () -> "the first prediction must really rewrite the file\n" + without);
+
+        Files.writeString(kept, "precious");
+        Run with = run(jdk, dir, "serial.presets=weka,serial.allow=dev.safeload.it.victim.Swallower", "weka-swallowed",
+                model, notUsed);
+        assertEquals("precious", Files.readString(kept), with::toString);
+        assertTrue(with.result().startsWith("RESULT refused java.io.InvalidClassException: "), with::toString);
+        assertTrue(with.result().contains("serial.field.resource"), with::toString);
+        assertTrue(with.refusals().size() >= 2, () -> "the filter, then the back-reference\n" + with);
+    }
 }

@@ -74,12 +74,27 @@ public final class WekaModels {
         return smoWithTextFilter(new File(file.toString()));
     }
 
+    /**
+     * The planted filter of {@link #smoWritingDictionaryTo} first, on its own, inside a
+     * {@code Swallower}, then the SMO, whose m_Filter is written as a back-reference to it.
+     */
+    public static byte[] smoWritingDictionaryToBehindASwallowedRead(Path file) throws Exception {
+        weka.classifiers.functions.SMO smo = smoFilteringWith(new File(file.toString()));
+        java.lang.reflect.Field planted = weka.classifiers.functions.SMO.class.getDeclaredField("m_Filter");
+        planted.setAccessible(true);
+        return Payloads.serialize(new dev.safeload.it.victim.Swallower(planted.get(smo), smo));
+    }
+
     /** The same SMO and StringToWordVector, with Weka's default "-- set me --" dictionary file: a real model. */
     public static byte[] smoWithTextFilterSavingNoDictionary() throws Exception {
         return smoWithTextFilter(null);
     }
 
     private static byte[] smoWithTextFilter(File dictionary) throws Exception {
+        return Payloads.serialize(smoFilteringWith(dictionary));
+    }
+
+    private static weka.classifiers.functions.SMO smoFilteringWith(File dictionary) throws Exception {
         weka.classifiers.functions.SMO smo = new weka.classifiers.functions.SMO();
         smo.buildClassifier(trainingData());
         weka.filters.unsupervised.attribute.StringToWordVector filter =
@@ -91,7 +106,7 @@ public final class WekaModels {
         java.lang.reflect.Field planted = weka.classifiers.functions.SMO.class.getDeclaredField("m_Filter");
         planted.setAccessible(true);
         planted.set(smo, filter);
-        return Payloads.serialize(smo);
+        return smo;
     }
 
     private static Instances trainingData() throws Exception {

@@ -33,6 +33,12 @@ public final class PresetVictim {
                         yield in.readObject();
                     }
                 }
+                // A host class that swallows a refused nested read, then takes the model from a back-reference.
+                case "weka-swallowed" -> {
+                    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(Files.newInputStream(file))) {
+                        yield ((Swallower) in.readObject()).second();
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown mode " + mode);
             };
             System.out.println("RESULT ok " + WekaPrediction.predict(model));
