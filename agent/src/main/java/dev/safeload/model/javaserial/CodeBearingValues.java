@@ -114,6 +114,13 @@ public final class CodeBearingValues {
             }
             if (value instanceof Object[] array && nesting < MAX_NESTING) {
                 for (Object element : array) {
+                    // An array the stream is still filling (the field holds a back-reference to
+                    // an array that contains this object) has its later cells still null here:
+                    // they could be filled with strings after this check. No listed array has an
+                    // empty cell in a real model (CostMatrix fills every cell).
+                    if (element == null) {
+                        return refuse("an array with an empty cell, which the stream could fill after this check");
+                    }
                     Decision refused = judgeValue(element, nesting + 1);
                     if (refused != null) {
                         return refused;
