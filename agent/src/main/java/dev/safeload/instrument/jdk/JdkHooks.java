@@ -166,6 +166,21 @@ public final class JdkHooks {
         final Set<Site> edited = java.util.EnumSet.noneOf(Site.class);
         final Set<Site> missed = java.util.EnumSet.noneOf(Site.class);
 
+        /** An edit that found no place for its code; a class, not a lambda: this runs in premain. */
+        private final class Missed implements Runnable {
+            private final Site site;
+
+            Missed(Site site) {
+                this.site = site;
+            }
+
+            @Override
+            public void run() {
+                edited.remove(site);
+                missed.add(site);
+            }
+        }
+
         Hook(ClassVisitor next, java.util.List<Site> sites) {
             super(Opcodes.ASM9, next);
             this.sites = sites;
@@ -186,10 +201,7 @@ public final class JdkHooks {
                     found.add(site);
                     if (fields.containsAll(site.fields)) {
                         edited.add(site);
-                        return site.edit(mv, () -> {
-                            edited.remove(site);
-                            missed.add(site);
-                        });
+                        return site.edit(mv, new Missed(site));
                     }
                 }
             }

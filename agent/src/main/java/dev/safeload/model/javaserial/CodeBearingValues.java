@@ -20,6 +20,7 @@ public final class CodeBearingValues {
     private static final int MAX_NESTING = 4;
 
     private static final Rule[] NONE = new Rule[0];
+    private static final ClassLoader PLATFORM = ClassLoader.getPlatformClassLoader();
 
     /** One lookup per object; empty, and shared, for every class without a listed field. */
     private static final ClassValue<Rule[]> RULES = new ClassValue<>() {
@@ -53,6 +54,12 @@ public final class CodeBearingValues {
     private static Rule[] rulesOf(Class<?> type) {
         List<Rule> rules = null;
         for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            // The table names library classes only. Skipping the JDK's own keeps a JVM that reads
+            // only JDK types from initialising the table (streams and lambdas) at its first read.
+            ClassLoader loader = c.getClassLoader();
+            if (loader == null || loader == PLATFORM) {
+                continue;
+            }
             Map<String, CodeBearingField> fields = CodeBearingField.ofClass(c.getName());
             if (fields.isEmpty()) {
                 continue;
