@@ -1,5 +1,6 @@
 package dev.safeload.serial;
 
+import dev.safeload.model.javaserial.CodeBearingValues;
 import dev.safeload.policy.Decision;
 import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
@@ -9,6 +10,7 @@ import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.LongBinaryOperator;
 import java.util.function.ObjIntConsumer;
@@ -24,9 +26,11 @@ import java.util.function.ObjIntConsumer;
  * filter: {@link IntConsumer} announces reads starting (+1) and ending (-1), and
  * {@link ObjIntConsumer} hands over each class name read, before {@code resolveClass};
  * {@link LongBinaryOperator} answers for a back-reference whether the JDK's filter call can be
- * skipped.
+ * skipped; {@link Consumer} is handed each object once its fields are read, before it is handed
+ * out, for the fields a library turns into code ({@link CodeBearingValues}).
  */
-final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsumer<String>, LongBinaryOperator {
+final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsumer<String>, LongBinaryOperator,
+        Consumer<Object> {
 
     /** Flag bits of {@link #accept(String, int)}, as the advice sets them. */
     static final int ENUM_FLAG = 1;
@@ -40,6 +44,8 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     private Set<String> reported;
     private Set<String> frames;
     private String id;
+    /** Set once an object was refused for a field: the stream stays refused (see accept(Object)). */
+    private Decision refusedObject;
 
     StreamGuard(SerialGate gate, ObjectInputFilter hostFilter, boolean nested) {
         this.gate = gate;
@@ -119,6 +125,9 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
 
     /** Allocation-free unless something is refused. */
     private Decision evaluate(SerialPolicy serial, FilterInfo info, String pendingName) {
+        if (refusedObject != null) {
+            return refusedObject;
+        }
         SerialLimits limits = serial.limits();
         if (info.depth() > limits.maxDepth()) {
             return Decision.reject("serial.maxDepth", "depth " + info.depth() + " > " + limits.maxDepth());
@@ -162,7 +171,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
      */
     @Override
     public long applyAsLong(long references, long depth) {
-        if (hostFilter != null || pendingName != null) {
+        if (hostFilter != null || pendingName != null || refusedObject != null) {
             return 1;
         }
         SerialLimits limits = gate.policy().serial().limits();
@@ -196,6 +205,28 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
             }
         } else if (reads > 0 && --reads == 0) {
             ReadNesting.exit();
+        }
+    }
+
+    /**
+     * An object's fields were read (ordinary or externalizable, by the JDK or by its own
+     * {@code readObject}): a code-bearing field whose value its rule does not admit refuses the
+     * stream. One class lookup, and no allocation, for every other object.
+     *
+     * <p>Unlike a refused class, the refused object is already in the stream's handle table; a
+     * host {@code readObject} that swallowed the exception could reach it by a back-reference.
+     * So in enforce mode every later check of the stream, back-references included, is refused.
+     */
+    @Override
+    public void accept(Object object) {
+        Policy policy = gate.policy();
+        Decision refused = policy.mode() == Mode.OFF ? null : CodeBearingValues.judge(object);
+        if (refused != null) {
+            if (policy.mode() == Mode.ENFORCE) {
+                refusedObject = Decision.reject(refused.rule(), "the stream held " + object.getClass().getName()
+                        + ", refused: " + refused.detail());
+            }
+            gate.refuseName(this, policy, refused, object.getClass().getName());
         }
     }
 

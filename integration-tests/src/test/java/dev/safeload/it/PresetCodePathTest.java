@@ -169,4 +169,103 @@ class PresetCodePathTest {
         assertTrue(with.result().startsWith("RESULT refused java.io.InvalidClassException: "
                 + "weka.classifiers.misc.SerializedClassifier; safeload: rejected by rule serial.allow"), with::toString);
     }
+
+    /**
+     * The same planted filter read through a stream, where the model gate never sees it: the
+     * stream guard reads StringToWordVector's dictionary path once the object's fields are read,
+     * and refuses before SMO, and so the first prediction, gets it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesSmoWhosePlantedFilterRewritesAFileThroughAnyStream(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-preset-");
+        Path kept = dir.resolve("kept-by-the-server.txt");
+        Path model = dir.resolve("smo.model");
+        Files.write(model, WekaModels.smoWritingDictionaryTo(kept));
+        Path notUsed = dir.resolve("no-marker");
+
+        Files.writeString(kept, "precious");
+        Run without = run(jdk, dir, null, "weka-ois", model, notUsed);
+        assertEquals("", Files.readString(kept), () -> "the first prediction must really rewrite the file\n" + without);
+
+        for (String mode : List.of("weka-stream", "weka-ois")) {
+            Files.writeString(kept, "precious");
+            Run with = run(jdk, dir, "serial.presets=weka", mode, model, notUsed);
+            assertEquals("precious", Files.readString(kept), () -> mode + "\n" + with);
+            assertTrue(with.result().startsWith("RESULT refused java.io.InvalidClassException: "
+                    + "weka.filters.unsupervised.attribute.StringToWordVector; safeload: rejected by rule "
+                    + "serial.field.resource: weka.filters.unsupervised.attribute.StringToWordVector.m_dictionaryFile"
+                    + " holds \"" + kept + "\""), () -> mode + "\n" + with);
+            JsonNode event = with.refusals().get(0);
+            assertEquals("serial.field.resource", event.path("rule.name").asText(), event::toString);
+            assertEquals("weka.filters.unsupervised.attribute.StringToWordVector",
+                    event.path("safeload.class").asText(), event::toString);
+        }
+    }
+
+    /** Audit mode logs the planted path and lets the model through, which then does what it does. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void auditLogsSmoWhosePlantedFilterRewritesAFileAndLetsItThrough(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-preset-");
+        Path kept = dir.resolve("kept-by-the-server.txt");
+        Path model = dir.resolve("smo.model");
+        Files.write(model, WekaModels.smoWritingDictionaryTo(kept));
+        Path log = dir.resolve("violations.jsonl");
+        Files.writeString(kept, "precious");
+
+        ForkedJvm.Result result = ForkedJvm.on(jdk).workDir(dir).timeoutSeconds(120)
+                .withAgent("log=" + log + ",serial.presets=weka,mode=audit")
+                .runMain(PresetVictim.class, "weka-ois", model.toString());
+        // Let through: the first prediction rewrites the file (and then fails on the header).
+        assertFalse(result.stdout().contains("RESULT refused"), result::toString);
+        assertEquals("", Files.readString(kept), result::toString);
+        List<JsonNode> audited = ViolationLog.withAction(ViolationLog.read(log), "audit");
+        assertTrue(audited.stream().anyMatch(e -> e.path("rule.name").asText().equals("serial.field.resource")
+                && e.path("safeload.class").asText().equals("weka.filters.unsupervised.attribute.StringToWordVector")),
+                () -> audited + "\n" + result);
+    }
+
+    /** The twin of the refusals: the same SMO and filter, saving no dictionary, reads and predicts. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void readsSmoWithATextFilterThatSavesNoDictionaryThroughAnyStream(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-preset-");
+        Path model = dir.resolve("smo.model");
+        Files.write(model, WekaModels.smoWithTextFilterSavingNoDictionary());
+
+        for (String mode : List.of("weka-stream", "weka-ois")) {
+            Run with = run(jdk, dir, "serial.presets=weka", mode, model, dir.resolve("no-marker"));
+            assertTrue(with.result().startsWith("RESULT ok prediction="), () -> mode + "\n" + with);
+            assertTrue(with.refusals().isEmpty(), () -> mode + "\n" + with);
+        }
+    }
+
+    /**
+     * A refused object is already in the stream's handle table. A host readObject that swallows
+     * the refusal and reads on must not get it by a back-reference: the stream stays refused.
+     * Twin: without the agent, the SMO read after the swallowed read holds the filter and
+     * rewrites the file.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesBackReferenceToARefusedObjectAfterAHostSwallowedTheRefusal(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-preset-");
+        Path kept = dir.resolve("kept-by-the-server.txt");
+        Path model = dir.resolve("swallowed.model");
+        Files.write(model, WekaModels.smoWritingDictionaryToBehindASwallowedRead(kept));
+        Path notUsed = dir.resolve("no-marker");
+
+        Files.writeString(kept, "precious");
+        Run without = run(jdk, dir, null, "weka-swallowed", model, notUsed);
+        assertEquals("", Files.readString(kept), () -> "the first prediction must really rewrite the file\n" + without);
+
+        Files.writeString(kept, "precious");
+        Run with = run(jdk, dir, "serial.presets=weka,serial.allow=dev.safeload.it.victim.Swallower", "weka-swallowed",
+                model, notUsed);
+        assertEquals("precious", Files.readString(kept), with::toString);
+        assertTrue(with.result().startsWith("RESULT refused java.io.InvalidClassException: "), with::toString);
+        assertTrue(with.result().contains("serial.field.resource"), with::toString);
+        assertTrue(with.refusals().size() >= 2, () -> "the filter, then the back-reference\n" + with);
+    }
 }

@@ -34,6 +34,8 @@ import net.bytebuddy.jar.asm.Type;
  *       skips the JDK's filter call, and the {@code FilterInfo} it allocates, when both pass.</li>
  *   <li>{@code ObjectStreamClass.readNonProxy}: on return, hands the class name and flags to the
  *       guard ({@code ObjIntConsumer}) before {@code resolveClass} runs.</li>
+ *   <li>{@code ObjectInputStream.readOrdinaryObject}: once the object's fields are read, hands it
+ *       to the guard ({@code Consumer}) before it is handed out ({@link ReadOrdinaryObjectEdit}).</li>
  *   <li>{@code ObjectInputFilter.Config.setSerialFilterFactory}: on entry, offers the host's
  *       factory to the agent's gate ({@code Predicate}); when it is adopted the JDK's method is
  *       skipped instead of throwing {@code IllegalStateException}.</li>
@@ -80,6 +82,8 @@ public final class JdkHooks {
                 "depth:J", "serialFilter:" + FILTER_DESC),
         FILTER_CHECK(OBJECT_INPUT_STREAM, "filterCheck", "(Ljava/lang/Class;I)V",
                 "depth:J", "totalObjectRefs:J", "serialFilter:" + FILTER_DESC),
+        READ_ORDINARY_OBJECT(OBJECT_INPUT_STREAM, "readOrdinaryObject", "(Z)Ljava/lang/Object;",
+                "serialFilter:" + FILTER_DESC),
         READ_NON_PROXY(OBJECT_STREAM_CLASS, "readNonProxy", "(Ljava/io/ObjectInputStream;)V",
                 "name:Ljava/lang/String;", "isEnum:Z"),
         SET_FACTORY(FILTER_CONFIG, "setSerialFilterFactory", "(Ljava/util/function/BinaryOperator;)V",
@@ -97,8 +101,9 @@ public final class JdkHooks {
             this.fields = Set.of(fields);
         }
 
-        MethodVisitor edit(MethodVisitor mv) {
+        MethodVisitor edit(MethodVisitor mv, Runnable missed) {
             return switch (this) {
+                case READ_ORDINARY_OBJECT -> new ReadOrdinaryObjectEdit(mv, missed);
                 case READ_OBJECT -> new ReadObjectEdit(mv);
                 case FILTER_CHECK -> new FilterCheckEdit(mv);
                 case READ_NON_PROXY -> new ReadNonProxyEdit(mv);
@@ -136,7 +141,8 @@ public final class JdkHooks {
                     hooked.add(site.toString());
                 } else {
                     console.println("safeload: warning: cannot hook " + site + ": "
-                            + (hook.found.contains(site) ? "a field it reads is missing" : "no such method")
+                            + (hook.missed.contains(site) ? "its code is not shaped as the edit expects"
+                                    : hook.found.contains(site) ? "a field it reads is missing" : "no such method")
                             + " in this JDK; every stream is still checked by the filter, but this hook's"
                             + " extra checks are off");
                 }
@@ -158,6 +164,22 @@ public final class JdkHooks {
         private final Set<String> fields = new java.util.HashSet<>();
         final Set<Site> found = java.util.EnumSet.noneOf(Site.class);
         final Set<Site> edited = java.util.EnumSet.noneOf(Site.class);
+        final Set<Site> missed = java.util.EnumSet.noneOf(Site.class);
+
+        /** An edit that found no place for its code; a class, not a lambda: this runs in premain. */
+        private final class Missed implements Runnable {
+            private final Site site;
+
+            Missed(Site site) {
+                this.site = site;
+            }
+
+            @Override
+            public void run() {
+                edited.remove(site);
+                missed.add(site);
+            }
+        }
 
         Hook(ClassVisitor next, java.util.List<Site> sites) {
             super(Opcodes.ASM9, next);
@@ -179,7 +201,7 @@ public final class JdkHooks {
                     found.add(site);
                     if (fields.containsAll(site.fields)) {
                         edited.add(site);
-                        return site.edit(mv);
+                        return site.edit(mv, new Missed(site));
                     }
                 }
             }

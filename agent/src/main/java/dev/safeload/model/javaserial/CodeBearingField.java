@@ -13,7 +13,8 @@ import java.util.stream.Stream;
  * instantiate or a resource to open when the model is read or used. A class check cannot see
  * them: the dangerous part is a plain {@code String}. The model gate reads every string inside
  * such a field's value and refuses one the rule does not admit, whatever the class patterns
- * allow (README, "What the presets leave out").
+ * allow (README, "What the presets leave out"); the stream guard applies the same rules to the
+ * object itself once its fields are read ({@link CodeBearingValues}).
  */
 enum CodeBearingField {
 
@@ -80,6 +81,11 @@ enum CodeBearingField {
     static CodeBearingField of(String className, String fieldName) {
         Map<String, CodeBearingField> fields = className == null ? null : BY_CLASS.get(className);
         return fields == null ? null : fields.get(fieldName);
+    }
+
+    /** The rules of one class's own fields, by field name; empty when it has none. */
+    static Map<String, CodeBearingField> ofClass(String className) {
+        return BY_CLASS.getOrDefault(className, Map.of());
     }
 
     /** Whether the library may be handed {@code value}; null stands for a string too long to read. */

@@ -17,6 +17,7 @@ import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.FieldVisitor;
+import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +42,7 @@ class JdkHooksTest {
             assertNotNull(hooks.rewrite(name, jdkClass(name)), name);
         }
         assertEquals(Set.of("java.io.ObjectInputStream.readObject0", "java.io.ObjectInputStream.filterCheck",
-                "java.io.ObjectStreamClass.readNonProxy", "java.io.ObjectInputFilter$Config.setSerialFilterFactory"),
+                "java.io.ObjectInputStream.readOrdinaryObject", "java.io.ObjectStreamClass.readNonProxy", "java.io.ObjectInputFilter$Config.setSerialFilterFactory"),
                 hooks.hooked());
         assertEquals("", console.toString(StandardCharsets.UTF_8));
     }
@@ -62,10 +63,48 @@ class JdkHooksTest {
         JdkHooks hooks = new JdkHooks(new PrintStream(console, true, StandardCharsets.UTF_8));
 
         assertNotNull(hooks.rewrite(JdkHooks.OBJECT_INPUT_STREAM, writer.toByteArray()), "readObject0 is still edited");
-        assertEquals(Set.of("java.io.ObjectInputStream.readObject0"), hooks.hooked());
+        assertEquals(Set.of("java.io.ObjectInputStream.readObject0", "java.io.ObjectInputStream.readOrdinaryObject"),
+                hooks.hooked());
         String warning = console.toString(StandardCharsets.UTF_8);
         assertTrue(warning.contains("cannot hook java.io.ObjectInputStream.filterCheck: a field it reads is missing"),
                 warning);
         assertNull(hooks.rewrite("java/io/ObjectOutputStream", jdkClass("java/io/ObjectOutputStream")));
+    }
+
+    /**
+     * A future JDK whose readOrdinaryObject no longer finishes the handle where the edit expects:
+     * nothing is inserted there (no guessed stack map frame), a warning names the method, and the
+     * other hooks of the class are still made.
+     */
+    @Test
+    void leavesReadOrdinaryObjectAloneWhenItsCodeIsNotShapedAsExpected() throws IOException {
+        ClassReader reader = new ClassReader(jdkClass(JdkHooks.OBJECT_INPUT_STREAM));
+        ClassWriter writer = new ClassWriter(reader, 0);
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                             String[] exceptions) {
+                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+                if (!name.equals("readOrdinaryObject")) {
+                    return mv;
+                }
+                return new MethodVisitor(Opcodes.ASM9, mv) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
+                        // As if a later JDK settled the handle through another method.
+                        super.visitMethodInsn(opcode, owner, method.equals("finish") ? "close" : method, desc, itf);
+                    }
+                };
+            }
+        }, 0);
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        JdkHooks hooks = new JdkHooks(new PrintStream(console, true, StandardCharsets.UTF_8));
+
+        assertNotNull(hooks.rewrite(JdkHooks.OBJECT_INPUT_STREAM, writer.toByteArray()));
+        assertEquals(Set.of("java.io.ObjectInputStream.readObject0", "java.io.ObjectInputStream.filterCheck"),
+                hooks.hooked());
+        String warning = console.toString(StandardCharsets.UTF_8);
+        assertTrue(warning.contains("cannot hook java.io.ObjectInputStream.readOrdinaryObject: its code is not shaped"),
+                warning);
     }
 }

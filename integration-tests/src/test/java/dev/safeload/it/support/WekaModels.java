@@ -71,16 +71,42 @@ public final class WekaModels {
      * classes are in the weka preset: only the field's value tells this model from a real one.
      */
     public static byte[] smoWritingDictionaryTo(Path file) throws Exception {
+        return smoWithTextFilter(new File(file.toString()));
+    }
+
+    /**
+     * The planted filter of {@link #smoWritingDictionaryTo} first, on its own, inside a
+     * {@code Swallower}, then the SMO, whose m_Filter is written as a back-reference to it.
+     */
+    public static byte[] smoWritingDictionaryToBehindASwallowedRead(Path file) throws Exception {
+        weka.classifiers.functions.SMO smo = smoFilteringWith(new File(file.toString()));
+        java.lang.reflect.Field planted = weka.classifiers.functions.SMO.class.getDeclaredField("m_Filter");
+        planted.setAccessible(true);
+        return Payloads.serialize(new dev.safeload.it.victim.Swallower(planted.get(smo), smo));
+    }
+
+    /** The same SMO and StringToWordVector, with Weka's default "-- set me --" dictionary file: a real model. */
+    public static byte[] smoWithTextFilterSavingNoDictionary() throws Exception {
+        return smoWithTextFilter(null);
+    }
+
+    private static byte[] smoWithTextFilter(File dictionary) throws Exception {
+        return Payloads.serialize(smoFilteringWith(dictionary));
+    }
+
+    private static weka.classifiers.functions.SMO smoFilteringWith(File dictionary) throws Exception {
         weka.classifiers.functions.SMO smo = new weka.classifiers.functions.SMO();
         smo.buildClassifier(trainingData());
         weka.filters.unsupervised.attribute.StringToWordVector filter =
                 new weka.filters.unsupervised.attribute.StringToWordVector();
-        filter.setDictionaryFileToSaveTo(new File(file.toString()));
+        if (dictionary != null) {
+            filter.setDictionaryFileToSaveTo(dictionary);
+        }
         filter.setInputFormat(WekaPrediction.header());
         java.lang.reflect.Field planted = weka.classifiers.functions.SMO.class.getDeclaredField("m_Filter");
         planted.setAccessible(true);
         planted.set(smo, filter);
-        return Payloads.serialize(smo);
+        return smo;
     }
 
     private static Instances trainingData() throws Exception {

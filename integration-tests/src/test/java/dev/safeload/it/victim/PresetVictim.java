@@ -27,6 +27,18 @@ public final class PresetVictim {
                         yield weka.core.SerializationHelper.read(in);
                     }
                 }
+                // A plain ObjectInputStream over any stream: only the stream guard sees it.
+                case "weka-ois" -> {
+                    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(Files.newInputStream(file))) {
+                        yield in.readObject();
+                    }
+                }
+                // A host class that swallows a refused nested read, then takes the model from a back-reference.
+                case "weka-swallowed" -> {
+                    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(Files.newInputStream(file))) {
+                        yield ((Swallower) in.readObject()).second();
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown mode " + mode);
             };
             System.out.println("RESULT ok " + WekaPrediction.predict(model));
