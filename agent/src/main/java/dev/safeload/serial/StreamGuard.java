@@ -1,6 +1,7 @@
 package dev.safeload.serial;
 
 import dev.safeload.policy.Decision;
+import dev.safeload.policy.EnumProof;
 import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
 import dev.safeload.policy.SerialLimits;
@@ -154,13 +155,29 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         if ((flags & SUBCLASS_FLAG) != 0) {
             Policy policy = gate.policy();
             if (policy.mode() == Mode.ENFORCE) {
-                Decision byName = policy.serial().decideName(className, (flags & ENUM_FLAG) != 0);
-                if (byName.rejected()) {
+                Decision byName = policy.serial().decideName(className, false);
+                if (byName.rejected() && !((flags & ENUM_FLAG) != 0 && byName == SerialPolicy.NOT_ALLOWED
+                        && EnumProof.isEnum(className, callerLoader(), Thread.currentThread().getContextClassLoader()))) {
+                    // The enum flag is the writer's claim: an unlisted name passes only when the
+                    // class, loaded without initialisation, proves to be an enum.
                     pendingName = null;
                     gate.refuseName(this, policy, byName, className);
                 }
             }
         }
+    }
+
+    /**
+     * The loader of the nearest caller outside java.base and the agent, as the JDK's own
+     * {@code resolveClass} picks it (latestUserDefinedLoader).
+     */
+    private static ClassLoader callerLoader() {
+        ClassLoader platform = ClassLoader.getPlatformClassLoader();
+        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
+                .map(StackWalker.StackFrame::getDeclaringClass)
+                .filter(c -> c.getClassLoader() != null && c.getClassLoader() != platform
+                        && !c.getPackageName().equals(StreamGuard.class.getPackageName()))
+                .map(Class::getClassLoader).findFirst().orElse(null));
     }
 
     /** A read on this stream started (+1) or ended (-1). */

@@ -4,6 +4,7 @@ import dev.safeload.it.victim.EchoHandler;
 import dev.safeload.it.victim.Envelope;
 import dev.safeload.it.victim.Probe;
 import dev.safeload.it.victim.Secret;
+import dev.safeload.it.victim.Semaphore;
 import dev.safeload.it.victim.Swapper;
 import java.io.ByteArrayOutputStream;
 import java.io.FileOutputStream;
@@ -134,6 +135,14 @@ public final class Payloads {
         String from = Probe.class.getName();
         String to = "dev.safeload.it.victim.Prxbe";
         return replace(bytes, from, to);
+    }
+
+    /**
+     * A stream of {@link Semaphore#GREEN} with the enum's name swapped for {@code target}'s, so
+     * the descriptor flags {@code target} as an enum (SC_ENUM) whatever it really is.
+     */
+    public static byte[] enumFlagged(Class<?> target) throws IOException {
+        return replace(serialize(Semaphore.GREEN), Semaphore.class.getName(), target.getName());
     }
 
     /** A proxy for an interface the policy does not allow, with an allowed handler. */
