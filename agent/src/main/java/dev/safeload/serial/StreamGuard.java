@@ -10,6 +10,7 @@ import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.LongBinaryOperator;
 import java.util.function.ObjIntConsumer;
@@ -25,9 +26,11 @@ import java.util.function.ObjIntConsumer;
  * filter: {@link IntConsumer} announces reads starting (+1) and ending (-1), and
  * {@link ObjIntConsumer} hands over each class name read, before {@code resolveClass};
  * {@link LongBinaryOperator} answers for a back-reference whether the JDK's filter call can be
- * skipped.
+ * skipped; {@link Consumer} hands over a proxy descriptor's interface names before the proxy
+ * class is made.
  */
-final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsumer<String>, LongBinaryOperator {
+final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsumer<String>, LongBinaryOperator,
+        Consumer<String[]> {
 
     /** Flag bits of {@link #accept(String, int)}, as the advice sets them. */
     static final int ENUM_FLAG = 1;
@@ -178,6 +181,24 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
                 .filter(c -> c.getClassLoader() != null && c.getClassLoader() != platform
                         && !c.getPackageName().equals(StreamGuard.class.getPackageName()))
                 .map(Class::getClassLoader).findFirst().orElse(null));
+    }
+
+    /**
+     * A proxy descriptor's interface names, before {@code resolveProxyClass} makes the class: a
+     * refused stream must not leave a proxy class behind, since none is ever unloaded.
+     */
+    @Override
+    public void accept(String[] interfaces) {
+        Policy policy = gate.policy();
+        if (policy.mode() != Mode.ENFORCE) {
+            return; // audit: the filter reports each interface once the class exists
+        }
+        for (String name : interfaces) {
+            Decision byName = policy.serial().decideName(name, false);
+            if (byName.rejected()) {
+                gate.refuseName(this, policy, byName, name);
+            }
+        }
     }
 
     /** A read on this stream started (+1) or ended (-1). */

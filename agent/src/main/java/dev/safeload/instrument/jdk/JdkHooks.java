@@ -34,6 +34,9 @@ import net.bytebuddy.jar.asm.Type;
  *       skips the JDK's filter call, and the {@code FilterInfo} it allocates, when both pass.</li>
  *   <li>{@code ObjectStreamClass.readNonProxy}: on return, hands the class name and flags to the
  *       guard ({@code ObjIntConsumer}) before {@code resolveClass} runs.</li>
+ *   <li>{@code ObjectInputStream.readProxyDesc}: right before it calls {@code resolveProxyClass},
+ *       hands the interface names to the guard ({@code Consumer}), since the JDK makes the proxy
+ *       class, which is never unloaded, before its filter sees a single interface.</li>
  *   <li>{@code ObjectInputFilter.Config.setSerialFilterFactory}: on entry, offers the host's
  *       factory to the agent's gate ({@code Predicate}); when it is adopted the JDK's method is
  *       skipped instead of throwing {@code IllegalStateException}.</li>
@@ -51,6 +54,7 @@ public final class JdkHooks {
     private static final String INT_CONSUMER = "java/util/function/IntConsumer";
     private static final String OBJ_INT_CONSUMER = "java/util/function/ObjIntConsumer";
     private static final String PREDICATE = "java/util/function/Predicate";
+    private static final String CONSUMER = "java/util/function/Consumer";
     private static final String LONG_BINARY_OPERATOR = "java/util/function/LongBinaryOperator";
     private static final String BINARY_OPERATOR = "java/util/function/BinaryOperator";
     private static final String FILTER = "java/io/ObjectInputFilter";
@@ -82,6 +86,8 @@ public final class JdkHooks {
                 "depth:J", "totalObjectRefs:J", "serialFilter:" + FILTER_DESC),
         READ_NON_PROXY(OBJECT_STREAM_CLASS, "readNonProxy", "(Ljava/io/ObjectInputStream;)V",
                 "name:Ljava/lang/String;", "isEnum:Z"),
+        READ_PROXY_DESC(OBJECT_INPUT_STREAM, "readProxyDesc", "(Z)Ljava/io/ObjectStreamClass;",
+                "serialFilter:" + FILTER_DESC),
         SET_FACTORY(FILTER_CONFIG, "setSerialFilterFactory", "(Ljava/util/function/BinaryOperator;)V",
                 "serialFilterFactory:Ljava/util/function/BinaryOperator;");
 
@@ -102,6 +108,7 @@ public final class JdkHooks {
                 case READ_OBJECT -> new ReadObjectEdit(mv);
                 case FILTER_CHECK -> new FilterCheckEdit(mv);
                 case READ_NON_PROXY -> new ReadNonProxyEdit(mv);
+                case READ_PROXY_DESC -> new ReadProxyDescEdit(mv);
                 case SET_FACTORY -> new SetFactoryEdit(mv);
             };
         }
@@ -132,11 +139,12 @@ public final class JdkHooks {
             Hook hook = new Hook(writer, sites);
             reader.accept(hook, ClassReader.EXPAND_FRAMES);
             for (Site site : sites) {
-                if (hook.edited.contains(site)) {
+                if (hook.edited.contains(site) && !hook.unapplied.contains(site)) {
                     hooked.add(site.toString());
                 } else {
                     console.println("safeload: warning: cannot hook " + site + ": "
-                            + (hook.found.contains(site) ? "a field it reads is missing" : "no such method")
+                            + (hook.unapplied.contains(site) ? "its code is not laid out as expected"
+                                    : hook.found.contains(site) ? "a field it reads is missing" : "no such method")
                             + " in this JDK; every stream is still checked by the filter, but this hook's"
                             + " extra checks are off");
                 }
@@ -158,6 +166,8 @@ public final class JdkHooks {
         private final Set<String> fields = new java.util.HashSet<>();
         final Set<Site> found = java.util.EnumSet.noneOf(Site.class);
         final Set<Site> edited = java.util.EnumSet.noneOf(Site.class);
+        /** Edited sites whose insertion point was not found; their methods pass through unchanged. */
+        final Set<Site> unapplied = java.util.EnumSet.noneOf(Site.class);
 
         Hook(ClassVisitor next, java.util.List<Site> sites) {
             super(Opcodes.ASM9, next);
@@ -179,7 +189,15 @@ public final class JdkHooks {
                     found.add(site);
                     if (fields.containsAll(site.fields)) {
                         edited.add(site);
-                        return site.edit(mv);
+                        MethodVisitor edit = site.edit(mv);
+                        if (edit instanceof ReadProxyDescEdit proxyEdit) {
+                            proxyEdit.onEnd = applied -> {
+                                if (!applied) {
+                                    unapplied.add(site);
+                                }
+                            };
+                        }
+                        return edit;
                     }
                 }
             }
@@ -550,6 +568,231 @@ public final class JdkHooks {
             mv.visitLabel(done);
             frame();
             mv.visitInsn(Opcodes.RETURN);
+        }
+    }
+
+    /**
+     * {@code ObjectInputStream.readProxyDesc(boolean)}: right before the call to
+     * {@code resolveProxyClass(String[])}, the names go to the guard ({@code Consumer}), which
+     * refuses a forbidden one before the JDK (or a subclass such as Commons IO's or Spring's)
+     * generates the proxy class. The call sits mid-method, so the frames of the inserted branch
+     * need the locals and stack there: they are tracked from the method's last frame through the
+     * few instructions between; anything else on that stretch leaves the method unchanged and
+     * the hook reported as missing.
+     */
+    private static final class ReadProxyDescEdit extends MethodVisitor {
+        java.util.function.Consumer<Boolean> onEnd = applied -> { };
+        private java.util.List<Object> locals;
+        private java.util.List<Object> stack;
+        private boolean applied;
+
+        ReadProxyDescEdit(MethodVisitor next) {
+            super(Opcodes.ASM9, next);
+        }
+
+        private void unknown() {
+            locals = null;
+            stack = null;
+        }
+
+        private boolean known() {
+            return locals != null && stack != null;
+        }
+
+        private Object pop() {
+            return stack.isEmpty() ? null : stack.remove(stack.size() - 1);
+        }
+
+        @Override
+        public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stackTypes) {
+            super.visitFrame(type, numLocal, local, numStack, stackTypes);
+            locals = new java.util.ArrayList<>(java.util.Arrays.asList(local).subList(0, numLocal));
+            stack = new java.util.ArrayList<>(java.util.Arrays.asList(stackTypes).subList(0, numStack));
+            // Long and double take two slots but one frame entry: keep slot arithmetic simple.
+            if (locals.contains(Opcodes.LONG) || locals.contains(Opcodes.DOUBLE)
+                    || stack.contains(Opcodes.LONG) || stack.contains(Opcodes.DOUBLE)) {
+                unknown();
+            }
+        }
+
+        @Override
+        public void visitInsn(int opcode) {
+            if (known()) {
+                if (opcode == Opcodes.ACONST_NULL) {
+                    stack.add(Opcodes.NULL);
+                } else if (opcode >= Opcodes.ICONST_M1 && opcode <= Opcodes.ICONST_5) {
+                    stack.add(Opcodes.INTEGER);
+                } else if (opcode == Opcodes.POP && pop() != null) {
+                    // popped
+                } else {
+                    unknown();
+                }
+            }
+            super.visitInsn(opcode);
+        }
+
+        @Override
+        public void visitVarInsn(int opcode, int slot) {
+            if (known()) {
+                if (opcode == Opcodes.ALOAD && slot < locals.size()) {
+                    stack.add(locals.get(slot));
+                } else if (opcode == Opcodes.ILOAD) {
+                    stack.add(Opcodes.INTEGER);
+                } else if ((opcode == Opcodes.ASTORE || opcode == Opcodes.ISTORE) && !stack.isEmpty()) {
+                    while (locals.size() <= slot) {
+                        locals.add(Opcodes.TOP);
+                    }
+                    locals.set(slot, pop());
+                } else {
+                    unknown();
+                }
+            }
+            super.visitVarInsn(opcode, slot);
+        }
+
+        @Override
+        public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
+            if (known()) {
+                Object type = frameType(Type.getType(descriptor));
+                if (opcode == Opcodes.GETFIELD && pop() != null && type != null) {
+                    stack.add(type);
+                } else {
+                    unknown();
+                }
+            }
+            super.visitFieldInsn(opcode, owner, name, descriptor);
+        }
+
+        @Override
+        public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+            if (known() && opcode == Opcodes.INVOKEVIRTUAL && owner.equals(OBJECT_INPUT_STREAM)
+                    && name.equals("resolveProxyClass") && descriptor.equals("([Ljava/lang/String;)Ljava/lang/Class;")
+                    && stack.size() >= 2 && "[Ljava/lang/String;".equals(stack.get(stack.size() - 1))
+                    && !applied) {
+                checkNames();
+                applied = true;
+            }
+            if (known() && opcode != Opcodes.INVOKEDYNAMIC) {
+                Type method = Type.getMethodType(descriptor);
+                int pops = method.getArgumentTypes().length + (opcode == Opcodes.INVOKESTATIC ? 0 : 1);
+                for (int i = 0; i < pops && stack != null; i++) {
+                    if (pop() == null) {
+                        unknown();
+                    }
+                }
+                if (known() && method.getReturnType().getSort() != Type.VOID) {
+                    Object type = frameType(method.getReturnType());
+                    if (type == null) {
+                        unknown();
+                    } else {
+                        stack.add(type);
+                    }
+                }
+            } else {
+                unknown();
+            }
+            super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
+        }
+
+        /** Stack: ..., stream, names. Hands the names to the stream's guard, if it has one. */
+        private void checkNames() {
+            Object[] frameLocals = locals.toArray();
+            Object[] atCall = stack.toArray();
+            Object[] withFilter = java.util.Arrays.copyOf(atCall, atCall.length + 2);
+            withFilter[atCall.length] = "[Ljava/lang/String;";
+            withFilter[atCall.length + 1] = FILTER;
+            Label notOurs = new Label();
+            Label call = new Label();
+            mv.visitInsn(Opcodes.DUP);
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "serialFilter", FILTER_DESC);
+            mv.visitInsn(Opcodes.DUP);
+            mv.visitTypeInsn(Opcodes.INSTANCEOF, CONSUMER);
+            mv.visitJumpInsn(Opcodes.IFEQ, notOurs);
+            mv.visitTypeInsn(Opcodes.CHECKCAST, CONSUMER);
+            mv.visitInsn(Opcodes.SWAP);
+            mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, CONSUMER, "accept", "(Ljava/lang/Object;)V", true);
+            mv.visitJumpInsn(Opcodes.GOTO, call);
+            mv.visitLabel(notOurs);
+            mv.visitFrame(Opcodes.F_NEW, frameLocals.length, frameLocals, withFilter.length, withFilter);
+            mv.visitInsn(Opcodes.POP2);
+            mv.visitLabel(call);
+            mv.visitFrame(Opcodes.F_NEW, frameLocals.length, frameLocals, atCall.length, atCall);
+        }
+
+        /** The stack map entry for a value of {@code type}, or null for long and double. */
+        private static Object frameType(Type type) {
+            return switch (type.getSort()) {
+                case Type.BOOLEAN, Type.BYTE, Type.CHAR, Type.SHORT, Type.INT -> Opcodes.INTEGER;
+                case Type.FLOAT -> Opcodes.FLOAT;
+                case Type.OBJECT, Type.ARRAY -> type.getInternalName();
+                default -> null;
+            };
+        }
+
+        @Override
+        public void visitJumpInsn(int opcode, Label label) {
+            unknown();
+            super.visitJumpInsn(opcode, label);
+        }
+
+        @Override
+        public void visitTypeInsn(int opcode, String type) {
+            unknown();
+            super.visitTypeInsn(opcode, type);
+        }
+
+        @Override
+        public void visitIntInsn(int opcode, int operand) {
+            unknown();
+            super.visitIntInsn(opcode, operand);
+        }
+
+        @Override
+        public void visitLdcInsn(Object value) {
+            unknown();
+            super.visitLdcInsn(value);
+        }
+
+        @Override
+        public void visitIincInsn(int slot, int increment) {
+            unknown();
+            super.visitIincInsn(slot, increment);
+        }
+
+        @Override
+        public void visitInvokeDynamicInsn(String name, String descriptor, Handle bsm, Object... bsmArgs) {
+            unknown();
+            super.visitInvokeDynamicInsn(name, descriptor, bsm, bsmArgs);
+        }
+
+        @Override
+        public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) {
+            unknown();
+            super.visitTableSwitchInsn(min, max, dflt, labels);
+        }
+
+        @Override
+        public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) {
+            unknown();
+            super.visitLookupSwitchInsn(dflt, keys, labels);
+        }
+
+        @Override
+        public void visitMultiANewArrayInsn(String descriptor, int numDimensions) {
+            unknown();
+            super.visitMultiANewArrayInsn(descriptor, numDimensions);
+        }
+
+        @Override
+        public void visitMaxs(int maxStack, int maxLocals) {
+            super.visitMaxs(maxStack + 3, maxLocals); // the names, the filter and its copy
+        }
+
+        @Override
+        public void visitEnd() {
+            onEnd.accept(applied);
+            super.visitEnd();
         }
     }
 
