@@ -9,6 +9,7 @@ import dev.safeload.policy.SerialPolicy;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
@@ -36,6 +37,17 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     static final int ENUM_FLAG = 1;
     static final int SUBCLASS_FLAG = 2;
 
+    /**
+     * Objects hashed, counted through shared references ({@link GraphExpansion}): ten million
+     * is a tenth of a second or so of {@code hashCode}, and ten times the keys the default
+     * {@code serial.maxRefs} lets one stream hold; a bomb needs millions of times more.
+     */
+    static final long MAX_HASH_WORK = 10_000_000;
+
+    private static final long BACK_REFERENCE = Long.MIN_VALUE;
+    private static final long ARRAY_LENGTH = 1L << 62;
+    private static final long REFS_MASK = (1L << 40) - 1;
+
     private final SerialGate gate;
     private final boolean nested;
     private ObjectInputFilter hostFilter;
@@ -43,6 +55,9 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     private int reads;
     private Set<String> reported;
     private Set<String> frames;
+    private GraphExpansion expansion;
+    /** Heap this stream's current read has claimed, counted in {@link HeapClaims}. */
+    private long claimed;
 
     StreamGuard(SerialGate gate, ObjectInputFilter hostFilter, boolean nested) {
         this.gate = gate;
@@ -68,6 +83,9 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         pendingName = null;
         Policy policy = gate.policy();
         Decision ours = Decision.UNDECIDED;
+        if (expansion != null && info.arrayLength() >= 0 && info.serialClass() == Map.Entry[].class) {
+            expansion.hashes((int) info.depth()); // HashMap, HashSet, Hashtable: about to hash
+        }
         if (policy.mode() != Mode.OFF) {
             ours = evaluate(policy.serial(), info, pending);
             if (ours.rejected()) {
@@ -128,21 +146,52 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
                 return Decision.reject("serial.maxArray", "array length " + length
                         + " cannot fit in the free heap");
             }
+            if (length >= HeapClaims.COUNTED_ELEMENTS && reads > 0) {
+                long bytes = length * HeapCheck.elementBytes(type);
+                claimed += bytes;
+                long inFlight = HeapClaims.claim(bytes);
+                long budget = HeapClaims.budget();
+                if (inFlight > budget) {
+                    return Decision.reject("serial.maxAlloc", "reads in flight claim " + (inFlight >> 20)
+                            + " MB of heap through array lengths, more than half the heap (" + (budget >> 20)
+                            + " MB)");
+                }
+            }
         }
         Decision decision = serial.decide(type);
         return decision == SerialPolicy.SCOPED ? serial.decideScoped(type, frames()) : decision;
     }
 
     /**
-     * A back-reference was read, with the stream's reference count and depth so far: 0 when both
-     * are within the limits and nothing else needs the JDK's filter call (no host filter for
-     * the stream, no name waiting to be judged), so the call and its {@code FilterInfo} are
-     * skipped; 1 to make the call. The stream's byte count is then judged at its next class,
-     * array or replacement instead.
+     * A checkpoint, as the advice on {@code filterCheck} packs it: {@code handles} holds the
+     * stream's next handle (high half) and, for a back-reference, the one it refers to (low
+     * half); {@code position} the depth (from bit 40), the reference count (low 40 bits), bit
+     * 62 for an array length and the sign bit for a back-reference. Every checkpoint feeds
+     * {@link GraphExpansion}. Answers 0 for a back-reference within the limits when nothing else
+     * needs the JDK's filter call (no host filter for the stream, no name waiting to be judged),
+     * so the call and its {@code FilterInfo} are skipped, and 1 to make the call. The stream's
+     * byte count is then judged at its next class, array or replacement instead.
      */
     @Override
-    public long applyAsLong(long references, long depth) {
-        if (hostFilter != null || pendingName != null) {
+    public long applyAsLong(long handles, long position) {
+        boolean backReference = position < 0;
+        long depth = (position & ~(BACK_REFERENCE | ARRAY_LENGTH)) >>> 40;
+        long references = position & REFS_MASK;
+        GraphExpansion graph = expansion;
+        if (graph == null) {
+            graph = new GraphExpansion();
+            expansion = graph;
+        }
+        graph.checkpoint((int) depth, (int) (handles >>> 32), backReference ? (int) handles : -1,
+                (position & ARRAY_LENGTH) != 0);
+        if (graph.work() > MAX_HASH_WORK) {
+            Policy policy = gate.policy();
+            if (policy.mode() != Mode.OFF) {
+                gate.refuseLimit(this, policy, Decision.reject("serial.maxWork", "hashing this graph visits more"
+                        + " than " + MAX_HASH_WORK + " objects through shared references"), depth, references);
+            }
+        }
+        if (!backReference || hostFilter != null || pendingName != null) {
             return 1;
         }
         SerialLimits limits = gate.policy().serial().limits();
@@ -210,6 +259,8 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
             }
         } else if (reads > 0 && --reads == 0) {
             ReadNesting.exit();
+            HeapClaims.release(claimed);
+            claimed = 0;
         }
     }
 

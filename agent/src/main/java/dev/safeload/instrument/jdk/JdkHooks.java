@@ -29,9 +29,11 @@ import net.bytebuddy.jar.asm.Type;
  *       exit, normal or thrown, tells the guard ({@code IntConsumer} +1/-1), so a stream opened
  *       during deserialization is known to be nested. A stream created before the agent was
  *       attached is given its guard at its next top-level read.</li>
- *   <li>{@code ObjectInputStream.filterCheck}: for a back-reference, which can only fail a
- *       limit, asks the guard ({@code LongBinaryOperator}) about the count and depth first, and
- *       skips the JDK's filter call, and the {@code FilterInfo} it allocates, when both pass.</li>
+ *   <li>{@code ObjectInputStream.filterCheck}: tells the guard ({@code LongBinaryOperator})
+ *       the handles, depth and count at every checkpoint, so it can measure how far the graph
+ *       expands through shared references; for a back-reference, which can only fail a limit,
+ *       the JDK's filter call, and the {@code FilterInfo} it allocates, is skipped when the
+ *       guard says so.</li>
  *   <li>{@code ObjectStreamClass.readNonProxy}: on return, hands the class name and flags to the
  *       guard ({@code ObjIntConsumer}) before {@code resolveClass} runs.</li>
  *   <li>{@code ObjectInputStream.readProxyDesc}: right before it calls {@code resolveProxyClass},
@@ -59,6 +61,7 @@ public final class JdkHooks {
     private static final String BINARY_OPERATOR = "java/util/function/BinaryOperator";
     private static final String FILTER = "java/io/ObjectInputFilter";
     private static final String FILTER_DESC = "Ljava/io/ObjectInputFilter;";
+    private static final String HANDLE_TABLE = "java/io/ObjectInputStream$HandleTable";
 
     private final PrintStream console;
     private final Set<String> hooked = ConcurrentHashMap.newKeySet();
@@ -83,7 +86,8 @@ public final class JdkHooks {
         READ_OBJECT(OBJECT_INPUT_STREAM, "readObject0", "(Ljava/lang/Class;Z)Ljava/lang/Object;",
                 "depth:J", "serialFilter:" + FILTER_DESC),
         FILTER_CHECK(OBJECT_INPUT_STREAM, "filterCheck", "(Ljava/lang/Class;I)V",
-                "depth:J", "totalObjectRefs:J", "serialFilter:" + FILTER_DESC),
+                "depth:J", "totalObjectRefs:J", "serialFilter:" + FILTER_DESC, "handles:L" + HANDLE_TABLE + ";",
+                "passHandle:I"),
         READ_NON_PROXY(OBJECT_STREAM_CLASS, "readNonProxy", "(Ljava/io/ObjectInputStream;)V",
                 "name:Ljava/lang/String;", "isEnum:Z"),
         READ_PROXY_DESC(OBJECT_INPUT_STREAM, "readProxyDesc", "(Z)Ljava/io/ObjectStreamClass;",
@@ -356,8 +360,8 @@ public final class JdkHooks {
                 super.visitLabel(exit);
                 atExit();
             }
-            // The inserted code needs at most six stack slots above what the method had.
-            super.visitMaxs(maxStack + 6, maxLocals);
+            // The inserted code needs at most eight stack slots above what the method had.
+            super.visitMaxs(maxStack + 8, maxLocals);
         }
 
         /** Right after the original code, before the exit block. */
@@ -476,11 +480,13 @@ public final class JdkHooks {
     }
 
     /**
-     * {@code ObjectInputStream.filterCheck(Class, int)} for a back-reference (no class, no array):
-     * such a check can only fail a limit, so the guard ({@code LongBinaryOperator}) is asked
-     * about the reference count and depth directly, and answers 0 to skip the JDK's filter call
-     * with its {@code FilterInfo}. It answers otherwise when a limit is passed or the host has
-     * a filter of its own for the stream, and the JDK's full check runs as before.
+     * {@code ObjectInputStream.filterCheck(Class, int)}: every checkpoint first tells the guard
+     * ({@code LongBinaryOperator}) where the stream stands, packed in two longs: the next handle
+     * and, for a back-reference, the handle it refers to; the depth, the reference count and
+     * whether this is a back-reference. From that the guard measures how far the graph expands
+     * through shared references (a hash bomb's cost). It answers 0 to skip the JDK's filter
+     * call with its {@code FilterInfo}, which it does only for a back-reference within the
+     * limits and with no host filter for the stream; otherwise the JDK's full check runs.
      */
     private static final class FilterCheckEdit extends Edit {
 
@@ -491,10 +497,7 @@ public final class JdkHooks {
         @Override
         void atEntry() {
             Label original = new Label();
-            mv.visitVarInsn(Opcodes.ALOAD, 1);
-            mv.visitJumpInsn(Opcodes.IFNONNULL, original);
-            mv.visitVarInsn(Opcodes.ILOAD, 2);
-            mv.visitJumpInsn(Opcodes.IFGE, original);
+            Label packed = new Label();
             mv.visitVarInsn(Opcodes.ALOAD, 0);
             mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "serialFilter", FILTER_DESC);
             mv.visitTypeInsn(Opcodes.INSTANCEOF, LONG_BINARY_OPERATOR);
@@ -502,10 +505,42 @@ public final class JdkHooks {
             mv.visitVarInsn(Opcodes.ALOAD, 0);
             mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "serialFilter", FILTER_DESC);
             mv.visitTypeInsn(Opcodes.CHECKCAST, LONG_BINARY_OPERATOR);
+            // (handles.size() << 32) | (passHandle & 0xFFFFFFFF)
             mv.visitVarInsn(Opcodes.ALOAD, 0);
-            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "totalObjectRefs", "J");
+            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "handles", "L" + HANDLE_TABLE + ";");
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, HANDLE_TABLE, "size", "()I", false);
+            mv.visitInsn(Opcodes.I2L);
+            mv.visitIntInsn(Opcodes.BIPUSH, 32);
+            mv.visitInsn(Opcodes.LSHL);
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "passHandle", "I");
+            mv.visitInsn(Opcodes.I2L);
+            mv.visitLdcInsn(0xFFFF_FFFFL);
+            mv.visitInsn(Opcodes.LAND);
+            mv.visitInsn(Opcodes.LOR);
+            // (depth << 40) | totalObjectRefs
             mv.visitVarInsn(Opcodes.ALOAD, 0);
             mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "depth", "J");
+            mv.visitIntInsn(Opcodes.BIPUSH, 40);
+            mv.visitInsn(Opcodes.LSHL);
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "totalObjectRefs", "J");
+            mv.visitInsn(Opcodes.LOR);
+            // bit 62 for an array length, bit 63 for a back-reference (no class, no length)
+            Label noLength = new Label();
+            mv.visitVarInsn(Opcodes.ILOAD, 2);
+            mv.visitJumpInsn(Opcodes.IFLT, noLength);
+            mv.visitLdcInsn(1L << 62);
+            mv.visitInsn(Opcodes.LOR);
+            mv.visitJumpInsn(Opcodes.GOTO, packed);
+            mv.visitLabel(noLength);
+            frame(LONG_BINARY_OPERATOR, Opcodes.LONG, Opcodes.LONG);
+            mv.visitVarInsn(Opcodes.ALOAD, 1);
+            mv.visitJumpInsn(Opcodes.IFNONNULL, packed);
+            mv.visitLdcInsn(Long.MIN_VALUE);
+            mv.visitInsn(Opcodes.LOR);
+            mv.visitLabel(packed);
+            frame(LONG_BINARY_OPERATOR, Opcodes.LONG, Opcodes.LONG);
             mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, LONG_BINARY_OPERATOR, "applyAsLong", "(JJ)J", true);
             mv.visitInsn(Opcodes.LCONST_0);
             mv.visitInsn(Opcodes.LCMP);

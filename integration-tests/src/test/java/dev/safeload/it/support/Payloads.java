@@ -20,8 +20,10 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.security.SignedObject;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
@@ -116,6 +118,60 @@ public final class Payloads {
             s2 = t2;
         }
         return root;
+    }
+
+    /**
+     * A {@code HashSet} holding the top of {@code levels} lists, each holding {@code fanOut}
+     * references to the list below: a few thousand references in the stream, fanOut^levels
+     * steps for the set to hash it.
+     */
+    public static Object backReferenceFanOut(int fanOut, int levels) {
+        // The set takes its element while it is empty: hashing it full would take as long here.
+        Set<Object> set = new HashSet<>();
+        set.add("first");
+        List<Object> top = new ArrayList<>();
+        set.add(top);
+        List<Object> below = new ArrayList<>(List.of("safeload"));
+        for (int level = 0; level < levels; level++) {
+            List<Object> list = new ArrayList<>(fanOut);
+            for (int i = 0; i < fanOut; i++) {
+                list.add(below);
+            }
+            below = list;
+        }
+        top.add(below);
+        return set;
+    }
+
+    /**
+     * {@code depth} nested {@code ArrayList}s, each holding the next, with every size field
+     * rewritten to claim {@code claim} elements: each list allocates its array before reading
+     * the list inside it, so a few hundred bytes hold depth * claim references.
+     */
+    public static byte[] nestedListClaims(int depth, int claim) throws IOException {
+        List<Object> inner = new ArrayList<>();
+        for (int i = 0; i < depth; i++) {
+            List<Object> outer = new ArrayList<>();
+            outer.add(inner);
+            inner = outer;
+        }
+        byte[] bytes = serialize(inner);
+        // The size field (1), then the block data with the capacity ArrayList.writeObject adds (1).
+        byte[] sizeOne = {0, 0, 0, 1, 0x77, 4, 0, 0, 0, 1};
+        int patched = 0;
+        for (int i = 0; i <= bytes.length - sizeOne.length; i++) {
+            if (java.util.Arrays.equals(bytes, i, i + sizeOne.length, sizeOne, 0, sizeOne.length)) {
+                bytes[i] = (byte) (claim >>> 24);
+                bytes[i + 1] = (byte) (claim >>> 16);
+                bytes[i + 2] = (byte) (claim >>> 8);
+                bytes[i + 3] = (byte) claim;
+                patched++;
+            }
+        }
+        if (patched != depth) {
+            throw new IllegalStateException("patched " + patched + " lists of " + depth);
+        }
+        return bytes;
     }
 
     /** An int[] whose length field claims almost 2^31 elements: 8 GB the heap cannot hold. */
