@@ -56,6 +56,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     private Set<String> reported;
     private Set<String> frames;
     private GraphExpansion expansion;
+    private ReadClock clock;
     /** Heap this stream's current read has claimed, counted in {@link HeapClaims}. */
     private long claimed;
 
@@ -86,8 +87,19 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         if (expansion != null && info.arrayLength() >= 0 && info.serialClass() == Map.Entry[].class) {
             expansion.hashes((int) info.depth()); // HashMap, HashSet, Hashtable: about to hash
         }
+        ReadClock time = clock;
+        if (time != null && pending != null) {
+            time.resolveEnds();
+        }
         if (policy.mode() != Mode.OFF) {
             ours = evaluate(policy.serial(), info, pending);
+            if (time != null && time.due() && !ours.rejected()) {
+                long spent = time.overBudget(info.streamBytes());
+                if (spent >= 0) {
+                    ours = Decision.reject("serial.maxWork", "this read used " + spent / 1_000_000
+                            + " ms of CPU, more than 1 s per MB read (" + info.streamBytes() + " bytes)");
+                }
+            }
             if (ours.rejected()) {
                 gate.refuse(this, policy, ours, info, pending);
                 ours = Decision.UNDECIDED;
@@ -181,6 +193,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         if (graph == null) {
             graph = new GraphExpansion();
             expansion = graph;
+            clock = new ReadClock();
         }
         graph.checkpoint((int) depth, (int) (handles >>> 32), backReference ? (int) handles : -1,
                 (position & ARRAY_LENGTH) != 0);
@@ -191,8 +204,9 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
                         + " than " + MAX_HASH_WORK + " objects through shared references"), depth, references);
             }
         }
-        if (!backReference || hostFilter != null || pendingName != null) {
-            return 1;
+        boolean sampled = clock.tick();
+        if (!backReference || hostFilter != null || pendingName != null || sampled) {
+            return 1; // a sampled checkpoint makes the filter call: the clock needs the byte count
         }
         SerialLimits limits = gate.policy().serial().limits();
         return references <= limits.maxRefs() && depth <= limits.maxDepth() ? 0 : 1;
@@ -202,6 +216,9 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     @Override
     public void accept(String className, int flags) {
         pendingName = className;
+        if (clock != null) {
+            clock.resolveStarts();
+        }
         // A subclass's resolveClass is the host's code and may initialise the class it loads;
         // refuse a forbidden name before it runs. The JDK's own resolveClass never initialises.
         if ((flags & SUBCLASS_FLAG) != 0) {
@@ -256,6 +273,9 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         if (delta > 0) {
             if (reads++ == 0) {
                 ReadNesting.enter();
+                if (clock != null) {
+                    clock.start();
+                }
             }
         } else if (reads > 0 && --reads == 0) {
             ReadNesting.exit();

@@ -83,6 +83,25 @@ class DenialOfServiceTest {
     }
 
     /**
+     * 65,536 BitSets with one hash code in a HashSet: each insertion walks past every earlier
+     * one, each step between checkpoints cheap. The read is refused once its CPU passes 1 s
+     * per MB read. Its twin: without the agent the same stream is still being read after 4 s.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesHashCollisionsOnceTheReadOutspendsItsCpuBudget(Jdks.Jdk jdk) throws Exception {
+        Scenario s = Scenario.on(jdk);
+        Path payload = s.payload(Payloads.collidingBitSets(1 << 16));
+
+        Scenario.Outcome with = s.run("", 30, "read", payload.toString());
+        assertTrue(with.result().contains("rule serial.maxWork"), with::toString);
+        assertTrue(with.result().contains("ms of CPU"), with::toString);
+
+        Scenario.Outcome without = s.run(null, 4, "read", payload.toString());
+        assertTrue(without.jvm().timedOut(), without::toString);
+    }
+
+    /**
      * Forty nested ArrayLists, each claiming ten million elements in a stream of under a
      * kilobyte, read by four threads at once under -Xmx128m: every claim fits the free heap on
      * its own, together they are gigabytes. The twin runs out of memory.

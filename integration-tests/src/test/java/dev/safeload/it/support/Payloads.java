@@ -174,6 +174,36 @@ public final class Payloads {
         return bytes;
     }
 
+    /**
+     * A {@code HashSet} of {@code count} distinct {@code BitSet}s that share one hash code: each
+     * insertion compares with every earlier one. Written from a set of BitSets with distinct
+     * words, which are then rewritten in the bytes, so this JVM never hashes the colliding ones.
+     */
+    public static byte[] collidingBitSets(int count) throws IOException {
+        long marker = 0x5AFE_C0DE_0000_0000L;
+        Set<Object> set = new HashSet<>();
+        for (int k = 1; k <= count; k++) {
+            set.add(java.util.BitSet.valueOf(new long[] {marker | k}));
+        }
+        byte[] bytes = serialize(set);
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+        int rewritten = 0;
+        for (int i = 0; i + 8 <= bytes.length; i++) {
+            long word = buffer.getLong(i);
+            if ((word & 0xFFFF_FFFF_0000_0000L) == marker) {
+                long k = word & 0xFFFF_FFFFL;
+                // BitSet.hashCode folds 1234 ^ word into an int as high ^ low: k cancels out.
+                buffer.putLong(i, (k << 32) | (k ^ 0x1234_5678L));
+                rewritten++;
+                i += 7;
+            }
+        }
+        if (rewritten != count) {
+            throw new IllegalStateException("rewrote " + rewritten + " of " + count);
+        }
+        return bytes;
+    }
+
     /** An int[] whose length field claims almost 2^31 elements: 8 GB the heap cannot hold. */
     public static byte[] hugeIntArrayClaim() throws IOException {
         byte[] bytes = serialize(new int[4]);

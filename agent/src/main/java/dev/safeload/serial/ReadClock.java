@@ -1,0 +1,69 @@
+package dev.safeload.serial;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+
+/**
+ * The CPU one top-level read has spent, against a budget of one second per megabyte read (one
+ * second at least). Hash collisions cost each insertion a walk past every earlier key, so a
+ * {@code HashSet} of colliding {@code BitSet}s costs the square of its size between checkpoints
+ * that each look harmless; only the time shows it. Sampled every {@value #SAMPLE_EVERY}
+ * checkpoints, so the allow path reads no clock. Time inside {@code resolveClass} (class
+ * loading, a host's initialisers) is the host's, not the stream's, and is left out.
+ */
+final class ReadClock {
+
+    static final int SAMPLE_EVERY = 256;
+    private static final long SECOND = 1_000_000_000L;
+
+    private int sinceSample;
+    private long cpuAtStart = -1;
+    private long resolving;
+    private long resolvingNanos;
+
+    /** A top-level read starts. */
+    void start() {
+        sinceSample = 0;
+        cpuAtStart = -1;
+        resolvingNanos = 0;
+    }
+
+    /** A checkpoint passed; true when the next filter call should be sampled. */
+    boolean tick() {
+        return ++sinceSample >= SAMPLE_EVERY;
+    }
+
+    boolean due() {
+        return sinceSample >= SAMPLE_EVERY;
+    }
+
+    /** A class name was read: resolveClass runs next. */
+    void resolveStarts() {
+        resolving = System.nanoTime();
+    }
+
+    /** The class of the name read last reached the filter: resolveClass is done. */
+    void resolveEnds() {
+        if (resolving != 0) {
+            resolvingNanos += System.nanoTime() - resolving;
+            resolving = 0;
+        }
+    }
+
+    /** The CPU nanoseconds this read spent past its budget at {@code streamBytes}, or -1 within it. */
+    long overBudget(long streamBytes) {
+        sinceSample = 0;
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long cpu = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
+        if (cpu < 0) {
+            return -1;
+        }
+        if (cpuAtStart < 0) {
+            cpuAtStart = cpu; // the first sample: the read's first checkpoints were cheap by construction
+            return -1;
+        }
+        long spent = cpu - cpuAtStart - resolvingNanos;
+        long budget = Math.max(SECOND, (streamBytes >> 10) * SECOND >> 10);
+        return spent > budget ? spent : -1;
+    }
+}
