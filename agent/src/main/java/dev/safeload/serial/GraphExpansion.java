@@ -18,9 +18,22 @@ import java.util.Arrays;
  * handle before it is assigned, so the stream's next handle is the object's own; a checkpoint
  * one level deeper means it has children. Strings and other objects without a checkpoint count
  * as nothing, which undercounts the leaves only. Memory: one long per handle, grown like the
- * JDK's own handle table, and small arrays per depth; nothing per checkpoint.
+ * JDK's own handle table, and small arrays per depth, kept per thread for the next stream;
+ * nothing per checkpoint.
  */
 final class GraphExpansion {
+
+    /** Per thread, one tracker per nesting level, reused by the streams read there. */
+    private static final ThreadLocal<GraphExpansion[]> POOL = new ThreadLocal<>() {
+        @Override
+        protected GraphExpansion[] initialValue() {
+            return new GraphExpansion[4];
+        }
+    };
+    /** A larger handle table than this is not kept for the thread's next stream. */
+    private static final int POOLED_HANDLES = 1 << 16;
+
+    private Object owner;
 
     private long total;
     private long hashedWork;
@@ -33,8 +46,46 @@ final class GraphExpansion {
     private int top;
     /** By handle: an object's expanded size when it has children, else zero. */
     private long[] weights = new long[64];
-    private int lastNext;
     private int highestNext;
+
+    /**
+     * The tracker for {@code stream}'s read at nesting {@code level} of this thread: the one this
+     * stream used last if no other stream used it since (its handles, and so the weights of what
+     * earlier reads built, carry over), else reset. Reuse keeps a read from allocating one per
+     * stream; the price is that a bomb split across two reads of one stream, with another
+     * stream read on the same thread between them, is measured without the first read's part.
+     */
+    static GraphExpansion take(Object stream, int level) {
+        GraphExpansion[] slots = POOL.get();
+        if (level >= slots.length) {
+            GraphExpansion own = new GraphExpansion();
+            own.owner = stream;
+            return own;
+        }
+        GraphExpansion tracker = slots[level];
+        if (tracker == null) {
+            tracker = new GraphExpansion();
+            slots[level] = tracker;
+        }
+        if (tracker.owner != stream) {
+            tracker.reset(stream);
+        }
+        return tracker;
+    }
+
+    private void reset(Object stream) {
+        owner = stream;
+        if (weights.length > POOLED_HANDLES) {
+            weights = new long[64];
+        } else {
+            Arrays.fill(weights, 0, Math.min(highestNext + 1, weights.length), 0);
+        }
+        total = 0;
+        hashedWork = 0;
+        outermostHashed = 0;
+        top = 0;
+        highestNext = 0;
+    }
 
     /** The hashing this stream's containers have done or will do, in objects visited. */
     long work() {
@@ -56,7 +107,6 @@ final class GraphExpansion {
             Arrays.fill(weights, 0, Math.min(highestNext, weights.length), 0);
         }
         highestNext = next;
-        lastNext = next;
         while (top > depth) {
             close();
         }

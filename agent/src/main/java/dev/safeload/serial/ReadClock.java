@@ -16,25 +16,14 @@ final class ReadClock {
     static final int SAMPLE_EVERY = 256;
     private static final long SECOND = 1_000_000_000L;
 
-    private int sinceSample;
     private long cpuAtStart = -1;
     private long resolving;
     private long resolvingNanos;
 
     /** A top-level read starts. */
     void start() {
-        sinceSample = 0;
         cpuAtStart = -1;
         resolvingNanos = 0;
-    }
-
-    /** A checkpoint passed; true when the next filter call should be sampled. */
-    boolean tick() {
-        return ++sinceSample >= SAMPLE_EVERY;
-    }
-
-    boolean due() {
-        return sinceSample >= SAMPLE_EVERY;
     }
 
     /** A class name was read: resolveClass runs next. */
@@ -52,7 +41,6 @@ final class ReadClock {
 
     /** The CPU nanoseconds this read spent past its budget at {@code streamBytes}, or -1 within it. */
     long overBudget(long streamBytes) {
-        sinceSample = 0;
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long cpu = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
         if (cpu < 0) {

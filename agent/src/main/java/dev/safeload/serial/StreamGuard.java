@@ -56,7 +56,9 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     private Set<String> reported;
     private Set<String> frames;
     private GraphExpansion expansion;
+    /** Made at the first sample, so a short read never has one. */
     private ReadClock clock;
+    private int sinceSample;
     /** Heap this stream's current read has claimed, counted in {@link HeapClaims}. */
     private long claimed;
 
@@ -93,7 +95,12 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         }
         if (policy.mode() != Mode.OFF) {
             ours = evaluate(policy.serial(), info, pending);
-            if (time != null && time.due() && !ours.rejected()) {
+            if (sinceSample >= ReadClock.SAMPLE_EVERY && !ours.rejected()) {
+                sinceSample = 0;
+                if (time == null) {
+                    time = new ReadClock();
+                    clock = time;
+                }
                 long spent = time.overBudget(info.streamBytes());
                 if (spent >= 0) {
                     ours = Decision.reject("serial.maxWork", "this read used " + spent / 1_000_000
@@ -191,9 +198,9 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         long references = position & REFS_MASK;
         GraphExpansion graph = expansion;
         if (graph == null) {
+            // No read was announced (the readObject0 edit is missing on this JDK): a tracker of its own.
             graph = new GraphExpansion();
             expansion = graph;
-            clock = new ReadClock();
         }
         graph.checkpoint((int) depth, (int) (handles >>> 32), backReference ? (int) handles : -1,
                 (position & ARRAY_LENGTH) != 0);
@@ -204,7 +211,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
                         + " than " + MAX_HASH_WORK + " objects through shared references"), depth, references);
             }
         }
-        boolean sampled = clock.tick();
+        boolean sampled = ++sinceSample >= ReadClock.SAMPLE_EVERY;
         if (!backReference || hostFilter != null || pendingName != null || sampled) {
             return 1; // a sampled checkpoint makes the filter call: the clock needs the byte count
         }
@@ -273,6 +280,9 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         if (delta > 0) {
             if (reads++ == 0) {
                 ReadNesting.enter();
+                // Before enter(): nested streams read inside this one take the next level's tracker.
+                expansion = GraphExpansion.take(this, ReadNesting.level());
+                sinceSample = 0;
                 if (clock != null) {
                     clock.start();
                 }

@@ -124,6 +124,36 @@ class DenialOfServiceTest {
                 || without.jvm().stdout().contains("OutOfMemoryError"), without::toString);
     }
 
+    /**
+     * What the work and heap measures must let through: a graph whose 20,000 nodes all share one
+     * 1,000-object list (20 million objects expanded, but nothing hashes it), a HashMap of
+     * 100,000 entries, and a 40 MB double[] (a claim within half of a 256 MB heap).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void readsLargeSharedGraphsAndLargeMapsThatCostLittle(Jdks.Jdk jdk) throws Exception {
+        Scenario s = Scenario.on(jdk).jvmArg("-Xmx256m");
+        List<Object> shared = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            shared.add(i);
+        }
+        // An array, so that the victim's toString of the result does not expand the sharing itself.
+        Object[] nodes = new Object[20_000];
+        for (int i = 0; i < nodes.length; i++) {
+            nodes[i] = new ArrayList<>(List.of(shared));
+        }
+        java.util.Map<Object, Object> map = new java.util.HashMap<>();
+        for (int i = 0; i < 100_000; i++) {
+            map.put("key" + i, List.of(i, i + 1));
+        }
+        for (Object value : List.of(nodes, map, new double[5_000_000])) {
+            // nodes: 20,000 x 1,000 objects expanded; map: 100,000 keys; the array: a 40 MB claim.
+            Path payload = s.payload(Payloads.serialize(value));
+            Scenario.Outcome with = s.run("", "read", payload.toString());
+            assertTrue(with.result().startsWith("RESULT ok "), with::toString);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void refusesArrayLongerThanMaxArrayBeforeAllocating(Jdks.Jdk jdk) throws Exception {
