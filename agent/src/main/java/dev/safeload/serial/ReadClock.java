@@ -4,8 +4,8 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 
 /**
- * The CPU one top-level read has spent, against a budget of one second per megabyte read (one
- * second at least). Hash collisions cost each insertion a walk past every earlier key, so a
+ * The CPU one top-level read has spent, against a budget of 0.75 s per megabyte read (0.75 s
+ * at least): below the issue's goal of 1 s, since the sampling lets a read run a little past it. Hash collisions cost each insertion a walk past every earlier key, so a
  * {@code HashSet} of colliding {@code BitSet}s costs the square of its size between checkpoints
  * that each look harmless; only the time shows it. Sampled every {@value #SAMPLE_EVERY}
  * checkpoints, so the allow path reads no clock. Time inside {@code resolveClass} (class
@@ -14,7 +14,7 @@ import java.lang.management.ThreadMXBean;
 final class ReadClock {
 
     static final int SAMPLE_EVERY = 256;
-    private static final long SECOND = 1_000_000_000L;
+    private static final long BUDGET_PER_MB = 750_000_000L;
 
     private long cpuAtStart = -1;
     private long resolving;
@@ -51,7 +51,7 @@ final class ReadClock {
             return -1;
         }
         long spent = cpu - cpuAtStart - resolvingNanos;
-        long budget = Math.max(SECOND, (streamBytes >> 10) * SECOND >> 10);
+        long budget = Math.max(BUDGET_PER_MB, (streamBytes >> 10) * BUDGET_PER_MB >> 10);
         return spent > budget ? spent : -1;
     }
 }

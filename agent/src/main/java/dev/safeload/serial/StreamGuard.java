@@ -38,11 +38,14 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     static final int SUBCLASS_FLAG = 2;
 
     /**
-     * Objects hashed, counted through shared references ({@link GraphExpansion}): ten million
-     * is a tenth of a second or so of {@code hashCode}, and ten times the keys the default
-     * {@code serial.maxRefs} lets one stream hold; a bomb needs millions of times more.
+     * Objects hashed, counted through shared references ({@link GraphExpansion}): two and a half
+     * per reference {@code serial.maxRefs} allows (2.5 million by default, a few tenths of a
+     * second of {@code hashCode}, a bomb's last step included), within fixed bounds so that a
+     * raised reference limit cannot switch it off; a bomb needs millions of times more.
      */
-    static final long MAX_HASH_WORK = 10_000_000;
+    static long maxHashWork(SerialLimits limits) {
+        return Math.min(50_000_000, Math.max(2_500_000, limits.maxRefs() / 2 * 5));
+    }
 
     private static final long BACK_REFERENCE = Long.MIN_VALUE;
     private static final long ARRAY_LENGTH = 1L << 62;
@@ -104,7 +107,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
                 long spent = time.overBudget(info.streamBytes());
                 if (spent >= 0) {
                     ours = Decision.reject("serial.maxWork", "this read used " + spent / 1_000_000
-                            + " ms of CPU, more than 1 s per MB read (" + info.streamBytes() + " bytes)");
+                            + " ms of CPU, more than 0.75 s per MB read (" + info.streamBytes() + " bytes)");
                 }
             }
             if (ours.rejected()) {
@@ -204,18 +207,17 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         }
         graph.checkpoint((int) depth, (int) (handles >>> 32), backReference ? (int) handles : -1,
                 (position & ARRAY_LENGTH) != 0);
-        if (graph.work() > MAX_HASH_WORK) {
-            Policy policy = gate.policy();
-            if (policy.mode() != Mode.OFF) {
-                gate.refuseLimit(this, policy, Decision.reject("serial.maxWork", "hashing this graph visits more"
-                        + " than " + MAX_HASH_WORK + " objects through shared references"), depth, references);
-            }
+        Policy current = gate.policy();
+        long maxWork = maxHashWork(current.serial().limits());
+        if (graph.work() > maxWork && current.mode() != Mode.OFF) {
+            gate.refuseLimit(this, current, Decision.reject("serial.maxWork", "hashing this graph visits more"
+                    + " than " + maxWork + " objects through shared references"), depth, references);
         }
         boolean sampled = ++sinceSample >= ReadClock.SAMPLE_EVERY;
         if (!backReference || hostFilter != null || pendingName != null || sampled) {
             return 1; // a sampled checkpoint makes the filter call: the clock needs the byte count
         }
-        SerialLimits limits = gate.policy().serial().limits();
+        SerialLimits limits = current.serial().limits();
         return references <= limits.maxRefs() && depth <= limits.maxDepth() ? 0 : 1;
     }
 
