@@ -17,7 +17,8 @@ public final class SerialPolicy {
     private static final Decision PRIMITIVE_ARRAY = Decision.allow("serial.allow", "primitive array");
     private static final Decision ENUM = Decision.allow("serial.allow", "enum");
     private static final Decision PROXY = Decision.allow("serial.allow", "proxy class; each interface is checked");
-    private static final Decision NOT_ALLOWED = Decision.reject("serial.allow", "not in the allowlist");
+    /** What a class no pattern names gets; the one refusal a proven enum is exempt from. */
+    public static final Decision NOT_ALLOWED = Decision.reject("serial.allow", "not in the allowlist");
 
     /** What {@link #decide} answers for a class named by a scoped rule: ask {@link #decideScoped}. */
     public static final Decision SCOPED = Decision.undecided("serial.scope", "depends on the code reading the stream");

@@ -8,6 +8,14 @@ final class HeapCheck {
 
     /** False when {@code length} elements of {@code arrayType}'s component cannot fit in the heap. */
     static boolean fits(Class<?> arrayType, long length) {
+        long elementBytes = elementBytes(arrayType);
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        return length <= free / elementBytes;
+    }
+
+    /** The fewest bytes one element of {@code arrayType} takes. */
+    static long elementBytes(Class<?> arrayType) {
         Class<?> component = arrayType.isArray() ? arrayType.getComponentType() : Object.class;
         long elementBytes;
         if (component == long.class || component == double.class) {
@@ -21,8 +29,6 @@ final class HeapCheck {
         } else {
             elementBytes = 4; // a compressed reference: the smallest a reference can be
         }
-        Runtime rt = Runtime.getRuntime();
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        return length <= free / elementBytes;
+        return elementBytes;
     }
 }

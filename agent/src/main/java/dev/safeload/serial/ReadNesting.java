@@ -28,6 +28,11 @@ final class ReadNesting {
         }
     }
 
+    /** How many reads this thread is inside. */
+    static int level() {
+        return ACTIVE.get()[0];
+    }
+
     static boolean active() {
         return ACTIVE.get()[0] > 0;
     }

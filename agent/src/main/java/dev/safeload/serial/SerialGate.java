@@ -119,6 +119,11 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
         report(guard, p, decision, className, null, -1, -1, -1, -1);
     }
 
+    /** A limit the guard measures itself (graph expansion) was passed, at a checkpoint. */
+    void refuseLimit(StreamGuard guard, Policy p, Decision decision, long depth, long refs) {
+        report(guard, p, decision, null, null, depth, refs, -1, -1);
+    }
+
     private void report(StreamGuard guard, Policy p, Decision decision, String className, Boolean classFound,
                         long depth, long refs, long bytes, long arrayLength) {
         boolean enforce = p.mode() == Mode.ENFORCE;

@@ -2,6 +2,7 @@ package dev.safeload.serial;
 
 import dev.safeload.model.javaserial.CodeBearingValues;
 import dev.safeload.policy.Decision;
+import dev.safeload.policy.EnumProof;
 import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
 import dev.safeload.policy.SerialLimits;
@@ -9,6 +10,7 @@ import dev.safeload.policy.SerialPolicy;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
@@ -27,7 +29,8 @@ import java.util.function.ObjIntConsumer;
  * {@link ObjIntConsumer} hands over each class name read, before {@code resolveClass};
  * {@link LongBinaryOperator} answers for a back-reference whether the JDK's filter call can be
  * skipped; {@link Consumer} is handed each object once its fields are read, before it is handed
- * out, for the fields a library turns into code ({@link CodeBearingValues}).
+ * out, for the fields a library turns into code ({@link CodeBearingValues}), and a proxy
+ * descriptor's interface names ({@code String[]}) before the proxy class is made.
  */
 final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsumer<String>, LongBinaryOperator,
         Consumer<Object> {
@@ -35,6 +38,20 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     /** Flag bits of {@link #accept(String, int)}, as the advice sets them. */
     static final int ENUM_FLAG = 1;
     static final int SUBCLASS_FLAG = 2;
+
+    /**
+     * Objects hashed, counted through shared references ({@link GraphExpansion}): two and a half
+     * per reference {@code serial.maxRefs} allows (2.5 million by default, a few tenths of a
+     * second of {@code hashCode}, a bomb's last step included), within fixed bounds so that a
+     * raised reference limit cannot switch it off; a bomb needs millions of times more.
+     */
+    static long maxHashWork(SerialLimits limits) {
+        return Math.min(50_000_000, Math.max(2_500_000, limits.maxRefs() / 2 * 5));
+    }
+
+    private static final long BACK_REFERENCE = Long.MIN_VALUE;
+    private static final long ARRAY_LENGTH = 1L << 62;
+    private static final long REFS_MASK = (1L << 40) - 1;
 
     private final SerialGate gate;
     private final boolean nested;
@@ -46,6 +63,12 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     private String id;
     /** Set once an object was refused for a field: the stream stays refused (see accept(Object)). */
     private Decision refusedObject;
+    private GraphExpansion expansion;
+    /** Made at the first sample, so a short read never has one. */
+    private ReadClock clock;
+    private int sinceSample;
+    /** Heap this stream's current read has claimed, counted in {@link HeapClaims}. */
+    private long claimed;
 
     StreamGuard(SerialGate gate, ObjectInputFilter hostFilter, boolean nested) {
         this.gate = gate;
@@ -94,8 +117,27 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         pendingName = null;
         Policy policy = gate.policy();
         Decision ours = Decision.UNDECIDED;
+        if (expansion != null && info.arrayLength() >= 0 && info.serialClass() == Map.Entry[].class) {
+            expansion.hashes((int) info.depth()); // HashMap, HashSet, Hashtable: about to hash
+        }
+        ReadClock time = clock;
+        if (time != null && pending != null) {
+            time.resolveEnds();
+        }
         if (policy.mode() != Mode.OFF) {
             ours = evaluate(policy.serial(), info, pending);
+            if (sinceSample >= ReadClock.SAMPLE_EVERY && !ours.rejected()) {
+                sinceSample = 0;
+                if (time == null) {
+                    time = new ReadClock();
+                    clock = time;
+                }
+                long spent = time.overBudget(info.streamBytes());
+                if (spent >= 0) {
+                    ours = Decision.reject("serial.maxWork", "this read used " + spent / 1_000_000
+                            + " ms of CPU, more than 0.75 s per MB read (" + info.streamBytes() + " bytes)");
+                }
+            }
             if (ours.rejected()) {
                 gate.refuse(this, policy, ours, info, pending);
                 ours = Decision.UNDECIDED;
@@ -157,24 +199,56 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
                 return Decision.reject("serial.maxArray", "array length " + length
                         + " cannot fit in the free heap");
             }
+            if (length >= HeapClaims.COUNTED_ELEMENTS && reads > 0) {
+                long bytes = length * HeapCheck.elementBytes(type);
+                claimed += bytes;
+                long inFlight = HeapClaims.claim(bytes);
+                long budget = HeapClaims.budget();
+                if (inFlight > budget) {
+                    return Decision.reject("serial.maxAlloc", "reads in flight claim " + (inFlight >> 20)
+                            + " MB of heap through array lengths, more than half the heap (" + (budget >> 20)
+                            + " MB)");
+                }
+            }
         }
         Decision decision = serial.decide(type);
         return decision == SerialPolicy.SCOPED ? serial.decideScoped(type, frames()) : decision;
     }
 
     /**
-     * A back-reference was read, with the stream's reference count and depth so far: 0 when both
-     * are within the limits and nothing else needs the JDK's filter call (no host filter for
-     * the stream, no name waiting to be judged), so the call and its {@code FilterInfo} are
-     * skipped; 1 to make the call. The stream's byte count is then judged at its next class,
-     * array or replacement instead.
+     * A checkpoint, as the advice on {@code filterCheck} packs it: {@code handles} holds the
+     * stream's next handle (high half) and, for a back-reference, the one it refers to (low
+     * half); {@code position} the depth (from bit 40), the reference count (low 40 bits), bit
+     * 62 for an array length and the sign bit for a back-reference. Every checkpoint feeds
+     * {@link GraphExpansion}. Answers 0 for a back-reference within the limits when nothing else
+     * needs the JDK's filter call (no host filter for the stream, no name waiting to be judged),
+     * so the call and its {@code FilterInfo} are skipped, and 1 to make the call. The stream's
+     * byte count is then judged at its next class, array or replacement instead.
      */
     @Override
-    public long applyAsLong(long references, long depth) {
-        if (hostFilter != null || pendingName != null || refusedObject != null) {
-            return 1;
+    public long applyAsLong(long handles, long position) {
+        boolean backReference = position < 0;
+        long depth = (position & ~(BACK_REFERENCE | ARRAY_LENGTH)) >>> 40;
+        long references = position & REFS_MASK;
+        GraphExpansion graph = expansion;
+        if (graph == null) {
+            // No read was announced (the readObject0 edit is missing on this JDK): a tracker of its own.
+            graph = new GraphExpansion();
+            expansion = graph;
         }
-        SerialLimits limits = gate.policy().serial().limits();
+        graph.checkpoint((int) depth, (int) (handles >>> 32), backReference ? (int) handles : -1,
+                (position & ARRAY_LENGTH) != 0);
+        Policy current = gate.policy();
+        long maxWork = maxHashWork(current.serial().limits());
+        if (graph.work() > maxWork && current.mode() != Mode.OFF) {
+            gate.refuseLimit(this, current, Decision.reject("serial.maxWork", "hashing this graph visits more"
+                    + " than " + maxWork + " objects through shared references"), depth, references);
+        }
+        boolean sampled = ++sinceSample >= ReadClock.SAMPLE_EVERY;
+        if (!backReference || hostFilter != null || pendingName != null || refusedObject != null || sampled) {
+            return 1; // a sampled checkpoint makes the filter call: the clock needs the byte count
+        }
+        SerialLimits limits = current.serial().limits();
         return references <= limits.maxRefs() && depth <= limits.maxDepth() ? 0 : 1;
     }
 
@@ -182,16 +256,52 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     @Override
     public void accept(String className, int flags) {
         pendingName = className;
+        if (clock != null) {
+            clock.resolveStarts();
+        }
         // A subclass's resolveClass is the host's code and may initialise the class it loads;
         // refuse a forbidden name before it runs. The JDK's own resolveClass never initialises.
         if ((flags & SUBCLASS_FLAG) != 0) {
             Policy policy = gate.policy();
             if (policy.mode() == Mode.ENFORCE) {
-                Decision byName = policy.serial().decideName(className, (flags & ENUM_FLAG) != 0);
-                if (byName.rejected()) {
+                Decision byName = policy.serial().decideName(className, false);
+                if (byName.rejected() && !((flags & ENUM_FLAG) != 0 && byName == SerialPolicy.NOT_ALLOWED
+                        && EnumProof.isEnum(className, callerLoader(), Thread.currentThread().getContextClassLoader()))) {
+                    // The enum flag is the writer's claim: an unlisted name passes only when the
+                    // class, loaded without initialisation, proves to be an enum.
                     pendingName = null;
                     gate.refuseName(this, policy, byName, className);
                 }
+            }
+        }
+    }
+
+    /**
+     * The loader of the nearest caller outside java.base and the agent, as the JDK's own
+     * {@code resolveClass} picks it (latestUserDefinedLoader).
+     */
+    private static ClassLoader callerLoader() {
+        ClassLoader platform = ClassLoader.getPlatformClassLoader();
+        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
+                .map(StackWalker.StackFrame::getDeclaringClass)
+                .filter(c -> c.getClassLoader() != null && c.getClassLoader() != platform
+                        && !c.getPackageName().equals(StreamGuard.class.getPackageName()))
+                .map(Class::getClassLoader).findFirst().orElse(null));
+    }
+
+    /**
+     * A proxy descriptor's interface names, before {@code resolveProxyClass} makes the class: a
+     * refused stream must not leave a proxy class behind, since none is ever unloaded.
+     */
+    private void proxyInterfaces(String[] interfaces) {
+        Policy policy = gate.policy();
+        if (policy.mode() != Mode.ENFORCE) {
+            return; // audit: the filter reports each interface once the class exists
+        }
+        for (String name : interfaces) {
+            Decision byName = policy.serial().decideName(name, false);
+            if (byName.rejected()) {
+                gate.refuseName(this, policy, byName, name);
             }
         }
     }
@@ -202,9 +312,17 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         if (delta > 0) {
             if (reads++ == 0) {
                 ReadNesting.enter();
+                // Before enter(): nested streams read inside this one take the next level's tracker.
+                expansion = GraphExpansion.take(this, ReadNesting.level());
+                sinceSample = 0;
+                if (clock != null) {
+                    clock.start();
+                }
             }
         } else if (reads > 0 && --reads == 0) {
             ReadNesting.exit();
+            HeapClaims.release(claimed);
+            claimed = 0;
         }
     }
 
@@ -219,6 +337,12 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
      */
     @Override
     public void accept(Object object) {
+        if (object instanceof String[] interfaces) {
+            // readOrdinaryObject never hands over an array (arrays are read by readArray), so a
+            // String[] is always readProxyDesc's names: two edits share the one JDK interface.
+            proxyInterfaces(interfaces);
+            return;
+        }
         Policy policy = gate.policy();
         Decision refused = policy.mode() == Mode.OFF ? null : CodeBearingValues.judge(object);
         if (refused != null) {

@@ -29,13 +29,18 @@ import net.bytebuddy.jar.asm.Type;
  *       exit, normal or thrown, tells the guard ({@code IntConsumer} +1/-1), so a stream opened
  *       during deserialization is known to be nested. A stream created before the agent was
  *       attached is given its guard at its next top-level read.</li>
- *   <li>{@code ObjectInputStream.filterCheck}: for a back-reference, which can only fail a
- *       limit, asks the guard ({@code LongBinaryOperator}) about the count and depth first, and
- *       skips the JDK's filter call, and the {@code FilterInfo} it allocates, when both pass.</li>
+ *   <li>{@code ObjectInputStream.filterCheck}: tells the guard ({@code LongBinaryOperator})
+ *       the handles, depth and count at every checkpoint, so it can measure how far the graph
+ *       expands through shared references; for a back-reference, which can only fail a limit,
+ *       the JDK's filter call, and the {@code FilterInfo} it allocates, is skipped when the
+ *       guard says so.</li>
  *   <li>{@code ObjectStreamClass.readNonProxy}: on return, hands the class name and flags to the
  *       guard ({@code ObjIntConsumer}) before {@code resolveClass} runs.</li>
  *   <li>{@code ObjectInputStream.readOrdinaryObject}: once the object's fields are read, hands it
  *       to the guard ({@code Consumer}) before it is handed out ({@link ReadOrdinaryObjectEdit}).</li>
+ *   <li>{@code ObjectInputStream.readProxyDesc}: right before it calls {@code resolveProxyClass},
+ *       hands the interface names to the guard ({@code Consumer}), since the JDK makes the proxy
+ *       class, which is never unloaded, before its filter sees a single interface.</li>
  *   <li>{@code ObjectInputFilter.Config.setSerialFilterFactory}: on entry, offers the host's
  *       factory to the agent's gate ({@code Predicate}); when it is adopted the JDK's method is
  *       skipped instead of throwing {@code IllegalStateException}.</li>
@@ -53,10 +58,12 @@ public final class JdkHooks {
     private static final String INT_CONSUMER = "java/util/function/IntConsumer";
     private static final String OBJ_INT_CONSUMER = "java/util/function/ObjIntConsumer";
     private static final String PREDICATE = "java/util/function/Predicate";
+    private static final String CONSUMER = "java/util/function/Consumer";
     private static final String LONG_BINARY_OPERATOR = "java/util/function/LongBinaryOperator";
     private static final String BINARY_OPERATOR = "java/util/function/BinaryOperator";
     private static final String FILTER = "java/io/ObjectInputFilter";
     private static final String FILTER_DESC = "Ljava/io/ObjectInputFilter;";
+    private static final String HANDLE_TABLE = "java/io/ObjectInputStream$HandleTable";
 
     private final PrintStream console;
     private final Set<String> hooked = ConcurrentHashMap.newKeySet();
@@ -81,11 +88,14 @@ public final class JdkHooks {
         READ_OBJECT(OBJECT_INPUT_STREAM, "readObject0", "(Ljava/lang/Class;Z)Ljava/lang/Object;",
                 "depth:J", "serialFilter:" + FILTER_DESC),
         FILTER_CHECK(OBJECT_INPUT_STREAM, "filterCheck", "(Ljava/lang/Class;I)V",
-                "depth:J", "totalObjectRefs:J", "serialFilter:" + FILTER_DESC),
+                "depth:J", "totalObjectRefs:J", "serialFilter:" + FILTER_DESC, "handles:L" + HANDLE_TABLE + ";",
+                "passHandle:I"),
         READ_ORDINARY_OBJECT(OBJECT_INPUT_STREAM, "readOrdinaryObject", "(Z)Ljava/lang/Object;",
                 "serialFilter:" + FILTER_DESC),
         READ_NON_PROXY(OBJECT_STREAM_CLASS, "readNonProxy", "(Ljava/io/ObjectInputStream;)V",
                 "name:Ljava/lang/String;", "isEnum:Z"),
+        READ_PROXY_DESC(OBJECT_INPUT_STREAM, "readProxyDesc", "(Z)Ljava/io/ObjectStreamClass;",
+                "serialFilter:" + FILTER_DESC),
         SET_FACTORY(FILTER_CONFIG, "setSerialFilterFactory", "(Ljava/util/function/BinaryOperator;)V",
                 "serialFilterFactory:Ljava/util/function/BinaryOperator;");
 
@@ -107,6 +117,7 @@ public final class JdkHooks {
                 case READ_OBJECT -> new ReadObjectEdit(mv);
                 case FILTER_CHECK -> new FilterCheckEdit(mv);
                 case READ_NON_PROXY -> new ReadNonProxyEdit(mv);
+                case READ_PROXY_DESC -> new ReadProxyDescEdit(mv, missed);
                 case SET_FACTORY -> new SetFactoryEdit(mv);
             };
         }
@@ -360,8 +371,8 @@ public final class JdkHooks {
                 super.visitLabel(exit);
                 atExit();
             }
-            // The inserted code needs at most six stack slots above what the method had.
-            super.visitMaxs(maxStack + 6, maxLocals);
+            // The inserted code needs at most eight stack slots above what the method had.
+            super.visitMaxs(maxStack + 8, maxLocals);
         }
 
         /** Right after the original code, before the exit block. */
@@ -480,11 +491,13 @@ public final class JdkHooks {
     }
 
     /**
-     * {@code ObjectInputStream.filterCheck(Class, int)} for a back-reference (no class, no array):
-     * such a check can only fail a limit, so the guard ({@code LongBinaryOperator}) is asked
-     * about the reference count and depth directly, and answers 0 to skip the JDK's filter call
-     * with its {@code FilterInfo}. It answers otherwise when a limit is passed or the host has
-     * a filter of its own for the stream, and the JDK's full check runs as before.
+     * {@code ObjectInputStream.filterCheck(Class, int)}: every checkpoint first tells the guard
+     * ({@code LongBinaryOperator}) where the stream stands, packed in two longs: the next handle
+     * and, for a back-reference, the handle it refers to; the depth, the reference count and
+     * whether this is a back-reference. From that the guard measures how far the graph expands
+     * through shared references (a hash bomb's cost). It answers 0 to skip the JDK's filter
+     * call with its {@code FilterInfo}, which it does only for a back-reference within the
+     * limits and with no host filter for the stream; otherwise the JDK's full check runs.
      */
     private static final class FilterCheckEdit extends Edit {
 
@@ -495,10 +508,7 @@ public final class JdkHooks {
         @Override
         void atEntry() {
             Label original = new Label();
-            mv.visitVarInsn(Opcodes.ALOAD, 1);
-            mv.visitJumpInsn(Opcodes.IFNONNULL, original);
-            mv.visitVarInsn(Opcodes.ILOAD, 2);
-            mv.visitJumpInsn(Opcodes.IFGE, original);
+            Label packed = new Label();
             mv.visitVarInsn(Opcodes.ALOAD, 0);
             mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "serialFilter", FILTER_DESC);
             mv.visitTypeInsn(Opcodes.INSTANCEOF, LONG_BINARY_OPERATOR);
@@ -506,10 +516,42 @@ public final class JdkHooks {
             mv.visitVarInsn(Opcodes.ALOAD, 0);
             mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "serialFilter", FILTER_DESC);
             mv.visitTypeInsn(Opcodes.CHECKCAST, LONG_BINARY_OPERATOR);
+            // (handles.size() << 32) | (passHandle & 0xFFFFFFFF)
             mv.visitVarInsn(Opcodes.ALOAD, 0);
-            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "totalObjectRefs", "J");
+            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "handles", "L" + HANDLE_TABLE + ";");
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, HANDLE_TABLE, "size", "()I", false);
+            mv.visitInsn(Opcodes.I2L);
+            mv.visitIntInsn(Opcodes.BIPUSH, 32);
+            mv.visitInsn(Opcodes.LSHL);
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "passHandle", "I");
+            mv.visitInsn(Opcodes.I2L);
+            mv.visitLdcInsn(0xFFFF_FFFFL);
+            mv.visitInsn(Opcodes.LAND);
+            mv.visitInsn(Opcodes.LOR);
+            // (depth << 40) | totalObjectRefs
             mv.visitVarInsn(Opcodes.ALOAD, 0);
             mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "depth", "J");
+            mv.visitIntInsn(Opcodes.BIPUSH, 40);
+            mv.visitInsn(Opcodes.LSHL);
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "totalObjectRefs", "J");
+            mv.visitInsn(Opcodes.LOR);
+            // bit 62 for an array length, bit 63 for a back-reference (no class, no length)
+            Label noLength = new Label();
+            mv.visitVarInsn(Opcodes.ILOAD, 2);
+            mv.visitJumpInsn(Opcodes.IFLT, noLength);
+            mv.visitLdcInsn(1L << 62);
+            mv.visitInsn(Opcodes.LOR);
+            mv.visitJumpInsn(Opcodes.GOTO, packed);
+            mv.visitLabel(noLength);
+            frame(LONG_BINARY_OPERATOR, Opcodes.LONG, Opcodes.LONG);
+            mv.visitVarInsn(Opcodes.ALOAD, 1);
+            mv.visitJumpInsn(Opcodes.IFNONNULL, packed);
+            mv.visitLdcInsn(Long.MIN_VALUE);
+            mv.visitInsn(Opcodes.LOR);
+            mv.visitLabel(packed);
+            frame(LONG_BINARY_OPERATOR, Opcodes.LONG, Opcodes.LONG);
             mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, LONG_BINARY_OPERATOR, "applyAsLong", "(JJ)J", true);
             mv.visitInsn(Opcodes.LCONST_0);
             mv.visitInsn(Opcodes.LCMP);
@@ -572,6 +614,234 @@ public final class JdkHooks {
             mv.visitLabel(done);
             frame();
             mv.visitInsn(Opcodes.RETURN);
+        }
+    }
+
+    /**
+     * {@code ObjectInputStream.readProxyDesc(boolean)}: right before the call to
+     * {@code resolveProxyClass(String[])}, the names go to the guard ({@code Consumer}), which
+     * refuses a forbidden one before the JDK (or a subclass such as Commons IO's or Spring's)
+     * generates the proxy class. The call sits mid-method, so the frames of the inserted branch
+     * need the locals and stack there: they are tracked from the method's last frame through the
+     * few instructions between; anything else on that stretch leaves the method unchanged and
+     * the hook reported as missing.
+     */
+    private static final class ReadProxyDescEdit extends MethodVisitor {
+        private final Runnable missed;
+        private java.util.List<Object> locals;
+        private java.util.List<Object> stack;
+        private boolean applied;
+
+        ReadProxyDescEdit(MethodVisitor next, Runnable missed) {
+            super(Opcodes.ASM9, next);
+            this.missed = missed;
+        }
+
+        private void unknown() {
+            locals = null;
+            stack = null;
+        }
+
+        private boolean known() {
+            return locals != null && stack != null;
+        }
+
+        private Object pop() {
+            return stack.isEmpty() ? null : stack.remove(stack.size() - 1);
+        }
+
+        @Override
+        public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stackTypes) {
+            super.visitFrame(type, numLocal, local, numStack, stackTypes);
+            locals = new java.util.ArrayList<>(java.util.Arrays.asList(local).subList(0, numLocal));
+            stack = new java.util.ArrayList<>(java.util.Arrays.asList(stackTypes).subList(0, numStack));
+            // Long and double take two slots but one frame entry: keep slot arithmetic simple.
+            if (locals.contains(Opcodes.LONG) || locals.contains(Opcodes.DOUBLE)
+                    || stack.contains(Opcodes.LONG) || stack.contains(Opcodes.DOUBLE)) {
+                unknown();
+            }
+        }
+
+        @Override
+        public void visitInsn(int opcode) {
+            if (known()) {
+                if (opcode == Opcodes.ACONST_NULL) {
+                    stack.add(Opcodes.NULL);
+                } else if (opcode >= Opcodes.ICONST_M1 && opcode <= Opcodes.ICONST_5) {
+                    stack.add(Opcodes.INTEGER);
+                } else if (opcode == Opcodes.POP && pop() != null) {
+                    // popped
+                } else {
+                    unknown();
+                }
+            }
+            super.visitInsn(opcode);
+        }
+
+        @Override
+        public void visitVarInsn(int opcode, int slot) {
+            if (known()) {
+                if (opcode == Opcodes.ALOAD && slot < locals.size()) {
+                    stack.add(locals.get(slot));
+                } else if (opcode == Opcodes.ILOAD) {
+                    stack.add(Opcodes.INTEGER);
+                } else if ((opcode == Opcodes.ASTORE || opcode == Opcodes.ISTORE) && !stack.isEmpty()) {
+                    while (locals.size() <= slot) {
+                        locals.add(Opcodes.TOP);
+                    }
+                    locals.set(slot, pop());
+                } else {
+                    unknown();
+                }
+            }
+            super.visitVarInsn(opcode, slot);
+        }
+
+        @Override
+        public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
+            if (known()) {
+                Object type = frameType(Type.getType(descriptor));
+                if (opcode == Opcodes.GETFIELD && pop() != null && type != null) {
+                    stack.add(type);
+                } else {
+                    unknown();
+                }
+            }
+            super.visitFieldInsn(opcode, owner, name, descriptor);
+        }
+
+        @Override
+        public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+            if (known() && opcode == Opcodes.INVOKEVIRTUAL && owner.equals(OBJECT_INPUT_STREAM)
+                    && name.equals("resolveProxyClass") && descriptor.equals("([Ljava/lang/String;)Ljava/lang/Class;")
+                    && stack.size() >= 2 && "[Ljava/lang/String;".equals(stack.get(stack.size() - 1))
+                    && !applied) {
+                checkNames();
+                applied = true;
+            }
+            if (known() && opcode != Opcodes.INVOKEDYNAMIC) {
+                Type method = Type.getMethodType(descriptor);
+                int pops = method.getArgumentTypes().length + (opcode == Opcodes.INVOKESTATIC ? 0 : 1);
+                for (int i = 0; i < pops && stack != null; i++) {
+                    if (pop() == null) {
+                        unknown();
+                    }
+                }
+                if (known() && method.getReturnType().getSort() != Type.VOID) {
+                    Object type = frameType(method.getReturnType());
+                    if (type == null) {
+                        unknown();
+                    } else {
+                        stack.add(type);
+                    }
+                }
+            } else {
+                unknown();
+            }
+            super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
+        }
+
+        /** Stack: ..., stream, names. Hands the names to the stream's guard, if it has one. */
+        private void checkNames() {
+            Object[] frameLocals = locals.toArray();
+            Object[] atCall = stack.toArray();
+            Object[] withFilter = java.util.Arrays.copyOf(atCall, atCall.length + 2);
+            withFilter[atCall.length] = "[Ljava/lang/String;";
+            withFilter[atCall.length + 1] = FILTER;
+            Label notOurs = new Label();
+            Label call = new Label();
+            mv.visitInsn(Opcodes.DUP);
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "serialFilter", FILTER_DESC);
+            mv.visitInsn(Opcodes.DUP);
+            mv.visitTypeInsn(Opcodes.INSTANCEOF, CONSUMER);
+            mv.visitJumpInsn(Opcodes.IFEQ, notOurs);
+            mv.visitTypeInsn(Opcodes.CHECKCAST, CONSUMER);
+            mv.visitInsn(Opcodes.SWAP);
+            mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, CONSUMER, "accept", "(Ljava/lang/Object;)V", true);
+            mv.visitJumpInsn(Opcodes.GOTO, call);
+            mv.visitLabel(notOurs);
+            mv.visitFrame(Opcodes.F_NEW, frameLocals.length, frameLocals, withFilter.length, withFilter);
+            mv.visitInsn(Opcodes.POP2);
+            mv.visitLabel(call);
+            mv.visitFrame(Opcodes.F_NEW, frameLocals.length, frameLocals, atCall.length, atCall);
+        }
+
+        /** The stack map entry for a value of {@code type}, or null for long and double. */
+        private static Object frameType(Type type) {
+            return switch (type.getSort()) {
+                case Type.BOOLEAN, Type.BYTE, Type.CHAR, Type.SHORT, Type.INT -> Opcodes.INTEGER;
+                case Type.FLOAT -> Opcodes.FLOAT;
+                case Type.OBJECT, Type.ARRAY -> type.getInternalName();
+                default -> null;
+            };
+        }
+
+        @Override
+        public void visitJumpInsn(int opcode, Label label) {
+            unknown();
+            super.visitJumpInsn(opcode, label);
+        }
+
+        @Override
+        public void visitTypeInsn(int opcode, String type) {
+            unknown();
+            super.visitTypeInsn(opcode, type);
+        }
+
+        @Override
+        public void visitIntInsn(int opcode, int operand) {
+            unknown();
+            super.visitIntInsn(opcode, operand);
+        }
+
+        @Override
+        public void visitLdcInsn(Object value) {
+            unknown();
+            super.visitLdcInsn(value);
+        }
+
+        @Override
+        public void visitIincInsn(int slot, int increment) {
+            unknown();
+            super.visitIincInsn(slot, increment);
+        }
+
+        @Override
+        public void visitInvokeDynamicInsn(String name, String descriptor, Handle bsm, Object... bsmArgs) {
+            unknown();
+            super.visitInvokeDynamicInsn(name, descriptor, bsm, bsmArgs);
+        }
+
+        @Override
+        public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) {
+            unknown();
+            super.visitTableSwitchInsn(min, max, dflt, labels);
+        }
+
+        @Override
+        public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) {
+            unknown();
+            super.visitLookupSwitchInsn(dflt, keys, labels);
+        }
+
+        @Override
+        public void visitMultiANewArrayInsn(String descriptor, int numDimensions) {
+            unknown();
+            super.visitMultiANewArrayInsn(descriptor, numDimensions);
+        }
+
+        @Override
+        public void visitMaxs(int maxStack, int maxLocals) {
+            super.visitMaxs(maxStack + 3, maxLocals); // the names, the filter and its copy
+        }
+
+        @Override
+        public void visitEnd() {
+            if (!applied) {
+                missed.run();
+            }
+            super.visitEnd();
         }
     }
 

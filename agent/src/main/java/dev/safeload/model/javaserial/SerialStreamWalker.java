@@ -28,6 +28,7 @@ import dev.safeload.model.Finding;
 import dev.safeload.model.ModelSource;
 import dev.safeload.model.Severity;
 import dev.safeload.policy.Decision;
+import dev.safeload.policy.EnumProof;
 import dev.safeload.policy.SerialLimits;
 import dev.safeload.policy.SerialPolicy;
 import java.io.IOException;
@@ -413,7 +414,13 @@ final class SerialStreamWalker {
 
     /** Records the class name's decision; a refusal is a finding naming the class. */
     private void checkClass(String className, boolean enumFlag) {
-        Decision decision = policy.decideName(className, enumFlag);
+        Decision decision = policy.decideName(className, false);
+        if (enumFlag && decision == SerialPolicy.NOT_ALLOWED && EnumProof.isEnum(className,
+                Thread.currentThread().getContextClassLoader(), ClassLoader.getSystemClassLoader())) {
+            // The flag alone proves nothing: a loader that initialises what it resolves (Weka's)
+            // would run any class's static initialiser on the writer's word.
+            decision = Decision.UNDECIDED;
+        }
         if (decision.allowed() || !reported.add(className) || findings.size() >= MAX_FINDINGS) {
             return;
         }

@@ -288,6 +288,32 @@ class JavaSerialCheckTest {
     }
 
     @Test
+    void refusesEnumFlagOnAClassThatIsNoEnum() throws IOException {
+        // The descriptor keeps SC_ENUM; only the name changes, to an interface of the same length.
+        byte[] bytes = serialize(new ArrayList<>(List.of(TimeUnit.SECONDS)));
+        byte[] from = TimeUnit.class.getName().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] to = java.util.concurrent.Executor.class.getName().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int at = indexOf(bytes, from);
+        System.arraycopy(to, 0, bytes, at, to.length);
+        List<Finding> findings = check(bytes, policy());
+        assertTrue(blocks(findings), findings.toString());
+        assertTrue(names(findings, "java.util.concurrent.Executor"), findings.toString());
+    }
+
+    private static int indexOf(byte[] bytes, byte[] part) {
+        outer:
+        for (int i = 0; i <= bytes.length - part.length; i++) {
+            for (int j = 0; j < part.length; j++) {
+                if (bytes[i + j] != part[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new IllegalArgumentException("not found");
+    }
+
+    @Test
     void walksExternalizableBlockData() throws IOException {
         assertEquals(List.of(), check(serialize(new Record()), policy(TEST_CLASSES)));
     }

@@ -4,6 +4,7 @@ import dev.safeload.it.victim.EchoHandler;
 import dev.safeload.it.victim.Envelope;
 import dev.safeload.it.victim.Probe;
 import dev.safeload.it.victim.Secret;
+import dev.safeload.it.victim.Semaphore;
 import dev.safeload.it.victim.Swapper;
 import java.io.ByteArrayOutputStream;
 import java.io.FileOutputStream;
@@ -19,8 +20,10 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.security.SignedObject;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
@@ -117,6 +120,90 @@ public final class Payloads {
         return root;
     }
 
+    /**
+     * A {@code HashSet} holding the top of {@code levels} lists, each holding {@code fanOut}
+     * references to the list below: a few thousand references in the stream, fanOut^levels
+     * steps for the set to hash it.
+     */
+    public static Object backReferenceFanOut(int fanOut, int levels) {
+        // The set takes its element while it is empty: hashing it full would take as long here.
+        Set<Object> set = new HashSet<>();
+        set.add("first");
+        List<Object> top = new ArrayList<>();
+        set.add(top);
+        List<Object> below = new ArrayList<>(List.of("safeload"));
+        for (int level = 0; level < levels; level++) {
+            List<Object> list = new ArrayList<>(fanOut);
+            for (int i = 0; i < fanOut; i++) {
+                list.add(below);
+            }
+            below = list;
+        }
+        top.add(below);
+        return set;
+    }
+
+    /**
+     * {@code depth} nested {@code ArrayList}s, each holding the next, with every size field
+     * rewritten to claim {@code claim} elements: each list allocates its array before reading
+     * the list inside it, so a few hundred bytes hold depth * claim references.
+     */
+    public static byte[] nestedListClaims(int depth, int claim) throws IOException {
+        List<Object> inner = new ArrayList<>();
+        for (int i = 0; i < depth; i++) {
+            List<Object> outer = new ArrayList<>();
+            outer.add(inner);
+            inner = outer;
+        }
+        byte[] bytes = serialize(inner);
+        // The size field (1), then the block data with the capacity ArrayList.writeObject adds (1).
+        byte[] sizeOne = {0, 0, 0, 1, 0x77, 4, 0, 0, 0, 1};
+        int patched = 0;
+        for (int i = 0; i <= bytes.length - sizeOne.length; i++) {
+            if (java.util.Arrays.equals(bytes, i, i + sizeOne.length, sizeOne, 0, sizeOne.length)) {
+                bytes[i] = (byte) (claim >>> 24);
+                bytes[i + 1] = (byte) (claim >>> 16);
+                bytes[i + 2] = (byte) (claim >>> 8);
+                bytes[i + 3] = (byte) claim;
+                patched++;
+            }
+        }
+        if (patched != depth) {
+            throw new IllegalStateException("patched " + patched + " lists of " + depth);
+        }
+        return bytes;
+    }
+
+    /**
+     * A {@code HashSet} of {@code count} distinct {@code BitSet}s that share one hash code: each
+     * insertion compares with every earlier one. Written from a set of BitSets with distinct
+     * words, which are then rewritten in the bytes, so this JVM never hashes the colliding ones.
+     */
+    public static byte[] collidingBitSets(int count) throws IOException {
+        long marker = 0x5AFE_C0DE_0000_0000L;
+        Set<Object> set = new HashSet<>();
+        for (int k = 1; k <= count; k++) {
+            set.add(java.util.BitSet.valueOf(new long[] {marker | k}));
+        }
+        byte[] bytes = serialize(set);
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+        int rewritten = 0;
+        for (int i = 0; i + 8 <= bytes.length; i++) {
+            long word = buffer.getLong(i);
+            if ((word & 0xFFFF_FFFF_0000_0000L) == marker) {
+                long k = word & 0xFFFF_FFFFL;
+                // BitSet.hashCode folds 1234 ^ word into an int as high ^ low: k cancels out.
+                buffer.putLong(i, (k << 32) | (k ^ 0x1234_5678L));
+                rewritten++;
+                i += 7;
+            }
+        }
+        if (rewritten != count) {
+            throw new IllegalStateException("rewrote " + rewritten + " of " + count);
+        }
+        return bytes;
+    }
+
     /** An int[] whose length field claims almost 2^31 elements: 8 GB the heap cannot hold. */
     public static byte[] hugeIntArrayClaim() throws IOException {
         byte[] bytes = serialize(new int[4]);
@@ -134,6 +221,14 @@ public final class Payloads {
         String from = Probe.class.getName();
         String to = "dev.safeload.it.victim.Prxbe";
         return replace(bytes, from, to);
+    }
+
+    /**
+     * A stream of {@link Semaphore#GREEN} with the enum's name swapped for {@code target}'s, so
+     * the descriptor flags {@code target} as an enum (SC_ENUM) whatever it really is.
+     */
+    public static byte[] enumFlagged(Class<?> target) throws IOException {
+        return replace(serialize(Semaphore.GREEN), Semaphore.class.getName(), target.getName());
     }
 
     /** A proxy for an interface the policy does not allow, with an allowed handler. */

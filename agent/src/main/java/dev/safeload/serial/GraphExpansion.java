@@ -1,0 +1,202 @@
+package dev.safeload.serial;
+
+import java.util.Arrays;
+
+/**
+ * How much hashing one stream's graph will cost, counted before the hashing runs. A hash bomb
+ * (nested {@code HashSet}s sharing their children, or lists holding thousands of references to
+ * the list below) is a few kilobytes and a few dozen objects, inside every depth and reference
+ * limit, yet {@code hashCode} walks every path through it: 2^depth or 1,000^levels steps, in
+ * one call that no checkpoint can interrupt. So the cost is predicted from the stream: an
+ * object's expanded size is one plus its children's, a back-reference counting as the whole
+ * object it refers to, and {@link #work} sums the expanded sizes of the children of every JDK hashed
+ * container (those that check their table as a {@code Map.Entry[]}: {@code HashMap},
+ * {@code HashSet}, {@code Hashtable} and their subclasses) plus the size so far of the child
+ * that the outermost open one is still reading.
+ *
+ * <p>Seen from the checkpoints: an object's first checkpoint comes at its depth once every
+ * handle before it is assigned, so the stream's next handle is the object's own; a checkpoint
+ * one level deeper means it has children. Strings and other objects without a checkpoint count
+ * as nothing, which undercounts the leaves only. Memory: one long per handle, grown like the
+ * JDK's own handle table, and small arrays per depth, kept per thread for the next stream;
+ * nothing per checkpoint.
+ */
+final class GraphExpansion {
+
+    /** Per thread, one tracker per nesting level, reused by the streams read there. */
+    private static final ThreadLocal<GraphExpansion[]> POOL = new ThreadLocal<>() {
+        @Override
+        protected GraphExpansion[] initialValue() {
+            return new GraphExpansion[4];
+        }
+    };
+    /** A larger handle table than this is not kept for the thread's next stream. */
+    private static final int POOLED_HANDLES = 1 << 16;
+
+    private Object owner;
+
+    private long total;
+    private long hashedWork;
+    private int outermostHashed;
+    /** Per depth (1-based): the open object's handle or -1, {@link #total} when it began, and more. */
+    private int[] handle = new int[16];
+    private long[] start = new long[16];
+    private boolean[] hasChildren = new boolean[16];
+    private boolean[] hashed = new boolean[16];
+    private int top;
+    /** By handle: an object's expanded size when it has children, else zero. */
+    private long[] weights = new long[64];
+    private int highestNext;
+
+    /**
+     * The tracker for {@code stream}'s read at nesting {@code level} of this thread: the one this
+     * stream used last if no other stream used it since (its handles, and so the weights of what
+     * earlier reads built, carry over), else reset. Reuse keeps a read from allocating one per
+     * stream; the price is that a bomb split across two reads of one stream, with another
+     * stream read on the same thread between them, is measured without the first read's part.
+     */
+    static GraphExpansion take(Object stream, int level) {
+        GraphExpansion[] slots = POOL.get();
+        if (level >= slots.length) {
+            GraphExpansion own = new GraphExpansion();
+            own.owner = stream;
+            return own;
+        }
+        GraphExpansion tracker = slots[level];
+        if (tracker == null) {
+            tracker = new GraphExpansion();
+            slots[level] = tracker;
+        }
+        if (tracker.owner != stream) {
+            tracker.reset(stream);
+        }
+        return tracker;
+    }
+
+    private void reset(Object stream) {
+        owner = stream;
+        if (weights.length > POOLED_HANDLES) {
+            weights = new long[64];
+        } else {
+            Arrays.fill(weights, 0, Math.min(highestNext + 1, weights.length), 0);
+        }
+        total = 0;
+        hashedWork = 0;
+        outermostHashed = 0;
+        top = 0;
+        highestNext = 0;
+    }
+
+    /** The hashing this stream's containers have done or will do, in objects visited. */
+    long work() {
+        long pending = outermostHashed > 0 && top > outermostHashed ? total - start[outermostHashed + 1] : 0;
+        return saturatedAdd(hashedWork, pending);
+    }
+
+    /**
+     * A checkpoint at {@code depth}, with the stream's {@code next} handle; {@code target} is
+     * the handle a back-reference refers to, else -1; {@code arrayLength} true when the
+     * checkpoint is an array's length (from the stream, or a capacity a readObject checks).
+     */
+    void checkpoint(int depth, int next, int target, boolean arrayLength) {
+        if (depth <= 0) {
+            return;
+        }
+        if (next < highestNext) {
+            // TC_RESET emptied the handle table: old handles now name new objects.
+            Arrays.fill(weights, 0, Math.min(highestNext, weights.length), 0);
+        }
+        highestNext = next;
+        while (top > depth) {
+            close();
+        }
+        if (arrayLength) {
+            return; // about the object already open at this depth, never a new one
+        }
+        long referred = target >= 0 && target < weights.length ? weights[target] : 0;
+        if (top == depth && (hasChildren[depth] || referred > 0 || handle[depth] != next)) {
+            close(); // the object open at this depth is finished: this is a sibling
+        }
+        if (referred > 0) {
+            // A back-reference to an object with children: its whole expansion, again.
+            total = saturatedAdd(total, referred);
+            countChild(depth, referred);
+            return;
+        }
+        if (top < depth) {
+            open(depth, next);
+        }
+    }
+
+    /** The object open at {@code depth} checked its table as a {@code Map.Entry[]}: it hashes its children. */
+    void hashes(int depth) {
+        if (depth > 0 && depth == top) {
+            hashed[depth] = true;
+            if (outermostHashed == 0) {
+                outermostHashed = depth;
+            }
+        }
+    }
+
+    private void open(int depth, int next) {
+        ensureDepth(depth);
+        while (top < depth - 1) {
+            // A level without a checkpoint of its own (none in the JDK's grammar today): no handle.
+            push(-1);
+        }
+        if (top >= 1) {
+            hasChildren[top] = true;
+        }
+        push(next);
+        total = saturatedAdd(total, 1);
+    }
+
+    private void push(int h) {
+        top++;
+        handle[top] = h;
+        start[top] = total;
+        hasChildren[top] = h < 0;
+        hashed[top] = false;
+    }
+
+    private void close() {
+        int depth = top--;
+        if (depth == outermostHashed) {
+            outermostHashed = 0; // any hashed container deeper was closed before it
+        }
+        long weight = total - start[depth];
+        int h = handle[depth];
+        if (hasChildren[depth] && h >= 0) {
+            if (h >= weights.length) {
+                weights = Arrays.copyOf(weights, Math.max(h + 1, weights.length * 2));
+            }
+            weights[h] = weight;
+        }
+        countChild(depth, weight);
+    }
+
+    /** A child of the object at {@code depth - 1} is complete, with this expanded size. */
+    private void countChild(int depth, long weight) {
+        int parent = depth - 1;
+        if (parent >= 1 && hashed[parent]) {
+            // Values of a map are counted like its keys: new strings and nulls leave no
+            // checkpoint, so which child is a key cannot be told, and a guess could be steered.
+            hashedWork = saturatedAdd(hashedWork, weight);
+        }
+    }
+
+    private void ensureDepth(int depth) {
+        if (depth + 1 >= handle.length) {
+            int size = Math.max(depth + 2, handle.length * 2);
+            handle = Arrays.copyOf(handle, size);
+            start = Arrays.copyOf(start, size);
+            hasChildren = Arrays.copyOf(hasChildren, size);
+            hashed = Arrays.copyOf(hashed, size);
+        }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
+    }
+}
