@@ -27,6 +27,8 @@ import java.util.Set;
 public final class TorchLegacyTarCheck implements FormatCheck {
 
     private static final Set<String> MEMBERS = Set.of("sys_info", "pickle", "storages", "tensors");
+    /** Hard and symbolic links, character and block devices, folders, FIFOs (tarfile's non-regular SUPPORTED_TYPES). */
+    private static final String NO_DATA_TYPES = "123456";
 
     @Override
     public String format() {
@@ -73,7 +75,8 @@ public final class TorchLegacyTarCheck implements FormatCheck {
                         "tar header of " + name + " is malformed or runs past the end of the file"));
                 return findings;
             }
-            if (type == 'x' || type == 'L') {
+            if (type == 'x' || type == 'X' || type == 'L') {
+                // 'X' is Solaris' pax header; tarfile reads it as 'x'.
                 byte[] raw = ModelSources.readAt(source, data, (int) Math.min(len, 1 << 20));
                 String text = new String(raw, StandardCharsets.UTF_8);
                 if (type == 'L') {
@@ -89,7 +92,30 @@ public final class TorchLegacyTarCheck implements FormatCheck {
                         }
                     }
                 }
-            } else if (type == '0' || type == 0) {
+            } else if (type == 'K') {
+                // GNU long link name: only links use it, and links named as members are refused below.
+            } else if (type == 'g' || type == 'S') {
+                // Global pax headers and GNU sparse files change how tarfile reads later members;
+                // torch.save never writes them.
+                findings.add(new Finding(TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH, source.name() + "@" + pos,
+                        "tar member " + name + " is a " + (type == 'g' ? "global pax header" : "GNU sparse file")
+                                + ", which torch.save never writes and tarfile reads its own way"));
+                return findings;
+            } else if (NO_DATA_TYPES.indexOf(type) >= 0 || type == 0 && name.endsWith("/")) {
+                // tarfile reads no data after links, devices, folders and FIFOs, whatever their size
+                // says: the next header follows at once. Torch's members are read through
+                // tar.extract/extractfile, which follow a link to another member (or out of the tar).
+                if (MEMBERS.contains(name)) {
+                    findings.add(new Finding(TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH, source.name() + "@" + pos,
+                            "tar member " + name + " is a link or special file (type '" + type
+                                    + "'), which torch.save never writes; tarfile would follow it"));
+                    return findings;
+                }
+                pos = data;
+                continue;
+            } else {
+                // Regular ('0', NUL), contiguous ('7') and unknown types all hold data that
+                // tarfile.extractfile returns (getmember matches names exactly).
                 ModelSource member = ModelSources.slice(source, data, len, source.name() + "!/" + name);
                 checkMember(name, member, imports, context, findings);
             }
