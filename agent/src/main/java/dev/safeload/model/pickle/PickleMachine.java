@@ -416,6 +416,14 @@ public final class PickleMachine {
                         throw new Stop(RULE_MALFORMED, at, "STOP leaves " + sp + " item(s) and " + mp
                                 + " MARK(s) behind; no pickler writes that");
                     }
+                    if (frameEnd > in.position()) {
+                        // Picklers end the frame right after STOP. pickle.load on a file reads a
+                        // frame of 8 KiB or more whole, so its remainder is gone and a reader that
+                        // reads on (torch legacy, joblib) starts where this reading does not.
+                        throw new Stop(RULE_FRAME, at, "the frame holding STOP runs " + (frameEnd - in.position())
+                                + " byte(s) past it: pickle.load from a file drops them, so the next read starts"
+                                + " elsewhere than here; no pickler writes that");
+                    }
                     return value;
                 }
                 case FRAME -> {
