@@ -9,6 +9,7 @@ import dev.safeload.model.ModelSources;
 import dev.safeload.model.ScanContext;
 import dev.safeload.model.Severity;
 import dev.safeload.model.compress.ZipIndex;
+import dev.safeload.model.numpy.NpyCheck;
 import dev.safeload.model.pickle.PickleImports;
 import dev.safeload.model.pickle.PickleInput;
 import dev.safeload.model.pickle.PickleMachine;
@@ -152,6 +153,11 @@ public final class TorchZipCheck implements FormatCheck, ContentSniff {
             if (head.length > 1 && (head[0] & 0xff) == 0x80) {
                 new PickleMachine(imports, PickleMachine.Limits.DEFAULTS, findings).lenient(true)
                         .run(new PickleInput(content, 0), content.name());
+            }
+            if (NpyCheck.objects().sniff(head, size) || NpyCheck.numeric().sniff(head, size)) {
+                // np.load of this same zip is an NpzFile, which reads any member that starts with
+                // the .npy magic as an array, whatever its name: an object array's pickle runs there.
+                findings.addAll(NpyCheck.objects().check(content, context));
             }
             return;
         }
