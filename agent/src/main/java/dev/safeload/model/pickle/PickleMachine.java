@@ -541,6 +541,12 @@ public final class PickleMachine {
         if (!(wrapper.state instanceof Dict state)) {
             throw new Stop(RULE_JOBLIB_ARRAY, at, "joblib array wrapper without a state dict; cannot find where its data ends");
         }
+        if (state.keys.size() != state.size) {
+            // Past the retention budget a dict keeps only its first few entries, but BUILD lets
+            // the last of repeated keys win: joblib would size the array by a shape never seen here.
+            throw new Stop(RULE_JOBLIB_ARRAY, at, "joblib array wrapper whose state dict was not kept whole"
+                    + " (after a large container); its shape or dtype may be a later entry than the ones read");
+        }
         NumpyDtype dtype = NumpyDtype.of(state.get("dtype"));
         Object shape = state.get("shape");
         long count = 1;
