@@ -49,4 +49,18 @@ class LegacyTarMembersTest {
         assertBlocked(new ModelScanner(ModelPolicies.defaults()).scanFile(fixture(file)),
                 TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH);
     }
+
+    /** make_tar_polyglot_fixtures.py --prove: torch.load reads the tar hidden in a pickle sequence first. */
+    @ParameterizedTest
+    @ValueSource(strings = {"legacy_pickles_also_tar.pt"})
+    void readsAPickleSequenceAsTheTarTorchLoadTriesFirst(String file) throws Exception {
+        assertBlocked(new ModelScanner(ModelPolicies.defaults()).scanFile(fixture(file)),
+                PickleMachine.RULE_DANGEROUS, Severity.CRITICAL);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"legacy_pickles_also_tar_twin.pt"})
+    void allowsAPickleSequenceThatIsAlsoAHarmlessTar(String file) throws Exception {
+        assertAllowed(new ModelScanner(ModelPolicies.defaults()).scanFile(fixture(file)));
+    }
 }
