@@ -22,6 +22,9 @@ public record NumpyDtype(long itemSize, boolean hasObject) {
         boolean flaggedObject = false;
         long elsize = -1;
         if (c.state instanceof Seq state) {
+            if (!state.complete()) {
+                return null; // items were dropped past the retention budget, so indices shift
+            }
             if (state.get(7) instanceof Long flags) {
                 flaggedObject = (flags & 1) != 0; // NPY_ITEM_REFCOUNT: the dtype holds objects
             }

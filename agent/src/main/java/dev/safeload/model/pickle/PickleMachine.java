@@ -423,6 +423,14 @@ public final class PickleMachine {
                         throw new Stop(RULE_MALFORMED, at, "STOP leaves " + sp + " item(s) and " + mp
                                 + " MARK(s) behind; no pickler writes that");
                     }
+                    if (frameEnd > in.position()) {
+                        // Picklers end the frame right after STOP. pickle.load on a file reads a
+                        // frame of 8 KiB or more whole, so its remainder is gone and a reader that
+                        // reads on (torch legacy, joblib) starts where this reading does not.
+                        throw new Stop(RULE_FRAME, at, "the frame holding STOP runs " + (frameEnd - in.position())
+                                + " byte(s) past it: pickle.load from a file drops them, so the next read starts"
+                                + " elsewhere than here; no pickler writes that");
+                    }
                     return value;
                 }
                 case FRAME -> {
@@ -555,6 +563,12 @@ public final class PickleMachine {
         long at = opOffset;
         if (!(wrapper.state instanceof Dict state)) {
             throw new Stop(RULE_JOBLIB_ARRAY, at, "joblib array wrapper without a state dict; cannot find where its data ends");
+        }
+        if (state.keys.size() != state.size) {
+            // Past the retention budget a dict keeps only its first few entries, but BUILD lets
+            // the last of repeated keys win: joblib would size the array by a shape never seen here.
+            throw new Stop(RULE_JOBLIB_ARRAY, at, "joblib array wrapper whose state dict was not kept whole"
+                    + " (after a large container); its shape or dtype may be a later entry than the ones read");
         }
         NumpyDtype dtype = NumpyDtype.of(state.get("dtype"));
         Object shape = state.get("shape");

@@ -32,6 +32,17 @@ public final class PickleRun {
         new PickleMachine(imports, PickleMachine.Limits.DEFAULTS, findings).lenient(true).run(in, source.name());
     }
 
+    /**
+     * joblib.load's reading of a file that starts with a pickle: that first pickle, with the
+     * array bytes (or nested pickles) each NumpyArrayWrapper's BUILD announces read as joblib
+     * reads them. What follows its STOP joblib never reads.
+     */
+    public static void joblibReading(ModelSource source, PickleImports imports, List<Finding> findings)
+            throws IOException {
+        new PickleMachine(imports, PickleMachine.Limits.DEFAULTS, findings).joblibArrays(true)
+                .run(new PickleInput(source, 0), source.name() + " (as joblib.load reads it)");
+    }
+
     /** Runs one pickle from {@code offset} of {@code source}, strictly, adding findings. */
     public static PickleMachine.Outcome runAt(ModelSource source, long offset, PickleImports imports,
                                               List<Finding> findings) throws IOException {

@@ -44,16 +44,28 @@ public final class TorchLegacyCheck implements FormatCheck {
         List<Finding> findings = new ArrayList<>();
         PickleImports imports = PickleRun.imports(context);
         PickleMachine machine = new PickleMachine(imports, PickleMachine.Limits.DEFAULTS, findings);
+        checkSequence(source, machine, imports, findings);
+        if (machine.arrayWrapperBuilt()) {
+            // joblib.load of this file reads its first pickle, and after a NumpyArrayWrapper's
+            // BUILD it takes array bytes that torch.load reads as the next pickles, then unpickles
+            // on from inside what torch reads as storage data.
+            PickleRun.joblibReading(source, imports, findings);
+        }
+        return findings;
+    }
+
+    private static void checkSequence(ModelSource source, PickleMachine machine, PickleImports imports,
+                                      List<Finding> findings) throws IOException {
         PickleInput in = new PickleInput(source, 0);
         Object keys = null;
         for (String what : PICKLES) {
             if (in.remaining() == 0) {
                 findings.add(layout(source, in.position(), "file ends before the " + what + " pickle (truncated)"));
-                return findings;
+                return;
             }
             PickleMachine.Outcome o = machine.run(in, source.name());
             if (!o.complete()) {
-                return findings;
+                return;
             }
             keys = o.value();
         }
@@ -65,7 +77,7 @@ public final class TorchLegacyCheck implements FormatCheck {
         }
         if (!(keys instanceof PyValue.Seq list) || !list.complete()) {
             findings.add(layout(source, in.position(), "the storage keys pickle is not a list of keys"));
-            return findings;
+            return;
         }
         try {
             for (Object key : list.items) {
@@ -73,27 +85,26 @@ public final class TorchLegacyCheck implements FormatCheck {
                 if (size == null || size < 0) {
                     findings.add(layout(source, in.position(), "storage " + key
                             + " has no known element size; cannot find where its data ends"));
-                    return findings;
+                    return;
                 }
                 long at = in.position();
                 long count = in.readLE(8);
                 if (count < 0 || count > in.remaining() / Math.max(1, size)) {
                     findings.add(layout(source, at, "storage " + key + " claims " + count
                             + " elements, more than the file holds (truncated or malformed)"));
-                    return findings;
+                    return;
                 }
                 in.skip(count * size);
             }
         } catch (EOFException e) {
             findings.add(layout(source, in.position(), "file ends inside the storage data (truncated)"));
-            return findings;
+            return;
         }
         if (in.remaining() > 0) {
             long at = in.position();
             findings.add(layout(source, at, in.remaining() + " byte(s) after the last storage, which torch.load never reads"));
             new PickleMachine(imports, PickleMachine.Limits.DEFAULTS, findings).lenient(true).run(in, source.name());
         }
-        return findings;
     }
 
     private static Finding layout(ModelSource source, long at, String message) {

@@ -1,5 +1,6 @@
 package dev.safeload.model.torch;
 
+import dev.safeload.model.ContentSniff;
 import dev.safeload.model.Finding;
 import dev.safeload.model.FormatCheck;
 import dev.safeload.model.ModelScanner;
@@ -24,9 +25,11 @@ import java.util.Set;
  * {@code pickle}, {@code storages} and {@code tensors}, the last two being pickles interleaved
  * with raw data. Each pickle is checked and the raw data is stepped over by its declared size.
  */
-public final class TorchLegacyTarCheck implements FormatCheck {
+public final class TorchLegacyTarCheck implements FormatCheck, ContentSniff {
 
     private static final Set<String> MEMBERS = Set.of("sys_info", "pickle", "storages", "tensors");
+    /** Hard and symbolic links, character and block devices, folders, FIFOs (tarfile's non-regular SUPPORTED_TYPES). */
+    private static final String NO_DATA_TYPES = "123456";
 
     @Override
     public String format() {
@@ -43,6 +46,80 @@ public final class TorchLegacyTarCheck implements FormatCheck {
             end++;
         }
         return MEMBERS.contains(new String(head, 0, end, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * torch.load tries tarfile.open first on any file that is not a zip, and tarfile takes any
+     * first block whose checksum matches (no magic needed): a file that is also a pickle sequence,
+     * an array or anything else is then read as a legacy tar if it holds a member torch reads.
+     */
+    @Override
+    public boolean sniff(ModelSource source, byte[] head) throws IOException {
+        if (sniff(head, source.size())) {
+            return true;
+        }
+        if (head.length < 512 || !tarfileHeader(head)) {
+            return false;
+        }
+        long size = source.size();
+        for (long pos = 0, n = 0; pos + 512 <= size && n < 100_000; n++) {
+            byte[] h = ModelSources.readAt(source, pos, 512);
+            if (isZero(h) || !tarfileHeader(h)) {
+                return false; // tarfile ends the archive at a zero or bad block after the first
+            }
+            char type = (char) h[156];
+            if (type == 'x' || type == 'X' || type == 'L' || type == 'g' || MEMBERS.contains(cString(h, 0, 100))) {
+                return true; // a torch member, or a header that may rename one: read it as a tar
+            }
+            long len = octal(h, 124, 12);
+            if (len < 0) {
+                return true;
+            }
+            pos += 512 + (NO_DATA_TYPES.indexOf(type) >= 0 || type == 0 && cString(h, 0, 100).endsWith("/") ? 0 : (len + 511) / 512 * 512);
+        }
+        return false;
+    }
+
+    /** tarfile's TarInfo.frombuf test: the checksum field matches the unsigned or signed byte sum. */
+    static boolean tarfileHeader(byte[] h) {
+        if (isZero(h)) {
+            return false;
+        }
+        long stored;
+        int first = h[148] & 0xff;
+        if (first == 0x80 || first == 0xff) {
+            // tarfile's nti: base-256, the rest big-endian; 0xff makes it negative.
+            long v = 0;
+            for (int i = 149; i < 156; i++) {
+                v = (v << 8) | (h[i] & 0xff);
+            }
+            stored = first == 0x80 ? v : v - (1L << 56);
+        } else {
+            // int(text.strip() or "0", 8), which also takes a sign, a 0o prefix and underscores.
+            String t = cString(h, 148, 8).strip().replace("_", "");
+            boolean negative = t.startsWith("-");
+            if (t.startsWith("-") || t.startsWith("+")) {
+                t = t.substring(1);
+            }
+            if (t.startsWith("0o") || t.startsWith("0O")) {
+                t = t.substring(2);
+            }
+            try {
+                stored = t.isEmpty() ? 0 : Long.parseLong(t, 8) * (negative ? -1 : 1);
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        long unsigned = 256;
+        long signed = 256;
+        for (int i = 0; i < 512; i++) {
+            if (i >= 148 && i < 156) {
+                continue;
+            }
+            unsigned += h[i] & 0xff;
+            signed += h[i];
+        }
+        return stored == unsigned || stored == signed;
     }
 
     @Override
@@ -73,7 +150,8 @@ public final class TorchLegacyTarCheck implements FormatCheck {
                         "tar header of " + name + " is malformed or runs past the end of the file"));
                 return findings;
             }
-            if (type == 'x' || type == 'L') {
+            if (type == 'x' || type == 'X' || type == 'L') {
+                // 'X' is Solaris' pax header; tarfile reads it as 'x'.
                 byte[] raw = ModelSources.readAt(source, data, (int) Math.min(len, 1 << 20));
                 String text = new String(raw, StandardCharsets.UTF_8);
                 if (type == 'L') {
@@ -89,7 +167,30 @@ public final class TorchLegacyTarCheck implements FormatCheck {
                         }
                     }
                 }
-            } else if (type == '0' || type == 0) {
+            } else if (type == 'K') {
+                // GNU long link name: only links use it, and links named as members are refused below.
+            } else if (type == 'g' || type == 'S') {
+                // Global pax headers and GNU sparse files change how tarfile reads later members;
+                // torch.save never writes them.
+                findings.add(new Finding(TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH, source.name() + "@" + pos,
+                        "tar member " + name + " is a " + (type == 'g' ? "global pax header" : "GNU sparse file")
+                                + ", which torch.save never writes and tarfile reads its own way"));
+                return findings;
+            } else if (NO_DATA_TYPES.indexOf(type) >= 0 || type == 0 && name.endsWith("/")) {
+                // tarfile reads no data after links, devices, folders and FIFOs, whatever their size
+                // says: the next header follows at once. Torch's members are read through
+                // tar.extract/extractfile, which follow a link to another member (or out of the tar).
+                if (MEMBERS.contains(name)) {
+                    findings.add(new Finding(TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH, source.name() + "@" + pos,
+                            "tar member " + name + " is a link or special file (type '" + type
+                                    + "'), which torch.save never writes; tarfile would follow it"));
+                    return findings;
+                }
+                pos = data;
+                continue;
+            } else {
+                // Regular ('0', NUL), contiguous ('7') and unknown types all hold data that
+                // tarfile.extractfile returns (getmember matches names exactly).
                 ModelSource member = ModelSources.slice(source, data, len, source.name() + "!/" + name);
                 checkMember(name, member, imports, context, findings);
             }

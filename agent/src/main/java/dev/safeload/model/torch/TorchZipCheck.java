@@ -9,6 +9,7 @@ import dev.safeload.model.ModelSources;
 import dev.safeload.model.ScanContext;
 import dev.safeload.model.Severity;
 import dev.safeload.model.compress.ZipIndex;
+import dev.safeload.model.numpy.NpyCheck;
 import dev.safeload.model.pickle.PickleImports;
 import dev.safeload.model.pickle.PickleInput;
 import dev.safeload.model.pickle.PickleMachine;
@@ -63,6 +64,25 @@ public final class TorchZipCheck implements FormatCheck, ContentSniff {
         return new TorchZipCheck(true);
     }
 
+    /**
+     * A record name as PyTorchStreamReader finds it: mz_zip_reader_locate_file without
+     * MZ_ZIP_FLAG_CASE_SENSITIVE folds ASCII case, so "code/__torch__/m.PY" is the source it
+     * compiles and "DATA.PKL" the pickle it loads.
+     */
+    static String minizName(String name) {
+        char[] c = null;
+        for (int i = 0; i < name.length(); i++) {
+            char ch = name.charAt(i);
+            if (ch >= 'A' && ch <= 'Z') {
+                if (c == null) {
+                    c = name.toCharArray();
+                }
+                c[i] = (char) (ch + 32);
+            }
+        }
+        return c == null ? name : new String(c);
+    }
+
     @Override
     public String format() {
         return torchScript ? "torchscript" : "pytorch-zip";
@@ -86,7 +106,7 @@ public final class TorchZipCheck implements FormatCheck, ContentSniff {
             int n = Math.min((head[26] & 0xff) | (head[27] & 0xff) << 8, head.length - 30);
             names.add(new String(head, 30, n, java.nio.charset.StandardCharsets.UTF_8));
         }
-        boolean data = names.stream().anyMatch(n -> DATA_PKL.matcher(n).matches());
+        boolean data = names.stream().anyMatch(n -> DATA_PKL.matcher(minizName(n)).matches());
         boolean constants = isTorchScript(names);
         return torchScript ? constants : data && !constants;
     }
@@ -121,7 +141,7 @@ public final class TorchZipCheck implements FormatCheck, ContentSniff {
                 findings.add(new Finding(RULE_ENTRY, Severity.HIGH, where, problem));
                 return;
             }
-            if (torchScript && entry.name().endsWith(".py")) {
+            if (torchScript && minizName(entry.name()).endsWith(".py")) {
                 checkCode(content, findings);
                 return;
             }
@@ -144,14 +164,19 @@ public final class TorchZipCheck implements FormatCheck, ContentSniff {
                                    ScanContext context, List<Finding> findings) throws IOException {
         long size = content.size();
         byte[] head = ModelSources.readAt(content, 0, (int) Math.min(ModelScanner.HEAD, size));
-        String name = entry.name();
+        String name = minizName(entry.name());
         boolean namedPickle = PICKLE_NAME.matcher(name).matches()
-                || (entry.localName() != null && PICKLE_NAME.matcher(entry.localName()).matches());
+                || (entry.localName() != null && PICKLE_NAME.matcher(minizName(entry.localName())).matches());
         if (STORAGE.matcher(name).matches() && !namedPickle) {
             // Raw tensor bytes: only a pickle hiding here matters, and only if it imports something.
             if (head.length > 1 && (head[0] & 0xff) == 0x80) {
                 new PickleMachine(imports, PickleMachine.Limits.DEFAULTS, findings).lenient(true)
                         .run(new PickleInput(content, 0), content.name());
+            }
+            if (NpyCheck.objects().sniff(head, size) || NpyCheck.numeric().sniff(head, size)) {
+                // np.load of this same zip is an NpzFile, which reads any member that starts with
+                // the .npy magic as an array, whatever its name: an object array's pickle runs there.
+                findings.addAll(NpyCheck.objects().check(content, context));
             }
             return;
         }

@@ -1,0 +1,66 @@
+package dev.safeload.model.torch;
+
+import static dev.safeload.model.Scans.assertAllowed;
+import static dev.safeload.model.Scans.assertBlocked;
+
+import dev.safeload.model.ModelPolicies;
+import dev.safeload.model.ModelScanner;
+import dev.safeload.model.Severity;
+import dev.safeload.model.pickle.PickleMachine;
+import java.nio.file.Path;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Legacy tar checkpoints read as Python's tarfile reads them for torch.load (fixtures and their
+ * proof against torch 1.13: legacy-tar/make_legacy_tar_fixtures.py --prove). Each attack ran its
+ * payload in torch.load; each twin loads the same layout with a harmless pickle.
+ */
+class LegacyTarMembersTest {
+
+    private static Path fixture(String name) throws Exception {
+        return Path.of(LegacyTarMembersTest.class.getResource("legacy-tar/" + name).toURI());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pickle_contiguous_type.pt", "pickle_unknown_type.pt"})
+    void refusesPickleMemberOfATypeTarfileReadsAsRegular(String file) throws Exception {
+        assertBlocked(new ModelScanner(ModelPolicies.defaults()).scanFile(fixture(file)),
+                PickleMachine.RULE_DANGEROUS, Severity.CRITICAL);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pickle_contiguous_type_twin.pt", "pickle_unknown_type_twin.pt",
+        "pickle_hidden_in_folder_twin.pt"})
+    void allowsHarmlessPickleWhateverRegularTypeHoldsIt(String file) throws Exception {
+        assertAllowed(new ModelScanner(ModelPolicies.defaults()).scanFile(fixture(file)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pickle_hidden_in_folder.pt"})
+    void readsTheHeaderRightAfterAFolderWhateverItsSizeSays(String file) throws Exception {
+        assertBlocked(new ModelScanner(ModelPolicies.defaults()).scanFile(fixture(file)),
+                PickleMachine.RULE_DANGEROUS, Severity.CRITICAL);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pickle_symlink.pt"})
+    void refusesAMemberNamedPickleThatIsALink(String file) throws Exception {
+        assertBlocked(new ModelScanner(ModelPolicies.defaults()).scanFile(fixture(file)),
+                TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH);
+    }
+
+    /** make_tar_polyglot_fixtures.py --prove: torch.load reads the tar hidden in a pickle sequence first. */
+    @ParameterizedTest
+    @ValueSource(strings = {"legacy_pickles_also_tar.pt"})
+    void readsAPickleSequenceAsTheTarTorchLoadTriesFirst(String file) throws Exception {
+        assertBlocked(new ModelScanner(ModelPolicies.defaults()).scanFile(fixture(file)),
+                PickleMachine.RULE_DANGEROUS, Severity.CRITICAL);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"legacy_pickles_also_tar_twin.pt"})
+    void allowsAPickleSequenceThatIsAlsoAHarmlessTar(String file) throws Exception {
+        assertAllowed(new ModelScanner(ModelPolicies.defaults()).scanFile(fixture(file)));
+    }
+}
