@@ -54,10 +54,13 @@ public final class ZipIndex {
 
     private final List<Entry> central;
     private final long firstLocal;
+    /** Why the central directory could not be read to the end, or null. */
+    private final String centralProblem;
 
-    private ZipIndex(List<Entry> central, long firstLocal) {
+    private ZipIndex(List<Entry> central, long firstLocal, String centralProblem) {
         this.central = central;
         this.firstLocal = firstLocal;
+        this.centralProblem = centralProblem;
     }
 
     /** The central directory's entries (empty if there is none). */
@@ -75,6 +78,7 @@ public final class ZipIndex {
         long eocd = findEocd(source);
         List<Entry> entries = new ArrayList<>();
         long first = Long.MAX_VALUE;
+        String centralProblem = null;
         if (eocd >= 0) {
             byte[] e = ModelSources.readAt(source, eocd, 22);
             long count = u16(e, 10);
@@ -98,6 +102,9 @@ public final class ZipIndex {
             for (long i = 0; i < count && i < 10_000_000; i++) {
                 byte[] h = ModelSources.readAt(source, pos, 46);
                 if (h.length < 46 || s32(h, 0) != CENTRAL) {
+                    // A reader that skips the bad header could find entries this one did not.
+                    centralProblem = "the end record lists " + count + " entries, but only " + i
+                            + " central directory headers could be read";
                     break;
                 }
                 int nameLen = u16(h, 28);
@@ -147,7 +154,7 @@ public final class ZipIndex {
         if (startsWithLocal(head)) {
             first = 0;
         }
-        return new ZipIndex(entries, first == Long.MAX_VALUE ? -1 : first);
+        return new ZipIndex(entries, first == Long.MAX_VALUE ? -1 : first, centralProblem);
     }
 
     /**
@@ -155,6 +162,9 @@ public final class ZipIndex {
      * first local header that the central directory does not list (or lists differently).
      */
     public void visit(ModelSource zip, ModelScanner.Budget budget, Visitor visitor) throws IOException {
+        if (centralProblem != null) {
+            visitor.entry(new Entry("(central directory)", null, 0, 0, 0, 0, -1, true, -1), null, centralProblem);
+        }
         for (Entry e : central) {
             if (!budget.entry()) {
                 visitor.entry(e, null, "more entries than the limit of " + budget.limits().maxEntries());
