@@ -297,6 +297,12 @@ public final class ZipIndex {
     }
 
     private static String problem(Entry e) {
+        // Decoded leniently, a name that is not UTF-8 holds U+FFFD. Python's zipfile reads it as
+        // cp437 (or refuses it if flagged UTF-8), Java's ZipFile refuses the archive, PyTorch's
+        // reader matches the raw bytes: which entry a loader gets is anyone's guess.
+        if (e.name().indexOf('\uFFFD') >= 0 || e.localName() != null && e.localName().indexOf('\uFFFD') >= 0) {
+            return "its name is not UTF-8, so readers disagree on what it is called";
+        }
         if (e.encrypted()) {
             return "encrypted; its content cannot be checked";
         }
