@@ -1,6 +1,7 @@
 package dev.safeload.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.safeload.model.ModelScanner;
 import dev.safeload.model.ModelSource;
 import dev.safeload.model.ScanResult;
 import dev.safeload.model.Verdict;
@@ -24,7 +25,8 @@ import java.util.zip.ZipInputStream;
  * The zip index, with Java's own readers as a differential oracle: where {@link ZipIndex} and
  * {@link ZipFile} (central directory) or {@link ZipInputStream} (local headers, front to back)
  * disagree about which entries exist, some loader sees an entry the scan did not, so the gate
- * must not answer allow.
+ * must not answer allow. A zip {@link ZipFile} cannot open at all counts as one it sees no
+ * entries in.
  */
 public class ZipIndexFuzzTest {
 
@@ -42,16 +44,23 @@ public class ZipIndexFuzzTest {
     public static void fuzzerTestOneInput(byte[] data) {
         ScanResult result = ScanHarness.scan("fuzz.zip", data);
 
+        // What the scan saw: the central directory's entries and those only the local headers
+        // give, as visit() hands them to the zip-based checks.
         Set<String> indexed = null;
         List<String> indexedList = new ArrayList<>();
         try {
-            ZipIndex index = ZipIndex.read(ModelSource.of("fuzz.zip", data, null));
-            indexed = new HashSet<>();
+            ModelSource source = ModelSource.of("fuzz.zip", data, null);
+            ZipIndex index = ZipIndex.read(source);
+            Set<String> seen = new HashSet<>();
             for (ZipIndex.Entry e : index.central()) {
-                indexed.add(e.name());
-                indexed.add(e.localName());
+                seen.add(e.name());
+                if (e.localName() != null) {
+                    seen.add(e.localName());
+                }
                 indexedList.add(e.name());
             }
+            index.visit(source, ModelScanner.budget(null), (entry, content, problem) -> seen.add(entry.name()));
+            indexed = seen;
         } catch (IOException e) {
             // Not a zip to the index: the scanner either does not claim it as one or blocks.
         }
@@ -65,6 +74,9 @@ public class ZipIndexFuzzTest {
                     || !new HashSet<>(central).containsAll(indexedList)) {
                 disagreement = "ZipFile lists " + central + ", the index " + indexedList;
             }
+        }
+        if (central == null && !indexedList.isEmpty()) {
+            disagreement = "ZipFile cannot open it, the index lists " + indexedList;
         }
         List<String> streamed = streamedNames(data);
         if (disagreement == null && !streamed.isEmpty()) {

@@ -24,6 +24,8 @@ public class ViolationLogFuzzTest {
 
     private static final Path FILE;
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+    /** Immutable, and reading it from the jar's resources for each input cost most of the time. */
+    private static final GadgetCatalog GADGETS = GadgetCatalog.builtIn();
 
     static {
         try {
@@ -41,7 +43,7 @@ public class ViolationLogFuzzTest {
             throw new UncheckedIOException(e);
         }
         PolicyLearner learner = new PolicyLearner();
-        ViolationSummary summary = new ViolationSummary(GadgetCatalog.builtIn());
+        ViolationSummary summary = new ViolationSummary(GADGETS);
         List<Path> files = List.of(FILE);
         List<ViolationLogReader.FileStats> stats = ViolationLogReader.read(files, null, new ViolationLogReader.Visitor() {
             @Override
@@ -63,7 +65,7 @@ public class ViolationLogFuzzTest {
         }
         SummaryTextWriter.write(new PrintStream(OutputStream.nullOutputStream()), summary, stats, null, 10);
         for (boolean widen : new boolean[] {false, true}) {
-            PolicyLearner.Result result = learner.learn(BasePolicy.none(), GadgetCatalog.builtIn(), widen, false);
+            PolicyLearner.Result result = learner.learn(BasePolicy.none(), GADGETS, widen, false);
             String text = LearnedPolicyText.render(result, BasePolicy.none(), files, NOW);
             try {
                 PolicyCompiler.compile(Settings.of(PolicyFile.parse(text.getBytes(StandardCharsets.UTF_8),
