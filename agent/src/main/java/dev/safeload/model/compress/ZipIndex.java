@@ -68,6 +68,11 @@ public final class ZipIndex {
         return central;
     }
 
+    /** Why the central directory could not be read as its end record describes it, or null. */
+    public String centralProblem() {
+        return centralProblem;
+    }
+
     /** Whether the source is a zip: it has a central directory, or starts with a local header. */
     public static boolean isZip(ModelSource source, byte[] head) throws IOException {
         return startsWithLocal(head) || findEocd(source) >= 0;
@@ -148,6 +153,12 @@ public final class ZipIndex {
                 }
                 entries.add(new Entry(name, localName, u16(h, 8), u16(h, 10), csize, usize, dataOffset, true, local));
                 pos += 46 + nameLen + extraLen + commentLen;
+            }
+            if (centralProblem == null && pos != cdOffset + shift + cdSize) {
+                // Python's zipfile reads headers until the size is used up, Java's ZipFile checks
+                // both: where count and size disagree, they see other entries than this reader.
+                centralProblem = "the end record gives the central directory " + cdSize + " bytes and "
+                        + count + " entries, but the entries take " + (pos - cdOffset - shift) + " bytes";
             }
         }
         byte[] head = ModelSources.readAt(source, 0, 4);

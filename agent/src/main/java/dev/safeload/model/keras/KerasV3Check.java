@@ -8,6 +8,7 @@ import dev.safeload.model.ModelSource;
 import dev.safeload.model.ModelSources;
 import dev.safeload.model.ScanContext;
 import dev.safeload.model.Severity;
+import dev.safeload.model.compress.ZipIndex;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,6 +74,12 @@ public final class KerasV3Check implements FormatCheck, ContentSniff {
     public List<Finding> check(ModelSource source, ScanContext context) throws IOException {
         List<Finding> findings = new ArrayList<>();
         String name = source.name();
+        // commons-compress reads a central directory that Python's zipfile (what Keras uses) refuses.
+        String central = ZipIndex.read(source).centralProblem();
+        if (central != null) {
+            findings.add(new Finding("keras.zip.malformed", Severity.HIGH, name,
+                    "central directory does not read as Python's zipfile reads it: " + central));
+        }
         try (SourceChannel channel = new SourceChannel(source);
              ZipFile zip = open(channel)) {
             boolean sawConfig = false;
