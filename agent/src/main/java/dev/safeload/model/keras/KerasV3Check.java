@@ -131,7 +131,17 @@ public final class KerasV3Check implements FormatCheck, ContentSniff {
             }
         }
         if (entry.getSize() >= 0 && entry.getSize() <= MAX_INFLATED_ENTRY) {
-            try (InputStream in = new Bounded(zip.getInputStream(entry), MAX_INFLATED_ENTRY)) {
+            InputStream raw;
+            try {
+                raw = zip.getInputStream(entry);
+            } catch (LinkageError e) {
+                // A method whose codec commons-compress loads from an optional library the agent
+                // does not bundle (zstd-jni): NoClassDefFoundError would escape the scanner.
+                findings.add(new Finding("keras.zip.malformed", Severity.HIGH, innerName,
+                        "compression method " + entry.getMethod() + " cannot be read here, so the entry is unverified"));
+                return;
+            }
+            try (InputStream in = new Bounded(raw, MAX_INFLATED_ENTRY)) {
                 byte[] bytes = in.readAllBytes();
                 findings.addAll(context.scanNested(ModelSource.of(innerName, bytes, null)));
             } catch (TooLarge e) {
