@@ -41,7 +41,11 @@ public final class Settings {
 
     /** Settings from explicit entries, for tests and tools; later entries win. */
     public static Settings of(Map<ConfigKey, Setting> values, String policySource) {
-        return new Settings(new EnumMap<>(values.isEmpty() ? Map.of() : values), policySource, List.of(), List.of());
+        // Not new EnumMap<>(values): that throws IllegalArgumentException for an empty non-EnumMap,
+        // which is what an empty policy file parses to.
+        EnumMap<ConfigKey, Setting> copy = new EnumMap<>(ConfigKey.class);
+        copy.putAll(values);
+        return new Settings(copy, policySource, List.of(), List.of());
     }
 
     /**

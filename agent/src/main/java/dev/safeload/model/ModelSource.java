@@ -76,7 +76,11 @@ public interface ModelSource extends AutoCloseable {
             }
 
             @Override
-            public int read(long position, byte[] buffer, int offset, int len) {
+            public int read(long position, byte[] buffer, int offset, int len) throws IOException {
+                if (position < 0) {
+                    // (int) of a negative long can be a valid index: refuse it as FileChannel does.
+                    throw new IOException(name + ": negative position " + position);
+                }
                 if (position >= bytes.length) {
                     return -1;
                 }

@@ -157,6 +157,11 @@ public final class ModelSources {
 
     /** Reads up to {@code len} bytes at {@code position} into a new array (shorter at the end). */
     public static byte[] readAt(ModelSource source, long position, int len) throws IOException {
+        if (position < 0) {
+            // An offset read from the file as unsigned 64 bits: a FileChannel would throw IllegalArgumentException.
+            throw new IOException(source.name() + ": offset " + Long.toUnsignedString(position)
+                    + " is past any file's end: a corrupt or hostile offset");
+        }
         byte[] buf = new byte[len];
         int total = 0;
         while (total < len) {

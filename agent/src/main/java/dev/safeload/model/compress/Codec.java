@@ -108,8 +108,13 @@ public enum Codec {
         }
     };
 
-    /** Decoders that need a dictionary (xz, lzma) may use this much memory, in KiB. */
-    static final int MEMORY_LIMIT_KIB = 256 * 1024;
+    /**
+     * Decoders that need a dictionary (xz, lzma) may use this much memory, in KiB: the 64 MiB
+     * dictionary of preset 9, the largest xz and Python's lzma write, and the decoder's own
+     * state. The dictionary is allocated from the header alone, so a 21-byte file asking for
+     * more would otherwise take that much of the host's heap before a byte is decoded.
+     */
+    static final int MEMORY_LIMIT_KIB = 72 * 1024;
 
     private final String id;
     private final int header;

@@ -1,0 +1,28 @@
+package dev.safeload.config;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.safeload.policy.Policy;
+
+/**
+ * The policy file parser and compiler, as the agent reads {@code policy=FILE} at start and on
+ * reload and as {@code check-policy} does: a policy or a ConfigException naming the problem,
+ * nothing else. The model part is compiled lazily, so it is forced here.
+ */
+public class PolicyFileFuzzTest {
+
+    public static void fuzzerTestOneInput(byte[] data) {
+        Policy policy;
+        try {
+            policy = PolicyCompiler.compile(Settings.of(PolicyFile.parse(data, "fuzz policy"), "fuzz policy"));
+        } catch (ConfigException e) {
+            return;
+        }
+        policy.model();
+        policy.serial();
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void policy(byte[] data) {
+        fuzzerTestOneInput(data);
+    }
+}

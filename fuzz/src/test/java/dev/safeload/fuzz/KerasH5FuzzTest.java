@@ -1,0 +1,18 @@
+package dev.safeload.fuzz;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+/** Keras HDF5 (.h5, read through jhdf) and Keras 3 (.keras zip) models, through the scanner. */
+public class KerasH5FuzzTest {
+
+    /** The entry point of Jazzer's standalone driver, which fuzz/fuzz.sh runs. */
+    public static void fuzzerTestOneInput(byte[] data) {
+        ScanHarness.scan("fuzz.h5", data);
+    }
+
+    /** In the build: replays src/test/resources/dev/safeload/fuzz/KerasH5FuzzTestInputs/kerasH5. */
+    @FuzzTest(maxDuration = "30s")
+    void kerasH5(byte[] data) {
+        fuzzerTestOneInput(data);
+    }
+}

@@ -1,0 +1,18 @@
+package dev.safeload.fuzz;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+/** ONNX protobuf models, including external-data locations, through the scanner. */
+public class OnnxFuzzTest {
+
+    /** The entry point of Jazzer's standalone driver, which fuzz/fuzz.sh runs. */
+    public static void fuzzerTestOneInput(byte[] data) {
+        ScanHarness.scan("fuzz.onnx", data);
+    }
+
+    /** In the build: replays src/test/resources/dev/safeload/fuzz/OnnxFuzzTestInputs/onnx. */
+    @FuzzTest(maxDuration = "30s")
+    void onnx(byte[] data) {
+        fuzzerTestOneInput(data);
+    }
+}

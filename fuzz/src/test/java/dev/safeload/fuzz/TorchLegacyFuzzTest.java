@@ -1,0 +1,18 @@
+package dev.safeload.fuzz;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+/** PyTorch's legacy (pre-1.6) pickle-and-storages format and its tar variant, through the scanner. */
+public class TorchLegacyFuzzTest {
+
+    /** The entry point of Jazzer's standalone driver, which fuzz/fuzz.sh runs. */
+    public static void fuzzerTestOneInput(byte[] data) {
+        ScanHarness.scan("fuzz.pt", data);
+    }
+
+    /** In the build: replays src/test/resources/dev/safeload/fuzz/TorchLegacyFuzzTestInputs/torchLegacy. */
+    @FuzzTest(maxDuration = "30s")
+    void torchLegacy(byte[] data) {
+        fuzzerTestOneInput(data);
+    }
+}

@@ -1,0 +1,18 @@
+package dev.safeload.fuzz;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+/** PyTorch zip checkpoints and TorchScript archives, through the scanner. */
+public class TorchZipFuzzTest {
+
+    /** The entry point of Jazzer's standalone driver, which fuzz/fuzz.sh runs. */
+    public static void fuzzerTestOneInput(byte[] data) {
+        ScanHarness.scan("fuzz.pt", data);
+    }
+
+    /** In the build: replays src/test/resources/dev/safeload/fuzz/TorchZipFuzzTestInputs/torchZip. */
+    @FuzzTest(maxDuration = "30s")
+    void torchZip(byte[] data) {
+        fuzzerTestOneInput(data);
+    }
+}

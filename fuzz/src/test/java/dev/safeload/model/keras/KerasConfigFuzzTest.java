@@ -1,0 +1,30 @@
+package dev.safeload.model.keras;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.safeload.model.Finding;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Keras config walker on raw JSON, as the .keras and .h5 checks hand it {@code config.json}
+ * or the {@code model_config} attribute: findings, or an IOException for JSON it cannot read
+ * (which those checks turn into a blocking finding); nothing else.
+ */
+public class KerasConfigFuzzTest {
+
+    public static void fuzzerTestOneInput(byte[] data) {
+        List<Finding> findings = new ArrayList<>();
+        try {
+            KerasConfig.inspect(new ByteArrayInputStream(data), "config.json", findings);
+        } catch (IOException e) {
+            // Malformed JSON: declared.
+        }
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void kerasConfig(byte[] data) {
+        fuzzerTestOneInput(data);
+    }
+}
