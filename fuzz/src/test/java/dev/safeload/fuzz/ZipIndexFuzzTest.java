@@ -59,7 +59,7 @@ public class ZipIndexFuzzTest {
                 }
                 indexedList.add(e.name());
             }
-            index.visit(source, ModelScanner.budget(null), (entry, content, problem) -> seen.add(entry.name()));
+            index.visit(source, ModelScanner.budget(null), new ArrayList<>(), (entry, content, problem) -> seen.add(entry.name()));
             indexed = seen;
         } catch (IOException e) {
             // Not a zip to the index: the scanner either does not claim it as one or blocks.

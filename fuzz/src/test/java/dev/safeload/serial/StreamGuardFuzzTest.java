@@ -8,6 +8,7 @@ import dev.safeload.policy.Decision;
 import dev.safeload.policy.Policy;
 import dev.safeload.policy.SerialPolicy;
 import dev.safeload.report.LogSettings;
+import dev.safeload.report.ServiceIdentity;
 import dev.safeload.report.Reporter;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
@@ -67,7 +68,7 @@ public class StreamGuardFuzzTest {
             Policy policy = PolicyCompiler.compile(Settings.defaults());
             Path log = Files.createTempFile("safeload-fuzz-guard", ".jsonl");
             log.toFile().deleteOnExit();
-            Reporter reporter = new Reporter(new LogSettings(log.toString(), 1L << 20, 1, 1),
+            Reporter reporter = new Reporter(new LogSettings(log.toString(), 1L << 20, 1, 1, ServiceIdentity.NONE),
                     new PrintStream(PrintStream.nullOutputStream()));
             ObjectInputFilter.Config.setSerialFilterFactory(
                     new SerialGate(policy, reporter, ObjectInputFilter.Config.getSerialFilterFactory(), null));
