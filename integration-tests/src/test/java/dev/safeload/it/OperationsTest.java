@@ -100,7 +100,7 @@ class OperationsTest {
         Files.writeString(policy, "serial.allow=java.util.Random\n");
         Path random = write(dir, "random.ser", Payloads.serialize(new Random(42)));
         try (ConsoleProcess console = ConsoleProcess.start(jdk, dir,
-                "policy=" + policy + ",log=" + log + ",log.rateLimit=1000000")) {
+                "policy=" + policy + ",log=" + log + ",log.rateLimit=1000000,log.maxFileSize=1GB")) {
             assertEquals("RESULT ok java.util.Random", console.send("read " + random));
             assertEquals("SPINNING", console.send("spin " + random));
 

@@ -51,7 +51,8 @@ class ScanCommandProcessTest {
                 .runMain(ModelVictim.class, "model-store", h5.toString());
 
         assertTrue(r.stdout().contains("RESULT ok bytes=" + Files.size(h5)), r::toString);
-        assertTrue(r.stderr().lines().allMatch(l -> l.startsWith("safeload ")), () -> "only the agent's start line:\n" + r);
+        assertTrue(r.stderr().lines().allMatch(l -> l.startsWith("safeload ") || l.startsWith("safeload: settings: ")),
+                () -> "only the agent's start lines:\n" + r);
         assertEquals("keras-h5", ViolationLog.withAction(ViolationLog.read(dir.resolve("v.jsonl")), "model-allow")
                 .get(0).path("safeload.format").asText(), "the gate did read the file with jhdf");
     }
