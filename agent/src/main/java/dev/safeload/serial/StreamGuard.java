@@ -25,8 +25,8 @@ import java.util.function.ObjIntConsumer;
  * filter for the stream, if any, runs after it; either one can refuse.
  *
  * <p>Advice inlined into java.base reaches it through JDK interfaces only, as the stream's
- * filter: {@link IntConsumer} announces reads starting (+1) and ending (-1), and each entry a
- * {@code Hashtable} puts (0), between which its String keys pass no checkpoint;
+ * filter: {@link IntConsumer} announces reads starting (+1) and ending (-1), and every 256 entries
+ * a {@code Hashtable} puts (0), since its String keys pass no checkpoint;
  * {@link ObjIntConsumer} hands over each class name read, before {@code resolveClass};
  * {@link LongBinaryOperator} answers for a back-reference whether the JDK's filter call can be
  * skipped; {@link Consumer} is handed each object once its fields are read, before it is handed
@@ -74,6 +74,8 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
      * other object, class, enum, array or back-reference reaches the filter.
      */
     private static final long MIN_ENTRY_BYTES = 6;
+    /** The Hashtable edit tells the guard once per this many entries (ReadHashtableEdit's mask + 1). */
+    static final int HASHTABLE_ENTRIES_PER_CALL = 256;
 
     /** The stream's byte count at its last filter call, and the Hashtable entries put since. */
     private long bytesSeen;
@@ -171,8 +173,8 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
 
     /**
      * The clock, sampled between filter calls (a Hashtable's entries). The byte count is a lower
-     * bound, so the budget a tighter one: the count at the last filter call, plus
-     * {@value #MIN_ENTRY_BYTES} bytes for each entry put since. A bound on the entries, not just the
+     * bound (within 255 entries), so the budget a tighter one: the count at the last filter call,
+     * plus {@value #MIN_ENTRY_BYTES} bytes for each entry put since. A bound on the entries, not just the
      * last count, keeps a large ordinary table of Strings (50 MB, 2 million entries, about 0.7 s)
      * within its budget.
      */
@@ -343,17 +345,15 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     }
 
     /**
-     * A read on this stream started (+1) or ended (-1), or a Hashtable being read put an entry (0):
-     * a checkpoint with no class, counted like the others, for the CPU clock alone.
+     * A read on this stream started (+1) or ended (-1), or a Hashtable being read put another
+     * {@value #HASHTABLE_ENTRIES_PER_CALL} entries (0): a sample of the CPU clock, as at every
+     * {@value ReadClock#SAMPLE_EVERY} checkpoints.
      */
     @Override
     public void accept(int delta) {
         if (delta == 0) {
-            entriesSinceFilterCall++;
-            if (++sinceSample >= ReadClock.SAMPLE_EVERY) {
-                sinceSample = 0;
-                sampleClock();
-            }
+            entriesSinceFilterCall += HASHTABLE_ENTRIES_PER_CALL;
+            sampleClock();
         } else if (delta > 0) {
             if (reads++ == 0) {
                 ReadNesting.enter();

@@ -44,7 +44,7 @@ import net.bytebuddy.jar.asm.Type;
  *   <li>{@code ObjectInputFilter.Config.setSerialFilterFactory}: on entry, offers the host's
  *       factory to the agent's gate ({@code Predicate}); when it is adopted the JDK's method is
  *       skipped instead of throwing {@code IllegalStateException}.</li>
- *   <li>{@code Hashtable.readHashtable}: after each entry is put, tells the stream's guard
+ *   <li>{@code Hashtable.readHashtable}: every 256 entries put, tells the stream's guard
  *       ({@code IntConsumer}, 0), so its CPU clock is consulted while String keys, which pass no
  *       filter checkpoint, collide in a bucket that is never treeified ({@link ReadHashtableEdit}).</li>
  * </ul>

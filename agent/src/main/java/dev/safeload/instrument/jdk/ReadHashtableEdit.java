@@ -6,8 +6,9 @@ import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.jar.asm.Type;
 
 /**
- * {@code Hashtable.readHashtable(ObjectInputStream)}: after each {@code reconstitutionPut} of
- * the read loop, tells the stream's guard ({@code IntConsumer}, 0) that an entry went in. A
+ * {@code Hashtable.readHashtable(ObjectInputStream)}: in the read loop, right after
+ * {@code reconstitutionPut} and the count of entries left is decremented, whenever that count is
+ * a multiple of 256, tells the stream's guard ({@code IntConsumer}, 0) that 256 entries went in. A
  * Hashtable never treeifies a bucket, so String keys sharing one hash code cost each insertion
  * a walk past every earlier key, and a String passes no filter checkpoint: without this the
  * guard's CPU clock is never consulted during such a read. {@code getObjectInputFilter()} is
@@ -16,7 +17,8 @@ import net.bytebuddy.jar.asm.Type;
  * <p>The inserted branch reuses the locals of the loop head's stack map frame (the last frame
  * seen, with an empty stack): the stack height is followed from there to the call through the
  * few instructions the loop has, and a local of that frame written since, any other
- * instruction, or a stack not empty after the call leaves the method unchanged and
+ * instruction, a stack not empty after the call, or no {@code iinc} of an int local by -1 right
+ * after it leaves the method unchanged and
  * {@code missed} told, so the start check warns instead of a guessed frame being written.
  */
 final class ReadHashtableEdit extends MethodVisitor {
@@ -24,6 +26,8 @@ final class ReadHashtableEdit extends MethodVisitor {
     static final String HASHTABLE = "java/util/Hashtable";
     private static final String INT_CONSUMER = "java/util/function/IntConsumer";
     private static final String FILTER = "java/io/ObjectInputFilter";
+    /** StreamGuard.HASHTABLE_ENTRIES_PER_CALL - 1: the guard is told once per 256 entries, so the loop pays a mask test. */
+    private static final int ENTRIES_MASK = 255;
 
     private final Runnable missed;
     /** The locals of the last frame with an empty stack, while none of them was written since. */
@@ -32,6 +36,8 @@ final class ReadHashtableEdit extends MethodVisitor {
     /** The stack height since that frame, or -1 once an instruction the edit does not follow was seen. */
     private int height = -1;
     private boolean inserted;
+    /** Set right after the put: the next instruction must decrement the entries left. */
+    private boolean afterPut;
 
     ReadHashtableEdit(MethodVisitor next, Runnable missed) {
         super(Opcodes.ASM9, next);
@@ -41,6 +47,7 @@ final class ReadHashtableEdit extends MethodVisitor {
     private void lost() {
         frameLocals = null;
         height = -1;
+        afterPut = false;
     }
 
     @Override
@@ -79,6 +86,25 @@ final class ReadHashtableEdit extends MethodVisitor {
     @Override
     public void visitIincInsn(int varIndex, int increment) {
         super.visitIincInsn(varIndex, increment); // an int stays an int: the frame still holds
+        if (afterPut) {
+            afterPut = false;
+            if (increment == -1 && varIndex < frameLocals.length && isPlainSlot(varIndex)
+                    && frameLocals[varIndex] == Opcodes.INTEGER) {
+                insertCheck(varIndex);
+            } else {
+                lost();
+            }
+        }
+    }
+
+    /** Whether the frame entries before {@code slot} take one slot each, so entry and slot agree. */
+    private boolean isPlainSlot(int slot) {
+        for (int i = 0; i < slot; i++) {
+            if (frameLocals[i] == Opcodes.LONG || frameLocals[i] == Opcodes.DOUBLE) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -113,15 +139,22 @@ final class ReadHashtableEdit extends MethodVisitor {
         if (!inserted && height == 0 && owner.equals(HASHTABLE) && name.equals("reconstitutionPut")
                 && descriptor.equals("([Ljava/util/Hashtable$Entry;Ljava/lang/Object;Ljava/lang/Object;)V")
                 && frameLocals.length > 1 && JdkHooks.OBJECT_INPUT_STREAM.equals(frameLocals[1])) {
-            insertCheck();
+            afterPut = true;
         }
     }
 
-    /** {@code if (s.getObjectInputFilter() instanceof IntConsumer c) c.accept(0);} with an empty stack. */
-    private void insertCheck() {
+    /**
+     * {@code if ((left & 255) == 0 && s.getObjectInputFilter() instanceof IntConsumer c) c.accept(0);}
+     * with an empty stack.
+     */
+    private void insertCheck(int left) {
         inserted = true;
         Label notOurs = new Label();
         Label done = new Label();
+        mv.visitVarInsn(Opcodes.ILOAD, left);
+        mv.visitIntInsn(Opcodes.SIPUSH, ENTRIES_MASK);
+        mv.visitInsn(Opcodes.IAND);
+        mv.visitJumpInsn(Opcodes.IFNE, done);
         mv.visitVarInsn(Opcodes.ALOAD, 1);
         mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, JdkHooks.OBJECT_INPUT_STREAM, "getObjectInputFilter",
                 "()L" + FILTER + ";", false);
