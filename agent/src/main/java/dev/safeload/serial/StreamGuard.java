@@ -25,7 +25,8 @@ import java.util.function.ObjIntConsumer;
  * filter for the stream, if any, runs after it; either one can refuse.
  *
  * <p>Advice inlined into java.base reaches it through JDK interfaces only, as the stream's
- * filter: {@link IntConsumer} announces reads starting (+1) and ending (-1), and
+ * filter: {@link IntConsumer} announces reads starting (+1) and ending (-1), and every 256 entries
+ * a {@code Hashtable} puts (0), since its String keys pass no checkpoint;
  * {@link ObjIntConsumer} hands over each class name read, before {@code resolveClass};
  * {@link LongBinaryOperator} answers for a back-reference whether the JDK's filter call can be
  * skipped; {@link Consumer} is handed each object once its fields are read, before it is handed
@@ -67,6 +68,18 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     /** Made at the first sample, so a short read never has one. */
     private ReadClock clock;
     private int sinceSample;
+    /**
+     * The fewest bytes a Hashtable entry that passes no checkpoint takes: two Strings of at least
+     * 3 bytes (TC_STRING, a length, no characters); a null key or value fails the put, and any
+     * other object, class, enum, array or back-reference reaches the filter.
+     */
+    private static final long MIN_ENTRY_BYTES = 6;
+    /** The Hashtable edit tells the guard once per this many entries (ReadHashtableEdit's mask + 1). */
+    static final int HASHTABLE_ENTRIES_PER_CALL = 256;
+
+    /** The stream's byte count at its last filter call, and the Hashtable entries put since. */
+    private long bytesSeen;
+    private long entriesSinceFilterCall;
     /** Heap this stream's current read has claimed, counted in {@link HeapClaims}. */
     private long claimed;
 
@@ -126,17 +139,11 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         }
         if (policy.mode() != Mode.OFF) {
             ours = evaluate(policy.serial(), info, pending);
+            bytesSeen = info.streamBytes();
+            entriesSinceFilterCall = 0;
             if (sinceSample >= ReadClock.SAMPLE_EVERY && !ours.rejected()) {
                 sinceSample = 0;
-                if (time == null) {
-                    time = new ReadClock();
-                    clock = time;
-                }
-                long spent = time.overBudget(info.streamBytes());
-                if (spent >= 0) {
-                    ours = Decision.reject("serial.maxWork", "this read used " + spent / 1_000_000
-                            + " ms of CPU, more than 0.75 s per MB read (" + info.streamBytes() + " bytes)");
-                }
+                ours = overBudget();
             }
             if (ours.rejected()) {
                 gate.refuse(this, policy, ours, info, pending);
@@ -149,6 +156,37 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
             return Status.REJECTED;
         }
         return ours.allowed() || theirs == Status.ALLOWED ? Status.ALLOWED : Status.UNDECIDED;
+    }
+
+    /** serial.maxWork when this read's CPU is past its budget for the bytes seen so far; UNDECIDED otherwise. */
+    private Decision overBudget() {
+        ReadClock time = clock;
+        if (time == null) {
+            time = new ReadClock();
+            clock = time;
+        }
+        long bytes = bytesSeen + MIN_ENTRY_BYTES * entriesSinceFilterCall;
+        long spent = time.overBudget(bytes);
+        return spent < 0 ? Decision.UNDECIDED : Decision.reject("serial.maxWork", "this read used "
+                + spent / 1_000_000 + " ms of CPU, more than 0.75 s per MB read (" + bytes + " bytes)");
+    }
+
+    /**
+     * The clock, sampled between filter calls (a Hashtable's entries). The byte count is a lower
+     * bound (within 255 entries), so the budget a tighter one: the count at the last filter call,
+     * plus {@value #MIN_ENTRY_BYTES} bytes for each entry put since. A bound on the entries, not just the
+     * last count, keeps a large ordinary table of Strings (50 MB, 2 million entries, about 0.7 s)
+     * within its budget.
+     */
+    private void sampleClock() {
+        Policy policy = gate.policy();
+        if (policy.mode() == Mode.OFF) {
+            return;
+        }
+        Decision decision = overBudget();
+        if (decision.rejected()) {
+            gate.refuseLimit(this, policy, decision, -1, -1);
+        }
     }
 
     /**
@@ -306,10 +344,17 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         }
     }
 
-    /** A read on this stream started (+1) or ended (-1). */
+    /**
+     * A read on this stream started (+1) or ended (-1), or a Hashtable being read put another
+     * {@value #HASHTABLE_ENTRIES_PER_CALL} entries (0): a sample of the CPU clock, as at every
+     * {@value ReadClock#SAMPLE_EVERY} checkpoints.
+     */
     @Override
     public void accept(int delta) {
-        if (delta > 0) {
+        if (delta == 0) {
+            entriesSinceFilterCall += HASHTABLE_ENTRIES_PER_CALL;
+            sampleClock();
+        } else if (delta > 0) {
             if (reads++ == 0) {
                 ReadNesting.enter();
                 // Before enter(): nested streams read inside this one take the next level's tracker.

@@ -102,6 +102,29 @@ class DenialOfServiceTest {
     }
 
     /**
+     * A Hashtable of 2^17 distinct String keys with one hash code, each with a String value: a
+     * Hashtable never treeifies a bucket, so each put walks past every earlier key, and no entry
+     * passes a filter checkpoint. The guard's clock is consulted as entries go in, and the read
+     * is refused by its CPU budget. Its twin: without the agent the same stream is still being
+     * read after 4 s (it takes minutes).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesHashtableOfCollidingStringKeysOnceTheReadOutspendsItsCpuBudget(Jdks.Jdk jdk) throws Exception {
+        Scenario s = Scenario.on(jdk);
+        Path payload = s.payload(Payloads.collidingStringKeys(17, false));
+
+        Scenario.Outcome with = s.run("", 30, "read", payload.toString());
+        assertTrue(with.result().startsWith("RESULT refused java.io.InvalidClassException"), with::toString);
+        assertTrue(with.result().contains("rule serial.maxWork"), with::toString);
+        assertTrue(with.result().contains("ms of CPU"), with::toString);
+        assertEquals("serial.maxWork", with.actions("refuse").get(0).path("rule.name").asText(), with::toString);
+
+        Scenario.Outcome without = s.run(null, 4, "read", payload.toString());
+        assertTrue(without.jvm().timedOut(), without::toString);
+    }
+
+    /**
      * Forty nested ArrayLists, each claiming ten million elements in a stream of under a
      * kilobyte, read by four threads at once under -Xmx128m: every claim fits the free heap on
      * its own, together they are gigabytes. The twin runs out of memory.
@@ -126,8 +149,8 @@ class DenialOfServiceTest {
 
     /**
      * What the work and heap measures must let through: a graph whose 20,000 nodes all share one
-     * 1,000-object list (20 million objects expanded, but nothing hashes it), a HashMap of
-     * 100,000 entries, and a 40 MB double[] (a claim within half of a 256 MB heap).
+     * 1,000-object list (20 million objects expanded, but nothing hashes it), a HashMap and a
+     * Hashtable of 100,000 entries, and a 40 MB double[] (a claim within half of a 256 MB heap).
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
@@ -146,8 +169,13 @@ class DenialOfServiceTest {
         for (int i = 0; i < 100_000; i++) {
             map.put("key" + i, List.of(i, i + 1));
         }
-        for (Object value : List.of(nodes, map, new double[5_000_000])) {
-            // nodes: 20,000 x 1,000 objects expanded; map: 100,000 keys; the array: a 40 MB claim.
+        // Its entries pass no checkpoint: only the Hashtable hook's clock samples see this read.
+        java.util.Hashtable<Object, Object> table = new java.util.Hashtable<>();
+        for (int i = 0; i < 100_000; i++) {
+            table.put("key" + i, "value" + i);
+        }
+        for (Object value : List.of(nodes, map, table, new double[5_000_000])) {
+            // nodes: 20,000 x 1,000 objects expanded; map and table: 100,000 keys; the array: a 40 MB claim.
             Path payload = s.payload(Payloads.serialize(value));
             Scenario.Outcome with = s.run("", "read", payload.toString());
             assertTrue(with.result().startsWith("RESULT ok "), with::toString);

@@ -44,6 +44,9 @@ import net.bytebuddy.jar.asm.Type;
  *   <li>{@code ObjectInputFilter.Config.setSerialFilterFactory}: on entry, offers the host's
  *       factory to the agent's gate ({@code Predicate}); when it is adopted the JDK's method is
  *       skipped instead of throwing {@code IllegalStateException}.</li>
+ *   <li>{@code Hashtable.readHashtable}: every 256 entries put, tells the stream's guard
+ *       ({@code IntConsumer}, 0), so its CPU clock is consulted while String keys, which pass no
+ *       filter checkpoint, collide in a bucket that is never treeified ({@link ReadHashtableEdit}).</li>
  * </ul>
  */
 public final class JdkHooks {
@@ -51,6 +54,7 @@ public final class JdkHooks {
     public static final String OBJECT_INPUT_STREAM = "java/io/ObjectInputStream";
     public static final String OBJECT_STREAM_CLASS = "java/io/ObjectStreamClass";
     public static final String FILTER_CONFIG = "java/io/ObjectInputFilter$Config";
+    public static final String HASHTABLE = ReadHashtableEdit.HASHTABLE;
 
     /** Flag bit handed to the guard with a class name: StreamGuard.SUBCLASS_FLAG (its ENUM_FLAG is 1). */
     private static final int SUBCLASS_FLAG = 2;
@@ -80,7 +84,7 @@ public final class JdkHooks {
     /** True for the internal names this rewrites. */
     public static boolean handles(String internalName) {
         return OBJECT_INPUT_STREAM.equals(internalName) || OBJECT_STREAM_CLASS.equals(internalName)
-                || FILTER_CONFIG.equals(internalName);
+                || FILTER_CONFIG.equals(internalName) || HASHTABLE.equals(internalName);
     }
 
     /** One edited method: where it is, the fields its inserted code reads, and the edit. */
@@ -97,7 +101,8 @@ public final class JdkHooks {
         READ_PROXY_DESC(OBJECT_INPUT_STREAM, "readProxyDesc", "(Z)Ljava/io/ObjectStreamClass;",
                 "serialFilter:" + FILTER_DESC),
         SET_FACTORY(FILTER_CONFIG, "setSerialFilterFactory", "(Ljava/util/function/BinaryOperator;)V",
-                "serialFilterFactory:Ljava/util/function/BinaryOperator;");
+                "serialFilterFactory:Ljava/util/function/BinaryOperator;"),
+        READ_HASHTABLE(HASHTABLE, "readHashtable", "(Ljava/io/ObjectInputStream;)V");
 
         final String owner;
         final String method;
@@ -119,6 +124,7 @@ public final class JdkHooks {
                 case READ_NON_PROXY -> new ReadNonProxyEdit(mv);
                 case READ_PROXY_DESC -> new ReadProxyDescEdit(mv, missed);
                 case SET_FACTORY -> new SetFactoryEdit(mv);
+                case READ_HASHTABLE -> new ReadHashtableEdit(mv, missed);
             };
         }
 

@@ -37,15 +37,51 @@ class JdkHooksTest {
     void editsEveryHookedMethodOfThisJdk() throws IOException {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         JdkHooks hooks = new JdkHooks(new PrintStream(console, true, StandardCharsets.UTF_8));
-        for (String name : new String[] {JdkHooks.OBJECT_INPUT_STREAM, JdkHooks.OBJECT_STREAM_CLASS, JdkHooks.FILTER_CONFIG}) {
+        for (String name : new String[] {JdkHooks.OBJECT_INPUT_STREAM, JdkHooks.OBJECT_STREAM_CLASS, JdkHooks.FILTER_CONFIG,
+                JdkHooks.HASHTABLE}) {
             assertTrue(JdkHooks.handles(name));
             assertNotNull(hooks.rewrite(name, jdkClass(name)), name);
         }
         assertEquals(Set.of("java.io.ObjectInputStream.readObject0", "java.io.ObjectInputStream.filterCheck",
                 "java.io.ObjectInputStream.readOrdinaryObject", "java.io.ObjectInputStream.readProxyDesc",
-                "java.io.ObjectStreamClass.readNonProxy", "java.io.ObjectInputFilter$Config.setSerialFilterFactory"),
+                "java.io.ObjectStreamClass.readNonProxy", "java.io.ObjectInputFilter$Config.setSerialFilterFactory",
+                "java.util.Hashtable.readHashtable"),
                 hooks.hooked());
         assertEquals("", console.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A future JDK whose Hashtable read loop puts entries through another method: no frame is
+     * guessed, the method stays as it is, and the warning names it.
+     */
+    @Test
+    void leavesReadHashtableAloneWhenItsLoopIsNotShapedAsExpected() throws IOException {
+        ClassReader reader = new ClassReader(jdkClass(JdkHooks.HASHTABLE));
+        ClassWriter writer = new ClassWriter(reader, 0);
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                             String[] exceptions) {
+                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+                if (!name.equals("readHashtable")) {
+                    return mv;
+                }
+                return new MethodVisitor(Opcodes.ASM9, mv) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
+                        super.visitMethodInsn(opcode, owner, method.equals("reconstitutionPut") ? "putEntry" : method,
+                                desc, itf);
+                    }
+                };
+            }
+        }, 0);
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        JdkHooks hooks = new JdkHooks(new PrintStream(console, true, StandardCharsets.UTF_8));
+
+        assertNull(hooks.rewrite(JdkHooks.HASHTABLE, writer.toByteArray()));
+        assertEquals(Set.of(), hooks.hooked());
+        String warning = console.toString(StandardCharsets.UTF_8);
+        assertTrue(warning.contains("cannot hook java.util.Hashtable.readHashtable: its code is not shaped"), warning);
     }
 
     /** A future JDK that renamed a field the inserted code reads: those methods stay as they are. */

@@ -204,6 +204,40 @@ public final class Payloads {
         return bytes;
     }
 
+    /**
+     * A {@code Hashtable} (or, with {@code properties}, a {@code Properties}) of {@code 2^bits}
+     * distinct String keys with one hash code: "Aa" and "BB" hash alike, so every string of
+     * {@code bits} such pairs does. Each value is a String of its own, so no entry passes a
+     * filter checkpoint. Written from placeholder keys of the same length, then rewritten in the
+     * bytes, so this JVM never puts the colliding ones in a table.
+     */
+    public static byte[] collidingStringKeys(int bits, boolean properties) throws IOException {
+        java.util.Map<Object, Object> table = properties ? new java.util.Properties() : new java.util.Hashtable<>();
+        int count = 1 << bits;
+        String pad = "z".repeat(2 * bits - 10);
+        for (int k = 0; k < count; k++) {
+            table.put(String.format("\u0001K%08x", k) + pad, Integer.toString(k));
+        }
+        byte[] bytes = serialize(table);
+        int rewritten = 0;
+        for (int i = 0; i + 2 * bits <= bytes.length; i++) {
+            if (bytes[i] == 1 && bytes[i + 1] == 'K') {
+                int k = Integer.parseInt(new String(bytes, i + 2, 8, StandardCharsets.US_ASCII), 16);
+                for (int pair = 0; pair < bits; pair++) {
+                    boolean bb = (k >>> pair & 1) != 0;
+                    bytes[i + 2 * pair] = (byte) (bb ? 'B' : 'A');
+                    bytes[i + 2 * pair + 1] = (byte) (bb ? 'B' : 'a');
+                }
+                rewritten++;
+                i += 2 * bits - 1;
+            }
+        }
+        if (rewritten != count) {
+            throw new IllegalStateException("rewrote " + rewritten + " of " + count);
+        }
+        return bytes;
+    }
+
     /** An int[] whose length field claims almost 2^31 elements: 8 GB the heap cannot hold. */
     public static byte[] hugeIntArrayClaim() throws IOException {
         byte[] bytes = serialize(new int[4]);
