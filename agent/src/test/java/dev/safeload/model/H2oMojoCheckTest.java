@@ -6,6 +6,7 @@ import static dev.safeload.model.Scans.scan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.safeload.model.compress.ZipIndex;
 import dev.safeload.model.h2o.H2oMojoCheck;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -91,7 +92,7 @@ class H2oMojoCheckTest {
         assertBlocked(scan("model.zip", hidden), "h2o.mojo.zip.divergent", Severity.HIGH);
         byte[] twice = mojo(ini("Isotonic Regression", "d000.txt"))
                 .deflated("model.ini", ini("XGBoost", "d000.txt").getBytes(StandardCharsets.UTF_8)).bytes();
-        assertBlocked(scan("model.zip", twice), "h2o.mojo.zip.duplicate", Severity.HIGH);
+        assertBlocked(scan("model.zip", twice), ZipIndex.RULE_AMBIGUOUS, Severity.HIGH);
     }
 
     @Test

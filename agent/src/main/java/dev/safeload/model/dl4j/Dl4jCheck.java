@@ -78,12 +78,10 @@ public final class Dl4jCheck implements FormatCheck, ContentSniff {
     public List<Finding> check(ModelSource source, ScanContext context) throws IOException {
         List<Finding> findings = new ArrayList<>();
         ZipIndex index = ZipIndex.read(source);
+        // Duplicate names are the shared reader's zip.ambiguous finding (visit reports it).
         Set<String> names = new HashSet<>();
         for (ZipIndex.Entry e : index.central()) {
-            if (!names.add(e.name())) {
-                findings.add(new Finding("dl4j.zip.duplicate", Severity.HIGH, source.name() + "!/" + e.name(),
-                        "entry name listed twice: ZipInputStream keeps the last, ZipFile one of them"));
-            }
+            names.add(e.name());
         }
         index.visit(source, ModelScanner.budget(context), findings, (entry, content, problem) -> {
             String where = source.name() + "!/" + entry.name();

@@ -59,12 +59,10 @@ public final class H2oMojoCheck implements FormatCheck, ContentSniff {
     public List<Finding> check(ModelSource source, ScanContext context) throws IOException {
         List<Finding> findings = new ArrayList<>();
         ZipIndex index = ZipIndex.read(source);
+        // Duplicate names are the shared reader's zip.ambiguous finding (visit reports it).
         Set<String> names = new HashSet<>();
         for (ZipIndex.Entry e : index.central()) {
-            if (!names.add(e.name())) {
-                findings.add(new Finding("h2o.mojo.zip.duplicate", Severity.HIGH, source.name() + "!/" + e.name(),
-                        "entry name listed twice: ZipFile and ZipInputStream pick different ones"));
-            }
+            names.add(e.name());
         }
         List<String[]> inis = new ArrayList<>();
         index.visit(source, ModelScanner.budget(context), findings, (entry, content, problem) -> {
