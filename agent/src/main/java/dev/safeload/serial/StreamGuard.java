@@ -388,9 +388,12 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
             proxyInterfaces(interfaces);
             return;
         }
+        Decision refused = CodeBearingValues.judge(object); // one ClassValue lookup for a class with no listed field
+        if (refused == null) {
+            return;
+        }
         Policy policy = gate.policy();
-        Decision refused = policy.mode() == Mode.OFF ? null : CodeBearingValues.judge(object);
-        if (refused != null) {
+        if (policy.mode() != Mode.OFF) {
             if (policy.mode() == Mode.ENFORCE) {
                 refusedObject = Decision.reject(refused.rule(), "the stream held " + object.getClass().getName()
                         + ", refused: " + refused.detail());
