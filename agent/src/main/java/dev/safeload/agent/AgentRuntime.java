@@ -4,6 +4,7 @@ import dev.safeload.config.ConfigException;
 import dev.safeload.config.ConfigKey;
 import dev.safeload.config.PolicyCompiler;
 import dev.safeload.config.Settings;
+import dev.safeload.deser.DeserializerGate;
 import dev.safeload.instrument.Hooks;
 import dev.safeload.model.gate.ModelLoadGate;
 import dev.safeload.policy.Mode;
@@ -33,6 +34,7 @@ final class AgentRuntime implements SafeloadMXBean {
     private final Reporter reporter;
     private final SerialGate serialGate;
     private final ModelLoadGate modelGate;
+    private final DeserializerGate deserializerGate;
     private final PrintStream console;
     /** Fixed at start: run-time changes may lower protection only when the operator opted in then. */
     private final boolean allowLoosening;
@@ -45,11 +47,12 @@ final class AgentRuntime implements SafeloadMXBean {
     private static volatile AgentRuntime running;
 
     private AgentRuntime(Policy policy, Reporter reporter, SerialGate serialGate, ModelLoadGate modelGate,
-                         PrintStream console, boolean allowLoosening, String options, Map<String, String> environment) {
+                         DeserializerGate deserializerGate, PrintStream console, boolean allowLoosening, String options, Map<String, String> environment) {
         this.policy = policy;
         this.reporter = reporter;
         this.serialGate = serialGate;
         this.modelGate = modelGate;
+        this.deserializerGate = deserializerGate;
         this.console = console;
         this.allowLoosening = allowLoosening;
         this.options = options;
@@ -84,7 +87,10 @@ final class AgentRuntime implements SafeloadMXBean {
         }
         ModelLoadGate modelGate = new ModelLoadGate(policy, reporter);
         ModelLoadGate.install(modelGate);
-        AgentRuntime runtime = new AgentRuntime(policy, reporter, serialGate, modelGate, console, allowLoosening,
+        DeserializerGate deserializerGate = new DeserializerGate(policy, reporter);
+        DeserializerGate.install(deserializerGate);
+        AgentRuntime runtime = new AgentRuntime(policy, reporter, serialGate, modelGate, deserializerGate, console,
+                allowLoosening,
                 options, environment);
         running = runtime;
 
@@ -260,6 +266,7 @@ final class AgentRuntime implements SafeloadMXBean {
         Policy previous = policy;
         serialGate.policy(next);
         modelGate.policy(next);
+        deserializerGate.policy(next);
         policy = next;
         appliedAt = Instant.now();
         if (!next.hooks().equals(previous.hooks())) {

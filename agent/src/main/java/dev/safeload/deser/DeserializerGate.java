@@ -1,0 +1,260 @@
+package dev.safeload.deser;
+
+import dev.safeload.policy.Decision;
+import dev.safeload.policy.EnumProof;
+import dev.safeload.policy.Mode;
+import dev.safeload.policy.Policy;
+import dev.safeload.policy.SerialPolicy;
+import dev.safeload.report.Event;
+import dev.safeload.report.Metrics;
+import dev.safeload.report.Reporter;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the hooks in deserializers other than {@code ObjectInputStream} (SnakeYAML, Jackson
+ * polymorphic typing, XMLDecoder, XStream, Kryo, Hessian, ...) call before a document turns
+ * into an instance of a class. It judges the class by the same policy as every
+ * {@code ObjectInputStream} ({@code serial.allow}, the built-in allowlist, the gadget denylist,
+ * presets and scoped rules), logs the same event as the stream guard, and in enforce mode hands
+ * back the exception the hook throws, of the library's own type, with a message starting
+ * {@code safeload:}. Unknown means refuse: a class the policy does not allow is refused.
+ */
+public final class DeserializerGate {
+
+    private static volatile DeserializerGate installed;
+
+    /** A decision cache bound: a document of random names must not grow it without end. */
+    private static final int CACHE_LIMIT = 4096;
+
+    private static final Decision ENUM = Decision.allow("serial.allow", "enum");
+
+    private final Reporter reporter;
+    private volatile Policy policy;
+    /**
+     * Names {@link SerialPolicy#decideName} did not allow but the class itself may be (an enum):
+     * the answer from loading the class without initialising it, so that costs once per name.
+     * Cleared when the policy changes.
+     */
+    private final ConcurrentHashMap<String, Decision> provenByName = new ConcurrentHashMap<>();
+
+    public DeserializerGate(Policy policy, Reporter reporter) {
+        this.reporter = reporter;
+        this.policy = policy;
+    }
+
+    /** Makes {@code gate} the one the hooks call. */
+    public static void install(DeserializerGate gate) {
+        installed = gate;
+    }
+
+    /** The gate the hooks call, or null before the agent starts. */
+    public static DeserializerGate installed() {
+        return installed;
+    }
+
+    /** The policy in force. */
+    public Policy policy() {
+        return policy;
+    }
+
+    /** Replaces the policy with one volatile write. */
+    public void policy(Policy next) {
+        this.policy = next;
+        provenByName.clear();
+    }
+
+    /**
+     * A deserializer is about to turn attacker data into this class; null means go on.
+     * Allocation-free when the class is allowed.
+     *
+     * @param library the library's short name, e.g. {@code snakeyaml}, for the log
+     * @param entryPoint the library's public method, e.g. {@code org.yaml.snakeyaml.Yaml.load}:
+     *     the log names the outermost frame of that library on the stack instead when there is
+     *     one (so {@code Yaml.loadAs} is named as such), and this when there is none
+     * @param className the class name the document names, as {@code Class.forName} takes it
+     *     (arrays as {@code [Lx.Y;})
+     * @param hooked the hooked class, whose loader finds {@code exceptionType}
+     * @param exceptionType the exception the library's callers handle, e.g.
+     *     {@code org.yaml.snakeyaml.error.YAMLException}
+     * @return the exception to throw, or null
+     */
+    public static Throwable checkClassName(String library, String entryPoint, String className, Class<?> hooked,
+                                           String exceptionType) {
+        DeserializerGate gate = installed;
+        if (gate == null || className == null) {
+            return null; // a null name fails inside the library as it would without the agent
+        }
+        Policy p = gate.policy;
+        if (p.mode() == Mode.OFF) {
+            return null;
+        }
+        Metrics.checked(entryPoint);
+        Decision decision = p.serial().decideName(className, false);
+        if (decision.allowed()) {
+            return null;
+        }
+        decision = gate.settleName(p, decision, className, hooked);
+        return decision.allowed() ? null : gate.refuse(p, decision, library, entryPoint, className, null, hooked,
+                exceptionType);
+    }
+
+    /**
+     * Same, for a class already resolved (Kryo's and Hessian's class lookups): a proxy class is
+     * judged by each of its interfaces, an array by its component.
+     */
+    public static Throwable checkClass(String library, String entryPoint, Class<?> type, Class<?> hooked,
+                                       String exceptionType) {
+        DeserializerGate gate = installed;
+        if (gate == null || type == null) {
+            return null;
+        }
+        Policy p = gate.policy;
+        if (p.mode() == Mode.OFF) {
+            return null;
+        }
+        Metrics.checked(entryPoint);
+        SerialPolicy serial = p.serial();
+        Decision decision = serial.decide(type);
+        if (decision == SerialPolicy.SCOPED) {
+            decision = serial.decideScoped(type, stackClasses());
+        }
+        if (decision.allowed() && Proxy.isProxyClass(type)) {
+            // ObjectInputStream checks a proxy's interfaces as it reads their names; here nothing else would.
+            for (Class<?> face : type.getInterfaces()) {
+                Decision byFace = serial.decide(face);
+                if (byFace == SerialPolicy.SCOPED) {
+                    byFace = serial.decideScoped(face, stackClasses());
+                }
+                if (!byFace.allowed()) {
+                    return gate.refuse(p, byFace, library, entryPoint, face.getName(), Boolean.TRUE, hooked,
+                            exceptionType);
+                }
+            }
+        }
+        return decision.allowed() ? null : gate.refuse(p, decision, library, entryPoint, type.getName(), Boolean.TRUE,
+                hooked, exceptionType);
+    }
+
+    /**
+     * The decision for a name the pattern lists did not allow: a scoped rule is settled by the
+     * stack, and an unlisted enum (allowed for streams too) is proven by loading the class without
+     * initialising it, which runs none of its code.
+     */
+    private Decision settleName(Policy p, Decision byName, String className, Class<?> hooked) {
+        if (byName.rejected() && byName != SerialPolicy.NOT_ALLOWED) {
+            return byName; // a deny pattern or a malformed name: nothing can allow it
+        }
+        Decision cached = provenByName.get(className);
+        if (cached != null) {
+            return cached;
+        }
+        ClassLoader hookedLoader = hooked != null ? hooked.getClassLoader() : null;
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        if (byName == Decision.UNDECIDED) {
+            // Named by a scoped rule: the rule needs the class and the stack; never cached.
+            Class<?> type = loadWithoutInit(className, context, hookedLoader);
+            if (type == null) {
+                return SerialPolicy.NOT_ALLOWED;
+            }
+            Decision d = p.serial().decide(type);
+            return d == SerialPolicy.SCOPED ? p.serial().decideScoped(type, stackClasses()) : d;
+        }
+        Decision proven = className.startsWith("[") || !EnumProof.isEnum(className, context, hookedLoader)
+                ? byName : ENUM;
+        if (provenByName.size() < CACHE_LIMIT) {
+            provenByName.putIfAbsent(className, proven);
+        }
+        return proven;
+    }
+
+    private static Class<?> loadWithoutInit(String name, ClassLoader... loaders) {
+        for (ClassLoader loader : loaders) {
+            if (loader == null) {
+                continue;
+            }
+            try {
+                return Class.forName(name, false, loader);
+            } catch (ClassNotFoundException | LinkageError e) {
+                // not visible to this loader; try the next
+            }
+        }
+        return null;
+    }
+
+    private static Set<String> stackClasses() {
+        return StackWalker.getInstance().walk(s -> s.map(StackWalker.StackFrame::getClassName)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet()));
+    }
+
+    /** Logs the refusal (or, in audit mode, the refusal enforce would make) and returns what to throw. */
+    private Throwable refuse(Policy p, Decision decision, String library, String entryPoint, String className,
+                             Boolean classFound, Class<?> hooked, String exceptionType) {
+        boolean enforce = p.mode() == Mode.ENFORCE;
+        String action = enforce ? "refuse" : "audit";
+        LibraryCallSite site = LibraryCallSite.capture(entryPoint);
+        Metrics.failed(action, site.entryPoint(), decision.rule());
+        Event event = Event.of("alert", action)
+                .put("message", (enforce ? "refused " : "would refuse ") + className + " by rule " + decision.rule()
+                        + ": " + decision.detail())
+                .put("event.category", List.of("intrusion_detection"))
+                .put("event.type", List.of(enforce ? "denied" : "allowed"))
+                .put("event.outcome", enforce ? "failure" : "success")
+                .put("event.module", "safeload")
+                .put("event.dataset", "safeload.violations")
+                .put("rule.name", decision.rule())
+                .put("rule.ruleset", p.source())
+                .put("safeload.mode", p.mode().label())
+                .put("safeload.entry_point", site.entryPoint())
+                .put("safeload.library", library)
+                .put("safeload.class", className)
+                .put("safeload.class_found", classFound)
+                .put("safeload.call_site", site.frame())
+                .put("safeload.library_frame", site.libraryFrame())
+                .put("safeload.policy_rule", decision.detail())
+                .put("safeload.policy_digest", p.digest())
+                .put("error.stack_trace", String.join("\n\tat ", site.stack()));
+        String message = "safeload: refused " + className + " (rule " + decision.rule() + ": " + decision.detail()
+                + ") in " + site.entryPoint() + " at " + site.frame();
+        // The key names the entry point too, so a shutdown summary can be counted under it.
+        reporter.report(event, className + '\u0000' + decision.rule() + '\u0000' + site.frame() + '\u0000'
+                + site.entryPoint(), enforce ? message : null);
+        return enforce ? exception(hooked, exceptionType, message) : null;
+    }
+
+    /**
+     * The library's own exception with {@code message}: its public one-String constructor, or the
+     * {@code (String context, Mark, String problem, Mark)} constructor SnakeYAML's marked
+     * exceptions have instead (the problem is the message, so it still starts {@code safeload:}).
+     * A SecurityException when the library has neither.
+     */
+    static Throwable exception(Class<?> hooked, String exceptionType, String message) {
+        if (exceptionType != null) {
+            try {
+                Class<?> type = Class.forName(exceptionType, false, hooked == null ? null : hooked.getClassLoader());
+                if (!Throwable.class.isAssignableFrom(type) || Modifier.isAbstract(type.getModifiers())) {
+                    return new SecurityException(message);
+                }
+                try {
+                    return (Throwable) type.getConstructor(String.class).newInstance(message);
+                } catch (NoSuchMethodException e) {
+                    for (Constructor<?> c : type.getDeclaredConstructors()) {
+                        Class<?>[] params = c.getParameterTypes();
+                        if (params.length == 4 && params[0] == String.class && params[2] == String.class
+                                && !params[1].isPrimitive() && params[1] == params[3]) {
+                            c.setAccessible(true);
+                            return (Throwable) c.newInstance(null, null, message, null);
+                        }
+                    }
+                }
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                // fall through to the unchecked exception every caller can take
+            }
+        }
+        return new SecurityException(message);
+    }
+}

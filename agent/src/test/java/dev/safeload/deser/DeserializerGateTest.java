@@ -1,0 +1,280 @@
+package dev.safeload.deser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.safeload.config.PolicyCompiler;
+import dev.safeload.config.Settings;
+import dev.safeload.policy.Policy;
+import dev.safeload.report.LogSettings;
+import dev.safeload.report.Reporter;
+import dev.safeload.report.ServiceIdentity;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DeserializerGateTest {
+
+    private static final String JACKSON = "com.fasterxml.jackson.databind.JsonMappingException";
+    private static final String ENTRY = "com.fasterxml.jackson.databind.ObjectMapper.readValue";
+
+    @TempDir
+    Path dir;
+
+    private Path log;
+
+    private DeserializerGate install(String options) throws Exception {
+        Policy policy = PolicyCompiler.compile(Settings.resolve(options, new Properties(), Map.of()));
+        log = dir.resolve("v.jsonl");
+        Reporter reporter = new Reporter(new LogSettings(log.toString(), 1 << 20, 1, 100, ServiceIdentity.NONE),
+                new PrintStream(new ByteArrayOutputStream()));
+        DeserializerGate gate = new DeserializerGate(policy, reporter);
+        DeserializerGate.install(gate);
+        return gate;
+    }
+
+    @AfterEach
+    void uninstall() {
+        DeserializerGate.install(null);
+    }
+
+    private List<JsonNode> events() throws IOException {
+        List<JsonNode> lines = new ArrayList<>();
+        if (Files.exists(log)) {
+            ObjectMapper json = new ObjectMapper();
+            for (String line : Files.readAllLines(log)) {
+                lines.add(json.readTree(line));
+            }
+        }
+        return lines;
+    }
+
+    private static Throwable check(String className) {
+        return DeserializerGate.checkClassName("jackson", ENTRY, className, ObjectMapper.class, JACKSON);
+    }
+
+    @Test
+    void allowsTheJdkValueTypesAYamlOrJsonReaderNamesFromTheBuiltInAllowlist() throws Exception {
+        install("mode=enforce");
+        for (String name : List.of("java.lang.String", "java.lang.Integer", "java.lang.Long", "java.lang.Double",
+                "java.lang.Boolean", "java.math.BigDecimal", "java.math.BigInteger", "java.util.ArrayList",
+                "java.util.LinkedHashMap", "java.util.HashMap", "java.util.TreeMap", "java.util.HashSet",
+                "java.util.LinkedHashSet", "java.util.Date", "java.util.UUID", "java.time.Instant",
+                "[Ljava.lang.String;", "[I", "[[B")) {
+            assertNull(check(name), name);
+        }
+        assertTrue(events().isEmpty());
+    }
+
+    @Test
+    void refusesAClassThePolicyDoesNotNameWithTheLibrarysExceptionNamingClassAndRule() throws Exception {
+        install("mode=enforce");
+
+        Throwable refusal = check("java.io.FileOutputStream");
+
+        assertInstanceOf(JsonMappingException.class, refusal);
+        assertEquals("safeload: refused java.io.FileOutputStream (rule serial.allow: not in the allowlist) in " + ENTRY
+                + " at unknown", refusal.getMessage().replaceFirst(" at .*", " at unknown"));
+    }
+
+    @Test
+    void refusesAGadgetEvenWhenTheOperatorAllowsItsWholePackage() throws Exception {
+        install("mode=enforce,serial.allow=javax.script.**");
+
+        Throwable refusal = check("javax.script.ScriptEngineManager");
+
+        assertTrue(refusal.getMessage().startsWith("safeload: refused javax.script.ScriptEngineManager (rule serial.deny:"),
+                refusal::getMessage);
+        assertNull(check("javax.script.SimpleBindings"), "the rest of the allowed package");
+    }
+
+    @Test
+    void allowsTheApplicationsDtoOnceServialAllowNamesIt() throws Exception {
+        install("mode=enforce");
+        assertInstanceOf(JsonMappingException.class, check(Dto.class.getName()));
+
+        install("mode=enforce,serial.allow=" + Dto.class.getName());
+
+        assertNull(check(Dto.class.getName()));
+        assertNull(DeserializerGate.checkClass("kryo", "com.esotericsoftware.kryo.Kryo.readClassAndObject", Dto.class,
+                ObjectMapper.class, JACKSON));
+    }
+
+    @Test
+    void allowsAnEnumNoPatternNamesAsObjectInputStreamDoes() throws Exception {
+        install("mode=enforce");
+
+        assertNull(check("java.util.concurrent.TimeUnit"));
+        assertNull(check("java.util.concurrent.TimeUnit"), "from the cache");
+        assertNull(DeserializerGate.checkClass("kryo", "com.esotericsoftware.kryo.Kryo.readClassAndObject",
+                java.util.concurrent.TimeUnit.class, ObjectMapper.class, JACKSON));
+    }
+
+    @Test
+    void refusesAProxyWhoseInterfaceIsNotAllowed() throws Exception {
+        install("mode=enforce");
+        Object proxy = java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {Callable.class}, (p, m, a) -> null);
+
+        Throwable refusal = DeserializerGate.checkClass("hessian", "com.caucho.hessian.io.Hessian2Input.readObject",
+                proxy.getClass(), ObjectMapper.class, JACKSON);
+
+        assertTrue(refusal.getMessage().startsWith("safeload: refused java.util.concurrent.Callable (rule serial.allow:"),
+                refusal::getMessage);
+    }
+
+    @Test
+    void auditModeLogsTheRefusalAndLetsTheClassThrough() throws Exception {
+        install("mode=audit");
+
+        assertNull(check("java.io.FileOutputStream"));
+
+        List<JsonNode> events = events();
+        assertEquals(1, events.size());
+        assertEquals("audit", events.get(0).path("event.action").asText());
+        assertEquals("allowed", events.get(0).path("event.type").get(0).asText());
+        assertEquals("success", events.get(0).path("event.outcome").asText());
+    }
+
+    @Test
+    void offModeChecksNothing() throws Exception {
+        install("mode=off");
+
+        assertNull(check("java.io.FileOutputStream"));
+        assertTrue(events().isEmpty());
+    }
+
+    @Test
+    void logsTheStreamGuardsEventWithTheLibrarysPublicMethodAndTheApplicationFrame() throws Exception {
+        DeserializerGate gate = install("mode=enforce");
+
+        JsonMappingException thrown = assertThrows(JsonMappingException.class,
+                () -> new ObjectMapper().readValue("{\"type\":\"java.io.FileOutputStream\"}", Probe.class));
+
+        assertTrue(thrown.getMessage().startsWith("safeload: refused java.io.FileOutputStream"), thrown::getMessage);
+        JsonNode e = events().get(0);
+        assertEquals("alert", e.path("event.kind").asText());
+        assertEquals("refuse", e.path("event.action").asText());
+        assertEquals("warn", e.path("log.level").asText());
+        assertEquals("intrusion_detection", e.path("event.category").get(0).asText());
+        assertEquals("denied", e.path("event.type").get(0).asText());
+        assertEquals("failure", e.path("event.outcome").asText());
+        assertEquals("safeload", e.path("event.module").asText());
+        assertEquals("safeload.violations", e.path("event.dataset").asText());
+        assertEquals("serial.allow", e.path("rule.name").asText());
+        assertEquals(gate.policy().source(), e.path("rule.ruleset").asText());
+        assertEquals("enforce", e.path("safeload.mode").asText());
+        assertEquals(ENTRY, e.path("safeload.entry_point").asText());
+        assertEquals("jackson", e.path("safeload.library").asText());
+        assertEquals("java.io.FileOutputStream", e.path("safeload.class").asText());
+        assertEquals("not in the allowlist", e.path("safeload.policy_rule").asText());
+        assertEquals(gate.policy().digest(), e.path("safeload.policy_digest").asText());
+        assertTrue(e.path("safeload.call_site").asText().startsWith(getClass().getName() + ".lambda$"),
+                e::toString);
+        assertTrue(e.path("safeload.library_frame").asText().startsWith(ProbeReader.class.getName() + ".deserialize("),
+                e::toString);
+        assertTrue(e.path("error.stack_trace").asText().contains("ObjectMapper.readValue"), e::toString);
+        assertTrue(!e.has("safeload.class_found"), "a name alone: nothing was resolved");
+    }
+
+    @Test
+    void namesTheClassResolvedWhenTheLibraryHandsAClass() throws Exception {
+        install("mode=enforce");
+
+        DeserializerGate.checkClass("kryo", "com.esotericsoftware.kryo.Kryo.readClassAndObject",
+                java.io.FileOutputStream.class, ObjectMapper.class, JACKSON);
+
+        JsonNode e = events().get(0);
+        assertEquals("com.esotericsoftware.kryo.Kryo.readClassAndObject", e.path("safeload.entry_point").asText(),
+                "no Kryo frame on the stack: the declared entry point");
+        assertTrue(e.path("safeload.class_found").asBoolean());
+        assertTrue(e.path("safeload.call_site").asText().startsWith(getClass().getName() + ".namesTheClass"), e::toString);
+    }
+
+    @Test
+    void throwsTheLibrarysMarkedExceptionThroughItsFourArgumentConstructorWhenItHasNoStringOne() {
+        Throwable t = DeserializerGate.exception(getClass(), MarkedException.class.getName(), "safeload: x");
+
+        assertInstanceOf(MarkedException.class, t);
+        assertEquals("safeload: x", t.getMessage());
+    }
+
+    @Test
+    void fallsBackToSecurityExceptionWhenTheLibraryTypeIsMissing() {
+        Throwable t = DeserializerGate.exception(getClass(), "org.example.Missing", "safeload: x");
+
+        assertInstanceOf(SecurityException.class, t);
+        assertEquals("safeload: x", t.getMessage());
+    }
+
+    @Test
+    void theAllowPathAllocatesNothing() throws Exception {
+        install("mode=enforce,serial.allow=" + Dto.class.getName());
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        for (int i = 0; i < 20_000; i++) {
+            check("java.util.LinkedHashMap");
+            check(Dto.class.getName());
+            DeserializerGate.checkClass("kryo", ENTRY, Dto.class, ObjectMapper.class, JACKSON);
+        }
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < 100_000; i++) {
+            check("java.util.LinkedHashMap");
+            check(Dto.class.getName());
+            DeserializerGate.checkClass("kryo", ENTRY, Dto.class, ObjectMapper.class, JACKSON);
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+
+        // 300,000 checks: a single allocation per check would be megabytes.
+        assertTrue(allocated < 64 * 1024, allocated + " bytes allocated");
+    }
+
+    public static class Dto {
+        public String name;
+    }
+
+    /** A field whose reader asks the gate from inside {@code ObjectMapper.readValue}, as a hook would. */
+    public static class Probe {
+        @JsonDeserialize(using = ProbeReader.class)
+        public Object type;
+    }
+
+    public static class ProbeReader extends JsonDeserializer<Object> {
+        @Override
+        public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            Throwable refusal = DeserializerGate.checkClassName("jackson", ENTRY, p.getValueAsString(),
+                    ObjectMapper.class, JACKSON);
+            if (refusal instanceof IOException io) {
+                throw io;
+            }
+            return null;
+        }
+    }
+
+    public static class MarkedException extends RuntimeException {
+        protected MarkedException(String context, Object contextMark, String problem, Object problemMark) {
+            super(problem);
+        }
+    }
+}
