@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** Turns checked settings into a {@link Policy}; every error names the setting's origin and key. */
 public final class PolicyCompiler {
@@ -96,11 +97,13 @@ public final class PolicyCompiler {
         // Blank is the usual case, and ModelHook's pattern costs premain milliseconds to compile.
         List<ModelHook> hooks = hookSetting.value().isBlank() ? List.of() : parse(hookSetting, ModelHook::parseAll);
         boolean allowNative = flag(settings.setting(ConfigKey.MODEL_ALLOW_NATIVE_LIBRARIES));
+        Set<String> xmlDecoderMethods = memberNames(settings.setting(ConfigKey.XMLDECODER_ALLOW_METHODS));
         // Checked here so that check-policy and a start see a bad value the same way.
         flag(settings.setting(ConfigKey.JMX));
         flag(settings.setting(ConfigKey.RUNTIME_ALLOW_LOOSENING));
         choice(settings.setting(ConfigKey.ON_CONFIG_ERROR), "fail", "defaults");
-        return new Policy(mode, serial, model, hooks, allowNative, settings.policySource(), digest(settings));
+        return new Policy(mode, serial, model, hooks, allowNative, xmlDecoderMethods, settings.policySource(),
+                digest(settings));
     }
 
     /** The built-in model policy, made when a model is first checked. A class: no lambda at premain. */
@@ -182,6 +185,39 @@ public final class PolicyCompiler {
             }
         }
         throw new ConfigException(s.problem("expected " + String.join(" or ", allowed) + ", got \"" + s.value() + "\""));
+    }
+
+    /**
+     * Exact {@code Class.method} entries (a class name as {@code Class.getName} gives it, a dot,
+     * a member name): no patterns, since a method allowlist is only as good as it is narrow.
+     */
+    static Set<String> memberNames(Setting s) throws ConfigException {
+        Set<String> members = new java.util.LinkedHashSet<>();
+        for (String entry : list(s.value())) {
+            int dot = entry.lastIndexOf('.');
+            if (dot <= 0 || !javaName(entry.substring(0, dot), true) || !javaName(entry.substring(dot + 1), false)) {
+                throw new ConfigException(s.problem("\"" + entry + "\": expected an exact Class.method entry such as"
+                        + " com.acme.Order.addLine (no patterns)"));
+            }
+            members.add(entry);
+        }
+        return Set.copyOf(members);
+    }
+
+    /** A Java identifier, or with {@code dotted} several joined by dots ({@code $} allowed, as in nested classes). */
+    private static boolean javaName(String name, boolean dotted) {
+        boolean start = true;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (dotted && c == '.' && !start && i < name.length() - 1) {
+                start = true;
+            } else if (start ? Character.isJavaIdentifierStart(c) : Character.isJavaIdentifierPart(c)) {
+                start = false;
+            } else {
+                return false;
+            }
+        }
+        return !start;
     }
 
     /** A positive whole number. */

@@ -194,12 +194,40 @@ public final class DeserializerGate {
     /** Logs the refusal (or, in audit mode, the refusal enforce would make) and returns what to throw. */
     private Throwable refuse(Policy p, Decision decision, String library, String entryPoint, String className,
                              Boolean classFound, Class<?> hooked, String exceptionType) {
+        return refuse(p, decision, library, entryPoint, className, null, classFound, hooked, exceptionType);
+    }
+
+    /**
+     * A library's own rule refused something the document asked of a class the policy allows (a
+     * method XMLDecoder would call, an array longer than {@code serial.maxArray}): logged and
+     * thrown as a class refusal is, with {@code safeload.member} naming the method or field.
+     *
+     * @param member the method or field, or null when the rule is about the class (a limit)
+     * @param decision the refusal, whose rule names the key that would allow it
+     * @return the exception to throw, or null (audit mode, or no agent)
+     */
+    public static Throwable refuseMember(String library, String entryPoint, String className, String member,
+                                         Decision decision, Class<?> hooked, String exceptionType) {
+        DeserializerGate gate = installed;
+        if (gate == null) {
+            return null;
+        }
+        Policy p = gate.policy;
+        if (p.mode() == Mode.OFF) {
+            return null;
+        }
+        return gate.refuse(p, decision, library, entryPoint, className, member, Boolean.TRUE, hooked, exceptionType);
+    }
+
+    private Throwable refuse(Policy p, Decision decision, String library, String entryPoint, String className,
+                             String member, Boolean classFound, Class<?> hooked, String exceptionType) {
+        String subject = member == null ? className : className + "." + member;
         boolean enforce = p.mode() == Mode.ENFORCE;
         String action = enforce ? "refuse" : "audit";
         LibraryCallSite site = LibraryCallSite.capture(entryPoint);
         Metrics.failed(action, site.entryPoint(), decision.rule());
         Event event = Event.of("alert", action)
-                .put("message", (enforce ? "refused " : "would refuse ") + className + " by rule " + decision.rule()
+                .put("message", (enforce ? "refused " : "would refuse ") + subject + " by rule " + decision.rule()
                         + ": " + decision.detail())
                 .put("event.category", List.of("intrusion_detection"))
                 .put("event.type", List.of(enforce ? "denied" : "allowed"))
@@ -212,16 +240,17 @@ public final class DeserializerGate {
                 .put("safeload.entry_point", site.entryPoint())
                 .put("safeload.library", library)
                 .put("safeload.class", className)
+                .put("safeload.member", member)
                 .put("safeload.class_found", classFound)
                 .put("safeload.call_site", site.frame())
                 .put("safeload.library_frame", site.libraryFrame())
                 .put("safeload.policy_rule", decision.detail())
                 .put("safeload.policy_digest", p.digest())
                 .put("error.stack_trace", String.join("\n\tat ", site.stack()));
-        String message = "safeload: refused " + className + " (rule " + decision.rule() + ": " + decision.detail()
+        String message = "safeload: refused " + subject + " (rule " + decision.rule() + ": " + decision.detail()
                 + ") in " + site.entryPoint() + " at " + site.frame();
         // The key names the entry point too, so a shutdown summary can be counted under it.
-        reporter.report(event, className + '\u0000' + decision.rule() + '\u0000' + site.frame() + '\u0000'
+        reporter.report(event, subject + '\u0000' + decision.rule() + '\u0000' + site.frame() + '\u0000'
                 + site.entryPoint(), enforce ? message : null);
         return enforce ? exception(hooked, exceptionType, message) : null;
     }

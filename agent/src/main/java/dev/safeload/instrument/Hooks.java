@@ -1,6 +1,7 @@
 package dev.safeload.instrument;
 
 import dev.safeload.instrument.jdk.JdkHooks;
+import dev.safeload.instrument.xmldecoder.XmlDecoderEdits;
 import dev.safeload.policy.ModelHook;
 import dev.safeload.policy.Once;
 import java.io.PrintStream;
@@ -30,6 +31,7 @@ import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 public final class Hooks implements ClassFileTransformer {
 
     private final JdkHooks jdk;
+    private final XmlDecoderEdits xmlDecoder;
     private final String[] exactTriggers;
     private final String[] prefixTriggers;
     private final Once<ClassFileTransformer> byteBuddy;
@@ -38,6 +40,7 @@ public final class Hooks implements ClassFileTransformer {
     private Hooks(PrintStream console, List<ModelHook> userHooks) {
         this.console = console;
         this.jdk = new JdkHooks(console);
+        this.xmlDecoder = new XmlDecoderEdits(console);
         this.byteBuddy = Once.of(new StartByteBuddy(userHooks, console));
         List<String> exact = new ArrayList<>();
         List<String> prefixes = new ArrayList<>();
@@ -62,7 +65,8 @@ public final class Hooks implements ClassFileTransformer {
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> type : inst.getAllLoadedClasses()) {
             String name = type.getName().replace('.', '/');
-            if ((type.getClassLoader() == null && JdkHooks.handles(name) || hooks.triggers(name))
+            boolean boot = type.getClassLoader() == null;
+            if ((boot && (JdkHooks.handles(name) || XmlDecoderEdits.handles(name)) || hooks.triggers(name))
                     && inst.isModifiableClass(type)) {
                 loaded.add(type);
             }
@@ -86,6 +90,9 @@ public final class Hooks implements ClassFileTransformer {
         }
         if (loader == null && JdkHooks.handles(name)) {
             return jdk.rewrite(name, bytes);
+        }
+        if (loader == null && XmlDecoderEdits.handles(name)) {
+            return xmlDecoder.rewrite(name, bytes);
         }
         if (!triggers(name)) {
             return null;

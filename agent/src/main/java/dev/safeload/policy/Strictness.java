@@ -68,6 +68,11 @@ public final class Strictness {
                 looser.add("model.hooks drops " + hook);
             }
         }
+        for (String member : next.xmlDecoderMethods()) {
+            if (!current.xmlDecoderMethods().contains(member)) {
+                looser.add("xmldecoder.allowMethods adds " + member);
+            }
+        }
         if (next.allowNativeLibraries() && !current.allowNativeLibraries()) {
             looser.add("model.allowNativeLibraries false -> true");
         }

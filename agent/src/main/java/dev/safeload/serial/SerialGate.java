@@ -1,5 +1,6 @@
 package dev.safeload.serial;
 
+import dev.safeload.instrument.xmldecoder.XmlDecoderCheckpoint;
 import dev.safeload.policy.Decision;
 import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
@@ -12,6 +13,7 @@ import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.util.List;
 import java.util.function.BinaryOperator;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -19,9 +21,13 @@ import java.util.function.Predicate;
  * {@link ObjectInputStream} gets a {@link StreamGuard} from its constructor on, and it keeps
  * the host's own factory (from {@code jdk.serialFilterFactory} or a later
  * {@code Config.setSerialFilterFactory} call) working behind the guard. As a {@link Predicate}
- * it is how the advice on {@code setSerialFilterFactory} hands it the host's factory.
+ * it is how the advice on {@code setSerialFilterFactory} hands it the host's factory. As a
+ * {@link Consumer} it is how the edits of XMLDecoder's handlers reach the agent: java.desktop
+ * cannot see agent classes, and the JVM-wide filter factory is the one agent object every JDK
+ * module can reach.
  */
-public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Predicate<BinaryOperator<ObjectInputFilter>> {
+public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Predicate<BinaryOperator<ObjectInputFilter>>,
+        Consumer<Object> {
 
     static final String ENTRY_CLASS = "java.io.ObjectInputStream";
 
@@ -102,6 +108,15 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
         hostFactory = factory;
         hostFactoryAdopted = true;
         return true;
+    }
+
+    /**
+     * An XMLDecoder checkpoint ({@link XmlDecoderCheckpoint}): {@code {site, values...}}; throws
+     * the refusal. The checkpoint class loads at the first document, never at start.
+     */
+    @Override
+    public void accept(Object checkpoint) {
+        XmlDecoderCheckpoint.check((Object[]) checkpoint);
     }
 
     /** A check failed: log it, and in enforce mode refuse by throwing. */
