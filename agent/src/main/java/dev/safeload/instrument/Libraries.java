@@ -16,6 +16,7 @@ import dev.safeload.instrument.tensorflow.SavedModelBundleInstrumentation;
 import dev.safeload.instrument.tensorflow.TensorFlowLibraryInstrumentation;
 import dev.safeload.instrument.weka.SerializationHelperInstrumentation;
 import dev.safeload.instrument.xgboost.BoosterInstrumentation;
+import dev.safeload.instrument.xstream.DefaultMapperInstrumentation;
 import dev.safeload.policy.ModelHook;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +49,8 @@ public final class Libraries {
      * loads a library's instrumentation class only when that library's class loads.
      */
     public static final List<String> ENTRY_HOOKED = List.of(
-            SerializationHelperInstrumentation.TRIGGER);
+            SerializationHelperInstrumentation.TRIGGER,
+            DefaultMapperInstrumentation.TRIGGER);
 
     private Libraries() {
     }
@@ -57,6 +59,7 @@ public final class Libraries {
     public static List<EntryHook> entryHooks(String className) {
         return switch (className) {
             case SerializationHelperInstrumentation.TRIGGER -> SerializationHelperInstrumentation.hooks();
+            case DefaultMapperInstrumentation.TRIGGER -> DefaultMapperInstrumentation.hooks();
             default -> List.of();
         };
     }
