@@ -515,6 +515,12 @@ public final class JdkHooks {
         void atEntry() {
             Label original = new Label();
             Label packed = new Label();
+            // A subclass that overrides readObject (XStream's CustomObjectInputStream) has no
+            // handle table; Hashtable.readObject still calls checkArray on it. The JDK's own
+            // filter call below copes with that stream, as it does without the agent.
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "handles", "L" + HANDLE_TABLE + ";");
+            mv.visitJumpInsn(Opcodes.IFNULL, original);
             mv.visitVarInsn(Opcodes.ALOAD, 0);
             mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "serialFilter", FILTER_DESC);
             mv.visitTypeInsn(Opcodes.INSTANCEOF, LONG_BINARY_OPERATOR);
