@@ -77,6 +77,14 @@ class StrictnessTest {
     }
 
     @Test
+    void refusesAnXmlDecoderMethodAddedAtRunTimeButNotOneDropped() throws Exception {
+        assertEquals(List.of("xmldecoder.allowMethods adds com.acme.Order.addLine"),
+                looser("", "xmldecoder.allowMethods=com.acme.Order.addLine"));
+        assertEquals(List.of(), looser("xmldecoder.allowMethods=com.acme.Order.addLine;com.acme.Order.close",
+                "xmldecoder.allowMethods=com.acme.Order.close"));
+    }
+
+    @Test
     void aPackagePatternCoversOnlyItsOwnPackage() {
         ClassPatterns pkg = ClassPatterns.of(List.of("a.b.*"));
         assertTrue(Strictness.covers(pkg, "a.b.C"));
