@@ -36,7 +36,8 @@ import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 public final class Hooks implements ClassFileTransformer {
 
     private final JdkHooks jdk;
-    private final XmlDecoderEdits xmlDecoder;
+    /** Made when XMLDecoder's first handler loads: a JVM that never decodes XML never loads it. */
+    private XmlDecoderEdits xmlDecoder;
     private final String[] entryHooked;
     private final Set<String> entryHooksApplied = ConcurrentHashMap.newKeySet();
     private final String[] exactTriggers;
@@ -47,7 +48,6 @@ public final class Hooks implements ClassFileTransformer {
     private Hooks(PrintStream console, List<ModelHook> userHooks) {
         this.console = console;
         this.jdk = new JdkHooks(console);
-        this.xmlDecoder = new XmlDecoderEdits(console);
         this.byteBuddy = Once.of(new StartByteBuddy(userHooks, console));
         List<String> exact = new ArrayList<>();
         List<String> prefixes = new ArrayList<>();
@@ -74,7 +74,7 @@ public final class Hooks implements ClassFileTransformer {
         for (Class<?> type : inst.getAllLoadedClasses()) {
             String name = type.getName().replace('.', '/');
             boolean boot = type.getClassLoader() == null;
-            if ((boot && (JdkHooks.handles(name) || XmlDecoderEdits.handles(name)) || hooks.triggers(name)
+            if ((boot && (JdkHooks.handles(name) || isXmlDecoder(name)) || hooks.triggers(name)
                     || hooks.entryHooked(name))
                     && inst.isModifiableClass(type)) {
                 loaded.add(type);
@@ -100,8 +100,8 @@ public final class Hooks implements ClassFileTransformer {
         if (loader == null && JdkHooks.handles(name)) {
             return jdk.rewrite(name, bytes);
         }
-        if (loader == null && XmlDecoderEdits.handles(name)) {
-            return xmlDecoder.rewrite(name, bytes);
+        if (loader == null && isXmlDecoder(name)) {
+            return xmlDecoder().rewrite(name, bytes);
         }
         byte[] edited = entryHooked(name) ? entryHooks(name, bytes) : null;
         if (!triggers(name)) {
@@ -117,6 +117,18 @@ public final class Hooks implements ClassFileTransformer {
                     + "; its model files are not checked when it loads them");
             return null;
         }
+    }
+
+    /** By package first, so that no XMLDecoder class of the agent loads before the decoder's own. */
+    private static boolean isXmlDecoder(String internalName) {
+        return internalName.startsWith("com/sun/beans/decoder/") && XmlDecoderEdits.handles(internalName);
+    }
+
+    private synchronized XmlDecoderEdits xmlDecoder() {
+        if (xmlDecoder == null) {
+            xmlDecoder = new XmlDecoderEdits(console);
+        }
+        return xmlDecoder;
     }
 
     /** The entry hooks written so far, as {@code class.method(descriptor)}; for tests and the start check. */

@@ -196,6 +196,19 @@ class XmlDecoderTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
+    void aJvmThatNeverDecodesXmlLoadsNoneOfTheseHooks(Jdks.Jdk jdk) throws Exception {
+        dev.safeload.it.support.Scenario s = dev.safeload.it.support.Scenario.on(jdk).jvmArg("-verbose:class");
+        Path payload = s.payload(dev.safeload.it.support.Payloads.serialize(new java.util.HashMap<>(Map.of("k", "v"))));
+        dev.safeload.it.support.Scenario.Outcome outcome = s.run("", "read", payload.toString());
+        assertTrue(outcome.result().startsWith("RESULT ok java.util.HashMap"), outcome::toString);
+        assertTrue(outcome.jvm().stdout().contains("dev.safeload.serial.SerialGate"), "the probe sees the agent's classes");
+        assertFalse(outcome.jvm().stdout().contains("dev.safeload.instrument.xmldecoder."), outcome::toString);
+        assertFalse(outcome.jvm().stdout().contains("dev.safeload.instrument.xstream."), outcome::toString);
+        assertFalse(outcome.jvm().stdout().contains("com.sun.beans.decoder."), outcome::toString);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
     void attachHooksADecoderThatAlreadyRan(Jdks.Jdk jdk) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (XMLEncoder encoder = new XMLEncoder(bytes)) {
