@@ -13,6 +13,7 @@ import dev.safeload.instrument.jpmml.PMMLUtilInstrumentation;
 import dev.safeload.instrument.h2o.MojoReaderBackendFactoryInstrumentation;
 import dev.safeload.instrument.onnxruntime.OrtEnvironmentInstrumentation;
 import dev.safeload.instrument.onnxruntime.SessionOptionsInstrumentation;
+import dev.safeload.instrument.snakeyaml.BaseConstructorInstrumentation;
 import dev.safeload.instrument.snakeyaml.ConstructorInstrumentation;
 import dev.safeload.instrument.tensorflow.SavedModelBundleInstrumentation;
 import dev.safeload.instrument.tensorflow.TensorFlowLibraryInstrumentation;
@@ -61,6 +62,7 @@ public final class Libraries {
             SerializationHelperInstrumentation.TRIGGER,
             ConstructorInstrumentation.TRIGGER,
             ConstructorInstrumentation.CUSTOM_LOADER_TRIGGER,
+            BaseConstructorInstrumentation.TRIGGER,
             JACKSON_CLASS_NAME_ID_RESOLVER);
 
     private Libraries() {
@@ -72,6 +74,7 @@ public final class Libraries {
             case SerializationHelperInstrumentation.TRIGGER -> SerializationHelperInstrumentation.hooks();
             case ConstructorInstrumentation.TRIGGER, ConstructorInstrumentation.CUSTOM_LOADER_TRIGGER ->
                     ConstructorInstrumentation.hooks(className);
+            case BaseConstructorInstrumentation.TRIGGER -> BaseConstructorInstrumentation.hooks();
             default -> className.equals(JACKSON_CLASS_NAME_ID_RESOLVER)
                     ? ClassNameIdResolverInstrumentation.hooks() : List.of();
         };

@@ -144,6 +144,18 @@ class DeserializerGateTest {
     }
 
     @Test
+    void letsTheRootTypeTheApplicationChoseForThisReadThroughAndNothingElse() throws Exception {
+        install("mode=enforce");
+
+        DeserializerGate.applicationChoseRoot(Dto.class);
+        assertNull(check(Dto.class.getName()));
+        assertInstanceOf(JsonMappingException.class, check("java.io.FileOutputStream"));
+
+        DeserializerGate.applicationChoseRoot(Object.class);
+        assertInstanceOf(JsonMappingException.class, check(Dto.class.getName()), "the next read chose Object");
+    }
+
+    @Test
     void allowsAnEnumNoPatternNamesAsObjectInputStreamDoes() throws Exception {
         install("mode=enforce");
 
