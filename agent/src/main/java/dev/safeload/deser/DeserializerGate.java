@@ -33,6 +33,13 @@ public final class DeserializerGate {
 
     private static final Decision ENUM = Decision.allow("serial.allow", "enum");
 
+    /**
+     * The root class the application handed the current read on this thread as a Class object
+     * ({@code Yaml.loadAs(text, Config.class)}), by name, so no class loader is held. SnakeYAML
+     * looks that class up by name like any tag, but the application chose it, not the document.
+     */
+    private static final ThreadLocal<String[]> APPLICATION_ROOT = ThreadLocal.withInitial(() -> new String[1]);
+
     private final Reporter reporter;
     private volatile Policy policy;
     /**
@@ -99,6 +106,9 @@ public final class DeserializerGate {
             return null;
         }
         decision = gate.settleName(p, decision, className, hooked);
+        if (!decision.allowed() && className.equals(APPLICATION_ROOT.get()[0])) {
+            return null;
+        }
         return decision.allowed() ? null : gate.refuse(p, decision, library, entryPoint, className, null, hooked,
                 exceptionType);
     }
@@ -138,6 +148,61 @@ public final class DeserializerGate {
         }
         return decision.allowed() ? null : gate.refuse(p, decision, library, entryPoint, type.getName(), Boolean.TRUE,
                 hooked, exceptionType);
+    }
+
+    /**
+     * A read is starting whose root type the application chose itself, as a Class object: that
+     * one class is not the document's to name, so it is not judged when the library looks it up
+     * by name during this read. The next read on the thread replaces it ({@code Yaml.load} hands
+     * {@code Object.class}).
+     */
+    public static void applicationChoseRoot(Object type) {
+        if (installed != null && type instanceof Class<?> c) {
+            APPLICATION_ROOT.get()[0] = c.getName();
+        }
+    }
+
+    /**
+     * {@link #checkClassName} as an {@code EntryHook} calls it: a hooked method's reference
+     * parameter is handed over as an Object. Anything but a String is left to the library.
+     */
+    public static Throwable checkClassName(String library, String entryPoint, Object className, Class<?> hooked,
+                                           String exceptionType) {
+        return className instanceof String name
+                ? checkClassName(library, entryPoint, name, hooked, exceptionType) : null;
+    }
+
+    /** {@link #checkClass} as an {@code EntryHook} calls it, with the parameter as an Object; a non-Class is left alone. */
+    public static Throwable checkClass(String library, String entryPoint, Object type, Class<?> hooked,
+                                       String exceptionType) {
+        return type instanceof Class<?> c ? checkClass(library, entryPoint, c, hooked, exceptionType) : null;
+    }
+
+    /**
+     * A type name that may carry type parameters, as Jackson's class-name type ids do
+     * ({@code java.util.ArrayList<com.acme.Dto>}, {@code java.util.EnumSet<com.acme.Color>}):
+     * each class it names is checked, since Jackson resolves each. A plain name costs what
+     * {@link #checkClassName} costs.
+     */
+    public static Throwable checkTypeName(String library, String entryPoint, Object typeName, Class<?> hooked,
+                                          String exceptionType) {
+        if (!(typeName instanceof String name)) {
+            return null;
+        }
+        if (name.indexOf('<') < 0 && name.indexOf(',') < 0 && name.indexOf('>') < 0) {
+            return checkClassName(library, entryPoint, name, hooked, exceptionType);
+        }
+        // Jackson's TypeParser splits on these three and trims each token.
+        for (String part : name.split("[<>,]")) {
+            String className = part.strip();
+            if (!className.isEmpty()) {
+                Throwable refusal = checkClassName(library, entryPoint, className, hooked, exceptionType);
+                if (refusal != null) {
+                    return refusal;
+                }
+            }
+        }
+        return null;
     }
 
     /**

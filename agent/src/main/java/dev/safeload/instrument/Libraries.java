@@ -6,12 +6,15 @@ import dev.safeload.instrument.djl.ModelLoadInstrumentation;
 import dev.safeload.instrument.dl4j.ModelSerializerInstrumentation;
 import dev.safeload.instrument.edit.EntryHook;
 import dev.safeload.instrument.h2o.MojoModelInstrumentation;
+import dev.safeload.instrument.jackson.ClassNameIdResolverInstrumentation;
 import dev.safeload.instrument.jpmml.JAXBSerializerInstrumentation;
 import dev.safeload.instrument.jpmml.LoadingModelEvaluatorBuilderInstrumentation;
 import dev.safeload.instrument.jpmml.PMMLUtilInstrumentation;
 import dev.safeload.instrument.h2o.MojoReaderBackendFactoryInstrumentation;
 import dev.safeload.instrument.onnxruntime.OrtEnvironmentInstrumentation;
 import dev.safeload.instrument.onnxruntime.SessionOptionsInstrumentation;
+import dev.safeload.instrument.snakeyaml.BaseConstructorInstrumentation;
+import dev.safeload.instrument.snakeyaml.ConstructorInstrumentation;
 import dev.safeload.instrument.tensorflow.SavedModelBundleInstrumentation;
 import dev.safeload.instrument.tensorflow.TensorFlowLibraryInstrumentation;
 import dev.safeload.instrument.weka.SerializationHelperInstrumentation;
@@ -45,11 +48,23 @@ public final class Libraries {
             ModelSerializerInstrumentation.TRIGGER);
 
     /**
+     * Jackson's type-id resolver, built at run time: the shade plugin rewrites string constants
+     * starting {@code com.fasterxml.jackson} to the agent's relocated copy (see
+     * {@link ClassNameIdResolverInstrumentation}), and a switch would compare compile-time hashes.
+     */
+    static final String JACKSON_CLASS_NAME_ID_RESOLVER =
+            "com.".concat("fasterxml.jackson.databind.jsontype.impl.ClassNameIdResolver");
+
+    /**
      * The classes that get {@link EntryHook}s when they load, as constants: {@link #entryHooks}
      * loads a library's instrumentation class only when that library's class loads.
      */
     public static final List<String> ENTRY_HOOKED = List.of(
             SerializationHelperInstrumentation.TRIGGER,
+            ConstructorInstrumentation.TRIGGER,
+            ConstructorInstrumentation.CUSTOM_LOADER_TRIGGER,
+            BaseConstructorInstrumentation.TRIGGER,
+            JACKSON_CLASS_NAME_ID_RESOLVER,
             DefaultMapperInstrumentation.TRIGGER);
 
     private Libraries() {
@@ -59,8 +74,12 @@ public final class Libraries {
     public static List<EntryHook> entryHooks(String className) {
         return switch (className) {
             case SerializationHelperInstrumentation.TRIGGER -> SerializationHelperInstrumentation.hooks();
+            case ConstructorInstrumentation.TRIGGER, ConstructorInstrumentation.CUSTOM_LOADER_TRIGGER ->
+                    ConstructorInstrumentation.hooks(className);
+            case BaseConstructorInstrumentation.TRIGGER -> BaseConstructorInstrumentation.hooks();
             case DefaultMapperInstrumentation.TRIGGER -> DefaultMapperInstrumentation.hooks();
-            default -> List.of();
+            default -> className.equals(JACKSON_CLASS_NAME_ID_RESOLVER)
+                    ? ClassNameIdResolverInstrumentation.hooks() : List.of();
         };
     }
 
