@@ -81,12 +81,13 @@ class XmlDecoderTest {
         DeserRun.Outcome outcome = run.run("", List.of(pb, fos), "xmldecoder", doc.toString());
         assertEquals(List.of(), outcome.markersCreated(), outcome::toString);
         assertTrue(outcome.result().startsWith("RESULT refused dev.safeload.deser.DeserializationRefusedError: "
-                + "safeload: refused java.lang.ProcessBuilder (rule serial.allow: not in the allowlist) in " + ENTRY_POINT),
+                + "safeload: refused java.lang.ProcessBuilder (rule serial.deny: !java.lang.ProcessBuilder) in " + ENTRY_POINT),
                 outcome::toString);
         List<JsonNode> refusals = outcome.actions("refuse");
         assertEquals(1, refusals.size(), () -> "the document stops at the first refusal\n" + outcome);
         JsonNode event = refusals.get(0);
         assertEquals("java.lang.ProcessBuilder", event.path("safeload.class").asText());
+        assertEquals("serial.deny", event.path("rule.name").asText(), "ProcessBuilder is on the gadget denylist");
         assertEquals(ENTRY_POINT, event.path("safeload.entry_point").asText());
         assertEquals("xmldecoder", event.path("safeload.library").asText());
         assertTrue(event.path("safeload.call_site").asText().startsWith("dev.safeload.it.victim.DeserVictim.xmlDecoder"),
