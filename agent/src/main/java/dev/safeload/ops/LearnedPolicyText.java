@@ -104,7 +104,7 @@ public final class LearnedPolicyText {
             }
         }
         if (!r.notLearned().isEmpty()) {
-            out.append("#\n# Not learned (limits are set by hand, for data you trust):");
+            out.append("#\n# Not learned (limits and XMLDecoder methods are set by hand, for data you trust):");
             for (Map.Entry<String, Long> e : r.notLearned().entrySet()) {
                 out.append(' ').append(Printable.text(e.getKey())).append(' ').append(e.getValue())
                         .append(e.getValue() == 1 ? " event;" : " events;");

@@ -180,7 +180,9 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
         if (e.isViolation() && e.className() != null
                 && ("serial.allow".equals(e.rule()) || "serial.deny".equals(e.rule()))) {
             observe(e.className(), e.rule(), e.occurrences(), e);
-        } else if (e.isViolation() && e.filePath() == null && e.rule() != null && e.rule().startsWith("serial.")) {
+        } else if (e.isViolation() && e.filePath() == null && e.rule() != null
+                && (e.rule().startsWith("serial.") || e.rule().equals("xmldecoder.allowMethods"))) {
+            // A method an XMLDecoder document called is for the operator to list, never learned.
             otherRules.merge(e.rule(), e.occurrences(), Tally::saturatedSum);
         } else if ("suppressed".equals(e.action()) && e.rateKey() != null) {
             String[] key = e.rateKey().split("\u0000", -1);

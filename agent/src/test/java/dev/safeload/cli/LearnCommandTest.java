@@ -69,6 +69,22 @@ class LearnCommandTest {
     }
 
     @Test
+    void neverLearnsAnXmlDecoderMethodButSaysItSawOne() throws Exception {
+        Path logs = Files.createDirectory(dir.resolve("xml-logs"));
+        EventLine.write(logs.resolve("safeload-violations.jsonl"),
+                EventLine.start("2026-11-26T08:00:00Z", "audit"),
+                EventLine.audit("2026-11-26T08:00:01Z", "com.acme.dto.Order"),
+                EventLine.audit("2026-11-26T08:00:02Z", "java.io.File").rule("xmldecoder.allowMethods"));
+        Path out = dir.resolve("learned-xml.properties");
+        CommandRun.of("learn", "--out", out.toString(), logs.toString());
+        String text = Files.readString(out);
+        assertTrue(text.contains("serial.allow=\\\n    com.acme.dto.Order\n"), text);
+        assertFalse(text.contains("java.io.File\n"), text);
+        assertTrue(text.contains("Not learned (limits and XMLDecoder methods are set by hand, for data you trust):"
+                + " xmldecoder.allowMethods 1 event"), text);
+    }
+
+    @Test
     void writesOneEntryPerLineUnderACommentPerPackage() throws Exception {
         Path out = dir.resolve("learned.properties");
         CommandRun.of("learn", "--out", out.toString(), benignAuditLogs().toString());
@@ -86,7 +102,7 @@ class LearnCommandTest {
                 + " com.acme.serve.ModelStore.load(ModelStore.java:41) ("), text);
         assertTrue(text.contains("#   org.tribuo.classification.Label: 1 event, first 2026-11-26T09:00:00Z at"
                 + " com.acme.serve.Tribuo.load(Tribuo.java:9)"), text);
-        assertTrue(text.contains("Not learned (limits are set by hand, for data you trust): serial.maxDepth 1 event"), text);
+        assertTrue(text.contains("Not learned (limits and XMLDecoder methods are set by hand, for data you trust): serial.maxDepth 1 event"), text);
     }
 
     @Test
