@@ -156,7 +156,7 @@ public final class XmlDecoderCheckpoint {
                 decision, XmlDecoderCheckpoint.class, REFUSAL);
     }
 
-    /** The policy in force; with no agent gate installed (never, once the edits run), the defaults' member rule. */
+    /** The policy in force ({@link #check} returns at once while no gate is installed). */
     private static Policy policy() {
         DeserializerGate gate = DeserializerGate.installed();
         return gate != null ? gate.policy() : null;
