@@ -110,6 +110,24 @@ class XmlDecoderTest {
                 + "safeload: refused java.io.FileOutputStream"), outcome::toString);
     }
 
+    /** An independent attack of the same kind: a static factory, then a call on what it returned. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesRuntimeExec(Jdks.Jdk jdk) throws Exception {
+        DeserRun run = DeserRun.on(jdk).jvmArg(VERIFY);
+        Path marker = run.marker("pwned-by-exec");
+        Path doc = run.document("exec.xml", document(" <object class=\"java.lang.Runtime\" method=\"getRuntime\">\n"
+                + "  <void method=\"exec\"><array class=\"java.lang.String\" length=\"2\">\n"
+                + "   <void index=\"0\"><string>touch</string></void>\n"
+                + "   <void index=\"1\"><string>" + marker + "</string></void>\n  </array></void>\n </object>\n"));
+        DeserRun.Outcome twin = run.run(null, List.of(marker), "xmldecoder", doc.toString());
+        assertEquals(List.of(marker), twin.markersCreated(), twin::toString);
+        DeserRun.Outcome outcome = run.run("", List.of(marker), "xmldecoder", doc.toString());
+        assertEquals(List.of(), outcome.markersCreated(), outcome::toString);
+        assertTrue(outcome.result().startsWith("RESULT refused dev.safeload.deser.DeserializationRefusedError: "
+                + "safeload: refused java.lang.Runtime"), outcome::toString);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void refusesAMethodOutsideTheDefaultsOnAnAllowedClassUntilItIsListed(Jdks.Jdk jdk) throws Exception {
