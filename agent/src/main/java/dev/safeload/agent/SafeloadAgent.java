@@ -4,7 +4,6 @@ import dev.safeload.config.ConfigException;
 import dev.safeload.config.ConfigKey;
 import dev.safeload.config.PolicyCompiler;
 import dev.safeload.config.Settings;
-import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
 import dev.safeload.report.LogSettings;
 import java.io.PrintStream;
@@ -79,11 +78,26 @@ public final class SafeloadAgent {
             }
             return;
         }
+        // mode=off reads its options and returns: the agent options, -D and the environment
+        // outrank a policy file, so an off among them is final without reading anything else.
+        if ("off".equalsIgnoreCase(lenient(ConfigKey.MODE, options, systemProperties, environment))) {
+            off(console, attached);
+            return;
+        }
         Settings settings;
         Policy policy;
         LogSettings log;
         try {
             settings = Settings.resolve(options, systemProperties, environment);
+            if ("off".equalsIgnoreCase(settings.get(ConfigKey.MODE).strip())) {
+                // Off from the policy file: nothing else of the configuration is compiled or
+                // checked until protection is switched on, by a restart or an attach.
+                for (String warning : settings.warnings()) {
+                    console.println("safeload: warning: " + warning);
+                }
+                off(console, attached);
+                return;
+            }
             policy = PolicyCompiler.compile(settings);
             log = AgentLog.settings(settings);
         } catch (ConfigException e) {
@@ -111,13 +125,6 @@ public final class SafeloadAgent {
         for (String warning : settings.warnings()) {
             console.println("safeload: warning: " + warning);
         }
-        if (policy.mode() == Mode.OFF) {
-            console.println("safeload: mode off; nothing installed");
-            if (attached) {
-                attachResult(AttachResult.OFF, "mode off; nothing installed");
-            }
-            return;
-        }
 
         String policyFile = lenient(ConfigKey.POLICY, options, systemProperties, environment);
         boolean jmx = !"false".equalsIgnoreCase(lenient(ConfigKey.JMX, options, systemProperties, environment));
@@ -134,6 +141,17 @@ public final class SafeloadAgent {
         }
         if (attached) {
             attachResult(AttachResult.STARTED, policy.mode().label() + " mode, " + policy.source());
+        }
+    }
+
+    /**
+     * Mode off: nothing installed, no transformer, log, thread or MBean; the agent stays
+     * unstarted, so an {@code attach} can still start it with protection on.
+     */
+    private static void off(PrintStream console, boolean attached) {
+        console.println("safeload: mode off; nothing installed");
+        if (attached) {
+            attachResult(AttachResult.OFF, "mode off; nothing installed");
         }
     }
 
