@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * runs (attach, policy reload, JMX): {@code read FILE}, {@code open FILE} (create a stream now),
  * {@code readopen} (read the next object of that stream), {@code spin FILE}, {@code stop},
  * {@code jmxmode MODE} (set the agent's mode through the platform MBean server, as code running
- * in the process could), {@code quit}.
+ * in the process could), {@code weka}, {@code ort}, {@code djl} and {@code store} with a model
+ * ({@link ModelCommands}), {@code quit}.
  * Each command answers one line on stdout.
  */
 public final class Console {
@@ -72,6 +73,7 @@ public final class Console {
                     System.out.println("SPIN refused=" + refused.get() + " ok=" + ok.get());
                 }
                 case "jmxmode" -> System.out.println(setModeInProcess(words[1]));
+                case "weka", "ort", "djl", "store" -> System.out.println(ModelCommands.run(words[0], words[1]));
                 case "quit" -> {
                     System.out.println("BYE");
                     return;
