@@ -85,9 +85,11 @@ class ReporterTest {
 
         List<Long> seen = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
-        List<Path> files;
-        try (var listing = Files.list(dir)) {
-            files = listing.filter(p -> p.getFileName().toString().startsWith("handover.jsonl")).sorted().toList();
+        List<Path> files = logFiles();
+        // Logback compresses a rolled file on a thread of its own, through a .tmp file: wait for it.
+        while (files.stream().anyMatch(p -> p.toString().endsWith(".tmp")) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            files = logFiles();
         }
         for (Path file : files) {
             if (file.toString().endsWith(".gz")) {
@@ -108,5 +110,11 @@ class ReporterTest {
             expected.add(i);
         }
         assertEquals(expected, seen, "after " + beforeHandOver + " appended lines");
+    }
+
+    private List<Path> logFiles() throws java.io.IOException {
+        try (var listing = Files.list(dir)) {
+            return listing.filter(p -> p.getFileName().toString().startsWith("handover.jsonl")).sorted().toList();
+        }
     }
 }
