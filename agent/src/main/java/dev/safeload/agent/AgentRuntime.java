@@ -102,9 +102,9 @@ final class AgentRuntime implements SafeloadMXBean {
         if (policyFile != null) {
             new PolicyReloader(policyFile, runtime::reloadPolicyFile, console).start();
         }
-        // Opening the log (Logback, Jackson, the policy digest) and starting the platform MBean
-        // server cost more than the rest of the start together, so they wait until the host has
-        // started: the first event opens the log at once, and the start event stays its first line.
+        // The start event (and the policy digest it names) and the JMX bean wait until the host
+        // has started: the first event opens the log at once, and the start event stays its
+        // first line. The bean waits further, for the JVM to use JMX at all.
         Thread later = new Thread(new DeferredStart(runtime, jmx), "safeload-start");
         later.setDaemon(true);
         later.start();
@@ -132,9 +132,35 @@ final class AgentRuntime implements SafeloadMXBean {
                 return;
             }
             runtime.reporter.open();
-            if (jmx) {
-                runtime.registerMBean();
+            if (!jmx) {
+                return;
             }
+            // The platform MBean server is some 600 classes and 100 ms of CPU: made by the agent
+            // only once the JVM uses JMX (the host, -Dcom.sun.management.jmxremote, or
+            // jcmd/attach starting the management agent), seen within JMX_POLL_MILLIS.
+            try {
+                while (!platformMBeanServerExists()) {
+                    Thread.sleep(JMX_POLL_MILLIS);
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            runtime.registerMBean();
+        }
+    }
+
+    /** How often the deferred start looks for a platform MBean server to register the bean in. */
+    static final long JMX_POLL_MILLIS = 1_000;
+
+    /**
+     * Whether some MBean server has been made through {@code MBeanServerFactory}, as the platform
+     * one is; finding out makes none.
+     */
+    static boolean platformMBeanServerExists() {
+        try {
+            return !javax.management.MBeanServerFactory.findMBeanServer(null).isEmpty();
+        } catch (SecurityException e) {
+            return true; // cannot tell: register, as before
         }
     }
 

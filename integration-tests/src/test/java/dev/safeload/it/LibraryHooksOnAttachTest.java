@@ -65,7 +65,8 @@ class LibraryHooksOnAttachTest {
                             + ",model.hooks=dev.safeload.it.victim.ModelStore#load(0)");
             assertEquals(0, attach.exitCode(), attach::toString);
             String stderr = Files.readString(dir.resolve("console-stderr.txt"));
-            assertFalse(stderr.contains("cannot hook"), stderr);
+            assertTrue(stderr.lines().noneMatch(l -> l.contains("cannot hook") && (l.contains("weka.") || l.contains("ai.")
+                    || l.contains("ModelStore"))), stderr);
 
             String weka = console.send("weka " + wekaBad);
             assertTrue(weka.startsWith("RESULT refused java.io.InvalidClassException: safeload: refused model"), weka);
