@@ -24,6 +24,8 @@
 #   PARTS="demo onnx" DEMO_RUNS=11 ONNX_RUNS=11 bench/startup.sh
 #   RUNS=10 JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/startup.sh
 #   AGENT=/tmp/old/safeload-agent.jar bench/startup.sh     # another build of the agent
+#   BEFORE=/tmp/old/safeload-agent.jar bench/startup.sh    # adds enforce-before and off-before:
+#                                                            that build, in the same rounds
 #
 # Needs: mvn -B -o -q -pl benchmarks,demo-app -am package -DskipTests, and the onnxruntime jar
 # in ~/.m2 (the integration tests' dependency; ORT_JAR names another).
@@ -59,14 +61,14 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Python drives the JVMs: a bash loop of curl and sleep hung now and then on a loaded machine.
 python3 - "$java" "$agent" "$probe" "$demo" "$work" "$ort_jar" "$onnx_model" "$parts" "$runs" "$demo_runs" \
-    "$onnx_runs" "${TIMES_OUT:-}" "${CLASSES_OUT:-}" <<'PY'
+    "$onnx_runs" "${TIMES_OUT:-}" "${CLASSES_OUT:-}" "${BEFORE:-}" <<'PY'
 import collections, os, re, shutil, signal, statistics, subprocess, sys, time, urllib.request
 
 (java, agent, probe, demo, work, ort_jar, onnx_model, parts, runs, demo_runs, onnx_runs,
- times_out, classes_out) = sys.argv[1:14]
+ times_out, classes_out, before) = sys.argv[1:15]
 parts = parts.split()
 rounds = {"map": int(runs), "demo": int(demo_runs), "onnx": int(onnx_runs)}
-configs = ["none", "empty-agent", "enforce", "off"]
+configs = ["none", "empty-agent", "enforce", "off"] + (["enforce-before", "off-before"] if before else [])
 main = "dev.safeload.bench.startup.ReadOneSerializedMap"
 ser = os.path.join(work, "map.ser")
 log = os.path.join(work, "violations.jsonl")
@@ -77,10 +79,10 @@ def jvm(config):
     args = [java, "-Djava.io.tmpdir=" + work]
     if config == "empty-agent":
         args.append("-javaagent:" + probe)
-    elif config == "enforce":
-        args.append(f"-javaagent:{agent}=log={log}")
-    elif config == "off":
-        args.append(f"-javaagent:{agent}=mode=off,log={log}")
+    elif config.startswith("enforce"):
+        args.append(f"-javaagent:{before if config.endswith('-before') else agent}=log={log}")
+    elif config.startswith("off"):
+        args.append(f"-javaagent:{before if config.endswith('-before') else agent}=mode=off,log={log}")
     return args
 
 def app(part):
@@ -141,8 +143,8 @@ for part in ("map", "demo", "onnx"):
     for c in configs:
         once(c)   # warms the page cache; not recorded
     for i in range(rounds[part]):
-        for k in range(4):
-            c = configs[(i + k) % 4]
+        for k in range(len(configs)):
+            c = configs[(i + k) % len(configs)]
             times[(part, c)][i] = once(c)
 if times_out:
     with open(times_out, "w") as f:
