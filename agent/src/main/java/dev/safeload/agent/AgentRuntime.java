@@ -14,12 +14,15 @@ import dev.safeload.report.LogSettings;
 import dev.safeload.report.Metrics;
 import dev.safeload.report.Reporter;
 import dev.safeload.serial.SerialGate;
+import java.io.ObjectInputFilter;
 import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.BinaryOperator;
 import javax.management.JMException;
 import javax.management.ObjectName;
 
@@ -76,8 +79,7 @@ final class AgentRuntime implements SafeloadMXBean {
 
         SerialGate serialGate;
         try {
-            serialGate = FilterFactoryInstaller.install(inst,
-                    (builtin, host) -> new SerialGate(policy, reporter, builtin, host));
+            serialGate = FilterFactoryInstaller.install(inst, new SerialGates(policy, reporter));
         } catch (IllegalStateException | ReflectiveOperationException e) {
             SafeloadAgent.failClosed(console, "cannot install the deserialization filter factory: " + e.getMessage());
             return false;
@@ -109,6 +111,15 @@ final class AgentRuntime implements SafeloadMXBean {
         later.setDaemon(true);
         later.start();
         return true;
+    }
+
+    /** Makes the serialization gate over the JDK's factories. A class, not a lambda: none is spun at premain. */
+    private record SerialGates(Policy policy, Reporter reporter)
+            implements BiFunction<BinaryOperator<ObjectInputFilter>, BinaryOperator<ObjectInputFilter>, SerialGate> {
+        @Override
+        public SerialGate apply(BinaryOperator<ObjectInputFilter> builtin, BinaryOperator<ObjectInputFilter> host) {
+            return new SerialGate(policy, reporter, builtin, host);
+        }
     }
 
     /** How long after premain the log is opened and the MBean registered, unless an event comes first. */

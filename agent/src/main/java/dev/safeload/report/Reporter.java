@@ -33,7 +33,8 @@ public final class Reporter {
     private Event firstLine;
     private volatile boolean summaryHookAdded;
     private String hostName;
-    private final long pid = ProcessHandle.current().pid();
+    /** Read at the first line: ProcessHandle's class starts a thread pool of its own (some 25 classes). */
+    private long pid = -1;
 
     public Reporter(LogSettings settings, PrintStream console) {
         this(settings, console, ROLLING_DELAY_NANOS);
@@ -43,7 +44,7 @@ public final class Reporter {
         this.settings = settings;
         this.console = console;
         this.rollingDelayNanos = rollingDelayNanos;
-        this.limiter = new RateLimiter(settings.rateLimit(), System::nanoTime);
+        this.limiter = new RateLimiter(settings.rateLimit(), new NanoClock());
     }
 
     /**
@@ -89,6 +90,9 @@ public final class Reporter {
         }
         line.put("host.name", hostName());
         settings.service().addTo(line);
+        if (pid < 0) {
+            pid = ProcessHandle.current().pid();
+        }
         line.put("process.pid", pid);
         line.put("process.thread.name", Thread.currentThread().getName());
         return JsonLines.encode(line);
@@ -187,6 +191,14 @@ public final class Reporter {
                 reporter.console.println("safeload: cannot start rolling the violation log (" + e
                         + "); events are still appended to " + reporter.settings.destination());
             }
+        }
+    }
+
+    /** {@code System::nanoTime} as a class: a method reference made at premain spins a class in the interpreter. */
+    private static final class NanoClock implements java.util.function.LongSupplier {
+        @Override
+        public long getAsLong() {
+            return System.nanoTime();
         }
     }
 
