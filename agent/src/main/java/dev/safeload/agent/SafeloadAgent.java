@@ -26,6 +26,11 @@ public final class SafeloadAgent {
     }
 
     public static void premain(String options, Instrumentation inst) {
+        // Agent options outrank every other source: an off among them needs not even the environment.
+        if ("off".equalsIgnoreCase(lenient(ConfigKey.MODE, options, null, null))) {
+            off(System.err, false);
+            return;
+        }
         start(options, inst, System.getProperties(), System.getenv(), System.err, false);
     }
 
@@ -212,6 +217,7 @@ public final class SafeloadAgent {
     /**
      * A key's value from the agent options, system properties or environment, in that order,
      * without validating anything: for what must be known even when the configuration is bad.
+     * With {@code sys} null, from the agent options alone.
      */
     static String lenient(ConfigKey key, String options, Properties sys, Map<String, String> env) {
         if (options != null) {
@@ -221,6 +227,9 @@ public final class SafeloadAgent {
                     return item.substring(eq + 1).strip();
                 }
             }
+        }
+        if (sys == null) {
+            return null; // the agent options only
         }
         String value = sys.getProperty(key.systemProperty());
         return value != null ? value.strip() : env.get(key.environmentVariable());

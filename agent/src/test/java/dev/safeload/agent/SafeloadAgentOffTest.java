@@ -37,6 +37,12 @@ class SafeloadAgentOffTest {
     }
 
     @Test
+    void offInTheAgentOptionsIsFoundWithoutTheOtherSources() {
+        assertEquals("OFF", SafeloadAgent.lenient(dev.safeload.config.ConfigKey.MODE, "log=x, mode = OFF", null, null));
+        assertEquals(null, SafeloadAgent.lenient(dev.safeload.config.ConfigKey.MODE, "log=x", null, null));
+    }
+
+    @Test
     void offFromTheEnvironmentOutranksAPolicyFileThatIsNeverRead(@TempDir Path dir) {
         Path missing = dir.resolve("no-such-policy.properties");
         SafeloadAgent.start("policy=" + missing, null, new Properties(), Map.of("SAFELOAD_MODE", "off"), console, false);
