@@ -159,8 +159,8 @@ public final class Reporter {
 
     /**
      * Starts Logback on a thread of its own, once: a file log rolls daily and at its size limit,
-     * which the plain appends do not do. Logback's start is a hundred-odd classes and some tens
-     * of milliseconds that have no business on the host's start.
+     * which the plain appends do not do. Logback's start is some 120 classes (bench/startup.sh)
+     * that have no business on the host's start.
      */
     private void startRollingIfDue() {
         if (rollingStarted || System.nanoTime() - startNanos < rollingDelayNanos) {
