@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code readopen} (read the next object of that stream), {@code spin FILE}, {@code stop},
  * {@code jmxmode MODE} (set the agent's mode through the platform MBean server, as code running
  * in the process could), {@code doc MODE FILE} (read a YAML or JSON document as
- * {@link DocumentVictim} does in that mode), {@code quit}.
+ * {@link DocumentVictim} does in that mode), {@code weka}, {@code ort}, {@code djl} and
+ * {@code store} with a model ({@link ModelCommands}), {@code quit}.
  * Each command answers one line on stdout.
  */
 public final class Console {
@@ -79,6 +80,7 @@ public final class Console {
                     System.out.println(result(() -> DocumentVictim.read(modeAndFile[0],
                             Files.readString(Path.of(modeAndFile[1])))).replace('\n', ' ').strip());
                 }
+                case "weka", "ort", "djl", "store" -> System.out.println(ModelCommands.run(words[0], words[1]));
                 case "quit" -> {
                     System.out.println("BYE");
                     return;
