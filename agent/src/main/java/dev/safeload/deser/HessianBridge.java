@@ -60,7 +60,7 @@ public final class HessianBridge {
         if (HESSIAN_TYPES.contains(name) || "java.lang.Class".equals(name)) {
             return null; // a Class value's own name is judged by checkClassValue
         }
-        Throwable refused = DeserializerGate.checkClassName(library, entryPoint, name, hooked, exceptionType);
+        Throwable refused = AuditedNames.checkClassName(library, entryPoint, name, hooked, exceptionType);
         Policy p = DeserializerGate.installed().policy();
         if (refused != null || p.mode() == Mode.OFF || SERIALIZABLE.containsKey(name)
                 || p.serial().decideName(name, false).rejected() && p.mode() == Mode.AUDIT) {
@@ -87,8 +87,11 @@ public final class HessianBridge {
                 || c == Class.class) {
             return null; // Hessian builds no instance of these itself: a JDK default, or what the stream names
         }
-        Throwable refused = DeserializerGate.checkClass(library, entryPoint, c, hooked, exceptionType);
         DeserializerGate gate = DeserializerGate.installed();
+        if (gate != null && gate.policy().mode() == Mode.AUDIT && AuditedNames.contains(c.getName())) {
+            return null; // the stream named it, and the name hook logged it
+        }
+        Throwable refused = DeserializerGate.checkClass(library, entryPoint, c, hooked, exceptionType);
         if (refused != null || gate == null || gate.policy().mode() == Mode.OFF
                 || gate.policy().serial().decide(c).rejected()) {
             return refused;

@@ -36,6 +36,15 @@ public final class KryoBridge {
     }
 
     /**
+     * {@code DefaultClassResolver.getTypeByName}: a class name the stream carries, before Kryo
+     * looks it up and loads it; null means go on.
+     */
+    public static Throwable checkName(String library, String entryPoint, String className, Class<?> hooked,
+                                      String exceptionType) {
+        return AuditedNames.checkClassName(library, entryPoint, className, hooked, exceptionType);
+    }
+
+    /**
      * Kryo is about to make the instantiator of {@code type}; null means go on.
      *
      * @param kryo the {@code Kryo} instance, for its registrations and instantiator strategy
@@ -52,7 +61,8 @@ public final class KryoBridge {
         }
         SerialPolicy serial = p.serial();
         Decision decision = serial.decide(type);
-        if (decision == SerialPolicy.NOT_ALLOWED && registeredExplicitly(kryo, type)) {
+        if (decision == SerialPolicy.NOT_ALLOWED && registeredExplicitly(kryo, type)
+                || decision.rejected() && p.mode() == Mode.AUDIT && AuditedNames.contains(type.getName())) {
             return null;
         }
         Throwable refused = DeserializerGate.checkClass(library, entryPoint, type, hooked, exceptionType);
