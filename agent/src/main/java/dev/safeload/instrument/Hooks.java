@@ -1,5 +1,7 @@
 package dev.safeload.instrument;
 
+import dev.safeload.instrument.edit.EntryHook;
+import dev.safeload.instrument.edit.EntryHookEdit;
 import dev.safeload.instrument.jdk.JdkHooks;
 import dev.safeload.policy.ModelHook;
 import dev.safeload.policy.Once;
@@ -11,6 +13,8 @@ import java.lang.instrument.UnmodifiableClassException;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
@@ -21,15 +25,18 @@ import net.bytebuddy.utility.JavaModule;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 
 /**
- * The agent's one class file transformer. The three java.base hooks are plain ASM edits
- * ({@link JdkHooks}); the model libraries' hooks are Byte Buddy advice, and Byte Buddy is
- * started only when the first class it must hook is about to load, inside that class's own
- * transformation, so the hook is in place before any of its code runs. A JVM that never
- * loads a model library never loads Byte Buddy.
+ * The agent's one class file transformer. The java.base hooks are plain ASM edits
+ * ({@link JdkHooks}); so are the libraries' {@link EntryHook}s, written into a hooked class when
+ * it loads ({@link EntryHookEdit}). What is still Byte Buddy advice starts Byte Buddy only when
+ * the first class it must hook is about to load, inside that class's own transformation, so the
+ * hook is in place before any of its code runs. A JVM that never loads a hooked library pays
+ * nothing for it.
  */
 public final class Hooks implements ClassFileTransformer {
 
     private final JdkHooks jdk;
+    private final String[] entryHooked;
+    private final Set<String> entryHooksApplied = ConcurrentHashMap.newKeySet();
     private final String[] exactTriggers;
     private final String[] prefixTriggers;
     private final Once<ClassFileTransformer> byteBuddy;
@@ -46,6 +53,7 @@ public final class Hooks implements ClassFileTransformer {
             (trigger.endsWith("/") ? prefixes : exact).add(trigger);
         }
         this.exactTriggers = exact.toArray(new String[0]);
+        this.entryHooked = Libraries.ENTRY_HOOKED.stream().map(name -> name.replace('.', '/')).toArray(String[]::new);
         this.prefixTriggers = prefixes.toArray(new String[0]);
     }
 
@@ -62,7 +70,7 @@ public final class Hooks implements ClassFileTransformer {
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> type : inst.getAllLoadedClasses()) {
             String name = type.getName().replace('.', '/');
-            if ((type.getClassLoader() == null && JdkHooks.handles(name) || hooks.triggers(name))
+            if ((type.getClassLoader() == null && JdkHooks.handles(name) || hooks.triggers(name) || hooks.entryHooked(name))
                     && inst.isModifiableClass(type)) {
                 loaded.add(type);
             }
@@ -87,17 +95,54 @@ public final class Hooks implements ClassFileTransformer {
         if (loader == null && JdkHooks.handles(name)) {
             return jdk.rewrite(name, bytes);
         }
+        byte[] edited = entryHooked(name) ? entryHooks(name, bytes) : null;
         if (!triggers(name)) {
-            return null;
+            return edited;
         }
         try {
-            return byteBuddy.get().transform(module, loader, name, redefined, domain, bytes);
+            byte[] advised = byteBuddy.get().transform(module, loader, name, redefined, domain,
+                    edited != null ? edited : bytes);
+            return advised != null ? advised : edited;
         } catch (RuntimeException | LinkageError e) {
             // The JDK would swallow it and load the class unhooked without a word.
             console.println("safeload: warning: cannot hook " + name.replace('/', '.') + ": " + e
                     + "; its model files are not checked when it loads them");
             return null;
         }
+    }
+
+    /** The entry hooks written so far, as {@code class.method(descriptor)}; for tests and the start check. */
+    public Set<String> entryHooksApplied() {
+        return Set.copyOf(entryHooksApplied);
+    }
+
+    private byte[] entryHooks(String internalName, byte[] bytes) {
+        String className = internalName.replace('/', '.');
+        try {
+            EntryHookEdit.Result result = EntryHookEdit.apply(bytes, Libraries.entryHooks(className));
+            for (String problem : result.problems()) {
+                console.println("safeload: warning: cannot hook " + problem
+                        + "; what it loads through that method is not checked");
+            }
+            for (EntryHook hook : result.applied()) {
+                entryHooksApplied.add(hook.toString());
+            }
+            return result.bytes();
+        } catch (RuntimeException | LinkageError e) {
+            // The JDK would swallow it and load the class unhooked without a word.
+            console.println("safeload: warning: cannot hook " + className + ": " + e
+                    + "; what it loads is not checked");
+            return null;
+        }
+    }
+
+    private boolean entryHooked(String internalName) {
+        for (String name : entryHooked) {
+            if (name.equals(internalName)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean triggers(String internalName) {

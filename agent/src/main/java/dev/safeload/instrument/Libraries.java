@@ -4,6 +4,7 @@ import dev.safeload.instrument.custom.UserHookInstrumentation;
 import dev.safeload.instrument.djl.CriteriaInstrumentation;
 import dev.safeload.instrument.djl.ModelLoadInstrumentation;
 import dev.safeload.instrument.dl4j.ModelSerializerInstrumentation;
+import dev.safeload.instrument.edit.EntryHook;
 import dev.safeload.instrument.h2o.MojoModelInstrumentation;
 import dev.safeload.instrument.jpmml.JAXBSerializerInstrumentation;
 import dev.safeload.instrument.jpmml.LoadingModelEvaluatorBuilderInstrumentation;
@@ -34,7 +35,6 @@ public final class Libraries {
             ModelLoadInstrumentation.TRIGGER,
             SavedModelBundleInstrumentation.TRIGGER,
             TensorFlowLibraryInstrumentation.TRIGGER,
-            SerializationHelperInstrumentation.TRIGGER,
             MojoModelInstrumentation.TRIGGER,
             MojoReaderBackendFactoryInstrumentation.TRIGGER,
             BoosterInstrumentation.TRIGGER,
@@ -43,7 +43,22 @@ public final class Libraries {
             JAXBSerializerInstrumentation.TRIGGER,
             ModelSerializerInstrumentation.TRIGGER);
 
+    /**
+     * The classes that get {@link EntryHook}s when they load, as constants: {@link #entryHooks}
+     * loads a library's instrumentation class only when that library's class loads.
+     */
+    public static final List<String> ENTRY_HOOKED = List.of(
+            SerializationHelperInstrumentation.TRIGGER);
+
     private Libraries() {
+    }
+
+    /** The entry hooks of one class named in {@link #ENTRY_HOOKED}; none for any other. */
+    public static List<EntryHook> entryHooks(String className) {
+        return switch (className) {
+            case SerializationHelperInstrumentation.TRIGGER -> SerializationHelperInstrumentation.hooks();
+            default -> List.of();
+        };
     }
 
     /** Every trigger: the built-in ones, then each user hook's class. */
@@ -64,7 +79,6 @@ public final class Libraries {
                 new ModelLoadInstrumentation(),
                 new SavedModelBundleInstrumentation(),
                 new TensorFlowLibraryInstrumentation(),
-                new SerializationHelperInstrumentation(),
                 new MojoModelInstrumentation(),
                 new MojoReaderBackendFactoryInstrumentation(),
                 new BoosterInstrumentation(),

@@ -1,48 +1,30 @@
 package dev.safeload.instrument.weka;
 
-import dev.safeload.instrument.TypeInstrumentation;
-import dev.safeload.model.gate.ModelLoadGate;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
-
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import dev.safeload.instrument.edit.EntryHook;
+import java.util.List;
 
 /**
  * Weka: {@code SerializationHelper.read(String)} and {@code readAll(String)} check the model file
  * before Weka opens it. The stream it then reads is also checked class by class by the
  * {@code ObjectInputStream} guard.
  */
-public final class SerializationHelperInstrumentation implements TypeInstrumentation {
+public final class SerializationHelperInstrumentation {
 
-    /** What {@link #trigger()} returns, as a constant the agent can read without loading this class. */
+    /** The hooked class, as a constant the agent can read without loading this class. */
     public static final String TRIGGER = "weka.core.SerializationHelper";
 
-    @Override
-    public String trigger() {
-        return TRIGGER;
+    private SerializationHelperInstrumentation() {
     }
 
-    @Override
-    public AsmVisitorWrapper advice() {
-        return Advice.to(ReadAdvice.class)
-                .on(named("read").or(named("readAll")).and(takesArguments(1)).and(takesArgument(0, String.class)));
+    public static List<EntryHook> hooks() {
+        return List.of(read("read", "(Ljava/lang/String;)Ljava/lang/Object;"),
+                read("readAll", "(Ljava/lang/String;)[Ljava/lang/Object;"));
     }
 
-    /** Inlined into {@code SerializationHelper.read(String)}. */
-    public static final class ReadAdvice {
-
-        private ReadAdvice() {
-        }
-
-        @Advice.OnMethodEnter
-        static void enter(@Advice.Argument(0) Object file, @Advice.Origin Class<?> hooked) throws Throwable {
-            Throwable refusal = ModelLoadGate.check("weka", "weka.core.SerializationHelper.read", file, hooked,
-                    "java.io.InvalidClassException");
-            if (refusal != null) {
-                throw refusal;
-            }
-        }
+    private static EntryHook read(String method, String descriptor) {
+        return EntryHook.at(TRIGGER, method).descriptor(descriptor)
+                .constant("weka").constant("weka.core.SerializationHelper.read").argument(0).hookedClass()
+                .constant("java.io.InvalidClassException")
+                .throwsReturned("dev.safeload.model.gate.ModelLoadGate", "check");
     }
 }

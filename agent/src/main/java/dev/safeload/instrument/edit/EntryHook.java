@@ -1,0 +1,157 @@
+package dev.safeload.instrument.edit;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One library method the agent hooks: at its entry, a call to a public static bridge method of
+ * the agent, made of the values named here, and what happens with the bridge's answer. The
+ * inserted code has no branch, so no stack map frame of the method changes
+ * ({@link EntryHookEdit} writes it). Byte Buddy's advice would do the same, but its agent builder
+ * loads about a thousand classes the first time a hooked library loads, on the host's start.
+ *
+ * <pre>{@code
+ * EntryHook.at("weka.core.SerializationHelper", "read")
+ *         .descriptor("(Ljava/lang/String;)Ljava/lang/Object;")
+ *         .constant("weka").hookedMethod().argument(0).hookedClass().constant("java.io.InvalidClassException")
+ *         .throwsReturned("dev.safeload.model.gate.ModelLoadGate", "check");
+ * }</pre>
+ *
+ * @param className the hooked class's binary name ({@code a.b.C$D})
+ * @param method the hooked method's name; never a constructor
+ * @param descriptor the hooked method's JVM descriptor, or null for every overload that
+ *     {@code arguments} admits
+ * @param arguments the hooked method's parameter count, or -1 for any
+ * @param values what is pushed for the bridge, in order
+ * @param outcome what the bridge's answer does
+ * @param replaced the parameter {@link Outcome#REPLACE_ARGUMENT} replaces, else -1
+ * @param bridgeOwner the bridge's class, binary name
+ * @param bridgeMethod the bridge's name
+ */
+public record EntryHook(String className, String method, String descriptor, int arguments, List<Value> values,
+                        Outcome outcome, int replaced, String bridgeOwner, String bridgeMethod) {
+
+    /** One value handed to the bridge. */
+    public record Value(Kind kind, String constant, int index) {
+    }
+
+    /** Kinds of {@link Value}: the bridge parameter type each gives is in {@link EntryHookEdit}. */
+    public enum Kind {
+        /** A String constant. */
+        CONSTANT,
+        /** {@code owner.method} of the hooked method, as a String, with the owner's binary name. */
+        HOOKED_METHOD,
+        /** A parameter of the hooked method: an Object, or its own primitive type. */
+        ARGUMENT,
+        /** {@code this}, as an Object. */
+        SELF,
+        /** The hooked class, as a {@code Class}. */
+        HOOKED_CLASS
+    }
+
+    /** What the bridge's answer does. */
+    public enum Outcome {
+        /** The bridge returns a Throwable; a non-null one is thrown from the hooked method. */
+        THROW_RETURNED,
+        /** The bridge returns an Object: a Throwable is thrown, anything else replaces the parameter. */
+        REPLACE_ARGUMENT,
+        /** The bridge returns nothing and throws by itself. */
+        CALL
+    }
+
+    public EntryHook {
+        values = List.copyOf(values);
+    }
+
+    /** Starts a hook on every overload of {@code method} in {@code className} (a binary name). */
+    public static Builder at(String className, String method) {
+        if (method.equals("<init>") || method.equals("<clinit>")) {
+            throw new IllegalArgumentException("an entry hook cannot go on a constructor or initialiser: " + method);
+        }
+        return new Builder(className, method);
+    }
+
+    /** The hooked class's internal name ({@code a/b/C$D}). */
+    public String internalName() {
+        return className.replace('.', '/');
+    }
+
+    /** True when this hook goes on the method {@code name} with {@code desc}. */
+    public boolean matches(String name, String desc) {
+        return method.equals(name) && (descriptor == null || descriptor.equals(desc))
+                && (arguments < 0 || net.bytebuddy.jar.asm.Type.getArgumentTypes(desc).length == arguments);
+    }
+
+    @Override
+    public String toString() {
+        return className + "." + method + (descriptor == null ? "" : descriptor);
+    }
+
+    /** Collects the values in the order the bridge takes them. */
+    public static final class Builder {
+        private final String className;
+        private final String method;
+        private String descriptor;
+        private int arguments = -1;
+        private final List<Value> values = new ArrayList<>();
+
+        private Builder(String className, String method) {
+            this.className = className;
+            this.method = method;
+        }
+
+        /** Only the overload with this JVM descriptor. */
+        public Builder descriptor(String jvmDescriptor) {
+            this.descriptor = jvmDescriptor;
+            return this;
+        }
+
+        /** Only the overloads with this many parameters. */
+        public Builder arguments(int count) {
+            this.arguments = count;
+            return this;
+        }
+
+        public Builder constant(String value) {
+            values.add(new Value(Kind.CONSTANT, value, -1));
+            return this;
+        }
+
+        public Builder hookedMethod() {
+            values.add(new Value(Kind.HOOKED_METHOD, null, -1));
+            return this;
+        }
+
+        public Builder argument(int index) {
+            values.add(new Value(Kind.ARGUMENT, null, index));
+            return this;
+        }
+
+        public Builder self() {
+            values.add(new Value(Kind.SELF, null, -1));
+            return this;
+        }
+
+        public Builder hookedClass() {
+            values.add(new Value(Kind.HOOKED_CLASS, null, -1));
+            return this;
+        }
+
+        /** The bridge returns a Throwable, thrown when not null. */
+        public EntryHook throwsReturned(String owner, String name) {
+            return new EntryHook(className, method, descriptor, arguments, values, Outcome.THROW_RETURNED, -1, owner,
+                    name);
+        }
+
+        /** The bridge returns an Object: a Throwable is thrown, anything else replaces parameter {@code index}. */
+        public EntryHook replacesArgument(int index, String owner, String name) {
+            return new EntryHook(className, method, descriptor, arguments, values, Outcome.REPLACE_ARGUMENT, index,
+                    owner, name);
+        }
+
+        /** The bridge returns nothing; it throws by itself. */
+        public EntryHook calls(String owner, String name) {
+            return new EntryHook(className, method, descriptor, arguments, values, Outcome.CALL, -1, owner, name);
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package dev.safeload.instrument.edit;
+
+import dev.safeload.instrument.edit.EntryHook.Value;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
+
+/**
+ * Writes {@link EntryHook}s into a class's bytes: at each hooked method's entry, the values
+ * pushed, the bridge called, and its answer handed to {@link Refusal}. Nothing else of the class
+ * changes: the writer copies untouched methods byte for byte and computes nothing, since the
+ * inserted code has no branch (no frame to add) and only raises the method's max stack.
+ */
+public final class EntryHookEdit {
+
+    private static final String REFUSAL = Type.getInternalName(Refusal.class);
+    private static final String OBJECT = "java/lang/Object";
+
+    private EntryHookEdit() {
+    }
+
+    /**
+     * The result of one class's edit.
+     *
+     * @param bytes the edited class, or null when no hook found its method
+     * @param applied the hooks that found at least one method
+     * @param problems one line per hook that found none, or could not be written
+     */
+    public record Result(byte[] bytes, Set<EntryHook> applied, List<String> problems) {
+    }
+
+    /** Applies {@code hooks}, all on this class, to its bytes. Never throws for a class it cannot edit. */
+    public static Result apply(byte[] bytes, List<EntryHook> hooks) {
+        ClassReader reader = new ClassReader(bytes);
+        ClassWriter writer = new ClassWriter(reader, 0);
+        Editor editor = new Editor(writer, hooks);
+        reader.accept(editor, 0);
+        List<String> problems = new ArrayList<>(editor.problems);
+        for (EntryHook hook : hooks) {
+            if (!editor.applied.contains(hook) && editor.problems.stream().noneMatch(p -> p.startsWith(hook + ":"))) {
+                problems.add(hook + ": no such method");
+            }
+        }
+        return new Result(editor.applied.isEmpty() ? null : writer.toByteArray(), Set.copyOf(editor.applied),
+                List.copyOf(problems));
+    }
+
+    private static final class Editor extends ClassVisitor {
+        private final List<EntryHook> hooks;
+        final Set<EntryHook> applied = new LinkedHashSet<>();
+        final List<String> problems = new ArrayList<>();
+        private String owner;
+        private boolean classLiterals;
+
+        Editor(ClassVisitor next, List<EntryHook> hooks) {
+            super(Opcodes.ASM9, next);
+            this.hooks = hooks;
+        }
+
+        @Override
+        public void visit(int version, int access, String name, String signature, String superName,
+                          String[] interfaces) {
+            owner = name;
+            classLiterals = (version & 0xFFFF) >= Opcodes.V1_5;
+            super.visit(version, access, name, signature, superName, interfaces);
+        }
+
+        @Override
+        public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] exceptions) {
+            MethodVisitor mv = super.visitMethod(access, name, desc, signature, exceptions);
+            if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
+                return mv;
+            }
+            List<EntryHook> here = new ArrayList<>();
+            for (EntryHook hook : hooks) {
+                if (hook.matches(name, desc)) {
+                    String problem = problem(hook, access, desc);
+                    if (problem == null) {
+                        here.add(hook);
+                        applied.add(hook);
+                    } else {
+                        problems.add(hook + ": " + problem);
+                    }
+                }
+            }
+            return here.isEmpty() ? mv : new AtEntry(mv, owner, name, desc, (access & Opcodes.ACC_STATIC) != 0, here);
+        }
+
+        private String problem(EntryHook hook, int access, String desc) {
+            Type[] parameters = Type.getArgumentTypes(desc);
+            for (Value value : hook.values()) {
+                switch (value.kind()) {
+                    case ARGUMENT -> {
+                        if (value.index() < 0 || value.index() >= parameters.length) {
+                            return "it has no parameter " + value.index();
+                        }
+                    }
+                    case SELF -> {
+                        if ((access & Opcodes.ACC_STATIC) != 0) {
+                            return "it is static and has no this";
+                        }
+                    }
+                    case HOOKED_CLASS -> {
+                        if (!classLiterals) {
+                            return "its class file is older than Java 5 and cannot name its own class";
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            }
+            if (hook.outcome() == EntryHook.Outcome.REPLACE_ARGUMENT && (hook.replaced() < 0
+                    || hook.replaced() >= parameters.length || parameters[hook.replaced()].getSort() < Type.ARRAY)) {
+                return "it has no reference parameter " + hook.replaced() + " to replace";
+            }
+            return null;
+        }
+    }
+
+    /** Inserts each hook's call before the method's first instruction. */
+    private static final class AtEntry extends MethodVisitor {
+        private final String owner;
+        private final String method;
+        private final boolean isStatic;
+        private final Type[] parameters;
+        private final List<EntryHook> hooks;
+        private int stackNeeded;
+
+        AtEntry(MethodVisitor mv, String owner, String method, String desc, boolean isStatic, List<EntryHook> hooks) {
+            super(Opcodes.ASM9, mv);
+            this.owner = owner;
+            this.method = method;
+            this.isStatic = isStatic;
+            this.parameters = Type.getArgumentTypes(desc);
+            this.hooks = hooks;
+        }
+
+        @Override
+        public void visitCode() {
+            super.visitCode();
+            for (EntryHook hook : hooks) {
+                insert(hook);
+            }
+        }
+
+        private void insert(EntryHook hook) {
+            StringBuilder bridge = new StringBuilder("(");
+            int slots = 0;
+            for (Value value : hook.values()) {
+                switch (value.kind()) {
+                    case CONSTANT -> {
+                        super.visitLdcInsn(value.constant());
+                        bridge.append("Ljava/lang/String;");
+                        slots++;
+                    }
+                    case HOOKED_METHOD -> {
+                        super.visitLdcInsn(owner.replace('/', '.') + "." + method);
+                        bridge.append("Ljava/lang/String;");
+                        slots++;
+                    }
+                    case ARGUMENT -> {
+                        Type type = parameters[value.index()];
+                        super.visitVarInsn(type.getOpcode(Opcodes.ILOAD), slot(value.index()));
+                        bridge.append(type.getSort() >= Type.ARRAY ? "Ljava/lang/Object;" : type.getDescriptor());
+                        slots += type.getSize();
+                    }
+                    case SELF -> {
+                        super.visitVarInsn(Opcodes.ALOAD, 0);
+                        bridge.append("Ljava/lang/Object;");
+                        slots++;
+                    }
+                    case HOOKED_CLASS -> {
+                        super.visitLdcInsn(Type.getObjectType(owner));
+                        bridge.append("Ljava/lang/Class;");
+                        slots++;
+                    }
+                }
+            }
+            String bridgeOwner = hook.bridgeOwner().replace('.', '/');
+            switch (hook.outcome()) {
+                case THROW_RETURNED -> {
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, bridgeOwner, hook.bridgeMethod(),
+                            bridge.append(")Ljava/lang/Throwable;").toString(), false);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, REFUSAL, "throwIfAny", "(Ljava/lang/Throwable;)V", false);
+                }
+                case REPLACE_ARGUMENT -> {
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, bridgeOwner, hook.bridgeMethod(),
+                            bridge.append(")Ljava/lang/Object;").toString(), false);
+                    super.visitMethodInsn(Opcodes.INVOKESTATIC, REFUSAL, "unlessThrowable",
+                            "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+                    Type type = parameters[hook.replaced()];
+                    if (!type.getInternalName().equals(OBJECT)) {
+                        super.visitTypeInsn(Opcodes.CHECKCAST, type.getInternalName());
+                    }
+                    super.visitVarInsn(Opcodes.ASTORE, slot(hook.replaced()));
+                }
+                case CALL -> super.visitMethodInsn(Opcodes.INVOKESTATIC, bridgeOwner, hook.bridgeMethod(),
+                        bridge.append(")V").toString(), false);
+            }
+            stackNeeded = Math.max(stackNeeded, Math.max(slots, 1));
+        }
+
+        private int slot(int parameter) {
+            int slot = isStatic ? 0 : 1;
+            for (int i = 0; i < parameter; i++) {
+                slot += parameters[i].getSize();
+            }
+            return slot;
+        }
+
+        @Override
+        public void visitMaxs(int maxStack, int maxLocals) {
+            super.visitMaxs(Math.max(maxStack, stackNeeded), maxLocals);
+        }
+    }
+}

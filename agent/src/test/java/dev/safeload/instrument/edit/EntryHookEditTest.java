@@ -1,0 +1,185 @@
+package dev.safeload.instrument.edit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Public, as bridges are: the edited class calls into it from a loader of its own. */
+public class EntryHookEditTest {
+
+    /** The class the hooks go on; loaded edited in a loader of its own. */
+    public static final class Library {
+        private final String name;
+
+        public Library(String name) {
+            this.name = name;
+        }
+
+        public static String load(String path, long size, int flags) {
+            return "loaded " + path + " " + size + " " + flags;
+        }
+
+        public String open(Object source) {
+            return name + " opened " + source;
+        }
+
+        public String open(Object source, boolean twice) {
+            return name + " opened " + source + (twice ? " twice" : "");
+        }
+
+        public static int loop(int n) {
+            // A branch target at the method's first instruction: its frame must survive the edit.
+            int i = 0;
+            while (i < n) {
+                i++;
+            }
+            return i;
+        }
+    }
+
+    static final List<List<Object>> CALLS = new ArrayList<>();
+    static Throwable answer;
+    static Object replacement;
+
+    @BeforeEach
+    void reset() {
+        CALLS.clear();
+        answer = null;
+        replacement = null;
+    }
+
+    public static Throwable check(String library, String method, Object path, long size, int flags, Class<?> hooked) {
+        CALLS.add(List.of(library, method, path, size, flags, hooked));
+        return answer;
+    }
+
+    public static Object replace(Object self, Object source) {
+        CALLS.add(List.of(self, source));
+        return replacement != null ? replacement : source;
+    }
+
+    public static void observe(String method, Object source) {
+        CALLS.add(List.of(method, source));
+    }
+
+    public static Throwable checkLoop(int n) {
+        CALLS.add(List.of(n));
+        return null;
+    }
+
+    private static final String BRIDGE = EntryHookEditTest.class.getName();
+    private static final String LIBRARY = Library.class.getName();
+
+    @Test
+    void passesConstantsArgumentsOfEveryTypeAndTheHookedClass() throws Exception {
+        Class<?> edited = edit(EntryHook.at(LIBRARY, "load").constant("lib").hookedMethod().argument(0).argument(1)
+                .argument(2).hookedClass().throwsReturned(BRIDGE, "check"));
+        Object result = edited.getMethod("load", String.class, long.class, int.class).invoke(null, "m.bin", 1L << 40, 7);
+        assertEquals("loaded m.bin 1099511627776 7", result);
+        assertEquals(List.of(List.of("lib", LIBRARY + ".load", "m.bin", 1L << 40, 7, edited)), CALLS);
+    }
+
+    @Test
+    void throwsTheBridgesRefusalBeforeTheMethodRuns() throws Exception {
+        Class<?> edited = edit(EntryHook.at(LIBRARY, "load").constant("lib").hookedMethod().argument(0).argument(1)
+                .argument(2).hookedClass().throwsReturned(BRIDGE, "check"));
+        answer = new IOException("safeload: refused");
+        Method load = edited.getMethod("load", String.class, long.class, int.class);
+        InvocationTargetException thrown = assertThrows(InvocationTargetException.class, () -> load.invoke(null, "x", 1L, 2));
+        assertSame(answer, thrown.getCause());
+    }
+
+    @Test
+    void replacesAnArgumentOfAnInstanceMethodAndLeavesOtherOverloadsAlone() throws Exception {
+        Class<?> edited = edit(EntryHook.at(LIBRARY, "open").arguments(1).self().argument(0)
+                .replacesArgument(0, BRIDGE, "replace"));
+        Object library = edited.getConstructor(String.class).newInstance("lib");
+        replacement = "a fresh stream";
+        assertEquals("lib opened a fresh stream", edited.getMethod("open", Object.class).invoke(library, "stream"));
+        assertEquals("lib opened stream twice",
+                edited.getMethod("open", Object.class, boolean.class).invoke(library, "stream", true));
+        assertEquals(List.of(List.of(library, "stream")), CALLS);
+        replacement = new IllegalStateException("safeload: refused");
+        Method open = edited.getMethod("open", Object.class);
+        InvocationTargetException thrown = assertThrows(InvocationTargetException.class, () -> open.invoke(library, "s"));
+        assertSame(replacement, thrown.getCause());
+    }
+
+    @Test
+    void hooksEveryOverloadWhenNoDescriptorIsGiven() throws Exception {
+        Class<?> edited = edit(EntryHook.at(LIBRARY, "open").hookedMethod().argument(0).calls(BRIDGE, "observe"));
+        Object library = edited.getConstructor(String.class).newInstance("lib");
+        edited.getMethod("open", Object.class).invoke(library, "a");
+        edited.getMethod("open", Object.class, boolean.class).invoke(library, "b", false);
+        assertEquals(List.of(List.of(LIBRARY + ".open", "a"), List.of(LIBRARY + ".open", "b")), CALLS);
+    }
+
+    @Test
+    void keepsTheFrameOfALoopAtTheFirstInstruction() throws Exception {
+        // Loading runs the verifier on the edited method: a broken frame is a VerifyError here.
+        Class<?> edited = edit(EntryHook.at(LIBRARY, "loop").argument(0).throwsReturned(BRIDGE, "checkLoop"));
+        assertEquals(5, edited.getMethod("loop", int.class).invoke(null, 5));
+        assertEquals(List.of(List.of(5)), CALLS);
+    }
+
+    @Test
+    void reportsAHookWhoseMethodIsMissingOrCannotTakeIt() throws IOException {
+        EntryHookEdit.Result result = EntryHookEdit.apply(bytes(), List.of(
+                EntryHook.at(LIBRARY, "missing").argument(0).calls(BRIDGE, "observe"),
+                EntryHook.at(LIBRARY, "load").self().calls(BRIDGE, "observe"),
+                EntryHook.at(LIBRARY, "load").argument(5).calls(BRIDGE, "observe")));
+        assertNull(result.bytes());
+        assertTrue(result.applied().isEmpty());
+        assertEquals(3, result.problems().size(), result.problems().toString());
+        assertTrue(result.problems().get(0).contains("static and has no this"), result.problems().toString());
+        assertTrue(result.problems().get(1).contains("no parameter 5"), result.problems().toString());
+        assertTrue(result.problems().get(2).contains("missing: no such method"), result.problems().toString());
+    }
+
+    @Test
+    void leavesUnhookedMethodsByteForByte() throws IOException {
+        byte[] original = bytes();
+        EntryHookEdit.Result result = EntryHookEdit.apply(original, List.of(
+                EntryHook.at(LIBRARY, "loop").argument(0).throwsReturned(BRIDGE, "checkLoop")));
+        assertTrue(result.bytes().length > original.length);
+        assertEquals(1, result.applied().size());
+        EntryHookEdit.Result none = EntryHookEdit.apply(original, List.of());
+        assertNull(none.bytes());
+        assertArrayEquals(original, bytes());
+    }
+
+    @Test
+    void refusesConstructorsUpFront() {
+        assertThrows(IllegalArgumentException.class, () -> EntryHook.at(LIBRARY, "<init>"));
+    }
+
+    private static byte[] bytes() throws IOException {
+        try (InputStream in = Library.class.getResourceAsStream("EntryHookEditTest$Library.class")) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** The library class, edited, defined in a loader whose parent finds the bridges. */
+    private static Class<?> edit(EntryHook hook) throws IOException {
+        EntryHookEdit.Result result = EntryHookEdit.apply(bytes(), List.of(hook));
+        assertTrue(result.problems().isEmpty(), result.problems().toString());
+        byte[] edited = result.bytes();
+        return new ClassLoader(EntryHookEditTest.class.getClassLoader()) {
+            Class<?> define() {
+                return defineClass(LIBRARY, edited, 0, edited.length);
+            }
+        }.define();
+    }
+}
