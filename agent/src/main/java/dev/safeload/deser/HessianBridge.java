@@ -44,9 +44,9 @@ public final class HessianBridge {
      *
      * @param factory the {@code SerializerFactory}, whose class loader resolves the name as Hessian would
      */
-    public static Throwable checkTypeName(String library, String entryPoint, String type, Object factory,
+    public static Throwable checkTypeName(String library, String entryPoint, Object typeName, Object factory,
                                           Class<?> hooked, String exceptionType) {
-        if (type == null || type.isEmpty() || DeserializerGate.installed() == null) {
+        if (!(typeName instanceof String type) || type.isEmpty() || DeserializerGate.installed() == null) {
             return null;
         }
         String name = type;
@@ -74,9 +74,9 @@ public final class HessianBridge {
      * {@code SerializerFactory.loadDeserializer(Class)}: a class Hessian is about to make a
      * deserializer for, once per class and factory; null means go on.
      */
-    public static Throwable checkDeserializedClass(String library, String entryPoint, Class<?> type,
+    public static Throwable checkDeserializedClass(String library, String entryPoint, Object deserialized,
                                                    Class<?> hooked, String exceptionType) {
-        if (type == null) {
+        if (!(deserialized instanceof Class<?> type)) {
             return null;
         }
         Class<?> c = type;
@@ -104,9 +104,10 @@ public final class HessianBridge {
      * which Hessian loads (initialising it when the factory has no class loader), judged as
      * {@code ObjectInputStream} judges a class object in its stream; null means go on.
      */
-    public static Throwable checkClassValue(String library, String entryPoint, String className, Class<?> hooked,
+    public static Throwable checkClassValue(String library, String entryPoint, Object value, Class<?> hooked,
                                             String exceptionType) {
-        if (className == null || HESSIAN_TYPES.contains(className) || PRIMITIVES.contains(className)) {
+        if (!(value instanceof String className) || HESSIAN_TYPES.contains(className)
+                || PRIMITIVES.contains(className)) {
             return null;
         }
         return DeserializerGate.checkClassName(library, entryPoint, className, hooked, exceptionType);

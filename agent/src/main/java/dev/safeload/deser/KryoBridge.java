@@ -39,20 +39,22 @@ public final class KryoBridge {
      * {@code DefaultClassResolver.getTypeByName}: a class name the stream carries, before Kryo
      * looks it up and loads it; null means go on.
      */
-    public static Throwable checkName(String library, String entryPoint, String className, Class<?> hooked,
+    public static Throwable checkName(String library, String entryPoint, Object className, Class<?> hooked,
                                       String exceptionType) {
-        return AuditedNames.checkClassName(library, entryPoint, className, hooked, exceptionType);
+        return className instanceof String name
+                ? AuditedNames.checkClassName(library, entryPoint, name, hooked, exceptionType) : null;
     }
 
     /**
      * Kryo is about to make the instantiator of {@code type}; null means go on.
      *
      * @param kryo the {@code Kryo} instance, for its registrations and instantiator strategy
+     * @param instantiated the class (hooked parameters arrive as {@code Object})
      */
-    public static Throwable checkInstantiation(String library, String entryPoint, Object kryo, Class<?> type,
+    public static Throwable checkInstantiation(String library, String entryPoint, Object kryo, Object instantiated,
                                                Class<?> hooked, String exceptionType) {
         DeserializerGate gate = DeserializerGate.installed();
-        if (gate == null || type == null) {
+        if (gate == null || !(instantiated instanceof Class<?> type)) {
             return null;
         }
         Policy p = gate.policy();

@@ -6,6 +6,11 @@ import dev.safeload.instrument.djl.ModelLoadInstrumentation;
 import dev.safeload.instrument.dl4j.ModelSerializerInstrumentation;
 import dev.safeload.instrument.edit.EntryHook;
 import dev.safeload.instrument.h2o.MojoModelInstrumentation;
+import dev.safeload.instrument.hessian.ClassDeserializerInstrumentation;
+import dev.safeload.instrument.hessian.SerializerFactoryInstrumentation;
+import dev.safeload.instrument.kryo.DefaultClassResolverInstrumentation;
+import dev.safeload.instrument.kryo.KryoInstrumentation;
+import dev.safeload.instrument.pyrolite.PickleUtilsInstrumentation;
 import dev.safeload.instrument.jpmml.JAXBSerializerInstrumentation;
 import dev.safeload.instrument.jpmml.LoadingModelEvaluatorBuilderInstrumentation;
 import dev.safeload.instrument.jpmml.PMMLUtilInstrumentation;
@@ -48,7 +53,12 @@ public final class Libraries {
      * loads a library's instrumentation class only when that library's class loads.
      */
     public static final List<String> ENTRY_HOOKED = List.of(
-            SerializationHelperInstrumentation.TRIGGER);
+            SerializationHelperInstrumentation.TRIGGER,
+            DefaultClassResolverInstrumentation.TRIGGER,
+            KryoInstrumentation.TRIGGER,
+            SerializerFactoryInstrumentation.TRIGGER,
+            ClassDeserializerInstrumentation.TRIGGER,
+            PickleUtilsInstrumentation.TRIGGER);
 
     private Libraries() {
     }
@@ -57,6 +67,11 @@ public final class Libraries {
     public static List<EntryHook> entryHooks(String className) {
         return switch (className) {
             case SerializationHelperInstrumentation.TRIGGER -> SerializationHelperInstrumentation.hooks();
+            case DefaultClassResolverInstrumentation.TRIGGER -> DefaultClassResolverInstrumentation.hooks();
+            case KryoInstrumentation.TRIGGER -> KryoInstrumentation.hooks();
+            case SerializerFactoryInstrumentation.TRIGGER -> SerializerFactoryInstrumentation.hooks();
+            case ClassDeserializerInstrumentation.TRIGGER -> ClassDeserializerInstrumentation.hooks();
+            case PickleUtilsInstrumentation.TRIGGER -> PickleUtilsInstrumentation.hooks();
             default -> List.of();
         };
     }
