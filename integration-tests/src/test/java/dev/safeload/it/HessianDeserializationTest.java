@@ -60,6 +60,20 @@ class HessianDeserializationTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
+    void refusesTheObjectBeanEntryByTheGadgetDenylistAndItRunsWithoutTheAgent(Jdks.Jdk jdk) throws Exception {
+        RpcScenario s = RpcScenario.on(jdk);
+        Path payload = s.payload(RpcPayloads.hessianRomeObjectBeanH2(s.marker()));
+        Scenario.Outcome without = s.run(null, "hessian", payload);
+        assertTrue(without.markerCreated(), () -> "the chain must really run without the agent\n" + without);
+        // Allowing ROME's package does not let it through: deny wins over allow.
+        Scenario.Outcome with = s.run("serial.allow=com.sun.syndication.**", "hessian", payload);
+        assertFalse(with.markerCreated(), with::toString);
+        assertTrue(with.result().startsWith(REFUSED + "com.sun.syndication.feed.impl.ObjectBean (rule serial.deny"),
+                with::toString);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
     void logsRomeH2ChainAndLetsItRunInAuditMode(Jdks.Jdk jdk) throws Exception {
         RpcScenario s = RpcScenario.on(jdk);
         Scenario.Outcome outcome = s.run("mode=audit", "hessian", s.payload(RpcPayloads.hessianRomeH2(s.marker())));

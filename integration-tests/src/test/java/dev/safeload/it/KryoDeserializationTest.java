@@ -64,6 +64,19 @@ class KryoDeserializationTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
+    void refusesTheCommonsCollections4ChainAndItRunsWithoutTheAgent(Jdks.Jdk jdk) throws Exception {
+        RpcScenario s = RpcScenario.on(jdk);
+        Path payload = s.payload(RpcPayloads.kryoCommonsCollections4(s.marker()));
+        Scenario.Outcome without = s.run(null, "kryo", payload);
+        assertTrue(without.markerCreated(), () -> "the chain must really run without the agent\n" + without);
+        Scenario.Outcome with = s.run("", "kryo", payload);
+        assertFalse(with.markerCreated(), with::toString);
+        assertTrue(with.result().startsWith(REFUSED + "org.apache.commons.collections4.comparators.TransformingComparator"
+                + " (rule serial.allow"), with::toString);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
     void logsComparatorChainAndLetsItRunInAuditMode(Jdks.Jdk jdk) throws Exception {
         RpcScenario s = RpcScenario.on(jdk);
         Scenario.Outcome outcome = s.run("mode=audit", "kryo", s.payload(RpcPayloads.kryoCommonsCollections(s.marker())));

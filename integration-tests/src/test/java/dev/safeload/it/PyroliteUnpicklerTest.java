@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -62,6 +63,23 @@ class PyroliteUnpicklerTest {
             assertEquals(entry, event.path("safeload.entry_point").asText());
             assertEquals("pyrolite", event.path("safeload.library").asText());
         }
+    }
+
+    static Stream<Arguments> otherOpcodes() {
+        return Jdks.forTests().flatMap(jdk -> Stream.of("BINUNICODE", "LONG4", "BINUNICODE8", "BYTEARRAY8")
+                .map(op -> Arguments.of(jdk, op)));
+    }
+
+    @ParameterizedTest(name = "{1} on {0}")
+    @MethodSource("otherOpcodes")
+    void refusesTheSameBombThroughEveryLengthPrefixedOpcode(Jdks.Jdk jdk, String opcode) throws Exception {
+        RpcScenario s = scenario(jdk);
+        Path bomb = s.payload(RpcPayloads.pickleBomb(opcode));
+        Scenario.Outcome without = s.run(null, "pickle-loads", bomb);
+        assertEquals("RESULT failed java.lang.OutOfMemoryError: Java heap space", without.result(), without::toString);
+        Scenario.Outcome with = s.run("", "pickle-loads", bomb);
+        assertTrue(with.result().startsWith(REFUSED + "(rule serial.maxAlloc: length " + BOMB_LENGTH), with::toString);
+        assertEquals(1, with.actions("refuse").size(), with::toString);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -75,6 +75,30 @@ public final class RpcPayloads {
     }
 
     /**
+     * The same comparator chain with commons-collections4 4.0's classes, for Kryo.
+     */
+    public static byte[] kryoCommonsCollections4(String marker) throws Exception {
+        org.apache.commons.collections4.functors.ChainedTransformer<Object> chain =
+                new org.apache.commons.collections4.functors.ChainedTransformer<>(
+                        new org.apache.commons.collections4.functors.ConstantTransformer<>(1));
+        PriorityQueue<Object> queue = new PriorityQueue<>(2,
+                new org.apache.commons.collections4.comparators.TransformingComparator<>(chain));
+        queue.add(1);
+        queue.add(2);
+        set(org.apache.commons.collections4.functors.ChainedTransformer.class, chain, "iTransformers",
+                new org.apache.commons.collections4.Transformer<?, ?>[] {
+                    new org.apache.commons.collections4.functors.ConstantTransformer<>(Class.class),
+                    new org.apache.commons.collections4.functors.InvokerTransformer<>("forName",
+                            new Class<?>[] {String.class}, new Object[] {"java.io.FileOutputStream"}),
+                    new org.apache.commons.collections4.functors.InvokerTransformer<>("getConstructor",
+                            new Class<?>[] {Class[].class}, new Object[] {new Class<?>[] {String.class}}),
+                    new org.apache.commons.collections4.functors.InvokerTransformer<>("newInstance",
+                            new Class<?>[] {Object[].class}, new Object[] {new Object[] {marker}}),
+                });
+        return kryo(queue);
+    }
+
+    /**
      * The classic Hessian chain: a map whose key is a ROME EqualsBean over a ToStringBean over
      * an H2 JdbcDataSource. Reading the map hashes the key; EqualsBean hashes the ToStringBean's
      * toString, which calls every getter of the data source, getConnection first, which opens
@@ -82,6 +106,18 @@ public final class RpcPayloads {
      * Written entry by entry, so the test JVM never hashes the key.
      */
     public static byte[] hessianRomeH2(String marker) throws Exception {
+        return hessianRomeH2(marker, false);
+    }
+
+    /**
+     * The same chain entered through ROME's ObjectBean, whose hashCode delegates to an
+     * EqualsBean it builds itself; ObjectBean is on the built-in gadget denylist.
+     */
+    public static byte[] hessianRomeObjectBeanH2(String marker) throws Exception {
+        return hessianRomeH2(marker, true);
+    }
+
+    private static byte[] hessianRomeH2(String marker, boolean objectBean) throws Exception {
         JdbcDataSource source = new JdbcDataSource();
         source.setURL("jdbc:h2:mem:safeload;INIT=CALL FILE_WRITE(X'" + HexFormat.of().formatHex(
                 "pwned".getBytes(StandardCharsets.US_ASCII)) + "', '" + marker + "')");
@@ -89,7 +125,9 @@ public final class RpcPayloads {
         // a new one: an attacker writes one whose level (0, off) never touches its writer.
         Object trace = new ObjenesisStd().newInstance(Class.forName("org.h2.message.Trace"));
         set(Class.forName("org.h2.message.TraceObject"), source, "trace", trace);
-        Object key = new EqualsBean(ToStringBean.class, new ToStringBean(JdbcDataSource.class, source));
+        Object key = objectBean
+                ? new com.sun.syndication.feed.impl.ObjectBean(ToStringBean.class, new ToStringBean(JdbcDataSource.class, source))
+                : new EqualsBean(ToStringBean.class, new ToStringBean(JdbcDataSource.class, source));
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Hessian2Output out = new Hessian2Output(bytes);
@@ -131,6 +169,22 @@ public final class RpcPayloads {
      */
     public static byte[] pickleBinbytesBomb() {
         return new byte[] {(byte) 0x80, 3, 'B', 0, 0, (byte) 0xff, 0x7f};
+    }
+
+    /**
+     * Length-prefix bombs of the other opcodes Pyrolite reads the same way, each a few bytes
+     * asking for about 2 GB: BINUNICODE and LONG4 (4-byte lengths), BINUNICODE8 and BYTEARRAY8
+     * (8-byte lengths).
+     */
+    public static byte[] pickleBomb(String opcode) {
+        return switch (opcode) {
+            case "BINBYTES" -> pickleBinbytesBomb();
+            case "BINUNICODE" -> new byte[] {(byte) 0x80, 3, 'X', 0, 0, (byte) 0xff, 0x7f};
+            case "LONG4" -> new byte[] {(byte) 0x80, 2, (byte) 0x8b, 0, 0, (byte) 0xff, 0x7f};
+            case "BINUNICODE8" -> new byte[] {(byte) 0x80, 4, (byte) 0x8d, 0, 0, (byte) 0xff, 0x7f, 0, 0, 0, 0};
+            case "BYTEARRAY8" -> new byte[] {(byte) 0x80, 5, (byte) 0x96, 0, 0, (byte) 0xff, 0x7f, 0, 0, 0, 0};
+            default -> throw new IllegalArgumentException(opcode);
+        };
     }
 
     /** A pickle of {@code value}, written by Pyrolite's own Pickler. */
