@@ -141,6 +141,49 @@ public final class DeserializerGate {
     }
 
     /**
+     * {@link #checkClassName} as an {@code EntryHook} calls it: a hooked method's reference
+     * parameter is handed over as an Object. Anything but a String is left to the library.
+     */
+    public static Throwable checkClassName(String library, String entryPoint, Object className, Class<?> hooked,
+                                           String exceptionType) {
+        return className instanceof String name
+                ? checkClassName(library, entryPoint, name, hooked, exceptionType) : null;
+    }
+
+    /** {@link #checkClass} as an {@code EntryHook} calls it, with the parameter as an Object; a non-Class is left alone. */
+    public static Throwable checkClass(String library, String entryPoint, Object type, Class<?> hooked,
+                                       String exceptionType) {
+        return type instanceof Class<?> c ? checkClass(library, entryPoint, c, hooked, exceptionType) : null;
+    }
+
+    /**
+     * A type name that may carry type parameters, as Jackson's class-name type ids do
+     * ({@code java.util.ArrayList<com.acme.Dto>}, {@code java.util.EnumSet<com.acme.Color>}):
+     * each class it names is checked, since Jackson resolves each. A plain name costs what
+     * {@link #checkClassName} costs.
+     */
+    public static Throwable checkTypeName(String library, String entryPoint, Object typeName, Class<?> hooked,
+                                          String exceptionType) {
+        if (!(typeName instanceof String name)) {
+            return null;
+        }
+        if (name.indexOf('<') < 0 && name.indexOf(',') < 0 && name.indexOf('>') < 0) {
+            return checkClassName(library, entryPoint, name, hooked, exceptionType);
+        }
+        // Jackson's TypeParser splits on these three and trims each token.
+        for (String part : name.split("[<>,]")) {
+            String className = part.strip();
+            if (!className.isEmpty()) {
+                Throwable refusal = checkClassName(library, entryPoint, className, hooked, exceptionType);
+                if (refusal != null) {
+                    return refusal;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
      * The decision for a name the pattern lists did not allow: a scoped rule is settled by the
      * stack, and an unlisted enum (allowed for streams too) is proven by loading the class without
      * initialising it, which runs none of its code.

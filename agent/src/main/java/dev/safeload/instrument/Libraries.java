@@ -11,12 +11,14 @@ import dev.safeload.instrument.hessian.SerializerFactoryInstrumentation;
 import dev.safeload.instrument.kryo.DefaultClassResolverInstrumentation;
 import dev.safeload.instrument.kryo.KryoInstrumentation;
 import dev.safeload.instrument.pyrolite.PickleUtilsInstrumentation;
+import dev.safeload.instrument.jackson.ClassNameIdResolverInstrumentation;
 import dev.safeload.instrument.jpmml.JAXBSerializerInstrumentation;
 import dev.safeload.instrument.jpmml.LoadingModelEvaluatorBuilderInstrumentation;
 import dev.safeload.instrument.jpmml.PMMLUtilInstrumentation;
 import dev.safeload.instrument.h2o.MojoReaderBackendFactoryInstrumentation;
 import dev.safeload.instrument.onnxruntime.OrtEnvironmentInstrumentation;
 import dev.safeload.instrument.onnxruntime.SessionOptionsInstrumentation;
+import dev.safeload.instrument.snakeyaml.ConstructorInstrumentation;
 import dev.safeload.instrument.tensorflow.SavedModelBundleInstrumentation;
 import dev.safeload.instrument.tensorflow.TensorFlowLibraryInstrumentation;
 import dev.safeload.instrument.weka.SerializationHelperInstrumentation;
@@ -49,6 +51,14 @@ public final class Libraries {
             ModelSerializerInstrumentation.TRIGGER);
 
     /**
+     * Jackson's type-id resolver, built at run time: the shade plugin rewrites string constants
+     * starting {@code com.fasterxml.jackson} to the agent's relocated copy (see
+     * {@link ClassNameIdResolverInstrumentation}), and a switch would compare compile-time hashes.
+     */
+    static final String JACKSON_CLASS_NAME_ID_RESOLVER =
+            "com.".concat("fasterxml.jackson.databind.jsontype.impl.ClassNameIdResolver");
+
+    /**
      * The classes that get {@link EntryHook}s when they load, as constants: {@link #entryHooks}
      * loads a library's instrumentation class only when that library's class loads.
      */
@@ -58,7 +68,10 @@ public final class Libraries {
             KryoInstrumentation.TRIGGER,
             SerializerFactoryInstrumentation.TRIGGER,
             ClassDeserializerInstrumentation.TRIGGER,
-            PickleUtilsInstrumentation.TRIGGER);
+            PickleUtilsInstrumentation.TRIGGER,
+            ConstructorInstrumentation.TRIGGER,
+            ConstructorInstrumentation.CUSTOM_LOADER_TRIGGER,
+            JACKSON_CLASS_NAME_ID_RESOLVER);
 
     private Libraries() {
     }
@@ -72,7 +85,10 @@ public final class Libraries {
             case SerializerFactoryInstrumentation.TRIGGER -> SerializerFactoryInstrumentation.hooks();
             case ClassDeserializerInstrumentation.TRIGGER -> ClassDeserializerInstrumentation.hooks();
             case PickleUtilsInstrumentation.TRIGGER -> PickleUtilsInstrumentation.hooks();
-            default -> List.of();
+            case ConstructorInstrumentation.TRIGGER, ConstructorInstrumentation.CUSTOM_LOADER_TRIGGER ->
+                    ConstructorInstrumentation.hooks(className);
+            default -> className.equals(JACKSON_CLASS_NAME_ID_RESOLVER)
+                    ? ClassNameIdResolverInstrumentation.hooks() : List.of();
         };
     }
 

@@ -122,6 +122,28 @@ class DeserializerGateTest {
     }
 
     @Test
+    void checksEachClassOfAParameterisedTypeName() throws Exception {
+        install("mode=enforce");
+
+        assertNull(DeserializerGate.checkTypeName("jackson", ENTRY, "java.util.HashMap<java.lang.String, java.util.ArrayList<java.lang.Long>>",
+                ObjectMapper.class, JACKSON));
+        Throwable refusal = DeserializerGate.checkTypeName("jackson", ENTRY,
+                "java.util.ArrayList<java.io.FileOutputStream>", ObjectMapper.class, JACKSON);
+
+        assertTrue(refusal.getMessage().startsWith("safeload: refused java.io.FileOutputStream "), refusal::getMessage);
+    }
+
+    @Test
+    void takesTheClassNameAsTheObjectAnEntryHookHandsOver() throws Exception {
+        install("mode=enforce");
+        Object name = "java.io.FileOutputStream";
+
+        assertInstanceOf(JsonMappingException.class,
+                DeserializerGate.checkClassName("jackson", ENTRY, name, ObjectMapper.class, JACKSON));
+        assertNull(DeserializerGate.checkClassName("jackson", ENTRY, (Object) 42, ObjectMapper.class, JACKSON));
+    }
+
+    @Test
     void allowsAnEnumNoPatternNamesAsObjectInputStreamDoes() throws Exception {
         install("mode=enforce");
 
