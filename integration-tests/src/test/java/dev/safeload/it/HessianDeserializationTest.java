@@ -47,14 +47,14 @@ class HessianDeserializationTest {
         Scenario.Outcome outcome = s.run("", "hessian", s.payload(RpcPayloads.hessianRomeH2(s.marker())));
         assertFalse(outcome.markerCreated(), () -> "the chain ran under the agent\n" + outcome);
         assertTrue(outcome.result().startsWith(REFUSED + EQUALS_BEAN + " (rule serial.allow: not in the allowlist) in "
-                + ENTRY + " at dev.safeload.it.victim.RpcVictim.main"), outcome::toString);
+                + ENTRY + " at dev.safeload.it.victim.RpcVictim.result"), outcome::toString);
         List<JsonNode> refusals = outcome.actions("refuse");
         assertEquals(1, refusals.size(), outcome::toString);
         JsonNode event = refusals.get(0);
         assertEquals(EQUALS_BEAN, event.path("safeload.class").asText());
         assertEquals(ENTRY, event.path("safeload.entry_point").asText());
         assertEquals("hessian", event.path("safeload.library").asText());
-        assertTrue(event.path("safeload.call_site").asText().startsWith("dev.safeload.it.victim.RpcVictim.main"),
+        assertTrue(event.path("safeload.call_site").asText().startsWith("dev.safeload.it.victim.RpcVictim.result"),
                 event::toString);
     }
 

@@ -49,7 +49,7 @@ class KryoDeserializationTest {
         Scenario.Outcome outcome = s.run("", "kryo", s.payload(RpcPayloads.kryoCommonsCollections(s.marker())));
         assertFalse(outcome.markerCreated(), () -> "the chain ran under the agent\n" + outcome);
         assertTrue(outcome.result().startsWith(REFUSED + COMPARATOR + " (rule serial.allow: not in the allowlist) in "
-                + ENTRY + " at dev.safeload.it.victim.RpcVictim.main"), outcome::toString);
+                + ENTRY + " at dev.safeload.it.victim.RpcVictim.result"), outcome::toString);
         List<JsonNode> refusals = outcome.actions("refuse");
         assertEquals(1, refusals.size(), outcome::toString);
         JsonNode event = refusals.get(0);
@@ -58,7 +58,7 @@ class KryoDeserializationTest {
         assertEquals(ENTRY, event.path("safeload.entry_point").asText());
         assertEquals("kryo", event.path("safeload.library").asText());
         assertEquals("failure", event.path("event.outcome").asText());
-        assertTrue(event.path("safeload.call_site").asText().startsWith("dev.safeload.it.victim.RpcVictim.main"),
+        assertTrue(event.path("safeload.call_site").asText().startsWith("dev.safeload.it.victim.RpcVictim.result"),
                 event::toString);
     }
 

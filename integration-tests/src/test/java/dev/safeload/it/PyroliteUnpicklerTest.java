@@ -52,7 +52,7 @@ class PyroliteUnpicklerTest {
             String entry = "net.razorvine.pickle.Unpickler." + (mode.equals("pickle-loads") ? "loads" : "load");
             Scenario.Outcome outcome = s.run("", mode, bomb);
             assertTrue(outcome.result().startsWith(REFUSED + "(rule serial.maxAlloc: length " + BOMB_LENGTH
-                    + " > 0 bytes left in the pickle) in " + entry + " at dev.safeload.it.victim.RpcVictim.main"),
+                    + " > 0 bytes left in the pickle) in " + entry + " at dev.safeload.it.victim.RpcVictim.result"),
                     outcome::toString);
             List<JsonNode> refusals = outcome.actions("refuse");
             assertEquals(1, refusals.size(), outcome::toString);

@@ -41,30 +41,33 @@ public final class RpcVictim {
     }
 
     public static void main(String[] args) throws Exception {
-        String mode = args[0];
-        byte[] payload = Files.readAllBytes(Path.of(args[1]));
+        System.out.println(result(args[0], Path.of(args[1])));
+    }
+
+    /** Reads {@code payload} in {@code mode} and returns the RESULT line. */
+    public static String result(String mode, Path payload) throws java.io.IOException {
+        byte[] bytes = Files.readAllBytes(payload);
         try {
             Object result = switch (mode) {
-                case "kryo" -> kryo().readClassAndObject(new Input(payload));
-                case "kryo-order" -> kryo().readObject(new Input(payload), RpcOrder.class);
-                case "kryo-registered" -> kryoRegistered().readClassAndObject(new Input(payload));
-                case "hessian" -> new Hessian2Input(new ByteArrayInputStream(payload)).readObject();
-                case "pickle-loads" -> new Unpickler().loads(payload);
-                case "pickle-load" -> new Unpickler().load(new ByteArrayInputStream(payload));
+                case "kryo" -> kryo().readClassAndObject(new Input(bytes));
+                case "kryo-order" -> kryo().readObject(new Input(bytes), RpcOrder.class);
+                case "kryo-registered" -> kryoRegistered().readClassAndObject(new Input(bytes));
+                case "hessian" -> new Hessian2Input(new ByteArrayInputStream(bytes)).readObject();
+                case "pickle-loads" -> new Unpickler().loads(bytes);
+                case "pickle-load" -> new Unpickler().load(new ByteArrayInputStream(bytes));
                 case "pickle-file" -> {
                     // A stream whose length Pyrolite cannot know in advance, as a socket's.
-                    try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(Path.of(args[1])))) {
+                    try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(payload))) {
                         yield new Unpickler().load(in);
                     }
                 }
                 default -> throw new IllegalArgumentException("unknown mode " + mode);
             };
-            System.out.println("RESULT ok " + (result == null ? "null" : result.getClass().getName()) + " "
-                    + describe(result));
+            return "RESULT ok " + (result == null ? "null" : result.getClass().getName()) + " " + describe(result);
         } catch (com.esotericsoftware.kryo.KryoException | java.io.IOException | net.razorvine.pickle.PickleException e) {
-            System.out.println("RESULT refused " + e.getClass().getName() + ": " + e.getMessage());
+            return "RESULT refused " + e.getClass().getName() + ": " + e.getMessage();
         } catch (Throwable e) {
-            System.out.println("RESULT failed " + e.getClass().getName() + ": " + e.getMessage());
+            return "RESULT failed " + e.getClass().getName() + ": " + e.getMessage();
         }
     }
 
