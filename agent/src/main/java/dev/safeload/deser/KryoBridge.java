@@ -78,6 +78,36 @@ public final class KryoBridge {
         return DeserializerGate.refuse(UNCONSTRUCTED, library, entryPoint, type.getName(), -1, hooked, exceptionType);
     }
 
+    /**
+     * A length Kryo is about to allocate for before reading the data behind it: a primitive
+     * array ({@code Input.readBytes(int)}, {@code readInts}, ...) or a collection's or map's
+     * capacity ({@code CollectionSerializer.create}, {@code MapSerializer.create}); null means go
+     * on. See {@link LengthClaim}.
+     *
+     * @param input Kryo's {@code Input}: when it reads from a byte array, the bytes left are known
+     * @param arrayClass what the length allocates, as a JVM array name
+     */
+    public static Throwable checkLength(String library, String entryPoint, Object input, int length, String arrayClass,
+                                        Class<?> hooked, String exceptionType) {
+        if (length < LengthClaim.CHECKED_LENGTH) {
+            return null;
+        }
+        return LengthClaim.check(library, entryPoint, length, remaining(input), arrayClass, hooked, exceptionType);
+    }
+
+    /** The bytes left in a Kryo {@code Input} that reads from an array, or -1 for one that reads a stream. */
+    private static long remaining(Object input) {
+        try {
+            Class<?> type = input.getClass();
+            if (type.getMethod("getInputStream").invoke(input) != null) {
+                return -1;
+            }
+            return (Integer) type.getMethod("limit").invoke(input) - (long) (Integer) type.getMethod("position").invoke(input);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return -1;
+        }
+    }
+
     static final Decision UNCONSTRUCTED = Decision.reject("serial.allowWithoutConstructor",
             "not Serializable, and built without running a constructor");
 

