@@ -33,6 +33,13 @@ public final class DeserializerGate {
 
     private static final Decision ENUM = Decision.allow("serial.allow", "enum");
 
+    /**
+     * The root class the application handed the current read on this thread as a Class object
+     * ({@code Yaml.loadAs(text, Config.class)}), by name, so no class loader is held. SnakeYAML
+     * looks that class up by name like any tag, but the application chose it, not the document.
+     */
+    private static final ThreadLocal<String[]> APPLICATION_ROOT = ThreadLocal.withInitial(() -> new String[1]);
+
     private final Reporter reporter;
     private volatile Policy policy;
     /**
@@ -99,6 +106,9 @@ public final class DeserializerGate {
             return null;
         }
         decision = gate.settleName(p, decision, className, hooked);
+        if (!decision.allowed() && className.equals(APPLICATION_ROOT.get()[0])) {
+            return null;
+        }
         return decision.allowed() ? null : gate.refuse(p, decision, library, entryPoint, className, null, hooked,
                 exceptionType, null);
     }
@@ -138,6 +148,18 @@ public final class DeserializerGate {
         }
         return decision.allowed() ? null : gate.refuse(p, decision, library, entryPoint, type.getName(), Boolean.TRUE,
                 hooked, exceptionType, null);
+    }
+
+    /**
+     * A read is starting whose root type the application chose itself, as a Class object: that
+     * one class is not the document's to name, so it is not judged when the library looks it up
+     * by name during this read. The next read on the thread replaces it ({@code Yaml.load} hands
+     * {@code Object.class}).
+     */
+    public static void applicationChoseRoot(Object type) {
+        if (installed != null && type instanceof Class<?> c) {
+            APPLICATION_ROOT.get()[0] = c.getName();
+        }
     }
 
     /**

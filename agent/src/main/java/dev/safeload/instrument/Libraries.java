@@ -20,6 +20,7 @@ import dev.safeload.instrument.jpmml.PMMLUtilInstrumentation;
 import dev.safeload.instrument.h2o.MojoReaderBackendFactoryInstrumentation;
 import dev.safeload.instrument.onnxruntime.OrtEnvironmentInstrumentation;
 import dev.safeload.instrument.onnxruntime.SessionOptionsInstrumentation;
+import dev.safeload.instrument.snakeyaml.BaseConstructorInstrumentation;
 import dev.safeload.instrument.snakeyaml.ConstructorInstrumentation;
 import dev.safeload.instrument.tensorflow.SavedModelBundleInstrumentation;
 import dev.safeload.instrument.tensorflow.TensorFlowLibraryInstrumentation;
@@ -76,6 +77,7 @@ public final class Libraries {
             PickleUtilsInstrumentation.TRIGGER,
             ConstructorInstrumentation.TRIGGER,
             ConstructorInstrumentation.CUSTOM_LOADER_TRIGGER,
+            BaseConstructorInstrumentation.TRIGGER,
             JACKSON_CLASS_NAME_ID_RESOLVER);
 
     private Libraries() {
@@ -95,6 +97,7 @@ public final class Libraries {
             case PickleUtilsInstrumentation.TRIGGER -> PickleUtilsInstrumentation.hooks();
             case ConstructorInstrumentation.TRIGGER, ConstructorInstrumentation.CUSTOM_LOADER_TRIGGER ->
                     ConstructorInstrumentation.hooks(className);
+            case BaseConstructorInstrumentation.TRIGGER -> BaseConstructorInstrumentation.hooks();
             default -> className.equals(JACKSON_CLASS_NAME_ID_RESOLVER)
                     ? ClassNameIdResolverInstrumentation.hooks() : List.of();
         };

@@ -91,10 +91,10 @@ class DeserializerGateTest {
     void refusesAClassThePolicyDoesNotNameWithTheLibrarysExceptionNamingClassAndRule() throws Exception {
         install("mode=enforce");
 
-        Throwable refusal = check("java.io.FileOutputStream");
+        Throwable refusal = check("java.io.RandomAccessFile");
 
         assertInstanceOf(JsonMappingException.class, refusal);
-        assertEquals("safeload: refused java.io.FileOutputStream (rule serial.allow: not in the allowlist) in " + ENTRY
+        assertEquals("safeload: refused java.io.RandomAccessFile (rule serial.allow: not in the allowlist) in " + ENTRY
                 + " at unknown", refusal.getMessage().replaceFirst(" at .*", " at unknown"));
     }
 
@@ -107,6 +107,18 @@ class DeserializerGateTest {
         assertTrue(refusal.getMessage().startsWith("safeload: refused javax.script.ScriptEngineManager (rule serial.deny:"),
                 refusal::getMessage);
         assertNull(check("javax.script.SimpleBindings"), "the rest of the allowed package");
+    }
+
+    @Test
+    void refusesTheDocumentGadgetsByTheDenylistEvenUnderABroadAllow() throws Exception {
+        install("mode=enforce,serial.allow=java.net.*;java.lang.*;org.apache.commons.dbcp.*");
+
+        for (String gadget : List.of("java.net.URLClassLoader", "java.lang.ProcessBuilder",
+                "org.apache.commons.dbcp.BasicDataSource")) {
+            Throwable refusal = check(gadget);
+            assertTrue(refusal.getMessage().startsWith("safeload: refused " + gadget + " (rule serial.deny: !" + gadget + ")"),
+                    refusal::getMessage);
+        }
     }
 
     @Test
@@ -141,6 +153,18 @@ class DeserializerGateTest {
         assertInstanceOf(JsonMappingException.class,
                 DeserializerGate.checkClassName("jackson", ENTRY, name, ObjectMapper.class, JACKSON));
         assertNull(DeserializerGate.checkClassName("jackson", ENTRY, (Object) 42, ObjectMapper.class, JACKSON));
+    }
+
+    @Test
+    void letsTheRootTypeTheApplicationChoseForThisReadThroughAndNothingElse() throws Exception {
+        install("mode=enforce");
+
+        DeserializerGate.applicationChoseRoot(Dto.class);
+        assertNull(check(Dto.class.getName()));
+        assertInstanceOf(JsonMappingException.class, check("java.io.FileOutputStream"));
+
+        DeserializerGate.applicationChoseRoot(Object.class);
+        assertInstanceOf(JsonMappingException.class, check(Dto.class.getName()), "the next read chose Object");
     }
 
     @Test
@@ -192,9 +216,9 @@ class DeserializerGateTest {
         DeserializerGate gate = install("mode=enforce");
 
         JsonMappingException thrown = assertThrows(JsonMappingException.class,
-                () -> new ObjectMapper().readValue("{\"type\":\"java.io.FileOutputStream\"}", Probe.class));
+                () -> new ObjectMapper().readValue("{\"type\":\"java.io.RandomAccessFile\"}", Probe.class));
 
-        assertTrue(thrown.getMessage().startsWith("safeload: refused java.io.FileOutputStream"), thrown::getMessage);
+        assertTrue(thrown.getMessage().startsWith("safeload: refused java.io.RandomAccessFile"), thrown::getMessage);
         JsonNode e = events().get(0);
         assertEquals("alert", e.path("event.kind").asText());
         assertEquals("refuse", e.path("event.action").asText());
@@ -209,7 +233,7 @@ class DeserializerGateTest {
         assertEquals("enforce", e.path("safeload.mode").asText());
         assertEquals(ENTRY, e.path("safeload.entry_point").asText());
         assertEquals("jackson", e.path("safeload.library").asText());
-        assertEquals("java.io.FileOutputStream", e.path("safeload.class").asText());
+        assertEquals("java.io.RandomAccessFile", e.path("safeload.class").asText());
         assertEquals("not in the allowlist", e.path("safeload.policy_rule").asText());
         assertEquals(gate.policy().digest(), e.path("safeload.policy_digest").asText());
         assertTrue(e.path("safeload.call_site").asText().startsWith(getClass().getName() + ".lambda$"),

@@ -31,6 +31,7 @@ public final class ForkedJvm {
     private final Map<String, String> env = new HashMap<>();
     private Path workDir;
     private long timeoutSeconds = 60;
+    private String classPath = System.getProperty("java.class.path");
 
     private ForkedJvm(Jdks.Jdk jdk) {
         this.jdk = jdk;
@@ -76,11 +77,17 @@ public final class ForkedJvm {
         return this;
     }
 
+    /** Runs {@link #runMain} with this class path instead of the test class path. */
+    public ForkedJvm classPath(String path) {
+        this.classPath = path;
+        return this;
+    }
+
     /** Runs {@code mainClass} from the test class path. */
     public Result runMain(Class<?> mainClass, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(prefix());
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath);
         command.add(mainClass.getName());
         command.addAll(Arrays.asList(args));
         return run(command);

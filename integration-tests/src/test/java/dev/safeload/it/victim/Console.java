@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code readopen} (read the next object of that stream), {@code spin FILE}, {@code stop},
  * {@code rpc MODE FILE} (a Kryo, Hessian or Pyrolite read, see {@link RpcVictim}),
  * {@code jmxmode MODE} (set the agent's mode through the platform MBean server, as code running
- * in the process could), {@code quit}.
+ * in the process could), {@code doc MODE FILE} (read a YAML or JSON document as
+ * {@link DocumentVictim} does in that mode), {@code quit}.
  * Each command answers one line on stdout.
  */
 public final class Console {
@@ -75,6 +76,12 @@ public final class Console {
                 case "jmxmode" -> System.out.println(setModeInProcess(words[1]));
                 case "rpc" -> System.out.println(RpcVictim.result(words[1].split(" ", 2)[0],
                         Path.of(words[1].split(" ", 2)[1])).replace('\n', ' ')); // one line per answer
+                case "doc" -> {
+                    String[] modeAndFile = words[1].split(" ", 2);
+                    // SnakeYAML's marked exceptions end their message with a newline: one answer, one line.
+                    System.out.println(result(() -> DocumentVictim.read(modeAndFile[0],
+                            Files.readString(Path.of(modeAndFile[1])))).replace('\n', ' ').strip());
+                }
                 case "quit" -> {
                     System.out.println("BYE");
                     return;

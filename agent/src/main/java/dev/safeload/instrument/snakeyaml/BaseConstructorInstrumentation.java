@@ -1,0 +1,24 @@
+package dev.safeload.instrument.snakeyaml;
+
+import dev.safeload.instrument.edit.EntryHook;
+import java.util.List;
+
+/**
+ * SnakeYAML: {@code BaseConstructor.getSingleData(Class)} is where {@code Yaml.loadAs(text,
+ * Config.class)} hands over the root type the application chose; SnakeYAML then looks that class
+ * up by name like a tag, and the guard must not judge the application's own choice as the
+ * document's.
+ */
+public final class BaseConstructorInstrumentation {
+
+    /** The hooked class, as a constant the agent can read without loading this class. */
+    public static final String TRIGGER = "org.yaml.snakeyaml.constructor.BaseConstructor";
+
+    private BaseConstructorInstrumentation() {
+    }
+
+    public static List<EntryHook> hooks() {
+        return List.of(EntryHook.at(TRIGGER, "getSingleData").descriptor("(Ljava/lang/Class;)Ljava/lang/Object;")
+                .argument(0).calls("dev.safeload.deser.DeserializerGate", "applicationChoseRoot"));
+    }
+}

@@ -1,0 +1,128 @@
+package dev.safeload.bench.documents;
+
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.jsontype.impl.LaissezFaireSubTypeValidator;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Steady-state cost of the deserializer hooks: a Jackson polymorphic read (default typing, 17
+ * type ids per document) and a SnakeYAML load of a tagged config, with no agent and under the
+ * agent in enforce mode with the DTOs in {@code serial.allow}. One fork per configuration, in
+ * the same run ({@code bench/documents.sh} writes the argument files).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class DocumentReadBenchmark {
+
+    static final String YAML = "!!dev.safeload.bench.documents.ServiceConfig\nname: scorer\nreplicas: 3\n"
+            + "labels: {team: ml, tier: gold}\nendpoints:\n  - {path: /predict, port: 8080}\n"
+            + "  - {path: /health, port: 8081}\n";
+
+    private ObjectMapper mapper;
+    private String json;
+
+    @Setup
+    public void prepare() throws Exception {
+        mapper = new ObjectMapper();
+        mapper.activateDefaultTyping(LaissezFaireSubTypeValidator.instance, ObjectMapper.DefaultTyping.NON_FINAL);
+        json = mapper.writeValueAsString(order());
+        checkAgentInForce();
+        jackson();
+        yaml();
+    }
+
+    /**
+     * A negative control: an unlisted class named by a type id must be refused under the agent
+     * and read without it. A fork whose options did not take effect fails here.
+     */
+    private void checkAgentInForce() throws Exception {
+        String config = System.getProperty("bench.config", "?");
+        if (config.equals("?")) {
+            throw new IllegalStateException("no -Dbench.config: run through bench/documents.sh");
+        }
+        boolean refused;
+        try {
+            mapper.readValue("[\"java.util.concurrent.atomic.AtomicInteger\",7]", Object.class);
+            refused = false;
+        } catch (JsonMappingException e) {
+            refused = e.getMessage().startsWith("safeload:");
+        }
+        boolean yamlRefused;
+        try {
+            new Yaml().load("!!java.util.concurrent.atomic.AtomicInteger [7]");
+            yamlRefused = false;
+        } catch (YAMLException e) {
+            yamlRefused = String.valueOf(e.getMessage()).startsWith("safeload:");
+        }
+        boolean enforcing = config.startsWith("agent-");
+        if (refused != enforcing || yamlRefused != enforcing) {
+            throw new IllegalStateException(config + ": AtomicInteger was " + (refused ? "refused" : "read")
+                    + " by Jackson and " + (yamlRefused ? "refused" : "read") + " by SnakeYAML");
+        }
+    }
+
+    private static Order order() {
+        Order order = new Order();
+        order.id = "A-17";
+        order.items = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Order.LineItem item = new Order.LineItem();
+            item.sku = "SKU-" + i;
+            item.quantity = i + 1;
+            item.price = new BigDecimal("9.50").add(BigDecimal.valueOf(i));
+            order.items.add(item);
+        }
+        order.metadata = new LinkedHashMap<>();
+        order.metadata.put("channel", "web");
+        order.metadata.put("tags", new ArrayList<>(List.of("gift", "express")));
+        return order;
+    }
+
+    private Object jackson() throws Exception {
+        return mapper.readValue(json, Object.class);
+    }
+
+    private Object yaml() {
+        return new Yaml().load(YAML);
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = "@benchmarks/target/jvm-args/documents-no-agent.args")
+    public Object jackson_a_noAgent() throws Exception {
+        return jackson();
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = "@benchmarks/target/jvm-args/documents-agent-enforce.args")
+    public Object jackson_b_agentEnforce() throws Exception {
+        return jackson();
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = "@benchmarks/target/jvm-args/documents-no-agent.args")
+    public Object yaml_a_noAgent() {
+        return yaml();
+    }
+
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = "@benchmarks/target/jvm-args/documents-agent-enforce.args")
+    public Object yaml_b_agentEnforce() {
+        return yaml();
+    }
+}

@@ -1,0 +1,119 @@
+package dev.safeload.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.safeload.it.support.DocumentPayloads;
+import dev.safeload.it.support.ForkedJvm;
+import dev.safeload.it.support.Jdks;
+import dev.safeload.it.support.ViolationLog;
+import dev.safeload.it.victim.DocumentVictim;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Jackson databind 2.x with polymorphic typing on, in real JVMs with the agent: a commons-dbcp
+ * 1.x {@code BasicDataSource} (which Jackson's own denylist misses) whose connection runs an H2
+ * {@code INIT} script is refused through every way a class-name type id is read, each beside
+ * its twin without the agent that shows the script runs; a typed DTO reads once allowed.
+ */
+class JacksonTypingTest {
+
+    private static final String DBCP = "org.apache.commons.dbcp.BasicDataSource";
+
+    static Stream<Jdks.Jdk> jdks() {
+        return Jdks.forTests();
+    }
+
+    /** Each way a class name in the document becomes a type, with the payload shaped for it. */
+    private static final Map<String, Function<Path, String>> ATTACKS = Map.of(
+            "jackson-default-typing", DocumentPayloads::jacksonDbcpDefaultTyping,
+            "jackson-enable-default-typing", DocumentPayloads::jacksonDbcpDefaultTyping,
+            "jackson-reader", DocumentPayloads::jacksonDbcpDefaultTyping,
+            "jackson-class-property", DocumentPayloads::jacksonDbcpClassProperty,
+            "jackson-minimal-class", DocumentPayloads::jacksonDbcpMinimalClass);
+
+    private static ForkedJvm.Result run(Jdks.Jdk jdk, Path dir, String agentOptions, String mode, Path document)
+            throws Exception {
+        ForkedJvm jvm = ForkedJvm.on(jdk).workDir(dir);
+        if (agentOptions != null) {
+            jvm.withAgent(agentOptions);
+        }
+        return jvm.runMain(DocumentVictim.class, mode, document.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesTheDbcpDataSourceWhoseH2InitScriptRunsWithoutTheAgent(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-jackson-");
+        for (Map.Entry<String, Function<Path, String>> attack : ATTACKS.entrySet()) {
+            String mode = attack.getKey();
+            Path marker = dir.resolve("pwned-" + mode + ".csv");
+            Path doc = DocumentPayloads.write(dir, mode + ".json", attack.getValue().apply(marker));
+
+            ForkedJvm.Result twin = run(jdk, dir, null, mode, doc);
+            assertTrue(twin.stdout().contains("RESULT ok " + DBCP), () -> mode + "\n" + twin);
+            assertTrue(Files.exists(marker), mode + ": without the agent the INIT script writes the file");
+            Files.delete(marker);
+
+            Path log = dir.resolve(mode + ".jsonl");
+            ForkedJvm.Result guarded = run(jdk, dir, "log=" + log, mode, doc);
+            assertTrue(guarded.stdout().contains("RESULT refused com.fasterxml.jackson.databind.JsonMappingException:"
+                    + " safeload: refused " + DBCP + " (rule serial.deny: !" + DBCP + ")"), () -> mode + "\n" + guarded);
+            assertFalse(Files.exists(marker), mode);
+            JsonNode event = ViolationLog.withAction(ViolationLog.read(log), "refuse").get(0);
+            String entry = mode.equals("jackson-reader") ? "com.fasterxml.jackson.databind.ObjectReader.readValue"
+                    : "com.fasterxml.jackson.databind.ObjectMapper.readValue";
+            assertEquals(entry, event.path("safeload.entry_point").asText(), event::toString);
+            assertEquals("jackson", event.path("safeload.library").asText());
+            assertEquals(DBCP, event.path("safeload.class").asText());
+            assertTrue(event.path("safeload.call_site").asText().startsWith(DocumentVictim.class.getName() + ".read("),
+                    event::toString);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void auditModeLogsTheDataSourceAndLetsTheDocumentRead(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-jackson-");
+        Path marker = dir.resolve("pwned-audit.csv");
+        Path doc = DocumentPayloads.write(dir, "attack.json", DocumentPayloads.jacksonDbcpDefaultTyping(marker));
+        Path log = dir.resolve("audit.jsonl");
+
+        ForkedJvm.Result audited = run(jdk, dir, "mode=audit,log=" + log, "jackson-default-typing", doc);
+
+        assertTrue(audited.stdout().contains("RESULT ok " + DBCP), audited::toString);
+        assertTrue(Files.exists(marker), "audit lets it through");
+        List<JsonNode> audits = ViolationLog.withAction(ViolationLog.read(log), "audit");
+        assertEquals(List.of(DBCP), audits.stream().map(e -> e.path("safeload.class").asText()).toList());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void readsATypedOrderOnceServialAllowNamesItsClasses(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-jackson-");
+        Path typed = DocumentPayloads.write(dir, "order.json", DocumentPayloads.jacksonOrderDefaultTyping());
+        Path property = DocumentPayloads.write(dir, "envelope.json", DocumentPayloads.jacksonOrderClassProperty());
+        Path log = dir.resolve("v.jsonl");
+        String expected = "RESULT ok dev.safeload.it.victim.docs.Order Order[id=A-17, items=[X-1x2@9.50, Y-2x1@120.00],"
+                + " metadata={channel=web, tags=[gift, express]}]";
+
+        ForkedJvm.Result unknown = run(jdk, dir, "log=" + log, "jackson-default-typing", typed);
+        assertTrue(unknown.stdout().contains("safeload: refused dev.safeload.it.victim.docs.Order (rule serial.allow:"),
+                unknown::toString);
+
+        String allow = "log=" + log + ",serial.allow=dev.safeload.it.victim.docs.Order;dev.safeload.it.victim.docs.LineItem";
+        ForkedJvm.Result defaultTyping = run(jdk, dir, allow, "jackson-default-typing", typed);
+        assertTrue(defaultTyping.stdout().contains(expected), defaultTyping::toString);
+        ForkedJvm.Result classProperty = run(jdk, dir, allow, "jackson-class-property", property);
+        assertTrue(classProperty.stdout().contains(expected), classProperty::toString);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.safeload.it.victim;
+
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.jsontype.impl.LaissezFaireSubTypeValidator;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.Constructor;
+
+/**
+ * A service that reads a YAML or JSON document the way real code does, in a forked JVM, and
+ * prints one {@code RESULT} line: {@code RESULT ok <type> <value>} or
+ * {@code RESULT refused <exception type>: <message's first line>}, then {@code CAUSE} lines
+ * for the exception's causes.
+ */
+public final class DocumentVictim {
+
+    private DocumentVictim() {
+    }
+
+    /** A DTO whose one field is typed by the class name the document gives ({@code @JsonTypeInfo(use = CLASS)}). */
+    public static class Envelope {
+        @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS)
+        public Object payload;
+    }
+
+    /** The same with {@code MINIMAL_CLASS}: {@code .Name} is relative to the base type's package, a full name is taken as it is. */
+    public static class MinimalEnvelope {
+        @JsonTypeInfo(use = JsonTypeInfo.Id.MINIMAL_CLASS)
+        public Object payload;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        String text = Files.readString(Path.of(args[1]));
+        Object result;
+        try {
+            result = read(mode, text);
+        } catch (Exception e) {
+            System.out.println("RESULT refused " + e.getClass().getName() + ": " + firstLine(e.getMessage()));
+            for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+                System.out.println("CAUSE " + c.getClass().getName() + ": " + firstLine(c.getMessage()));
+            }
+            return;
+        }
+        System.out.println("RESULT ok " + (result == null ? "null" : result.getClass().getName()) + " " + result);
+    }
+
+    @SuppressWarnings("deprecation")
+    static Object read(String mode, String text) throws Exception {
+        return switch (mode) {
+            case "yaml-load" -> new Yaml().load(text);
+            case "yaml-load-as-config" -> new Yaml().loadAs(text, dev.safeload.it.victim.docs.ServiceConfig.class);
+            case "yaml-custom-loader" -> new Yaml(new org.yaml.snakeyaml.constructor.CustomClassLoaderConstructor(
+                    DocumentVictim.class.getClassLoader())).load(text);
+            case "yaml-trust-all-tags" -> new Yaml(new Constructor(trustingAllTags())).load(text);
+            case "jackson-default-typing" -> {
+                ObjectMapper mapper = new ObjectMapper();
+                mapper.activateDefaultTyping(LaissezFaireSubTypeValidator.instance, ObjectMapper.DefaultTyping.NON_FINAL);
+                yield mapper.readValue(text, Object.class);
+            }
+            case "jackson-enable-default-typing" -> new ObjectMapper().enableDefaultTyping().readValue(text, Object.class);
+            case "jackson-class-property" -> new ObjectMapper().readValue(text, Envelope.class).payload;
+            case "jackson-minimal-class" -> new ObjectMapper().readValue(text, MinimalEnvelope.class).payload;
+            case "jackson-reader" -> {
+                ObjectMapper mapper = new ObjectMapper();
+                mapper.activateDefaultTyping(LaissezFaireSubTypeValidator.instance, ObjectMapper.DefaultTyping.NON_FINAL);
+                yield mapper.readerFor(Object.class).readValue(text);
+            }
+            default -> throw new IllegalArgumentException("unknown mode " + mode);
+        };
+    }
+
+    /**
+     * SnakeYAML 2.x refuses global tags unless the application's {@code TagInspector} allows
+     * them; an application that needs its own tags may allow every one. Made by reflection: this
+     * class compiles against SnakeYAML 1.33, which has no tag inspector.
+     */
+    private static LoaderOptions trustingAllTags() throws ReflectiveOperationException {
+        LoaderOptions options = new LoaderOptions();
+        Class<?> inspector = Class.forName("org.yaml.snakeyaml.inspector.TagInspector");
+        Object allowAll = Proxy.newProxyInstance(DocumentVictim.class.getClassLoader(), new Class<?>[] {inspector},
+                (proxy, method, arguments) -> method.getName().equals("isGlobalTagAllowed") ? Boolean.TRUE
+                        : method.getName().equals("hashCode") ? 0 : method.getName().equals("equals") ? proxy == arguments[0]
+                        : "allow-all");
+        LoaderOptions.class.getMethod("setTagInspector", inspector).invoke(options, allowAll);
+        return options;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "null";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}
