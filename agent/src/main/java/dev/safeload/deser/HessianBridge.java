@@ -3,6 +3,7 @@ package dev.safeload.deser;
 import dev.safeload.policy.Decision;
 import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
+import dev.safeload.policy.SerialPolicy;
 import java.lang.annotation.Annotation;
 import java.util.Collection;
 import java.util.Enumeration;
@@ -62,10 +63,15 @@ public final class HessianBridge {
         }
         Throwable refused = AuditedNames.checkClassName(library, entryPoint, name, hooked, exceptionType);
         Policy p = DeserializerGate.installed().policy();
-        if (refused != null || p.mode() == Mode.OFF || SERIALIZABLE.containsKey(name)
-                || p.serial().decideName(name, false).rejected() && p.mode() == Mode.AUDIT) {
+        if (refused != null || p.mode() == Mode.OFF || SERIALIZABLE.containsKey(name)) {
             return refused;
         }
+        Decision byName = p.serial().decideName(name, false);
+        if (byName.rejected() && byName != SerialPolicy.NOT_ALLOWED) {
+            return null; // denied, and logged by audit mode; no other rule could matter
+        }
+        // Allowed, or an unlisted class audit mode let through: once serial.allow names it (as
+        // learn would), enforce mode also applies the constructor rule, so audit mode logs it now too.
         Class<?> resolved = resolve(name, factory, hooked);
         return resolved == null ? null : checkConstruction(library, entryPoint, resolved, hooked, exceptionType);
     }
@@ -92,9 +98,12 @@ public final class HessianBridge {
             return null; // the stream named it, and the name hook logged it
         }
         Throwable refused = DeserializerGate.checkClass(library, entryPoint, c, hooked, exceptionType);
-        if (refused != null || gate == null || gate.policy().mode() == Mode.OFF
-                || gate.policy().serial().decide(c).rejected()) {
+        if (refused != null || gate == null || gate.policy().mode() == Mode.OFF) {
             return refused;
+        }
+        Decision decision = gate.policy().serial().decide(c);
+        if (decision.rejected() && decision != SerialPolicy.NOT_ALLOWED) {
+            return null; // denied, and logged by audit mode
         }
         return c == type ? checkConstruction(library, entryPoint, c, hooked, exceptionType) : null;
     }

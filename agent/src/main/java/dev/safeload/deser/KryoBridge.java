@@ -63,14 +63,18 @@ public final class KryoBridge {
         }
         SerialPolicy serial = p.serial();
         Decision decision = serial.decide(type);
-        if (decision == SerialPolicy.NOT_ALLOWED && registeredExplicitly(kryo, type)
-                || decision.rejected() && p.mode() == Mode.AUDIT && AuditedNames.contains(type.getName())) {
+        if (decision == SerialPolicy.NOT_ALLOWED && registeredExplicitly(kryo, type)) {
             return null;
         }
-        Throwable refused = DeserializerGate.checkClass(library, entryPoint, type, hooked, exceptionType);
-        if (refused != null || decision.rejected()) {
-            return refused; // refused, or logged by audit mode: one event per class, not two
+        boolean audit = p.mode() == Mode.AUDIT;
+        if (!(decision.rejected() && audit && AuditedNames.contains(type.getName()))) { // else logged by name
+            Throwable refused = DeserializerGate.checkClass(library, entryPoint, type, hooked, exceptionType);
+            if (refused != null || decision.rejected() && !(audit && decision == SerialPolicy.NOT_ALLOWED)) {
+                return refused;
+            }
         }
+        // Allowed, or an unlisted class audit mode let through: once serial.allow names it (as
+        // learn would), enforce mode also applies this rule, so audit mode logs it now too.
         if (buildsWithAConstructor(type) || serial.unconstructedPatterns().match(type.getName()) != null
                 || runsAConstructor(kryo, type)) {
             return null;

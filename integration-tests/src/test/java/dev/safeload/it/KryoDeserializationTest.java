@@ -115,6 +115,13 @@ class KryoDeserializationTest {
                 + " Serializable, and built without running a constructor)"), allowedOnly::toString);
         assertEquals("serial.allowWithoutConstructor", allowedOnly.actions("refuse").get(0).path("rule.name").asText());
 
+        // Audit mode names both rules enforce would apply, so a policy learned from it can be completed.
+        Scenario.Outcome audited = s.run("mode=audit", "kryo", payload);
+        assertEquals("RESULT ok " + QUOTE + " RpcQuote[ACME 12.5]", audited.result(), audited::toString);
+        assertEquals(List.of("serial.allow", "serial.allowWithoutConstructor"), audited.actions("audit").stream()
+                .filter(e -> QUOTE.equals(e.path("safeload.class").asText())).map(e -> e.path("rule.name").asText())
+                .toList(), audited::toString);
+
         Scenario.Outcome keyed = s.run("serial.allow=" + QUOTE + ",serial.allowWithoutConstructor=" + QUOTE, "kryo", payload);
         assertEquals("RESULT ok " + QUOTE + " RpcQuote[ACME 12.5]", keyed.result(), keyed::toString);
         assertEquals(List.of(), keyed.violations(), keyed::toString);
