@@ -99,10 +99,16 @@ public final class KryoBridge {
         return LengthClaim.check(library, entryPoint, length, remaining(input), arrayClass, hooked, exceptionType);
     }
 
-    /** The bytes left in a Kryo {@code Input} that reads from an array, or -1 for one that reads a stream. */
+    /**
+     * The bytes left in a Kryo {@code Input} that reads from an array, or -1 for one that reads a
+     * stream. Only {@code Input} itself is read so: its subclasses keep their own buffers.
+     */
     private static long remaining(Object input) {
         try {
             Class<?> type = input.getClass();
+            if (!"com.esotericsoftware.kryo.io.Input".equals(type.getName())) {
+                return -1;
+            }
             if (type.getMethod("getInputStream").invoke(input) != null) {
                 return -1;
             }

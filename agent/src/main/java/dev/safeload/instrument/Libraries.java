@@ -70,6 +70,9 @@ public final class Libraries {
             DefaultClassResolverInstrumentation.TRIGGER,
             KryoInstrumentation.TRIGGER,
             InputInstrumentation.TRIGGER,
+            InputInstrumentation.BYTE_BUFFER_INPUT,
+            InputInstrumentation.UNSAFE_INPUT,
+            InputInstrumentation.UNSAFE_BYTE_BUFFER_INPUT,
             CollectionSerializerInstrumentation.TRIGGER,
             CollectionSerializerInstrumentation.MAP_TRIGGER,
             SerializerFactoryInstrumentation.TRIGGER,
@@ -89,7 +92,8 @@ public final class Libraries {
             case SerializationHelperInstrumentation.TRIGGER -> SerializationHelperInstrumentation.hooks();
             case DefaultClassResolverInstrumentation.TRIGGER -> DefaultClassResolverInstrumentation.hooks();
             case KryoInstrumentation.TRIGGER -> KryoInstrumentation.hooks();
-            case InputInstrumentation.TRIGGER -> InputInstrumentation.hooks();
+            case InputInstrumentation.TRIGGER, InputInstrumentation.BYTE_BUFFER_INPUT, InputInstrumentation.UNSAFE_INPUT,
+                    InputInstrumentation.UNSAFE_BYTE_BUFFER_INPUT -> InputInstrumentation.hooks(className);
             case CollectionSerializerInstrumentation.TRIGGER, CollectionSerializerInstrumentation.MAP_TRIGGER ->
                     CollectionSerializerInstrumentation.hooks(className);
             case SerializerFactoryInstrumentation.TRIGGER -> SerializerFactoryInstrumentation.hooks();

@@ -162,6 +162,25 @@ class KryoDeserializationTest {
         assertEquals("2147418112", with.actions("refuse").get(0).path("safeload.array_length").asText(), with::toString);
     }
 
+    static Stream<Arguments> otherInputs() {
+        return Jdks.forTests().flatMap(jdk -> Stream.of("kryo-bytebuffer", "kryo-unsafe").map(m -> Arguments.of(jdk, m)));
+    }
+
+    /** Kryo's other inputs override the array reads; their lengths are judged by the limits. */
+    @ParameterizedTest(name = "{1} on {0}")
+    @MethodSource("otherInputs")
+    void refusesALengthOverMaxArrayThroughKryosOtherInputs(Jdks.Jdk jdk, String mode) throws Exception {
+        RpcScenario s = RpcScenario.on(jdk).jvmArg("-Xmx256m");
+        Path bomb = s.payload(RpcPayloads.kryoLengthBomb(new int[] {7}));
+        Scenario.Outcome without = s.run(null, mode, bomb);
+        assertEquals("RESULT failed java.lang.OutOfMemoryError: Java heap space", without.result(), without::toString);
+        Scenario.Outcome with = s.run("", mode, bomb);
+        assertTrue(with.result().startsWith(REFUSED + "[I (rule serial.maxArray: length 2147418112 > 10000000)"),
+                with::toString);
+        Scenario.Outcome benign = s.run("", mode, s.payload(RpcPayloads.kryo(new int[300_000])));
+        assertTrue(benign.result().startsWith("RESULT ok [I "), benign::toString);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void readsALargeByteArrayTheInputBacks(Jdks.Jdk jdk) throws Exception {

@@ -12,8 +12,12 @@ import java.util.List;
  */
 public final class InputInstrumentation {
 
-    /** The hooked class, as a constant the agent can read without loading this class. */
+    /** The hooked classes, as constants the agent can read without loading this class. */
     public static final String TRIGGER = "com.esotericsoftware.kryo.io.Input";
+    /** Kryo's other inputs override the array reads (all of them, or all but readBytes). */
+    public static final String BYTE_BUFFER_INPUT = "com.esotericsoftware.kryo.io.ByteBufferInput";
+    public static final String UNSAFE_INPUT = "com.esotericsoftware.kryo.unsafe.UnsafeInput";
+    public static final String UNSAFE_BYTE_BUFFER_INPUT = "com.esotericsoftware.kryo.unsafe.UnsafeByteBufferInput";
 
     /** Method, descriptor, the array it allocates. */
     private static final String[][] READS = {
@@ -32,10 +36,20 @@ public final class InputInstrumentation {
     private InputInstrumentation() {
     }
 
-    public static List<EntryHook> hooks() {
+    /** The hooks of {@code className}, one of the four inputs, on the reads it declares itself. */
+    public static List<EntryHook> hooks(String className) {
         List<EntryHook> hooks = new ArrayList<>();
         for (String[] read : READS) {
-            hooks.add(EntryHook.at(TRIGGER, read[0]).descriptor(read[1])
+            boolean overload = read[1].startsWith("(IZ)"); // declared by Input only
+            boolean declared = switch (className) {
+                case TRIGGER -> true;
+                case BYTE_BUFFER_INPUT -> !overload;
+                default -> !overload && !read[0].equals("readBytes"); // the unsafe inputs inherit readBytes
+            };
+            if (!declared) {
+                continue;
+            }
+            hooks.add(EntryHook.at(className, read[0]).descriptor(read[1])
                     .constant("kryo").constant(KryoInstrumentation.ENTRY_POINT).self().argument(0).constant(read[2])
                     .hookedClass().constant(KryoInstrumentation.EXCEPTION)
                     .throwsReturned("dev.safeload.deser.KryoBridge", "checkLength"));

@@ -88,8 +88,8 @@ public final class RpcPayloads {
         int at = prefix.position() + 1; // the class, then the reference marker, then the length
         Output bomb = new Output(64, -1);
         bomb.writeBytes(whole, 0, at);
-        if (oneElement instanceof byte[]) {
-            expect(whole[at] == 2, "byte[]: length 1 (+1) after the reference marker");
+        if (oneElement.getClass().isArray()) {
+            expect(whole[at] == 2, "array: length 1 (+1) after the reference marker");
             bomb.writeVarInt(0x7fff0000 + 1, true);
         } else {
             // CollectionSerializer packs "all elements share a class" into the length's first byte.

@@ -50,6 +50,9 @@ public final class RpcVictim {
         try {
             Object result = switch (mode) {
                 case "kryo" -> kryo().readClassAndObject(new Input(bytes));
+                case "kryo-bytebuffer" -> kryo().readClassAndObject(
+                        new com.esotericsoftware.kryo.io.ByteBufferInput(java.nio.ByteBuffer.wrap(bytes)));
+                case "kryo-unsafe" -> kryo().readClassAndObject(new com.esotericsoftware.kryo.unsafe.UnsafeInput(bytes));
                 case "kryo-order" -> kryo().readObject(new Input(bytes), RpcOrder.class);
                 case "kryo-registered" -> kryoRegistered().readClassAndObject(new Input(bytes));
                 case "hessian" -> new Hessian2Input(new ByteArrayInputStream(bytes)).readObject();
