@@ -1,7 +1,7 @@
 package dev.safeload.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.safeload.config.ConfigException;
 import dev.safeload.config.PolicyCompiler;
 import dev.safeload.config.Settings;
@@ -14,6 +14,7 @@ import dev.safeload.model.Severity;
 import dev.safeload.model.Verdict;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -156,8 +157,8 @@ final class ScanCommand {
         ioError |= results.stream().anyMatch(r -> r.findings().stream().anyMatch(f -> f.rule().equals(ModelScanner.RULE_IO)));
         try {
             switch (format) {
-                case "json" -> out.println(mapper().writeValueAsString(json(results)));
-                case "sarif" -> out.println(mapper().writeValueAsString(sarif(results)));
+                case "json" -> out.println(indentedJson(json(results)));
+                case "sarif" -> out.println(indentedJson(sarif(results)));
                 default -> text(results, out);
             }
         } catch (IOException e) {
@@ -198,8 +199,46 @@ final class ScanCommand {
         return PolicyCompiler.compile(Settings.resolve("policy=" + file, new Properties(), Map.of())).model();
     }
 
-    private static ObjectMapper mapper() {
-        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /**
+     * The report tree (maps, lists, strings, numbers, booleans) as indented JSON, written with
+     * jackson-core's streaming generator: the same text as an indenting ObjectMapper, without
+     * bundling jackson-databind (about 900 classes) for one tree of plain values.
+     */
+    static String indentedJson(Object tree) throws IOException {
+        StringWriter text = new StringWriter();
+        try (JsonGenerator g = new JsonFactory().createGenerator(text).useDefaultPrettyPrinter()) {
+            write(g, tree);
+        }
+        return text.toString();
+    }
+
+    private static void write(JsonGenerator g, Object value) throws IOException {
+        if (value == null) {
+            g.writeNull();
+        } else if (value instanceof Map<?, ?> map) {
+            g.writeStartObject();
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                g.writeFieldName((String) e.getKey());
+                write(g, e.getValue());
+            }
+            g.writeEndObject();
+        } else if (value instanceof List<?> list) {
+            g.writeStartArray();
+            for (Object element : list) {
+                write(g, element);
+            }
+            g.writeEndArray();
+        } else if (value instanceof String s) {
+            g.writeString(s);
+        } else if (value instanceof Integer i) {
+            g.writeNumber(i);
+        } else if (value instanceof Long l) {
+            g.writeNumber(l);
+        } else if (value instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else {
+            throw new IllegalArgumentException("no JSON form for " + value.getClass().getName());
+        }
     }
 
     private static void text(List<ScanResult> results, PrintStream out) {

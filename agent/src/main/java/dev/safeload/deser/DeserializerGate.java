@@ -38,7 +38,13 @@ public final class DeserializerGate {
      * ({@code Yaml.loadAs(text, Config.class)}), by name, so no class loader is held. SnakeYAML
      * looks that class up by name like any tag, but the application chose it, not the document.
      */
-    private static final ThreadLocal<String[]> APPLICATION_ROOT = ThreadLocal.withInitial(() -> new String[1]);
+    private static final ThreadLocal<String[]> APPLICATION_ROOT = new ThreadLocal<>() {
+        // A class, not a lambda: the gate is made in premain, where a lambda bootstrap costs start-up.
+        @Override
+        protected String[] initialValue() {
+            return new String[1];
+        }
+    };
 
     private final Reporter reporter;
     private volatile Policy policy;

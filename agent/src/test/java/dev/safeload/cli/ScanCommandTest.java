@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.safeload.model.pickle.PickleBuilder;
 import dev.safeload.model.pickle.PickleOp;
 import java.io.ByteArrayOutputStream;
@@ -12,7 +13,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +46,31 @@ class ScanCommandTest {
         assertEquals("pickle.import.dangerous", bad.get("findings").get(0).get("rule").asText());
         assertEquals("critical", bad.get("findings").get(0).get("severity").asText());
         assertEquals(1, doc.get("summary").get("blocked").asInt());
+    }
+
+    @Test
+    void jsonAndSarifReportsAreTheTextAnIndentingObjectMapperWrites(@TempDir Path dir) throws Exception {
+        // The CLI writes its reports with jackson-core alone (databind is not bundled); the
+        // documents must stay byte for byte what ObjectMapper with INDENT_OUTPUT wrote before.
+        ObjectMapper indenting = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        Map<String, Object> odd = new LinkedHashMap<>();
+        odd.put("null", null);
+        odd.put("empty list", List.of());
+        odd.put("empty map", Map.of());
+        odd.put("text", "quote \" backslash \\ tab \t bidi \u202e é \u0001");
+        odd.put("numbers", List.of(0, -1, Integer.MAX_VALUE, Long.MIN_VALUE));
+        odd.put("flags", List.of(true, false));
+        odd.put("nested", List.of(Map.of("a", List.of(Map.of()))));
+        assertEquals(indenting.writeValueAsString(odd), ScanCommand.indentedJson(odd));
+
+        assertEquals(1, run("scan", "--format", "json", fixtures(dir).toString()));
+        String written = out.toString(StandardCharsets.UTF_8).strip();
+        Object tree = new ObjectMapper().readValue(written, Object.class);
+        assertEquals(indenting.writeValueAsString(tree), written);
+        out.reset();
+        assertEquals(1, run("scan", "--format", "sarif", dir.toString()));
+        written = out.toString(StandardCharsets.UTF_8).strip();
+        assertEquals(indenting.writeValueAsString(new ObjectMapper().readValue(written, Object.class)), written);
     }
 
     @Test

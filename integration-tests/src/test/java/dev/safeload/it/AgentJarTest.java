@@ -60,6 +60,56 @@ class AgentJarTest {
         }
     }
 
+    /**
+     * What the jar may weigh: BENCHMARKS.md, "Jar size", has the figures these were set from
+     * (7,992,925 bytes and 5,034 entries, about 10% under each) and what was cut to get there.
+     */
+    static final long BUDGET_BYTES = 8_800_000;
+    static final int BUDGET_ENTRIES = 5_500;
+
+    @Test
+    void staysWithinItsSizeBudget() throws Exception {
+        long bytes = Files.size(ForkedJvm.agentJar());
+        int entries;
+        try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile())) {
+            entries = jar.size();
+        }
+        String advice = " (agent/pom.xml bundles only what runs, minimizeJar; raise the budget in "
+                + "AgentJarTest only with the reason in BENCHMARKS.md, \"Jar size\")";
+        assertTrue(bytes <= BUDGET_BYTES, "the agent jar is " + bytes + " bytes, over its budget of "
+                + BUDGET_BYTES + " bytes" + advice);
+        assertTrue(entries <= BUDGET_ENTRIES, "the agent jar has " + entries + " entries, over its budget of "
+                + BUDGET_ENTRIES + " entries" + advice);
+    }
+
+    /** The parts of the bundled libraries that no class of the agent reaches stay out. */
+    @Test
+    void leavesOutWhatNeverRuns() throws Exception {
+        List<String> unused = List.of(
+                "dev/safeload/shaded/commons/compress/archivers/",      // every archiver: zip, tar, 7z, ...
+                "dev/safeload/shaded/commons/compress/harmony/",        // pack200
+                "dev/safeload/shaded/commons/codec/language/bm/",       // Beider-Morse rule tables
+                "dev/safeload/shaded/commons/codec/language/Soundex",   // phonetic encoders
+                "dev/safeload/shaded/jackson/databind/",                // ObjectMapper: jackson-core writes the reports
+                "dev/safeload/shaded/protobuf/Descriptors",             // protobuf's full message runtime
+                "dev/safeload/shaded/logback/classic/joran/",           // logback.xml configuration
+                "dev/safeload/shaded/tukaani/xz/XZOutputStream");       // compressors
+        try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile())) {
+            // Folder entries and package-info classes (package annotations only) stay behind
+            // the minimizer; they run nothing.
+            List<String> found = jar.stream().map(JarEntry::getName)
+                    .filter(n -> !n.endsWith("/") && !n.endsWith("/package-info.class"))
+                    .filter(n -> unused.stream().anyMatch(n::startsWith)).toList();
+            assertEquals(List.of(), found);
+            // Byte Buddy whole: attach and retransformation reach parts of it reflectively.
+            for (String kept : List.of("dev/safeload/shaded/bytebuddy/agent/builder/AgentBuilder$Default.class",
+                    "dev/safeload/shaded/bytebuddy/dynamic/loading/ClassInjector$UsingUnsafe.class",
+                    "dev/safeload/shaded/bytebuddy/build/Plugin$Engine$Default.class")) {
+                assertTrue(jar.getEntry(kept) != null, kept);
+            }
+        }
+    }
+
     @Test
     void declaresAgentAndCommandLineEntryPoints() throws Exception {
         try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile())) {
