@@ -116,7 +116,7 @@ public final class DeserializerGate {
             return null;
         }
         return decision.allowed() ? null : gate.refuse(p, decision, library, entryPoint, className, null, hooked,
-                exceptionType);
+                exceptionType, null);
     }
 
     /**
@@ -148,12 +148,12 @@ public final class DeserializerGate {
                 }
                 if (!byFace.allowed()) {
                     return gate.refuse(p, byFace, library, entryPoint, face.getName(), Boolean.TRUE, hooked,
-                            exceptionType);
+                            exceptionType, null);
                 }
             }
         }
         return decision.allowed() ? null : gate.refuse(p, decision, library, entryPoint, type.getName(), Boolean.TRUE,
-                hooked, exceptionType);
+                hooked, exceptionType, null);
     }
 
     /**
@@ -262,9 +262,31 @@ public final class DeserializerGate {
                 .collect(java.util.stream.Collectors.toUnmodifiableSet()));
     }
 
+    /**
+     * A refusal a library's bridge decided by a rule of its own (a length prefix the data cannot
+     * back, a class built without a constructor), logged and thrown like a class refusal; null
+     * in audit mode, and when the agent is not running or is off.
+     *
+     * @param subject the class the rule refused, {@code [B} for a byte array
+     * @param arrayLength the length claimed, or -1 when the rule is not about a length
+     */
+    public static Throwable refuse(Decision decision, String library, String entryPoint, String subject,
+                                   long arrayLength, Class<?> hooked, String exceptionType) {
+        DeserializerGate gate = installed;
+        if (gate == null) {
+            return null;
+        }
+        Policy p = gate.policy;
+        if (p.mode() == Mode.OFF) {
+            return null;
+        }
+        return gate.refuse(p, decision, library, entryPoint, subject, Boolean.TRUE, hooked, exceptionType,
+                arrayLength >= 0 ? arrayLength : null);
+    }
+
     /** Logs the refusal (or, in audit mode, the refusal enforce would make) and returns what to throw. */
     private Throwable refuse(Policy p, Decision decision, String library, String entryPoint, String className,
-                             Boolean classFound, Class<?> hooked, String exceptionType) {
+                             Boolean classFound, Class<?> hooked, String exceptionType, Long arrayLength) {
         boolean enforce = p.mode() == Mode.ENFORCE;
         String action = enforce ? "refuse" : "audit";
         LibraryCallSite site = LibraryCallSite.capture(entryPoint);
@@ -284,6 +306,7 @@ public final class DeserializerGate {
                 .put("safeload.library", library)
                 .put("safeload.class", className)
                 .put("safeload.class_found", classFound)
+                .put("safeload.array_length", arrayLength)
                 .put("safeload.call_site", site.frame())
                 .put("safeload.library_frame", site.libraryFrame())
                 .put("safeload.policy_rule", decision.detail())

@@ -7,6 +7,13 @@ import dev.safeload.instrument.dl4j.ModelSerializerInstrumentation;
 import dev.safeload.instrument.edit.EntryHook;
 import dev.safeload.instrument.h2o.MojoModelInstrumentation;
 import dev.safeload.instrument.h2o.MojoReaderBackendFactoryInstrumentation;
+import dev.safeload.instrument.hessian.ClassDeserializerInstrumentation;
+import dev.safeload.instrument.hessian.SerializerFactoryInstrumentation;
+import dev.safeload.instrument.kryo.CollectionSerializerInstrumentation;
+import dev.safeload.instrument.kryo.DefaultClassResolverInstrumentation;
+import dev.safeload.instrument.kryo.InputInstrumentation;
+import dev.safeload.instrument.kryo.KryoInstrumentation;
+import dev.safeload.instrument.pyrolite.PickleUtilsInstrumentation;
 import dev.safeload.instrument.jackson.ClassNameIdResolverInstrumentation;
 import dev.safeload.instrument.jpmml.JAXBSerializerInstrumentation;
 import dev.safeload.instrument.jpmml.LoadingModelEvaluatorBuilderInstrumentation;
@@ -57,6 +64,17 @@ public final class Libraries {
             LoadingModelEvaluatorBuilderInstrumentation.TRIGGER,
             JAXBSerializerInstrumentation.TRIGGER,
             ModelSerializerInstrumentation.TRIGGER,
+            DefaultClassResolverInstrumentation.TRIGGER,
+            KryoInstrumentation.TRIGGER,
+            InputInstrumentation.TRIGGER,
+            InputInstrumentation.BYTE_BUFFER_INPUT,
+            InputInstrumentation.UNSAFE_INPUT,
+            InputInstrumentation.UNSAFE_BYTE_BUFFER_INPUT,
+            CollectionSerializerInstrumentation.TRIGGER,
+            CollectionSerializerInstrumentation.MAP_TRIGGER,
+            SerializerFactoryInstrumentation.TRIGGER,
+            ClassDeserializerInstrumentation.TRIGGER,
+            PickleUtilsInstrumentation.TRIGGER,
             ConstructorInstrumentation.TRIGGER,
             ConstructorInstrumentation.CUSTOM_LOADER_TRIGGER,
             BaseConstructorInstrumentation.TRIGGER,
@@ -78,6 +96,15 @@ public final class Libraries {
             case SavedModelBundleInstrumentation.TRIGGER -> SavedModelBundleInstrumentation.hooks();
             case TensorFlowLibraryInstrumentation.TRIGGER -> TensorFlowLibraryInstrumentation.hooks();
             case SerializationHelperInstrumentation.TRIGGER -> SerializationHelperInstrumentation.hooks();
+            case DefaultClassResolverInstrumentation.TRIGGER -> DefaultClassResolverInstrumentation.hooks();
+            case KryoInstrumentation.TRIGGER -> KryoInstrumentation.hooks();
+            case InputInstrumentation.TRIGGER, InputInstrumentation.BYTE_BUFFER_INPUT, InputInstrumentation.UNSAFE_INPUT,
+                    InputInstrumentation.UNSAFE_BYTE_BUFFER_INPUT -> InputInstrumentation.hooks(className);
+            case CollectionSerializerInstrumentation.TRIGGER, CollectionSerializerInstrumentation.MAP_TRIGGER ->
+                    CollectionSerializerInstrumentation.hooks(className);
+            case SerializerFactoryInstrumentation.TRIGGER -> SerializerFactoryInstrumentation.hooks();
+            case ClassDeserializerInstrumentation.TRIGGER -> ClassDeserializerInstrumentation.hooks();
+            case PickleUtilsInstrumentation.TRIGGER -> PickleUtilsInstrumentation.hooks();
             case ConstructorInstrumentation.TRIGGER, ConstructorInstrumentation.CUSTOM_LOADER_TRIGGER ->
                     ConstructorInstrumentation.hooks(className);
             case BaseConstructorInstrumentation.TRIGGER -> BaseConstructorInstrumentation.hooks();
