@@ -120,21 +120,21 @@ final class GraphExpansion {
         // Closes what is open deeper than this checkpoint, then, unless this is an array length
         // (about the object already open at this depth, never a new one), the object open at
         // this depth too if this one is its sibling. One call site of close(), so that the
-        // compiled method stays small enough for the JIT to inline it into the filter check.
+        // compiled method stays small enough for the JIT to inline it into the filter check,
+        // and a loop whose exit is its condition (C2 gave up on a while (true) here, leaving
+        // filterCheck to the unoptimised tier).
         int floor = depth;
         long referred = 0;
-        while (true) {
+        boolean judged = arrayLength;
+        while (top > floor || !judged) {
             if (top > floor) {
                 close();
-            } else if (floor < depth || arrayLength) {
-                break;
             } else {
+                judged = true;
                 referred = weight(target);
                 // A sibling unless it is the same object: its handle still the next one, no children yet.
                 if (top == depth && (referred > 0 || (state[depth] & ~HASHED) != (long) next << 2)) {
                     floor = depth - 1;
-                } else {
-                    break;
                 }
             }
         }
