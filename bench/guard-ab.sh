@@ -56,10 +56,11 @@ for line in open(sys.argv[1]):
     f = line.split()
     rnd, config, workload = f[0], f[1], f[2]
     at = f.index("cpu")
-    runs.setdefault((workload, config), {})[rnd] = (float(f[4]), float(f[at + 1]), float(f[at + 4]))
+    runs.setdefault((workload, config), {})[rnd] = (float(f[4]), float(f[at + 1]), float(f[at + 4]),
+                                                    float(f[f.index("alloc") + 1]))
 print("\n| workload | configuration | CPU µs/read: median JVM (each JVM's median) | vs none, median of rounds (range) "
-      "| fastest batch, median JVM | vs none | reads/s median |")
-print("|---|---|---:|---:|---:|---:|---:|")
+      "| fastest batch, median JVM | vs none | reads/s median | allocated B/read (each JVM) |")
+print("|---|---|---:|---:|---:|---:|---:|---:|")
 for workload in sorted({w for w, _ in runs}, reverse=True):
     base = runs[(workload, "none")]
     for config in sorted({c for w, c in runs if w == workload}, key=lambda c: (c != "none", c)):
@@ -72,5 +73,6 @@ for workload in sorted({w for w, _ in runs}, reverse=True):
         print(f"| {workload} | {config} | {statistics.median(cpus) / 1000:,.1f} ({', '.join(f'{c / 1000:,.1f}' for c in cpus)}) "
               f"| {statistics.median(ratios):.3f}× ({min(ratios):.3f}–{max(ratios):.3f}) "
               f"| {fastest / 1000:,.1f} | {statistics.median(fast_ratios):.3f}× "
-              f"| {statistics.median(mine[r][0] for r in mine):,.0f} |")
+              f"| {statistics.median(mine[r][0] for r in mine):,.0f} "
+              f"| {', '.join(f'{mine[r][3]:,.0f}' for r in sorted(mine))} |")
 PY
