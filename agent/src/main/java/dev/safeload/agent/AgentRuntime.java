@@ -15,12 +15,15 @@ import dev.safeload.report.LogSettings;
 import dev.safeload.report.Metrics;
 import dev.safeload.report.Reporter;
 import dev.safeload.serial.SerialGate;
+import java.io.ObjectInputFilter;
 import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.BinaryOperator;
 import javax.management.JMException;
 import javax.management.ObjectName;
 
@@ -79,8 +82,7 @@ final class AgentRuntime implements SafeloadMXBean {
 
         SerialGate serialGate;
         try {
-            serialGate = FilterFactoryInstaller.install(inst,
-                    (builtin, host) -> new SerialGate(policy, reporter, builtin, host));
+            serialGate = FilterFactoryInstaller.install(inst, new SerialGates(policy, reporter));
         } catch (IllegalStateException | ReflectiveOperationException e) {
             SafeloadAgent.failClosed(console, "cannot install the deserialization filter factory: " + e.getMessage());
             return false;
@@ -108,13 +110,22 @@ final class AgentRuntime implements SafeloadMXBean {
         if (policyFile != null) {
             new PolicyReloader(policyFile, runtime::reloadPolicyFile, console).start();
         }
-        // Opening the log (Logback, Jackson, the policy digest) and starting the platform MBean
-        // server cost more than the rest of the start together, so they wait until the host has
-        // started: the first event opens the log at once, and the start event stays its first line.
+        // The start event (and the policy digest it names) and the JMX bean wait until the host
+        // has started: the first event opens the log at once, and the start event stays its
+        // first line. The bean waits further, for the JVM to use JMX at all.
         Thread later = new Thread(new DeferredStart(runtime, jmx), "safeload-start");
         later.setDaemon(true);
         later.start();
         return true;
+    }
+
+    /** Makes the serialization gate over the JDK's factories. A class, not a lambda: none is spun at premain. */
+    private record SerialGates(Policy policy, Reporter reporter)
+            implements BiFunction<BinaryOperator<ObjectInputFilter>, BinaryOperator<ObjectInputFilter>, SerialGate> {
+        @Override
+        public SerialGate apply(BinaryOperator<ObjectInputFilter> builtin, BinaryOperator<ObjectInputFilter> host) {
+            return new SerialGate(policy, reporter, builtin, host);
+        }
     }
 
     /** How long after premain the log is opened and the MBean registered, unless an event comes first. */
@@ -138,9 +149,35 @@ final class AgentRuntime implements SafeloadMXBean {
                 return;
             }
             runtime.reporter.open();
-            if (jmx) {
-                runtime.registerMBean();
+            if (!jmx) {
+                return;
             }
+            // The platform MBean server is some 600 classes and 100 ms of CPU: made by the agent
+            // only once the JVM uses JMX (the host, -Dcom.sun.management.jmxremote, or
+            // jcmd/attach starting the management agent), seen within JMX_POLL_MILLIS.
+            try {
+                while (!platformMBeanServerExists()) {
+                    Thread.sleep(JMX_POLL_MILLIS);
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            runtime.registerMBean();
+        }
+    }
+
+    /** How often the deferred start looks for a platform MBean server to register the bean in. */
+    static final long JMX_POLL_MILLIS = 1_000;
+
+    /**
+     * Whether some MBean server has been made through {@code MBeanServerFactory}, as the platform
+     * one is; finding out makes none.
+     */
+    static boolean platformMBeanServerExists() {
+        try {
+            return !javax.management.MBeanServerFactory.findMBeanServer(null).isEmpty();
+        } catch (SecurityException e) {
+            return true; // cannot tell: register, as before
         }
     }
 

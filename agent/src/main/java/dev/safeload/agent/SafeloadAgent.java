@@ -4,7 +4,6 @@ import dev.safeload.config.ConfigException;
 import dev.safeload.config.ConfigKey;
 import dev.safeload.config.PolicyCompiler;
 import dev.safeload.config.Settings;
-import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
 import dev.safeload.report.LogSettings;
 import java.io.PrintStream;
@@ -27,6 +26,11 @@ public final class SafeloadAgent {
     }
 
     public static void premain(String options, Instrumentation inst) {
+        // Agent options outrank every other source: an off among them needs not even the environment.
+        if ("off".equalsIgnoreCase(lenient(ConfigKey.MODE, options, null, null))) {
+            off(System.err, false);
+            return;
+        }
         start(options, inst, System.getProperties(), System.getenv(), System.err, false);
     }
 
@@ -79,11 +83,26 @@ public final class SafeloadAgent {
             }
             return;
         }
+        // mode=off reads its options and returns: the agent options, -D and the environment
+        // outrank a policy file, so an off among them is final without reading anything else.
+        if ("off".equalsIgnoreCase(lenient(ConfigKey.MODE, options, systemProperties, environment))) {
+            off(console, attached);
+            return;
+        }
         Settings settings;
         Policy policy;
         LogSettings log;
         try {
             settings = Settings.resolve(options, systemProperties, environment);
+            if ("off".equalsIgnoreCase(settings.get(ConfigKey.MODE).strip())) {
+                // Off from the policy file: nothing else of the configuration is compiled or
+                // checked until protection is switched on, by a restart or an attach.
+                for (String warning : settings.warnings()) {
+                    console.println("safeload: warning: " + warning);
+                }
+                off(console, attached);
+                return;
+            }
             policy = PolicyCompiler.compile(settings);
             log = AgentLog.settings(settings);
         } catch (ConfigException e) {
@@ -111,13 +130,6 @@ public final class SafeloadAgent {
         for (String warning : settings.warnings()) {
             console.println("safeload: warning: " + warning);
         }
-        if (policy.mode() == Mode.OFF) {
-            console.println("safeload: mode off; nothing installed");
-            if (attached) {
-                attachResult(AttachResult.OFF, "mode off; nothing installed");
-            }
-            return;
-        }
 
         String policyFile = lenient(ConfigKey.POLICY, options, systemProperties, environment);
         boolean jmx = !"false".equalsIgnoreCase(lenient(ConfigKey.JMX, options, systemProperties, environment));
@@ -134,6 +146,17 @@ public final class SafeloadAgent {
         }
         if (attached) {
             attachResult(AttachResult.STARTED, policy.mode().label() + " mode, " + policy.source());
+        }
+    }
+
+    /**
+     * Mode off: nothing installed, no transformer, log, thread or MBean; the agent stays
+     * unstarted, so an {@code attach} can still start it with protection on.
+     */
+    private static void off(PrintStream console, boolean attached) {
+        console.println("safeload: mode off; nothing installed");
+        if (attached) {
+            attachResult(AttachResult.OFF, "mode off; nothing installed");
         }
     }
 
@@ -194,6 +217,7 @@ public final class SafeloadAgent {
     /**
      * A key's value from the agent options, system properties or environment, in that order,
      * without validating anything: for what must be known even when the configuration is bad.
+     * With {@code sys} null, from the agent options alone.
      */
     static String lenient(ConfigKey key, String options, Properties sys, Map<String, String> env) {
         if (options != null) {
@@ -203,6 +227,9 @@ public final class SafeloadAgent {
                     return item.substring(eq + 1).strip();
                 }
             }
+        }
+        if (sys == null) {
+            return null; // the agent options only
         }
         String value = sys.getProperty(key.systemProperty());
         return value != null ? value.strip() : env.get(key.environmentVariable());

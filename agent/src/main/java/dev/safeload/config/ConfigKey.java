@@ -27,6 +27,7 @@ public enum ConfigKey {
     SERIAL_MAX_REFS("serial.maxRefs", "1000000", "Most object references in one stream"),
     SERIAL_MAX_BYTES("serial.maxBytes", "1073741824", "Most bytes read from one stream"),
     SERIAL_MAX_ARRAY("serial.maxArray", "10000000", "Longest array, in elements, one stream may allocate"),
+    SERIAL_ALLOW_WITHOUT_CONSTRUCTOR("serial.allowWithoutConstructor", "", "Allowed classes that are not Serializable which Kryo and Hessian may still build without running a constructor, same syntax"),
     XMLDECODER_ALLOW_METHODS("xmldecoder.allowMethods", "", "Methods an XMLDecoder document may call beyond the defaults (constructors, bean accessors, add/put of collections), as exact Class.method entries"),
     MODEL_ALLOW_FORMATS("model.allowFormats", "", "Model formats that may load at all; empty means the documented defaults (every format whose contents pass)"),
     MODEL_PICKLE_ALLOW("model.pickle.allow", "", "Extra Python globals a pickle may import, JDK pattern syntax (sklearn.**); !pattern refuses one"),

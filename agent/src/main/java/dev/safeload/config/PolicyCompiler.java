@@ -91,7 +91,15 @@ public final class PolicyCompiler {
             throw problem(depthSetting, e);
         }
 
-        SerialPolicy serial = new SerialPolicy(allow, deny, scoped, limits);
+        Setting unconstructedSetting = settings.setting(ConfigKey.SERIAL_ALLOW_WITHOUT_CONSTRUCTOR);
+        ClassPatterns unconstructed;
+        try {
+            unconstructed = ClassPatterns.of(list(unconstructedSetting.value()));
+        } catch (IllegalArgumentException e) {
+            throw problem(unconstructedSetting, e);
+        }
+
+        SerialPolicy serial = new SerialPolicy(allow, deny, scoped, limits, unconstructed);
         Once<ModelPolicy> model = modelPolicy(settings, serial);
         Setting hookSetting = settings.setting(ConfigKey.MODEL_HOOKS);
         // Blank is the usual case, and ModelHook's pattern costs premain milliseconds to compile.

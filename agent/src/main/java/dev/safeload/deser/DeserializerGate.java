@@ -38,7 +38,13 @@ public final class DeserializerGate {
      * ({@code Yaml.loadAs(text, Config.class)}), by name, so no class loader is held. SnakeYAML
      * looks that class up by name like any tag, but the application chose it, not the document.
      */
-    private static final ThreadLocal<String[]> APPLICATION_ROOT = ThreadLocal.withInitial(() -> new String[1]);
+    private static final ThreadLocal<String[]> APPLICATION_ROOT = new ThreadLocal<>() {
+        // A class, not a lambda: the gate is made in premain, where a lambda bootstrap costs start-up.
+        @Override
+        protected String[] initialValue() {
+            return new String[1];
+        }
+    };
 
     private final Reporter reporter;
     private volatile Policy policy;
@@ -110,7 +116,7 @@ public final class DeserializerGate {
             return null;
         }
         return decision.allowed() ? null : gate.refuse(p, decision, library, entryPoint, className, null, hooked,
-                exceptionType);
+                exceptionType, null);
     }
 
     /**
@@ -142,12 +148,12 @@ public final class DeserializerGate {
                 }
                 if (!byFace.allowed()) {
                     return gate.refuse(p, byFace, library, entryPoint, face.getName(), Boolean.TRUE, hooked,
-                            exceptionType);
+                            exceptionType, null);
                 }
             }
         }
         return decision.allowed() ? null : gate.refuse(p, decision, library, entryPoint, type.getName(), Boolean.TRUE,
-                hooked, exceptionType);
+                hooked, exceptionType, null);
     }
 
     /**
@@ -256,18 +262,40 @@ public final class DeserializerGate {
                 .collect(java.util.stream.Collectors.toUnmodifiableSet()));
     }
 
+    /**
+     * A refusal a library's bridge decided by a rule of its own (a length prefix the data cannot
+     * back, a class built without a constructor), logged and thrown like a class refusal; null
+     * in audit mode, and when the agent is not running or is off.
+     *
+     * @param subject the class the rule refused, {@code [B} for a byte array
+     * @param arrayLength the length claimed, or -1 when the rule is not about a length
+     */
+    public static Throwable refuse(Decision decision, String library, String entryPoint, String subject,
+                                   long arrayLength, Class<?> hooked, String exceptionType) {
+        DeserializerGate gate = installed;
+        if (gate == null) {
+            return null;
+        }
+        Policy p = gate.policy;
+        if (p.mode() == Mode.OFF) {
+            return null;
+        }
+        return gate.refuse(p, decision, library, entryPoint, subject, Boolean.TRUE, hooked, exceptionType,
+                arrayLength >= 0 ? arrayLength : null);
+    }
+
     /** Logs the refusal (or, in audit mode, the refusal enforce would make) and returns what to throw. */
     private Throwable refuse(Policy p, Decision decision, String library, String entryPoint, String className,
-                             Boolean classFound, Class<?> hooked, String exceptionType) {
-        return refuse(p, decision, library, entryPoint, className, null, classFound, hooked, exceptionType);
+                             Boolean classFound, Class<?> hooked, String exceptionType, Long arrayLength) {
+        return refuse(p, decision, library, entryPoint, className, null, classFound, hooked, exceptionType, arrayLength);
     }
 
     /**
-     * A library's own rule refused something the document asked of a class the policy allows (a
-     * method XMLDecoder would call, an array longer than {@code serial.maxArray}): logged and
-     * thrown as a class refusal is, with {@code safeload.member} naming the method or field.
+     * A library's own rule refused a member of a class the policy allows (a method an XMLDecoder
+     * document would call): logged and thrown as a class refusal is, with {@code safeload.member}
+     * naming the method or field.
      *
-     * @param member the method or field, or null when the rule is about the class (a limit)
+     * @param member the method or field
      * @param decision the refusal, whose rule names the key that would allow it
      * @return the exception to throw, or null (audit mode, or no agent)
      */
@@ -281,11 +309,13 @@ public final class DeserializerGate {
         if (p.mode() == Mode.OFF) {
             return null;
         }
-        return gate.refuse(p, decision, library, entryPoint, className, member, Boolean.TRUE, hooked, exceptionType);
+        return gate.refuse(p, decision, library, entryPoint, className, member, Boolean.TRUE, hooked, exceptionType,
+                null);
     }
 
     private Throwable refuse(Policy p, Decision decision, String library, String entryPoint, String className,
-                             String member, Boolean classFound, Class<?> hooked, String exceptionType) {
+                             String member, Boolean classFound, Class<?> hooked, String exceptionType,
+                             Long arrayLength) {
         String subject = member == null ? className : className + "." + member;
         boolean enforce = p.mode() == Mode.ENFORCE;
         String action = enforce ? "refuse" : "audit";
@@ -307,6 +337,7 @@ public final class DeserializerGate {
                 .put("safeload.class", className)
                 .put("safeload.member", member)
                 .put("safeload.class_found", classFound)
+                .put("safeload.array_length", arrayLength)
                 .put("safeload.call_site", site.frame())
                 .put("safeload.library_frame", site.libraryFrame())
                 .put("safeload.policy_rule", decision.detail())

@@ -2,13 +2,12 @@ package dev.safeload.instrument;
 
 import dev.safeload.instrument.edit.EntryHook;
 import dev.safeload.instrument.edit.EntryHookEdit;
+import dev.safeload.instrument.edit.SuperTypes;
 import dev.safeload.instrument.jdk.JdkHooks;
 import dev.safeload.instrument.xmldecoder.XmlDecoderEdits;
 import dev.safeload.policy.ModelHook;
-import dev.safeload.policy.Once;
 import java.io.PrintStream;
 import java.lang.instrument.ClassFileTransformer;
-import java.lang.instrument.IllegalClassFormatException;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.security.ProtectionDomain;
@@ -16,48 +15,42 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.Nexus;
-import net.bytebuddy.matcher.ElementMatcher;
-import net.bytebuddy.utility.JavaModule;
-
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 
 /**
  * The agent's one class file transformer. The java.base hooks are plain ASM edits
- * ({@link JdkHooks}); so are the libraries' {@link EntryHook}s, written into a hooked class when
- * it loads ({@link EntryHookEdit}). What is still Byte Buddy advice starts Byte Buddy only when
- * the first class it must hook is about to load, inside that class's own transformation, so the
- * hook is in place before any of its code runs. A JVM that never loads a hooked library pays
- * nothing for it.
+ * ({@link JdkHooks}); so are the model libraries' and the policy's {@code model.hooks}, as
+ * {@link EntryHook}s written into a hooked class when it loads ({@link EntryHookEdit}), or
+ * retransformed when it was loaded before the agent (attach). Byte Buddy's agent builder,
+ * which loads about a thousand classes the first time a hooked library loads, is not used.
  */
 public final class Hooks implements ClassFileTransformer {
 
     private final JdkHooks jdk;
     /** Made when XMLDecoder's first handler loads: a JVM that never decodes XML never loads it. */
     private XmlDecoderEdits xmlDecoder;
-    private final String[] entryHooked;
+    /** Internal names of the classes with hooks: the built-in ones, then the policy's. */
+    private final String[] exact;
+    /** Internal package prefixes whose classes may take a hook on subtypes. */
+    private final String[] packages;
+    private final List<ModelHook> userHooks;
+    private final SuperTypes superTypes = new SuperTypes();
     private final Set<String> entryHooksApplied = ConcurrentHashMap.newKeySet();
-    private final String[] exactTriggers;
-    private final String[] prefixTriggers;
-    private final Once<ClassFileTransformer> byteBuddy;
     private final PrintStream console;
 
     private Hooks(PrintStream console, List<ModelHook> userHooks) {
         this.console = console;
         this.jdk = new JdkHooks(console);
-        this.byteBuddy = Once.of(new StartByteBuddy(userHooks, console));
-        List<String> exact = new ArrayList<>();
+        this.userHooks = userHooks;
+        List<String> names = new ArrayList<>();
         List<String> prefixes = new ArrayList<>();
-        for (String name : Libraries.triggers(userHooks)) {
-            String trigger = name.replace('.', '/');
-            (trigger.endsWith("/") ? prefixes : exact).add(trigger);
+        for (String name : Libraries.ENTRY_HOOKED) {
+            (name.endsWith(".") ? prefixes : names).add(name.replace('.', '/'));
         }
-        this.exactTriggers = exact.toArray(new String[0]);
-        this.entryHooked = Libraries.ENTRY_HOOKED.stream().map(name -> name.replace('.', '/')).toArray(String[]::new);
-        this.prefixTriggers = prefixes.toArray(new String[0]);
+        for (ModelHook hook : userHooks) {
+            names.add(hook.className().replace('.', '/'));
+        }
+        this.exact = names.toArray(new String[0]);
+        this.packages = prefixes.toArray(new String[0]);
     }
 
     /**
@@ -73,9 +66,8 @@ public final class Hooks implements ClassFileTransformer {
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> type : inst.getAllLoadedClasses()) {
             String name = type.getName().replace('.', '/');
-            boolean boot = type.getClassLoader() == null;
-            if ((boot && (JdkHooks.handles(name) || isXmlDecoder(name)) || hooks.triggers(name)
-                    || hooks.entryHooked(name))
+            if ((type.getClassLoader() == null && (JdkHooks.handles(name) || isXmlDecoder(name))
+                    || hooks.hookedLoaded(type, name))
                     && inst.isModifiableClass(type)) {
                 loaded.add(type);
             }
@@ -93,7 +85,7 @@ public final class Hooks implements ClassFileTransformer {
 
     @Override
     public byte[] transform(Module module, ClassLoader loader, String name, Class<?> redefined,
-                            ProtectionDomain domain, byte[] bytes) throws IllegalClassFormatException {
+                            ProtectionDomain domain, byte[] bytes) {
         if (name == null) {
             return null;
         }
@@ -103,18 +95,26 @@ public final class Hooks implements ClassFileTransformer {
         if (loader == null && isXmlDecoder(name)) {
             return xmlDecoder().rewrite(name, bytes);
         }
-        byte[] edited = entryHooked(name) ? entryHooks(name, bytes) : null;
-        if (!triggers(name)) {
-            return edited;
+        boolean named = named(name);
+        if (!named && !inPackages(name)) {
+            return null;
         }
+        String className = name.replace('/', '.');
         try {
-            byte[] advised = byteBuddy.get().transform(module, loader, name, redefined, domain,
-                    edited != null ? edited : bytes);
-            return advised != null ? advised : edited;
+            List<EntryHook> hooks = new ArrayList<>();
+            for (EntryHook hook : Libraries.entryHooks(className)) {
+                if (!hook.onSubtypes() || superTypes.has(bytes, loader, hook.supertype())) {
+                    hooks.add(hook);
+                }
+            }
+            if (named) {
+                hooks.addAll(Libraries.userHooks(className, userHooks));
+            }
+            return hooks.isEmpty() ? null : edit(className, bytes, hooks);
         } catch (RuntimeException | LinkageError e) {
             // The JDK would swallow it and load the class unhooked without a word.
-            console.println("safeload: warning: cannot hook " + name.replace('/', '.') + ": " + e
-                    + "; its model files are not checked when it loads them");
+            console.println("safeload: warning: cannot hook " + className + ": " + e
+                    + "; what it loads is not checked");
             return null;
         }
     }
@@ -136,28 +136,36 @@ public final class Hooks implements ClassFileTransformer {
         return Set.copyOf(entryHooksApplied);
     }
 
-    private byte[] entryHooks(String internalName, byte[] bytes) {
-        String className = internalName.replace('/', '.');
-        try {
-            EntryHookEdit.Result result = EntryHookEdit.apply(bytes, Libraries.entryHooks(className));
-            for (String problem : result.problems()) {
-                console.println("safeload: warning: cannot hook " + problem
-                        + "; what it loads through that method is not checked");
-            }
-            for (EntryHook hook : result.applied()) {
-                entryHooksApplied.add(hook.toString());
-            }
-            return result.bytes();
-        } catch (RuntimeException | LinkageError e) {
-            // The JDK would swallow it and load the class unhooked without a word.
-            console.println("safeload: warning: cannot hook " + className + ": " + e
-                    + "; what it loads is not checked");
-            return null;
+    private byte[] edit(String className, byte[] bytes, List<EntryHook> hooks) {
+        EntryHookEdit.Result result = EntryHookEdit.apply(bytes, hooks);
+        for (String problem : result.problems()) {
+            console.println("safeload: warning: cannot hook " + problem
+                    + "; what it loads through that method is not checked");
         }
+        for (EntryHook hook : result.applied()) {
+            entryHooksApplied.add(hook.toString());
+        }
+        return result.bytes();
     }
 
-    private boolean entryHooked(String internalName) {
-        for (String name : entryHooked) {
+    /** A loaded class to retransform: named, or under a package and of a hook's supertype. */
+    private boolean hookedLoaded(Class<?> type, String internalName) {
+        if (named(internalName)) {
+            return true;
+        }
+        if (!inPackages(internalName)) {
+            return false;
+        }
+        for (EntryHook hook : Libraries.entryHooks(type.getName())) {
+            if (hook.onSubtypes() && SuperTypes.has(type, hook.supertype())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean named(String internalName) {
+        for (String name : exact) {
             if (name.equals(internalName)) {
                 return true;
             }
@@ -165,86 +173,12 @@ public final class Hooks implements ClassFileTransformer {
         return false;
     }
 
-    private boolean triggers(String internalName) {
-        for (String trigger : exactTriggers) {
-            if (trigger.equals(internalName)) {
-                return true;
-            }
-        }
-        for (String prefix : prefixTriggers) {
+    private boolean inPackages(String internalName) {
+        for (String prefix : packages) {
             if (internalName.startsWith(prefix)) {
                 return true;
             }
         }
         return false;
-    }
-
-    /** Starts Byte Buddy when first asked; only this small class is loaded at premain. */
-    private record StartByteBuddy(List<ModelHook> userHooks, PrintStream console)
-            implements Supplier<ClassFileTransformer> {
-        @Override
-        public ClassFileTransformer get() {
-            return ByteBuddyStart.make(Libraries.create(userHooks), console);
-        }
-    }
-
-    /**
-     * Byte Buddy as a transformer that is called, never installed: {@link Hooks} decides which
-     * classes reach it. A class of its own, so that verifying {@link Hooks} at premain loads
-     * none of Byte Buddy's types.
-     */
-    private static final class ByteBuddyStart {
-
-        private ByteBuddyStart() {
-        }
-
-        /** The agent's own packages, never transformed; anything else under dev.safeload is the host's. */
-        private static ElementMatcher.Junction<TypeDescription> agentTypes() {
-            ElementMatcher.Junction<TypeDescription> own = nameStartsWith("net.bytebuddy.");
-            for (String pkg : new String[] {"agent", "cli", "config", "instrument", "model", "policy", "report",
-                "serial", "shaded"}) {
-                own = own.or(nameStartsWith("dev.safeload." + pkg + "."));
-            }
-            return own;
-        }
-
-        /**
-         * Byte Buddy's default initialization strategy loads its Nexus, which reaches for
-         * sun.misc.Unsafe and makes JDK 24+ print deprecation warnings in the host's console; the
-         * agent uses no type initializers, so the Nexus is off while the builder is made.
-         */
-        static ClassFileTransformer make(List<TypeInstrumentation> libraries, PrintStream console) {
-            String previous = System.getProperty(Nexus.PROPERTY);
-            System.setProperty(Nexus.PROPERTY, "true");
-            AgentBuilder builder;
-            try {
-                builder = new AgentBuilder.Default();
-            } finally {
-                if (previous == null) {
-                    System.clearProperty(Nexus.PROPERTY);
-                } else {
-                    System.setProperty(Nexus.PROPERTY, previous);
-                }
-            }
-            AgentBuilder agent = builder
-                    .disableClassFormatChanges()
-                    .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                    .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                    .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-                    .with(AgentBuilder.InjectionStrategy.Disabled.INSTANCE)
-                    .ignore(agentTypes())
-                    .with(new AgentBuilder.Listener.Adapter() {
-                        @Override
-                        public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded,
-                                            Throwable throwable) {
-                            console.println("safeload: warning: cannot hook " + typeName + ": " + throwable
-                                    + "; its model files are not checked when it loads them");
-                        }
-                    });
-            for (TypeInstrumentation library : libraries) {
-                agent = agent.type(library.typeMatcher()).transform(library.transformer());
-            }
-            return agent.makeRaw();
-        }
     }
 }

@@ -6,11 +6,18 @@ import dev.safeload.instrument.djl.ModelLoadInstrumentation;
 import dev.safeload.instrument.dl4j.ModelSerializerInstrumentation;
 import dev.safeload.instrument.edit.EntryHook;
 import dev.safeload.instrument.h2o.MojoModelInstrumentation;
+import dev.safeload.instrument.h2o.MojoReaderBackendFactoryInstrumentation;
+import dev.safeload.instrument.hessian.ClassDeserializerInstrumentation;
+import dev.safeload.instrument.hessian.SerializerFactoryInstrumentation;
+import dev.safeload.instrument.kryo.CollectionSerializerInstrumentation;
+import dev.safeload.instrument.kryo.DefaultClassResolverInstrumentation;
+import dev.safeload.instrument.kryo.InputInstrumentation;
+import dev.safeload.instrument.kryo.KryoInstrumentation;
+import dev.safeload.instrument.pyrolite.PickleUtilsInstrumentation;
 import dev.safeload.instrument.jackson.ClassNameIdResolverInstrumentation;
 import dev.safeload.instrument.jpmml.JAXBSerializerInstrumentation;
 import dev.safeload.instrument.jpmml.LoadingModelEvaluatorBuilderInstrumentation;
 import dev.safeload.instrument.jpmml.PMMLUtilInstrumentation;
-import dev.safeload.instrument.h2o.MojoReaderBackendFactoryInstrumentation;
 import dev.safeload.instrument.onnxruntime.OrtEnvironmentInstrumentation;
 import dev.safeload.instrument.onnxruntime.SessionOptionsInstrumentation;
 import dev.safeload.instrument.snakeyaml.BaseConstructorInstrumentation;
@@ -25,27 +32,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The model libraries the agent hooks. Their triggers are compile-time constants, so premain
- * learns what to watch for without loading a single instrumentation class (each one would
- * load Byte Buddy types to be verified); the instrumentations are made when Byte Buddy starts.
+ * The model libraries the agent hooks, each with {@link EntryHook}s. The hooked classes are
+ * compile-time constants, so premain learns what to watch for without loading a single
+ * instrumentation class; a library's instrumentation class loads only when its class does.
  */
 public final class Libraries {
-
-    /** The built-in instrumentations' triggers, in the order of {@link #create}. */
-    public static final List<String> BUILT_IN_TRIGGERS = List.of(
-            OrtEnvironmentInstrumentation.TRIGGER,
-            SessionOptionsInstrumentation.TRIGGER,
-            CriteriaInstrumentation.TRIGGER,
-            ModelLoadInstrumentation.TRIGGER,
-            SavedModelBundleInstrumentation.TRIGGER,
-            TensorFlowLibraryInstrumentation.TRIGGER,
-            MojoModelInstrumentation.TRIGGER,
-            MojoReaderBackendFactoryInstrumentation.TRIGGER,
-            BoosterInstrumentation.TRIGGER,
-            PMMLUtilInstrumentation.TRIGGER,
-            LoadingModelEvaluatorBuilderInstrumentation.TRIGGER,
-            JAXBSerializerInstrumentation.TRIGGER,
-            ModelSerializerInstrumentation.TRIGGER);
 
     /**
      * Jackson's type-id resolver, built at run time: the shade plugin rewrites string constants
@@ -56,11 +47,35 @@ public final class Libraries {
             "com.".concat("fasterxml.jackson.databind.jsontype.impl.ClassNameIdResolver");
 
     /**
-     * The classes that get {@link EntryHook}s when they load, as constants: {@link #entryHooks}
-     * loads a library's instrumentation class only when that library's class loads.
+     * The classes that get {@link EntryHook}s when they load, as constants; a name ending in '.'
+     * is a package whose classes are tested for the supertype of a hook on subtypes.
      */
     public static final List<String> ENTRY_HOOKED = List.of(
+            OrtEnvironmentInstrumentation.TRIGGER,
+            SessionOptionsInstrumentation.TRIGGER,
+            CriteriaInstrumentation.TRIGGER,
+            ModelLoadInstrumentation.TRIGGER,
+            SavedModelBundleInstrumentation.TRIGGER,
+            TensorFlowLibraryInstrumentation.TRIGGER,
             SerializationHelperInstrumentation.TRIGGER,
+            MojoModelInstrumentation.TRIGGER,
+            MojoReaderBackendFactoryInstrumentation.TRIGGER,
+            BoosterInstrumentation.TRIGGER,
+            PMMLUtilInstrumentation.TRIGGER,
+            LoadingModelEvaluatorBuilderInstrumentation.TRIGGER,
+            JAXBSerializerInstrumentation.TRIGGER,
+            ModelSerializerInstrumentation.TRIGGER,
+            DefaultClassResolverInstrumentation.TRIGGER,
+            KryoInstrumentation.TRIGGER,
+            InputInstrumentation.TRIGGER,
+            InputInstrumentation.BYTE_BUFFER_INPUT,
+            InputInstrumentation.UNSAFE_INPUT,
+            InputInstrumentation.UNSAFE_BYTE_BUFFER_INPUT,
+            CollectionSerializerInstrumentation.TRIGGER,
+            CollectionSerializerInstrumentation.MAP_TRIGGER,
+            SerializerFactoryInstrumentation.TRIGGER,
+            ClassDeserializerInstrumentation.TRIGGER,
+            PickleUtilsInstrumentation.TRIGGER,
             ConstructorInstrumentation.TRIGGER,
             ConstructorInstrumentation.CUSTOM_LOADER_TRIGGER,
             BaseConstructorInstrumentation.TRIGGER,
@@ -70,47 +85,58 @@ public final class Libraries {
     private Libraries() {
     }
 
-    /** The entry hooks of one class named in {@link #ENTRY_HOOKED}; none for any other. */
+    /**
+     * The built-in entry hooks that may go on the class {@code className} (or, for a package
+     * named in {@link #ENTRY_HOOKED}, on its classes): none for any other class. Hooks on
+     * subtypes still need their supertype test.
+     */
     public static List<EntryHook> entryHooks(String className) {
-        return switch (className) {
+        List<EntryHook> exact = switch (className) {
+            case OrtEnvironmentInstrumentation.TRIGGER -> OrtEnvironmentInstrumentation.hooks();
+            case SessionOptionsInstrumentation.TRIGGER -> SessionOptionsInstrumentation.hooks();
+            case CriteriaInstrumentation.TRIGGER -> CriteriaInstrumentation.hooks();
+            case SavedModelBundleInstrumentation.TRIGGER -> SavedModelBundleInstrumentation.hooks();
+            case TensorFlowLibraryInstrumentation.TRIGGER -> TensorFlowLibraryInstrumentation.hooks();
             case SerializationHelperInstrumentation.TRIGGER -> SerializationHelperInstrumentation.hooks();
+            case DefaultClassResolverInstrumentation.TRIGGER -> DefaultClassResolverInstrumentation.hooks();
+            case KryoInstrumentation.TRIGGER -> KryoInstrumentation.hooks();
+            case InputInstrumentation.TRIGGER, InputInstrumentation.BYTE_BUFFER_INPUT, InputInstrumentation.UNSAFE_INPUT,
+                    InputInstrumentation.UNSAFE_BYTE_BUFFER_INPUT -> InputInstrumentation.hooks(className);
+            case CollectionSerializerInstrumentation.TRIGGER, CollectionSerializerInstrumentation.MAP_TRIGGER ->
+                    CollectionSerializerInstrumentation.hooks(className);
+            case SerializerFactoryInstrumentation.TRIGGER -> SerializerFactoryInstrumentation.hooks();
+            case ClassDeserializerInstrumentation.TRIGGER -> ClassDeserializerInstrumentation.hooks();
+            case PickleUtilsInstrumentation.TRIGGER -> PickleUtilsInstrumentation.hooks();
             case ConstructorInstrumentation.TRIGGER, ConstructorInstrumentation.CUSTOM_LOADER_TRIGGER ->
                     ConstructorInstrumentation.hooks(className);
             case BaseConstructorInstrumentation.TRIGGER -> BaseConstructorInstrumentation.hooks();
+            case MojoModelInstrumentation.TRIGGER -> MojoModelInstrumentation.hooks();
+            case MojoReaderBackendFactoryInstrumentation.TRIGGER -> MojoReaderBackendFactoryInstrumentation.hooks();
+            case BoosterInstrumentation.TRIGGER -> BoosterInstrumentation.hooks();
+            case PMMLUtilInstrumentation.TRIGGER -> PMMLUtilInstrumentation.hooks();
+            case LoadingModelEvaluatorBuilderInstrumentation.TRIGGER -> LoadingModelEvaluatorBuilderInstrumentation.hooks();
+            case JAXBSerializerInstrumentation.TRIGGER -> JAXBSerializerInstrumentation.hooks();
+            case ModelSerializerInstrumentation.TRIGGER -> ModelSerializerInstrumentation.hooks();
             case DefaultMapperInstrumentation.TRIGGER -> DefaultMapperInstrumentation.hooks();
             default -> className.equals(JACKSON_CLASS_NAME_ID_RESOLVER)
                     ? ClassNameIdResolverInstrumentation.hooks() : List.of();
         };
-    }
-
-    /** Every trigger: the built-in ones, then each user hook's class. */
-    public static List<String> triggers(List<ModelHook> userHooks) {
-        List<String> triggers = new ArrayList<>(BUILT_IN_TRIGGERS);
-        for (ModelHook hook : userHooks) {
-            triggers.add(hook.className());
+        if (!className.startsWith(ModelLoadInstrumentation.TRIGGER)) {
+            return exact;
         }
-        return triggers;
-    }
-
-    /** The instrumentations, in the order of {@link #triggers}. */
-    public static List<TypeInstrumentation> create(List<ModelHook> userHooks) {
-        List<TypeInstrumentation> all = new ArrayList<>(List.of(
-                new OrtEnvironmentInstrumentation(),
-                new SessionOptionsInstrumentation(),
-                new CriteriaInstrumentation(),
-                new ModelLoadInstrumentation(),
-                new SavedModelBundleInstrumentation(),
-                new TensorFlowLibraryInstrumentation(),
-                new MojoModelInstrumentation(),
-                new MojoReaderBackendFactoryInstrumentation(),
-                new BoosterInstrumentation(),
-                new PMMLUtilInstrumentation(),
-                new LoadingModelEvaluatorBuilderInstrumentation(),
-                new JAXBSerializerInstrumentation(),
-                new ModelSerializerInstrumentation()));
-        for (ModelHook hook : userHooks) {
-            all.add(new UserHookInstrumentation(hook));
-        }
+        List<EntryHook> all = new ArrayList<>(exact);
+        all.addAll(ModelLoadInstrumentation.hooks());
         return all;
+    }
+
+    /** The entry hooks of the policy's {@code model.hooks} on {@code className}. */
+    public static List<EntryHook> userHooks(String className, List<ModelHook> userHooks) {
+        List<EntryHook> hooks = new ArrayList<>();
+        for (ModelHook hook : userHooks) {
+            if (hook.className().equals(className)) {
+                hooks.add(UserHookInstrumentation.hook(hook));
+            }
+        }
+        return hooks;
     }
 }

@@ -27,6 +27,8 @@ public final class SerialPolicy {
     private final ClassPatterns deny;
     private final List<ScopedRule> scoped;
     private final SerialLimits limits;
+    /** Classes Kryo and Hessian may build without a constructor although they are not Serializable. */
+    private final ClassPatterns unconstructed;
     private final ClassValue<Decision> byClass = new ClassValue<>() {
         @Override
         protected Decision computeValue(Class<?> type) {
@@ -40,10 +42,21 @@ public final class SerialPolicy {
     }
 
     public SerialPolicy(ClassPatterns allow, ClassPatterns deny, List<ScopedRule> scoped, SerialLimits limits) {
+        this(allow, deny, scoped, limits, ClassPatterns.empty());
+    }
+
+    /**
+     * @param unconstructed the {@code serial.allowWithoutConstructor} patterns: allowed classes
+     *     that are not {@code Serializable} and that Kryo or Hessian may still build without
+     *     running a constructor (Objenesis, {@code Unsafe.allocateInstance})
+     */
+    public SerialPolicy(ClassPatterns allow, ClassPatterns deny, List<ScopedRule> scoped, SerialLimits limits,
+                        ClassPatterns unconstructed) {
         this.allow = allow;
         this.deny = deny;
         this.scoped = List.copyOf(scoped);
         this.limits = limits;
+        this.unconstructed = unconstructed;
     }
 
     /**
@@ -109,6 +122,11 @@ public final class SerialPolicy {
 
     public ClassPatterns denyPatterns() {
         return deny;
+    }
+
+    /** The {@code serial.allowWithoutConstructor} patterns. */
+    public ClassPatterns unconstructedPatterns() {
+        return unconstructed;
     }
 
     /** The {@code class@scope} rules, allow and deny. */

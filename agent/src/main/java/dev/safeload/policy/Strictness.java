@@ -38,6 +38,8 @@ public final class Strictness {
         SerialPolicy now = next.serial();
         patternsAdded("serial.allow adds ", now.allowPatterns(), was.allowPatterns(), looser);
         patternsAdded("serial.deny drops ", was.denyPatterns(), now.denyPatterns(), looser);
+        patternsAdded("serial.allowWithoutConstructor adds ", now.unconstructedPatterns(), was.unconstructedPatterns(),
+                looser);
         scopedChanges(was.scopedRules(), now.scopedRules(), looser);
         limitRaised("serial.maxDepth", was.limits().maxDepth(), now.limits().maxDepth(), looser);
         limitRaised("serial.maxRefs", was.limits().maxRefs(), now.limits().maxRefs(), looser);

@@ -11,8 +11,10 @@ import java.util.Map;
 
 /**
  * Turns decisions into violation-log lines: one JSON object per line, rate-limited per
- * identical event, written through a sink that is opened on the first event so an agent that
- * never refuses anything never starts a logger.
+ * identical event. The log is opened on the first event, by plain appends; Logback, which rolls
+ * the file, starts on a thread of its own at the first event written {@link #ROLLING_DELAY_NANOS}
+ * or more after the agent started, and takes over from the appends. So a model server, whose
+ * first event is the model it loads at start, never waits for a logger to start.
  */
 public final class Reporter {
 
@@ -21,16 +23,28 @@ public final class Reporter {
     private final LogSettings settings;
     private final PrintStream console;
     private final RateLimiter limiter;
-    private volatile EventSink sink;
+    /** How long after the agent started an event may start Logback (the rolling) off the host's path. */
+    static final long ROLLING_DELAY_NANOS = 2_000_000_000L;
+
+    private volatile HandOverSink sink;
+    private final long startNanos = System.nanoTime();
+    private final long rollingDelayNanos;
+    private volatile boolean rollingStarted;
     private Event firstLine;
     private volatile boolean summaryHookAdded;
     private String hostName;
-    private final long pid = ProcessHandle.current().pid();
+    /** Read at the first line: ProcessHandle's class starts a thread pool of its own (some 25 classes). */
+    private long pid = -1;
 
     public Reporter(LogSettings settings, PrintStream console) {
+        this(settings, console, ROLLING_DELAY_NANOS);
+    }
+
+    Reporter(LogSettings settings, PrintStream console, long rollingDelayNanos) {
         this.settings = settings;
         this.console = console;
-        this.limiter = new RateLimiter(settings.rateLimit(), System::nanoTime);
+        this.rollingDelayNanos = rollingDelayNanos;
+        this.limiter = new RateLimiter(settings.rateLimit(), new NanoClock());
     }
 
     /**
@@ -56,6 +70,11 @@ public final class Reporter {
 
     /** Writes {@code event} with no rate limit (lifecycle events). */
     public void write(Event event) {
+        sink().write(encode(event));
+        startRollingIfDue();
+    }
+
+    private String encode(Event event) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("@timestamp", Instant.now().toString());
         line.put("log.level", event.level());
@@ -71,9 +90,12 @@ public final class Reporter {
         }
         line.put("host.name", hostName());
         settings.service().addTo(line);
+        if (pid < 0) {
+            pid = ProcessHandle.current().pid();
+        }
         line.put("process.pid", pid);
         line.put("process.thread.name", Thread.currentThread().getName());
-        sink().write(JsonLines.encode(line));
+        return JsonLines.encode(line);
     }
 
     /** An event written as the log's first line when the log is opened. */
@@ -81,7 +103,7 @@ public final class Reporter {
         this.firstLine = event;
     }
 
-    /** Opens the log now (writing the first line) instead of at the first event. */
+    /** Opens the log now (writing the first line) instead of at the first event; Logback still waits for an event. */
     public void open() {
         sink();
     }
@@ -108,29 +130,82 @@ public final class Reporter {
     }
 
     private EventSink sink() {
-        EventSink s = sink;
+        HandOverSink s = sink;
         if (s == null) {
             synchronized (this) {
                 s = sink;
                 if (s == null) {
+                    EventSink first;
                     try {
-                        s = new LogbackEventSink(settings, console);
+                        first = new AppendEventSink(settings.destination());
                     } catch (RuntimeException e) {
                         // Nothing lost: if the file cannot be opened, the events go to stderr.
                         console.println("safeload: " + e.getMessage() + "; writing violation events to stderr instead");
-                        s = new LogbackEventSink(new LogSettings("stderr", settings.maxFileSize(),
-                                settings.maxHistory(), settings.rateLimit(), settings.service()), console);
+                        first = new AppendEventSink("stderr");
+                        rollingStarted = true; // nothing to roll
                     }
+                    s = new HandOverSink(first);
                     sink = s;
                     if (firstLine != null) {
-                        Event first = firstLine;
+                        Event start = firstLine;
                         firstLine = null;
-                        write(first);
+                        s.write(encode(start));
                     }
                 }
             }
         }
         return s;
+    }
+
+    /**
+     * Starts Logback on a thread of its own, once: a file log rolls daily and at its size limit,
+     * which the plain appends do not do. Logback's start is some 120 classes (bench/startup.sh)
+     * that have no business on the host's start.
+     */
+    private void startRollingIfDue() {
+        if (rollingStarted || System.nanoTime() - startNanos < rollingDelayNanos) {
+            return;
+        }
+        String destination = settings.destination();
+        synchronized (this) {
+            if (rollingStarted) {
+                return;
+            }
+            rollingStarted = true;
+        }
+        if (destination.equals("stdout") || destination.equals("stderr")) {
+            return;
+        }
+        Thread start = new Thread(new StartRolling(this), "safeload-log");
+        start.setDaemon(true);
+        start.start();
+    }
+
+    /** Starts Logback and hands the log over to it. A class, not a lambda: none is spun for it. */
+    private record StartRolling(Reporter reporter) implements Runnable {
+        @Override
+        public void run() {
+            try {
+                reporter.sink.handOver(new LogbackEventSink(reporter.settings, reporter.console));
+            } catch (RuntimeException | LinkageError e) {
+                reporter.console.println("safeload: cannot start rolling the violation log (" + e
+                        + "); events are still appended to " + reporter.settings.destination());
+            }
+        }
+    }
+
+    /** {@code System::nanoTime} as a class: a method reference made at premain spins a class in the interpreter. */
+    private static final class NanoClock implements java.util.function.LongSupplier {
+        @Override
+        public long getAsLong() {
+            return System.nanoTime();
+        }
+    }
+
+    /** Whether Logback has taken the log over; for tests. */
+    boolean rolling() {
+        HandOverSink s = sink;
+        return s != null && s.current() instanceof LogbackEventSink;
     }
 
     private String hostName() {

@@ -38,15 +38,27 @@ final class GraphExpansion {
     private long total;
     private long hashedWork;
     private int outermostHashed;
-    /** Per depth (1-based): the open object's handle or -1, {@link #total} when it began, and more. */
-    private int[] handle = new int[16];
+    /**
+     * Per depth (1-based): {@link #total} when the open object began, and its state: its handle
+     * (or -1) shifted left by two, with {@link #HAS_CHILDREN} and {@link #HASHED}. Two arrays, not
+     * four: every checkpoint reads them, and the filter inlines this method only while it is small.
+     */
     private long[] start = new long[16];
-    private boolean[] hasChildren = new boolean[16];
-    private boolean[] hashed = new boolean[16];
+    private long[] state = new long[16];
     private int top;
-    /** By handle: an object's expanded size when it has children, else zero. */
+    private static final long HAS_CHILDREN = 1;
+    private static final long HASHED = 2;
+    /**
+     * By handle: an object's expanded size when it has children, in the low 32 bits (capped
+     * there, far above the 50 million that serial.maxWork allows at most), and in the high 32
+     * bits the {@link #epoch} it was written in. An entry of another epoch reads as zero, so a new
+     * stream or a TC_RESET forgets every weight by one increment instead of clearing the table
+     * (20,000 objects: 160 KB written again at every read).
+     */
     private long[] weights = new long[64];
+    private int epoch = 1;
     private int highestNext;
+    private static final long WEIGHT_BITS = 0xFFFF_FFFFL;
 
     /**
      * The tracker for {@code stream}'s read at nesting {@code level} of this thread: the one this
@@ -77,9 +89,8 @@ final class GraphExpansion {
         owner = stream;
         if (weights.length > POOLED_HANDLES) {
             weights = new long[64];
-        } else {
-            Arrays.fill(weights, 0, Math.min(highestNext + 1, weights.length), 0);
         }
+        forgetWeights();
         total = 0;
         hashedWork = 0;
         outermostHashed = 0;
@@ -103,19 +114,32 @@ final class GraphExpansion {
             return;
         }
         if (next < highestNext) {
-            // TC_RESET emptied the handle table: old handles now name new objects.
-            Arrays.fill(weights, 0, Math.min(highestNext, weights.length), 0);
+            handlesReset();
         }
         highestNext = next;
-        while (top > depth) {
-            close();
+        // Closes what is open deeper than this checkpoint, then, unless this is an array length
+        // (about the object already open at this depth, never a new one), the object open at
+        // this depth too if this one is its sibling. One call site of close(), so that the
+        // compiled method stays small enough for the JIT to inline it into the filter check,
+        // and a loop whose exit is its condition (C2 gave up on a while (true) here, leaving
+        // filterCheck to the unoptimised tier).
+        int floor = depth;
+        long referred = 0;
+        boolean judged = arrayLength;
+        while (top > floor || !judged) {
+            if (top > floor) {
+                close();
+            } else {
+                judged = true;
+                referred = weight(target);
+                // A sibling unless it is the same object: its handle still the next one, no children yet.
+                if (top == depth && (referred > 0 || (state[depth] & ~HASHED) != (long) next << 2)) {
+                    floor = depth - 1;
+                }
+            }
         }
         if (arrayLength) {
-            return; // about the object already open at this depth, never a new one
-        }
-        long referred = target >= 0 && target < weights.length ? weights[target] : 0;
-        if (top == depth && (hasChildren[depth] || referred > 0 || handle[depth] != next)) {
-            close(); // the object open at this depth is finished: this is a sibling
+            return;
         }
         if (referred > 0) {
             // A back-reference to an object with children: its whole expansion, again.
@@ -128,10 +152,33 @@ final class GraphExpansion {
         }
     }
 
+    /** TC_RESET emptied the handle table: old handles now name new objects. */
+    private void handlesReset() {
+        forgetWeights();
+    }
+
+    private void forgetWeights() {
+        if (++epoch == 0) {
+            // Four billion streams later: entries of the first epochs would read as current.
+            Arrays.fill(weights, 0);
+            epoch = 1;
+        }
+    }
+
+    /** The expanded size of the object with handle {@code h}, written in this epoch, else zero. */
+    private long weight(int h) {
+        long[] w = weights;
+        if (h < 0 || h >= w.length) {
+            return 0;
+        }
+        long entry = w[h];
+        return (int) (entry >>> 32) == epoch ? entry & WEIGHT_BITS : 0;
+    }
+
     /** The object open at {@code depth} checked its table as a {@code Map.Entry[]}: it hashes its children. */
     void hashes(int depth) {
         if (depth > 0 && depth == top) {
-            hashed[depth] = true;
+            state[depth] |= HASHED;
             if (outermostHashed == 0) {
                 outermostHashed = depth;
             }
@@ -139,13 +186,15 @@ final class GraphExpansion {
     }
 
     private void open(int depth, int next) {
-        ensureDepth(depth);
+        if (depth + 1 >= state.length) {
+            growDepth(depth);
+        }
         while (top < depth - 1) {
             // A level without a checkpoint of its own (none in the JDK's grammar today): no handle.
             push(-1);
         }
         if (top >= 1) {
-            hasChildren[top] = true;
+            state[top] |= HAS_CHILDREN;
         }
         push(next);
         total = saturatedAdd(total, 1);
@@ -153,10 +202,8 @@ final class GraphExpansion {
 
     private void push(int h) {
         top++;
-        handle[top] = h;
         start[top] = total;
-        hasChildren[top] = h < 0;
-        hashed[top] = false;
+        state[top] = (long) h << 2 | (h < 0 ? HAS_CHILDREN : 0);
     }
 
     private void close() {
@@ -165,34 +212,37 @@ final class GraphExpansion {
             outermostHashed = 0; // any hashed container deeper was closed before it
         }
         long weight = total - start[depth];
-        int h = handle[depth];
-        if (hasChildren[depth] && h >= 0) {
+        long s = state[depth];
+        if ((s & HAS_CHILDREN) != 0 && s >= 0) {
+            int h = (int) (s >> 2);
             if (h >= weights.length) {
-                weights = Arrays.copyOf(weights, Math.max(h + 1, weights.length * 2));
+                growWeights(h);
             }
-            weights[h] = weight;
+            weights[h] = (long) epoch << 32 | Math.min(weight, WEIGHT_BITS);
         }
         countChild(depth, weight);
+    }
+
+    private void growWeights(int h) {
+        weights = Arrays.copyOf(weights, Math.max(h + 1, weights.length * 2));
     }
 
     /** A child of the object at {@code depth - 1} is complete, with this expanded size. */
     private void countChild(int depth, long weight) {
         int parent = depth - 1;
-        if (parent >= 1 && hashed[parent]) {
+        // parent > top only for a back-reference below a level with no checkpoint (none in the
+        // JDK's grammar): nothing open there hashes, and no stale state is read past the arrays.
+        if (parent >= 1 && parent <= top && (state[parent] & HASHED) != 0) {
             // Values of a map are counted like its keys: new strings and nulls leave no
             // checkpoint, so which child is a key cannot be told, and a guess could be steered.
             hashedWork = saturatedAdd(hashedWork, weight);
         }
     }
 
-    private void ensureDepth(int depth) {
-        if (depth + 1 >= handle.length) {
-            int size = Math.max(depth + 2, handle.length * 2);
-            handle = Arrays.copyOf(handle, size);
-            start = Arrays.copyOf(start, size);
-            hasChildren = Arrays.copyOf(hasChildren, size);
-            hashed = Arrays.copyOf(hashed, size);
-        }
+    private void growDepth(int depth) {
+        int size = Math.max(depth + 2, state.length * 2);
+        start = Arrays.copyOf(start, size);
+        state = Arrays.copyOf(state, size);
     }
 
     private static long saturatedAdd(long a, long b) {

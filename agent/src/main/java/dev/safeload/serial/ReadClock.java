@@ -10,6 +10,12 @@ import java.lang.management.ThreadMXBean;
  * that each look harmless; only the time shows it. Sampled every {@value #SAMPLE_EVERY}
  * checkpoints, so the allow path reads no clock. Time inside {@code resolveClass} (class
  * loading, a host's initialisers) is the host's, not the stream's, and is left out.
+ *
+ * <p>A sample reads the monotonic clock (about 25 ns) and reads the thread's CPU clock (a system
+ * call, about 1 µs of CPU and up to 3 µs of wall time here) only once the wall time alone is past
+ * the budget: a thread cannot spend more CPU than the time that passed, so a read whose wall
+ * time is within its budget is within it in CPU too. A 20,000-object graph takes about 70
+ * samples; reading the CPU clock at each cost 2% of the read.
  */
 final class ReadClock {
 
@@ -17,6 +23,7 @@ final class ReadClock {
     private static final long BUDGET_PER_MB = 750_000_000L;
 
     private long cpuAtStart = -1;
+    private long wallAtStart;
     private long resolving;
     private long resolvingNanos;
 
@@ -41,17 +48,27 @@ final class ReadClock {
 
     /** The CPU nanoseconds this read spent past its budget at {@code streamBytes}, or -1 within it. */
     long overBudget(long streamBytes) {
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        long cpu = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
-        if (cpu < 0) {
-            return -1;
-        }
+        long now = System.nanoTime();
         if (cpuAtStart < 0) {
-            cpuAtStart = cpu; // the first sample: the read's first checkpoints were cheap by construction
+            // The first sample: the read's first checkpoints were cheap by construction.
+            long cpu = threadCpu();
+            if (cpu < 0) {
+                return -1;
+            }
+            cpuAtStart = cpu;
+            wallAtStart = now;
             return -1;
         }
-        long spent = cpu - cpuAtStart - resolvingNanos;
         long budget = Math.max(BUDGET_PER_MB, (streamBytes >> 10) * BUDGET_PER_MB >> 10);
+        if (now - wallAtStart - resolvingNanos <= budget) {
+            return -1; // CPU time never exceeds the time passed
+        }
+        long spent = threadCpu() - cpuAtStart - resolvingNanos;
         return spent > budget ? spent : -1;
+    }
+
+    private static long threadCpu() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
     }
 }

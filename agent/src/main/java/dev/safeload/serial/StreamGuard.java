@@ -82,6 +82,22 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     private long entriesSinceFilterCall;
     /** Heap this stream's current read has claimed, counted in {@link HeapClaims}. */
     private long claimed;
+    /**
+     * Set once a class with a code-bearing field reached the filter: until then no object of the
+     * stream can have one (every object's class passes the filter as its descriptor is read, before
+     * any object of it exists), so {@link #accept(Object)} returns at once instead of looking its
+     * class up.
+     */
+    private boolean codeBearing;
+    /**
+     * What {@link #applyAsLong} needs of the policy, taken from {@link #limitsOf} whenever the
+     * gate's policy is another object: a reload is seen at the very next checkpoint.
+     */
+    private Policy limitsOf;
+    private long maxRefs;
+    private long maxDepth;
+    private long maxWork;
+    private boolean off;
 
     StreamGuard(SerialGate gate, ObjectInputFilter hostFilter, boolean nested) {
         this.gate = gate;
@@ -130,8 +146,13 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         pendingName = null;
         Policy policy = gate.policy();
         Decision ours = Decision.UNDECIDED;
-        if (expansion != null && info.arrayLength() >= 0 && info.serialClass() == Map.Entry[].class) {
-            expansion.hashes((int) info.depth()); // HashMap, HashSet, Hashtable: about to hash
+        Class<?> type = info.serialClass();
+        if (info.arrayLength() >= 0) {
+            if (expansion != null && type == Map.Entry[].class) {
+                expansion.hashes((int) info.depth()); // HashMap, HashSet, Hashtable: about to hash
+            }
+        } else if (type != null && !codeBearing && !isJdkClass(type) && CodeBearingValues.bearsCode(type)) {
+            codeBearing = true;
         }
         ReadClock time = clock;
         if (time != null && pending != null) {
@@ -157,6 +178,18 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         }
         return ours.allowed() || theirs == Status.ALLOWED ? Status.ALLOWED : Status.UNDECIDED;
     }
+
+    /**
+     * A class of the boot or platform loader: no field of it, nor of its superclasses (JDK
+     * classes too), is in the code-bearing table, so a JVM that reads only JDK types never
+     * loads the table's classes.
+     */
+    private static boolean isJdkClass(Class<?> type) {
+        ClassLoader loader = type.getClassLoader();
+        return loader == null || loader == PLATFORM_LOADER;
+    }
+
+    private static final ClassLoader PLATFORM_LOADER = ClassLoader.getPlatformClassLoader();
 
     /** serial.maxWork when this read's CPU is past its budget for the bytes seen so far; UNDECIDED otherwise. */
     private Decision overBudget() {
@@ -267,7 +300,6 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     public long applyAsLong(long handles, long position) {
         boolean backReference = position < 0;
         long depth = (position & ~(BACK_REFERENCE | ARRAY_LENGTH)) >>> 40;
-        long references = position & REFS_MASK;
         GraphExpansion graph = expansion;
         if (graph == null) {
             // No read was announced (the readObject0 edit is missing on this JDK): a tracker of its own.
@@ -277,17 +309,28 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         graph.checkpoint((int) depth, (int) (handles >>> 32), backReference ? (int) handles : -1,
                 (position & ARRAY_LENGTH) != 0);
         Policy current = gate.policy();
-        long maxWork = maxHashWork(current.serial().limits());
-        if (graph.work() > maxWork && current.mode() != Mode.OFF) {
+        if (current != limitsOf) {
+            adopt(current);
+        }
+        if (graph.work() > maxWork && !off) {
             gate.refuseLimit(this, current, Decision.reject("serial.maxWork", "hashing this graph visits more"
-                    + " than " + maxWork + " objects through shared references"), depth, references);
+                    + " than " + maxWork + " objects through shared references"), depth, position & REFS_MASK);
         }
         boolean sampled = ++sinceSample >= ReadClock.SAMPLE_EVERY;
         if (!backReference || hostFilter != null || pendingName != null || refusedObject != null || sampled) {
             return 1; // a sampled checkpoint makes the filter call: the clock needs the byte count
         }
-        SerialLimits limits = current.serial().limits();
-        return references <= limits.maxRefs() && depth <= limits.maxDepth() ? 0 : 1;
+        return (position & REFS_MASK) <= maxRefs && depth <= maxDepth ? 0 : 1;
+    }
+
+    /** Takes what {@link #applyAsLong} needs from {@code policy}, so a checkpoint reads one volatile field. */
+    private void adopt(Policy policy) {
+        SerialLimits limits = policy.serial().limits();
+        maxRefs = limits.maxRefs();
+        maxDepth = limits.maxDepth();
+        maxWork = maxHashWork(limits);
+        off = policy.mode() == Mode.OFF;
+        limitsOf = policy;
     }
 
     /** A class descriptor was read; {@code flags} has {@link #ENUM_FLAG} and {@link #SUBCLASS_FLAG}. */
@@ -366,15 +409,18 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
             }
         } else if (reads > 0 && --reads == 0) {
             ReadNesting.exit();
-            HeapClaims.release(claimed);
-            claimed = 0;
+            if (claimed != 0) {
+                HeapClaims.release(claimed); // and HeapClaims is not even loaded by a read that claimed nothing
+                claimed = 0;
+            }
         }
     }
 
     /**
      * An object's fields were read (ordinary or externalizable, by the JDK or by its own
      * {@code readObject}): a code-bearing field whose value its rule does not admit refuses the
-     * stream. One class lookup, and no allocation, for every other object.
+     * stream. Nothing but a flag test while no class the stream named has such a field (most
+     * streams), and one class lookup, with no allocation, per object after one did.
      *
      * <p>Unlike a refused class, the refused object is already in the stream's handle table; a
      * host {@code readObject} that swallowed the exception could reach it by a back-reference.
@@ -386,8 +432,12 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
             // readOrdinaryObject never hands over an array (arrays are read by readArray), so a
             // String[] is always readProxyDesc's names: two edits share the one JDK interface.
             proxyInterfaces(interfaces);
-            return;
+        } else if (codeBearing) {
+            judgeFields(object);
         }
+    }
+
+    private void judgeFields(Object object) {
         Decision refused = CodeBearingValues.judge(object); // one ClassValue lookup for a class with no listed field
         if (refused == null) {
             return;

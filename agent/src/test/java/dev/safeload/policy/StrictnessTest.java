@@ -63,6 +63,14 @@ class StrictnessTest {
     }
 
     @Test
+    void refusesMoreClassesBuiltWithoutAConstructor() throws Exception {
+        assertEquals(List.of("serial.allowWithoutConstructor adds com.acme.**"),
+                looser("serial.allowWithoutConstructor=com.acme.dto.*", "serial.allowWithoutConstructor=com.acme.**"));
+        assertEquals(List.of(), looser("serial.allowWithoutConstructor=com.acme.**",
+                "serial.allowWithoutConstructor=com.acme.dto.Order"));
+    }
+
+    @Test
     void refusesLooserModelSettings() throws Exception {
         String pin = "a".repeat(64);
         assertEquals(List.of("model.trustedDirs adds /models"), looser("", "model.trustedDirs=/models"));

@@ -2,6 +2,7 @@ package dev.safeload.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -62,5 +63,58 @@ class ReporterTest {
 
         assertFalse(line.has("service.name"), line::toString);
         assertFalse(line.has("service.environment"), line::toString);
+    }
+
+    /** Appends first, then Logback takes over on its own thread: every line written once, none lost. */
+    @Test
+    void handsTheLogOverToLogbackWithoutLosingOrRepeatingALine() throws Exception {
+        Path log = dir.resolve("handover.jsonl");
+        Reporter reporter = new Reporter(new LogSettings(log.toString(), 4096, 1, 100_000, ServiceIdentity.NONE),
+                new PrintStream(new ByteArrayOutputStream()), 0);
+        assertFalse(reporter.rolling());
+        int n = 0;
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!reporter.rolling() && System.nanoTime() < deadline) {
+            reporter.write(Event.of("alert", "refuse").put("seq", n++));
+        }
+        assertTrue(reporter.rolling(), "Logback never took the log over");
+        int beforeHandOver = n;
+        for (int i = 0; i < 200; i++) {
+            reporter.write(Event.of("alert", "refuse").put("seq", n++));
+        }
+
+        List<Long> seen = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        List<Path> files = logFiles();
+        // Logback compresses a rolled file on a thread of its own, through a .tmp file: wait for it.
+        while (files.stream().anyMatch(p -> p.toString().endsWith(".tmp")) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            files = logFiles();
+        }
+        for (Path file : files) {
+            if (file.toString().endsWith(".gz")) {
+                try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(file))) {
+                    for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                        seen.add(json.readTree(line).path("seq").asLong());
+                    }
+                }
+            } else {
+                for (String line : Files.readAllLines(file)) {
+                    seen.add(json.readTree(line).path("seq").asLong());
+                }
+            }
+        }
+        java.util.Collections.sort(seen);
+        List<Long> expected = new ArrayList<>();
+        for (long i = 0; i < n; i++) {
+            expected.add(i);
+        }
+        assertEquals(expected, seen, "after " + beforeHandOver + " appended lines");
+    }
+
+    private List<Path> logFiles() throws java.io.IOException {
+        try (var listing = Files.list(dir)) {
+            return listing.filter(p -> p.getFileName().toString().startsWith("handover.jsonl")).sorted().toList();
+        }
     }
 }

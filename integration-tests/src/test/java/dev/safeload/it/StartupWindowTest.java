@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.safeload.it.support.ConsoleProcess;
 import dev.safeload.it.support.ForkedJvm;
 import dev.safeload.it.support.Jdks;
 import dev.safeload.it.support.Payloads;
@@ -102,9 +103,30 @@ class StartupWindowTest {
         String loaded = Files.readString(wekaClasses);
         assertTrue(loaded.contains("dev.safeload.instrument.edit.EntryHookEdit "), "the probe sees the agent's edit load");
         assertFalse(loaded.contains(BYTE_BUDDY), "an entry hook needs no Byte Buddy");
+        assertTrue(loaded.lines().noneMatch(l -> l.contains(" dev.safeload.shaded.bytebuddy.")
+                && !l.contains(" dev.safeload.shaded.bytebuddy.jar.asm.")), "only Byte Buddy's ASM is used");
         assertTrue(weka.stdout().contains("RESULT refused java.io.InvalidClassException: safeload: refused model"),
                 weka::toString);
         assertFalse(Files.exists(dir.resolve("pwned")));
+    }
+
+    /** The JMX bean waits for the JVM to use JMX: a host that never does never gets a platform MBean server. */
+    @Test
+    void registersTheJmxBeanOnlyOnceTheJvmUsesJmx() throws Exception {
+        Path dir = Files.createTempDirectory("safeload-jmx-lazy-");
+        Path payload = dir.resolve("payload.ser");
+        Files.write(payload, Payloads.serialize(new java.util.ArrayList<>(List.of("a", "b"))));
+        Path classes = dir.resolve("classes.txt");
+        String platformServer = " com.sun.jmx.mbeanserver.JmxMBeanServer ";
+        try (ConsoleProcess console = ConsoleProcess.start(Jdks.current(), dir, "log=" + dir.resolve("v.jsonl"),
+                "-Xlog:class+load:file=" + classes)) {
+            assertEquals("RESULT ok java.util.ArrayList", console.send("read " + payload));
+            Thread.sleep(3_500); // past the deferred start (2 s) and a look for a platform MBean server
+            assertFalse(Files.readString(classes).contains(platformServer), "the agent made the platform MBean server");
+            // The twin: code in the process asks for the platform MBean server, and the bean is there to use.
+            assertEquals("MODE enforce", console.send("jmxmode enforce"));
+            assertTrue(Files.readString(classes).contains(platformServer));
+        }
     }
 
     private static String result(ForkedJvm.Result r) {

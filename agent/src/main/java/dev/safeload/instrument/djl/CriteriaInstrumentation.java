@@ -1,45 +1,23 @@
 package dev.safeload.instrument.djl;
 
-import dev.safeload.instrument.TypeInstrumentation;
+import dev.safeload.instrument.edit.EntryHook;
 import dev.safeload.model.gate.ModelLoadGate;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
-
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import java.util.List;
 
 /**
  * DJL: {@code Criteria.loadModel()} (and {@code ModelZoo.loadModel(criteria)}, which calls it)
  * is checked before DJL looks up an engine.
  */
-public final class CriteriaInstrumentation implements TypeInstrumentation {
+public final class CriteriaInstrumentation {
 
-    /** What {@link #trigger()} returns, as a constant the agent can read without loading this class. */
+    /** The hooked class, as a constant the agent can read without loading this class. */
     public static final String TRIGGER = "ai.djl.repository.zoo.Criteria";
 
-    @Override
-    public String trigger() {
-        return TRIGGER;
+    private CriteriaInstrumentation() {
     }
 
-    @Override
-    public AsmVisitorWrapper advice() {
-        return Advice.to(LoadModelAdvice.class)
-                .on(named("loadModel").and(takesArguments(0)));
-    }
-
-    /** Inlined into {@code Criteria.loadModel()}. */
-    public static final class LoadModelAdvice {
-
-        private LoadModelAdvice() {
-        }
-
-        @Advice.OnMethodEnter
-        static void enter(@Advice.This Object criteria, @Advice.Origin Class<?> hooked) throws Throwable {
-            Throwable refusal = ModelLoadGate.checkDjlCriteria(criteria, hooked);
-            if (refusal != null) {
-                throw refusal;
-            }
-        }
+    public static List<EntryHook> hooks() {
+        return List.of(EntryHook.at(TRIGGER, "loadModel").arguments(0).self().hookedClass()
+                .throwsReturned(ModelLoadGate.class.getName(), "checkDjlCriteria"));
     }
 }

@@ -17,9 +17,11 @@ import java.util.List;
  *         .throwsReturned("dev.safeload.model.gate.ModelLoadGate", "check");
  * }</pre>
  *
- * @param className the hooked class's binary name ({@code a.b.C$D})
+ * @param className the hooked class's binary name ({@code a.b.C$D}), or for a hook on subtypes a
+ *     package prefix ending in '.'
  * @param method the hooked method's name; never a constructor
- * @param descriptor the hooked method's JVM descriptor, or null for every overload that
+ * @param descriptor the hooked method's JVM descriptor; or, without its {@code ')'}, how its
+ *     parameter list starts ({@link Builder#firstParameter}); or null for every overload that
  *     {@code arguments} admits
  * @param arguments the hooked method's parameter count, or -1 for any
  * @param values what is pushed for the bridge, in order
@@ -27,9 +29,11 @@ import java.util.List;
  * @param replaced the parameter {@link Outcome#REPLACE_ARGUMENT} replaces, else -1
  * @param bridgeOwner the bridge's class, binary name
  * @param bridgeMethod the bridge's name
+ * @param supertype for a hook on every class under the {@code className} prefix that has this
+ *     supertype (binary name) and declares the method, else null
  */
 public record EntryHook(String className, String method, String descriptor, int arguments, List<Value> values,
-                        Outcome outcome, int replaced, String bridgeOwner, String bridgeMethod) {
+                        Outcome outcome, int replaced, String bridgeOwner, String bridgeMethod, String supertype) {
 
     /** One value handed to the bridge. */
     public record Value(Kind kind, String constant, int index) {
@@ -65,10 +69,37 @@ public record EntryHook(String className, String method, String descriptor, int 
 
     /** Starts a hook on every overload of {@code method} in {@code className} (a binary name). */
     public static Builder at(String className, String method) {
+        return new Builder(className, checked(method), null);
+    }
+
+    private static String checked(String method) {
         if (method.equals("<init>") || method.equals("<clinit>")) {
             throw new IllegalArgumentException("an entry hook cannot go on a constructor or initialiser: " + method);
         }
-        return new Builder(className, method);
+        return method;
+    }
+
+    /**
+     * Starts a hook on {@code method} of every class under {@code packagePrefix} (ending in '.')
+     * that has {@code supertype} among its supertypes and declares the method itself: the
+     * implementations of an interface method, each engine's own. A subtype that only inherits
+     * the method is not edited; its superclass is, where it declares the method.
+     */
+    public static Builder inSubtypes(String packagePrefix, String supertype, String method) {
+        if (!packagePrefix.endsWith(".")) {
+            throw new IllegalArgumentException("a package prefix ends in '.': " + packagePrefix);
+        }
+        return new Builder(packagePrefix, checked(method), supertype);
+    }
+
+    /** True for a hook on the subtypes of {@link #supertype} under a package prefix. */
+    public boolean onSubtypes() {
+        return supertype != null;
+    }
+
+    /** True when a class of this binary name is one this hook may go on (for subtypes: before the supertype test). */
+    public boolean mayApplyTo(String binaryName) {
+        return onSubtypes() ? binaryName.startsWith(className) : binaryName.equals(className);
     }
 
     /** The hooked class's internal name ({@code a/b/C$D}). */
@@ -78,13 +109,33 @@ public record EntryHook(String className, String method, String descriptor, int 
 
     /** True when this hook goes on the method {@code name} with {@code desc}. */
     public boolean matches(String name, String desc) {
-        return method.equals(name) && (descriptor == null || descriptor.equals(desc))
+        return method.equals(name)
+                && (descriptor == null || (descriptor.indexOf(')') < 0 ? desc.startsWith(descriptor) : descriptor.equals(desc)))
                 && (arguments < 0 || net.bytebuddy.jar.asm.Type.getArgumentTypes(desc).length == arguments);
     }
 
     @Override
     public String toString() {
-        return className + "." + method + (descriptor == null ? "" : descriptor);
+        return (onSubtypes() ? className + "*<:" + supertype : className) + "." + method
+                + (descriptor == null ? "" : descriptor);
+    }
+
+    /** {@code int} to {@code I}, {@code byte[]} to {@code [B}, {@code a.b.C$D} to {@code La/b/C$D;}. */
+    static String descriptorOf(String type) {
+        if (type.endsWith("[]")) {
+            return "[" + descriptorOf(type.substring(0, type.length() - 2));
+        }
+        return switch (type) {
+            case "boolean" -> "Z";
+            case "byte" -> "B";
+            case "char" -> "C";
+            case "short" -> "S";
+            case "int" -> "I";
+            case "long" -> "J";
+            case "float" -> "F";
+            case "double" -> "D";
+            default -> "L" + type.replace('.', '/') + ";";
+        };
     }
 
     /** Collects the values in the order the bridge takes them. */
@@ -94,15 +145,23 @@ public record EntryHook(String className, String method, String descriptor, int 
         private String descriptor;
         private int arguments = -1;
         private final List<Value> values = new ArrayList<>();
+        private final String supertype;
 
-        private Builder(String className, String method) {
+        private Builder(String className, String method, String supertype) {
             this.className = className;
             this.method = method;
+            this.supertype = supertype;
         }
 
         /** Only the overload with this JVM descriptor. */
         public Builder descriptor(String jvmDescriptor) {
             this.descriptor = jvmDescriptor;
+            return this;
+        }
+
+        /** Only the overloads whose first parameter is of this type: a binary name, a primitive, or {@code byte[]}. */
+        public Builder firstParameter(String type) {
+            this.descriptor = "(" + descriptorOf(type);
             return this;
         }
 
@@ -140,18 +199,19 @@ public record EntryHook(String className, String method, String descriptor, int 
         /** The bridge returns a Throwable, thrown when not null. */
         public EntryHook throwsReturned(String owner, String name) {
             return new EntryHook(className, method, descriptor, arguments, values, Outcome.THROW_RETURNED, -1, owner,
-                    name);
+                    name, supertype);
         }
 
         /** The bridge returns an Object: a Throwable is thrown, anything else replaces parameter {@code index}. */
         public EntryHook replacesArgument(int index, String owner, String name) {
             return new EntryHook(className, method, descriptor, arguments, values, Outcome.REPLACE_ARGUMENT, index,
-                    owner, name);
+                    owner, name, supertype);
         }
 
         /** The bridge returns nothing; it throws by itself. */
         public EntryHook calls(String owner, String name) {
-            return new EntryHook(className, method, descriptor, arguments, values, Outcome.CALL, -1, owner, name);
+            return new EntryHook(className, method, descriptor, arguments, values, Outcome.CALL, -1, owner, name,
+                    supertype);
         }
     }
 }

@@ -31,7 +31,8 @@ public final class EntryHookEdit {
      *
      * @param bytes the edited class, or null when no hook found its method
      * @param applied the hooks that found at least one method
-     * @param problems one line per hook that found none, or could not be written
+     * @param problems one line per hook that went on no method: each overload it could not be
+     *     written on, or that no method matched (not said of a hook on subtypes, which may inherit it)
      */
     public record Result(byte[] bytes, Set<EntryHook> applied, List<String> problems) {
     }
@@ -42,9 +43,19 @@ public final class EntryHookEdit {
         ClassWriter writer = new ClassWriter(reader, 0);
         Editor editor = new Editor(writer, hooks);
         reader.accept(editor, 0);
-        List<String> problems = new ArrayList<>(editor.problems);
+        // An overload a hook cannot take is no problem when the hook went on another one: a
+        // model.hooks entry names a method, not an overload, and the overloads without its
+        // parameter are not the loader it means.
+        List<String> problems = new ArrayList<>();
+        Set<EntryHook> said = new LinkedHashSet<>();
+        for (Problem p : editor.problems) {
+            if (!editor.applied.contains(p.hook())) {
+                problems.add(p.text());
+                said.add(p.hook());
+            }
+        }
         for (EntryHook hook : hooks) {
-            if (!editor.applied.contains(hook) && editor.problems.stream().noneMatch(p -> p.startsWith(hook + ":"))) {
+            if (!editor.applied.contains(hook) && !said.contains(hook) && !hook.onSubtypes()) {
                 problems.add(hook + ": no such method");
             }
         }
@@ -52,10 +63,13 @@ public final class EntryHookEdit {
                 List.copyOf(problems));
     }
 
+    private record Problem(EntryHook hook, String text) {
+    }
+
     private static final class Editor extends ClassVisitor {
         private final List<EntryHook> hooks;
         final Set<EntryHook> applied = new LinkedHashSet<>();
-        final List<String> problems = new ArrayList<>();
+        final List<Problem> problems = new ArrayList<>();
         private String owner;
         private boolean classLiterals;
 
@@ -86,7 +100,7 @@ public final class EntryHookEdit {
                         here.add(hook);
                         applied.add(hook);
                     } else {
-                        problems.add(hook + ": " + problem);
+                        problems.add(new Problem(hook, owner.replace('/', '.') + "." + name + desc + ": " + problem));
                     }
                 }
             }

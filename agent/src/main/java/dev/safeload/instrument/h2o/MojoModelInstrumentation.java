@@ -1,47 +1,24 @@
 package dev.safeload.instrument.h2o;
 
-import dev.safeload.instrument.TypeInstrumentation;
+import dev.safeload.instrument.edit.EntryHook;
 import dev.safeload.model.gate.ModelLoadGate;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
-
-import static net.bytebuddy.matcher.ElementMatchers.isStatic;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import java.util.List;
 
 /**
  * H2O: {@code MojoModel.load(String)} funnels into {@code load(String, boolean)}, which opens the
  * zip or folder itself, past {@code MojoReaderBackendFactory}; checked before it does.
  */
-public final class MojoModelInstrumentation implements TypeInstrumentation {
+public final class MojoModelInstrumentation {
 
-    /** What {@link #trigger()} returns, as a constant the agent can read without loading this class. */
+    /** The hooked class, as a constant the agent can read without loading this class. */
     public static final String TRIGGER = "hex.genmodel.MojoModel";
 
-    @Override
-    public String trigger() {
-        return TRIGGER;
+    private MojoModelInstrumentation() {
     }
 
-    @Override
-    public AsmVisitorWrapper advice() {
-        return Advice.to(LoadAdvice.class)
-                .on(named("load").and(isStatic()).and(takesArguments(2)).and(takesArgument(0, String.class)));
-    }
-
-    /** Inlined into {@code MojoModel.load(String, boolean)}. */
-    public static final class LoadAdvice {
-
-        private LoadAdvice() {
-        }
-
-        @Advice.OnMethodEnter
-        static void enter(@Advice.Argument(0) Object file, @Advice.Origin Class<?> hooked) throws Throwable {
-            Throwable refusal = ModelLoadGate.checkH2oMojo("hex.genmodel.MojoModel.load", file, hooked);
-            if (refusal != null) {
-                throw refusal;
-            }
-        }
+    public static List<EntryHook> hooks() {
+        return List.of(EntryHook.at(TRIGGER, "load").arguments(2).firstParameter("java.lang.String")
+                .constant("hex.genmodel.MojoModel.load").argument(0).hookedClass()
+                .throwsReturned(ModelLoadGate.class.getName(), "checkH2oMojo"));
     }
 }

@@ -1,15 +1,8 @@
 package dev.safeload.instrument.jpmml;
 
-import dev.safeload.instrument.TypeInstrumentation;
+import dev.safeload.instrument.edit.EntryHook;
 import dev.safeload.model.gate.ModelLoadGate;
-import java.io.InputStream;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.implementation.bytecode.assign.Assigner;
-
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import java.util.List;
 
 /**
  * JPMML evaluator: {@code LoadingModelEvaluatorBuilder.load}, the documented way to build an
@@ -17,39 +10,18 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  * ({@code File}, {@code InputStream}, with or without a model name) ends in
  * {@code load(InputStream, String)}, which is checked; the stream is read whole and handed on.
  */
-public final class LoadingModelEvaluatorBuilderInstrumentation implements TypeInstrumentation {
+public final class LoadingModelEvaluatorBuilderInstrumentation {
 
-    /** What {@link #trigger()} returns, as a constant the agent can read without loading this class. */
+    /** The hooked class, as a constant the agent can read without loading this class. */
     public static final String TRIGGER = "org.jpmml.evaluator.LoadingModelEvaluatorBuilder";
 
-    @Override
-    public String trigger() {
-        return TRIGGER;
+    private LoadingModelEvaluatorBuilderInstrumentation() {
     }
 
-    @Override
-    public AsmVisitorWrapper advice() {
-        return Advice.to(LoadAdvice.class)
-                .on(named("load").and(takesArguments(2)).and(takesArgument(0, InputStream.class)));
-    }
-
-    /** Inlined into {@code load(InputStream, String)}. */
-    public static final class LoadAdvice {
-
-        private LoadAdvice() {
-        }
-
-        @Advice.OnMethodEnter
-        static void enter(@Advice.Argument(value = 0, readOnly = false, typing = Assigner.Typing.DYNAMIC) Object model,
-                          @Advice.Origin Class<?> hooked) throws Throwable {
-            Object checked = ModelLoadGate.checkArgument("jpmml", "org.jpmml.evaluator.LoadingModelEvaluatorBuilder.load",
-                    model, hooked, "org.xml.sax.SAXException");
-            if (checked instanceof Throwable refusal) {
-                throw refusal;
-            }
-            if (checked != model) {
-                model = checked;
-            }
-        }
+    public static List<EntryHook> hooks() {
+        return List.of(EntryHook.at(TRIGGER, "load").arguments(2).firstParameter("java.io.InputStream")
+                .constant("jpmml").constant("org.jpmml.evaluator.LoadingModelEvaluatorBuilder.load").argument(0)
+                .hookedClass().constant("org.xml.sax.SAXException")
+                .replacesArgument(0, ModelLoadGate.class.getName(), "checkArgument"));
     }
 }

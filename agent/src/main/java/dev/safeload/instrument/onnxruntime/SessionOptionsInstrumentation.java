@@ -1,46 +1,29 @@
 package dev.safeload.instrument.onnxruntime;
 
-import dev.safeload.instrument.TypeInstrumentation;
+import dev.safeload.instrument.edit.EntryHook;
 import dev.safeload.model.gate.ModelLoadGate;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
-
-import static net.bytebuddy.matcher.ElementMatchers.named;
+import java.util.List;
 
 /**
  * ONNX Runtime custom operators are native libraries loaded into the process: refused unless
  * the policy allows native libraries.
  */
-public final class SessionOptionsInstrumentation implements TypeInstrumentation {
+public final class SessionOptionsInstrumentation {
 
-    /** What {@link #trigger()} returns, as a constant the agent can read without loading this class. */
+    /** The hooked class, as a constant the agent can read without loading this class. */
     public static final String TRIGGER = "ai.onnxruntime.OrtSession$SessionOptions";
 
-    @Override
-    public String trigger() {
-        return TRIGGER;
+    private SessionOptionsInstrumentation() {
     }
 
-    @Override
-    public AsmVisitorWrapper advice() {
-        return Advice.to(RegisterCustomOpsAdvice.class)
-                .on(named("registerCustomOpLibrary").or(named("registerCustomOpsUsingFunction")));
+    public static List<EntryHook> hooks() {
+        // The public one-argument methods; their private native namesakes take the session's handles.
+        return List.of(register("registerCustomOpLibrary"), register("registerCustomOpsUsingFunction"));
     }
 
-    /** Inlined into the custom-op registration methods. */
-    public static final class RegisterCustomOpsAdvice {
-
-        private RegisterCustomOpsAdvice() {
-        }
-
-        @Advice.OnMethodEnter
-        static void enter(@Advice.Argument(0) Object library, @Advice.Origin("#t.#m") String method,
-                          @Advice.Origin Class<?> hooked) throws Throwable {
-            Throwable refusal = ModelLoadGate.checkNativeLibrary("onnxruntime", method, library, hooked,
-                    "ai.onnxruntime.OrtException");
-            if (refusal != null) {
-                throw refusal;
-            }
-        }
+    private static EntryHook register(String method) {
+        return EntryHook.at(TRIGGER, method).arguments(1)
+                .constant("onnxruntime").hookedMethod().argument(0).hookedClass().constant("ai.onnxruntime.OrtException")
+                .throwsReturned(ModelLoadGate.class.getName(), "checkNativeLibrary");
     }
 }

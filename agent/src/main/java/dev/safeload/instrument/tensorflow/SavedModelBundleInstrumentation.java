@@ -1,44 +1,22 @@
 package dev.safeload.instrument.tensorflow;
 
-import dev.safeload.instrument.TypeInstrumentation;
+import dev.safeload.instrument.edit.EntryHook;
 import dev.safeload.model.gate.ModelLoadGate;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
-
-import static net.bytebuddy.matcher.ElementMatchers.isStatic;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import java.util.List;
 
 /** TensorFlow Java (experimental: not tested against the real jar): {@code SavedModelBundle.load(dir, tags...)}. */
-public final class SavedModelBundleInstrumentation implements TypeInstrumentation {
+public final class SavedModelBundleInstrumentation {
 
-    /** What {@link #trigger()} returns, as a constant the agent can read without loading this class. */
+    /** The hooked class, as a constant the agent can read without loading this class. */
     public static final String TRIGGER = "org.tensorflow.SavedModelBundle";
 
-    @Override
-    public String trigger() {
-        return TRIGGER;
+    private SavedModelBundleInstrumentation() {
     }
 
-    @Override
-    public AsmVisitorWrapper advice() {
-        return Advice.to(LoadAdvice.class)
-                .on(named("load").and(isStatic()).and(takesArgument(0, String.class)));
-    }
-
-    /** Inlined into {@code SavedModelBundle.load}. */
-    public static final class LoadAdvice {
-
-        private LoadAdvice() {
-        }
-
-        @Advice.OnMethodEnter
-        static void enter(@Advice.Argument(0) Object exportDir, @Advice.Origin Class<?> hooked) throws Throwable {
-            Throwable refusal = ModelLoadGate.check("tensorflow", "org.tensorflow.SavedModelBundle.load", exportDir,
-                    hooked, "org.tensorflow.exceptions.TensorFlowException");
-            if (refusal != null) {
-                throw refusal;
-            }
-        }
+    public static List<EntryHook> hooks() {
+        return List.of(EntryHook.at(TRIGGER, "load").firstParameter("java.lang.String")
+                .constant("tensorflow").constant("org.tensorflow.SavedModelBundle.load").argument(0).hookedClass()
+                .constant("org.tensorflow.exceptions.TensorFlowException")
+                .throwsReturned(ModelLoadGate.class.getName(), "check"));
     }
 }

@@ -1,41 +1,22 @@
 package dev.safeload.instrument.tensorflow;
 
-import dev.safeload.instrument.TypeInstrumentation;
+import dev.safeload.instrument.edit.EntryHook;
 import dev.safeload.model.gate.ModelLoadGate;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
-
-import static net.bytebuddy.matcher.ElementMatchers.named;
+import java.util.List;
 
 /** TensorFlow Java (experimental): {@code TensorFlow.loadLibrary} loads native op code, refused by default. */
-public final class TensorFlowLibraryInstrumentation implements TypeInstrumentation {
+public final class TensorFlowLibraryInstrumentation {
 
-    /** What {@link #trigger()} returns, as a constant the agent can read without loading this class. */
+    /** The hooked class, as a constant the agent can read without loading this class. */
     public static final String TRIGGER = "org.tensorflow.TensorFlow";
 
-    @Override
-    public String trigger() {
-        return TRIGGER;
+    private TensorFlowLibraryInstrumentation() {
     }
 
-    @Override
-    public AsmVisitorWrapper advice() {
-        return Advice.to(LoadLibraryAdvice.class).on(named("loadLibrary"));
-    }
-
-    /** Inlined into {@code TensorFlow.loadLibrary}. */
-    public static final class LoadLibraryAdvice {
-
-        private LoadLibraryAdvice() {
-        }
-
-        @Advice.OnMethodEnter
-        static void enter(@Advice.Argument(0) Object library, @Advice.Origin Class<?> hooked) throws Throwable {
-            Throwable refusal = ModelLoadGate.checkNativeLibrary("tensorflow", "org.tensorflow.TensorFlow.loadLibrary",
-                    library, hooked, "org.tensorflow.exceptions.TensorFlowException");
-            if (refusal != null) {
-                throw refusal;
-            }
-        }
+    public static List<EntryHook> hooks() {
+        return List.of(EntryHook.at(TRIGGER, "loadLibrary").arguments(1)
+                .constant("tensorflow").constant("org.tensorflow.TensorFlow.loadLibrary").argument(0).hookedClass()
+                .constant("org.tensorflow.exceptions.TensorFlowException")
+                .throwsReturned(ModelLoadGate.class.getName(), "checkNativeLibrary"));
     }
 }

@@ -143,8 +143,8 @@ public final class XmlDecoderCheckpoint {
         if (length == null || length <= max) {
             return null;
         }
-        return DeserializerGate.refuseMember(LIBRARY, ENTRY_POINT, Array.newInstance(type, 0).getClass().getName(), null,
-                Decision.reject("serial.maxArray", length + " > " + max), XmlDecoderCheckpoint.class, REFUSAL);
+        return DeserializerGate.refuse(Decision.reject("serial.maxArray", length + " > " + max), LIBRARY, ENTRY_POINT,
+                Array.newInstance(type, 0).getClass().getName(), length, XmlDecoderCheckpoint.class, REFUSAL);
     }
 
     private static Throwable checkClass(Class<?> type) {

@@ -45,9 +45,12 @@ public final class Dl4jCheck implements FormatCheck, ContentSniff {
     private static final long MAX_CONFIG_BYTES = 64L << 20;
     private static final int MAX_FINDINGS = 32;
 
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    /** Made when a DL4J configuration is first read: every model check makes this class, few read JSON. */
+    private static final class Json {
+        static final JsonFactory FACTORY = JsonFactory.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+    }
 
     @Override
     public String format() {
@@ -115,7 +118,7 @@ public final class Dl4jCheck implements FormatCheck, ContentSniff {
                     + " bytes; larger than " + MAX_CONFIG_BYTES + " is not read"));
             return;
         }
-        try (InputStream in = ModelSources.stream(content, 0); JsonParser p = JSON.createParser(in)) {
+        try (InputStream in = ModelSources.stream(content, 0); JsonParser p = Json.FACTORY.createParser(in)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 findings.add(new Finding("dl4j.config.malformed", Severity.HIGH, where, "the configuration is not a JSON object"));
                 return;

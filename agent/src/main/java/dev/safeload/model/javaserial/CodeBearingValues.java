@@ -51,6 +51,14 @@ public final class CodeBearingValues {
         return null;
     }
 
+    /**
+     * Whether objects of {@code type} have a listed field, so {@link #judge} has something to
+     * read: the stream guard asks once per class a stream names, and skips every other object.
+     */
+    public static boolean bearsCode(Class<?> type) {
+        return RULES.get(type).length > 0;
+    }
+
     private static Rule[] rulesOf(Class<?> type) {
         List<Rule> rules = null;
         for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {

@@ -74,6 +74,10 @@ public class EntryHookEditTest {
         CALLS.add(List.of(method, source));
     }
 
+    public static void observeFlag(String method, boolean flag) {
+        CALLS.add(List.of(method, flag));
+    }
+
     public static Throwable checkLoop(int n) {
         CALLS.add(List.of(n));
         return null;
@@ -158,6 +162,44 @@ public class EntryHookEditTest {
         EntryHookEdit.Result none = EntryHookEdit.apply(original, List.of());
         assertNull(none.bytes());
         assertArrayEquals(original, bytes());
+    }
+
+    @Test
+    void picksOverloadsByTheTypeOfTheirFirstParameter() throws IOException {
+        EntryHook onString = EntryHook.at(LIBRARY, "load").firstParameter("java.lang.String").argument(0)
+                .calls(BRIDGE, "observe");
+        assertTrue(onString.matches("load", "(Ljava/lang/String;JI)Ljava/lang/String;"));
+        assertTrue(EntryHook.at(LIBRARY, "read").firstParameter("byte[]").calls(BRIDGE, "observe")
+                .matches("read", "([BZ)V"));
+        EntryHookEdit.Result result = EntryHookEdit.apply(bytes(), List.of(onString,
+                EntryHook.at(LIBRARY, "load").firstParameter("java.io.File").argument(0).calls(BRIDGE, "observe")));
+        assertEquals(1, result.applied().size());
+        assertEquals(List.of(LIBRARY + ".load(Ljava/io/File;: no such method"), result.problems());
+    }
+
+    /** A model.hooks entry names a method: its overloads without the parameter are not what it means. */
+    @Test
+    void anOverloadThatCannotTakeTheHookIsNoProblemWhenAnotherTakesIt() throws Exception {
+        EntryHook hook = EntryHook.at(LIBRARY, "open").hookedMethod().argument(1).calls(BRIDGE, "observeFlag");
+        EntryHookEdit.Result result = EntryHookEdit.apply(bytes(), List.of(hook));
+        assertTrue(result.problems().isEmpty(), result.problems().toString());
+        Class<?> edited = edit(hook);
+        Object library = edited.getConstructor(String.class).newInstance("lib");
+        edited.getMethod("open", Object.class).invoke(library, "a");
+        edited.getMethod("open", Object.class, boolean.class).invoke(library, "b", true);
+        assertEquals(List.of(List.of(LIBRARY + ".open", true)), CALLS);
+    }
+
+    /** A subtype that only inherits the method has nothing to edit, and nothing to warn about. */
+    @Test
+    void aHookOnSubtypesSaysNothingOfAClassThatDoesNotDeclareTheMethod() throws IOException {
+        EntryHook hook = EntryHook.inSubtypes("dev.safeload.", "java.lang.Object", "missing").argument(0)
+                .calls(BRIDGE, "observe");
+        EntryHookEdit.Result result = EntryHookEdit.apply(bytes(), List.of(hook));
+        assertNull(result.bytes());
+        assertTrue(result.problems().isEmpty(), result.problems().toString());
+        assertTrue(hook.mayApplyTo(LIBRARY));
+        assertThrows(IllegalArgumentException.class, () -> EntryHook.inSubtypes("dev.safeload", "x.Y", "load"));
     }
 
     @Test

@@ -15,9 +15,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A long-running victim driven line by line on stdin, for tests that change something while it
  * runs (attach, policy reload, JMX): {@code read FILE}, {@code open FILE} (create a stream now),
  * {@code readopen} (read the next object of that stream), {@code spin FILE}, {@code stop},
+ * {@code rpc MODE FILE} (a Kryo, Hessian or Pyrolite read, see {@link RpcVictim}),
  * {@code jmxmode MODE} (set the agent's mode through the platform MBean server, as code running
  * in the process could), {@code doc MODE FILE} (read a YAML or JSON document as
- * {@link DocumentVictim} does in that mode), {@code quit}.
+ * {@link DocumentVictim} does in that mode), {@code weka}, {@code ort}, {@code djl} and
+ * {@code store} with a model ({@link ModelCommands}), {@code quit}.
  * Each command answers one line on stdout.
  */
 public final class Console {
@@ -73,12 +75,15 @@ public final class Console {
                     System.out.println("SPIN refused=" + refused.get() + " ok=" + ok.get());
                 }
                 case "jmxmode" -> System.out.println(setModeInProcess(words[1]));
+                case "rpc" -> System.out.println(RpcVictim.result(words[1].split(" ", 2)[0],
+                        Path.of(words[1].split(" ", 2)[1])).replace('\n', ' ')); // one line per answer
                 case "doc" -> {
                     String[] modeAndFile = words[1].split(" ", 2);
                     // SnakeYAML's marked exceptions end their message with a newline: one answer, one line.
                     System.out.println(result(() -> DocumentVictim.read(modeAndFile[0],
                             Files.readString(Path.of(modeAndFile[1])))).replace('\n', ' ').strip());
                 }
+                case "weka", "ort", "djl", "store" -> System.out.println(ModelCommands.run(words[0], words[1]));
                 case "quit" -> {
                     System.out.println("BYE");
                     return;

@@ -1,0 +1,171 @@
+package dev.safeload.deser;
+
+import dev.safeload.policy.Decision;
+import dev.safeload.policy.Mode;
+import dev.safeload.policy.Policy;
+import dev.safeload.policy.SerialPolicy;
+import java.lang.annotation.Annotation;
+import java.util.Collection;
+import java.util.Enumeration;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the hooks in Hessian 4's {@code SerializerFactory} call. Every type name a Hessian
+ * stream carries (an object definition, a typed map or list, an array's component, the name
+ * inside a {@code java.lang.Class} value) is judged by the policy before Hessian loads the
+ * class, and every class Hessian makes a deserializer for (also one the stream never names: the
+ * declared type of a field) before the deserializer exists.
+ *
+ * <p>Hessian's default object deserializer builds objects without running a constructor
+ * ({@code Unsafe.allocateInstance}; with the unsafe path off, a constructor fed nulls and zeros),
+ * whether or not the class is {@code Serializable}. {@code ObjectInputStream} does that only to
+ * classes whose authors declared them {@code Serializable}; any other class Hessian would build
+ * that way must be named in {@code serial.allowWithoutConstructor}. That rule is applied where
+ * the stream names the class: {@code getDeserializer(String)} turns any exception from the
+ * deserializer lookup into a warning and reads the object as a {@code HashMap}.
+ */
+public final class HessianBridge {
+
+    /** Hessian's own type names, which name no class (its {@code SerializerFactory._staticTypeMap}). */
+    private static final Set<String> HESSIAN_TYPES = Set.of("void", "boolean", "byte", "short", "int", "long",
+            "float", "double", "char", "string", "date", "object");
+
+    /** The names of classes already seen to be Serializable: most traffic, so the lookup is done once. */
+    private static final ConcurrentHashMap<String, Boolean> SERIALIZABLE = new ConcurrentHashMap<>();
+    private static final int CACHE_LIMIT = 4096;
+
+    private HessianBridge() {
+    }
+
+    /**
+     * {@code SerializerFactory.getDeserializer(String)}: a type name from the stream; null means go on.
+     *
+     * @param factory the {@code SerializerFactory}, whose class loader resolves the name as Hessian would
+     */
+    public static Throwable checkTypeName(String library, String entryPoint, Object typeName, Object factory,
+                                          Class<?> hooked, String exceptionType) {
+        if (!(typeName instanceof String type) || type.isEmpty() || DeserializerGate.installed() == null) {
+            return null;
+        }
+        String name = type;
+        if (name.charAt(0) == '[') {
+            int dims = 0;
+            while (dims < name.length() && name.charAt(dims) == '[') {
+                dims++;
+            }
+            name = name.substring(dims); // Hessian writes an array as [ and its component's type name
+        }
+        if (HESSIAN_TYPES.contains(name) || "java.lang.Class".equals(name)) {
+            return null; // a Class value's own name is judged by checkClassValue
+        }
+        Throwable refused = AuditedNames.checkClassName(library, entryPoint, name, hooked, exceptionType);
+        Policy p = DeserializerGate.installed().policy();
+        if (refused != null || p.mode() == Mode.OFF || SERIALIZABLE.containsKey(name)) {
+            return refused;
+        }
+        Decision byName = p.serial().decideName(name, false);
+        if (byName.rejected() && byName != SerialPolicy.NOT_ALLOWED) {
+            return null; // denied, and logged by audit mode; no other rule could matter
+        }
+        // Allowed, or an unlisted class audit mode let through: once serial.allow names it (as
+        // learn would), enforce mode also applies the constructor rule, so audit mode logs it now too.
+        Class<?> resolved = resolve(name, factory, hooked);
+        return resolved == null ? null : checkConstruction(library, entryPoint, resolved, hooked, exceptionType);
+    }
+
+    /**
+     * {@code SerializerFactory.loadDeserializer(Class)}: a class Hessian is about to make a
+     * deserializer for, once per class and factory; null means go on.
+     */
+    public static Throwable checkDeserializedClass(String library, String entryPoint, Object deserialized,
+                                                   Class<?> hooked, String exceptionType) {
+        if (!(deserialized instanceof Class<?> type)) {
+            return null;
+        }
+        Class<?> c = type;
+        while (c.isArray()) {
+            c = c.getComponentType();
+        }
+        if (c.isPrimitive() || c.isInterface() || java.lang.reflect.Modifier.isAbstract(c.getModifiers())
+                || c == Class.class) {
+            return null; // Hessian builds no instance of these itself: a JDK default, or what the stream names
+        }
+        DeserializerGate gate = DeserializerGate.installed();
+        if (gate != null && gate.policy().mode() == Mode.AUDIT && AuditedNames.contains(c.getName())) {
+            return null; // the stream named it, and the name hook logged it
+        }
+        Throwable refused = DeserializerGate.checkClass(library, entryPoint, c, hooked, exceptionType);
+        if (refused != null || gate == null || gate.policy().mode() == Mode.OFF) {
+            return refused;
+        }
+        Decision decision = gate.policy().serial().decide(c);
+        if (decision.rejected() && decision != SerialPolicy.NOT_ALLOWED) {
+            return null; // denied, and logged by audit mode
+        }
+        return c == type ? checkConstruction(library, entryPoint, c, hooked, exceptionType) : null;
+    }
+
+    /**
+     * {@code ClassDeserializer.create(String)}: the class a {@code java.lang.Class} value names,
+     * which Hessian loads (initialising it when the factory has no class loader), judged as
+     * {@code ObjectInputStream} judges a class object in its stream; null means go on.
+     */
+    public static Throwable checkClassValue(String library, String entryPoint, Object value, Class<?> hooked,
+                                            String exceptionType) {
+        if (!(value instanceof String className) || HESSIAN_TYPES.contains(className)
+                || PRIMITIVES.contains(className)) {
+            return null;
+        }
+        return DeserializerGate.checkClassName(library, entryPoint, className, hooked, exceptionType);
+    }
+
+    private static final Set<String> PRIMITIVES = Set.of("boolean", "byte", "short", "int", "long", "float",
+            "double", "char", "void");
+
+    /** The constructor rule for a class the policy allows. */
+    private static Throwable checkConstruction(String library, String entryPoint, Class<?> type, Class<?> hooked,
+                                               String exceptionType) {
+        if (KryoBridge.buildsWithAConstructor(type)) {
+            if (SERIALIZABLE.size() < CACHE_LIMIT) {
+                SERIALIZABLE.putIfAbsent(type.getName(), Boolean.TRUE);
+            }
+            return null;
+        }
+        if (type.isEnum() || Collection.class.isAssignableFrom(type) || Map.class.isAssignableFrom(type)
+                || Iterator.class.isAssignableFrom(type) || Enumeration.class.isAssignableFrom(type)
+                || Annotation.class.isAssignableFrom(type) || type == Class.class) {
+            return null; // Hessian's own deserializers: a public constructor, a constant or a proxy
+        }
+        DeserializerGate gate = DeserializerGate.installed();
+        if (gate == null || gate.policy().serial().unconstructedPatterns().match(type.getName()) != null) {
+            return null;
+        }
+        return DeserializerGate.refuse(KryoBridge.UNCONSTRUCTED, library, entryPoint, type.getName(), -1, hooked,
+                exceptionType);
+    }
+
+    /** The class {@code name} names for Hessian, loaded without initialisation, or null. */
+    private static Class<?> resolve(String name, Object factory, Class<?> hooked) {
+        ClassLoader loader = null;
+        try {
+            Object l = factory.getClass().getMethod("getClassLoader").invoke(factory);
+            loader = l instanceof ClassLoader cl ? cl : null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // fall back to the library's own loader
+        }
+        for (ClassLoader candidate : new ClassLoader[] {loader, hooked == null ? null : hooked.getClassLoader()}) {
+            if (candidate == null) {
+                continue;
+            }
+            try {
+                return Class.forName(name, false, candidate);
+            } catch (ClassNotFoundException | LinkageError e) {
+                // not visible here; Hessian will say so itself
+            }
+        }
+        return null;
+    }
+}

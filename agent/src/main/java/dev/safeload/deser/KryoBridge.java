@@ -1,0 +1,178 @@
+package dev.safeload.deser;
+
+import dev.safeload.policy.Decision;
+import dev.safeload.policy.Mode;
+import dev.safeload.policy.Policy;
+import dev.safeload.policy.SerialPolicy;
+import java.io.Serializable;
+import java.lang.reflect.Modifier;
+
+/**
+ * What the hooks in Kryo 5 call. A class name in the stream is judged by
+ * {@link DeserializerGate#checkClassName} where {@code DefaultClassResolver} reads it, before
+ * {@code Class.forName}; this class judges every class Kryo is about to instantiate (also one
+ * the stream never names: a field whose declared type is final), once per registration, at
+ * {@code Kryo.newInstantiator}, before the first instance exists.
+ *
+ * <p>Two rules beyond {@code serial.allow}:
+ * <ul>
+ *   <li>A class the application registered with {@code kryo.register} is its own allowlist,
+ *       written in its code: an unlisted registered class is allowed. The gadget denylist and
+ *       {@code serial.deny} still refuse it.</li>
+ *   <li>Kryo rebuilds an object field by field whether or not it is {@code Serializable}, and
+ *       with an Objenesis strategy ({@code StdInstantiatorStrategy}, or as the fallback of
+ *       {@code DefaultInstantiatorStrategy}) without running any constructor.
+ *       {@code ObjectInputStream} does that only to classes whose authors declared them
+ *       {@code Serializable}; any other class built that way must be named in
+ *       {@code serial.allowWithoutConstructor}.</li>
+ * </ul>
+ */
+public final class KryoBridge {
+
+    /** Kryo's own strategy: a constructor when the class has a no-argument one, else its fallback. */
+    private static final String DEFAULT_STRATEGY = "com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy";
+
+    private KryoBridge() {
+    }
+
+    /**
+     * {@code DefaultClassResolver.getTypeByName}: a class name the stream carries, before Kryo
+     * looks it up and loads it; null means go on.
+     */
+    public static Throwable checkName(String library, String entryPoint, Object className, Class<?> hooked,
+                                      String exceptionType) {
+        return className instanceof String name
+                ? AuditedNames.checkClassName(library, entryPoint, name, hooked, exceptionType) : null;
+    }
+
+    /**
+     * Kryo is about to make the instantiator of {@code type}; null means go on.
+     *
+     * @param kryo the {@code Kryo} instance, for its registrations and instantiator strategy
+     * @param instantiated the class (hooked parameters arrive as {@code Object})
+     */
+    public static Throwable checkInstantiation(String library, String entryPoint, Object kryo, Object instantiated,
+                                               Class<?> hooked, String exceptionType) {
+        DeserializerGate gate = DeserializerGate.installed();
+        if (gate == null || !(instantiated instanceof Class<?> type)) {
+            return null;
+        }
+        Policy p = gate.policy();
+        if (p.mode() == Mode.OFF) {
+            return null;
+        }
+        SerialPolicy serial = p.serial();
+        Decision decision = serial.decide(type);
+        if (decision == SerialPolicy.NOT_ALLOWED && registeredExplicitly(kryo, type)) {
+            return null;
+        }
+        boolean audit = p.mode() == Mode.AUDIT;
+        if (!(decision.rejected() && audit && AuditedNames.contains(type.getName()))) { // else logged by name
+            Throwable refused = DeserializerGate.checkClass(library, entryPoint, type, hooked, exceptionType);
+            if (refused != null || decision.rejected() && !(audit && decision == SerialPolicy.NOT_ALLOWED)) {
+                return refused;
+            }
+        }
+        // Allowed, or an unlisted class audit mode let through: once serial.allow names it (as
+        // learn would), enforce mode also applies this rule, so audit mode logs it now too.
+        if (buildsWithAConstructor(type) || serial.unconstructedPatterns().match(type.getName()) != null
+                || runsAConstructor(kryo, type)) {
+            return null;
+        }
+        return DeserializerGate.refuse(UNCONSTRUCTED, library, entryPoint, type.getName(), -1, hooked, exceptionType);
+    }
+
+    /**
+     * A length Kryo is about to allocate for before reading the data behind it: a primitive
+     * array ({@code Input.readBytes(int)}, {@code readInts}, ...) or a collection's or map's
+     * capacity ({@code CollectionSerializer.create}, {@code MapSerializer.create}); null means go
+     * on. See {@link LengthClaim}.
+     *
+     * @param input Kryo's {@code Input}: when it reads from a byte array, the bytes left are known
+     * @param arrayClass what the length allocates, as a JVM array name
+     */
+    public static Throwable checkLength(String library, String entryPoint, Object input, int length, String arrayClass,
+                                        Class<?> hooked, String exceptionType) {
+        if (length < LengthClaim.CHECKED_LENGTH) {
+            return null;
+        }
+        return LengthClaim.check(library, entryPoint, length, remaining(input), arrayClass, hooked, exceptionType);
+    }
+
+    /**
+     * The bytes left in a Kryo {@code Input} that reads from an array, or -1 for one that reads a
+     * stream. Only {@code Input} itself is read so: its subclasses keep their own buffers.
+     */
+    private static long remaining(Object input) {
+        try {
+            Class<?> type = input.getClass();
+            if (!"com.esotericsoftware.kryo.io.Input".equals(type.getName())) {
+                return -1;
+            }
+            if (type.getMethod("getInputStream").invoke(input) != null) {
+                return -1;
+            }
+            return (Integer) type.getMethod("limit").invoke(input) - (long) (Integer) type.getMethod("position").invoke(input);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return -1;
+        }
+    }
+
+    static final Decision UNCONSTRUCTED = Decision.reject("serial.allowWithoutConstructor",
+            "not Serializable, and built without running a constructor");
+
+    /**
+     * Classes whose construction needs no extra key: {@code Serializable} ones (their authors
+     * accepted being rebuilt from fields, as {@code ObjectInputStream} does) and those no
+     * instantiator can build at all.
+     */
+    static boolean buildsWithAConstructor(Class<?> type) {
+        return Serializable.class.isAssignableFrom(type) || type.isInterface() || type.isArray()
+                || type.isPrimitive() || Modifier.isAbstract(type.getModifiers());
+    }
+
+    /**
+     * Whether Kryo's strategy will call one of {@code type}'s constructors. Only Kryo's own
+     * {@code DefaultInstantiatorStrategy} is known to: with no fallback it builds by the
+     * no-argument constructor or fails, with one it falls back only when that constructor is
+     * missing. Any other strategy (Objenesis's, or the application's own) counts as none.
+     */
+    private static boolean runsAConstructor(Object kryo, Class<?> type) {
+        try {
+            Object strategy = kryo.getClass().getMethod("getInstantiatorStrategy").invoke(kryo);
+            if (strategy == null || !DEFAULT_STRATEGY.equals(strategy.getClass().getName())) {
+                return false;
+            }
+            if (strategy.getClass().getMethod("getFallbackInstantiatorStrategy").invoke(strategy) == null) {
+                return true;
+            }
+            if (type.isMemberClass() && !Modifier.isStatic(type.getModifiers())) {
+                return false; // an inner class has no no-argument constructor: it takes its outer instance
+            }
+            type.getDeclaredConstructor();
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return false; // a Kryo we cannot read: the stricter answer
+        }
+    }
+
+    /**
+     * Whether the application registered {@code type} itself ({@code kryo.register}, an id of
+     * zero or more) rather than Kryo registering it when the stream named it (id -1).
+     */
+    static boolean registeredExplicitly(Object kryo, Class<?> type) {
+        try {
+            Object resolver = kryo.getClass().getMethod("getClassResolver").invoke(kryo);
+            Object registration = resolver.getClass().getMethod("getRegistration", Class.class).invoke(resolver, type);
+            if (registration == null) {
+                return false;
+            }
+            Object id = registration.getClass().getMethod("getId").invoke(registration);
+            return id instanceof Integer i && i >= 0;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+}

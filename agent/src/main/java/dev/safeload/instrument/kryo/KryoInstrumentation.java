@@ -1,0 +1,31 @@
+package dev.safeload.instrument.kryo;
+
+import dev.safeload.instrument.edit.EntryHook;
+import java.util.List;
+
+/**
+ * Kryo 5: {@code Kryo.newInstantiator(Class)}, which Kryo calls once per registration before
+ * it builds the first instance of a class, also one the stream never names (a field whose
+ * declared type Kryo does not write). The class is judged by the policy, and a class that is not
+ * {@code Serializable} and would be built without a constructor by
+ * {@code serial.allowWithoutConstructor} ({@code KryoBridge.checkInstantiation}).
+ */
+public final class KryoInstrumentation {
+
+    /** The hooked class, as a constant the agent can read without loading this class. */
+    public static final String TRIGGER = "com.esotericsoftware.kryo.Kryo";
+
+    /** Kryo's read methods share this class; the log names the outermost one on the stack. */
+    static final String ENTRY_POINT = "com.esotericsoftware.kryo.Kryo.readClassAndObject";
+    static final String EXCEPTION = "com.esotericsoftware.kryo.KryoException";
+
+    private KryoInstrumentation() {
+    }
+
+    public static List<EntryHook> hooks() {
+        return List.of(EntryHook.at(TRIGGER, "newInstantiator")
+                .descriptor("(Ljava/lang/Class;)Lorg/objenesis/instantiator/ObjectInstantiator;")
+                .constant("kryo").constant(ENTRY_POINT).self().argument(0).hookedClass().constant(EXCEPTION)
+                .throwsReturned("dev.safeload.deser.KryoBridge", "checkInstantiation"));
+    }
+}

@@ -1,0 +1,64 @@
+package dev.safeload.instrument;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.safeload.instrument.edit.EntryHook;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import net.bytebuddy.jar.asm.Type;
+
+/**
+ * Every library hook with an exact descriptor calls a bridge that exists with the parameter
+ * types {@code EntryHookEdit} pushes (a reference parameter as {@code Object}): a mismatch would
+ * be a {@code NoSuchMethodError} inside the host's library call, found only when that library
+ * loads.
+ */
+class EntryHookBridgesTest {
+
+    @Test
+    void everyBridgeExistsWithTheTypesTheEditPushes() throws Exception {
+        int checked = 0;
+        for (String className : Libraries.ENTRY_HOOKED) {
+            for (EntryHook hook : Libraries.entryHooks(className)) {
+                if (hook.descriptor() == null) {
+                    continue;
+                }
+                Type[] parameters = Type.getArgumentTypes(hook.descriptor());
+                List<Class<?>> types = new ArrayList<>();
+                for (EntryHook.Value value : hook.values()) {
+                    types.add(switch (value.kind()) {
+                        case CONSTANT, HOOKED_METHOD -> String.class;
+                        case SELF -> Object.class;
+                        case HOOKED_CLASS -> Class.class;
+                        case ARGUMENT -> primitive(parameters[value.index()]);
+                    });
+                }
+                Method bridge = Class.forName(hook.bridgeOwner()).getMethod(hook.bridgeMethod(), types.toArray(Class<?>[]::new));
+                assertTrue(Modifier.isStatic(bridge.getModifiers()), hook::toString);
+                if (hook.outcome() == EntryHook.Outcome.THROW_RETURNED) {
+                    assertEquals(Throwable.class, bridge.getReturnType(), hook::toString);
+                }
+                checked++;
+            }
+        }
+        assertTrue(checked >= 20, "hooks checked: " + checked);
+    }
+
+    private static Class<?> primitive(Type type) {
+        return switch (type.getSort()) {
+            case Type.BOOLEAN -> boolean.class;
+            case Type.BYTE -> byte.class;
+            case Type.CHAR -> char.class;
+            case Type.SHORT -> short.class;
+            case Type.INT -> int.class;
+            case Type.LONG -> long.class;
+            case Type.FLOAT -> float.class;
+            case Type.DOUBLE -> double.class;
+            default -> Object.class;
+        };
+    }
+}
