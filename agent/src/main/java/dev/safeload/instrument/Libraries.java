@@ -7,6 +7,7 @@ import dev.safeload.instrument.dl4j.ModelSerializerInstrumentation;
 import dev.safeload.instrument.edit.EntryHook;
 import dev.safeload.instrument.h2o.MojoModelInstrumentation;
 import dev.safeload.instrument.jackson.ClassNameIdResolverInstrumentation;
+import dev.safeload.instrument.jackson.TypeDeserializerBaseInstrumentation;
 import dev.safeload.instrument.jpmml.JAXBSerializerInstrumentation;
 import dev.safeload.instrument.jpmml.LoadingModelEvaluatorBuilderInstrumentation;
 import dev.safeload.instrument.jpmml.PMMLUtilInstrumentation;
@@ -54,6 +55,10 @@ public final class Libraries {
     static final String JACKSON_CLASS_NAME_ID_RESOLVER =
             "com.".concat("fasterxml.jackson.databind.jsontype.impl.ClassNameIdResolver");
 
+    /** Jackson's polymorphic deserializers' base, where their type-id cache is asked; built at run time likewise. */
+    static final String JACKSON_TYPE_DESERIALIZER_BASE =
+            "com.".concat("fasterxml.jackson.databind.jsontype.impl.TypeDeserializerBase");
+
     /**
      * The classes that get {@link EntryHook}s when they load, as constants: {@link #entryHooks}
      * loads a library's instrumentation class only when that library's class loads.
@@ -63,7 +68,8 @@ public final class Libraries {
             ConstructorInstrumentation.TRIGGER,
             ConstructorInstrumentation.CUSTOM_LOADER_TRIGGER,
             BaseConstructorInstrumentation.TRIGGER,
-            JACKSON_CLASS_NAME_ID_RESOLVER);
+            JACKSON_CLASS_NAME_ID_RESOLVER,
+            JACKSON_TYPE_DESERIALIZER_BASE);
 
     private Libraries() {
     }
@@ -75,8 +81,9 @@ public final class Libraries {
             case ConstructorInstrumentation.TRIGGER, ConstructorInstrumentation.CUSTOM_LOADER_TRIGGER ->
                     ConstructorInstrumentation.hooks(className);
             case BaseConstructorInstrumentation.TRIGGER -> BaseConstructorInstrumentation.hooks();
-            default -> className.equals(JACKSON_CLASS_NAME_ID_RESOLVER)
-                    ? ClassNameIdResolverInstrumentation.hooks() : List.of();
+            default -> className.equals(JACKSON_CLASS_NAME_ID_RESOLVER) ? ClassNameIdResolverInstrumentation.hooks()
+                    : className.equals(JACKSON_TYPE_DESERIALIZER_BASE) ? TypeDeserializerBaseInstrumentation.hooks()
+                    : List.of();
         };
     }
 

@@ -18,6 +18,18 @@ import org.yaml.snakeyaml.constructor.Constructor;
  */
 public final class DocumentVictim {
 
+    /**
+     * One {@code Yaml} and one {@code ObjectMapper} for the life of the process, as a service
+     * keeps them: each caches every class its documents named (SnakeYAML's {@code typeTags},
+     * Jackson's per-deserializer {@code _deserializers}).
+     */
+    private static final Yaml SHARED_YAML = new Yaml();
+    private static final ObjectMapper SHARED_MAPPER = new ObjectMapper();
+
+    static {
+        SHARED_MAPPER.activateDefaultTyping(LaissezFaireSubTypeValidator.instance, ObjectMapper.DefaultTyping.NON_FINAL);
+    }
+
     private DocumentVictim() {
     }
 
@@ -53,6 +65,8 @@ public final class DocumentVictim {
     static Object read(String mode, String text) throws Exception {
         return switch (mode) {
             case "yaml-load" -> new Yaml().load(text);
+            case "yaml-load-shared" -> SHARED_YAML.load(text);
+            case "jackson-default-typing-shared" -> SHARED_MAPPER.readValue(text, Object.class);
             case "yaml-load-as-config" -> new Yaml().loadAs(text, dev.safeload.it.victim.docs.ServiceConfig.class);
             case "yaml-custom-loader" -> new Yaml(new org.yaml.snakeyaml.constructor.CustomClassLoaderConstructor(
                     DocumentVictim.class.getClassLoader())).load(text);
