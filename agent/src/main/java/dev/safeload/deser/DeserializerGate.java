@@ -66,10 +66,41 @@ public final class DeserializerGate {
     private volatile boolean letThroughFull;
 
     /** Which cache-hit keys passed under which policy: a new policy (tightened, or the mode raised) starts empty. */
-    private volatile HitVerdicts hitVerdicts = new HitVerdicts(null, new ConcurrentHashMap<>());
+    private volatile HitVerdicts hitVerdicts = new HitVerdicts(null, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(),
+            new ConcurrentHashMap<>());
 
-    private record HitVerdicts(Policy policy, ConcurrentHashMap<String, Boolean> passed) {
+    /**
+     * @param passed keys that passed under {@code policy}
+     * @param passedRelative MINIMAL_CLASS ids relative to a base package ({@code .Name}), by that package
+     * @param audited class names audit mode already logged under {@code policy}: a cache hit does not log them again
+     */
+    private record HitVerdicts(Policy policy, ConcurrentHashMap<String, Boolean> passed,
+                               ConcurrentHashMap<String, ConcurrentHashMap<String, Boolean>> passedRelative,
+                               ConcurrentHashMap<String, Boolean> audited) {
     }
+
+    /**
+     * {@code MinimalClassNameIdResolver._basePackageName}, made readable, for the resolver class
+     * that has it; null for any other. Jackson caches a {@code .Name} id as it is, so expanding
+     * it as the resolver does is the only way to know which class a cache hit stands for.
+     */
+    private static final ClassValue<java.lang.reflect.Field> BASE_PACKAGE = new ClassValue<>() {
+        @Override
+        protected java.lang.reflect.Field computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                if (c.getName().equals("com.".concat("fasterxml.jackson.databind.jsontype.impl.MinimalClassNameIdResolver"))) {
+                    try {
+                        java.lang.reflect.Field field = c.getDeclaredField("_basePackageName");
+                        field.setAccessible(true);
+                        return field.getType() == String.class ? field : null;
+                    } catch (ReflectiveOperationException | RuntimeException e) {
+                        return null; // a Jackson without the field: relative ids stay as the README's Limits say
+                    }
+                }
+            }
+            return null;
+        }
+    };
 
     /** SnakeYAML's global tag prefix ({@code !!x} is {@code tag:yaml.org,2002:x}). */
     private static final String YAML_GLOBAL_TAG = "tag:yaml.org,2002:";
@@ -153,6 +184,9 @@ public final class DeserializerGate {
                 hooked, exceptionType);
         if (refusal == null) {
             gate.letThrough(className);
+            if (!decision.allowed()) {
+                gate.audited(p, className);
+            }
         }
         return refusal;
     }
@@ -197,8 +231,8 @@ public final class DeserializerGate {
             className = encoded.indexOf('%') < 0 && encoded.indexOf('+') < 0 ? encoded
                     : java.net.URLDecoder.decode(encoded, java.nio.charset.StandardCharsets.UTF_8);
         }
-        return gate.judgeCacheHit(p, verdicts, value, className == null ? List.of() : List.of(className), library,
-                entryPoint, hooked, exceptionType);
+        return gate.judgeCacheHit(p, verdicts, verdicts.passed(), value,
+                className == null ? List.of() : List.of(className), library, entryPoint, hooked, exceptionType);
     }
 
     /**
@@ -224,6 +258,22 @@ public final class DeserializerGate {
             return null;
         }
         HitVerdicts verdicts = gate.hitVerdicts(p);
+        java.lang.reflect.Field basePackage = id.startsWith(".") ? BASE_PACKAGE.get(resolver.getClass()) : null;
+        if (basePackage != null) {
+            String pkg = readString(basePackage, resolver);
+            if (pkg != null) {
+                ConcurrentHashMap<String, Boolean> passed = verdicts.passedRelative().get(pkg);
+                if (passed != null && passed.containsKey(id)) {
+                    return null;
+                }
+                if (passed == null && verdicts.passedRelative().size() < CACHE_LIMIT) {
+                    passed = verdicts.passedRelative().computeIfAbsent(pkg, k -> new ConcurrentHashMap<>());
+                }
+                // As MinimalClassNameIdResolver._typeFromId expands it.
+                String full = pkg.isEmpty() ? id.substring(1) : pkg.concat(id);
+                return gate.judgeCacheHit(p, verdicts, passed, id, List.of(full), library, entryPoint, hooked, exceptionType);
+            }
+        }
         if (verdicts.passed().containsKey(id)) {
             return null;
         }
@@ -234,13 +284,21 @@ public final class DeserializerGate {
                 names.add(className);
             }
         }
-        return gate.judgeCacheHit(p, verdicts, id, names, library, entryPoint, hooked, exceptionType);
+        return gate.judgeCacheHit(p, verdicts, verdicts.passed(), id, names, library, entryPoint, hooked, exceptionType);
+    }
+
+    /** Notes that audit mode logged {@code className} under {@code p}, bounded like the other caches. */
+    private void audited(Policy p, String className) {
+        ConcurrentHashMap<String, Boolean> audited = hitVerdicts(p).audited();
+        if (audited.size() < CACHE_LIMIT) {
+            audited.putIfAbsent(className, Boolean.TRUE);
+        }
     }
 
     private HitVerdicts hitVerdicts(Policy p) {
         HitVerdicts verdicts = hitVerdicts;
         if (verdicts.policy() != p) {
-            verdicts = new HitVerdicts(p, new ConcurrentHashMap<>());
+            verdicts = new HitVerdicts(p, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
             hitVerdicts = verdicts; // two threads may each make one; either is right for p
         }
         return verdicts;
@@ -251,7 +309,16 @@ public final class DeserializerGate {
      * through before is judged; the key then passes quietly under this policy if every name was
      * allowed, or audited once (so audit mode logs one event per class, not one per read).
      */
-    private Throwable judgeCacheHit(Policy p, HitVerdicts verdicts, String key, List<String> names, String library,
+    private static String readString(java.lang.reflect.Field field, Object owner) {
+        try {
+            return (String) field.get(owner);
+        } catch (IllegalAccessException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** {@code passed}: where a key that passes is remembered, or null when that map is full. */
+    private Throwable judgeCacheHit(Policy p, HitVerdicts verdicts, ConcurrentHashMap<String, Boolean> passed, String key, List<String> names, String library,
                                     String entryPoint, Class<?> hooked, String exceptionType) {
         boolean remember = true;
         for (String className : names) {
@@ -271,13 +338,17 @@ public final class DeserializerGate {
                 remember = false; // the application's root for this read only
                 continue;
             }
+            if (p.mode() != Mode.ENFORCE && verdicts.audited().containsKey(className)) {
+                continue; // audit mode logged it already under this policy, at a lookup or an earlier cache hit
+            }
             Throwable refusal = refuse(p, decision, library, entryPoint, className, Boolean.TRUE, hooked, exceptionType);
             if (refusal != null) {
                 return refusal;
             }
+            audited(p, className);
         }
-        if (remember && verdicts.passed().size() < CACHE_LIMIT) {
-            verdicts.passed().putIfAbsent(key, Boolean.TRUE);
+        if (remember && passed != null && passed.size() < CACHE_LIMIT) {
+            passed.putIfAbsent(key, Boolean.TRUE);
         }
         return null;
     }

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.jsontype.impl.ClassNameIdResolver;
 import com.fasterxml.jackson.databind.jsontype.impl.LaissezFaireSubTypeValidator;
+import com.fasterxml.jackson.databind.jsontype.impl.MinimalClassNameIdResolver;
 import com.fasterxml.jackson.databind.type.TypeFactory;
 import dev.safeload.config.PolicyCompiler;
 import dev.safeload.config.Settings;
@@ -346,6 +347,17 @@ class DeserializerGateTest {
     }
 
     @Test
+    void auditModeDoesNotLogAClassAgainAtACacheHitOfAnotherInstance() throws Exception {
+        install("mode=audit");
+        assertNull(yamlLookup("java.io.FileOutputStream"));
+        // A second Yaml's first read of the same tag: its cache hit hook runs before its own lookup.
+        assertNull(yamlCacheHit(FOS_TAG));
+        assertNull(yamlCacheHit(FOS_TAG));
+
+        assertEquals(1, events().size());
+    }
+
+    @Test
     void leavesATagTheGateNeverLetThroughToTheApplicationsRegistration() throws Exception {
         install("mode=enforce");
         assertNotNull(yamlLookup("java.io.FileOutputStream"), "refused at the lookup, so no cache holds it");
@@ -367,6 +379,12 @@ class DeserializerGateTest {
         Throwable refusal = jacksonCacheHit(classNameResolver(), "java.util.ArrayList<java.io.FileOutputStream>");
         assertInstanceOf(JsonMappingException.class, refusal);
         assertTrue(refusal.getMessage().startsWith("safeload: refused java.io.FileOutputStream"), refusal::getMessage);
+        // MINIMAL_CLASS caches ".Name" as it is: expanded against the resolver's base package.
+        Object minimal = MinimalClassNameIdResolver.construct(TypeFactory.defaultInstance().constructType(
+                java.io.File.class), new ObjectMapper().getDeserializationConfig(), LaissezFaireSubTypeValidator.instance);
+        Throwable relative = jacksonCacheHit(minimal, ".FileOutputStream");
+        assertNotNull(relative);
+        assertTrue(relative.getMessage().startsWith("safeload: refused java.io.FileOutputStream"), relative::getMessage);
         // The same string as a logical name (@JsonTypeName under Id.NAME) is not a class name.
         assertNull(jacksonCacheHit(new Object(), "java.util.ArrayList<java.io.FileOutputStream>"));
     }
@@ -377,20 +395,25 @@ class DeserializerGateTest {
         String tag = "tag:yaml.org,2002:" + Dto.class.getName();
         assertNull(yamlLookup(Dto.class.getName()));
         Object resolver = classNameResolver();
+        Object minimal = MinimalClassNameIdResolver.construct(TypeFactory.defaultInstance().constructType(
+                Dto.class), new ObjectMapper().getDeserializationConfig(), LaissezFaireSubTypeValidator.instance);
+        String relative = Dto.class.getName().substring(Dto.class.getPackageName().length()); // ".DeserializerGateTest$Dto"
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
         for (int i = 0; i < 20_000; i++) {
             assertNull(yamlCacheHit(tag));
             assertNull(jacksonCacheHit(resolver, Dto.class.getName()));
+            assertNull(jacksonCacheHit(minimal, relative));
         }
         long before = threads.getThreadAllocatedBytes(thread);
         for (int i = 0; i < 100_000; i++) {
             yamlCacheHit(tag);
             jacksonCacheHit(resolver, Dto.class.getName());
+            jacksonCacheHit(minimal, relative);
         }
         long allocated = threads.getThreadAllocatedBytes(thread) - before;
 
-        assertTrue(allocated < 64 * 1024, allocated + " bytes allocated over 200,000 cache hits");
+        assertTrue(allocated < 64 * 1024, allocated + " bytes allocated over 300,000 cache hits");
     }
 
     public static class Dto {

@@ -21,7 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The staging path, audit then enforce at run time, against one long-lived {@code Yaml} and one
  * {@code ObjectMapper}: each caches the classes its documents named, so the class audit mode let
  * through is answered from that cache on the next read. After the switch the same instance
- * refuses it, while the same instance still reads what the policy allows.
+ * refuses it, while the same instance still reads what the policy allows. A MINIMAL_CLASS id
+ * relative to its base package ({@code .BasicDataSource}) is cached in that short form and is
+ * refused the same way.
  */
 class DocumentPolicyTighteningTest {
 
@@ -34,7 +36,8 @@ class DocumentPolicyTighteningTest {
     }
 
     /** The documents, and the markers their attacks leave when they run. */
-    private record Documents(Path dir, Path yamlMarker, Path jsonMarker, Path yaml, Path json, Path order, Path log) {
+    private record Documents(Path dir, Path yamlMarker, Path jsonMarker, Path yaml, Path json, Path relative,
+                             Path order, Path log) {
 
         static Documents create(String name) throws Exception {
             Path dir = Files.createTempDirectory("safeload-tighten-" + name + "-");
@@ -43,6 +46,7 @@ class DocumentPolicyTighteningTest {
             return new Documents(dir, yamlMarker, jsonMarker,
                     DocumentPayloads.write(dir, "attack.yaml", DocumentPayloads.yamlFileWrite(yamlMarker)),
                     DocumentPayloads.write(dir, "attack.json", DocumentPayloads.jacksonDbcpDefaultTyping(jsonMarker)),
+                    DocumentPayloads.write(dir, "relative.json", DocumentPayloads.jacksonDbcpMinimalRelative(jsonMarker)),
                     DocumentPayloads.write(dir, "order.json", DocumentPayloads.jacksonOrderDefaultTyping()),
                     dir.resolve("v.jsonl"));
         }
@@ -56,6 +60,9 @@ class DocumentPolicyTighteningTest {
             assertTrue(Files.exists(d.yamlMarker()) && Files.exists(d.jsonMarker()), "audit lets both run, read " + read);
             Files.delete(d.yamlMarker());
             Files.delete(d.jsonMarker());
+            assertEquals("RESULT ok " + DBCP, console.send("doc jackson-minimal-relative-shared " + d.relative()));
+            assertTrue(Files.exists(d.jsonMarker()), "audit lets the relative MINIMAL_CLASS id run, read " + read);
+            Files.delete(d.jsonMarker());
         }
     }
 
@@ -66,6 +73,9 @@ class DocumentPolicyTighteningTest {
         String json = console.send("doc jackson-default-typing-shared " + d.json());
         assertTrue(json.startsWith("RESULT failed com.fasterxml.jackson.databind.JsonMappingException: safeload: refused "
                 + DBCP), json);
+        String relative = console.send("doc jackson-minimal-relative-shared " + d.relative());
+        assertTrue(relative.startsWith("RESULT failed com.fasterxml.jackson.databind.JsonMappingException: safeload: refused "
+                + DBCP), relative);
         assertFalse(Files.exists(d.yamlMarker()));
         assertFalse(Files.exists(d.jsonMarker()));
         String order = console.send("doc jackson-default-typing-shared " + d.order());
@@ -74,12 +84,14 @@ class DocumentPolicyTighteningTest {
 
     private static void oneAuditPerClassThenOneRefusalEach(Documents d) throws Exception {
         List<JsonNode> events = ViolationLog.read(d.log());
-        assertEquals(List.of("java.io.FileOutputStream", DBCP), ViolationLog.withAction(events, "audit").stream()
-                .map(e -> e.path("safeload.class").asText()).toList(), "one audit per class, not one per read");
+        // The two Jackson reads are two call sites: one event each, not one per read.
+        assertEquals(List.of("java.io.FileOutputStream", DBCP, DBCP), ViolationLog.withAction(events, "audit").stream()
+                .map(e -> e.path("safeload.class").asText()).toList(), "one audit per class and call site, not one per read");
         List<JsonNode> refusals = ViolationLog.withAction(events, "refuse");
-        assertEquals(List.of("java.io.FileOutputStream", DBCP),
+        assertEquals(List.of("java.io.FileOutputStream", DBCP, DBCP),
                 refusals.stream().map(e -> e.path("safeload.class").asText()).toList());
-        assertEquals(List.of("org.yaml.snakeyaml.Yaml.load", "com.fasterxml.jackson.databind.ObjectMapper.readValue"),
+        assertEquals(List.of("org.yaml.snakeyaml.Yaml.load", "com.fasterxml.jackson.databind.ObjectMapper.readValue",
+                        "com.fasterxml.jackson.databind.ObjectMapper.readValue"),
                 refusals.stream().map(e -> e.path("safeload.entry_point").asText()).toList());
     }
 

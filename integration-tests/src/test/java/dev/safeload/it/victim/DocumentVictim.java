@@ -25,6 +25,7 @@ public final class DocumentVictim {
      */
     private static final Yaml SHARED_YAML = new Yaml();
     private static final ObjectMapper SHARED_MAPPER = new ObjectMapper();
+    private static final ObjectMapper SHARED_PLAIN_MAPPER = new ObjectMapper();
 
     static {
         SHARED_MAPPER.activateDefaultTyping(LaissezFaireSubTypeValidator.instance, ObjectMapper.DefaultTyping.NON_FINAL);
@@ -43,6 +44,15 @@ public final class DocumentVictim {
     public static class MinimalEnvelope {
         @JsonTypeInfo(use = JsonTypeInfo.Id.MINIMAL_CLASS)
         public Object payload;
+    }
+
+    /**
+     * {@code MINIMAL_CLASS} on a field typed by a library class: {@code .BasicDataSource} is
+     * relative to that class's package, and Jackson caches the id in that short form.
+     */
+    public static class DataSourceEnvelope {
+        @JsonTypeInfo(use = JsonTypeInfo.Id.MINIMAL_CLASS)
+        public org.apache.commons.dbcp.BasicDataSource payload;
     }
 
     public static void main(String[] args) throws Exception {
@@ -67,6 +77,7 @@ public final class DocumentVictim {
             case "yaml-load" -> new Yaml().load(text);
             case "yaml-load-shared" -> SHARED_YAML.load(text);
             case "jackson-default-typing-shared" -> SHARED_MAPPER.readValue(text, Object.class);
+            case "jackson-minimal-relative-shared" -> SHARED_PLAIN_MAPPER.readValue(text, DataSourceEnvelope.class).payload;
             case "yaml-load-as-config" -> new Yaml().loadAs(text, dev.safeload.it.victim.docs.ServiceConfig.class);
             case "yaml-custom-loader" -> new Yaml(new org.yaml.snakeyaml.constructor.CustomClassLoaderConstructor(
                     DocumentVictim.class.getClassLoader())).load(text);
