@@ -88,13 +88,14 @@ public final class DeserializerGate {
         @Override
         protected java.lang.reflect.Field computeValue(Class<?> type) {
             for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-                if (c.getName().equals("com.".concat("fasterxml.jackson.databind.jsontype.impl.MinimalClassNameIdResolver"))) {
+                if (c.getName().equals("com.".concat("fasterxml.jackson.databind.jsontype.impl.")
+                        .concat("MinimalClassNameIdResolver"))) {
                     try {
                         java.lang.reflect.Field field = c.getDeclaredField("_basePackageName");
                         field.setAccessible(true);
                         return field.getType() == String.class ? field : null;
                     } catch (ReflectiveOperationException | RuntimeException e) {
-                        return null; // a Jackson without the field: relative ids stay as the README's Limits say
+                        return null; // a Jackson without the field: its relative ids are left to the lookup hook
                     }
                 }
             }
@@ -271,7 +272,8 @@ public final class DeserializerGate {
                 }
                 // As MinimalClassNameIdResolver._typeFromId expands it.
                 String full = pkg.isEmpty() ? id.substring(1) : pkg.concat(id);
-                return gate.judgeCacheHit(p, verdicts, passed, id, List.of(full), library, entryPoint, hooked, exceptionType);
+                return gate.judgeCacheHit(p, verdicts, passed, id, List.of(full), library, entryPoint, hooked,
+                        exceptionType);
             }
         }
         if (verdicts.passed().containsKey(id)) {
@@ -304,11 +306,6 @@ public final class DeserializerGate {
         return verdicts;
     }
 
-    /**
-     * The first time under this policy a cache-hit key is seen: each of its names the gate let
-     * through before is judged; the key then passes quietly under this policy if every name was
-     * allowed, or audited once (so audit mode logs one event per class, not one per read).
-     */
     private static String readString(java.lang.reflect.Field field, Object owner) {
         try {
             return (String) field.get(owner);
@@ -317,9 +314,15 @@ public final class DeserializerGate {
         }
     }
 
-    /** {@code passed}: where a key that passes is remembered, or null when that map is full. */
-    private Throwable judgeCacheHit(Policy p, HitVerdicts verdicts, ConcurrentHashMap<String, Boolean> passed, String key, List<String> names, String library,
-                                    String entryPoint, Class<?> hooked, String exceptionType) {
+    /**
+     * The first time under this policy a cache-hit key is seen: each of its names the gate let
+     * through before is judged; the key then passes quietly under this policy if every name was
+     * allowed, or audited once (so audit mode logs one event per class, not one per read).
+     * {@code passed} is where a key that passes is remembered, or null when that map is full.
+     */
+    private Throwable judgeCacheHit(Policy p, HitVerdicts verdicts, ConcurrentHashMap<String, Boolean> passed,
+                                    String key, List<String> names, String library, String entryPoint, Class<?> hooked,
+                                    String exceptionType) {
         boolean remember = true;
         for (String className : names) {
             if (!letThroughFull && !letThrough.containsKey(className)) {
