@@ -326,7 +326,10 @@ public final class DeserializerGate {
         boolean remember = true;
         for (String className : names) {
             if (!letThroughFull && !letThrough.containsKey(className)) {
-                continue; // not resolved through the gate: no cache of the library can hold it from an earlier policy
+                // Not resolved through the gate: no cache of the library holds it from an earlier policy. A name
+                // a scoped rule names may be let through by this very read's lookup, for this stack only.
+                remember &= p.serial().decideName(className, false) != Decision.UNDECIDED;
+                continue;
             }
             Decision decision = p.serial().decideName(className, false);
             if (decision.allowed()) {

@@ -358,6 +358,25 @@ class DeserializerGateTest {
     }
 
     @Test
+    void judgesAScopedClassAtEachCacheHitByThatReadsStack() throws Exception {
+        // Allowed only while a JUnit frame is on the stack: the test thread has one, a fresh thread none.
+        install("mode=enforce,serial.allow=" + Dto.class.getName() + "@org.junit.**");
+        String tag = "tag:yaml.org,2002:" + Dto.class.getName();
+        assertNull(yamlCacheHit(tag));
+        assertNull(yamlLookup(Dto.class.getName()), "the lookup's stack has the scope");
+        assertNull(yamlCacheHit(tag));
+
+        Throwable[] elsewhere = new Throwable[1];
+        Thread thread = new Thread(() -> elsewhere[0] = yamlCacheHit(tag));
+        thread.start();
+        thread.join();
+
+        assertNotNull(elsewhere[0], "a cache hit on a stack outside the scope");
+        assertTrue(elsewhere[0].getMessage().startsWith("safeload: refused " + Dto.class.getName()),
+                elsewhere[0]::getMessage);
+    }
+
+    @Test
     void leavesATagTheGateNeverLetThroughToTheApplicationsRegistration() throws Exception {
         install("mode=enforce");
         assertNotNull(yamlLookup("java.io.FileOutputStream"), "refused at the lookup, so no cache holds it");
