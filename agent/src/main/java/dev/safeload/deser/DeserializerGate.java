@@ -55,6 +55,71 @@ public final class DeserializerGate {
      */
     private final ConcurrentHashMap<String, Decision> provenByName = new ConcurrentHashMap<>();
 
+    /**
+     * Every name a lookup hook let through (allowed, or audited): what SnakeYAML's and Jackson's
+     * own caches may now hold, and what a cache hit judges again. A name never let through here
+     * is one the library did not look up through the gate (a tag the application registered,
+     * {@code new Constructor(Config.class)}), left alone as before. Never cleared.
+     */
+    private final ConcurrentHashMap<String, Boolean> letThrough = new ConcurrentHashMap<>();
+    /** Set once {@link #letThrough} is full: from then on every cache hit is judged (fail closed). */
+    private volatile boolean letThroughFull;
+
+    /** Which cache-hit keys passed under which policy: a new policy (tightened, or the mode raised) starts empty. */
+    private volatile HitVerdicts hitVerdicts = new HitVerdicts(null, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(),
+            new ConcurrentHashMap<>());
+
+    /**
+     * @param passed keys that passed under {@code policy}
+     * @param passedRelative MINIMAL_CLASS ids relative to a base package ({@code .Name}), by that package
+     * @param audited class names audit mode already logged under {@code policy}: a cache hit does not log them again
+     */
+    private record HitVerdicts(Policy policy, ConcurrentHashMap<String, Boolean> passed,
+                               ConcurrentHashMap<String, ConcurrentHashMap<String, Boolean>> passedRelative,
+                               ConcurrentHashMap<String, Boolean> audited) {
+    }
+
+    /**
+     * {@code MinimalClassNameIdResolver._basePackageName}, made readable, for the resolver class
+     * that has it; null for any other. Jackson caches a {@code .Name} id as it is, so expanding
+     * it as the resolver does is the only way to know which class a cache hit stands for.
+     */
+    private static final ClassValue<java.lang.reflect.Field> BASE_PACKAGE = new ClassValue<>() {
+        @Override
+        protected java.lang.reflect.Field computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                if (c.getName().equals("com.".concat("fasterxml.jackson.databind.jsontype.impl.")
+                        .concat("MinimalClassNameIdResolver"))) {
+                    try {
+                        java.lang.reflect.Field field = c.getDeclaredField("_basePackageName");
+                        field.setAccessible(true);
+                        return field.getType() == String.class ? field : null;
+                    } catch (ReflectiveOperationException | RuntimeException e) {
+                        return null; // a Jackson without the field: its relative ids are left to the lookup hook
+                    }
+                }
+            }
+            return null;
+        }
+    };
+
+    /** SnakeYAML's global tag prefix ({@code !!x} is {@code tag:yaml.org,2002:x}). */
+    private static final String YAML_GLOBAL_TAG = "tag:yaml.org,2002:";
+
+    /** Whether a Jackson {@code TypeIdResolver} class is the class-name one (or extends it, as MINIMAL_CLASS's does). */
+    private static final ClassValue<Boolean> CLASS_NAME_RESOLVER = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                // Built at run time: the shade plugin would rewrite the constant to the agent's own relocated Jackson.
+                if (c.getName().equals("com.".concat("fasterxml.jackson.databind.jsontype.impl.ClassNameIdResolver"))) {
+                    return Boolean.TRUE;
+                }
+            }
+            return Boolean.FALSE;
+        }
+    };
+
     public DeserializerGate(Policy policy, Reporter reporter) {
         this.reporter = reporter;
         this.policy = policy;
@@ -109,14 +174,189 @@ public final class DeserializerGate {
         Metrics.checked(entryPoint);
         Decision decision = p.serial().decideName(className, false);
         if (decision.allowed()) {
+            gate.letThrough(className);
             return null;
         }
         decision = gate.settleName(p, decision, className, hooked);
         if (!decision.allowed() && className.equals(APPLICATION_ROOT.get()[0])) {
             return null;
         }
-        return decision.allowed() ? null : gate.refuse(p, decision, library, entryPoint, className, null, hooked,
-                exceptionType, null);
+        Throwable refusal = decision.allowed() ? null : gate.refuse(p, decision, library, entryPoint, className, null,
+                hooked, exceptionType, null);
+        if (refusal == null) {
+            gate.letThrough(className);
+            if (!decision.allowed()) {
+                gate.audited(p, className);
+            }
+        }
+        return refusal;
+    }
+
+    private void letThrough(String className) {
+        if (!letThrough.containsKey(className)) { // read first: the allow path stays lock- and allocation-free
+            if (letThrough.size() < CACHE_LIMIT) {
+                letThrough.putIfAbsent(className, Boolean.TRUE);
+            } else {
+                letThroughFull = true;
+            }
+        }
+    }
+
+    /**
+     * SnakeYAML's {@code Constructor.getClassForNode}, on every tagged node, before its
+     * {@code typeTags} cache answers: a global tag whose class the gate let through earlier (in
+     * audit mode, or under a looser policy) is judged again by the policy in force now, so a
+     * long-lived {@code Yaml} does not keep what the switch to enforce refuses. Allocation-free
+     * once a tag passed under this policy.
+     *
+     * @param tag the node's tag, {@code Tag.getValue()}
+     */
+    public static Throwable checkCachedTag(String library, String entryPoint, Object tag, Class<?> hooked,
+                                           String exceptionType) {
+        DeserializerGate gate = installed;
+        if (gate == null || !(tag instanceof String value)) {
+            return null;
+        }
+        Policy p = gate.policy;
+        if (p.mode() == Mode.OFF) {
+            return null;
+        }
+        HitVerdicts verdicts = gate.hitVerdicts(p);
+        if (verdicts.passed().containsKey(value)) {
+            return null;
+        }
+        String className = null;
+        if (value.startsWith(YAML_GLOBAL_TAG)) {
+            // As SnakeYAML's Tag.getClassName decodes it (UriEncoder.decode is URLDecoder with UTF-8).
+            String encoded = value.substring(YAML_GLOBAL_TAG.length());
+            className = encoded.indexOf('%') < 0 && encoded.indexOf('+') < 0 ? encoded
+                    : java.net.URLDecoder.decode(encoded, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return gate.judgeCacheHit(p, verdicts, verdicts.passed(), value,
+                className == null ? List.of() : List.of(className), library, entryPoint, hooked, exceptionType);
+    }
+
+    /**
+     * Jackson's {@code TypeDeserializerBase._findDeserializer}, on every polymorphic value,
+     * before its {@code _deserializers} cache answers: a class-name type id (the deserializer's
+     * resolver is {@code ClassNameIdResolver} or extends it) whose classes the gate let through
+     * earlier is judged again by the policy in force now. Logical names ({@code @JsonTypeName},
+     * {@code Id.NAME}) are not class names and are left alone. Allocation-free once an id passed
+     * under this policy.
+     *
+     * @param resolver the deserializer's {@code getTypeIdResolver()}
+     * @param typeId the id the document gave
+     */
+    public static Throwable checkCachedTypeId(String library, String entryPoint, Object resolver, Object typeId,
+                                              Class<?> hooked, String exceptionType) {
+        DeserializerGate gate = installed;
+        if (gate == null || resolver == null || !(typeId instanceof String id)
+                || !CLASS_NAME_RESOLVER.get(resolver.getClass())) {
+            return null;
+        }
+        Policy p = gate.policy;
+        if (p.mode() == Mode.OFF) {
+            return null;
+        }
+        HitVerdicts verdicts = gate.hitVerdicts(p);
+        java.lang.reflect.Field basePackage = id.startsWith(".") ? BASE_PACKAGE.get(resolver.getClass()) : null;
+        if (basePackage != null) {
+            String pkg = readString(basePackage, resolver);
+            if (pkg != null) {
+                ConcurrentHashMap<String, Boolean> passed = verdicts.passedRelative().get(pkg);
+                if (passed != null && passed.containsKey(id)) {
+                    return null;
+                }
+                if (passed == null && verdicts.passedRelative().size() < CACHE_LIMIT) {
+                    passed = verdicts.passedRelative().computeIfAbsent(pkg, k -> new ConcurrentHashMap<>());
+                }
+                // As MinimalClassNameIdResolver._typeFromId expands it.
+                String full = pkg.isEmpty() ? id.substring(1) : pkg.concat(id);
+                return gate.judgeCacheHit(p, verdicts, passed, id, List.of(full), library, entryPoint, hooked,
+                        exceptionType);
+            }
+        }
+        if (verdicts.passed().containsKey(id)) {
+            return null;
+        }
+        List<String> names = new java.util.ArrayList<>();
+        for (String part : id.split("[<>,]")) { // as checkTypeName splits it, the way Jackson's TypeParser does
+            String className = part.strip();
+            if (!className.isEmpty()) {
+                names.add(className);
+            }
+        }
+        return gate.judgeCacheHit(p, verdicts, verdicts.passed(), id, names, library, entryPoint, hooked, exceptionType);
+    }
+
+    /** Notes that audit mode logged {@code className} under {@code p}, bounded like the other caches. */
+    private void audited(Policy p, String className) {
+        ConcurrentHashMap<String, Boolean> audited = hitVerdicts(p).audited();
+        if (audited.size() < CACHE_LIMIT) {
+            audited.putIfAbsent(className, Boolean.TRUE);
+        }
+    }
+
+    private HitVerdicts hitVerdicts(Policy p) {
+        HitVerdicts verdicts = hitVerdicts;
+        if (verdicts.policy() != p) {
+            verdicts = new HitVerdicts(p, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+            hitVerdicts = verdicts; // two threads may each make one; either is right for p
+        }
+        return verdicts;
+    }
+
+    private static String readString(java.lang.reflect.Field field, Object owner) {
+        try {
+            return (String) field.get(owner);
+        } catch (IllegalAccessException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The first time under this policy a cache-hit key is seen: each of its names the gate let
+     * through before is judged; the key then passes quietly under this policy if every name was
+     * allowed, or audited once (so audit mode logs one event per class, not one per read).
+     * {@code passed} is where a key that passes is remembered, or null when that map is full.
+     */
+    private Throwable judgeCacheHit(Policy p, HitVerdicts verdicts, ConcurrentHashMap<String, Boolean> passed,
+                                    String key, List<String> names, String library, String entryPoint, Class<?> hooked,
+                                    String exceptionType) {
+        boolean remember = true;
+        for (String className : names) {
+            if (!letThroughFull && !letThrough.containsKey(className)) {
+                // Not resolved through the gate: no cache of the library holds it from an earlier policy. A name
+                // a scoped rule names may be let through by this very read's lookup, for this stack only.
+                remember &= p.serial().decideName(className, false) != Decision.UNDECIDED;
+                continue;
+            }
+            Decision decision = p.serial().decideName(className, false);
+            if (decision.allowed()) {
+                continue;
+            }
+            remember &= decision != Decision.UNDECIDED; // a scoped rule depends on the stack of each read
+            decision = settleName(p, decision, className, hooked);
+            if (decision.allowed()) {
+                continue;
+            }
+            if (className.equals(APPLICATION_ROOT.get()[0])) {
+                remember = false; // the application's root for this read only
+                continue;
+            }
+            if (p.mode() != Mode.ENFORCE && verdicts.audited().containsKey(className)) {
+                continue; // audit mode logged it already under this policy, at a lookup or an earlier cache hit
+            }
+            Throwable refusal = refuse(p, decision, library, entryPoint, className, Boolean.TRUE, hooked, exceptionType, null);
+            if (refusal != null) {
+                return refusal;
+            }
+            audited(p, className);
+        }
+        if (remember && passed != null && passed.size() < CACHE_LIMIT) {
+            passed.putIfAbsent(key, Boolean.TRUE);
+        }
+        return null;
     }
 
     /**

@@ -15,6 +15,7 @@ import dev.safeload.instrument.kryo.InputInstrumentation;
 import dev.safeload.instrument.kryo.KryoInstrumentation;
 import dev.safeload.instrument.pyrolite.PickleUtilsInstrumentation;
 import dev.safeload.instrument.jackson.ClassNameIdResolverInstrumentation;
+import dev.safeload.instrument.jackson.TypeDeserializerBaseInstrumentation;
 import dev.safeload.instrument.jpmml.JAXBSerializerInstrumentation;
 import dev.safeload.instrument.jpmml.LoadingModelEvaluatorBuilderInstrumentation;
 import dev.safeload.instrument.jpmml.PMMLUtilInstrumentation;
@@ -45,6 +46,10 @@ public final class Libraries {
      */
     static final String JACKSON_CLASS_NAME_ID_RESOLVER =
             "com.".concat("fasterxml.jackson.databind.jsontype.impl.ClassNameIdResolver");
+
+    /** Jackson's polymorphic deserializers' base, where their type-id cache is asked; built at run time likewise. */
+    static final String JACKSON_TYPE_DESERIALIZER_BASE =
+            "com.".concat("fasterxml.jackson.databind.jsontype.impl.TypeDeserializerBase");
 
     /**
      * The classes that get {@link EntryHook}s when they load, as constants; a name ending in '.'
@@ -80,7 +85,8 @@ public final class Libraries {
             ConstructorInstrumentation.CUSTOM_LOADER_TRIGGER,
             BaseConstructorInstrumentation.TRIGGER,
             JACKSON_CLASS_NAME_ID_RESOLVER,
-            DefaultMapperInstrumentation.TRIGGER);
+            DefaultMapperInstrumentation.TRIGGER,
+            JACKSON_TYPE_DESERIALIZER_BASE);
 
     private Libraries() {
     }
@@ -118,8 +124,9 @@ public final class Libraries {
             case JAXBSerializerInstrumentation.TRIGGER -> JAXBSerializerInstrumentation.hooks();
             case ModelSerializerInstrumentation.TRIGGER -> ModelSerializerInstrumentation.hooks();
             case DefaultMapperInstrumentation.TRIGGER -> DefaultMapperInstrumentation.hooks();
-            default -> className.equals(JACKSON_CLASS_NAME_ID_RESOLVER)
-                    ? ClassNameIdResolverInstrumentation.hooks() : List.of();
+            default -> className.equals(JACKSON_CLASS_NAME_ID_RESOLVER) ? ClassNameIdResolverInstrumentation.hooks()
+                    : className.equals(JACKSON_TYPE_DESERIALIZER_BASE) ? TypeDeserializerBaseInstrumentation.hooks()
+                    : List.of();
         };
         if (!className.startsWith(ModelLoadInstrumentation.TRIGGER)) {
             return exact;

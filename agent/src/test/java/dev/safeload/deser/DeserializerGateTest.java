@@ -2,6 +2,7 @@ package dev.safeload.deser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,10 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.jsontype.impl.ClassNameIdResolver;
+import com.fasterxml.jackson.databind.jsontype.impl.LaissezFaireSubTypeValidator;
+import com.fasterxml.jackson.databind.jsontype.impl.MinimalClassNameIdResolver;
+import com.fasterxml.jackson.databind.type.TypeFactory;
 import dev.safeload.config.PolicyCompiler;
 import dev.safeload.config.Settings;
 import dev.safeload.policy.Policy;
@@ -44,8 +49,34 @@ class DeserializerGateTest {
 
     private Path log;
 
+    private static Policy policy(String options) throws Exception {
+        return PolicyCompiler.compile(Settings.resolve(options, new Properties(), Map.of()));
+    }
+
+    private static final String YAML_EXCEPTION = "org.yaml.snakeyaml.constructor.ConstructorException";
+    private static final String FOS_TAG = "tag:yaml.org,2002:java.io.FileOutputStream";
+
+    private static Throwable yamlLookup(String className) {
+        return DeserializerGate.checkClassName("snakeyaml", "org.yaml.snakeyaml.Yaml.load", className,
+                DeserializerGateTest.class, YAML_EXCEPTION);
+    }
+
+    private static Throwable yamlCacheHit(String tag) {
+        return DeserializerGate.checkCachedTag("snakeyaml", "org.yaml.snakeyaml.Yaml.load", tag,
+                DeserializerGateTest.class, YAML_EXCEPTION);
+    }
+
+    private static Throwable jacksonCacheHit(Object resolver, String typeId) {
+        return DeserializerGate.checkCachedTypeId("jackson", ENTRY, resolver, typeId, ObjectMapper.class, JACKSON);
+    }
+
+    private static Object classNameResolver() {
+        TypeFactory types = TypeFactory.defaultInstance();
+        return new ClassNameIdResolver(types.constructType(Object.class), types, LaissezFaireSubTypeValidator.instance);
+    }
+
     private DeserializerGate install(String options) throws Exception {
-        Policy policy = PolicyCompiler.compile(Settings.resolve(options, new Properties(), Map.of()));
+        Policy policy = policy(options);
         log = dir.resolve("v.jsonl");
         Reporter reporter = new Reporter(new LogSettings(log.toString(), 1 << 20, 1, 100, ServiceIdentity.NONE),
                 new PrintStream(new ByteArrayOutputStream()));
@@ -294,6 +325,114 @@ class DeserializerGateTest {
 
         // 300,000 checks: a single allocation per check would be megabytes.
         assertTrue(allocated < 64 * 1024, allocated + " bytes allocated");
+    }
+
+    @Test
+    void judgesATagAuditLetThroughAgainAtACacheHitOnceEnforceIsOn() throws Exception {
+        DeserializerGate gate = install("mode=audit");
+        // As SnakeYAML calls them: getClassForNode first, on a cache miss getClassForName, then hits.
+        assertNull(yamlCacheHit(FOS_TAG));
+        assertNull(yamlLookup("java.io.FileOutputStream"));
+        assertNull(yamlCacheHit(FOS_TAG));
+        assertNull(yamlCacheHit(FOS_TAG));
+        assertEquals(1, events().size(), "one audit for the lookup; the cache hits under the same policy log nothing");
+
+        gate.policy(policy("mode=enforce"));
+        Throwable refusal = yamlCacheHit(FOS_TAG);
+
+        assertNotNull(refusal);
+        assertTrue(refusal.getMessage().startsWith("safeload: refused java.io.FileOutputStream (rule serial.allow:"),
+                refusal::getMessage);
+        assertEquals("refuse", events().get(1).path("event.action").asText());
+    }
+
+    @Test
+    void auditModeDoesNotLogAClassAgainAtACacheHitOfAnotherInstance() throws Exception {
+        install("mode=audit");
+        assertNull(yamlLookup("java.io.FileOutputStream"));
+        // A second Yaml's first read of the same tag: its cache hit hook runs before its own lookup.
+        assertNull(yamlCacheHit(FOS_TAG));
+        assertNull(yamlCacheHit(FOS_TAG));
+
+        assertEquals(1, events().size());
+    }
+
+    @Test
+    void judgesAScopedClassAtEachCacheHitByThatReadsStack() throws Exception {
+        // Allowed only while a JUnit frame is on the stack: the test thread has one, a fresh thread none.
+        install("mode=enforce,serial.allow=" + Dto.class.getName() + "@org.junit.**");
+        String tag = "tag:yaml.org,2002:" + Dto.class.getName();
+        assertNull(yamlCacheHit(tag));
+        assertNull(yamlLookup(Dto.class.getName()), "the lookup's stack has the scope");
+        assertNull(yamlCacheHit(tag));
+
+        Throwable[] elsewhere = new Throwable[1];
+        Thread thread = new Thread(() -> elsewhere[0] = yamlCacheHit(tag));
+        thread.start();
+        thread.join();
+
+        assertNotNull(elsewhere[0], "a cache hit on a stack outside the scope");
+        assertTrue(elsewhere[0].getMessage().startsWith("safeload: refused " + Dto.class.getName()),
+                elsewhere[0]::getMessage);
+    }
+
+    @Test
+    void leavesATagTheGateNeverLetThroughToTheApplicationsRegistration() throws Exception {
+        install("mode=enforce");
+        assertNotNull(yamlLookup("java.io.FileOutputStream"), "refused at the lookup, so no cache holds it");
+
+        // new Constructor(Config.class) registers the tag itself: SnakeYAML never asks the lookup for it.
+        assertNull(yamlCacheHit("tag:yaml.org,2002:com.acme.Config"));
+        assertNull(yamlCacheHit("!config"));
+        assertNull(yamlCacheHit("tag:yaml.org,2002:str"));
+        assertEquals(1, events().size());
+    }
+
+    @Test
+    void judgesOnlyClassNameTypeIdsAtAJacksonCacheHit() throws Exception {
+        DeserializerGate gate = install("mode=audit");
+        assertNull(DeserializerGate.checkTypeName("jackson", ENTRY, "java.util.ArrayList<java.io.FileOutputStream>",
+                ObjectMapper.class, JACKSON));
+        gate.policy(policy("mode=enforce"));
+
+        Throwable refusal = jacksonCacheHit(classNameResolver(), "java.util.ArrayList<java.io.FileOutputStream>");
+        assertInstanceOf(JsonMappingException.class, refusal);
+        assertTrue(refusal.getMessage().startsWith("safeload: refused java.io.FileOutputStream"), refusal::getMessage);
+        // MINIMAL_CLASS caches ".Name" as it is: expanded against the resolver's base package.
+        Object minimal = MinimalClassNameIdResolver.construct(TypeFactory.defaultInstance().constructType(
+                java.io.File.class), new ObjectMapper().getDeserializationConfig(), LaissezFaireSubTypeValidator.instance);
+        Throwable relative = jacksonCacheHit(minimal, ".FileOutputStream");
+        assertNotNull(relative);
+        assertTrue(relative.getMessage().startsWith("safeload: refused java.io.FileOutputStream"), relative::getMessage);
+        // The same string as a logical name (@JsonTypeName under Id.NAME) is not a class name.
+        assertNull(jacksonCacheHit(new Object(), "java.util.ArrayList<java.io.FileOutputStream>"));
+    }
+
+    @Test
+    void theCacheHitPathAllocatesNothing() throws Exception {
+        install("mode=enforce,serial.allow=" + Dto.class.getName());
+        String tag = "tag:yaml.org,2002:" + Dto.class.getName();
+        assertNull(yamlLookup(Dto.class.getName()));
+        Object resolver = classNameResolver();
+        Object minimal = MinimalClassNameIdResolver.construct(TypeFactory.defaultInstance().constructType(
+                Dto.class), new ObjectMapper().getDeserializationConfig(), LaissezFaireSubTypeValidator.instance);
+        String relative = Dto.class.getName().substring(Dto.class.getPackageName().length()); // ".DeserializerGateTest$Dto"
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        for (int i = 0; i < 20_000; i++) {
+            assertNull(yamlCacheHit(tag));
+            assertNull(jacksonCacheHit(resolver, Dto.class.getName()));
+            assertNull(jacksonCacheHit(minimal, relative));
+        }
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < 100_000; i++) {
+            yamlCacheHit(tag);
+            jacksonCacheHit(resolver, Dto.class.getName());
+            jacksonCacheHit(minimal, relative);
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+
+        assertTrue(allocated < 64 * 1024, allocated + " bytes allocated over 300,000 cache hits");
     }
 
     public static class Dto {

@@ -35,8 +35,28 @@ import java.util.List;
 public record EntryHook(String className, String method, String descriptor, int arguments, List<Value> values,
                         Outcome outcome, int replaced, String bridgeOwner, String bridgeMethod, String supertype) {
 
-    /** One value handed to the bridge. */
-    public record Value(Kind kind, String constant, int index) {
+    /**
+     * One value handed to the bridge.
+     *
+     * @param calls no-argument instance methods called on the value in turn, each returning a
+     *     reference ({@code node.getTag().getValue()}); the bridge gets the last one's answer
+     */
+    public record Value(Kind kind, String constant, int index, List<Call> calls) {
+        public Value {
+            calls = List.copyOf(calls);
+        }
+    }
+
+    /**
+     * A getter called on a value before it is handed over: it reads what a cache key holds where
+     * only the bridge-free host code can reach it. Never called on null: only on {@code this} or
+     * a parameter the hooked method itself dereferences first.
+     *
+     * @param owner the declaring class's internal name
+     * @param name the method's name
+     * @param descriptor {@code ()L...;}
+     */
+    public record Call(String owner, String name, String descriptor) {
     }
 
     /** Kinds of {@link Value}: the bridge parameter type each gives is in {@link EntryHookEdit}. */
@@ -172,27 +192,36 @@ public record EntryHook(String className, String method, String descriptor, int 
         }
 
         public Builder constant(String value) {
-            values.add(new Value(Kind.CONSTANT, value, -1));
+            values.add(new Value(Kind.CONSTANT, value, -1, List.of()));
             return this;
         }
 
         public Builder hookedMethod() {
-            values.add(new Value(Kind.HOOKED_METHOD, null, -1));
+            values.add(new Value(Kind.HOOKED_METHOD, null, -1, List.of()));
             return this;
         }
 
         public Builder argument(int index) {
-            values.add(new Value(Kind.ARGUMENT, null, index));
+            values.add(new Value(Kind.ARGUMENT, null, index, List.of()));
             return this;
         }
 
         public Builder self() {
-            values.add(new Value(Kind.SELF, null, -1));
+            values.add(new Value(Kind.SELF, null, -1, List.of()));
+            return this;
+        }
+
+        /** Calls the no-argument getter {@code owner.name} (internal name) on the value before, handing over its answer. */
+        public Builder then(String owner, String name, String descriptor) {
+            Value last = values.remove(values.size() - 1);
+            List<Call> calls = new ArrayList<>(last.calls());
+            calls.add(new Call(owner, name, descriptor));
+            values.add(new Value(last.kind(), last.constant(), last.index(), calls));
             return this;
         }
 
         public Builder hookedClass() {
-            values.add(new Value(Kind.HOOKED_CLASS, null, -1));
+            values.add(new Value(Kind.HOOKED_CLASS, null, -1, List.of()));
             return this;
         }
 

@@ -129,6 +129,18 @@ public final class EntryHookEdit {
                     default -> {
                     }
                 }
+                if (!value.calls().isEmpty() && value.kind() != EntryHook.Kind.SELF
+                        && value.kind() != EntryHook.Kind.ARGUMENT) {
+                    return "a getter needs this or a parameter, not " + value.kind();
+                }
+                for (EntryHook.Call call : value.calls()) {
+                    if (!call.descriptor().startsWith("()") || Type.getReturnType(call.descriptor()).getSort() < Type.ARRAY) {
+                        return "getter " + call.name() + call.descriptor() + " must take nothing and return a reference";
+                    }
+                    if (value.kind() == EntryHook.Kind.ARGUMENT && parameters[value.index()].getSort() < Type.ARRAY) {
+                        return "parameter " + value.index() + " is primitive and has no getter " + call.name();
+                    }
+                }
             }
             if (hook.outcome() == EntryHook.Outcome.REPLACE_ARGUMENT && (hook.replaced() < 0
                     || hook.replaced() >= parameters.length || parameters[hook.replaced()].getSort() < Type.ARRAY)) {
@@ -182,7 +194,7 @@ public final class EntryHookEdit {
                     case ARGUMENT -> {
                         Type type = parameters[value.index()];
                         super.visitVarInsn(type.getOpcode(Opcodes.ILOAD), slot(value.index()));
-                        bridge.append(type.getSort() >= Type.ARRAY ? "Ljava/lang/Object;" : type.getDescriptor());
+                        bridge.append(bridgeType(type));
                         slots += type.getSize();
                     }
                     case SELF -> {
@@ -195,6 +207,10 @@ public final class EntryHookEdit {
                         bridge.append("Ljava/lang/Class;");
                         slots++;
                     }
+                }
+                // Each getter replaces its receiver (a reference, handed over as an Object either way) on the stack.
+                for (EntryHook.Call call : value.calls()) {
+                    super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, call.owner(), call.name(), call.descriptor(), false);
                 }
             }
             String bridgeOwner = hook.bridgeOwner().replace('.', '/');
@@ -219,6 +235,10 @@ public final class EntryHookEdit {
                         bridge.append(")V").toString(), false);
             }
             stackNeeded = Math.max(stackNeeded, Math.max(slots, 1));
+        }
+
+        private static String bridgeType(Type parameter) {
+            return parameter.getSort() >= Type.ARRAY ? "Ljava/lang/Object;" : parameter.getDescriptor();
         }
 
         private int slot(int parameter) {

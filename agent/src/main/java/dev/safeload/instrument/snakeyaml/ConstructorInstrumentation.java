@@ -8,6 +8,11 @@ import java.util.List;
  * ({@code !!java.io.FileOutputStream}, {@code !!javax.script.ScriptEngineManager}, CVE-2022-1471)
  * becomes a class, before {@code Class.forName} initialises it. Every tag of a document goes
  * through it (SnakeYAML 1.x and 2.x, where 2.x's tag inspector lets the tag through at all).
+ *
+ * <p>{@code Constructor.getClassForNode(Node)} answers from the instance's {@code typeTags} cache
+ * before it asks {@code getClassForName}, so a long-lived {@code Yaml} asks for each tag once.
+ * The hook there hands the gate the tag on every tagged node, so a class let through in audit
+ * mode or under a looser policy is judged again when the policy tightens.
  */
 public final class ConstructorInstrumentation {
 
@@ -32,8 +37,20 @@ public final class ConstructorInstrumentation {
 
     /** The hook on {@code className}: {@link #TRIGGER} or {@link #CUSTOM_LOADER_TRIGGER}. */
     public static List<EntryHook> hooks(String className) {
-        return List.of(EntryHook.at(className, "getClassForName").descriptor("(Ljava/lang/String;)Ljava/lang/Class;")
+        EntryHook lookup = EntryHook.at(className, "getClassForName").descriptor("(Ljava/lang/String;)Ljava/lang/Class;")
                 .constant("snakeyaml").constant(ENTRY_POINT).argument(0).hookedClass().constant(EXCEPTION)
-                .throwsReturned("dev.safeload.deser.DeserializerGate", "checkClassName"));
+                .throwsReturned("dev.safeload.deser.DeserializerGate", "checkClassName");
+        if (!className.equals(TRIGGER)) {
+            return List.of(lookup); // the subclass inherits getClassForNode, hooked in Constructor
+        }
+        // getClassForNode dereferences the node first thing (typeTags.get(node.getTag())), so the getters cannot meet null.
+        EntryHook cacheHit = EntryHook.at(className, "getClassForNode")
+                .descriptor("(Lorg/yaml/snakeyaml/nodes/Node;)Ljava/lang/Class;")
+                .constant("snakeyaml").constant(ENTRY_POINT)
+                .argument(0).then("org/yaml/snakeyaml/nodes/Node", "getTag", "()Lorg/yaml/snakeyaml/nodes/Tag;")
+                .then("org/yaml/snakeyaml/nodes/Tag", "getValue", "()Ljava/lang/String;")
+                .hookedClass().constant(EXCEPTION)
+                .throwsReturned("dev.safeload.deser.DeserializerGate", "checkCachedTag");
+        return List.of(lookup, cacheHit);
     }
 }

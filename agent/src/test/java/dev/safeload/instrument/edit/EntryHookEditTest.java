@@ -27,6 +27,10 @@ public class EntryHookEditTest {
             this.name = name;
         }
 
+        public String name() {
+            return name;
+        }
+
         public static String load(String path, long size, int flags) {
             return "loaded " + path + " " + size + " " + flags;
         }
@@ -76,6 +80,10 @@ public class EntryHookEditTest {
 
     public static void observeFlag(String method, boolean flag) {
         CALLS.add(List.of(method, flag));
+    }
+
+    public static void observePair(Object first, Object second) {
+        CALLS.add(List.of(first, second));
     }
 
     public static Throwable checkLoop(int n) {
@@ -128,6 +136,31 @@ public class EntryHookEditTest {
         edited.getMethod("open", Object.class).invoke(library, "a");
         edited.getMethod("open", Object.class, boolean.class).invoke(library, "b", false);
         assertEquals(List.of(List.of(LIBRARY + ".open", "a"), List.of(LIBRARY + ".open", "b")), CALLS);
+    }
+
+    @Test
+    void handsOverWhatGettersOnThisAndOnAParameterAnswer() throws Exception {
+        Class<?> edited = edit(EntryHook.at(LIBRARY, "open").arguments(1)
+                .self().then(LIBRARY.replace('.', '/'), "name", "()Ljava/lang/String;")
+                .argument(0).then("java/lang/Object", "toString", "()Ljava/lang/String;")
+                .then("java/lang/String", "strip", "()Ljava/lang/String;")
+                .calls(BRIDGE, "observePair"));
+        Object library = edited.getConstructor(String.class).newInstance("lib");
+        assertEquals("lib opened  padded ", edited.getMethod("open", Object.class).invoke(library, new StringBuilder(" padded ")));
+        assertEquals(List.of(List.of("lib", "padded")), CALLS);
+    }
+
+    @Test
+    void reportsAGetterOnAPrimitiveOrOneThatAnswersAPrimitive() throws IOException {
+        EntryHookEdit.Result result = EntryHookEdit.apply(bytes(), List.of(
+                EntryHook.at(LIBRARY, "load").argument(1).then("java/lang/Long", "toString", "()Ljava/lang/String;")
+                        .calls(BRIDGE, "observe"),
+                EntryHook.at(LIBRARY, "open").arguments(1).argument(0).then("java/lang/Object", "hashCode", "()I")
+                        .calls(BRIDGE, "observe")));
+        assertNull(result.bytes());
+        assertTrue(result.problems().get(0).contains("parameter 1 is primitive"), result.problems().toString());
+        assertTrue(result.problems().get(1).contains("must take nothing and return a reference"),
+                result.problems().toString());
     }
 
     @Test

@@ -127,6 +127,11 @@ public final class DocumentPayloads {
         return "{\"payload\":{\"@c\":\"org.apache.commons.dbcp.BasicDataSource\"," + dbcpProperties(marker) + "}}";
     }
 
+    /** For a {@code MINIMAL_CLASS} field typed {@code BasicDataSource}: the id relative to its package. */
+    public static String jacksonDbcpMinimalRelative(Path marker) {
+        return "{\"payload\":{\"@c\":\".BasicDataSource\"," + dbcpProperties(marker) + "}}";
+    }
+
     /** An order as a peer with the same default-typing mapper writes it. */
     public static String jacksonOrderDefaultTyping() throws IOException {
         ObjectMapper mapper = new ObjectMapper();

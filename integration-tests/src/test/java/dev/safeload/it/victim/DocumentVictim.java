@@ -18,6 +18,19 @@ import org.yaml.snakeyaml.constructor.Constructor;
  */
 public final class DocumentVictim {
 
+    /**
+     * One {@code Yaml} and one {@code ObjectMapper} for the life of the process, as a service
+     * keeps them: each caches every class its documents named (SnakeYAML's {@code typeTags},
+     * Jackson's per-deserializer {@code _deserializers}).
+     */
+    private static final Yaml SHARED_YAML = new Yaml();
+    private static final ObjectMapper SHARED_MAPPER = new ObjectMapper();
+    private static final ObjectMapper SHARED_PLAIN_MAPPER = new ObjectMapper();
+
+    static {
+        SHARED_MAPPER.activateDefaultTyping(LaissezFaireSubTypeValidator.instance, ObjectMapper.DefaultTyping.NON_FINAL);
+    }
+
     private DocumentVictim() {
     }
 
@@ -31,6 +44,15 @@ public final class DocumentVictim {
     public static class MinimalEnvelope {
         @JsonTypeInfo(use = JsonTypeInfo.Id.MINIMAL_CLASS)
         public Object payload;
+    }
+
+    /**
+     * {@code MINIMAL_CLASS} on a field typed by a library class: {@code .BasicDataSource} is
+     * relative to that class's package, and Jackson caches the id in that short form.
+     */
+    public static class DataSourceEnvelope {
+        @JsonTypeInfo(use = JsonTypeInfo.Id.MINIMAL_CLASS)
+        public org.apache.commons.dbcp.BasicDataSource payload;
     }
 
     public static void main(String[] args) throws Exception {
@@ -53,6 +75,9 @@ public final class DocumentVictim {
     static Object read(String mode, String text) throws Exception {
         return switch (mode) {
             case "yaml-load" -> new Yaml().load(text);
+            case "yaml-load-shared" -> SHARED_YAML.load(text);
+            case "jackson-default-typing-shared" -> SHARED_MAPPER.readValue(text, Object.class);
+            case "jackson-minimal-relative-shared" -> SHARED_PLAIN_MAPPER.readValue(text, DataSourceEnvelope.class).payload;
             case "yaml-load-as-config" -> new Yaml().loadAs(text, dev.safeload.it.victim.docs.ServiceConfig.class);
             case "yaml-custom-loader" -> new Yaml(new org.yaml.snakeyaml.constructor.CustomClassLoaderConstructor(
                     DocumentVictim.class.getClassLoader())).load(text);
