@@ -157,6 +157,9 @@ public final class JdkHooks {
                 byte[] original = FramedOriginal.of(internalName, bytes);
                 if (original != null) {
                     hook = edit(original, sites);
+                } else if (hook.unframed) {
+                    // The JVM does not verify this class; a table of the inserted frames alone would be wrong.
+                    hook = edit(bytes, sites, true);
                 }
             }
             for (Site site : sites) {
@@ -179,10 +182,33 @@ public final class JdkHooks {
     }
 
     private static Hook edit(byte[] bytes, java.util.List<Site> sites) {
+        return edit(bytes, sites, false);
+    }
+
+    /** Edits {@code bytes}; with {@code withoutFrames}, for code that came with none, writes none. */
+    private static Hook edit(byte[] bytes, java.util.List<Site> sites, boolean withoutFrames) {
         ClassReader reader = new ClassReader(bytes);
-        Hook hook = new Hook(new ClassWriter(reader, 0), sites);
+        ClassWriter writer = new ClassWriter(reader, 0);
+        Hook hook = new Hook(withoutFrames ? new NoFrames(writer) : writer, writer, sites);
         reader.accept(hook, ClassReader.EXPAND_FRAMES);
         return hook;
+    }
+
+    /** Drops every stack map frame on the way to the writer. */
+    private static final class NoFrames extends ClassVisitor {
+        NoFrames(ClassVisitor next) {
+            super(Opcodes.ASM9, next);
+        }
+
+        @Override
+        public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] exceptions) {
+            return new MethodVisitor(Opcodes.ASM9, super.visitMethod(access, name, desc, signature, exceptions)) {
+                @Override
+                public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
+                    // dropped
+                }
+            };
+        }
     }
 
     /**
@@ -227,8 +253,8 @@ public final class JdkHooks {
             }
         }
 
-        Hook(ClassWriter writer, java.util.List<Site> sites) {
-            super(Opcodes.ASM9, writer);
+        Hook(ClassVisitor next, ClassWriter writer, java.util.List<Site> sites) {
+            super(Opcodes.ASM9, next);
             this.writer = writer;
             this.sites = sites;
         }

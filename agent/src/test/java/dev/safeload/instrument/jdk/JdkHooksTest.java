@@ -197,13 +197,19 @@ class JdkHooksTest {
                 "javac's frames and the inserted one");
     }
 
-    /** Bytes without frames whose members differ from the runtime image's (another agent's change): not swapped. */
+    /**
+     * Bytes without frames whose members differ from the runtime image's (another agent's change):
+     * not swapped; the entry edits are made and write no frame of their own into the unframed code.
+     */
     @Test
     void leavesTheFrameBoundEditsOutWhenTheUnframedClassDiffersFromTheRuntimeImage() throws IOException {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         JdkHooks hooks = new JdkHooks(new PrintStream(console, true, StandardCharsets.UTF_8));
 
-        hooks.rewrite(JdkHooks.OBJECT_INPUT_STREAM, withoutFrames("bin"));
+        byte[] edited = hooks.rewrite(JdkHooks.OBJECT_INPUT_STREAM, withoutFrames("bin"));
+        assertNotNull(edited);
+        assertTrue(hooks.hooked().contains("java.io.ObjectInputStream.readObject0"), hooks.hooked()::toString);
+        assertEquals(0, frames(edited, "readObject0"));
         String warning = console.toString(StandardCharsets.UTF_8);
         assertTrue(warning.contains("cannot hook java.io.ObjectInputStream.readOrdinaryObject: its code is not shaped"),
                 warning);
