@@ -149,10 +149,19 @@ public final class JdkHooks {
             if (sites.isEmpty()) {
                 return null;
             }
-            ClassReader reader = new ClassReader(bytes);
-            ClassWriter writer = new ClassWriter(reader, 0);
-            Hook hook = new Hook(writer, sites);
-            reader.accept(hook, ClassReader.EXPAND_FRAMES);
+            Hook hook = edit(bytes, sites);
+            if (!hook.missed.isEmpty() || hook.unframed) {
+                // Retransformed on JDK 17: the JVM kept no frames of an unverified boot class,
+                // so the edits would find none to build on (or write a table of their own
+                // frames alone). The runtime image's class file, if the code is the same, has them.
+                byte[] original = FramedOriginal.of(internalName, bytes);
+                if (original != null) {
+                    hook = edit(original, sites);
+                } else if (hook.unframed) {
+                    // The JVM does not verify this class; a table of the inserted frames alone would be wrong.
+                    hook = edit(bytes, sites, true);
+                }
+            }
             for (Site site : sites) {
                 if (hook.edited.contains(site)) {
                     hooked.add(site.toString());
@@ -164,11 +173,41 @@ public final class JdkHooks {
                             + " extra checks are off");
                 }
             }
-            return hook.edited.isEmpty() ? null : writer.toByteArray();
+            return hook.edited.isEmpty() ? null : hook.writer.toByteArray();
         } catch (RuntimeException | LinkageError e) {
             console.println("safeload: warning: cannot hook " + internalName.replace('/', '.') + ": " + e
                     + "; every stream is still checked by the filter, but this hook's extra checks are off");
             return null;
+        }
+    }
+
+    private static Hook edit(byte[] bytes, java.util.List<Site> sites) {
+        return edit(bytes, sites, false);
+    }
+
+    /** Edits {@code bytes}; with {@code withoutFrames}, for code that came with none, writes none. */
+    private static Hook edit(byte[] bytes, java.util.List<Site> sites, boolean withoutFrames) {
+        ClassReader reader = new ClassReader(bytes);
+        ClassWriter writer = new ClassWriter(reader, 0);
+        Hook hook = new Hook(withoutFrames ? new NoFrames(writer) : writer, writer, sites);
+        reader.accept(hook, ClassReader.EXPAND_FRAMES);
+        return hook;
+    }
+
+    /** Drops every stack map frame on the way to the writer. */
+    private static final class NoFrames extends ClassVisitor {
+        NoFrames(ClassVisitor next) {
+            super(Opcodes.ASM9, next);
+        }
+
+        @Override
+        public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] exceptions) {
+            return new MethodVisitor(Opcodes.ASM9, super.visitMethod(access, name, desc, signature, exceptions)) {
+                @Override
+                public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
+                    // dropped
+                }
+            };
         }
     }
 
@@ -182,6 +221,9 @@ public final class JdkHooks {
         final Set<Site> found = java.util.EnumSet.noneOf(Site.class);
         final Set<Site> edited = java.util.EnumSet.noneOf(Site.class);
         final Set<Site> missed = java.util.EnumSet.noneOf(Site.class);
+        final ClassWriter writer;
+        /** No edited method had a stack map frame: the bytes came from a JVM that dropped them. */
+        boolean unframed = true;
 
         /** An edit that found no place for its code; a class, not a lambda: this runs in premain. */
         private final class Missed implements Runnable {
@@ -198,8 +240,22 @@ public final class JdkHooks {
             }
         }
 
-        Hook(ClassVisitor next, java.util.List<Site> sites) {
+        /** Notes that the method's code came with frames, before the edit sees them. */
+        private final class Framed extends MethodVisitor {
+            Framed(MethodVisitor edit) {
+                super(Opcodes.ASM9, edit);
+            }
+
+            @Override
+            public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
+                unframed = false;
+                super.visitFrame(type, numLocal, local, numStack, stack);
+            }
+        }
+
+        Hook(ClassVisitor next, ClassWriter writer, java.util.List<Site> sites) {
             super(Opcodes.ASM9, next);
+            this.writer = writer;
             this.sites = sites;
         }
 
@@ -218,7 +274,7 @@ public final class JdkHooks {
                     found.add(site);
                     if (fields.containsAll(site.fields)) {
                         edited.add(site);
-                        return site.edit(mv, new Missed(site));
+                        return new Framed(site.edit(mv, new Missed(site)));
                     }
                 }
             }

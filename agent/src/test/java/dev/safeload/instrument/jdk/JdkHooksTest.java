@@ -145,4 +145,74 @@ class JdkHooksTest {
         assertTrue(warning.contains("cannot hook java.io.ObjectInputStream.readOrdinaryObject: its code is not shaped"),
                 warning);
     }
+
+    /** ObjectInputStream as JDK 17 hands it to a retransformation when java.base is not verified: no stack map frames. */
+    private static byte[] withoutFrames(String renamedField) throws IOException {
+        ClassReader reader = new ClassReader(jdkClass(JdkHooks.OBJECT_INPUT_STREAM));
+        ClassWriter writer = new ClassWriter(0);
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
+                return super.visitField(access, name.equals(renamedField) ? name + "2" : name, descriptor, signature, value);
+            }
+        }, ClassReader.SKIP_FRAMES);
+        return writer.toByteArray();
+    }
+
+    private static int frames(byte[] bytes, String method) {
+        int[] frames = new int[1];
+        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                             String[] exceptions) {
+                return !name.equals(method) ? null : new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
+                        frames[0]++;
+                    }
+                };
+            }
+        }, 0);
+        return frames[0];
+    }
+
+    /**
+     * Attached on JDK 17, the bytes of ObjectInputStream come without frames; the code is the
+     * runtime image's, so its class file (with javac's frames) is edited, and every hook is made.
+     */
+    @Test
+    void editsTheRuntimeImagesClassFileWhenTheBytesLostOnlyTheirFrames() throws IOException {
+        byte[] unframed = withoutFrames("none");
+        assertEquals(0, frames(unframed, "readOrdinaryObject"));
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        JdkHooks hooks = new JdkHooks(new PrintStream(console, true, StandardCharsets.UTF_8));
+
+        byte[] edited = hooks.rewrite(JdkHooks.OBJECT_INPUT_STREAM, unframed);
+        assertNotNull(edited);
+        assertEquals(Set.of("java.io.ObjectInputStream.readObject0", "java.io.ObjectInputStream.filterCheck",
+                "java.io.ObjectInputStream.readOrdinaryObject", "java.io.ObjectInputStream.readProxyDesc"),
+                hooks.hooked());
+        assertEquals("", console.toString(StandardCharsets.UTF_8));
+        assertTrue(frames(edited, "readOrdinaryObject") > frames(jdkClass(JdkHooks.OBJECT_INPUT_STREAM), "readOrdinaryObject"),
+                "javac's frames and the inserted one");
+    }
+
+    /**
+     * Bytes without frames whose members differ from the runtime image's (another agent's change):
+     * not swapped; the entry edits are made and write no frame of their own into the unframed code.
+     */
+    @Test
+    void leavesTheFrameBoundEditsOutWhenTheUnframedClassDiffersFromTheRuntimeImage() throws IOException {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        JdkHooks hooks = new JdkHooks(new PrintStream(console, true, StandardCharsets.UTF_8));
+
+        byte[] edited = hooks.rewrite(JdkHooks.OBJECT_INPUT_STREAM, withoutFrames("bin"));
+        assertNotNull(edited);
+        assertTrue(hooks.hooked().contains("java.io.ObjectInputStream.readObject0"), hooks.hooked()::toString);
+        assertEquals(0, frames(edited, "readObject0"));
+        String warning = console.toString(StandardCharsets.UTF_8);
+        assertTrue(warning.contains("cannot hook java.io.ObjectInputStream.readOrdinaryObject: its code is not shaped"),
+                warning);
+        assertTrue(warning.contains("cannot hook java.io.ObjectInputStream.readProxyDesc: its code is not shaped"), warning);
+    }
 }

@@ -267,7 +267,12 @@ public final class Payloads {
 
     /** A proxy for an interface the policy does not allow, with an allowed handler. */
     public static Object proxyOfSecret() {
-        return Proxy.newProxyInstance(Payloads.class.getClassLoader(), new Class<?>[] {Secret.class}, new EchoHandler());
+        return proxyOf(Secret.class);
+    }
+
+    /** A proxy for {@code type}, with an allowed handler. */
+    public static Object proxyOf(Class<?> type) {
+        return Proxy.newProxyInstance(Payloads.class.getClassLoader(), new Class<?>[] {type}, new EchoHandler());
     }
 
     public static Object swapper() {
