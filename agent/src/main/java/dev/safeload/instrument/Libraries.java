@@ -26,6 +26,7 @@ import dev.safeload.instrument.tensorflow.SavedModelBundleInstrumentation;
 import dev.safeload.instrument.tensorflow.TensorFlowLibraryInstrumentation;
 import dev.safeload.instrument.weka.SerializationHelperInstrumentation;
 import dev.safeload.instrument.xgboost.BoosterInstrumentation;
+import dev.safeload.instrument.xstream.CachingMapperInstrumentation;
 import dev.safeload.instrument.xstream.DefaultMapperInstrumentation;
 import dev.safeload.policy.ModelHook;
 import java.util.ArrayList;
@@ -80,7 +81,8 @@ public final class Libraries {
             ConstructorInstrumentation.CUSTOM_LOADER_TRIGGER,
             BaseConstructorInstrumentation.TRIGGER,
             JACKSON_CLASS_NAME_ID_RESOLVER,
-            DefaultMapperInstrumentation.TRIGGER);
+            DefaultMapperInstrumentation.TRIGGER,
+            CachingMapperInstrumentation.TRIGGER);
 
     private Libraries() {
     }
@@ -118,6 +120,7 @@ public final class Libraries {
             case JAXBSerializerInstrumentation.TRIGGER -> JAXBSerializerInstrumentation.hooks();
             case ModelSerializerInstrumentation.TRIGGER -> ModelSerializerInstrumentation.hooks();
             case DefaultMapperInstrumentation.TRIGGER -> DefaultMapperInstrumentation.hooks();
+            case CachingMapperInstrumentation.TRIGGER -> CachingMapperInstrumentation.hooks();
             default -> className.equals(JACKSON_CLASS_NAME_ID_RESOLVER)
                     ? ClassNameIdResolverInstrumentation.hooks() : List.of();
         };
