@@ -27,6 +27,7 @@ import dev.safeload.instrument.tensorflow.SavedModelBundleInstrumentation;
 import dev.safeload.instrument.tensorflow.TensorFlowLibraryInstrumentation;
 import dev.safeload.instrument.weka.SerializationHelperInstrumentation;
 import dev.safeload.instrument.xgboost.BoosterInstrumentation;
+import dev.safeload.instrument.xstream.CachingMapperInstrumentation;
 import dev.safeload.instrument.xstream.DefaultMapperInstrumentation;
 import dev.safeload.policy.ModelHook;
 import java.util.ArrayList;
@@ -86,7 +87,8 @@ public final class Libraries {
             BaseConstructorInstrumentation.TRIGGER,
             JACKSON_CLASS_NAME_ID_RESOLVER,
             DefaultMapperInstrumentation.TRIGGER,
-            JACKSON_TYPE_DESERIALIZER_BASE);
+            JACKSON_TYPE_DESERIALIZER_BASE,
+            CachingMapperInstrumentation.TRIGGER);
 
     private Libraries() {
     }
@@ -124,6 +126,7 @@ public final class Libraries {
             case JAXBSerializerInstrumentation.TRIGGER -> JAXBSerializerInstrumentation.hooks();
             case ModelSerializerInstrumentation.TRIGGER -> ModelSerializerInstrumentation.hooks();
             case DefaultMapperInstrumentation.TRIGGER -> DefaultMapperInstrumentation.hooks();
+            case CachingMapperInstrumentation.TRIGGER -> CachingMapperInstrumentation.hooks();
             default -> className.equals(JACKSON_CLASS_NAME_ID_RESOLVER) ? ClassNameIdResolverInstrumentation.hooks()
                     : className.equals(JACKSON_TYPE_DESERIALIZER_BASE) ? TypeDeserializerBaseInstrumentation.hooks()
                     : List.of();

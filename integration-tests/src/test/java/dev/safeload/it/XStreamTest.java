@@ -9,6 +9,7 @@ import com.thoughtworks.xstream.XStream;
 import dev.safeload.it.support.DeserRun;
 import dev.safeload.it.support.ForkedJvm;
 import dev.safeload.it.support.Jdks;
+import dev.safeload.it.support.ViolationLog;
 import dev.safeload.it.victim.XmlOrder;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import javax.management.Attribute;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,7 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * XStream 1.4.17 ({@code new XStream().fromXML}, its default denylist) in real JVMs: a
  * commons-collections 3.2.1 chain and a chain of JDK classes alone each really run without the
- * agent and are refused under it; 1.4.17 and the current 1.4.21 read a DTO once it is allowed.
+ * agent and are refused under it; 1.4.17 and the current 1.4.21 read a DTO once it is allowed;
+ * enforce switched on at run time reaches what a long-lived {@code XStream} cached in audit mode.
  */
 class XStreamTest {
 
@@ -169,5 +177,62 @@ class XStreamTest {
             assertTrue(console.send("xstream " + warmUp).startsWith("RESULT ok java.util.ArrayList"));
         }
         assertFalse(Files.exists(marker));
+    }
+
+    /**
+     * The staging path: one {@code XStream} reads the chain in audit mode (it runs, and its
+     * {@code CachingMapper} now holds every class of it), enforce comes over JMX, and the same
+     * instance reading the same document again is refused, from its cache, while the allowed DTO
+     * it cached still reads.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void enforceSwitchedOnAtRunTimeRefusesWhatTheSameXStreamCachedInAudit(Jdks.Jdk jdk) throws Exception {
+        DeserRun run = DeserRun.onLibrary(jdk, ATTACKED);
+        Path log = run.dir().resolve("v.jsonl");
+        run.jvmArg("-javaagent:" + ForkedJvm.agentJar() + "=log=" + log
+                + ",mode=audit,serial.allow=dev.safeload.it.victim.XmlOrder");
+        Path order = run.document("order.xml", new XStream().toXML(XmlOrder.sample()));
+        String orderRead = "RESULT ok dev.safeload.it.victim.XmlOrder " + XmlOrder.sample();
+        Path marker = run.marker("pwned");
+        Path attack = Chain.COMMONS_COLLECTIONS.payload(run, marker);
+        try (DeserRun.Console console = run.console()) {
+            assertEquals(orderRead, console.send("xstream-shared " + order + " dev.safeload.it.victim.XmlOrder"));
+            String audited = console.send("xstream-shared " + attack);
+            assertTrue(Files.exists(marker), () -> "in audit mode the chain runs on this instance: " + audited);
+            Files.delete(marker);
+
+            switchToEnforce(console.pid());
+
+            String after = console.send("xstream-shared " + attack);
+            assertTrue(after.startsWith("RESULT refused com.thoughtworks.xstream.converters.ConversionException: "
+                    + "safeload: refused " + Chain.COMMONS_COLLECTIONS.firstRefused + " (rule serial.allow"), after);
+            assertEquals(orderRead, console.send("xstream-shared " + order));
+        }
+        assertFalse(Files.exists(marker), "the chain ran from the cache after enforce came");
+        List<JsonNode> events = ViolationLog.read(log);
+        List<JsonNode> refusals = ViolationLog.withAction(events, "refuse");
+        assertEquals(List.of(Chain.COMMONS_COLLECTIONS.firstRefused),
+                refusals.stream().map(e -> e.path("safeload.class").asText()).toList(), events::toString);
+        // One lookup, one audit event: the cache hook leaves a miss to DefaultMapper's hook.
+        assertEquals(1, ViolationLog.withAction(events, "audit").stream()
+                .filter(e -> Chain.COMMONS_COLLECTIONS.firstRefused.equals(e.path("safeload.class").asText())).count(),
+                events::toString);
+    }
+
+    /** audit -> enforce over JMX, through the attach API, as RuntimeProtectionTest does. */
+    private static void switchToEnforce(long pid) throws Exception {
+        com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(String.valueOf(pid));
+        try (JMXConnector jmx = JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()))) {
+            MBeanServerConnection server = jmx.getMBeanServerConnection();
+            ObjectName agent = new ObjectName("dev.safeload:type=Agent");
+            for (int i = 0; i < 50 && !server.isRegistered(agent); i++) {
+                Thread.sleep(100);
+            }
+            server.setAttribute(agent, new Attribute("Mode", "enforce"));
+            assertEquals("enforce", server.getAttribute(agent, "Mode"));
+        } finally {
+            vm.detach();
+        }
     }
 }

@@ -13,7 +13,8 @@ import java.util.List;
  * {@code JavaClassConverter}, which turns {@code <java-class>} values and {@code Class} fields
  * into classes, has a {@code DefaultMapper} of its own. {@code CachingMapper} above it caches
  * only what was resolved, and a refusal is not cached: it is a {@code ConversionException},
- * not one of the two exceptions it keeps.
+ * not one of the two exceptions it keeps; what it did cache is judged again at each lookup by
+ * {@link CachingMapperInstrumentation}'s hook.
  */
 public final class DefaultMapperInstrumentation {
 

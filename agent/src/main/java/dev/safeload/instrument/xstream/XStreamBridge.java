@@ -4,7 +4,9 @@ import dev.safeload.deser.DeserializerGate;
 import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
 import dev.safeload.policy.SerialPolicy;
+import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.Map;
 
 /**
  * What the hook on XStream's {@code DefaultMapper.realClass} calls: the one policy, by class
@@ -14,7 +16,8 @@ import java.lang.reflect.Modifier;
  * policy does not list passes once the class, loaded without initialising it (which runs none
  * of its code), proves to be an interface or abstract class: XStream cannot make one. A
  * {@code <dynamic-proxy>}'s interfaces pass the same way; its handler, the class that runs,
- * is judged as any other.
+ * is judged as any other. A name an {@code XStream} answers from its {@code CachingMapper}
+ * is judged again at each lookup by the class cached for it ({@link #cachedClass}).
  */
 public final class XStreamBridge {
 
@@ -22,6 +25,28 @@ public final class XStreamBridge {
     static final String ENTRY_POINT = "com.thoughtworks.xstream.XStream.fromXML";
     /** What XStream's callers catch; thrown as is through its unmarshaller, so the message starts safeload:. */
     static final String REFUSAL = "com.thoughtworks.xstream.converters.ConversionException";
+
+    /** What {@code <dynamic-proxy>} resolves to in {@code DynamicProxyMapper}, never asking {@code DefaultMapper}. */
+    private static final String DYNAMIC_PROXY_MARKER = "com.thoughtworks.xstream.mapper.DynamicProxyMapper$DynamicProxy";
+
+    /** {@code CachingMapper.realClassCache}, per mapper class: read by reflection, set accessible once. */
+    private static final ClassValue<Field> CACHE_FIELD = new ClassValue<>() {
+        @Override
+        protected Field computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                if (c.getName().equals(CachingMapperInstrumentation.TRIGGER)) {
+                    try {
+                        Field cache = c.getDeclaredField("realClassCache");
+                        cache.setAccessible(true);
+                        return Map.class.isAssignableFrom(cache.getType()) ? cache : null;
+                    } catch (ReflectiveOperationException | RuntimeException e) {
+                        return null; // another XStream than 1.4's: its misses are still judged below it
+                    }
+                }
+            }
+            return null;
+        }
+    };
 
     private XStreamBridge() {
     }
@@ -45,6 +70,48 @@ public final class XStreamBridge {
             return null;
         }
         return DeserializerGate.checkClassName(LIBRARY, ENTRY_POINT, className, mapper.getClass(), REFUSAL);
+    }
+
+    /**
+     * What the hook on {@code CachingMapper.realClass} calls, at every lookup: a name the mapper
+     * has cached a class for is judged by that class, under the policy in force now, so a class
+     * let through in audit mode or under a looser policy is refused once enforce or the tighter
+     * policy comes. A name not cached (or cached as XStream's own refusal) is left to
+     * {@link #realClass} below, so one lookup is judged, and in audit mode logged, once.
+     * Allocation-free when the class is allowed: one lookup in XStream's cache, one in the
+     * policy's name cache, which a new policy starts afresh.
+     *
+     * @param name the name the document gives, before XStream's aliases
+     * @param cachingMapper the {@code CachingMapper}
+     * @return the refusal to throw, or null
+     */
+    public static Throwable cachedClass(Object name, Object cachingMapper) {
+        DeserializerGate gate = DeserializerGate.installed();
+        if (gate == null || gate.policy().mode() == Mode.OFF || name == null) {
+            return null;
+        }
+        Field field = CACHE_FIELD.get(cachingMapper.getClass());
+        Object cached;
+        try {
+            Object cache = field == null ? null : field.get(cachingMapper);
+            cached = cache instanceof Map<?, ?> map ? map.get(name) : null;
+        } catch (IllegalAccessException | RuntimeException e) {
+            return null;
+        }
+        if (!(cached instanceof Class<?> type)) {
+            return null;
+        }
+        // The names DefaultMapper saw for it: arrays by their own name ("[Lx.Y;"), as ArrayMapper asks.
+        String className = type.getName();
+        if (type.isPrimitive() || isTypeName(className) || className.equals(DYNAMIC_PROXY_MARKER)) {
+            return null;
+        }
+        Policy p = gate.policy();
+        if (p.serial().decideName(className, false) == SerialPolicy.NOT_ALLOWED && !type.isArray()
+                && (type.isInterface() && !type.isAnnotation() || Modifier.isAbstract(type.getModifiers()))) {
+            return null;
+        }
+        return DeserializerGate.checkClassName(LIBRARY, ENTRY_POINT, className, cachingMapper.getClass(), REFUSAL);
     }
 
     private static boolean isInterfaceOrAbstract(String className, ClassLoader xstreamLoader) {

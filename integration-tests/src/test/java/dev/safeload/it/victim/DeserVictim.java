@@ -13,9 +13,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Reads one document the way a service does, with {@code java.beans.XMLDecoder} or XStream, and
  * prints one {@code RESULT} line: {@code xmldecoder FILE}, {@code xstream FILE [ALLOWED_TYPES]},
- * or {@code console}, which takes those commands line by line on stdin (for attach).
+ * {@code xstream-shared FILE [ALLOWED_TYPES]} (one {@code XStream} for the whole process, as a
+ * service keeps one, made at its first use with those types), or {@code console}, which takes
+ * those commands line by line on stdin (for attach).
  */
 public final class DeserVictim {
+
+    private static XStream shared;
 
     private DeserVictim() {
     }
@@ -37,10 +41,13 @@ public final class DeserVictim {
             byte[] document = Files.readAllBytes(Path.of(args[1]));
             return switch (args[0]) {
                 case "xmldecoder" -> xmlDecoder(document);
-                case "xstream" -> {
-                    XStream xstream = new XStream();
-                    if (args.length > 2) {
+                case "xstream", "xstream-shared" -> {
+                    XStream xstream = args[0].equals("xstream") || shared == null ? new XStream() : shared;
+                    if (xstream != shared && args.length > 2) {
                         xstream.allowTypes(args[2].split(","));
+                    }
+                    if (args[0].equals("xstream-shared")) {
+                        shared = xstream;
                     }
                     yield "RESULT ok " + describe(xstream.fromXML(new String(document, StandardCharsets.UTF_8)));
                 }
