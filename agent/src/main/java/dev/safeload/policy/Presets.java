@@ -1,9 +1,7 @@
 package dev.safeload.policy;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -64,17 +62,28 @@ public final class Presets {
         if (in == null) {
             throw new IllegalStateException("safeload jar is missing " + resource);
         }
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            for (String line; (line = reader.readLine()) != null; ) {
-                int hash = line.indexOf('#');
-                String pattern = (hash >= 0 ? line.substring(0, hash) : line).trim();
-                if (!pattern.isEmpty()) {
-                    lines.add(pattern);
-                }
-            }
+        // All bytes, then lines by hand (as BufferedReader.readLine splits them): the reader and
+        // charset decoder classes are ten more on premain's path, which reads these files.
+        String text;
+        try (in) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + resource, e);
+        }
+        List<String> lines = new ArrayList<>();
+        for (int start = 0; start < text.length(); ) {
+            int end = start;
+            while (end < text.length() && text.charAt(end) != '\n' && text.charAt(end) != '\r') {
+                end++;
+            }
+            String line = text.substring(start, end);
+            int hash = line.indexOf('#');
+            String pattern = (hash >= 0 ? line.substring(0, hash) : line).trim();
+            if (!pattern.isEmpty()) {
+                lines.add(pattern);
+            }
+            start = end < text.length() && text.charAt(end) == '\r' && end + 1 < text.length()
+                    && text.charAt(end + 1) == '\n' ? end + 2 : end + 1;
         }
         return lines;
     }
