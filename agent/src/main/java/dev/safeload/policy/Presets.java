@@ -1,13 +1,17 @@
 package dev.safeload.policy;
 
-import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
 
 /**
  * Built-in pattern lists shipped in the agent jar: the default allowlist, the gadget denylist,
@@ -60,22 +64,66 @@ public final class Presets {
     }
 
     static List<String> read(String resource) {
-        InputStream in = Presets.class.getResourceAsStream(resource);
-        if (in == null) {
-            throw new IllegalStateException("safeload jar is missing " + resource);
-        }
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            for (String line; (line = reader.readLine()) != null; ) {
-                int hash = line.indexOf('#');
-                String pattern = (hash >= 0 ? line.substring(0, hash) : line).trim();
-                if (!pattern.isEmpty()) {
-                    lines.add(pattern);
-                }
+        // All bytes, then lines by hand (as BufferedReader.readLine splits them): the reader and
+        // charset decoder classes are ten more on premain's path, which reads these files.
+        String text;
+        try {
+            byte[] bytes = bytes(resource);
+            if (bytes == null) {
+                throw new IllegalStateException("safeload jar is missing " + resource);
             }
+            text = new String(bytes, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + resource, e);
         }
+        List<String> lines = new ArrayList<>();
+        for (int start = 0; start < text.length(); ) {
+            int end = start;
+            while (end < text.length() && text.charAt(end) != '\n' && text.charAt(end) != '\r') {
+                end++;
+            }
+            String line = text.substring(start, end);
+            int hash = line.indexOf('#');
+            String pattern = (hash >= 0 ? line.substring(0, hash) : line).trim();
+            if (!pattern.isEmpty()) {
+                lines.add(pattern);
+            }
+            start = end < text.length() && text.charAt(end) == '\r' && end + 1 < text.length()
+                    && text.charAt(end + 1) == '\n' ? end + 2 : end + 1;
+        }
         return lines;
+    }
+
+    /**
+     * A resource of the agent's own jar, read through {@link JarFile}: the class loader's
+     * {@code getResourceAsStream} goes through a {@code jar:} URL and {@code JarURLConnection},
+     * 12 classes on premain's path, while the JDK shares the index of a jar it already has open.
+     * From a folder of classes (the unit tests), through the class loader.
+     */
+    private static byte[] bytes(String resource) throws IOException {
+        CodeSource source = Presets.class.getProtectionDomain().getCodeSource();
+        URL location = source == null ? null : source.getLocation();
+        if (location != null && "file".equals(location.getProtocol()) && location.getPath().endsWith(".jar")) {
+            File file;
+            try {
+                file = new File(location.toURI());
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                file = null;
+            }
+            if (file != null && file.isFile()) {
+                try (JarFile jar = new JarFile(file, false)) {
+                    ZipEntry entry = jar.getEntry(resource.substring(1));
+                    if (entry != null) {
+                        try (InputStream in = jar.getInputStream(entry)) {
+                            return in.readAllBytes();
+                        }
+                    }
+                }
+            }
+        }
+        // Not in a jar, or not in this one: wherever the class loader finds it, as before.
+        try (InputStream in = Presets.class.getResourceAsStream(resource)) {
+            return in == null ? null : in.readAllBytes();
+        }
     }
 }

@@ -74,9 +74,21 @@ public final class Reporter {
         startRollingIfDue();
     }
 
+    /**
+     * This JVM's pid: on Linux the {@code /proc/self} link names it, which loads nothing; the
+     * ProcessHandle class starts a thread pool of its own (some 25 classes), the fallback elsewhere.
+     */
+    static long pid() {
+        try {
+            return Long.parseLong(Files.readSymbolicLink(Path.of("/proc/self")).toString());
+        } catch (IOException | RuntimeException e) {
+            return ProcessHandle.current().pid();
+        }
+    }
+
     private String encode(Event event) {
         Map<String, Object> line = new LinkedHashMap<>();
-        line.put("@timestamp", Instant.now().toString());
+        line.put("@timestamp", IsoInstant.format(Instant.now()));
         line.put("log.level", event.level());
         Object message = event.fields().get("message");
         if (message != null) {
@@ -91,7 +103,7 @@ public final class Reporter {
         line.put("host.name", hostName());
         settings.service().addTo(line);
         if (pid < 0) {
-            pid = ProcessHandle.current().pid();
+            pid = pid();
         }
         line.put("process.pid", pid);
         line.put("process.thread.name", Thread.currentThread().getName());

@@ -36,6 +36,11 @@ class ReporterTest {
     }
 
     @Test
+    void readsTheSamePidAsProcessHandle() {
+        assertEquals(ProcessHandle.current().pid(), Reporter.pid());
+    }
+
+    @Test
     void logsLifecycleAtInfoAlertsAtWarnAndFailuresAtError() throws Exception {
         List<JsonNode> lines = written(ServiceIdentity.NONE,
                 Event.of("event", "start"), Event.of("event", "policy-reload"), Event.of("alert", "refuse"),

@@ -2,6 +2,7 @@ package dev.safeload.instrument.edit;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One library method the agent hooks: at its entry, a call to a public static bridge method of
@@ -45,6 +46,19 @@ public record EntryHook(String className, String method, String descriptor, int 
         public Value {
             calls = List.copyOf(calls);
         }
+
+        // Written out, as in EntryHook: a record's generated equals/hashCode bootstrap
+        // java.lang.runtime.ObjectMethods, ~90 classes on the host's start.
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Value v && kind == v.kind && Objects.equals(constant, v.constant) && index == v.index
+                    && calls.equals(v.calls);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(kind, constant, index, calls);
+        }
     }
 
     /**
@@ -57,6 +71,17 @@ public record EntryHook(String className, String method, String descriptor, int 
      * @param descriptor {@code ()L...;}
      */
     public record Call(String owner, String name, String descriptor) {
+
+        // Written out, as Value's are.
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Call c && owner.equals(c.owner) && name.equals(c.name) && descriptor.equals(c.descriptor);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(owner, name, descriptor);
+        }
     }
 
     /** Kinds of {@link Value}: the bridge parameter type each gives is in {@link EntryHookEdit}. */
@@ -132,6 +157,25 @@ public record EntryHook(String className, String method, String descriptor, int 
         return method.equals(name)
                 && (descriptor == null || (descriptor.indexOf(')') < 0 ? desc.startsWith(descriptor) : descriptor.equals(desc)))
                 && (arguments < 0 || net.bytebuddy.jar.asm.Type.getArgumentTypes(desc).length == arguments);
+    }
+
+    /*
+     * equals and hashCode written out (the same component-wise meaning a record generates): the
+     * generated ones bootstrap java.lang.runtime.ObjectMethods at the first hook applied, about 90
+     * method-handle classes and their CPU on the host's start (EntryHookEdit.Result's set).
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof EntryHook h && Objects.equals(className, h.className) && Objects.equals(method, h.method)
+                && Objects.equals(descriptor, h.descriptor) && arguments == h.arguments && values.equals(h.values)
+                && outcome == h.outcome && replaced == h.replaced && Objects.equals(bridgeOwner, h.bridgeOwner)
+                && Objects.equals(bridgeMethod, h.bridgeMethod) && Objects.equals(supertype, h.supertype);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(className, method, descriptor, arguments, values, outcome, replaced, bridgeOwner,
+                bridgeMethod, supertype);
     }
 
     @Override

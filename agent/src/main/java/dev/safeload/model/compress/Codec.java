@@ -1,14 +1,8 @@
 package dev.safeload.model.compress;
 
-import io.airlift.compress.zstd.ZstdInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
-import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
-import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorInputStream;
-import org.tukaani.xz.LZMAInputStream;
-import org.tukaani.xz.XZInputStream;
 
 /**
  * The compressions model files come in (joblib's {@code compress=} options, {@code .pkl.gz}),
@@ -23,7 +17,7 @@ public enum Codec {
 
         @Override
         InputStream open(InputStream in) throws IOException {
-            return new GZIPInputStream(in, 64 * 1024);
+            return Decoders.gzip(in);
         }
     },
     BZ2("bz2", 0) {
@@ -34,7 +28,7 @@ public enum Codec {
 
         @Override
         InputStream open(InputStream in) throws IOException {
-            return new BZip2CompressorInputStream(in, true);
+            return Decoders.bzip2(in);
         }
     },
     XZ("xz", 0) {
@@ -45,7 +39,7 @@ public enum Codec {
 
         @Override
         InputStream open(InputStream in) throws IOException {
-            return new XZInputStream(in, MEMORY_LIMIT_KIB);
+            return Decoders.xz(in);
         }
     },
     /** The legacy {@code .lzma} container (what joblib writes for {@code compress='lzma'}). */
@@ -57,7 +51,7 @@ public enum Codec {
 
         @Override
         InputStream open(InputStream in) throws IOException {
-            return new LZMAInputStream(in, MEMORY_LIMIT_KIB);
+            return Decoders.lzma(in);
         }
     },
     ZLIB("zlib", 0) {
@@ -81,7 +75,7 @@ public enum Codec {
 
         @Override
         InputStream open(InputStream in) throws IOException {
-            return new FramedLZ4CompressorInputStream(in, true);
+            return Decoders.lz4(in);
         }
     },
     ZSTD("zstd", 0) {
@@ -92,7 +86,7 @@ public enum Codec {
 
         @Override
         InputStream open(InputStream in) {
-            return new ZstdInputStream(in);
+            return Decoders.zstd(in);
         }
     },
     /** joblib before 0.10: {@code ZF}, the length in hex padded to 19 bytes, then zlib. */

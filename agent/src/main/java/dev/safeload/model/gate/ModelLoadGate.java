@@ -45,6 +45,18 @@ public final class ModelLoadGate {
 
     /** A file as it was when scanned: a changed file is a different key. */
     private record FileKey(Path path, long size, long modified) {
+
+        // Written out: a record's generated equals/hashCode bootstrap java.lang.runtime.ObjectMethods,
+        // about 90 method-handle classes on the first model load, which is usually the host's start.
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof FileKey k && path.equals(k.path) && size == k.size && modified == k.modified;
+        }
+
+        @Override
+        public int hashCode() {
+            return (path.hashCode() * 31 + Long.hashCode(size)) * 31 + Long.hashCode(modified);
+        }
     }
 
     public ModelLoadGate(Policy policy, Reporter reporter) {

@@ -53,37 +53,9 @@ public final class PmmlCheck implements FormatCheck {
 
     @Override
     public List<Finding> check(ModelSource source, ScanContext context) throws IOException {
-        List<Finding> findings = new ArrayList<>();
-        String where = source.name();
-        Handler handler = new Handler(where, findings);
-        try (InputStream in = ModelSources.stream(source, 0)) {
-            parser().parse(in, handler);
-        } catch (SAXParseException e) {
-            String what = e.getMessage() != null && e.getMessage().contains("DOCTYPE")
-                    ? "a document type declaration: JPMML refuses it, and another XML reader would expand its"
-                    + " entities, which can read local files (XXE)" : "not well-formed XML: " + e.getMessage();
-            findings.add(new Finding(e.getMessage() != null && e.getMessage().contains("DOCTYPE") ? "pmml.doctype"
-                    : "pmml.malformed", Severity.HIGH, where + ":" + e.getLineNumber(), what));
-            return findings;
-        } catch (SAXException | ParserConfigurationException e) {
-            findings.add(new Finding("pmml.malformed", Severity.HIGH, where, "cannot be read as XML: " + e.getMessage()));
-            return findings;
-        }
-        if (!handler.root) {
-            findings.add(new Finding("pmml.structure", Severity.HIGH, where, "the root element is not PMML in a "
-                    + DMG + "* namespace"));
-        }
-        return findings;
-    }
-
-    private static SAXParser parser() throws ParserConfigurationException, SAXException {
-        SAXParserFactory factory = SAXParserFactory.newInstance();
-        factory.setNamespaceAware(true);
-        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-        factory.setFeature("http://xml.org/sax/features/external-general-entities", false);
-        factory.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
-        factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-        return factory.newSAXParser();
+        // In Handler: sniffing every file loads this class, and the SAX types its verifier
+        // would load for the parse and its catch clauses are needed only for a PMML document.
+        return Handler.judge(source);
     }
 
     /** Judges elements as they stream past; nothing of the document is kept. */
@@ -93,6 +65,40 @@ public final class PmmlCheck implements FormatCheck {
         private boolean first = true;
         boolean root;
         private org.xml.sax.Locator locator;
+
+        static List<Finding> judge(ModelSource source) throws IOException {
+            List<Finding> findings = new ArrayList<>();
+            String where = source.name();
+            Handler handler = new Handler(where, findings);
+            try (InputStream in = ModelSources.stream(source, 0)) {
+                parser().parse(in, handler);
+            } catch (SAXParseException e) {
+                String what = e.getMessage() != null && e.getMessage().contains("DOCTYPE")
+                        ? "a document type declaration: JPMML refuses it, and another XML reader would expand its"
+                        + " entities, which can read local files (XXE)" : "not well-formed XML: " + e.getMessage();
+                findings.add(new Finding(e.getMessage() != null && e.getMessage().contains("DOCTYPE") ? "pmml.doctype"
+                        : "pmml.malformed", Severity.HIGH, where + ":" + e.getLineNumber(), what));
+                return findings;
+            } catch (SAXException | ParserConfigurationException e) {
+                findings.add(new Finding("pmml.malformed", Severity.HIGH, where, "cannot be read as XML: " + e.getMessage()));
+                return findings;
+            }
+            if (!handler.root) {
+                findings.add(new Finding("pmml.structure", Severity.HIGH, where, "the root element is not PMML in a "
+                        + DMG + "* namespace"));
+            }
+            return findings;
+        }
+
+        private static SAXParser parser() throws ParserConfigurationException, SAXException {
+            SAXParserFactory factory = SAXParserFactory.newInstance();
+            factory.setNamespaceAware(true);
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            factory.setFeature("http://xml.org/sax/features/external-general-entities", false);
+            factory.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
+            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            return factory.newSAXParser();
+        }
 
         Handler(String where, List<Finding> findings) {
             this.where = where;

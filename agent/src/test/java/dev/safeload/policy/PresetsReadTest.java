@@ -1,0 +1,59 @@
+package dev.safeload.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Presets splits lines by hand (no reader classes on premain's path); the lists must be what a reader gives. */
+class PresetsReadTest {
+
+    private static List<String> byReader(String text) throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new StringReader(text))) {
+            for (String line; (line = reader.readLine()) != null; ) {
+                int hash = line.indexOf('#');
+                String pattern = (hash >= 0 ? line.substring(0, hash) : line).trim();
+                if (!pattern.isEmpty()) {
+                    lines.add(pattern);
+                }
+            }
+        }
+        return lines;
+    }
+
+    @Test
+    void everyBuiltInListReadsAsABufferedReaderReadsIt() throws Exception {
+        Path root = Path.of("src/main/resources");
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(root)) {
+            files = walk.filter(p -> p.toString().endsWith(".txt")).toList();
+        }
+        assertTrue(files.size() >= 8, "found " + files);
+        for (Path file : files) {
+            String resource = "/" + root.relativize(file).toString().replace('\\', '/');
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            assertEquals(byReader(text), Presets.readPatternFile(resource), resource);
+        }
+    }
+
+    @Test
+    void splitsAtEveryLineEndAReaderKnows() throws Exception {
+        String text = "a.B # c\r\nd.E\rf.G\n\n  # only a comment\n\r\nh.I";
+        // Through the class loader as the real lists are: a resource of the test classes.
+        Path classes = Path.of("target/test-classes/dev/safeload/policy");
+        Files.createDirectories(classes);
+        Files.writeString(classes.resolve("line-ends.txt"), text);
+        assertEquals(byReader(text), Presets.readPatternFile("/dev/safeload/policy/line-ends.txt"));
+        assertEquals(List.of("a.B", "d.E", "f.G", "h.I"), Presets.readPatternFile("/dev/safeload/policy/line-ends.txt"));
+    }
+}
