@@ -385,6 +385,11 @@ public final class ModelScanner implements ScanContext {
             } catch (StackOverflowError e) {
                 findings.add(new Finding(RULE_CHECK_ERROR, Severity.HIGH, source.name(),
                         check.format() + " check ran out of stack: nesting too deep to verify"));
+            } catch (LinkageError e) {
+                // A library reached lazily for this content that the agent does not bundle (FUZZING.md finding 7):
+                // the file is unverified, and the host's load call must get a refusal, not this error.
+                findings.add(new Finding(RULE_CHECK_ERROR, Severity.HIGH, source.name(),
+                        check.format() + " check failed, so the file is unverified: " + e));
             }
         }
         if (claimed.isEmpty()) {

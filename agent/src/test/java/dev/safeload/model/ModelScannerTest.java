@@ -278,6 +278,32 @@ class ModelScannerTest {
         }
     }
 
+    /** A library the check reaches lazily and the agent does not bundle: unverified, refused, never the error itself. */
+    @Test
+    void refusesAFileWhoseCheckHitsAMissingLibrary() throws IOException {
+        FormatCheck missingCodec = new FormatCheck() {
+            @Override
+            public String format() {
+                return "pickle";
+            }
+
+            @Override
+            public boolean sniff(byte[] head, long size) {
+                return true;
+            }
+
+            @Override
+            public List<Finding> check(ModelSource source, ScanContext context) {
+                throw new NoClassDefFoundError("com/github/luben/zstd/ZstdInputStream");
+            }
+        };
+        ModelScanner scanner = new ModelScanner(ModelPolicies.defaults(), List.of(missingCodec),
+                new ScanLimits(ScanLimits.DEFAULT_MAX_DEPTH, ScanLimits.DEFAULT_MAX_EXPANDED_BYTES, ScanLimits.DEFAULT_MAX_ENTRIES));
+        ScanResult result = scanner.scan(ModelSource.of("model.pkl", BENIGN, null));
+        assertBlocked(result, ModelScanner.RULE_CHECK_ERROR, Severity.HIGH);
+        assertTrue(result.findings().get(0).message().contains("ZstdInputStream"), result.toString());
+    }
+
     @Test
     void stopsDecompressionBombsAndDeepNesting() throws IOException {
         byte[] zeros = compress(GZIPOutputStream::new, new byte[8 << 20]);
