@@ -30,6 +30,7 @@ targets=(
   "zip-index dev.safeload.fuzz.ZipIndexFuzzTest zipIndex"
   "safetensors dev.safeload.fuzz.SafetensorsFuzzTest safetensors"
   "gguf dev.safeload.fuzz.GgufFuzzTest gguf"
+  "gguf-chat-template dev.safeload.model.gguf.GgufChatTemplateFuzzTest chatTemplate"
   "numpy dev.safeload.fuzz.NumpyFuzzTest numpy"
   "onnx dev.safeload.fuzz.OnnxFuzzTest onnx"
   "keras-h5 dev.safeload.fuzz.KerasH5FuzzTest kerasH5"
