@@ -163,7 +163,18 @@ public final class TorchLegacyTarCheck implements FormatCheck, ContentSniff {
                         if (kv.startsWith("path=")) {
                             paxName = kv.substring(5);
                         } else if (kv.startsWith("size=")) {
-                            paxSize = Long.parseLong(kv.substring(5).strip());
+                            // Plain decimal digits only: tarfile's int() also takes signs and underscores,
+                            // and turns what it cannot read into 0, so anything else is a size the two
+                            // may disagree on.
+                            String digits = kv.substring(5).strip();
+                            if (digits.isEmpty() || digits.length() > 18
+                                    || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                                findings.add(new Finding(TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH, source.name()
+                                        + "@" + pos, "pax header " + name + " gives a size that is not a"
+                                        + " plain decimal number; tarfile reads such a size its own way (or as 0)"));
+                                return findings;
+                            }
+                            paxSize = Long.parseLong(digits);
                         }
                     }
                 }

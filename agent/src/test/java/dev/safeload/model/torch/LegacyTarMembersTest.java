@@ -63,4 +63,24 @@ class LegacyTarMembersTest {
     void allowsAPickleSequenceThatIsAlsoAHarmlessTar(String file) throws Exception {
         assertAllowed(new ModelScanner(ModelPolicies.defaults()).scanFile(fixture(file)));
     }
+
+    /**
+     * A pax header whose size record is "abc": tarfile reads the member as 0 bytes (its int()
+     * failing turns into 0), so where its data starts and what it holds is not what it looks
+     * like; the check used to throw NumberFormatException on it (found by reading, kept in the
+     * torch-legacy fuzz inputs). tarfile.open(...).getmembers() gives [('pickle', 0)].
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"pickle_pax_size_not_a_number.pt"})
+    void refusesAPaxSizeThatIsNotAPlainNumber(String file) throws Exception {
+        assertBlocked(new ModelScanner(ModelPolicies.defaults()).scanFile(fixture(file)),
+                TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH);
+    }
+
+    /** The same layout with a pax size of 17, which overrides the header's 999 as in tarfile: [('pickle', 17)]. */
+    @ParameterizedTest
+    @ValueSource(strings = {"pickle_pax_size_twin.pt"})
+    void readsAMemberByItsPaxSize(String file) throws Exception {
+        assertAllowed(new ModelScanner(ModelPolicies.defaults()).scanFile(fixture(file)));
+    }
 }
