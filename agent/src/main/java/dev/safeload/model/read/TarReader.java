@@ -68,10 +68,10 @@ public final class TarReader {
 
     /**
      * What a pax extended header ({@code x}, Solaris' {@code X}) or a GNU long name ({@code L})
-     * says about the member after it: its name, its size (-1 when it sets none), or that its size
-     * record is not a number tarfile and this reader would agree on.
+     * says about the member after it: its name (null if it sets none) and size (-1 if none), or
+     * the problem that makes tarfile's reading of it uncertain (null if none).
      */
-    public record Extended(String path, long size, boolean malformedSize) {
+    public record Extended(String path, long size, String problem) {
     }
 
     private final ModelSource source;
@@ -117,35 +117,67 @@ public final class TarReader {
     }
 
     /**
-     * Reads the records of an extended header whose data is {@code length} bytes: a GNU long
-     * name is the name itself; pax records are {@code "LEN key=value"} lines, of which
-     * {@code path} and {@code size} change how the next member is read.
+     * Reads an extended header whose data is {@code length} bytes as tarfile does: over the
+     * data padded to whole blocks (tarfile reads the blocks, padding included). A GNU long name
+     * is the text up to the first NUL; pax records are {@code "LEN keyword=value\n"}, each LEN
+     * bytes long, of which {@code path} and {@code size} change how the next member is read.
+     * CPython's versions frame records differently (3.12.6 and later check the length lands on
+     * the newline and stop at the first NUL; earlier ones match a regular expression until it
+     * fails), so a record either would read otherwise is a problem (anything after the records
+     * but a NUL, too), and so are GNU sparse keywords, which change where the data lies.
      */
     public Extended extended(Header header, long length) throws IOException {
-        byte[] raw = ModelSources.readAt(source, header.dataStart(), (int) Math.min(length, MAX_EXTENDED_BYTES));
+        long padded = length / 512 * 512 + (length % 512 == 0 ? 0 : 512);
+        if (padded > MAX_EXTENDED_BYTES) {
+            return new Extended(null, -1, "extended header of " + length + " bytes; real ones are a few hundred");
+        }
+        byte[] buf = ModelSources.readAt(source, header.dataStart(), (int) Math.min(padded, size - header.dataStart()));
         if (header.type() == 'L') {
-            return new Extended(cString(raw, 0, raw.length), -1, false);
+            return new Extended(cString(buf, 0, buf.length), -1, null);
         }
         String path = null;
         long paxSize = -1;
-        boolean malformed = false;
-        for (String rec : new String(raw, StandardCharsets.UTF_8).split("\n")) {
-            int sp = rec.indexOf(' ');
-            String kv = sp < 0 ? "" : rec.substring(sp + 1);
-            if (kv.startsWith("path=")) {
-                path = kv.substring(5);
-            } else if (kv.startsWith("size=")) {
-                // Plain decimal digits only: tarfile's int() also takes signs and underscores, and
-                // turns what it cannot read into 0, so anything else is a size the two may disagree on.
-                String digits = kv.substring(5).strip();
-                if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                    malformed = true;
-                } else {
-                    paxSize = Long.parseLong(digits);
-                }
+        int pos = 0;
+        while (pos < buf.length && buf[pos] != 0) {
+            int digitsEnd = pos;
+            while (digitsEnd < buf.length && buf[digitsEnd] >= '0' && buf[digitsEnd] <= '9') {
+                digitsEnd++;
             }
+            if (digitsEnd == pos || digitsEnd - pos > 9 || digitsEnd >= buf.length || buf[digitsEnd] != ' ') {
+                // Earlier versions stop reading here, later ones refuse the archive.
+                return new Extended(null, -1, "pax record at " + pos + " does not start with its length");
+            }
+            int recordLength = Integer.parseInt(new String(buf, pos, digitsEnd - pos, StandardCharsets.US_ASCII));
+            int end = pos + recordLength - 1; // the newline that ends the record
+            if (recordLength < 5 || end >= buf.length || end <= digitsEnd || buf[end] != '\n') {
+                return new Extended(null, -1, "pax record at " + pos + " is not framed by its length and a newline");
+            }
+            int eq = digitsEnd + 1;
+            while (eq < end && buf[eq] != '=') {
+                eq++;
+            }
+            if (eq == digitsEnd + 1 || eq == end) {
+                return new Extended(null, -1, "pax record at " + pos + " has no keyword=value");
+            }
+            String keyword = new String(buf, digitsEnd + 1, eq - digitsEnd - 1, StandardCharsets.UTF_8);
+            String value = new String(buf, eq + 1, end - eq - 1, StandardCharsets.UTF_8);
+            if (keyword.startsWith("GNU.sparse.")) {
+                return new Extended(null, -1, "pax record " + keyword + " makes the next member a sparse file");
+            }
+            if (keyword.equals("path")) {
+                path = value;
+            } else if (keyword.equals("size")) {
+                // Plain decimal digits only: tarfile's int() also takes signs, spaces and underscores,
+                // and turns what it cannot read into 0, so anything else is a size the two may read apart.
+                if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    return new Extended(null, -1, "pax size \"" + value + "\" is not a plain decimal number;"
+                            + " tarfile reads such a size its own way (or as 0)");
+                }
+                paxSize = Long.parseLong(value);
+            }
+            pos = end + 1;
         }
-        return new Extended(path, paxSize, malformed);
+        return new Extended(path, paxSize, null); // both readings stop at a NUL after the records
     }
 
     /** tarfile's {@code TarInfo.frombuf} test: the checksum field matches the unsigned or signed byte sum. */

@@ -101,10 +101,9 @@ public final class TorchLegacyTarCheck implements FormatCheck, ContentSniff {
             if (type == 'x' || type == 'X' || type == 'L') {
                 // 'X' is Solaris' pax header; tarfile reads it as 'x'.
                 extended = tar.extended(h, len);
-                if (extended.malformedSize()) {
+                if (extended.problem() != null) {
                     findings.add(new Finding(TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH, source.name() + "@"
-                            + h.position(), "pax header " + name + " gives a size that is not a plain"
-                            + " decimal number; tarfile reads such a size its own way (or as 0)"));
+                            + h.position(), "tar header " + name + ": " + extended.problem()));
                     return findings;
                 }
             } else if (type == 'K') {

@@ -83,4 +83,22 @@ class LegacyTarMembersTest {
     void readsAMemberByItsPaxSize(String file) throws Exception {
         assertAllowed(new ModelScanner(ModelPolicies.defaults()).scanFile(fixture(file)));
     }
+
+    /**
+     * make_tar_extended_fixtures.py --prove: tarfile reads a GNU long name or pax header over its
+     * block padding, so a name finished, or a path record placed, past the declared size still
+     * names the next member "pickle" (CPython 3.11.2 and 3.11.7 both load the payload).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"pickle_gnu_longname_ends_in_padding.pt", "pickle_pax_record_in_padding.pt"})
+    void readsTheMemberNameAnExtendedHeaderGivesInItsPadding(String file) throws Exception {
+        assertBlocked(new ModelScanner(ModelPolicies.defaults()).scanFile(fixture(file)),
+                PickleMachine.RULE_DANGEROUS, Severity.CRITICAL);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pickle_gnu_longname_ends_in_padding_twin.pt", "pickle_pax_record_in_padding_twin.pt"})
+    void allowsAHarmlessPickleNamedInAnExtendedHeadersPadding(String file) throws Exception {
+        assertAllowed(new ModelScanner(ModelPolicies.defaults()).scanFile(fixture(file)));
+    }
 }
