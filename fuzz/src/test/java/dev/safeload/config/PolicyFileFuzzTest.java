@@ -1,6 +1,7 @@
 package dev.safeload.config;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.safeload.fuzz.SeedWarmUp;
 import dev.safeload.policy.Policy;
 
 /**
@@ -9,6 +10,11 @@ import dev.safeload.policy.Policy;
  * nothing else. The model part is compiled lazily, so it is forced here.
  */
 public class PolicyFileFuzzTest {
+
+    /** Called once by Jazzer's standalone driver before fuzzing: see {@link SeedWarmUp}. */
+    public static void fuzzerInitialize() {
+        SeedWarmUp.replay(PolicyFileFuzzTest.class, "policy", PolicyFileFuzzTest::fuzzerTestOneInput);
+    }
 
     public static void fuzzerTestOneInput(byte[] data) {
         Policy policy;

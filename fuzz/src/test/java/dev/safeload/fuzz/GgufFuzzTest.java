@@ -5,6 +5,11 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 /** GGUF header and metadata, through the scanner. The chat-template parser gets its own target once it lands. */
 public class GgufFuzzTest {
 
+    /** Called once by Jazzer's standalone driver before fuzzing: see {@link SeedWarmUp}. */
+    public static void fuzzerInitialize() {
+        SeedWarmUp.replay(GgufFuzzTest.class, "gguf", GgufFuzzTest::fuzzerTestOneInput);
+    }
+
     /** The entry point of Jazzer's standalone driver, which fuzz/fuzz.sh runs. */
     public static void fuzzerTestOneInput(byte[] data) {
         ScanHarness.scan("fuzz.gguf", data);

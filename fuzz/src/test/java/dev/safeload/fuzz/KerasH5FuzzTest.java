@@ -5,6 +5,11 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 /** Keras HDF5 (.h5, read through jhdf) and Keras 3 (.keras zip) models, through the scanner. */
 public class KerasH5FuzzTest {
 
+    /** Called once by Jazzer's standalone driver before fuzzing: see {@link SeedWarmUp}. */
+    public static void fuzzerInitialize() {
+        SeedWarmUp.replay(KerasH5FuzzTest.class, "kerasH5", KerasH5FuzzTest::fuzzerTestOneInput);
+    }
+
     /** The entry point of Jazzer's standalone driver, which fuzz/fuzz.sh runs. */
     public static void fuzzerTestOneInput(byte[] data) {
         ScanHarness.scan("fuzz.h5", data);

@@ -5,6 +5,11 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 /** ONNX protobuf models, including external-data locations, through the scanner. */
 public class OnnxFuzzTest {
 
+    /** Called once by Jazzer's standalone driver before fuzzing: see {@link SeedWarmUp}. */
+    public static void fuzzerInitialize() {
+        SeedWarmUp.replay(OnnxFuzzTest.class, "onnx", OnnxFuzzTest::fuzzerTestOneInput);
+    }
+
     /** The entry point of Jazzer's standalone driver, which fuzz/fuzz.sh runs. */
     public static void fuzzerTestOneInput(byte[] data) {
         ScanHarness.scan("fuzz.onnx", data);

@@ -5,6 +5,11 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 /** PyTorch's legacy (pre-1.6) pickle-and-storages format and its tar variant, through the scanner. */
 public class TorchLegacyFuzzTest {
 
+    /** Called once by Jazzer's standalone driver before fuzzing: see {@link SeedWarmUp}. */
+    public static void fuzzerInitialize() {
+        SeedWarmUp.replay(TorchLegacyFuzzTest.class, "torchLegacy", TorchLegacyFuzzTest::fuzzerTestOneInput);
+    }
+
     /** The entry point of Jazzer's standalone driver, which fuzz/fuzz.sh runs. */
     public static void fuzzerTestOneInput(byte[] data) {
         ScanHarness.scan("fuzz.pt", data);

@@ -5,6 +5,11 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 /** PyTorch zip checkpoints and TorchScript archives, through the scanner. */
 public class TorchZipFuzzTest {
 
+    /** Called once by Jazzer's standalone driver before fuzzing: see {@link SeedWarmUp}. */
+    public static void fuzzerInitialize() {
+        SeedWarmUp.replay(TorchZipFuzzTest.class, "torchZip", TorchZipFuzzTest::fuzzerTestOneInput);
+    }
+
     /** The entry point of Jazzer's standalone driver, which fuzz/fuzz.sh runs. */
     public static void fuzzerTestOneInput(byte[] data) {
         ScanHarness.scan("fuzz.pt", data);

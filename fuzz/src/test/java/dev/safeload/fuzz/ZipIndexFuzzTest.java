@@ -41,6 +41,11 @@ public class ZipIndexFuzzTest {
         }
     }
 
+    /** Called once by Jazzer's standalone driver before fuzzing: see {@link SeedWarmUp}. */
+    public static void fuzzerInitialize() {
+        SeedWarmUp.replay(ZipIndexFuzzTest.class, "zipIndex", ZipIndexFuzzTest::fuzzerTestOneInput);
+    }
+
     public static void fuzzerTestOneInput(byte[] data) {
         ScanResult result = ScanHarness.scan("fuzz.zip", data);
 

@@ -5,6 +5,7 @@ import dev.safeload.config.ConfigException;
 import dev.safeload.config.PolicyCompiler;
 import dev.safeload.config.PolicyFile;
 import dev.safeload.config.Settings;
+import dev.safeload.fuzz.SeedWarmUp;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -34,6 +35,11 @@ public class ViolationLogFuzzTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Called once by Jazzer's standalone driver before fuzzing: see {@link SeedWarmUp}. */
+    public static void fuzzerInitialize() {
+        SeedWarmUp.replay(ViolationLogFuzzTest.class, "violationLog", ViolationLogFuzzTest::fuzzerTestOneInput);
     }
 
     public static void fuzzerTestOneInput(byte[] data) {

@@ -4,12 +4,13 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.safeload.config.ConfigException;
 import dev.safeload.config.PolicyCompiler;
 import dev.safeload.config.Settings;
+import dev.safeload.fuzz.SeedWarmUp;
 import dev.safeload.policy.Decision;
 import dev.safeload.policy.Policy;
 import dev.safeload.policy.SerialPolicy;
 import dev.safeload.report.LogSettings;
-import dev.safeload.report.ServiceIdentity;
 import dev.safeload.report.Reporter;
+import dev.safeload.report.ServiceIdentity;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -122,20 +123,9 @@ public class StreamGuardFuzzTest {
         return !d.rejected();
     }
 
-    /**
-     * Called once by Jazzer's standalone driver before fuzzing: a refusal and a proxy, so the
-     * classes of the refusal path (the reporter, Jackson) are loaded and instrumented before
-     * libFuzzer times an input. On the shared machine at nice 19 that first load alone took past
-     * the 10 s timeout and was reported as a hang (a harness finding, not the guard's).
-     */
+    /** Called once by Jazzer's standalone driver before fuzzing: see {@link SeedWarmUp}. */
     public static void fuzzerInitialize() {
-        for (String seed : new String[] {"unlisted.ser", "unlisted_array.ser", "proxy.ser", "url.ser", "map.ser"}) {
-            try (InputStream in = StreamGuardFuzzTest.class.getResourceAsStream("StreamGuardFuzzTestInputs/guard/" + seed)) {
-                fuzzerTestOneInput(in.readAllBytes());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        SeedWarmUp.replay(StreamGuardFuzzTest.class, "guard", StreamGuardFuzzTest::fuzzerTestOneInput);
     }
 
     public static void fuzzerTestOneInput(byte[] data) {

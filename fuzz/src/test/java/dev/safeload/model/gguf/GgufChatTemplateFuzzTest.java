@@ -2,6 +2,7 @@ package dev.safeload.model.gguf;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.safeload.fuzz.ScanHarness;
+import dev.safeload.fuzz.SeedWarmUp;
 import dev.safeload.model.Finding;
 import dev.safeload.model.ScanResult;
 import dev.safeload.model.Severity;
@@ -20,6 +21,11 @@ import java.util.List;
  * scanner: the gate must reach the template and block exactly when the parser refused it.
  */
 public class GgufChatTemplateFuzzTest {
+
+    /** Called once by Jazzer's standalone driver before fuzzing: see {@link SeedWarmUp}. */
+    public static void fuzzerInitialize() {
+        SeedWarmUp.replay(GgufChatTemplateFuzzTest.class, "chatTemplate", GgufChatTemplateFuzzTest::fuzzerTestOneInput);
+    }
 
     public static void fuzzerTestOneInput(byte[] data) {
         String template;

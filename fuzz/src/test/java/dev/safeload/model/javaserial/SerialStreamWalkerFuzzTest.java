@@ -2,6 +2,7 @@ package dev.safeload.model.javaserial;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.safeload.fuzz.ScanHarness;
+import dev.safeload.fuzz.SeedWarmUp;
 import dev.safeload.model.ModelSource;
 import java.io.IOException;
 
@@ -11,6 +12,11 @@ import java.io.IOException;
  * the scanner.
  */
 public class SerialStreamWalkerFuzzTest {
+
+    /** Called once by Jazzer's standalone driver before fuzzing: see {@link SeedWarmUp}. */
+    public static void fuzzerInitialize() {
+        SeedWarmUp.replay(SerialStreamWalkerFuzzTest.class, "walk", SerialStreamWalkerFuzzTest::fuzzerTestOneInput);
+    }
 
     public static void fuzzerTestOneInput(byte[] data) {
         try {

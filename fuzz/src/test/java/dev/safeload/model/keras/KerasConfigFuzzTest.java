@@ -1,6 +1,7 @@
 package dev.safeload.model.keras;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.safeload.fuzz.SeedWarmUp;
 import dev.safeload.model.Finding;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -13,6 +14,11 @@ import java.util.List;
  * (which those checks turn into a blocking finding); nothing else.
  */
 public class KerasConfigFuzzTest {
+
+    /** Called once by Jazzer's standalone driver before fuzzing: see {@link SeedWarmUp}. */
+    public static void fuzzerInitialize() {
+        SeedWarmUp.replay(KerasConfigFuzzTest.class, "kerasConfig", KerasConfigFuzzTest::fuzzerTestOneInput);
+    }
 
     public static void fuzzerTestOneInput(byte[] data) {
         List<Finding> findings = new ArrayList<>();
