@@ -78,7 +78,8 @@ for t in "${targets[@]}"; do
   if [ -f "fuzz/dict/$name.dict" ]; then
     dict=(-dict="fuzz/dict/$name.dict")
   fi
-  nice -n "${FUZZ_NICE:-10}" java -Xmx"${FUZZ_HEAP:-256m}" -Xss1m -XX:+UseSerialGC -cp "$classpath" \
+  nice -n "${FUZZ_NICE:-10}" java -Xmx"${FUZZ_HEAP:-256m}" -Xss1m -XX:+UseSerialGC -Dsafeload.fuzz.warmUp=true \
+      -cp "$classpath" \
       com.code_intelligence.jazzer.Jazzer \
       --target_class="$class" \
       --instrumentation_includes="$instrument" \
@@ -87,6 +88,7 @@ for t in "${targets[@]}"; do
       -artifact_prefix="$findings/" \
       -max_total_time="$seconds" \
       -timeout="${FUZZ_TIMEOUT:-10}" \
+      -report_slow_units="${FUZZ_TIMEOUT:-10}" \
       -rss_limit_mb="${FUZZ_RSS_MB:-1536}" \
       -print_final_stats=1 \
       "${dict[@]}" \

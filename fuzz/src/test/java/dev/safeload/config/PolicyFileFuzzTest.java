@@ -3,6 +3,7 @@ package dev.safeload.config;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.safeload.fuzz.SeedWarmUp;
 import dev.safeload.policy.Policy;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The policy file parser and compiler, as the agent reads {@code policy=FILE} at start and on
@@ -11,8 +12,9 @@ import dev.safeload.policy.Policy;
  */
 public class PolicyFileFuzzTest {
 
-    /** Called once by Jazzer's standalone driver before fuzzing: see {@link SeedWarmUp}. */
-    public static void fuzzerInitialize() {
+    /** Before fuzz.sh's fuzzing starts (not in the build's replay): see {@link SeedWarmUp}. */
+    @BeforeAll
+    static void warmUp() {
         SeedWarmUp.replay(PolicyFileFuzzTest.class, "policy", PolicyFileFuzzTest::fuzzerTestOneInput);
     }
 

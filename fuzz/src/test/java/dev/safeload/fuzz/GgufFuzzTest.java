@@ -1,12 +1,14 @@
 package dev.safeload.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.BeforeAll;
 
 /** GGUF header and metadata, through the scanner. The chat-template parser gets its own target once it lands. */
 public class GgufFuzzTest {
 
-    /** Called once by Jazzer's standalone driver before fuzzing: see {@link SeedWarmUp}. */
-    public static void fuzzerInitialize() {
+    /** Before fuzz.sh's fuzzing starts (not in the build's replay): see {@link SeedWarmUp}. */
+    @BeforeAll
+    static void warmUp() {
         SeedWarmUp.replay(GgufFuzzTest.class, "gguf", GgufFuzzTest::fuzzerTestOneInput);
     }
 

@@ -1,12 +1,14 @@
 package dev.safeload.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.BeforeAll;
 
 /** NumPy .npy headers (numeric and object arrays) and .npz archives, through the scanner. */
 public class NumpyFuzzTest {
 
-    /** Called once by Jazzer's standalone driver before fuzzing: see {@link SeedWarmUp}. */
-    public static void fuzzerInitialize() {
+    /** Before fuzz.sh's fuzzing starts (not in the build's replay): see {@link SeedWarmUp}. */
+    @BeforeAll
+    static void warmUp() {
         SeedWarmUp.replay(NumpyFuzzTest.class, "numpy", NumpyFuzzTest::fuzzerTestOneInput);
     }
 

@@ -9,10 +9,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
- * Runs a target's committed inputs once before libFuzzer starts timing inputs (Jazzer's
- * standalone driver calls a target's {@code fuzzerInitialize} first). The first inputs load and
+ * Runs a target's committed inputs once before libFuzzer starts timing inputs, when fuzz.sh asks
+ * for it ({@code -Dsafeload.fuzz.warmUp=true}; Jazzer's driver runs a target's {@code @BeforeAll}
+ * before it starts fuzzing; the build's replay skips it). The first inputs load and
  * instrument most of the classes a target reaches; at nice 19 on the shared machine that alone
  * took past the per-input timeout and was reported as a hang (torch-zip on the empty input,
  * stream-guard on its first refusal): a harness finding, not the code's. What an input does here
@@ -25,6 +27,9 @@ public final class SeedWarmUp {
 
     /** Feeds every file in {@code <Target>Inputs/<method>/} on the class path to {@code fuzz}, ignoring outcomes. */
     public static void replay(Class<?> target, String method, Consumer<byte[]> fuzz) {
+        if (!Boolean.getBoolean("safeload.fuzz.warmUp")) {
+            return;
+        }
         URL folder = target.getResource(target.getSimpleName() + "Inputs/" + method);
         List<Path> seeds;
         try (Stream<Path> files = folder == null ? Stream.empty() : Files.list(Path.of(folder.toURI()))) {

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The violation-log reader and line parser, with what {@code learn} and {@code report} do with
@@ -37,8 +38,9 @@ public class ViolationLogFuzzTest {
         }
     }
 
-    /** Called once by Jazzer's standalone driver before fuzzing: see {@link SeedWarmUp}. */
-    public static void fuzzerInitialize() {
+    /** Before fuzz.sh's fuzzing starts (not in the build's replay): see {@link SeedWarmUp}. */
+    @BeforeAll
+    static void warmUp() {
         SeedWarmUp.replay(ViolationLogFuzzTest.class, "violationLog", ViolationLogFuzzTest::fuzzerTestOneInput);
     }
 

@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * An {@link ObjectInputStream} under the agent's gate, fed mutated serialization streams. The
@@ -123,8 +124,9 @@ public class StreamGuardFuzzTest {
         return !d.rejected();
     }
 
-    /** Called once by Jazzer's standalone driver before fuzzing: see {@link SeedWarmUp}. */
-    public static void fuzzerInitialize() {
+    /** Before fuzz.sh's fuzzing starts (not in the build's replay): see {@link SeedWarmUp}. */
+    @BeforeAll
+    static void warmUp() {
         SeedWarmUp.replay(StreamGuardFuzzTest.class, "guard", StreamGuardFuzzTest::fuzzerTestOneInput);
     }
 

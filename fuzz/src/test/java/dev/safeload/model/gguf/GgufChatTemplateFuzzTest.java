@@ -12,6 +12,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The GGUF chat-template parser on template text (Jinja), as {@code GgufHeader} hands it a
@@ -22,8 +23,9 @@ import java.util.List;
  */
 public class GgufChatTemplateFuzzTest {
 
-    /** Called once by Jazzer's standalone driver before fuzzing: see {@link SeedWarmUp}. */
-    public static void fuzzerInitialize() {
+    /** Before fuzz.sh's fuzzing starts (not in the build's replay): see {@link SeedWarmUp}. */
+    @BeforeAll
+    static void warmUp() {
         SeedWarmUp.replay(GgufChatTemplateFuzzTest.class, "chatTemplate", GgufChatTemplateFuzzTest::fuzzerTestOneInput);
     }
 

@@ -5,6 +5,7 @@ import dev.safeload.fuzz.ScanHarness;
 import dev.safeload.fuzz.SeedWarmUp;
 import dev.safeload.model.ModelSource;
 import java.io.IOException;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The Java-serialization stream walker that judges {@code AC ED} model files without
@@ -13,8 +14,9 @@ import java.io.IOException;
  */
 public class SerialStreamWalkerFuzzTest {
 
-    /** Called once by Jazzer's standalone driver before fuzzing: see {@link SeedWarmUp}. */
-    public static void fuzzerInitialize() {
+    /** Before fuzz.sh's fuzzing starts (not in the build's replay): see {@link SeedWarmUp}. */
+    @BeforeAll
+    static void warmUp() {
         SeedWarmUp.replay(SerialStreamWalkerFuzzTest.class, "walk", SerialStreamWalkerFuzzTest::fuzzerTestOneInput);
     }
 

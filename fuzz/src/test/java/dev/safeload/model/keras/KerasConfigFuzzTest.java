@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The Keras config walker on raw JSON, as the .keras and .h5 checks hand it {@code config.json}
@@ -15,8 +16,9 @@ import java.util.List;
  */
 public class KerasConfigFuzzTest {
 
-    /** Called once by Jazzer's standalone driver before fuzzing: see {@link SeedWarmUp}. */
-    public static void fuzzerInitialize() {
+    /** Before fuzz.sh's fuzzing starts (not in the build's replay): see {@link SeedWarmUp}. */
+    @BeforeAll
+    static void warmUp() {
         SeedWarmUp.replay(KerasConfigFuzzTest.class, "kerasConfig", KerasConfigFuzzTest::fuzzerTestOneInput);
     }
 
