@@ -83,6 +83,8 @@ final class ChatTemplate {
     private int t;
     private int depth;
     private final Deque<String> blocks = new ArrayDeque<>();
+    /** How many of {@link #blocks} are loops: a search of the stack per break was quadratic. */
+    private int openLoops;
     private final Set<String> macros = new HashSet<>();
     private final Set<String> calledNames = new HashSet<>();
     /** Variables assigned from an expression that builds or picks strings at run time. */
@@ -265,6 +267,7 @@ final class ChatTemplate {
             }
             case "for" -> {
                 blocks.push("for");
+                openLoops++;
                 List<String> names = targets();
                 keyword("in");
                 Value iterable = expressionNoIf();
@@ -285,7 +288,7 @@ final class ChatTemplate {
             case "set" -> set();
             case "macro" -> macro();
             case "break", "continue" -> {
-                if (!blocks.contains("for")) {
+                if (openLoops == 0) {
                     throw new Refused("{% " + name + " %} outside a loop");
                 }
             }
@@ -299,7 +302,9 @@ final class ChatTemplate {
         if (blocks.isEmpty() || !blocks.peek().equals(open)) {
             throw new Refused("{% " + end + " %} closes nothing open");
         }
-        blocks.pop();
+        if (blocks.pop().equals("for")) {
+            openLoops--;
+        }
     }
 
     private void expectBlock(String open, String name) throws Refused {

@@ -198,4 +198,14 @@ class ChatTemplateTest {
         String template = "{{ " + "'a'".repeat((GgufHeader.MAX_TEMPLATE_BYTES - 6) / 3) + " }}";
         assertTimeoutPreemptively(Duration.ofSeconds(15), () -> ChatTemplate.check(template));
     }
+
+    @Test
+    void allowsBreakAndContinueOnlyInsideALoop() {
+        assertDoesNotThrow(() -> ChatTemplate.check("{% for m in messages %}{% if m.role == 'x' %}{% break %}{% endif %}"
+                + "{% for t in m.tools %}{% continue %}{% endfor %}{% continue %}{% endfor %}"));
+        for (String outside : List.of("{% break %}", "{% if x %}{% continue %}{% endif %}",
+                "{% for m in messages %}{% endfor %}{% break %}")) {
+            assertThrows(ChatTemplate.Refused.class, () -> ChatTemplate.check(outside), outside);
+        }
+    }
 }
