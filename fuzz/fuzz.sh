@@ -30,6 +30,7 @@ targets=(
   "zip-index dev.safeload.fuzz.ZipIndexFuzzTest zipIndex"
   "safetensors dev.safeload.fuzz.SafetensorsFuzzTest safetensors"
   "gguf dev.safeload.fuzz.GgufFuzzTest gguf"
+  "gguf-chat-template dev.safeload.model.gguf.GgufChatTemplateFuzzTest chatTemplate"
   "numpy dev.safeload.fuzz.NumpyFuzzTest numpy"
   "onnx dev.safeload.fuzz.OnnxFuzzTest onnx"
   "keras-h5 dev.safeload.fuzz.KerasH5FuzzTest kerasH5"
@@ -41,11 +42,24 @@ targets=(
   "stream-guard dev.safeload.serial.StreamGuardFuzzTest guard"
 )
 
+# Two runs started together build one at a time, and each copies a finished build.
+mkdir -p fuzz/target
+exec 9>fuzz/target/.build.lock
+flock 9
 mvn -o -B -q -pl agent,fuzz -am test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >&2 || exit 2
-classpath="fuzz/target/test-classes:$(cat fuzz/target/test-classpath.txt)"
-run="fuzz/target/fuzz-run/$(date -u +%Y%m%dT%H%M%SZ)"
+# The process id keeps two runs started in the same second apart.
+run="fuzz/target/fuzz-run/$(date -u +%Y%m%dT%H%M%SZ)-$$"
 mkdir -p "$run"
+# Our classes are copied into the run folder, so that a build started while this run goes (another
+# fuzz.sh, a fix being tested) cannot rewrite a class file under the fuzzing JVM.
+agent_classes=$(cd agent/target/classes && pwd)
+mkdir -p "$run/classes"
+cp -r agent/target/classes "$run/classes/agent"
+cp -r fuzz/target/test-classes "$run/classes/fuzz"
+classpath="$run/classes/fuzz:$(sed "s#$agent_classes#$(pwd)/$run/classes/agent#" fuzz/target/test-classpath.txt)"
+flock -u 9
+exec 9>&-
 # Coverage feedback from our code and the parsing libraries it drives.
 instrument="dev.safeload.**:com.fasterxml.jackson.**:com.google.protobuf.**:io.jhdf.**:org.apache.commons.compress.**:org.tukaani.**:io.airlift.**"
 
@@ -59,7 +73,13 @@ for t in "${targets[@]}"; do
   corpus="fuzz/target/corpus/$name"
   findings="$run/$name"
   mkdir -p "$corpus" "$findings"
-  nice -n "${FUZZ_NICE:-10}" java -Xmx"${FUZZ_HEAP:-256m}" -Xss1m -XX:+UseSerialGC -cp "$classpath" \
+  # A target whose parser compares words against sets (which Jazzer's hooks do not see) gets a dictionary.
+  dict=()
+  if [ -f "fuzz/dict/$name.dict" ]; then
+    dict=(-dict="fuzz/dict/$name.dict")
+  fi
+  nice -n "${FUZZ_NICE:-10}" java -Xmx"${FUZZ_HEAP:-256m}" -Xss1m -XX:+UseSerialGC -Dsafeload.fuzz.warmUp=true \
+      -cp "$classpath" \
       com.code_intelligence.jazzer.Jazzer \
       --target_class="$class" \
       --instrumentation_includes="$instrument" \
@@ -68,8 +88,10 @@ for t in "${targets[@]}"; do
       -artifact_prefix="$findings/" \
       -max_total_time="$seconds" \
       -timeout="${FUZZ_TIMEOUT:-10}" \
+      -report_slow_units="${FUZZ_TIMEOUT:-10}" \
       -rss_limit_mb="${FUZZ_RSS_MB:-1536}" \
       -print_final_stats=1 \
+      "${dict[@]}" \
       "$corpus" "$seeds" >"$findings/jazzer.log" 2>&1
   status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$findings/jazzer.log" | tail -n 1)

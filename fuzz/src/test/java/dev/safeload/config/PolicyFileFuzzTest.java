@@ -1,7 +1,9 @@
 package dev.safeload.config;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.safeload.fuzz.SeedWarmUp;
 import dev.safeload.policy.Policy;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The policy file parser and compiler, as the agent reads {@code policy=FILE} at start and on
@@ -9,6 +11,12 @@ import dev.safeload.policy.Policy;
  * nothing else. The model part is compiled lazily, so it is forced here.
  */
 public class PolicyFileFuzzTest {
+
+    /** Before fuzz.sh's fuzzing starts (not in the build's replay): see {@link SeedWarmUp}. */
+    @BeforeAll
+    static void warmUp() {
+        SeedWarmUp.replay(PolicyFileFuzzTest.class, "policy", PolicyFileFuzzTest::fuzzerTestOneInput);
+    }
 
     public static void fuzzerTestOneInput(byte[] data) {
         Policy policy;

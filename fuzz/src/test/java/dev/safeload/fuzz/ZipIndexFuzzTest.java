@@ -20,6 +20,7 @@ import java.util.TreeSet;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The zip index, with Java's own readers as a differential oracle: where {@link ZipIndex} and
@@ -39,6 +40,12 @@ public class ZipIndexFuzzTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Before fuzz.sh's fuzzing starts (not in the build's replay): see {@link SeedWarmUp}. */
+    @BeforeAll
+    static void warmUp() {
+        SeedWarmUp.replay(ZipIndexFuzzTest.class, "zipIndex", ZipIndexFuzzTest::fuzzerTestOneInput);
     }
 
     public static void fuzzerTestOneInput(byte[] data) {

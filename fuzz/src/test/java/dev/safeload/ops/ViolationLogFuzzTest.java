@@ -5,6 +5,7 @@ import dev.safeload.config.ConfigException;
 import dev.safeload.config.PolicyCompiler;
 import dev.safeload.config.PolicyFile;
 import dev.safeload.config.Settings;
+import dev.safeload.fuzz.SeedWarmUp;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The violation-log reader and line parser, with what {@code learn} and {@code report} do with
@@ -34,6 +36,12 @@ public class ViolationLogFuzzTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Before fuzz.sh's fuzzing starts (not in the build's replay): see {@link SeedWarmUp}. */
+    @BeforeAll
+    static void warmUp() {
+        SeedWarmUp.replay(ViolationLogFuzzTest.class, "violationLog", ViolationLogFuzzTest::fuzzerTestOneInput);
     }
 
     public static void fuzzerTestOneInput(byte[] data) {

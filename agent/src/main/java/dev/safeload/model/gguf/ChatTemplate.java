@@ -83,6 +83,8 @@ final class ChatTemplate {
     private int t;
     private int depth;
     private final Deque<String> blocks = new ArrayDeque<>();
+    /** How many of {@link #blocks} are loops: a search of the stack per break was quadratic. */
+    private int openLoops;
     private final Set<String> macros = new HashSet<>();
     private final Set<String> calledNames = new HashSet<>();
     /** Variables assigned from an expression that builds or picks strings at run time. */
@@ -265,6 +267,7 @@ final class ChatTemplate {
             }
             case "for" -> {
                 blocks.push("for");
+                openLoops++;
                 List<String> names = targets();
                 keyword("in");
                 Value iterable = expressionNoIf();
@@ -285,7 +288,7 @@ final class ChatTemplate {
             case "set" -> set();
             case "macro" -> macro();
             case "break", "continue" -> {
-                if (!blocks.contains("for")) {
+                if (openLoops == 0) {
                     throw new Refused("{% " + name + " %} outside a loop");
                 }
             }
@@ -299,7 +302,9 @@ final class ChatTemplate {
         if (blocks.isEmpty() || !blocks.peek().equals(open)) {
             throw new Refused("{% " + end + " %} closes nothing open");
         }
-        blocks.pop();
+        if (blocks.pop().equals("for")) {
+            openLoops--;
+        }
     }
 
     private void expectBlock(String open, String name) throws Refused {
@@ -408,23 +413,26 @@ final class ChatTemplate {
     }
 
     private Value expression() throws Refused {
-        Value value = expressionNoIf();
-        if (peekName("if")) {
-            next();
-            expressionNoIf();
-            if (peekName("else")) {
+        enter();
+        try {
+            Value value = expressionNoIf();
+            if (peekName("if")) {
                 next();
-                Value other = expression();
-                return combine(value, other);
+                expressionNoIf();
+                if (peekName("else")) {
+                    next();
+                    Value other = expression(); // "a if b else c if d else ...": counted by enter()
+                    return combine(value, other);
+                }
             }
+            return value;
+        } finally {
+            depth--;
         }
-        return value;
     }
 
     private Value expressionNoIf() throws Refused {
-        if (++depth > MAX_DEPTH) {
-            throw new Refused("expressions nest more than " + MAX_DEPTH + " deep");
-        }
+        enter();
         try {
             Value value = and();
             while (peekName("or")) {
@@ -434,6 +442,17 @@ final class ChatTemplate {
             return value;
         } finally {
             depth--;
+        }
+    }
+
+    /**
+     * One more level of a recursive production; every self-recursive one counts, so a deep
+     * template is refused by name rather than by a StackOverflowError in the host's thread.
+     */
+    private void enter() throws Refused {
+        if (++depth > MAX_DEPTH) {
+            depth--;
+            throw new Refused("expressions nest more than " + MAX_DEPTH + " deep");
         }
     }
 
@@ -449,7 +468,12 @@ final class ChatTemplate {
     private Value not() throws Refused {
         if (peekName("not")) {
             next();
-            not();
+            enter();
+            try {
+                not();
+            } finally {
+                depth--;
+            }
             return Value.NUMBER; // a bool
         }
         return compare();
@@ -516,7 +540,12 @@ final class ChatTemplate {
     private Value unary() throws Refused {
         if (peekOp("-") || peekOp("+")) {
             next();
-            return unary().numeric ? Value.NUMBER : Value.RUNTIME;
+            enter();
+            try {
+                return unary().numeric ? Value.NUMBER : Value.RUNTIME;
+            } finally {
+                depth--;
+            }
         }
         return power();
     }
@@ -657,12 +686,18 @@ final class ChatTemplate {
         Token token = next();
         switch (token.kind) {
             case STRING -> {
-                Value value = Value.literal(token.text);
-                while (peek().kind == Kind.STRING) { // adjacent literals concatenate
-                    value = Value.literal(value.literal + next().text);
+                if (peek().kind != Kind.STRING) {
+                    literal(token.text);
+                    return Value.literal(token.text);
                 }
-                literal(value.literal);
-                return value;
+                // Adjacent literals concatenate; one builder, since a template of a megabyte of
+                // 'a''a''a'... joined pairwise took a minute (found while adding its fuzz target).
+                StringBuilder joined = new StringBuilder(token.text);
+                while (peek().kind == Kind.STRING) {
+                    joined.append(next().text);
+                }
+                literal(joined.toString());
+                return Value.literal(joined.toString());
             }
             case INT, FLOAT -> {
                 return Value.NUMBER;

@@ -13,6 +13,7 @@ import dev.safeload.model.pickle.PickleInput;
 import dev.safeload.model.pickle.PickleMachine;
 import dev.safeload.model.pickle.PickleRun;
 import dev.safeload.model.pickle.PyValue;
+import dev.safeload.model.read.TarReader;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +29,6 @@ import java.util.Set;
 public final class TorchLegacyTarCheck implements FormatCheck, ContentSniff {
 
     private static final Set<String> MEMBERS = Set.of("sys_info", "pickle", "storages", "tensors");
-    /** Hard and symbolic links, character and block devices, folders, FIFOs (tarfile's non-regular SUPPORTED_TYPES). */
-    private static final String NO_DATA_TYPES = "123456";
 
     @Override
     public String format() {
@@ -58,143 +57,82 @@ public final class TorchLegacyTarCheck implements FormatCheck, ContentSniff {
         if (sniff(head, source.size())) {
             return true;
         }
-        if (head.length < 512 || !tarfileHeader(head)) {
+        if (head.length < 512 || !TarReader.tarfileChecksum(head)) {
             return false;
         }
-        long size = source.size();
-        for (long pos = 0, n = 0; pos + 512 <= size && n < 100_000; n++) {
-            byte[] h = ModelSources.readAt(source, pos, 512);
-            if (isZero(h) || !tarfileHeader(h)) {
+        TarReader tar = new TarReader(source);
+        for (int n = 0; n < 100_000; n++) {
+            TarReader.Header h = tar.next();
+            if (h == null || !h.checksumMatches()) {
                 return false; // tarfile ends the archive at a zero or bad block after the first
             }
-            char type = (char) h[156];
-            if (type == 'x' || type == 'X' || type == 'L' || type == 'g' || MEMBERS.contains(cString(h, 0, 100))) {
+            char type = h.type();
+            if (type == 'x' || type == 'X' || type == 'L' || type == 'g' || MEMBERS.contains(h.name())) {
                 return true; // a torch member, or a header that may rename one: read it as a tar
             }
-            long len = octal(h, 124, 12);
+            long len = h.size();
             if (len < 0) {
                 return true;
             }
-            pos += 512 + (NO_DATA_TYPES.indexOf(type) >= 0 || type == 0 && cString(h, 0, 100).endsWith("/") ? 0 : (len + 511) / 512 * 512);
+            if (h.carriesData(h.name())) {
+                tar.skipData(len);
+            }
         }
         return false;
-    }
-
-    /** tarfile's TarInfo.frombuf test: the checksum field matches the unsigned or signed byte sum. */
-    static boolean tarfileHeader(byte[] h) {
-        if (isZero(h)) {
-            return false;
-        }
-        long stored;
-        int first = h[148] & 0xff;
-        if (first == 0x80 || first == 0xff) {
-            // tarfile's nti: base-256, the rest big-endian; 0xff makes it negative.
-            long v = 0;
-            for (int i = 149; i < 156; i++) {
-                v = (v << 8) | (h[i] & 0xff);
-            }
-            stored = first == 0x80 ? v : v - (1L << 56);
-        } else {
-            // int(text.strip() or "0", 8), which also takes a sign, a 0o prefix and underscores.
-            String t = cString(h, 148, 8).strip().replace("_", "");
-            boolean negative = t.startsWith("-");
-            if (t.startsWith("-") || t.startsWith("+")) {
-                t = t.substring(1);
-            }
-            if (t.startsWith("0o") || t.startsWith("0O")) {
-                t = t.substring(2);
-            }
-            try {
-                stored = t.isEmpty() ? 0 : Long.parseLong(t, 8) * (negative ? -1 : 1);
-            } catch (NumberFormatException e) {
-                return false;
-            }
-        }
-        long unsigned = 256;
-        long signed = 256;
-        for (int i = 0; i < 512; i++) {
-            if (i >= 148 && i < 156) {
-                continue;
-            }
-            unsigned += h[i] & 0xff;
-            signed += h[i];
-        }
-        return stored == unsigned || stored == signed;
     }
 
     @Override
     public List<Finding> check(ModelSource source, ScanContext context) throws IOException {
         List<Finding> findings = new ArrayList<>();
         PickleImports imports = PickleRun.imports(context);
-        long pos = 0;
-        String paxName = null;
-        long paxSize = -1;
-        long size = source.size();
-        while (pos + 512 <= size) {
-            byte[] h = ModelSources.readAt(source, pos, 512);
-            if (isZero(h)) {
-                break;
-            }
-            String name = paxName != null ? paxName : cString(h, 0, 100);
-            String prefix = cString(h, 345, 155);
-            if (paxName == null && !prefix.isEmpty()) {
-                name = prefix + "/" + name;
-            }
-            long len = paxSize >= 0 ? paxSize : octal(h, 124, 12);
-            char type = (char) h[156];
-            paxName = null;
-            paxSize = -1;
-            long data = pos + 512;
-            if (len < 0 || data + len > size) {
-                findings.add(new Finding(TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH, source.name() + "@" + pos,
+        TarReader tar = new TarReader(source);
+        TarReader.Extended extended = null;
+        for (TarReader.Header h = tar.next(); h != null; h = tar.next()) {
+            // A pax or GNU long-name header renames (and a pax header resizes) the member after it.
+            String name = extended != null && extended.path() != null ? extended.path() : h.path();
+            long len = extended != null && extended.size() >= 0 ? extended.size() : h.size();
+            char type = h.type();
+            extended = null;
+            if (!tar.fits(h, len)) {
+                findings.add(new Finding(TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH, source.name() + "@" + h.position(),
                         "tar header of " + name + " is malformed or runs past the end of the file"));
                 return findings;
             }
             if (type == 'x' || type == 'X' || type == 'L') {
                 // 'X' is Solaris' pax header; tarfile reads it as 'x'.
-                byte[] raw = ModelSources.readAt(source, data, (int) Math.min(len, 1 << 20));
-                String text = new String(raw, StandardCharsets.UTF_8);
-                if (type == 'L') {
-                    paxName = cString(raw, 0, raw.length);
-                } else {
-                    for (String rec : text.split("\n")) {
-                        int sp = rec.indexOf(' ');
-                        String kv = sp < 0 ? "" : rec.substring(sp + 1);
-                        if (kv.startsWith("path=")) {
-                            paxName = kv.substring(5);
-                        } else if (kv.startsWith("size=")) {
-                            paxSize = Long.parseLong(kv.substring(5).strip());
-                        }
-                    }
+                extended = tar.extended(h, len);
+                if (extended.problem() != null) {
+                    findings.add(new Finding(TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH, source.name() + "@"
+                            + h.position(), "tar header " + name + ": " + extended.problem()));
+                    return findings;
                 }
             } else if (type == 'K') {
                 // GNU long link name: only links use it, and links named as members are refused below.
             } else if (type == 'g' || type == 'S') {
                 // Global pax headers and GNU sparse files change how tarfile reads later members;
                 // torch.save never writes them.
-                findings.add(new Finding(TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH, source.name() + "@" + pos,
+                findings.add(new Finding(TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH, source.name() + "@" + h.position(),
                         "tar member " + name + " is a " + (type == 'g' ? "global pax header" : "GNU sparse file")
                                 + ", which torch.save never writes and tarfile reads its own way"));
                 return findings;
-            } else if (NO_DATA_TYPES.indexOf(type) >= 0 || type == 0 && name.endsWith("/")) {
+            } else if (!h.carriesData(name)) {
                 // tarfile reads no data after links, devices, folders and FIFOs, whatever their size
                 // says: the next header follows at once. Torch's members are read through
                 // tar.extract/extractfile, which follow a link to another member (or out of the tar).
                 if (MEMBERS.contains(name)) {
-                    findings.add(new Finding(TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH, source.name() + "@" + pos,
+                    findings.add(new Finding(TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH, source.name() + "@" + h.position(),
                             "tar member " + name + " is a link or special file (type '" + type
                                     + "'), which torch.save never writes; tarfile would follow it"));
                     return findings;
                 }
-                pos = data;
                 continue;
             } else {
                 // Regular ('0', NUL), contiguous ('7') and unknown types all hold data that
                 // tarfile.extractfile returns (getmember matches names exactly).
-                ModelSource member = ModelSources.slice(source, data, len, source.name() + "!/" + name);
+                ModelSource member = ModelSources.slice(source, h.dataStart(), len, source.name() + "!/" + name);
                 checkMember(name, member, imports, context, findings);
             }
-            pos = data + ((len + 511) / 512) * 512;
+            tar.skipData(len);
         }
         return findings;
     }
@@ -265,36 +203,4 @@ public final class TorchLegacyTarCheck implements FormatCheck, ContentSniff {
         findings.add(new Finding(TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH, member.name() + "@" + in.position(), message));
     }
 
-    private static boolean isZero(byte[] h) {
-        for (byte b : h) {
-            if (b != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static String cString(byte[] b, int off, int len) {
-        int end = off;
-        while (end < off + len && end < b.length && b[end] != 0) {
-            end++;
-        }
-        return new String(b, off, end - off, StandardCharsets.UTF_8);
-    }
-
-    private static long octal(byte[] h, int off, int len) {
-        if ((h[off] & 0x80) != 0) {
-            long v = h[off] & 0x7f;
-            for (int i = 1; i < len; i++) {
-                v = (v << 8) | (h[off + i] & 0xff);
-            }
-            return v;
-        }
-        String s = cString(h, off, len).strip();
-        try {
-            return s.isEmpty() ? 0 : Long.parseLong(s, 8);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.safeload.model.Finding;
@@ -12,6 +13,7 @@ import dev.safeload.model.Severity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -169,5 +171,41 @@ class ChatTemplateTest {
         byte[] bytes = writer.build(0);
         List<Finding> findings = new GgufCheck().check(ModelSource.of("t.gguf", bytes, null), null);
         assertTrue(findings.stream().anyMatch(f -> f.rule().equals("gguf.chat-template.escape")), findings.toString());
+    }
+
+    /**
+     * Each of these recursed without counting its depth and ended in a StackOverflowError (which
+     * the gate only catches); now they are refused by name, like nested brackets.
+     */
+    @Test
+    void refusesDeepChainsOfNotSignsAndConditionalsByName() {
+        for (String unit : List.of("not ", "- ", "+ ", "x if y else ")) {
+            String template = "{{ " + unit.repeat(50_000) + "x }}";
+            ChatTemplate.Refused refused = assertThrows(ChatTemplate.Refused.class, () -> ChatTemplate.check(template),
+                    unit);
+            assertTrue(refused.getMessage().contains("nest"), refused.getMessage());
+        }
+        assertDoesNotThrow(() -> ChatTemplate.check("{{ not not x }}{{ - -1 }}{{ a if b else c if d else e }}"));
+    }
+
+    /**
+     * A template of the largest size the gate parses, all adjacent string literals (which Jinja
+     * joins): joined pairwise it took a minute on a model load; in one builder, about a second on
+     * the shared machine. The bound is a hang guard with a wide margin, not a speed claim.
+     */
+    @Test
+    void joinsAMegabyteOfAdjacentStringLiteralsWithoutAHang() {
+        String template = "{{ " + "'a'".repeat((GgufHeader.MAX_TEMPLATE_BYTES - 6) / 3) + " }}";
+        assertTimeoutPreemptively(Duration.ofSeconds(15), () -> ChatTemplate.check(template));
+    }
+
+    @Test
+    void allowsBreakAndContinueOnlyInsideALoop() {
+        assertDoesNotThrow(() -> ChatTemplate.check("{% for m in messages %}{% if m.role == 'x' %}{% break %}{% endif %}"
+                + "{% for t in m.tools %}{% continue %}{% endfor %}{% continue %}{% endfor %}"));
+        for (String outside : List.of("{% break %}", "{% if x %}{% continue %}{% endif %}",
+                "{% for m in messages %}{% endfor %}{% break %}")) {
+            assertThrows(ChatTemplate.Refused.class, () -> ChatTemplate.check(outside), outside);
+        }
     }
 }

@@ -63,4 +63,42 @@ class LegacyTarMembersTest {
     void allowsAPickleSequenceThatIsAlsoAHarmlessTar(String file) throws Exception {
         assertAllowed(new ModelScanner(ModelPolicies.defaults()).scanFile(fixture(file)));
     }
+
+    /**
+     * A pax header whose size record is "abc": tarfile reads the member as 0 bytes (its int()
+     * failing turns into 0), so where its data starts and what it holds is not what it looks
+     * like; the check used to throw NumberFormatException on it (found by reading, kept in the
+     * torch-legacy fuzz inputs). tarfile.open(...).getmembers() gives [('pickle', 0)].
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"pickle_pax_size_not_a_number.pt"})
+    void refusesAPaxSizeThatIsNotAPlainNumber(String file) throws Exception {
+        assertBlocked(new ModelScanner(ModelPolicies.defaults()).scanFile(fixture(file)),
+                TorchLegacyCheck.RULE_LAYOUT, Severity.HIGH);
+    }
+
+    /** The same layout with a pax size of 17, which overrides the header's 999 as in tarfile: [('pickle', 17)]. */
+    @ParameterizedTest
+    @ValueSource(strings = {"pickle_pax_size_twin.pt"})
+    void readsAMemberByItsPaxSize(String file) throws Exception {
+        assertAllowed(new ModelScanner(ModelPolicies.defaults()).scanFile(fixture(file)));
+    }
+
+    /**
+     * make_tar_extended_fixtures.py --prove: tarfile reads a GNU long name or pax header over its
+     * block padding, so a name finished, or a path record placed, past the declared size still
+     * names the next member "pickle" (CPython 3.11.2 and 3.11.7 both load the payload).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"pickle_gnu_longname_ends_in_padding.pt", "pickle_pax_record_in_padding.pt"})
+    void readsTheMemberNameAnExtendedHeaderGivesInItsPadding(String file) throws Exception {
+        assertBlocked(new ModelScanner(ModelPolicies.defaults()).scanFile(fixture(file)),
+                PickleMachine.RULE_DANGEROUS, Severity.CRITICAL);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pickle_gnu_longname_ends_in_padding_twin.pt", "pickle_pax_record_in_padding_twin.pt"})
+    void allowsAHarmlessPickleNamedInAnExtendedHeadersPadding(String file) throws Exception {
+        assertAllowed(new ModelScanner(ModelPolicies.defaults()).scanFile(fixture(file)));
+    }
 }

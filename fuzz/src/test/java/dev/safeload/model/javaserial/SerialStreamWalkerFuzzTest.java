@@ -2,8 +2,10 @@ package dev.safeload.model.javaserial;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.safeload.fuzz.ScanHarness;
+import dev.safeload.fuzz.SeedWarmUp;
 import dev.safeload.model.ModelSource;
 import java.io.IOException;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The Java-serialization stream walker that judges {@code AC ED} model files without
@@ -11,6 +13,12 @@ import java.io.IOException;
  * the scanner.
  */
 public class SerialStreamWalkerFuzzTest {
+
+    /** Before fuzz.sh's fuzzing starts (not in the build's replay): see {@link SeedWarmUp}. */
+    @BeforeAll
+    static void warmUp() {
+        SeedWarmUp.replay(SerialStreamWalkerFuzzTest.class, "walk", SerialStreamWalkerFuzzTest::fuzzerTestOneInput);
+    }
 
     public static void fuzzerTestOneInput(byte[] data) {
         try {
