@@ -28,8 +28,11 @@ public final class Hooks implements ClassFileTransformer {
     private final JdkHooks jdk;
     /** Made when XMLDecoder's first handler loads: a JVM that never decodes XML never loads it. */
     private XmlDecoderEdits xmlDecoder;
-    /** Internal names of the classes with hooks: the built-in ones, then the policy's. */
-    private final String[] exact;
+    /**
+     * Internal names of the classes with hooks, the built-in ones and the policy's: asked at every
+     * class load of the host, so one hash lookup rather than a comparison per hooked class.
+     */
+    private final Set<String> exact;
     /** Internal package prefixes whose classes may take a hook on subtypes. */
     private final String[] packages;
     private final List<ModelHook> userHooks;
@@ -49,7 +52,7 @@ public final class Hooks implements ClassFileTransformer {
         for (ModelHook hook : userHooks) {
             names.add(hook.className().replace('.', '/'));
         }
-        this.exact = names.toArray(new String[0]);
+        this.exact = Set.copyOf(names);
         this.packages = prefixes.toArray(new String[0]);
     }
 
@@ -165,12 +168,7 @@ public final class Hooks implements ClassFileTransformer {
     }
 
     private boolean named(String internalName) {
-        for (String name : exact) {
-            if (name.equals(internalName)) {
-                return true;
-            }
-        }
-        return false;
+        return exact.contains(internalName);
     }
 
     private boolean inPackages(String internalName) {
