@@ -63,6 +63,15 @@ public final class ClassPatterns {
         return checked.isEmpty() ? EMPTY : new ClassPatterns(new ArrayList<>(checked));
     }
 
+    /**
+     * The agent's own lists, compiled without the per-character checks of {@link #of}: premain
+     * compiles three of them in the interpreter, and {@code PresetsReadTest} proves every built-in
+     * list passes those checks and compiles to the same set.
+     */
+    static ClassPatterns builtIn(List<String> patterns) {
+        return patterns.isEmpty() ? EMPTY : new ClassPatterns(new ArrayList<>(new LinkedHashSet<>(patterns)));
+    }
+
     /** This set and {@code other} together. */
     public ClassPatterns plus(ClassPatterns other) {
         if (other.patterns.isEmpty()) {

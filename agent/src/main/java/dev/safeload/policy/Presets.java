@@ -29,7 +29,7 @@ public final class Presets {
 
     /** JDK value types and collections: what every stream may hold. */
     public static ClassPatterns defaultAllow() {
-        return ClassPatterns.of(read(BASE + "serial-defaults.txt"));
+        return ClassPatterns.builtIn(read(BASE + "serial-defaults.txt"));
     }
 
     /**
@@ -37,12 +37,12 @@ public final class Presets {
      * object names, attributes, leases and marshalled objects, and only there are they allowed.
      */
     public static java.util.List<ScopedRule> defaultScopedAllow() {
-        return ScopedRule.parseAll(read(BASE + "serial-jdk-scoped.txt"), true);
+        return ScopedRule.parseBuiltIn(read(BASE + "serial-jdk-scoped.txt"), true);
     }
 
     /** Classes that only gadget chains need; refused even if an allow pattern covers them. */
     public static ClassPatterns gadgetDeny() {
-        return ClassPatterns.of(read(BASE + "serial-gadgets.txt"));
+        return ClassPatterns.builtIn(read(BASE + "serial-gadgets.txt"));
     }
 
     /**
@@ -77,21 +77,38 @@ public final class Presets {
             throw new UncheckedIOException("cannot read " + resource, e);
         }
         List<String> lines = new ArrayList<>();
+        if (text.indexOf('\r') < 0) {
+            // The lists as shipped: lines found by String.indexOf, JDK code the whole start calls,
+            // rather than a loop of ours over every character, run in the interpreter at premain.
+            for (int start = 0; start < text.length(); ) {
+                int end = text.indexOf('\n', start);
+                if (end < 0) {
+                    end = text.length();
+                }
+                add(lines, text.substring(start, end));
+                start = end + 1;
+            }
+            return lines;
+        }
         for (int start = 0; start < text.length(); ) {
             int end = start;
             while (end < text.length() && text.charAt(end) != '\n' && text.charAt(end) != '\r') {
                 end++;
             }
-            String line = text.substring(start, end);
-            int hash = line.indexOf('#');
-            String pattern = (hash >= 0 ? line.substring(0, hash) : line).trim();
-            if (!pattern.isEmpty()) {
-                lines.add(pattern);
-            }
+            add(lines, text.substring(start, end));
             start = end < text.length() && text.charAt(end) == '\r' && end + 1 < text.length()
                     && text.charAt(end + 1) == '\n' ? end + 2 : end + 1;
         }
         return lines;
+    }
+
+    /** Adds the pattern of {@code line}, if it holds one: what is left of it without a comment and white space. */
+    private static void add(List<String> lines, String line) {
+        int hash = line.indexOf('#');
+        String pattern = (hash >= 0 ? line.substring(0, hash) : line).trim();
+        if (!pattern.isEmpty()) {
+            lines.add(pattern);
+        }
     }
 
     /**

@@ -38,4 +38,18 @@ public record ScopedRule(ClassPatterns classes, ClassPatterns scope, boolean all
         }
         return rules;
     }
+
+    /** {@link #parseAll} for the agent's own list, its patterns compiled as {@link ClassPatterns#builtIn}. */
+    static List<ScopedRule> parseBuiltIn(List<String> entries, boolean allow) {
+        List<ScopedRule> rules = new ArrayList<>();
+        for (String entry : entries) {
+            int at = entry.indexOf('@');
+            if (at <= 0 || at == entry.length() - 1 || entry.indexOf('@', at + 1) >= 0) {
+                throw new IllegalArgumentException("scoped entry \"" + entry + "\" is not classPattern@scopePattern");
+            }
+            rules.add(new ScopedRule(ClassPatterns.builtIn(List.of(entry.substring(0, at))),
+                    ClassPatterns.builtIn(List.of(entry.substring(at + 1))), allow, entry));
+        }
+        return rules;
+    }
 }

@@ -47,6 +47,35 @@ class PresetsReadTest {
     }
 
     @Test
+    void builtInListsPassEveryCheckTheirCompileSkips() {
+        for (String list : List.of("serial-defaults.txt", "serial-gadgets.txt")) {
+            List<String> entries = Presets.read("/dev/safeload/policy/" + list);
+            assertEquals(ClassPatterns.of(entries).patterns(), ClassPatterns.builtIn(entries).patterns(), list);
+        }
+        assertEquals(Presets.defaultAllow().patterns(), ClassPatterns.of(Presets.read("/dev/safeload/policy/serial-defaults.txt")).patterns());
+        assertEquals(Presets.gadgetDeny().patterns(), ClassPatterns.of(Presets.read("/dev/safeload/policy/serial-gadgets.txt")).patterns());
+        List<String> scoped = Presets.read("/dev/safeload/policy/serial-jdk-scoped.txt");
+        assertTrue(scoped.size() > 5, "scoped " + scoped);
+        List<ScopedRule> checked = ScopedRule.parseAll(scoped, true);
+        List<ScopedRule> builtIn = Presets.defaultScopedAllow();
+        assertEquals(checked.size(), builtIn.size());
+        for (int i = 0; i < checked.size(); i++) {
+            assertEquals(checked.get(i).text(), builtIn.get(i).text());
+            assertEquals(checked.get(i).classes().patterns(), builtIn.get(i).classes().patterns());
+            assertEquals(checked.get(i).scope().patterns(), builtIn.get(i).scope().patterns());
+            assertTrue(builtIn.get(i).allow());
+        }
+    }
+
+    @Test
+    void aBadPatternInABuiltInListWouldFailTheCheck() {
+        // The check above can fail: the same comparison on an invalid entry throws.
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ClassPatterns.of(List.of("java.util.*Map")));
+        assertEquals(List.of("java.util.*Map"), ClassPatterns.builtIn(List.of("java.util.*Map")).patterns());
+    }
+
+    @Test
     void splitsAtEveryLineEndAReaderKnows() throws Exception {
         String text = "a.B # c\r\nd.E\rf.G\n\n  # only a comment\n\r\nh.I";
         // Through the class loader as the real lists are: a resource of the test classes.
