@@ -35,6 +35,12 @@ public final class Hooks implements ClassFileTransformer {
     private final Set<String> exact;
     /** Internal package prefixes whose classes may take a hook on subtypes. */
     private final String[] packages;
+    /**
+     * The same names and prefixes as binary names, for the scan of the loaded classes at start:
+     * a thousand classes or more, most of them named with no internal form made.
+     */
+    private final Set<String> exactBinary;
+    private final String[] packagesBinary;
     private final List<ModelHook> userHooks;
     private final SuperTypes superTypes = new SuperTypes();
     private final Set<String> entryHooksApplied = ConcurrentHashMap.newKeySet();
@@ -47,13 +53,15 @@ public final class Hooks implements ClassFileTransformer {
         List<String> names = new ArrayList<>();
         List<String> prefixes = new ArrayList<>();
         for (String name : Libraries.ENTRY_HOOKED) {
-            (name.endsWith(".") ? prefixes : names).add(name.replace('.', '/'));
+            (name.endsWith(".") ? prefixes : names).add(name);
         }
         for (ModelHook hook : userHooks) {
-            names.add(hook.className().replace('.', '/'));
+            names.add(hook.className());
         }
-        this.exact = Set.copyOf(names);
-        this.packages = prefixes.toArray(new String[0]);
+        this.exactBinary = Set.copyOf(names);
+        this.packagesBinary = prefixes.toArray(new String[0]);
+        this.exact = Set.copyOf(internal(names));
+        this.packages = internal(prefixes).toArray(new String[0]);
     }
 
     /**
@@ -68,6 +76,9 @@ public final class Hooks implements ClassFileTransformer {
         inst.addTransformer(hooks, true);
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> type : inst.getAllLoadedClasses()) {
+            if (!hooks.mayBeHooked(type.getName())) {
+                continue;
+            }
             String name = type.getName().replace('.', '/');
             if ((type.getClassLoader() == null && (JdkHooks.handles(name) || isXmlDecoder(name))
                     || hooks.hookedLoaded(type, name))
@@ -165,6 +176,31 @@ public final class Hooks implements ClassFileTransformer {
             }
         }
         return false;
+    }
+
+    /**
+     * False for a loaded class that no hook can concern, by its binary name alone: the scan at
+     * start makes no internal name for those (about 1,000 replace calls interpreted at premain).
+     */
+    private boolean mayBeHooked(String binaryName) {
+        if (JdkHooks.handlesBinaryName(binaryName) || binaryName.startsWith("com.sun.beans.decoder.")
+                || exactBinary.contains(binaryName)) {
+            return true; // the XMLDecoder names and the loader are checked by the caller
+        }
+        for (String prefix : packagesBinary) {
+            if (binaryName.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<String> internal(List<String> binaryNames) {
+        List<String> names = new ArrayList<>(binaryNames.size());
+        for (String name : binaryNames) {
+            names.add(name.replace('.', '/'));
+        }
+        return names;
     }
 
     private boolean named(String internalName) {
