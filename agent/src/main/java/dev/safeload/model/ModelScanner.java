@@ -355,9 +355,30 @@ public final class ModelScanner implements ScanContext {
 
     /** Which registered checks claim {@code source}. */
     public List<FormatCheck> sniff(ModelSource source) throws IOException {
+        return sniffAll(source).claimed();
+    }
+
+    /**
+     * True when a registered check claims {@code source}, or when one could not tell because its
+     * sniff failed on the content: a container then scans the member, and the failure is a finding.
+     */
+    public boolean recognizes(ModelSource source) throws IOException {
+        Sniffed sniffed = sniffAll(source);
+        return !sniffed.claimed().isEmpty() || !sniffed.failures().isEmpty();
+    }
+
+    /**
+     * @param claimed the checks whose sniff said yes
+     * @param failures one line per check whose sniff threw: the format and the error
+     */
+    private record Sniffed(List<FormatCheck> claimed, List<String> failures) {
+    }
+
+    private Sniffed sniffAll(ModelSource source) throws IOException {
         long size = source.size();
         byte[] head = ModelSources.readAt(source, 0, (int) Math.min(HEAD, size));
         List<FormatCheck> claimed = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
         for (FormatCheck check : checks) {
             try {
                 boolean yes = check instanceof ContentSniff cs ? cs.sniff(source, head) : check.sniff(head, size);
@@ -365,15 +386,22 @@ public final class ModelScanner implements ScanContext {
                     claimed.add(check);
                 }
             } catch (IOException | RuntimeException e) {
-                // A sniff that trips on the content does not claim it.
+                // A sniff that gives up cannot say the file is not of its format, and its loader
+                // may well read it as one: the file is unverified, never silently another format.
+                failures.add(check.format() + ": " + e);
             }
         }
-        return claimed;
+        return new Sniffed(claimed, failures);
     }
 
     private List<String> check(ModelSource source, List<Finding> findings) throws IOException {
         long size = source.size();
-        List<FormatCheck> claimed = sniff(source);
+        Sniffed sniffed = sniffAll(source);
+        List<FormatCheck> claimed = sniffed.claimed();
+        for (String failure : sniffed.failures()) {
+            findings.add(new Finding(RULE_CHECK_ERROR, Severity.HIGH, source.name(),
+                    "could not tell whether the file is " + failure + ", so the file is unverified"));
+        }
         Set<String> formats = new LinkedHashSet<>();
         for (FormatCheck check : claimed) {
             formats.add(check.format());
@@ -392,7 +420,7 @@ public final class ModelScanner implements ScanContext {
                         check.format() + " check failed, so the file is unverified: " + e));
             }
         }
-        if (claimed.isEmpty()) {
+        if (claimed.isEmpty() && sniffed.failures().isEmpty()) {
             byte[] head = ModelSources.readAt(source, 0, (int) Math.min(16, size));
             findings.add(new Finding(RULE_UNKNOWN_FORMAT, Severity.HIGH, source.name(), UnknownContent.describe(head, size)));
         }

@@ -278,6 +278,72 @@ class ModelScannerTest {
         }
     }
 
+    /**
+     * A sniff that gives up cannot say the file is not its format: the file is unverified, even
+     * when another check claims it and finds nothing (its loader may read it as the first format).
+     */
+    @Test
+    void refusesAFileWhoseSniffFails() throws IOException {
+        FormatCheck passing = new FormatCheck() {
+            @Override
+            public String format() {
+                return "safetensors";
+            }
+
+            @Override
+            public boolean sniff(byte[] head, long size) {
+                return true;
+            }
+
+            @Override
+            public List<Finding> check(ModelSource source, ScanContext context) {
+                return List.of();
+            }
+        };
+        class Tripping implements FormatCheck, ContentSniff {
+            private final boolean trips;
+
+            Tripping(boolean trips) {
+                this.trips = trips;
+            }
+
+            @Override
+            public String format() {
+                return "numpy-npz";
+            }
+
+            @Override
+            public boolean sniff(byte[] head, long size) {
+                return false;
+            }
+
+            @Override
+            public boolean sniff(ModelSource source, byte[] head) throws IOException {
+                if (trips) {
+                    throw new IOException("central directory runs past the end of the file");
+                }
+                return false;
+            }
+
+            @Override
+            public List<Finding> check(ModelSource source, ScanContext context) {
+                return List.of();
+            }
+        }
+        ScanLimits limits = new ScanLimits(ScanLimits.DEFAULT_MAX_DEPTH, ScanLimits.DEFAULT_MAX_EXPANDED_BYTES,
+                ScanLimits.DEFAULT_MAX_ENTRIES);
+        ModelSource file = ModelSource.of("model.safetensors", BENIGN, null);
+        // The twin: the same file with a sniff that answers is allowed, claimed by the other check.
+        assertAllowed(new ModelScanner(ModelPolicies.defaults(), List.of(passing, new Tripping(false)), limits).scan(file));
+        ScanResult result = new ModelScanner(ModelPolicies.defaults(), List.of(passing, new Tripping(true)), limits).scan(file);
+        assertBlocked(result, ModelScanner.RULE_CHECK_ERROR, Severity.HIGH);
+        assertTrue(result.findings().get(0).message().contains("numpy-npz")
+                && result.findings().get(0).message().contains("central directory"), result.toString());
+        // Alone, a failed sniff is that finding, not "unknown format".
+        ScanResult alone = new ModelScanner(ModelPolicies.defaults(), List.of(new Tripping(true)), limits).scan(file);
+        assertEquals(List.of(ModelScanner.RULE_CHECK_ERROR), alone.findings().stream().map(Finding::rule).toList(), alone.toString());
+    }
+
     /** A library the check reaches lazily and the agent does not bundle: unverified, refused, never the error itself. */
     @Test
     void refusesAFileWhoseCheckHitsAMissingLibrary() throws IOException {

@@ -180,7 +180,7 @@ public final class TorchLegacyTarCheck implements FormatCheck, ContentSniff {
                     }
                 }
                 default -> {
-                    if (context instanceof ModelScanner s && !s.sniff(member).isEmpty()) {
+                    if (context instanceof ModelScanner s && s.recognizes(member)) {
                         findings.addAll(context.scanNested(member));
                     }
                     return;

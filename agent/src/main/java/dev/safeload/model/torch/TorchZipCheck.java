@@ -193,7 +193,7 @@ public final class TorchZipCheck implements FormatCheck, ContentSniff {
                     "named like a pickle PyTorch loads, but its content is not a pickle"));
             return;
         }
-        if (context instanceof ModelScanner scanner && !scanner.sniff(content).isEmpty()) {
+        if (context instanceof ModelScanner scanner && scanner.recognizes(content)) {
             findings.addAll(context.scanNested(content));
         }
     }
