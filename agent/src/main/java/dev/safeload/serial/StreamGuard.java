@@ -40,14 +40,9 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     static final int ENUM_FLAG = 1;
     static final int SUBCLASS_FLAG = 2;
 
-    /**
-     * Objects hashed, counted through shared references ({@link GraphExpansion}): two and a half
-     * per reference {@code serial.maxRefs} allows (2.5 million by default, a few tenths of a
-     * second of {@code hashCode}, a bomb's last step included), within fixed bounds so that a
-     * raised reference limit cannot switch it off; a bomb needs millions of times more.
-     */
+    /** Objects hashed, counted through shared references ({@link GraphExpansion}): {@link SerialLimits#maxWork}. */
     static long maxHashWork(SerialLimits limits) {
-        return Math.min(50_000_000, Math.max(2_500_000, limits.maxRefs() / 2 * 5));
+        return limits.maxWork();
     }
 
     private static final long BACK_REFERENCE = Long.MIN_VALUE;
