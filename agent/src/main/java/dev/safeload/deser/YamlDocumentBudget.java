@@ -101,37 +101,37 @@ public final class YamlDocumentBudget {
      */
     static Measure measure(Object root) {
         IdentityHashMap<Object, long[]> done = new IdentityHashMap<>(); // node -> {expanded, height}; {-1,-1} while open
-        ArrayDeque<Object[]> stack = new ArrayDeque<>(); // {node, children}
-        stack.push(new Object[] {root, null});
+        ArrayDeque<Object[]> stack = new ArrayDeque<>(); // {node, children, next child index}
+        stack.push(new Object[] {root, null, 0});
         done.put(root, new long[] {-1, -1});
         while (!stack.isEmpty()) {
             Object[] top = stack.peek();
             if (top[1] == null) {
                 List<Object> children = children(top[0]);
                 top[1] = children == null ? SCALAR : children;
-                for (Object child : (List<?>) top[1]) {
-                    if (!done.containsKey(child)) {
-                        done.put(child, new long[] {-1, -1});
-                        stack.push(new Object[] {child, null});
-                    }
+            }
+            List<?> children = (List<?>) top[1];
+            int next = (Integer) top[2];
+            if (next < children.size()) {
+                top[2] = next + 1;
+                Object child = children.get(next);
+                if (!done.containsKey(child)) { // open only while on the path: a node met again later is done
+                    done.put(child, new long[] {-1, -1});
+                    stack.push(new Object[] {child, null, 0});
                 }
                 continue;
             }
             stack.pop();
             long size = 1;
             long height = 0;
-            @SuppressWarnings("unchecked")
-            List<Object> children = (List<Object>) top[1];
             for (Object child : children) {
                 long[] c = done.get(child);
-                long childSize = c[0] < 0 ? 1 : c[0];
-                long childHeight = c[1] < 0 ? 0 : c[1];
-                size = Math.min(CAP, size + childSize);
-                height = Math.max(height, childHeight);
+                size = Math.min(CAP, size + (c[0] < 0 ? 1 : c[0]));
+                height = Math.max(height, c[1] < 0 ? 0 : c[1]);
             }
             long[] own = done.get(top[0]);
             own[0] = size;
-            own[1] = top[1] == SCALAR ? 0 : height + 1;
+            own[1] = children == SCALAR ? 0 : height + 1;
         }
         long[] r = done.get(root);
         return new Measure(done.size(), r[0], r[1]);
