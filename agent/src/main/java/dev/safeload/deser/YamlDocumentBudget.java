@@ -72,6 +72,7 @@ public final class YamlDocumentBudget {
         if (p.mode() == Mode.OFF) {
             return null;
         }
+        DocumentReads.begin(library);
         SerialLimits limits = p.serial().limits();
         Measure m = measure(root);
         Decision refusal = null;

@@ -125,16 +125,6 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         return i;
     }
 
-    /** Stream ids: unique in this JVM, and, by a random prefix, across the JVMs whose logs are read together. */
-    private static final class StreamIds {
-        private static final String PREFIX = Long.toHexString(new java.util.SplittableRandom().nextLong() >>> 16);
-        private static final java.util.concurrent.atomic.AtomicLong NEXT = new java.util.concurrent.atomic.AtomicLong();
-
-        static String next() {
-            return PREFIX + "-" + NEXT.incrementAndGet();
-        }
-    }
-
     @Override
     public Status checkInput(FilterInfo info) {
         String pending = pendingName;

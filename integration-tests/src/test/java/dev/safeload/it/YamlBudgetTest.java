@@ -1,6 +1,7 @@
 package dev.safeload.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -44,6 +45,7 @@ class YamlBudgetTest {
         assertEquals(rule, event.path("rule.name").asText(), event::toString);
         assertEquals("snakeyaml", event.path("safeload.library").asText());
         assertEquals("org.yaml.snakeyaml.Yaml.load", event.path("safeload.entry_point").asText());
+        assertFalse(event.path("safeload.stream").asText().isEmpty(), event::toString);
         assertTrue(event.path("safeload.call_site").asText().startsWith(DocumentVictim.class.getName() + ".read("),
                 event::toString);
         return event;

@@ -181,6 +181,14 @@ public final class DocumentPayloads {
     }
 
     /** An order as a peer with the same default-typing mapper writes it. */
+    /**
+     * {@code levels} typed {@code ArrayList}s, each the only element of the one around it, as
+     * default typing writes them ({@code ["java.util.ArrayList", [...]]}: two JSON levels per list).
+     */
+    public static String jacksonNestedLists(int levels) {
+        return "[\"java.util.ArrayList\",[".repeat(levels) + "\"leaf\"" + "]]".repeat(levels);
+    }
+
     public static String jacksonOrderDefaultTyping() throws IOException {
         ObjectMapper mapper = new ObjectMapper();
         mapper.activateDefaultTyping(LaissezFaireSubTypeValidator.instance, ObjectMapper.DefaultTyping.NON_FINAL);
