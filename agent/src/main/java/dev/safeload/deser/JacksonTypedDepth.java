@@ -3,6 +3,9 @@ package dev.safeload.deser;
 import dev.safeload.policy.Decision;
 import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 
 /**
@@ -15,6 +18,31 @@ import java.lang.reflect.Method;
  * {@code StreamReadConstraints} allow 1,000 levels.
  */
 public final class JacksonTypedDepth {
+
+    /**
+     * By the context's class: {@code ctxt.getParser().getParsingContext().getNestingDepth()} as
+     * one handle taking an Object (Jackson 2.15 and later), or null where a getter is missing. A
+     * handle, not three reflective calls, since it runs at every typed value.
+     */
+    private static final ClassValue<MethodHandle> DEPTH = new ClassValue<>() {
+        @Override
+        protected MethodHandle computeValue(Class<?> type) {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+                Method getParser = type.getMethod("getParser");
+                Method getContext = getParser.getReturnType().getMethod("getParsingContext");
+                Method getDepth = getContext.getReturnType().getMethod("getNestingDepth");
+                if (getDepth.getReturnType() != int.class) {
+                    return null;
+                }
+                MethodHandle chain = MethodHandles.filterReturnValue(MethodHandles.filterReturnValue(
+                        lookup.unreflect(getParser), lookup.unreflect(getContext)), lookup.unreflect(getDepth));
+                return chain.asType(MethodType.methodType(int.class, Object.class));
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+    };
 
     /** {@code getParser()}, {@code getParsingContext()}, {@code getNestingDepth()} or {@code getParent()}, by class. */
     private static final ClassValue<Method> GET_PARSER = getter("getParser");
@@ -68,6 +96,18 @@ public final class JacksonTypedDepth {
 
     /** The parser's nesting depth at the value, or 0 when it cannot be read (left to Jackson's own limit). */
     static int depth(Object ctxt) {
+        MethodHandle chain = DEPTH.get(ctxt.getClass());
+        if (chain != null) {
+            try {
+                return (int) chain.invokeExact(ctxt);
+            } catch (RuntimeException e) {
+                return 0; // no parser (null): nothing to measure
+            } catch (Error e) {
+                throw e;
+            } catch (Throwable e) {
+                return 0; // the getters declare no checked exception
+            }
+        }
         try {
             Method getParser = GET_PARSER.get(ctxt.getClass());
             Object parser = getParser == null ? null : getParser.invoke(ctxt);

@@ -72,6 +72,24 @@ class YamlBudgetTest {
         assertTrue(twin.timedOut(), twin::toString);
     }
 
+    /** SnakeYAML 2.5 has the same defaults (50 aliases, nesting 50) and hashes the same bomb; guarded the same way. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesTheSameHashBombOnSnakeYaml2(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-yaml2-budget-");
+        Path doc = DocumentPayloads.write(dir, "bomb.yaml", DocumentPayloads.yamlHashBomb(40));
+        String classPath = SnakeYamlTest.snakeYaml2ClassPath();
+
+        Path log = dir.resolve("v.jsonl");
+        ForkedJvm.Result guarded = ForkedJvm.on(jdk).workDir(dir).withAgent("log=" + log).classPath(classPath)
+                .timeoutSeconds(60).runMain(DocumentVictim.class, "yaml-load", doc.toString());
+        refusal(guarded, log, "serial.maxWork");
+
+        ForkedJvm.Result twin = ForkedJvm.on(jdk).workDir(dir).classPath(classPath).timeoutSeconds(10)
+                .runMain(DocumentVictim.class, "yaml-load", doc.toString());
+        assertTrue(twin.timedOut(), twin::toString);
+    }
+
     /**
      * Billion laughs (9 levels of 9 aliases, 9^9 strings): SnakeYAML's own alias limit refuses it
      * by default; an application that raised {@code maxAliasesForCollections} builds it, and
