@@ -12,11 +12,18 @@ import dev.safeload.serial.StreamIds;
  */
 final class DocumentReads {
 
-    /** {library, id or null, the key of the read as an Integer or null}, reused in place. */
-    private static final ThreadLocal<Object[]> CURRENT = new ThreadLocal<>() {
+    /** The read running on one thread, changed in place. */
+    private static final class Read {
+        String library;
+        String id;
+        int key;
+        boolean keyed;
+    }
+
+    private static final ThreadLocal<Read> CURRENT = new ThreadLocal<>() {
         @Override
-        protected Object[] initialValue() {
-            return new Object[3];
+        protected Read initialValue() {
+            return new Read();
         }
     };
 
@@ -25,38 +32,39 @@ final class DocumentReads {
 
     /** A new read of {@code library} starts on this thread (a SnakeYAML document). */
     static void begin(String library) {
-        Object[] c = CURRENT.get();
-        c[0] = library;
-        c[1] = null;
-        c[2] = null;
+        Read r = CURRENT.get();
+        r.library = library;
+        r.id = null;
+        r.keyed = false;
     }
 
     /**
      * The read {@code key} of {@code library} is running on this thread: a new read unless it is
      * the one that ran last. The key is the object's identity hash, not the object, so a finished
      * read's context is not kept alive; two reads in a row whose contexts share one hash (about one
-     * in 2^25) share an id.
+     * in 2^25) share an id. Allocation-free.
      */
     static void enter(String library, Object key) {
-        Object[] c = CURRENT.get();
+        Read r = CURRENT.get();
         int hash = System.identityHashCode(key);
-        if (library.equals(c[0]) && c[2] instanceof Integer last && last == hash) {
+        if (r.keyed && r.key == hash && library.equals(r.library)) {
             return;
         }
-        c[0] = library;
-        c[1] = null;
-        c[2] = hash; // boxed once per read, not per value
+        r.library = library;
+        r.id = null;
+        r.key = hash;
+        r.keyed = true;
     }
 
     /** The current read's id if it is one of {@code library}'s, else null. */
     static String id(String library) {
-        Object[] c = CURRENT.get();
-        if (library == null || !library.equals(c[0])) {
+        Read r = CURRENT.get();
+        if (library == null || !library.equals(r.library)) {
             return null;
         }
-        if (c[1] == null) {
-            c[1] = StreamIds.next();
+        if (r.id == null) {
+            r.id = StreamIds.next();
         }
-        return (String) c[1];
+        return r.id;
     }
 }
