@@ -153,6 +153,21 @@ final class LearnCommand {
                     : c.dangerous().refusedByAgent() ? "the agent refuses it whatever a policy says; written commented out"
                     : "written commented out, not allowed (review it; --allow-dangerous allows it)"));
         }
+        long dangerousEntries = 0;
+        StringBuilder documentKeys = new StringBuilder();
+        for (PolicyLearner.DocumentKey k : result.documentKeys()) {
+            for (PolicyLearner.DocumentEntry e : k.learned()) {
+                if (e.reason() != null && e.reason().startsWith("DANGEROUS")) {
+                    dangerousEntries++;
+                    err.println("safeload learn: WARNING: " + Printable.text(e.seen().firstWhere()) + ": " + k.key() + " "
+                            + Printable.text(e.entry()) + ": " + Printable.text(e.reason()) + "; not written");
+                }
+            }
+            int n = k.items().size() - k.kept().size();
+            if (n > 0) {
+                documentKeys.append(", ").append(n).append(' ').append(k.key()).append(n == 1 ? " entry" : " entries");
+            }
+        }
         long blockedModels = 0;
         for (PolicyLearner.Pin p : result.pins()) {
             if (p.blocked()) {
@@ -166,14 +181,14 @@ final class LearnCommand {
         }
         int learned = result.patterns().size() - result.kept().size();
         out.println("safeload learn: wrote " + target + ": " + learned + " serial.allow "
-                + (learned == 1 ? "pattern" : "patterns") + " learned from " + result.events() + " events"
+                + (learned == 1 ? "pattern" : "patterns") + documentKeys + " learned from " + result.events() + " events"
                 + (result.kept().isEmpty() ? "" : ", " + result.kept().size() + " kept from " + base.path())
                 + (result.dangerous().isEmpty() ? "" : ", " + result.dangerous().size() + " dangerous")
                 + (result.rejected().isEmpty() ? "" : ", " + result.rejected().size() + " not allowed")
                 + (result.pins().isEmpty() ? "" : ", " + result.pins().size() + " model "
                         + (result.pins().size() == 1 ? "digest" : "digests")
                         + (blockedModels == 0 ? "" : " (" + blockedModels + " the gate would block)")));
-        boolean dangerous = !result.dangerous().isEmpty() || blockedModels > 0;
+        boolean dangerous = !result.dangerous().isEmpty() || blockedModels > 0 || dangerousEntries > 0;
         return dangerous && !allowDangerous ? DANGEROUS : 0;
     }
 

@@ -23,7 +23,7 @@ public enum ConfigKey {
     SERIAL_ALLOW("serial.allow", "", "Extra allowed classes, JDK pattern syntax (a.B, a.*, a.**, a.Pre*), separated by ';' (',' too outside agent options)"),
     SERIAL_DENY("serial.deny", "", "Refused classes, same syntax; deny always wins over allow"),
     SERIAL_PRESETS("serial.presets", "", "Built-in allowlists to add: weka, smile, tribuo, corenlp"),
-    SERIAL_MAX_DEPTH("serial.maxDepth", "64", "Deepest object nesting in one stream"),
+    SERIAL_MAX_DEPTH("serial.maxDepth", "64", "Deepest object nesting in one stream, SnakeYAML document or above a Jackson typed value"),
     SERIAL_MAX_REFS("serial.maxRefs", "1000000", "Most object references in one stream"),
     SERIAL_MAX_BYTES("serial.maxBytes", "1073741824", "Most bytes read from one stream"),
     SERIAL_MAX_ARRAY("serial.maxArray", "10000000", "Longest array, in elements, one stream may allocate"),

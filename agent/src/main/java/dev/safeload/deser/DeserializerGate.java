@@ -574,6 +574,7 @@ public final class DeserializerGate {
                 .put("safeload.mode", p.mode().label())
                 .put("safeload.entry_point", site.entryPoint())
                 .put("safeload.library", library)
+                .put("safeload.stream", DocumentReads.id(library))
                 .put("safeload.class", className)
                 .put("safeload.member", member)
                 .put("safeload.class_found", classFound)

@@ -41,14 +41,48 @@ public final class LearnedPolicyText {
         out.append("# stream named, including any an attacker sent while the log was being recorded.\n");
 
         if (base.path() != null) {
-            String kept = base.textWithout(Set.of(ConfigKey.SERIAL_ALLOW.key(), MODEL_PINS_KEY));
+            String kept = base.textWithout(Set.of(ConfigKey.SERIAL_ALLOW.key(), MODEL_PINS_KEY,
+                    PolicyLearner.UNCONSTRUCTED, PolicyLearner.XML_METHODS));
             if (!kept.isBlank()) {
                 out.append('\n').append(kept);
             }
         }
         serialAllow(out, r, base);
+        for (PolicyLearner.DocumentKey k : r.documentKeys()) {
+            documentKey(out, k, base);
+        }
         modelPins(out, r, base);
         return out.toString();
+    }
+
+    /** {@code serial.allowWithoutConstructor} or {@code xmldecoder.allowMethods}: written when the base or the logs have entries. */
+    private static void documentKey(StringBuilder out, PolicyLearner.DocumentKey k, BasePolicy base) {
+        if (k.items().isEmpty() && k.learned().isEmpty()) {
+            return;
+        }
+        int learned = k.items().size() - k.kept().size();
+        out.append('\n');
+        out.append("# ---- ").append(k.key()).append(": ").append(learned).append(learned == 1 ? " entry" : " entries")
+                .append(" learned");
+        if (!k.kept().isEmpty()) {
+            out.append(", ").append(k.kept().size()).append(" kept from the base policy");
+        }
+        out.append(" ----\n");
+        out.append(k.key().equals(PolicyLearner.UNCONSTRUCTED)
+                ? "# Kryo and Hessian build these classes without running a constructor: check that none relies on it.\n"
+                : "# XMLDecoder documents may call these methods: check that none writes a file, starts a process or loads code.\n");
+        if (!k.kept().isEmpty()) {
+            out.append("# kept from ").append(Printable.text(base.path().toString())).append(": ")
+                    .append(Printable.text(String.join("; ", k.kept()))).append('\n');
+        }
+        for (PolicyLearner.DocumentEntry e : k.learned()) {
+            out.append("#   ").append(e.written() ? "" : "not written: ").append(Printable.text(e.entry()));
+            if (e.reason() != null) {
+                out.append(": ").append(Printable.text(e.reason()));
+            }
+            out.append("; ").append(seen(e.seen())).append('\n');
+        }
+        list(out, k.key(), k.items(), "");
     }
 
     private static void serialAllow(StringBuilder out, PolicyLearner.Result r, BasePolicy base) {
@@ -104,7 +138,7 @@ public final class LearnedPolicyText {
             }
         }
         if (!r.notLearned().isEmpty()) {
-            out.append("#\n# Not learned (limits and XMLDecoder methods are set by hand, for data you trust):");
+            out.append("#\n# Not learned (limits are set by hand, for data you trust):");
             for (Map.Entry<String, Long> e : r.notLearned().entrySet()) {
                 out.append(' ').append(Printable.text(e.getKey())).append(' ').append(e.getValue())
                         .append(e.getValue() == 1 ? " event;" : " events;");

@@ -29,11 +29,13 @@ import java.time.Instant;
  * @param file the log file the line came from
  * @param line its line number, from 1
  * @param stream {@code safeload.stream}: which stream of which JVM a serial event came from, or null
+ * @param member {@code safeload.member}: the method an XMLDecoder event names, or null
  */
 public record LogEvent(Instant timestamp, String kind, String action, String rule, String host, String pid,
                        String mode, String entryPoint, String className, Boolean classFound, String callSite,
                        long suppressed, String rateKey, String filePath, String sha256, String format,
-                       String verdict, String service, Path file, long line, String stream) {
+                       String verdict, String service, Path file, long line, String stream,
+                       String member) {
 
     /** A refusal in enforce mode or a would-be refusal in audit mode. */
     public boolean isViolation() {

@@ -32,7 +32,7 @@ final class LogLineParser {
             "host.name", "process.pid", "safeload.mode", "safeload.entry_point", "safeload.class",
             "safeload.class_found", "safeload.call_site", "safeload.suppressed", "safeload.rate_key",
             "file.path", "file.hash.sha256", "safeload.format", "safeload.verdict", "safeload.stream",
-            "service.name");
+            "service.name", "safeload.member");
 
     private LogLineParser() {
     }
@@ -72,7 +72,7 @@ final class LogLineParser {
                 f.get("safeload.class"), bool(f.get("safeload.class_found")), f.get("safeload.call_site"),
                 count(f.get("safeload.suppressed")), f.get("safeload.rate_key"), f.get("file.path"),
                 f.get("file.hash.sha256"), f.get("safeload.format"), f.get("safeload.verdict"), f.get("service.name"), file,
-                lineNumber, f.get("safeload.stream"));
+                lineNumber, f.get("safeload.stream"), f.get("safeload.member"));
     }
 
     private static Instant instant(String text) throws MalformedLineException {

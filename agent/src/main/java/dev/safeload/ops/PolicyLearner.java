@@ -18,7 +18,11 @@ import java.util.regex.Pattern;
  * not cover (rule {@code serial.allow}), grouped by package, and the digests of the model files
  * the model gate saw. Classes from the gadget catalogue, classes no class path had,
  * names that are not Java class names, classes named only in streams that also carried a
- * known gadget, and model files the gate would block are never allowed silently.
+ * known gadget, and model files the gate would block are never allowed silently. The keys of
+ * the other deserializers are learned the same way from their own rules: the classes Kryo and
+ * Hessian built without a constructor ({@code serial.allowWithoutConstructor}) and the methods
+ * XMLDecoder documents called ({@code xmldecoder.allowMethods}, as {@code Class.method}), except
+ * on known gadget classes.
  */
 public final class PolicyLearner implements ViolationLogReader.Visitor {
 
@@ -148,6 +152,27 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
     }
 
     /**
+     * The entries learned for one of the other deserializers' keys.
+     *
+     * @param key {@code serial.allowWithoutConstructor} or {@code xmldecoder.allowMethods}
+     * @param kept the base policy's entries, in order
+     * @param items the value to write: kept entries, then learned ones
+     * @param learned what the logs named, in order, each with how it was decided
+     */
+    public record DocumentKey(String key, List<String> kept, List<String> items, List<DocumentEntry> learned) {
+    }
+
+    /**
+     * One entry the logs named for a {@link DocumentKey}.
+     *
+     * @param entry the class ({@code serial.allowWithoutConstructor}) or {@code Class.method}
+     * @param written whether it is in the key's value
+     * @param reason why not, or that the base policy already has it; null when it is written
+     */
+    public record DocumentEntry(String entry, Observation seen, boolean written, String reason) {
+    }
+
+    /**
      * What learning produced.
      *
      * @param kept serial.allow items of the base policy, in order
@@ -156,11 +181,17 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
      * @param dangerous gadget classes seen, allowed or not
      * @param notLearned rule.name of limit violations, which learn does not turn into entries, with counts
      * @param pins model digests from model-allow and audit events; blocked ones are pinned only if allowed
+     * @param documentKeys {@code serial.allowWithoutConstructor} and {@code xmldecoder.allowMethods}, in that order
      */
     public record Result(List<String> kept, List<Group> groups, List<Rejected> rejected, List<String> patterns,
                          int alreadyAllowed, List<Candidate> dangerous, Map<String, Long> notLearned,
-                         List<Pin> pins, long events) {
+                         List<Pin> pins, long events, List<DocumentKey> documentKeys) {
     }
+
+    /** The other deserializers' rules whose events learn turns into entries of the key of that name. */
+    public static final String UNCONSTRUCTED = "serial.allowWithoutConstructor";
+    public static final String XML_METHODS = "xmldecoder.allowMethods";
+    private static final Pattern JAVA_IDENTIFIER = Pattern.compile("[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}]*");
 
     private final Map<String, Observation> classes = new HashMap<>();
     /** Each stream's logged class names, by host, pid and stream id. */
@@ -168,6 +199,9 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
     /** For each stream, where its first event is: to name it in a reason. */
     private final Map<String, String> streamFirstSeen = new HashMap<>();
     private final Map<String, Long> otherRules = new TreeMap<>();
+    /** Classes built without a constructor, and Class.method entries XMLDecoder called, as the logs named them. */
+    private final Map<String, Observation> unconstructed = new TreeMap<>();
+    private final Map<String, Observation> xmlMethods = new TreeMap<>();
     private final Map<String, Pin> pins = new TreeMap<>();
     private long events;
 
@@ -180,9 +214,13 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
         if (e.isViolation() && e.className() != null
                 && ("serial.allow".equals(e.rule()) || "serial.deny".equals(e.rule()))) {
             observe(e.className(), e.rule(), e.occurrences(), e);
+        } else if (e.isViolation() && e.className() != null && UNCONSTRUCTED.equals(e.rule())) {
+            String component = ClassNames.component(e.className());
+            seen(unconstructed, component != null ? component : e.className(), e);
+        } else if (e.isViolation() && e.className() != null && e.member() != null && XML_METHODS.equals(e.rule())) {
+            seen(xmlMethods, e.className() + "." + e.member(), e);
         } else if (e.isViolation() && e.filePath() == null && e.rule() != null
-                && (e.rule().startsWith("serial.") || e.rule().equals("xmldecoder.allowMethods"))) {
-            // A method an XMLDecoder document called is for the operator to list, never learned.
+                && (e.rule().startsWith("serial.") || e.rule().equals(XML_METHODS))) {
             otherRules.merge(e.rule(), e.occurrences(), Tally::saturatedSum);
         } else if ("suppressed".equals(e.action()) && e.rateKey() != null) {
             String[] key = e.rateKey().split("\u0000", -1);
@@ -200,6 +238,18 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
     @Override
     public void malformed(Path file, long line, String reason) {
         // Counted by the reader; a line that is not an event teaches nothing.
+    }
+
+    private static void seen(Map<String, Observation> into, String entry, LogEvent e) {
+        Observation o = into.computeIfAbsent(entry, Observation::new);
+        o.count = Tally.saturatedSum(o.count, e.occurrences());
+        o.found = true;
+        if (o.first == null || e.timestamp().isBefore(o.first)) {
+            o.first = e.timestamp();
+            o.firstCallSite = e.callSite();
+            o.firstFile = e.file();
+            o.firstLine = e.line();
+        }
     }
 
     private void observe(String loggedName, String rule, long occurrences, LogEvent e) {
@@ -370,7 +420,53 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
             p.allowed = !p.blocked() || allowDangerous;
         }
         return new Result(kept, groups, rejected, patterns, alreadyAllowed, dangerous, otherRules,
-                new ArrayList<>(pins.values()), events);
+                new ArrayList<>(pins.values()), events,
+                List.of(documentKey(UNCONSTRUCTED, unconstructed, base, gadgets),
+                        documentKey(XML_METHODS, xmlMethods, base, gadgets)));
+    }
+
+    /**
+     * The entries for one of the other deserializers' keys. An entry on a known gadget class is
+     * never written, not even with --allow-dangerous: building one without its constructor, or
+     * calling its methods from a document, is what the chains do. A class the base policy
+     * refuses, or a name that is not a class (or a method), is not written either.
+     */
+    private static DocumentKey documentKey(String key, Map<String, Observation> seen, BasePolicy base,
+                                           GadgetCatalog gadgets) {
+        List<String> kept = base.items(key);
+        List<String> items = new ArrayList<>(kept);
+        List<DocumentEntry> entries = new ArrayList<>();
+        SerialPolicy serial = base.policy().serial();
+        for (Observation o : seen.values()) {
+            String entry = o.loggedName;
+            String className = entry;
+            if (key.equals(XML_METHODS)) {
+                int dot = entry.lastIndexOf('.');
+                className = dot < 0 ? "" : entry.substring(0, dot);
+                if (dot < 0 || !JAVA_IDENTIFIER.matcher(entry.substring(dot + 1)).matches()) {
+                    entries.add(new DocumentEntry(entry, o, false, "not a Class.method name"));
+                    continue;
+                }
+            }
+            GadgetCatalog.Match gadget;
+            String reason = null;
+            if (!ClassNames.isBinaryName(className)) {
+                reason = "not a Java class name";
+            } else if ((gadget = gadgets.match(className)) != null) {
+                reason = "DANGEROUS: " + className + " is a known gadget class (" + gadget.reason() + ")";
+            } else if (serial.decideName(className, false).rule().equals("serial.deny")) {
+                reason = "the base policy refuses " + className;
+            } else if (items.contains(entry)) {
+                reason = "already in the base policy";
+            } else if (key.equals(UNCONSTRUCTED) && serial.unconstructedPatterns().match(className) != null) {
+                reason = "the base policy already allows it (" + serial.unconstructedPatterns().match(className) + ")";
+            }
+            if (reason == null) {
+                items.add(entry);
+            }
+            entries.add(new DocumentEntry(entry, o, reason == null, reason));
+        }
+        return new DocumentKey(key, kept, items, entries);
     }
 
     private static void addOnce(List<String> patterns, String pattern) {

@@ -30,6 +30,17 @@ public record SerialLimits(long maxDepth, long maxRefs, long maxBytes, long maxA
         requirePositive("serial.maxArray", maxArray);
     }
 
+    /**
+     * serial.maxWork: objects hashed (for a stream) or added by aliases (for a YAML document),
+     * counted through shared references. Two and a half per reference {@code maxRefs} allows
+     * (2.5 million by default, a few tenths of a second of {@code hashCode}, a bomb's last step
+     * included), within fixed bounds so that a raised reference limit cannot switch it off; a
+     * bomb needs millions of times more.
+     */
+    public long maxWork() {
+        return Math.min(50_000_000, Math.max(2_500_000, maxRefs / 2 * 5));
+    }
+
     private static void requirePositive(String key, long value) {
         if (value <= 0) {
             throw new IllegalArgumentException(key + " must be a positive number, got " + value);

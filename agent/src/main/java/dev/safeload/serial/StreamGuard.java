@@ -40,14 +40,9 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     static final int ENUM_FLAG = 1;
     static final int SUBCLASS_FLAG = 2;
 
-    /**
-     * Objects hashed, counted through shared references ({@link GraphExpansion}): two and a half
-     * per reference {@code serial.maxRefs} allows (2.5 million by default, a few tenths of a
-     * second of {@code hashCode}, a bomb's last step included), within fixed bounds so that a
-     * raised reference limit cannot switch it off; a bomb needs millions of times more.
-     */
+    /** Objects hashed, counted through shared references ({@link GraphExpansion}): {@link SerialLimits#maxWork}. */
     static long maxHashWork(SerialLimits limits) {
-        return Math.min(50_000_000, Math.max(2_500_000, limits.maxRefs() / 2 * 5));
+        return limits.maxWork();
     }
 
     private static final long BACK_REFERENCE = Long.MIN_VALUE;
@@ -128,16 +123,6 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
             id = i;
         }
         return i;
-    }
-
-    /** Stream ids: unique in this JVM, and, by a random prefix, across the JVMs whose logs are read together. */
-    private static final class StreamIds {
-        private static final String PREFIX = Long.toHexString(new java.util.SplittableRandom().nextLong() >>> 16);
-        private static final java.util.concurrent.atomic.AtomicLong NEXT = new java.util.concurrent.atomic.AtomicLong();
-
-        static String next() {
-            return PREFIX + "-" + NEXT.incrementAndGet();
-        }
     }
 
     @Override

@@ -69,19 +69,33 @@ class LearnCommandTest {
     }
 
     @Test
-    void neverLearnsAnXmlDecoderMethodButSaysItSawOne() throws Exception {
+    void learnsTheDocumentKeysFromTheirAuditsButNoEntryOnAGadgetClass() throws Exception {
         Path logs = Files.createDirectory(dir.resolve("xml-logs"));
         EventLine.write(logs.resolve("safeload-violations.jsonl"),
                 EventLine.start("2026-11-26T08:00:00Z", "audit"),
                 EventLine.audit("2026-11-26T08:00:01Z", "com.acme.dto.Order"),
-                EventLine.audit("2026-11-26T08:00:02Z", "java.io.File").rule("xmldecoder.allowMethods"));
+                EventLine.audit("2026-11-26T08:00:02Z", "com.acme.dto.Order").rule("xmldecoder.allowMethods")
+                        .member("addLine"),
+                EventLine.audit("2026-11-26T08:00:03Z", "java.lang.ProcessBuilder").rule("xmldecoder.allowMethods")
+                        .member("start"),
+                EventLine.audit("2026-11-26T08:00:04Z", "com.acme.dto.Quote").rule("serial.allowWithoutConstructor"),
+                EventLine.audit("2026-11-26T08:00:05Z", "java.io.File").rule("xmldecoder.allowMethods"));
         Path out = dir.resolve("learned-xml.properties");
-        CommandRun.of("learn", "--out", out.toString(), logs.toString());
+        CommandRun run = CommandRun.of("learn", "--out", out.toString(), logs.toString());
         String text = Files.readString(out);
         assertTrue(text.contains("serial.allow=\\\n    com.acme.dto.Order\n"), text);
-        assertFalse(text.contains("java.io.File\n"), text);
-        assertTrue(text.contains("Not learned (limits and XMLDecoder methods are set by hand, for data you trust):"
-                + " xmldecoder.allowMethods 1 event"), text);
+        assertTrue(text.contains("xmldecoder.allowMethods=\\\n    com.acme.dto.Order.addLine\n"), text);
+        assertTrue(text.contains("serial.allowWithoutConstructor=\\\n    com.acme.dto.Quote\n"), text);
+        assertTrue(text.contains("#   not written: java.lang.ProcessBuilder.start: DANGEROUS: java.lang.ProcessBuilder"
+                + " is a known gadget class"), text);
+        assertFalse(text.contains("    java.lang.ProcessBuilder.start"), text);
+        // An event without the method (an older agent's) is counted, not learned.
+        assertTrue(text.contains("Not learned (limits are set by hand, for data you trust): xmldecoder.allowMethods 1 event"),
+                text);
+        assertEquals(3, run.status(), run.err());
+        assertTrue(run.err().contains("xmldecoder.allowMethods java.lang.ProcessBuilder.start: DANGEROUS"), run.err());
+        assertTrue(run.out().contains("1 serial.allowWithoutConstructor entry, 1 xmldecoder.allowMethods entry learned"),
+                run.out());
     }
 
     @Test
@@ -102,7 +116,7 @@ class LearnCommandTest {
                 + " com.acme.serve.ModelStore.load(ModelStore.java:41) ("), text);
         assertTrue(text.contains("#   org.tribuo.classification.Label: 1 event, first 2026-11-26T09:00:00Z at"
                 + " com.acme.serve.Tribuo.load(Tribuo.java:9)"), text);
-        assertTrue(text.contains("Not learned (limits and XMLDecoder methods are set by hand, for data you trust): serial.maxDepth 1 event"), text);
+        assertTrue(text.contains("Not learned (limits are set by hand, for data you trust): serial.maxDepth 1 event"), text);
     }
 
     @Test

@@ -131,6 +131,12 @@ public final class EventLine {
         return this;
     }
 
+    /** The method an XMLDecoder event names, {@code safeload.member}. */
+    public EventLine member(String member) {
+        fields.put("safeload.member", member);
+        return this;
+    }
+
     public EventLine callSite(String callSite) {
         fields.put("safeload.call_site", callSite);
         return this;

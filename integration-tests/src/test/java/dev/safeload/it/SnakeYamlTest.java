@@ -176,7 +176,7 @@ class SnakeYamlTest {
     }
 
     /** The test class path with SnakeYAML 1.33 swapped for 2.5 (copied by the POM into target/snakeyaml2). */
-    private static String snakeYaml2ClassPath() {
+    static String snakeYaml2ClassPath() {
         String cp = System.getProperty("java.class.path");
         String one = Stream.of(cp.split(File.pathSeparator)).filter(e -> e.endsWith("snakeyaml-1.33.jar")).findFirst()
                 .orElseThrow(() -> new AssertionError("snakeyaml-1.33.jar is not on the test class path"));

@@ -8,6 +8,11 @@ import java.util.List;
  * Config.class)} hands over the root type the application chose; SnakeYAML then looks that class
  * up by name like a tag, and the guard must not judge the application's own choice as the
  * document's.
+ *
+ * <p>{@code BaseConstructor.constructDocument(Node)} runs once per document ({@code load},
+ * {@code loadAs}, each of {@code loadAll}'s), with the composed node graph and nothing of it
+ * constructed yet: where the depth and work budgets judge how far its aliases expand it
+ * ({@link dev.safeload.deser.YamlDocumentBudget}).
  */
 public final class BaseConstructorInstrumentation {
 
@@ -19,6 +24,11 @@ public final class BaseConstructorInstrumentation {
 
     public static List<EntryHook> hooks() {
         return List.of(EntryHook.at(TRIGGER, "getSingleData").descriptor("(Ljava/lang/Class;)Ljava/lang/Object;")
-                .argument(0).calls("dev.safeload.deser.DeserializerGate", "applicationChoseRoot"));
+                        .argument(0).calls("dev.safeload.deser.DeserializerGate", "applicationChoseRoot"),
+                EntryHook.at(TRIGGER, "constructDocument")
+                        .descriptor("(Lorg/yaml/snakeyaml/nodes/Node;)Ljava/lang/Object;")
+                        .constant("snakeyaml").constant(ConstructorInstrumentation.ENTRY_POINT).argument(0)
+                        .hookedClass().constant(ConstructorInstrumentation.EXCEPTION)
+                        .throwsReturned("dev.safeload.deser.YamlDocumentBudget", "checkDocument"));
     }
 }

@@ -133,7 +133,10 @@ public final class XmlDecoderCheckpoint {
             String method = write ? "set" : "get";
             return type.isArray() ? null : member(type, method, XmlDecoderMembers.instanceMethod(policy(), type, method));
         }
-        return member(type, name, XmlDecoderMembers.property(policy(), type, name, write));
+        // The event names the accessor xmldecoder.allowMethods would list (setP), so learn writes that entry.
+        String accessor = name.isEmpty() ? name
+                : (write ? "set" : "get") + Character.toUpperCase(name.charAt(0)) + name.substring(1);
+        return member(type, accessor, XmlDecoderMembers.property(policy(), type, name, write));
     }
 
     /** {@code <array class="C" length="n">}: refused before {@code Array.newInstance} when n passes serial.maxArray. */

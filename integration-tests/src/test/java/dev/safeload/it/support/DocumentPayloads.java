@@ -54,6 +54,54 @@ public final class DocumentPayloads {
                 + "  - {path: /predict, port: 8080}\n  - {path: /health, port: 8081}\n";
     }
 
+    /**
+     * A YAML hash bomb inside SnakeYAML's own limits: level i is a sequence holding level i-1
+     * (anchored inline) and an alias to level i-2's anchor, so {@code levels} aliases and
+     * {@code levels} nesting make a key whose {@code hashCode} visits 2^levels lists.
+     */
+    public static String yamlHashBomb(int levels) {
+        String level = "&a0 [x]";
+        for (int i = 1; i <= levels; i++) {
+            level = "&a" + i + " [" + level + ", *a" + (i - 1) + "]";
+        }
+        return "? " + level + "\n: value\n";
+    }
+
+    /**
+     * Billion laughs: {@code levels} sequences of {@code width} aliases each to the one before,
+     * width^levels strings once walked ({@code toString}); {@code (levels - 1) * width} aliases,
+     * past SnakeYAML's default of 50.
+     */
+    public static String yamlBillionLaughs(int levels, int width) {
+        StringBuilder doc = new StringBuilder("l0: &l0 [");
+        doc.append(String.join(", ", java.util.Collections.nCopies(width, "lol"))).append("]\n");
+        for (int i = 1; i < levels; i++) {
+            doc.append('l').append(i).append(": &l").append(i).append(" [")
+                    .append(String.join(", ", java.util.Collections.nCopies(width, "*l" + (i - 1)))).append("]\n");
+        }
+        return doc.toString();
+    }
+
+    /** {@code depth} nested flow sequences around one scalar. */
+    public static String yamlNested(int depth) {
+        return "[".repeat(depth) + "x" + "]".repeat(depth) + "\n";
+    }
+
+    /**
+     * A large benign config: {@code services} entries of a few fields each, and two of them
+     * sharing a {@code defaults} mapping through merge keys ({@code <<: *defaults}) as real
+     * configs do (SnakeYAML 1.33 allows 50 such aliases per document).
+     */
+    public static String yamlLargeConfig(int services) {
+        StringBuilder doc = new StringBuilder("defaults: &defaults {timeout: 30, retries: 3, tier: gold}\n"
+                + "canary: {<<: *defaults, port: 7000}\nshadow: {<<: *defaults, port: 7001}\nservices:\n");
+        for (int i = 0; i < services; i++) {
+            doc.append("  svc").append(i).append(": {port: ").append(8000 + i % 1000)
+                    .append(", path: /predict/").append(i).append(", labels: [ml, scorer]}\n");
+        }
+        return doc.toString();
+    }
+
     /** The same config, tagged with the service's own class. */
     public static String yamlTaggedConfig() {
         return "!!dev.safeload.it.victim.docs.ServiceConfig\n" + yamlPlainConfig();
@@ -133,6 +181,14 @@ public final class DocumentPayloads {
     }
 
     /** An order as a peer with the same default-typing mapper writes it. */
+    /**
+     * {@code levels} typed {@code ArrayList}s, each the only element of the one around it, as
+     * default typing writes them ({@code ["java.util.ArrayList", [...]]}: two JSON levels per list).
+     */
+    public static String jacksonNestedLists(int levels) {
+        return "[\"java.util.ArrayList\",[".repeat(levels) + "\"leaf\"" + "]]".repeat(levels);
+    }
+
     public static String jacksonOrderDefaultTyping() throws IOException {
         ObjectMapper mapper = new ObjectMapper();
         mapper.activateDefaultTyping(LaissezFaireSubTypeValidator.instance, ObjectMapper.DefaultTyping.NON_FINAL);

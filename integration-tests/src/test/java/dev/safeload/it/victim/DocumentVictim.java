@@ -76,6 +76,17 @@ public final class DocumentVictim {
         return switch (mode) {
             case "yaml-load" -> new Yaml().load(text);
             case "yaml-load-shared" -> SHARED_YAML.load(text);
+            case "yaml-load-services" -> ((java.util.Map<?, ?>) new Yaml().<java.util.Map<?, ?>>load(text).get("services")).size();
+            case "yaml-raised-nesting" -> {
+                LoaderOptions options = new LoaderOptions();
+                options.setNestingDepthLimit(1000);
+                yield new Yaml(options).load(text);
+            }
+            case "yaml-raised-aliases" -> {
+                LoaderOptions options = new LoaderOptions();
+                options.setMaxAliasesForCollections(Integer.MAX_VALUE);
+                yield new Yaml(options).load(text);
+            }
             case "jackson-default-typing-shared" -> SHARED_MAPPER.readValue(text, Object.class);
             case "jackson-minimal-relative-shared" -> SHARED_PLAIN_MAPPER.readValue(text, DataSourceEnvelope.class).payload;
             case "yaml-load-as-config" -> new Yaml().loadAs(text, dev.safeload.it.victim.docs.ServiceConfig.class);

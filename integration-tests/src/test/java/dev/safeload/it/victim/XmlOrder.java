@@ -76,6 +76,11 @@ public class XmlOrder {
         this.tags = tags;
     }
 
+    /** Not a bean accessor: an XMLDecoder document may call it only once xmldecoder.allowMethods lists it. */
+    public void addLine(String line) {
+        lines.add(line);
+    }
+
     /** A sample order with every kind of field set. */
     public static XmlOrder sample() {
         XmlOrder order = new XmlOrder();

@@ -1,0 +1,136 @@
+package dev.safeload.deser;
+
+import dev.safeload.policy.Decision;
+import dev.safeload.policy.Mode;
+import dev.safeload.policy.Policy;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+
+/**
+ * Jackson's polymorphic values ({@code TypeDeserializerBase._findDeserializer}, once per typed
+ * value, cache hit or not): names the {@code readValue} call they belong to for the log
+ * ({@link DocumentReads}), and refuses a typed value nested deeper than {@code serial.maxDepth}
+ * in the JSON. The depth is the parser's: objects and arrays open around the value, which is at
+ * least the number of typed objects around it (default typing's wrapper arrays add one level
+ * each, so with them about half as many typed objects fit). Jackson's own
+ * {@code StreamReadConstraints} allow 1,000 levels.
+ */
+public final class JacksonTypedDepth {
+
+    /**
+     * By the context's class: {@code ctxt.getParser().getParsingContext().getNestingDepth()} as
+     * one handle taking an Object (Jackson 2.15 and later), or null where a getter is missing. A
+     * handle, not three reflective calls, since it runs at every typed value.
+     */
+    private static final ClassValue<MethodHandle> DEPTH = new ClassValue<>() {
+        @Override
+        protected MethodHandle computeValue(Class<?> type) {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+                Method getParser = type.getMethod("getParser");
+                Method getContext = getParser.getReturnType().getMethod("getParsingContext");
+                Method getDepth = getContext.getReturnType().getMethod("getNestingDepth");
+                if (getDepth.getReturnType() != int.class) {
+                    return null;
+                }
+                MethodHandle chain = MethodHandles.filterReturnValue(MethodHandles.filterReturnValue(
+                        lookup.unreflect(getParser), lookup.unreflect(getContext)), lookup.unreflect(getDepth));
+                return chain.asType(MethodType.methodType(int.class, Object.class));
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+    };
+
+    /** {@code getParser()}, {@code getParsingContext()}, {@code getNestingDepth()} or {@code getParent()}, by class. */
+    private static final ClassValue<Method> GET_PARSER = getter("getParser");
+    private static final ClassValue<Method> GET_PARSING_CONTEXT = getter("getParsingContext");
+    private static final ClassValue<Method> GET_NESTING_DEPTH = getter("getNestingDepth");
+    private static final ClassValue<Method> GET_PARENT = getter("getParent");
+
+    private JacksonTypedDepth() {
+    }
+
+    private static ClassValue<Method> getter(String name) {
+        return new ClassValue<>() {
+            @Override
+            protected Method computeValue(Class<?> type) {
+                try {
+                    Method m = type.getMethod(name);
+                    m.setAccessible(true);
+                    return m;
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    return null;
+                }
+            }
+        };
+    }
+
+    /**
+     * @param ctxt the {@code DeserializationContext}
+     * @param typeId the id the document gave, named in the refusal
+     * @return the exception to throw, or null
+     */
+    public static Throwable checkTypedValue(String library, String entryPoint, Object ctxt, Object typeId,
+                                            Class<?> hooked, String exceptionType) {
+        DeserializerGate gate = DeserializerGate.installed();
+        if (gate == null || ctxt == null) {
+            return null;
+        }
+        Policy p = gate.policy();
+        if (p.mode() == Mode.OFF) {
+            return null;
+        }
+        DocumentReads.enter(library, ctxt);
+        long max = p.serial().limits().maxDepth();
+        int depth = depth(ctxt);
+        if (depth <= max) {
+            return null;
+        }
+        return DeserializerGate.refuse(Decision.reject("serial.maxDepth", "this typed value is nested " + depth
+                        + " JSON levels deep; the limit is " + max), library, entryPoint,
+                typeId instanceof String id ? id : String.valueOf(typeId), -1, hooked, exceptionType);
+    }
+
+    /** The parser's nesting depth at the value, or 0 when it cannot be read (left to Jackson's own limit). */
+    static int depth(Object ctxt) {
+        MethodHandle chain = DEPTH.get(ctxt.getClass());
+        if (chain != null) {
+            try {
+                return (int) chain.invokeExact(ctxt);
+            } catch (RuntimeException e) {
+                return 0; // no parser (null): nothing to measure
+            } catch (Error e) {
+                throw e;
+            } catch (Throwable e) {
+                return 0; // the getters declare no checked exception
+            }
+        }
+        try {
+            Method getParser = GET_PARSER.get(ctxt.getClass());
+            Object parser = getParser == null ? null : getParser.invoke(ctxt);
+            if (parser == null) {
+                return 0;
+            }
+            Method getContext = GET_PARSING_CONTEXT.get(parser.getClass());
+            Object context = getContext == null ? null : getContext.invoke(parser);
+            if (context == null) {
+                return 0;
+            }
+            Method nesting = GET_NESTING_DEPTH.get(context.getClass());
+            if (nesting != null) {
+                return (Integer) nesting.invoke(context);
+            }
+            int depth = -1; // before 2.15: count the parents; the root context is level 0
+            for (Object c = context; c != null && depth < 100_000; depth++) {
+                Method parent = GET_PARENT.get(c.getClass());
+                c = parent == null ? null : parent.invoke(c);
+            }
+            return depth;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return 0;
+        }
+    }
+}

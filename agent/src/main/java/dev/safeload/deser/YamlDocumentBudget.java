@@ -1,0 +1,180 @@
+package dev.safeload.deser;
+
+import dev.safeload.policy.Decision;
+import dev.safeload.policy.Mode;
+import dev.safeload.policy.Policy;
+import dev.safeload.policy.SerialLimits;
+import java.lang.reflect.Method;
+import java.util.ArrayDeque;
+import java.util.IdentityHashMap;
+import java.util.List;
+
+/**
+ * The stream guard's depth and work budgets for one SnakeYAML document, judged on the composed
+ * node graph before SnakeYAML constructs any object from it. An alias is the very node its
+ * anchor names, so the graph is a DAG of a few dozen nodes while the objects built from it, once
+ * hashed as a mapping key or a {@code !!set} element or walked by {@code toString}, are a tree of
+ * 2^depth nodes: a 300-byte document with 26 aliases (each level holding the level below and an
+ * alias to it) hashes for seconds inside every limit of SnakeYAML's own {@code LoaderOptions}.
+ *
+ * <p>Each node's expanded size (itself plus its children's, an alias counting its anchor's whole
+ * size) and height are computed once, bottom up, so the walk costs one step per node and edge.
+ * A document is refused under {@code serial.maxWork} when its aliases add more nodes than that
+ * budget (the stream guard's, from {@code serial.maxRefs}); a document without aliases adds none
+ * and is never refused for its size, which SnakeYAML's {@code codePointLimit} bounds. Its height
+ * past {@code serial.maxDepth} is refused under that rule (SnakeYAML's own nesting limit, 50 by
+ * default, refuses first unless the application raised it).
+ */
+public final class YamlDocumentBudget {
+
+    /** A scalar's children: none, and it adds no level of nesting. */
+    private static final List<Object> SCALAR = List.of();
+
+    /** Sizes are capped here: far above any budget, far below overflow. */
+    private static final long CAP = 1L << 60;
+
+    /** How a node class is read: its children through {@code getValue()}, or {@code getRealNode()} for an anchor node. */
+    private static final ClassValue<Method[]> ACCESSORS = new ClassValue<>() {
+        @Override
+        protected Method[] computeValue(Class<?> type) {
+            return new Method[] {method(type, "getValue"), method(type, "getKeyNode"), method(type, "getValueNode"),
+                    method(type, "getRealNode")};
+        }
+    };
+
+    private YamlDocumentBudget() {
+    }
+
+    private static Method method(Class<?> type, String name) {
+        try {
+            Method m = type.getMethod(name);
+            m.setAccessible(true);
+            return m;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * SnakeYAML's {@code BaseConstructor.constructDocument(Node)}: once per document, before
+     * anything of it is constructed.
+     *
+     * @param root the document's root node
+     * @return the exception to throw, or null
+     */
+    public static Throwable checkDocument(String library, String entryPoint, Object root, Class<?> hooked,
+                                          String exceptionType) {
+        DeserializerGate gate = DeserializerGate.installed();
+        if (gate == null || root == null) {
+            return null;
+        }
+        Policy p = gate.policy();
+        if (p.mode() == Mode.OFF) {
+            return null;
+        }
+        DocumentReads.begin(library);
+        SerialLimits limits = p.serial().limits();
+        Measure m = measure(root);
+        Decision refusal = null;
+        long maxWork = limits.maxWork();
+        if (m.height > limits.maxDepth()) {
+            refusal = Decision.reject("serial.maxDepth", "this document nests " + m.height
+                    + " levels deep, counting through aliases; the limit is " + limits.maxDepth());
+        } else if (m.expanded - m.distinct > maxWork) {
+            refusal = Decision.reject("serial.maxWork", "this document's aliases expand its " + m.distinct
+                    + " nodes to " + (m.expanded >= CAP ? "more than 2^60" : String.valueOf(m.expanded))
+                    + "; they may add at most " + maxWork);
+        }
+        return refusal == null ? null
+                : DeserializerGate.refuse(refusal, library, entryPoint, root.getClass().getName(), -1, hooked,
+                        exceptionType);
+    }
+
+    /** One document's numbers: distinct nodes, nodes with every alias expanded, height in nodes. */
+    record Measure(long distinct, long expanded, long height) {
+    }
+
+    /**
+     * Post-order over the node graph without recursion (a raised nesting limit must not make the
+     * check overflow the stack). A node reached again while it is still open (a recursive
+     * anchor, which SnakeYAML allows) counts as one node. Height counts sequences and mappings,
+     * not the scalars at the leaves.
+     */
+    static Measure measure(Object root) {
+        IdentityHashMap<Object, long[]> done = new IdentityHashMap<>(); // node -> {expanded, height}; {-1,-1} while open
+        ArrayDeque<Object[]> stack = new ArrayDeque<>(); // {node, children, next child index}
+        stack.push(new Object[] {root, null, 0});
+        done.put(root, new long[] {-1, -1});
+        while (!stack.isEmpty()) {
+            Object[] top = stack.peek();
+            if (top[1] == null) {
+                List<Object> children = children(top[0]);
+                top[1] = children == null ? SCALAR : children;
+            }
+            List<?> children = (List<?>) top[1];
+            int next = (Integer) top[2];
+            if (next < children.size()) {
+                top[2] = next + 1;
+                Object child = children.get(next);
+                if (!done.containsKey(child)) { // open only while on the path: a node met again later is done
+                    done.put(child, new long[] {-1, -1});
+                    stack.push(new Object[] {child, null, 0});
+                }
+                continue;
+            }
+            stack.pop();
+            long size = 1;
+            long height = 0;
+            for (Object child : children) {
+                long[] c = done.get(child);
+                size = Math.min(CAP, size + (c[0] < 0 ? 1 : c[0]));
+                height = Math.max(height, c[1] < 0 ? 0 : c[1]);
+            }
+            long[] own = done.get(top[0]);
+            own[0] = size;
+            own[1] = children == SCALAR ? 0 : height + 1;
+        }
+        long[] r = done.get(root);
+        return new Measure(done.size(), r[0], r[1]);
+    }
+
+    /**
+     * A node's child nodes: a sequence's items, a mapping's keys and values (through its
+     * {@code NodeTuple}s), an anchor node's real node; null for a scalar.
+     */
+    private static List<Object> children(Object node) {
+        Method[] a = ACCESSORS.get(node.getClass());
+        try {
+            if (a[3] != null) {
+                Object real = a[3].invoke(node);
+                return real == null ? List.of() : List.of(real);
+            }
+            Object value = a[0] == null ? null : a[0].invoke(node);
+            if (!(value instanceof List<?> items)) {
+                return null; // a scalar's String
+            }
+            java.util.ArrayList<Object> out = new java.util.ArrayList<>(items.size());
+            for (Object item : items) {
+                if (item == null) {
+                    continue;
+                }
+                Method[] t = ACCESSORS.get(item.getClass());
+                if (t[1] != null && t[2] != null) { // a NodeTuple
+                    Object key = t[1].invoke(item);
+                    Object val = t[2].invoke(item);
+                    if (key != null) {
+                        out.add(key);
+                    }
+                    if (val != null) {
+                        out.add(val);
+                    }
+                } else {
+                    out.add(item);
+                }
+            }
+            return out;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return List.of(); // a node shaped otherwise is left to SnakeYAML's own limits
+        }
+    }
+}
