@@ -452,6 +452,24 @@ public final class DeserializerGate {
     }
 
     /**
+     * Jackson's {@code FromStringDeserializer.Std._deserialize}: a {@code JavaType} value is a
+     * canonical type name ({@code java.util.List<com.acme.Dto>}) that Jackson parses and
+     * initialises class by class, so each class it names is judged as a type id's are. Values of
+     * the other kinds it reads (URL, File, Locale, ...) are left alone.
+     *
+     * @param handledType the deserializer's {@code handledType()}
+     */
+    public static Throwable checkJavaTypeValue(String library, String entryPoint, Object handledType, Object value,
+                                               Class<?> hooked, String exceptionType) {
+        if (!(handledType instanceof Class<?> type) || installed == null
+                // Built at run time: the shade plugin would rewrite the constant to the agent's relocated Jackson.
+                || !type.getName().equals("com.".concat("fasterxml.jackson.databind.JavaType"))) {
+            return null;
+        }
+        return checkTypeName(library, entryPoint, value, hooked, exceptionType);
+    }
+
+    /**
      * The decision for a name the pattern lists did not allow: a scoped rule is settled by the
      * stack, and an unlisted enum (allowed for streams too) is proven by loading the class without
      * initialising it, which runs none of its code.
