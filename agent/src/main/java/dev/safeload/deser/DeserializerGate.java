@@ -178,7 +178,7 @@ public final class DeserializerGate {
             return null;
         }
         decision = gate.settleName(p, decision, className, hooked);
-        if (!decision.allowed() && className.equals(APPLICATION_ROOT.get()[0])) {
+        if (!decision.allowed() && isApplicationRoot(library, className)) {
             return null;
         }
         Throwable refusal = decision.allowed() ? null : gate.refuse(p, decision, library, entryPoint, className, null,
@@ -340,7 +340,7 @@ public final class DeserializerGate {
             if (decision.allowed()) {
                 continue;
             }
-            if (className.equals(APPLICATION_ROOT.get()[0])) {
+            if (isApplicationRoot(library, className)) {
                 remember = false; // the application's root for this read only
                 continue;
             }
@@ -406,6 +406,26 @@ public final class DeserializerGate {
         if (installed != null && type instanceof Class<?> c) {
             APPLICATION_ROOT.get()[0] = c.getName();
         }
+    }
+
+    /**
+     * A SnakeYAML read is starting that the application gave no root type ({@code loadAll}'s
+     * documents, read through {@code BaseConstructor.getData}): the root an earlier
+     * {@code loadAs} on this thread chose is not this document's to name.
+     */
+    public static void applicationChoseNoRoot() {
+        if (installed != null) {
+            APPLICATION_ROOT.get()[0] = null;
+        }
+    }
+
+    /**
+     * The root the application chose is only SnakeYAML's to look up, the library that marked it
+     * ({@code BaseConstructor.getSingleData}): a later Jackson, XStream, Kryo or Hessian read on
+     * the same thread names it from the document like any class.
+     */
+    private static boolean isApplicationRoot(String library, String className) {
+        return "snakeyaml".equals(library) && className.equals(APPLICATION_ROOT.get()[0]);
     }
 
     /**

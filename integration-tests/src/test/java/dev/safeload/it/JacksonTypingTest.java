@@ -169,4 +169,33 @@ class JacksonTypingTest {
                 + " ClassValues[type=class java.lang.String, byClass=null, javaType=[collection type; class java.util.ArrayList,"
                 + " contains [simple type, class java.lang.String]]]"), allowed::toString);
     }
+
+    /**
+     * {@code Yaml.loadAs(text, BasicDataSource.class)}: the root type is the application's
+     * choice and SnakeYAML's read of it is not judged. That choice stays SnakeYAML's: a later
+     * Jackson read on the same thread that names the same class from the document (the dbcp
+     * attack) is judged like any other, and refused by the denylist.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void theRootAnEarlierLoadAsChoseIsNotLetThroughForALaterJacksonRead(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-jackson-");
+        Path marker = dir.resolve("pwned-after-load-as.csv");
+        Path doc = DocumentPayloads.write(dir, "attack.json", DocumentPayloads.jacksonDbcpDefaultTyping(marker));
+        String mode = "yaml-datasource-config-then-jackson";
+
+        ForkedJvm.Result twin = run(jdk, dir, null, mode, doc);
+        assertTrue(twin.stdout().contains("RESULT ok " + DBCP), twin::toString);
+        assertTrue(Files.exists(marker), "without the agent the INIT script writes the file");
+        Files.delete(marker);
+
+        Path log = dir.resolve("v.jsonl");
+        ForkedJvm.Result guarded = run(jdk, dir, "log=" + log, mode, doc);
+        assertTrue(guarded.stdout().contains("RESULT refused com.fasterxml.jackson.databind.JsonMappingException:"
+                + " safeload: refused " + DBCP + " (rule serial.deny: !" + DBCP + ")"), guarded::toString);
+        assertFalse(Files.exists(marker));
+        List<JsonNode> refusals = ViolationLog.withAction(ViolationLog.read(log), "refuse");
+        assertEquals(List.of("jackson"), refusals.stream().map(e -> e.path("safeload.library").asText()).toList(),
+                "the application's own loadAs read is not refused");
+    }
 }

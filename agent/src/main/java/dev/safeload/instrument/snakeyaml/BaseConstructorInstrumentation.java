@@ -7,7 +7,8 @@ import java.util.List;
  * SnakeYAML: {@code BaseConstructor.getSingleData(Class)} is where {@code Yaml.loadAs(text,
  * Config.class)} hands over the root type the application chose; SnakeYAML then looks that class
  * up by name like a tag, and the guard must not judge the application's own choice as the
- * document's.
+ * document's. {@code BaseConstructor.getData()}, which reads each of {@code loadAll}'s documents,
+ * has no root of the application's and clears the one an earlier {@code loadAs} left.
  */
 public final class BaseConstructorInstrumentation {
 
@@ -19,6 +20,9 @@ public final class BaseConstructorInstrumentation {
 
     public static List<EntryHook> hooks() {
         return List.of(EntryHook.at(TRIGGER, "getSingleData").descriptor("(Ljava/lang/Class;)Ljava/lang/Object;")
-                .argument(0).calls("dev.safeload.deser.DeserializerGate", "applicationChoseRoot"));
+                        .argument(0).calls("dev.safeload.deser.DeserializerGate", "applicationChoseRoot"),
+                // loadAll's documents: no root of the application's, so none left from an earlier loadAs.
+                EntryHook.at(TRIGGER, "getData").descriptor("()Ljava/lang/Object;")
+                        .calls("dev.safeload.deser.DeserializerGate", "applicationChoseNoRoot"));
     }
 }

@@ -102,6 +102,13 @@ public final class DocumentVictim {
                 mapper.activateDefaultTyping(LaissezFaireSubTypeValidator.instance, ObjectMapper.DefaultTyping.NON_FINAL);
                 yield mapper.readValue(text, Object.class);
             }
+            case "yaml-datasource-config-then-jackson" -> {
+                // A service that binds its own DataSource settings with loadAs at start-up, then reads requests on the same thread.
+                new Yaml().loadAs("maxActive: 4\n", org.apache.commons.dbcp.BasicDataSource.class);
+                ObjectMapper mapper = new ObjectMapper();
+                mapper.activateDefaultTyping(LaissezFaireSubTypeValidator.instance, ObjectMapper.DefaultTyping.NON_FINAL);
+                yield mapper.readValue(text, Object.class);
+            }
             case "jackson-enable-default-typing" -> new ObjectMapper().enableDefaultTyping().readValue(text, Object.class);
             case "jackson-class-property" -> new ObjectMapper().readValue(text, Envelope.class).payload;
             case "jackson-class-values" -> new ObjectMapper().readValue(text, ClassValues.class);
