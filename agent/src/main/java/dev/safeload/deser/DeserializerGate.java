@@ -178,7 +178,7 @@ public final class DeserializerGate {
             return null;
         }
         decision = gate.settleName(p, decision, className, hooked);
-        if (!decision.allowed() && className.equals(APPLICATION_ROOT.get()[0])) {
+        if (!decision.allowed() && isApplicationRoot(library, className)) {
             return null;
         }
         Throwable refusal = decision.allowed() ? null : gate.refuse(p, decision, library, entryPoint, className, null,
@@ -340,7 +340,7 @@ public final class DeserializerGate {
             if (decision.allowed()) {
                 continue;
             }
-            if (className.equals(APPLICATION_ROOT.get()[0])) {
+            if (isApplicationRoot(library, className)) {
                 remember = false; // the application's root for this read only
                 continue;
             }
@@ -409,6 +409,26 @@ public final class DeserializerGate {
     }
 
     /**
+     * A SnakeYAML read is starting that the application gave no root type ({@code loadAll}'s
+     * documents, read through {@code BaseConstructor.getData}): the root an earlier
+     * {@code loadAs} on this thread chose is not this document's to name.
+     */
+    public static void applicationChoseNoRoot() {
+        if (installed != null) {
+            APPLICATION_ROOT.get()[0] = null;
+        }
+    }
+
+    /**
+     * The root the application chose is only SnakeYAML's to look up, the library that marked it
+     * ({@code BaseConstructor.getSingleData}): a later Jackson, XStream, Kryo or Hessian read on
+     * the same thread names it from the document like any class.
+     */
+    private static boolean isApplicationRoot(String library, String className) {
+        return "snakeyaml".equals(library) && className.equals(APPLICATION_ROOT.get()[0]);
+    }
+
+    /**
      * {@link #checkClassName} as an {@code EntryHook} calls it: a hooked method's reference
      * parameter is handed over as an Object. Anything but a String is left to the library.
      */
@@ -449,6 +469,24 @@ public final class DeserializerGate {
             }
         }
         return null;
+    }
+
+    /**
+     * Jackson's {@code FromStringDeserializer.Std._deserialize}: a {@code JavaType} value is a
+     * canonical type name ({@code java.util.List<com.acme.Dto>}) that Jackson parses and
+     * initialises class by class, so each class it names is judged as a type id's are. Values of
+     * the other kinds it reads (URL, File, Locale, ...) are left alone.
+     *
+     * @param handledType the deserializer's {@code handledType()}
+     */
+    public static Throwable checkJavaTypeValue(String library, String entryPoint, Object handledType, Object value,
+                                               Class<?> hooked, String exceptionType) {
+        if (!(handledType instanceof Class<?> type) || installed == null
+                // Built at run time: the shade plugin would rewrite the constant to the agent's relocated Jackson.
+                || !type.getName().equals("com.".concat("fasterxml.jackson.databind.JavaType"))) {
+            return null;
+        }
+        return checkTypeName(library, entryPoint, value, hooked, exceptionType);
     }
 
     /**

@@ -15,6 +15,7 @@ import dev.safeload.instrument.kryo.InputInstrumentation;
 import dev.safeload.instrument.kryo.KryoInstrumentation;
 import dev.safeload.instrument.pyrolite.PickleUtilsInstrumentation;
 import dev.safeload.instrument.jackson.ClassNameIdResolverInstrumentation;
+import dev.safeload.instrument.jackson.ClassValueInstrumentation;
 import dev.safeload.instrument.jackson.TypeDeserializerBaseInstrumentation;
 import dev.safeload.instrument.jpmml.JAXBSerializerInstrumentation;
 import dev.safeload.instrument.jpmml.LoadingModelEvaluatorBuilderInstrumentation;
@@ -52,6 +53,11 @@ public final class Libraries {
     static final String JACKSON_TYPE_DESERIALIZER_BASE =
             "com.".concat("fasterxml.jackson.databind.jsontype.impl.TypeDeserializerBase");
 
+    /** Jackson's context and from-string deserializer, where {@code Class} and {@code JavaType} values are resolved; built at run time likewise. */
+    static final String JACKSON_DESERIALIZATION_CONTEXT = "com.".concat("fasterxml.jackson.databind.DeserializationContext");
+    static final String JACKSON_FROM_STRING_STD =
+            "com.".concat("fasterxml.jackson.databind.deser.std.FromStringDeserializer$Std");
+
     /**
      * The classes that get {@link EntryHook}s when they load, as constants; a name ending in '.'
      * is a package whose classes are tested for the supertype of a hook on subtypes.
@@ -88,7 +94,9 @@ public final class Libraries {
             JACKSON_CLASS_NAME_ID_RESOLVER,
             DefaultMapperInstrumentation.TRIGGER,
             JACKSON_TYPE_DESERIALIZER_BASE,
-            CachingMapperInstrumentation.TRIGGER);
+            CachingMapperInstrumentation.TRIGGER,
+            JACKSON_DESERIALIZATION_CONTEXT,
+            JACKSON_FROM_STRING_STD);
 
     private Libraries() {
     }
@@ -129,6 +137,8 @@ public final class Libraries {
             case CachingMapperInstrumentation.TRIGGER -> CachingMapperInstrumentation.hooks();
             default -> className.equals(JACKSON_CLASS_NAME_ID_RESOLVER) ? ClassNameIdResolverInstrumentation.hooks()
                     : className.equals(JACKSON_TYPE_DESERIALIZER_BASE) ? TypeDeserializerBaseInstrumentation.hooks()
+                    : className.equals(JACKSON_DESERIALIZATION_CONTEXT) || className.equals(JACKSON_FROM_STRING_STD)
+                    ? ClassValueInstrumentation.hooks(className)
                     : List.of();
         };
         if (!className.startsWith(ModelLoadInstrumentation.TRIGGER)) {

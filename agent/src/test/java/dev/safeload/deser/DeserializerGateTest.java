@@ -191,11 +191,17 @@ class DeserializerGateTest {
         install("mode=enforce");
 
         DeserializerGate.applicationChoseRoot(Dto.class);
-        assertNull(check(Dto.class.getName()));
-        assertInstanceOf(JsonMappingException.class, check("java.io.FileOutputStream"));
+        assertNull(yamlLookup(Dto.class.getName()));
+        assertNotNull(yamlLookup("java.io.FileOutputStream"));
+        assertInstanceOf(JsonMappingException.class, check(Dto.class.getName()),
+                "SnakeYAML's loadAs chose it, not a Jackson read on the same thread");
 
         DeserializerGate.applicationChoseRoot(Object.class);
-        assertInstanceOf(JsonMappingException.class, check(Dto.class.getName()), "the next read chose Object");
+        assertNotNull(yamlLookup(Dto.class.getName()), "the next read chose Object");
+
+        DeserializerGate.applicationChoseRoot(Dto.class);
+        DeserializerGate.applicationChoseNoRoot();
+        assertNotNull(yamlLookup(Dto.class.getName()), "loadAll's documents have no root of the application's");
     }
 
     @Test

@@ -7,7 +7,8 @@ import java.util.List;
  * SnakeYAML: {@code BaseConstructor.getSingleData(Class)} is where {@code Yaml.loadAs(text,
  * Config.class)} hands over the root type the application chose; SnakeYAML then looks that class
  * up by name like a tag, and the guard must not judge the application's own choice as the
- * document's.
+ * document's. {@code BaseConstructor.getData()}, which reads each of {@code loadAll}'s documents,
+ * has no root of the application's and clears the one an earlier {@code loadAs} left.
  *
  * <p>{@code BaseConstructor.constructDocument(Node)} runs once per document ({@code load},
  * {@code loadAs}, each of {@code loadAll}'s), with the composed node graph and nothing of it
@@ -29,6 +30,9 @@ public final class BaseConstructorInstrumentation {
                         .descriptor("(Lorg/yaml/snakeyaml/nodes/Node;)Ljava/lang/Object;")
                         .constant("snakeyaml").constant(ConstructorInstrumentation.ENTRY_POINT).argument(0)
                         .hookedClass().constant(ConstructorInstrumentation.EXCEPTION)
-                        .throwsReturned("dev.safeload.deser.YamlDocumentBudget", "checkDocument"));
+                        .throwsReturned("dev.safeload.deser.YamlDocumentBudget", "checkDocument"),
+                // loadAll's documents: no root of the application's, so none left from an earlier loadAs.
+                EntryHook.at(TRIGGER, "getData").descriptor("()Ljava/lang/Object;")
+                        .calls("dev.safeload.deser.DeserializerGate", "applicationChoseNoRoot"));
     }
 }

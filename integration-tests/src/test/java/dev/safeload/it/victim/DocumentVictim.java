@@ -55,6 +55,21 @@ public final class DocumentVictim {
         public org.apache.commons.dbcp.BasicDataSource payload;
     }
 
+    /**
+     * A config DTO whose values name classes with no typing switched on: a {@code Class<?>}
+     * field, a map keyed by class, a {@code JavaType}. Jackson initialises each class they name.
+     */
+    public static class ClassValues {
+        public Class<?> type;
+        public java.util.Map<Class<?>, String> byClass;
+        public com.fasterxml.jackson.databind.JavaType javaType;
+
+        @Override
+        public String toString() {
+            return "ClassValues[type=" + type + ", byClass=" + byClass + ", javaType=" + javaType + "]";
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         String mode = args[0];
         String text = Files.readString(Path.of(args[1]));
@@ -98,8 +113,16 @@ public final class DocumentVictim {
                 mapper.activateDefaultTyping(LaissezFaireSubTypeValidator.instance, ObjectMapper.DefaultTyping.NON_FINAL);
                 yield mapper.readValue(text, Object.class);
             }
+            case "yaml-datasource-config-then-jackson" -> {
+                // A service that binds its own DataSource settings with loadAs at start-up, then reads requests on the same thread.
+                new Yaml().loadAs("maxActive: 4\n", org.apache.commons.dbcp.BasicDataSource.class);
+                ObjectMapper mapper = new ObjectMapper();
+                mapper.activateDefaultTyping(LaissezFaireSubTypeValidator.instance, ObjectMapper.DefaultTyping.NON_FINAL);
+                yield mapper.readValue(text, Object.class);
+            }
             case "jackson-enable-default-typing" -> new ObjectMapper().enableDefaultTyping().readValue(text, Object.class);
             case "jackson-class-property" -> new ObjectMapper().readValue(text, Envelope.class).payload;
+            case "jackson-class-values" -> new ObjectMapper().readValue(text, ClassValues.class);
             case "jackson-minimal-class" -> new ObjectMapper().readValue(text, MinimalEnvelope.class).payload;
             case "jackson-reader" -> {
                 ObjectMapper mapper = new ObjectMapper();
