@@ -141,37 +141,16 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     }
 
     /**
-     * Every use of {@code info} here and in {@link #evaluate} is inlined by the JIT into the JDK's
-     * {@code filterCheck}, and the refusals take its values, not the object: so the
-     * {@code FilterInfo} the JDK allocates at every class and array length does not escape and
-     * is not allocated at all (5,000 objects of 48 bytes per read of a 20,000-object graph).
-     * Keep the two methods under the JIT's 325-byte limit for inlining hot methods.
+     * Only reads {@code info}'s values and hands them to {@link #judge}: a small method, which the
+     * JIT inlines into the JDK's {@code filterCheck} whichever of the two it compiled first, so
+     * the {@code FilterInfo} the JDK allocates at every class and array length does not escape
+     * and is not allocated at all (5,000 objects of 48 bytes per read of a 20,000-object graph).
+     * The refusals take the values, not the object, for the same reason.
      */
     @Override
     public Status checkInput(FilterInfo info) {
-        String pending = pendingName;
-        pendingName = null;
-        Policy policy = gate.policy();
-        Decision ours = Decision.UNDECIDED;
-        Class<?> type = info.serialClass();
-        long length = info.arrayLength();
-        long depth = info.depth();
-        observe(type, length, depth, pending);
-        if (policy.mode() != Mode.OFF) {
-            long refs = info.references();
-            long bytes = info.streamBytes();
-            ours = evaluate(policy.serial(), type, length, depth, refs, bytes, pending);
-            bytesSeen = bytes;
-            entriesSinceFilterCall = 0;
-            if (sinceSample >= ReadClock.SAMPLE_EVERY && !ours.rejected()) {
-                sinceSample = 0;
-                ours = overBudget();
-            }
-            if (ours.rejected()) {
-                gate.refuse(this, policy, ours, type, pending, depth, refs, bytes, length);
-                ours = Decision.UNDECIDED;
-            }
-        }
+        Decision ours = judge(info.serialClass(), info.arrayLength(), info.depth(), info.references(),
+                info.streamBytes());
         ObjectInputFilter host = hostFilter;
         Status theirs = host == null ? Status.UNDECIDED : host.checkInput(info);
         if (theirs == Status.REJECTED) {
@@ -180,8 +159,16 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         return ours.allowed() || theirs == Status.ALLOWED ? Status.ALLOWED : Status.UNDECIDED;
     }
 
-    /** What a class or array checkpoint tells the graph tracker, the field check and the clock. */
-    private void observe(Class<?> type, long length, long depth, String pending) {
+    /**
+     * The agent's part of a class or array checkpoint: what it tells the graph tracker, the field
+     * check and the clock, then the policy and the limits; refuses by throwing in enforce mode.
+     * One method of more than 325 bytes of bytecode, on purpose: the JIT never inlines it, so
+     * {@link #checkInput} stays small enough to be inlined even once compiled on its own (a
+     * compiled method of more than 2,500 bytes of machine code is not inlined).
+     */
+    private Decision judge(Class<?> type, long length, long depth, long refs, long bytes) {
+        String pending = pendingName;
+        pendingName = null;
         if (length >= 0) {
             if (expansion != null && type == Map.Entry[].class) {
                 expansion.hashes((int) depth); // HashMap, HashSet, Hashtable: about to hash
@@ -193,6 +180,42 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         if (time != null && pending != null) {
             time.resolveEnds();
         }
+        Policy policy = gate.policy();
+        if (policy.mode() == Mode.OFF) {
+            return Decision.UNDECIDED;
+        }
+        Decision ours;
+        SerialPolicy serial = policy.serial();
+        SerialLimits limits = serial.limits();
+        if (refusedObject != null) {
+            ours = refusedObject;
+        } else if (depth > limits.maxDepth() || refs > limits.maxRefs() || bytes > limits.maxBytes()) {
+            ours = overLimit(limits, depth, refs, bytes);
+        } else if (type == null) {
+            ours = pending == null ? Decision.UNDECIDED : unresolved(serial, pending);
+        } else {
+            Decision sized = length >= HeapClaims.COUNTED_ELEMENTS || length > limits.maxArray()
+                    ? largeArray(limits, type, length) : null;
+            if (sized != null) {
+                ours = sized;
+            } else {
+                ours = serial.decide(type);
+                if (ours == SerialPolicy.SCOPED) {
+                    ours = serial.decideScoped(type, frames());
+                }
+            }
+        }
+        bytesSeen = bytes;
+        entriesSinceFilterCall = 0;
+        if (sinceSample >= ReadClock.SAMPLE_EVERY && !ours.rejected()) {
+            sinceSample = 0;
+            ours = overBudget();
+        }
+        if (ours.rejected()) {
+            gate.refuse(this, policy, ours, type, pending, depth, refs, bytes, length);
+            ours = Decision.UNDECIDED;
+        }
+        return ours;
     }
 
     /**
@@ -250,33 +273,6 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
             frames = f;
         }
         return f;
-    }
-
-    /**
-     * Allocation-free unless something is refused. The common path only: what is rare (a limit
-     * passed, an unresolved name, a large array) is in methods of its own, so this one stays
-     * small enough to be inlined (see {@link #checkInput}).
-     */
-    private Decision evaluate(SerialPolicy serial, Class<?> type, long length, long depth, long refs, long bytes,
-                              String pendingName) {
-        if (refusedObject != null) {
-            return refusedObject;
-        }
-        SerialLimits limits = serial.limits();
-        if (depth > limits.maxDepth() || refs > limits.maxRefs() || bytes > limits.maxBytes()) {
-            return overLimit(limits, depth, refs, bytes);
-        }
-        if (type == null) {
-            return pendingName == null ? Decision.UNDECIDED : unresolved(serial, pendingName);
-        }
-        if (length >= HeapClaims.COUNTED_ELEMENTS || length > limits.maxArray()) {
-            Decision sized = largeArray(limits, type, length);
-            if (sized != null) {
-                return sized;
-            }
-        }
-        Decision decision = serial.decide(type);
-        return decision == SerialPolicy.SCOPED ? serial.decideScoped(type, frames()) : decision;
     }
 
     private static Decision overLimit(SerialLimits limits, long depth, long refs, long bytes) {
