@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # A/B of two agent jars in the steady-state JMH benchmark (enforce, default policy), alternating
 # rounds so that a neighbour's load hits both alike; with -prof gc for allocation per read.
+# JMH_OPTS replaces "-f 1 -wi 3 -i 5 -w 1s -r 1s" (more warm-up on a busy machine).
 #
-#   bench/agent-ab.sh /path/to/old/safeload-agent.jar [ROUNDS]
+#   bench/agent-ab.sh /path/to/old/safeload-agent.jar /path/to/old/benchmarks.jar [ROUNDS]
 #
+# benchmarks.jar bundles the agent's classes, and it comes first on the class path of JMH's forks,
+# so a fork runs the agent classes of the benchmarks jar it was started from, whatever jar
+# -javaagent names: each side runs its own benchmarks jar, built in the same mvn run as its agent
+# jar (mvn -B -o -q -pl agent,benchmarks -am package -DskipTests, then copy both).
 # Needs bench/jmh.sh to have run once (it writes benchmarks/target/jvm-args) and the jars built.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 old=$1
-rounds=${2:-3}
+old_bench=$2
+rounds=${3:-3}
 args=benchmarks/target/jvm-args
 log=$(mktemp -d /tmp/safeload-ab-log.XXXXXX)
 for v in old new; do
@@ -21,10 +27,11 @@ trap 'cp "$log/saved.args" "$root/$args/agent-enforce.args"' EXIT
 for ((r = 1; r <= rounds; r++)); do
   for v in old new; do
     cp "$args/$v.args" "$args/agent-enforce.args"
-    java -jar benchmarks/target/benchmarks.jar -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc -rf json \
+    bench=$([[ $v == old ]] && echo "$old_bench" || echo benchmarks/target/benchmarks.jar)
+    java -jar "$bench" ${JMH_OPTS:--f 1 -wi 3 -i 5 -w 1s -r 1s} -prof gc -rf json \
       -rff "benchmarks/target/ab-$v-$r.json" 'ObjectInputStreamBenchmark.c_agentEnforce' > "$log/$v-$r.log"
   done
-  java -jar benchmarks/target/benchmarks.jar -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc -rf json \
+  java -jar benchmarks/target/benchmarks.jar ${JMH_OPTS:--f 1 -wi 3 -i 5 -w 1s -r 1s} -prof gc -rf json \
     -rff "benchmarks/target/ab-none-$r.json" 'ObjectInputStreamBenchmark.a_noAgent' > "$log/none-$r.log"
 done
 python3 - "$rounds" <<'PY'

@@ -117,11 +117,30 @@ final class GraphExpansion {
             handlesReset();
         }
         highestNext = next;
-        // Closes what is open deeper than this checkpoint, then, unless this is an array length
-        // (about the object already open at this depth, never a new one), the object open at
-        // this depth too if this one is its sibling. One call site of close(), so that the
-        // compiled method stays small enough for the JIT to inline it into the filter check,
-        // and a loop whose exit is its condition (C2 gave up on a while (true) here, leaving
+        int open = top;
+        // The two common cases first, with no loop: a checkpoint at the open object's depth (its
+        // own second checkpoint, or a sibling's first) and one below it (its first child).
+        if (depth == open) {
+            if (arrayLength) {
+                return; // about the object open at this depth
+            }
+            long referred = weight(target);
+            if (referred == 0 && (state[depth] & ~HASHED) == (long) next << 2) {
+                return; // the same object: its handle still the next one, no children yet
+            }
+            close(); // a sibling
+            enter(depth, next, referred);
+            return;
+        }
+        if (depth > open) {
+            if (!arrayLength) {
+                enter(depth, next, weight(target));
+            }
+            return;
+        }
+        // Shallower than the open object: closes what is open deeper than this checkpoint, then,
+        // unless this is an array length, the object open at this depth too if this one is its
+        // sibling. A loop whose exit is its condition (C2 gave up on a while (true) here, leaving
         // filterCheck to the unoptimised tier).
         int floor = depth;
         long referred = 0;
@@ -132,22 +151,25 @@ final class GraphExpansion {
             } else {
                 judged = true;
                 referred = weight(target);
-                // A sibling unless it is the same object: its handle still the next one, no children yet.
                 if (top == depth && (referred > 0 || (state[depth] & ~HASHED) != (long) next << 2)) {
                     floor = depth - 1;
                 }
             }
         }
-        if (arrayLength) {
-            return;
+        if (!arrayLength) {
+            enter(depth, next, referred);
         }
+    }
+
+    /**
+     * A new object at {@code depth}, or, for a back-reference to an object with children
+     * ({@code referred} > 0), that object's whole expansion again.
+     */
+    private void enter(int depth, int next, long referred) {
         if (referred > 0) {
-            // A back-reference to an object with children: its whole expansion, again.
             total = saturatedAdd(total, referred);
             countChild(depth, referred);
-            return;
-        }
-        if (top < depth) {
+        } else if (top < depth) {
             open(depth, next);
         }
     }

@@ -119,14 +119,15 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
         XmlDecoderCheckpoint.check((Object[]) checkpoint);
     }
 
-    /** A check failed: log it, and in enforce mode refuse by throwing. */
-    void refuse(StreamGuard guard, Policy p, Decision decision, ObjectInputFilter.FilterInfo info,
-                String pendingName) {
-        Class<?> type = info.serialClass();
+    /**
+     * A check failed: log it, and in enforce mode refuse by throwing. The checkpoint's values, not
+     * its {@code FilterInfo}, so that the JIT can leave that object unallocated (StreamGuard.checkInput).
+     */
+    void refuse(StreamGuard guard, Policy p, Decision decision, Class<?> type, String pendingName, long depth,
+                long refs, long bytes, long arrayLength) {
         String className = type != null ? type.getName() : pendingName;
         boolean classFound = type != null || pendingName == null;
-        report(guard, p, decision, className, classFound, info.depth(), info.references(),
-                info.streamBytes(), info.arrayLength());
+        report(guard, p, decision, className, classFound, depth, refs, bytes, arrayLength);
     }
 
     /** A class name alone was refused before a custom {@code resolveClass} could run. */

@@ -2,6 +2,7 @@ package dev.safeload.serial;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -70,5 +71,50 @@ class GraphExpansionTest {
         graph.checkpoint(1, 6, 1, false); // a back-reference at depth 1 closes the hashed object
         graph.checkpoint(40, 6, 1, false); // no JDK stream does this; it must not throw
         assertEquals(0, graph.work()); // nothing hashed is open: the first back-reference closed it
+    }
+
+    /**
+     * The paths of their own for a checkpoint at or below the open object count exactly what the
+     * one loop of {@link GraphExpansionReference} counts: random checkpoints (depths that climb,
+     * fall by several levels and repeat; back-references to any earlier handle, often to a list
+     * with children; array lengths; hashed containers; handle table resets), the hash work
+     * compared at every step.
+     */
+    @Test
+    void countsWhatThePlainLoopCountsAtEveryStep() {
+        SplittableRandom random = new SplittableRandom(9);
+        long compared = 0;
+        for (int sequence = 0; sequence < 20_000; sequence++) {
+            GraphExpansion fast = new GraphExpansion();
+            GraphExpansionReference plain = new GraphExpansionReference();
+            int next = 0;
+            int depth = 1;
+            for (int step = 0; step < 300; step++) {
+                int move = random.nextInt(8);
+                if (move < 3) {
+                    depth++;
+                } else if (move < 5) {
+                    depth -= 1 + random.nextInt(Math.min(depth, 4));
+                }
+                depth = Math.max(1, Math.min(depth, 40));
+                if (random.nextInt(400) == 0) {
+                    next = random.nextInt(next + 1); // TC_RESET
+                }
+                boolean arrayLength = random.nextInt(5) == 0;
+                int target = !arrayLength && next > 0 && random.nextInt(3) == 0 ? random.nextInt(next) : -1;
+                fast.checkpoint(depth, next, target, arrayLength);
+                plain.checkpoint(depth, next, target, arrayLength);
+                if (arrayLength && random.nextInt(2) == 0) {
+                    fast.hashes(depth);
+                    plain.hashes(depth);
+                }
+                if (random.nextInt(3) != 0) {
+                    next++; // a new object was assigned its handle
+                }
+                assertEquals(plain.work(), fast.work(), "sequence " + sequence + ", step " + step);
+                compared++;
+            }
+        }
+        assertEquals(6_000_000, compared);
     }
 }
