@@ -82,6 +82,93 @@ public final class KryoBridge {
         return DeserializerGate.refuse(UNCONSTRUCTED, library, entryPoint, type.getName(), -1, hooked, exceptionType);
     }
 
+    /** {@code Kryo.depth}, the objects open in a read, per Kryo class; null for a Kryo shaped otherwise. */
+    private static final ClassValue<java.lang.reflect.Field> DEPTH = new ClassValue<>() {
+        @Override
+        protected java.lang.reflect.Field computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                if (c.getName().equals("com.esotericsoftware.kryo.Kryo")) {
+                    try {
+                        java.lang.reflect.Field depth = c.getDeclaredField("depth");
+                        depth.setAccessible(true);
+                        return depth.getType() == int.class ? depth : null;
+                    } catch (ReflectiveOperationException | RuntimeException e) {
+                        return null;
+                    }
+                }
+            }
+            return null;
+        }
+    };
+
+    /** {@code getReadObject(Class, int)} of each resolver class, which a back-reference's object is read through. */
+    private static final ClassValue<java.lang.reflect.Method> READ_OBJECT = new ClassValue<>() {
+        @Override
+        protected java.lang.reflect.Method computeValue(Class<?> type) {
+            try {
+                java.lang.reflect.Method read = type.getMethod("getReadObject", Class.class, int.class);
+                read.setAccessible(true);
+                return read;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+    };
+
+    /**
+     * {@code Kryo.readObject}, {@code readObjectOrNull}, {@code readClassAndObject}: one more
+     * object is about to open inside the {@code Kryo.depth} open already; null means go on.
+     *
+     * @param type the class asked for, when the read names one
+     */
+    public static Throwable readDepth(String library, String entryPoint, Object kryo, Object type, Class<?> hooked,
+                                      String exceptionType) {
+        if (DeserializerGate.installed() == null) {
+            return null;
+        }
+        java.lang.reflect.Field depth = DEPTH.get(kryo.getClass());
+        int open;
+        try {
+            open = depth == null ? 0 : depth.getInt(kryo);
+        } catch (IllegalAccessException | RuntimeException e) {
+            return null;
+        }
+        return ReferenceBudget.checkDepth(open + 1L, type instanceof Class<?> c ? c.getName() : String.valueOf(type),
+                library, entryPoint, hooked, exceptionType);
+    }
+
+    /** {@link #readDepth} for {@code readClassAndObject}, whose class the stream names next. */
+    public static Throwable readDepth(String library, String entryPoint, Object kryo, String type, Class<?> hooked,
+                                      String exceptionType) {
+        return readDepth(library, entryPoint, kryo, (Object) type, hooked, exceptionType);
+    }
+
+    /**
+     * {@code ReferenceResolver.getReadObject}: the stream refers again to an object it read
+     * before; its expanded size is spent from the document's {@code serial.maxWork}. The object
+     * is read by calling {@code getReadObject} itself (its hook lets that call through); null
+     * means go on.
+     */
+    public static Throwable referenceRead(String library, String entryPoint, Object resolver, Object type, int id,
+                                          Class<?> hooked, String exceptionType) {
+        DeserializerGate gate = DeserializerGate.installed();
+        if (gate == null || ReferenceBudget.resolving() || gate.policy().mode() == Mode.OFF) {
+            return null;
+        }
+        java.lang.reflect.Method read = READ_OBJECT.get(resolver.getClass());
+        Object referred = read == null ? null : ReferenceBudget.resolve(read, resolver, type, id);
+        return referred == null ? null
+                : ReferenceBudget.of(resolver).refer(referred, library, entryPoint, hooked, exceptionType);
+    }
+
+    /** {@code ReferenceResolver.reset}: the document ended; the next one starts with the whole budget. */
+    public static Throwable referencesReset(Object resolver) {
+        if (DeserializerGate.installed() != null) {
+            ReferenceBudget.forget(resolver);
+        }
+        return null;
+    }
+
     /**
      * A length Kryo is about to allocate for before reading the data behind it: a primitive
      * array ({@code Input.readBytes(int)}, {@code readInts}, ...) or a collection's or map's

@@ -8,11 +8,13 @@ import dev.safeload.instrument.edit.EntryHook;
 import dev.safeload.instrument.h2o.MojoModelInstrumentation;
 import dev.safeload.instrument.h2o.MojoReaderBackendFactoryInstrumentation;
 import dev.safeload.instrument.hessian.ClassDeserializerInstrumentation;
+import dev.safeload.instrument.hessian.Hessian2InputInstrumentation;
 import dev.safeload.instrument.hessian.SerializerFactoryInstrumentation;
 import dev.safeload.instrument.kryo.CollectionSerializerInstrumentation;
 import dev.safeload.instrument.kryo.DefaultClassResolverInstrumentation;
 import dev.safeload.instrument.kryo.InputInstrumentation;
 import dev.safeload.instrument.kryo.KryoInstrumentation;
+import dev.safeload.instrument.kryo.ReferenceResolverInstrumentation;
 import dev.safeload.instrument.pyrolite.PickleUtilsInstrumentation;
 import dev.safeload.instrument.jackson.ClassNameIdResolverInstrumentation;
 import dev.safeload.instrument.jackson.TypeDeserializerBaseInstrumentation;
@@ -29,6 +31,7 @@ import dev.safeload.instrument.weka.SerializationHelperInstrumentation;
 import dev.safeload.instrument.xgboost.BoosterInstrumentation;
 import dev.safeload.instrument.xstream.CachingMapperInstrumentation;
 import dev.safeload.instrument.xstream.DefaultMapperInstrumentation;
+import dev.safeload.instrument.xstream.ReferenceUnmarshallerInstrumentation;
 import dev.safeload.policy.ModelHook;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,7 +91,13 @@ public final class Libraries {
             JACKSON_CLASS_NAME_ID_RESOLVER,
             DefaultMapperInstrumentation.TRIGGER,
             JACKSON_TYPE_DESERIALIZER_BASE,
-            CachingMapperInstrumentation.TRIGGER);
+            CachingMapperInstrumentation.TRIGGER,
+            ReferenceUnmarshallerInstrumentation.TRIGGER,
+            ReferenceUnmarshallerInstrumentation.XPATH,
+            ReferenceUnmarshallerInstrumentation.ID,
+            ReferenceResolverInstrumentation.MAP_TRIGGER,
+            ReferenceResolverInstrumentation.LIST_TRIGGER,
+            Hessian2InputInstrumentation.TRIGGER);
 
     private Libraries() {
     }
@@ -127,6 +136,11 @@ public final class Libraries {
             case ModelSerializerInstrumentation.TRIGGER -> ModelSerializerInstrumentation.hooks();
             case DefaultMapperInstrumentation.TRIGGER -> DefaultMapperInstrumentation.hooks();
             case CachingMapperInstrumentation.TRIGGER -> CachingMapperInstrumentation.hooks();
+            case ReferenceUnmarshallerInstrumentation.TRIGGER, ReferenceUnmarshallerInstrumentation.XPATH,
+                    ReferenceUnmarshallerInstrumentation.ID -> ReferenceUnmarshallerInstrumentation.hooks(className);
+            case ReferenceResolverInstrumentation.MAP_TRIGGER, ReferenceResolverInstrumentation.LIST_TRIGGER ->
+                    ReferenceResolverInstrumentation.hooks(className);
+            case Hessian2InputInstrumentation.TRIGGER -> Hessian2InputInstrumentation.hooks();
             default -> className.equals(JACKSON_CLASS_NAME_ID_RESOLVER) ? ClassNameIdResolverInstrumentation.hooks()
                     : className.equals(JACKSON_TYPE_DESERIALIZER_BASE) ? TypeDeserializerBaseInstrumentation.hooks()
                     : List.of();

@@ -30,6 +30,15 @@ public record SerialLimits(long maxDepth, long maxRefs, long maxBytes, long maxA
         requirePositive("serial.maxArray", maxArray);
     }
 
+    /**
+     * {@code serial.maxWork}: the most objects one document's hashed containers may visit through
+     * shared references, two and a half per reference {@code maxRefs} allows (2.5 million by
+     * default), within fixed bounds so that a raised reference limit cannot switch it off.
+     */
+    public long maxHashWork() {
+        return Math.min(50_000_000, Math.max(2_500_000, maxRefs / 2 * 5));
+    }
+
     private static void requirePositive(String key, long value) {
         if (value <= 0) {
             throw new IllegalArgumentException(key + " must be a positive number, got " + value);

@@ -47,7 +47,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
      * raised reference limit cannot switch it off; a bomb needs millions of times more.
      */
     static long maxHashWork(SerialLimits limits) {
-        return Math.min(50_000_000, Math.max(2_500_000, limits.maxRefs() / 2 * 5));
+        return limits.maxHashWork();
     }
 
     private static final long BACK_REFERENCE = Long.MIN_VALUE;
