@@ -101,14 +101,26 @@ public final class KryoBridge {
         }
     };
 
-    /** {@code getReadObject(Class, int)} of each resolver class, which a back-reference's object is read through. */
-    private static final ClassValue<java.lang.reflect.Method> READ_OBJECT = new ClassValue<>() {
+    /**
+     * Per Kryo and input class, the public methods a reference is read ahead with:
+     * {@code Kryo.getReferenceResolver}, {@code ReferenceResolver.useReferences} and
+     * {@code getReadObject}, {@code Input.canReadVarInt}, {@code position}, {@code readVarInt},
+     * {@code setPosition}.
+     */
+    private static final ClassValue<java.lang.reflect.Method[]> METHODS = new ClassValue<>() {
         @Override
-        protected java.lang.reflect.Method computeValue(Class<?> type) {
+        protected java.lang.reflect.Method[] computeValue(Class<?> type) {
             try {
-                java.lang.reflect.Method read = type.getMethod("getReadObject", Class.class, int.class);
-                read.setAccessible(true);
-                return read;
+                if (type.getName().startsWith("com.esotericsoftware.kryo.io.")
+                        || type.getName().startsWith("com.esotericsoftware.kryo.unsafe.")) {
+                    return new java.lang.reflect.Method[] {type.getMethod("canReadVarInt"), type.getMethod("position"),
+                        type.getMethod("readVarInt", boolean.class), type.getMethod("setPosition", int.class)};
+                }
+                if (type.getName().equals("com.esotericsoftware.kryo.Kryo")) {
+                    return new java.lang.reflect.Method[] {type.getMethod("getReferenceResolver")};
+                }
+                return new java.lang.reflect.Method[] {type.getMethod("useReferences", Class.class),
+                    type.getMethod("getReadObject", Class.class, int.class)};
             } catch (ReflectiveOperationException | RuntimeException e) {
                 return null;
             }
@@ -144,21 +156,51 @@ public final class KryoBridge {
     }
 
     /**
-     * {@code ReferenceResolver.getReadObject}: the stream refers again to an object it read
-     * before; its expanded size is spent from the document's {@code serial.maxWork}. The object
-     * is read by calling {@code getReadObject} itself (its hook lets that call through); null
-     * means go on.
+     * {@code Kryo.readReferenceOrNull}: the next object may be a back-reference, an id Kryo will
+     * look up with {@code getReadObject}. The id is read ahead as Kryo reads it (and the input's
+     * position put back), the object it names is looked up the same way, and its expanded size
+     * is spent from the document's {@code serial.maxWork}: here, because Kryo wraps any exception
+     * from {@code getReadObject} in its own message. Null means go on.
      */
-    public static Throwable referenceRead(String library, String entryPoint, Object resolver, Object type, int id,
-                                          Class<?> hooked, String exceptionType) {
+    public static Throwable referenceAhead(String library, String entryPoint, Object kryo, Object input, Object type,
+                                           Class<?> hooked, String exceptionType) {
         DeserializerGate gate = DeserializerGate.installed();
-        if (gate == null || ReferenceBudget.resolving() || gate.policy().mode() == Mode.OFF) {
-            return null;
+        if (gate == null || gate.policy().mode() == Mode.OFF || !(type instanceof Class<?> c) || c.isPrimitive()
+                || input == null) {
+            return null; // a primitive is read as its wrapper, which Kryo's resolvers never reference
         }
-        java.lang.reflect.Method read = READ_OBJECT.get(resolver.getClass());
-        Object referred = read == null ? null : ReferenceBudget.resolve(read, resolver, type, id);
-        return referred == null ? null
-                : ReferenceBudget.of(resolver).refer(referred, library, entryPoint, hooked, exceptionType);
+        try {
+            java.lang.reflect.Method[] kryoMethods = METHODS.get(kryoClassOf(kryo.getClass()));
+            java.lang.reflect.Method[] inputMethods = METHODS.get(input.getClass());
+            Object resolver = kryoMethods == null ? null : kryoMethods[0].invoke(kryo);
+            java.lang.reflect.Method[] resolverMethods = resolver == null ? null : METHODS.get(resolver.getClass());
+            if (inputMethods == null || resolverMethods == null
+                    || !Boolean.TRUE.equals(resolverMethods[0].invoke(resolver, c))
+                    || !Boolean.TRUE.equals(inputMethods[0].invoke(input))) {
+                return null;
+            }
+            int position = (Integer) inputMethods[1].invoke(input);
+            int id = (Integer) inputMethods[2].invoke(input, Boolean.TRUE);
+            inputMethods[3].invoke(input, position);
+            if (id < 2) {
+                return null; // null, or a new object: 0 and 1 in Kryo's reference ids
+            }
+            Object referred = resolverMethods[1].invoke(resolver, c, id - 2);
+            return referred == null ? null
+                    : ReferenceBudget.of(resolver).refer(referred, library, entryPoint, hooked, exceptionType);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return null; // a Kryo shaped otherwise, or a reference Kryo itself will fail to resolve
+        }
+    }
+
+    /** Kryo itself above the application's subclass of it, whose public methods are Kryo's. */
+    private static Class<?> kryoClassOf(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            if (c.getName().equals("com.esotericsoftware.kryo.Kryo")) {
+                return c;
+            }
+        }
+        return type;
     }
 
     /** {@code ReferenceResolver.reset}: the document ended; the next one starts with the whole budget. */
@@ -184,6 +226,35 @@ public final class KryoBridge {
             return null;
         }
         return LengthClaim.check(library, entryPoint, length, remaining(input), arrayClass, hooked, exceptionType);
+    }
+
+    /**
+     * {@code ObjectArraySerializer.read}: the array's length plus one is the next varint, read
+     * ahead as Kryo reads it (the input's position put back) and judged as {@link #checkLength}
+     * judges a length, before Kryo allocates the array; null means go on.
+     */
+    public static Throwable checkObjectArrayLength(String library, String entryPoint, Object input, Class<?> hooked,
+                                                   String exceptionType) {
+        if (DeserializerGate.installed() == null || input == null) {
+            return null;
+        }
+        long length;
+        try {
+            java.lang.reflect.Method[] inputMethods = METHODS.get(input.getClass());
+            if (inputMethods == null || !Boolean.TRUE.equals(inputMethods[0].invoke(input))) {
+                return null;
+            }
+            int position = (Integer) inputMethods[1].invoke(input);
+            length = ((Integer) inputMethods[2].invoke(input, Boolean.TRUE)) - 1L; // 0 is null
+            inputMethods[3].invoke(input, position);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return null;
+        }
+        if (length < LengthClaim.CHECKED_LENGTH) {
+            return null;
+        }
+        return LengthClaim.check(library, entryPoint, length, remaining(input), "[Ljava.lang.Object;", hooked,
+                exceptionType);
     }
 
     /**

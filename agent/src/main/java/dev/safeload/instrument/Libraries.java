@@ -82,6 +82,9 @@ public final class Libraries {
             InputInstrumentation.UNSAFE_BYTE_BUFFER_INPUT,
             CollectionSerializerInstrumentation.TRIGGER,
             CollectionSerializerInstrumentation.MAP_TRIGGER,
+            CollectionSerializerInstrumentation.PRIORITY_QUEUE,
+            CollectionSerializerInstrumentation.IMMUTABLE_LIST,
+            CollectionSerializerInstrumentation.OBJECT_ARRAY,
             SerializerFactoryInstrumentation.TRIGGER,
             ClassDeserializerInstrumentation.TRIGGER,
             PickleUtilsInstrumentation.TRIGGER,
@@ -119,7 +122,9 @@ public final class Libraries {
             case KryoInstrumentation.TRIGGER -> KryoInstrumentation.hooks();
             case InputInstrumentation.TRIGGER, InputInstrumentation.BYTE_BUFFER_INPUT, InputInstrumentation.UNSAFE_INPUT,
                     InputInstrumentation.UNSAFE_BYTE_BUFFER_INPUT -> InputInstrumentation.hooks(className);
-            case CollectionSerializerInstrumentation.TRIGGER, CollectionSerializerInstrumentation.MAP_TRIGGER ->
+            case CollectionSerializerInstrumentation.TRIGGER, CollectionSerializerInstrumentation.MAP_TRIGGER,
+                    CollectionSerializerInstrumentation.PRIORITY_QUEUE, CollectionSerializerInstrumentation.IMMUTABLE_LIST,
+                    CollectionSerializerInstrumentation.OBJECT_ARRAY ->
                     CollectionSerializerInstrumentation.hooks(className);
             case SerializerFactoryInstrumentation.TRIGGER -> SerializerFactoryInstrumentation.hooks();
             case ClassDeserializerInstrumentation.TRIGGER -> ClassDeserializerInstrumentation.hooks();

@@ -171,13 +171,36 @@ class DocumentBudgetTest {
         assertEquals("RESULT ok java.util.ArrayList", within.result(), within::toString);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesAKryoObjectArrayLengthItsBytesCannotBack(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-budget-");
+        Path payload = dir.resolve("document.bin");
+        Files.write(payload, BombPayloads.kryoObjectArrayClaim(200_000_000));
+        Path log = dir.resolve("violations.jsonl");
+        ForkedJvm.Result plain = ForkedJvm.on(jdk).workDir(dir).timeoutSeconds(REFUSAL_SECONDS).jvmArg("-Xmx256m")
+                .runMain(BombVictim.class, "kryo", payload.toString());
+        assertTrue(plain.stdout().contains("RESULT failed java.lang.OutOfMemoryError"), plain::toString);
+        ForkedJvm.Result guarded = ForkedJvm.on(jdk).workDir(dir).timeoutSeconds(REFUSAL_SECONDS).jvmArg("-Xmx256m")
+                .withAgent("log=" + log).runMain(BombVictim.class, "kryo", payload.toString());
+        assertTrue(guarded.stdout().contains("RESULT refused com.esotericsoftware.kryo.KryoException: safeload: refused"
+                + " [Ljava.lang.Object; (rule serial.maxAlloc: length 200000000 > 0 bytes left in the input)"),
+                guarded::toString);
+        assertEquals("serial.maxAlloc", ViolationLog.withAction(ViolationLog.read(log), "refuse").get(0)
+                .path("rule.name").asText());
+    }
+
+    static Stream<Jdks.Jdk> jdks() {
+        return Jdks.forTests();
+    }
+
     /** Without the agent a deep document overflows the reading thread's stack: an Error, not the library's exception. */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("nestingReaders")
     void refusesNestingThatOverflowsTheStackWithoutTheAgent(Jdks.Jdk jdk, Reader reader) throws Exception {
-        Object deep = BombPayloads.nested(50_000);
+        Object deep = BombPayloads.nested(20_000);
         Run plain = read(jdk, reader, deep, null, REFUSAL_SECONDS);
         assertTrue(plain.result().startsWith("RESULT failed java.lang.StackOverflowError"), plain::toString);
-        assertRefused(reader, read(jdk, reader, deep, "", REFUSAL_SECONDS), "serial.maxDepth", "nesting 50,000");
+        assertRefused(reader, read(jdk, reader, deep, "", REFUSAL_SECONDS), "serial.maxDepth", "nesting 20,000");
     }
 }

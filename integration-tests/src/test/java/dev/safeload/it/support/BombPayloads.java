@@ -122,6 +122,20 @@ public final class BombPayloads {
         });
     }
 
+    /**
+     * Kryo bytes of an {@code Object[]} claiming {@code length} elements and carrying none: its
+     * class, Kryo's "new object" reference marker, and the length plus one, as
+     * {@code ObjectArraySerializer} writes them.
+     */
+    public static byte[] kryoObjectArrayClaim(int length) {
+        com.esotericsoftware.kryo.Kryo kryo = RpcVictim.kryo();
+        com.esotericsoftware.kryo.io.Output out = new com.esotericsoftware.kryo.io.Output(64, -1);
+        kryo.writeClass(out, Object[].class);
+        out.writeVarInt(1, true); // Kryo.NOT_NULL: a new object, not a back-reference
+        out.writeVarInt(length + 1, true);
+        return out.toBytes();
+    }
+
     /** The writers recurse per level: a deep document is written on a thread with a large stack. */
     private static <T> T onLargeStack(Supplier<T> write) {
         Object[] out = new Object[1];
