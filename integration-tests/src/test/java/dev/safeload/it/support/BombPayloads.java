@@ -104,7 +104,12 @@ public final class BombPayloads {
         if (idReferences) {
             xstream.setMode(XStream.ID_REFERENCES);
         }
-        return onLargeStack(() -> xstream.toXML(value)).getBytes(StandardCharsets.UTF_8);
+        // Compact: indented, 20,000 nested lists would be 800 MB of spaces.
+        return onLargeStack(() -> {
+            java.io.StringWriter out = new java.io.StringWriter();
+            xstream.marshal(value, new com.thoughtworks.xstream.io.xml.CompactWriter(out));
+            return out.toString();
+        }).getBytes(StandardCharsets.UTF_8);
     }
 
     /** Kryo bytes of {@code value}, written as the victim's Kryo (references on) writes them. */
@@ -139,11 +144,11 @@ public final class BombPayloads {
     /** The writers recurse per level: a deep document is written on a thread with a large stack. */
     private static <T> T onLargeStack(Supplier<T> write) {
         Object[] out = new Object[1];
-        RuntimeException[] failure = new RuntimeException[1];
+        Throwable[] failure = new Throwable[1];
         Thread thread = new Thread(null, () -> {
             try {
                 out[0] = write.get();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 failure[0] = e;
             }
         }, "payload-writer", 1L << 30);
@@ -155,7 +160,7 @@ public final class BombPayloads {
             throw new IllegalStateException(e);
         }
         if (failure[0] != null) {
-            throw failure[0];
+            throw new IllegalStateException("the writer failed", failure[0]);
         }
         @SuppressWarnings("unchecked")
         T result = (T) out[0];
