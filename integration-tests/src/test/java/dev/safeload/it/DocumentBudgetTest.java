@@ -185,7 +185,7 @@ class DocumentBudgetTest {
         ForkedJvm.Result guarded = ForkedJvm.on(jdk).workDir(dir).timeoutSeconds(REFUSAL_SECONDS).jvmArg("-Xmx256m")
                 .withAgent("log=" + log).runMain(BombVictim.class, "kryo", payload.toString());
         assertTrue(guarded.stdout().contains("RESULT refused com.esotericsoftware.kryo.KryoException: safeload: refused"
-                + " [Ljava.lang.Object; (rule serial.maxAlloc: length 200000000 > 0 bytes left in the input)"),
+                + " [Ljava.lang.Object; (rule serial.maxAlloc: length 200000000 > 4 bytes left in the input)"),
                 guarded::toString);
         assertEquals("serial.maxAlloc", ViolationLog.withAction(ViolationLog.read(log), "refuse").get(0)
                 .path("rule.name").asText());
