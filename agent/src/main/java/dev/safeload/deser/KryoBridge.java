@@ -169,6 +169,9 @@ public final class KryoBridge {
                 || input == null) {
             return null; // a primitive is read as its wrapper, which Kryo's resolvers never reference
         }
+        if (!MAY_EXPAND.get(c) || isNewObjectOrNull(input)) {
+            return null;
+        }
         try {
             java.lang.reflect.Method[] kryoMethods = METHODS.get(kryoClassOf(kryo.getClass()));
             java.lang.reflect.Method[] inputMethods = METHODS.get(input.getClass());
@@ -190,6 +193,71 @@ public final class KryoBridge {
                     : ReferenceBudget.of(resolver).refer(referred, library, entryPoint, hooked, exceptionType);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             return null; // a Kryo shaped otherwise, or a reference Kryo itself will fail to resolve
+        }
+    }
+
+    /**
+     * Whether a reference of this declared type can name an object whose expanded size is more
+     * than one ({@link ReferenceExpansion}): a collection, map, entry or object array, or a type
+     * wide enough to hold one. Any other reference counts one, too little to matter, and is not
+     * read ahead: most of Kryo's reads (a DTO, a string, a boxed number) stop here.
+     */
+    private static final ClassValue<Boolean> MAY_EXPAND = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            return type == Object.class || type.isInterface() && !type.isAnnotation()
+                    || java.util.Collection.class.isAssignableFrom(type) || java.util.Map.class.isAssignableFrom(type)
+                    || java.util.Map.Entry.class.isAssignableFrom(type)
+                    || type.isArray() && !type.getComponentType().isPrimitive()
+                    || java.lang.reflect.Modifier.isAbstract(type.getModifiers());
+        }
+    };
+
+    /**
+     * {@code Input.buffer} and {@code Input.position}, for {@code Input} and {@code UnsafeInput},
+     * which read from that array; null for the other inputs.
+     */
+    private static final ClassValue<java.lang.reflect.Field[]> BUFFER = new ClassValue<>() {
+        @Override
+        protected java.lang.reflect.Field[] computeValue(Class<?> type) {
+            if (!type.getName().equals("com.esotericsoftware.kryo.io.Input")
+                    && !type.getName().equals("com.esotericsoftware.kryo.unsafe.UnsafeInput")) {
+                return null;
+            }
+            Class<?> input = type.getName().endsWith(".io.Input") ? type : type.getSuperclass();
+            try {
+                java.lang.reflect.Field buffer = input.getDeclaredField("buffer");
+                java.lang.reflect.Field position = input.getDeclaredField("position");
+                java.lang.reflect.Field limit = input.getDeclaredField("limit");
+                buffer.setAccessible(true);
+                position.setAccessible(true);
+                limit.setAccessible(true);
+                return buffer.getType() == byte[].class ? new java.lang.reflect.Field[] {buffer, position, limit} : null;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+    };
+
+    /**
+     * True when the next byte in the input's buffer is 0 or 1, Kryo's null and new-object
+     * markers, so no back-reference follows: most objects, told apart by two field reads
+     * instead of the calls that read a reference ahead.
+     */
+    private static boolean isNewObjectOrNull(Object input) {
+        java.lang.reflect.Field[] fields = BUFFER.get(input.getClass());
+        if (fields == null) {
+            return false;
+        }
+        try {
+            int position = fields[1].getInt(input);
+            if (position >= fields[2].getInt(input)) {
+                return false;
+            }
+            byte next = ((byte[]) fields[0].get(input))[position];
+            return next == 0 || next == 1;
+        } catch (IllegalAccessException | RuntimeException e) {
+            return false;
         }
     }
 
