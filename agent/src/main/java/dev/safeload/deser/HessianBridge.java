@@ -40,6 +40,53 @@ public final class HessianBridge {
     private HessianBridge() {
     }
 
+    /** {@code Hessian2Input._refs}, per input class; null for a Hessian shaped otherwise. */
+    private static final ClassValue<java.lang.reflect.Field> REFS = new ClassValue<>() {
+        @Override
+        protected java.lang.reflect.Field computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                try {
+                    java.lang.reflect.Field refs = c.getDeclaredField("_refs");
+                    refs.setAccessible(true);
+                    return refs.getType().isAssignableFrom(CountedReferences.class) ? refs : null;
+                } catch (NoSuchFieldException e) {
+                    // declared higher up
+                } catch (RuntimeException e) {
+                    return null;
+                }
+            }
+            return null;
+        }
+    };
+
+    /**
+     * {@code Hessian2Input.addRef}: before the input's first object can be referred to, its
+     * reference list becomes a {@link CountedReferences}, which spends every back-reference's
+     * expanded size from the document's {@code serial.maxWork}. Always null: the refusal comes
+     * from the list.
+     */
+    public static Throwable countReferences(String library, String entryPoint, Object input, Class<?> hooked,
+                                            String exceptionType) {
+        DeserializerGate gate = DeserializerGate.installed();
+        if (gate == null || gate.policy().mode() == Mode.OFF) {
+            return null;
+        }
+        java.lang.reflect.Field field = REFS.get(input.getClass());
+        try {
+            Object refs = field == null ? null : field.get(input);
+            if (field != null && !(refs instanceof CountedReferences)) {
+                CountedReferences counted = new CountedReferences(library, entryPoint, hooked, exceptionType);
+                if (refs instanceof Collection<?> earlier) {
+                    counted.addAll(earlier);
+                }
+                field.set(input, counted);
+            }
+        } catch (IllegalAccessException | RuntimeException e) {
+            // a Hessian shaped otherwise: not counted
+        }
+        return null;
+    }
+
     /**
      * {@code SerializerFactory.getDeserializer(String)}: a type name from the stream; null means go on.
      *

@@ -82,6 +82,203 @@ public final class KryoBridge {
         return DeserializerGate.refuse(UNCONSTRUCTED, library, entryPoint, type.getName(), -1, hooked, exceptionType);
     }
 
+    /** {@code Kryo.depth}, the objects open in a read, per Kryo class; null for a Kryo shaped otherwise. */
+    private static final ClassValue<java.lang.reflect.Field> DEPTH = new ClassValue<>() {
+        @Override
+        protected java.lang.reflect.Field computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                if (c.getName().equals("com.esotericsoftware.kryo.Kryo")) {
+                    try {
+                        java.lang.reflect.Field depth = c.getDeclaredField("depth");
+                        depth.setAccessible(true);
+                        return depth.getType() == int.class ? depth : null;
+                    } catch (ReflectiveOperationException | RuntimeException e) {
+                        return null;
+                    }
+                }
+            }
+            return null;
+        }
+    };
+
+    /**
+     * Per Kryo and input class, the public methods a reference is read ahead with:
+     * {@code Kryo.getReferenceResolver}, {@code ReferenceResolver.useReferences} and
+     * {@code getReadObject}, {@code Input.canReadVarInt}, {@code position}, {@code readVarInt},
+     * {@code setPosition}.
+     */
+    private static final ClassValue<java.lang.reflect.Method[]> METHODS = new ClassValue<>() {
+        @Override
+        protected java.lang.reflect.Method[] computeValue(Class<?> type) {
+            try {
+                if (type.getName().startsWith("com.esotericsoftware.kryo.io.")
+                        || type.getName().startsWith("com.esotericsoftware.kryo.unsafe.")) {
+                    return new java.lang.reflect.Method[] {type.getMethod("canReadVarInt"), type.getMethod("position"),
+                        type.getMethod("readVarInt", boolean.class), type.getMethod("setPosition", int.class)};
+                }
+                if (type.getName().equals("com.esotericsoftware.kryo.Kryo")) {
+                    return new java.lang.reflect.Method[] {type.getMethod("getReferenceResolver")};
+                }
+                return new java.lang.reflect.Method[] {type.getMethod("useReferences", Class.class),
+                    type.getMethod("getReadObject", Class.class, int.class)};
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+    };
+
+    /**
+     * {@code Kryo.readObject}, {@code readObjectOrNull}, {@code readClassAndObject}: one more
+     * object is about to open inside the {@code Kryo.depth} open already; null means go on.
+     *
+     * @param type the class asked for, when the read names one
+     */
+    public static Throwable readDepth(String library, String entryPoint, Object kryo, Object type, Class<?> hooked,
+                                      String exceptionType) {
+        if (DeserializerGate.installed() == null) {
+            return null;
+        }
+        java.lang.reflect.Field depth = DEPTH.get(kryo.getClass());
+        int open;
+        try {
+            open = depth == null ? 0 : depth.getInt(kryo);
+        } catch (IllegalAccessException | RuntimeException e) {
+            return null;
+        }
+        return ReferenceBudget.checkDepth(open + 1L, type instanceof Class<?> c ? c.getName() : String.valueOf(type),
+                library, entryPoint, hooked, exceptionType);
+    }
+
+    /** {@link #readDepth} for {@code readClassAndObject}, whose class the stream names next. */
+    public static Throwable readDepth(String library, String entryPoint, Object kryo, String type, Class<?> hooked,
+                                      String exceptionType) {
+        return readDepth(library, entryPoint, kryo, (Object) type, hooked, exceptionType);
+    }
+
+    /**
+     * {@code Kryo.readReferenceOrNull}: the next object may be a back-reference, an id Kryo will
+     * look up with {@code getReadObject}. The id is read ahead as Kryo reads it (and the input's
+     * position put back), the object it names is looked up the same way, and its expanded size
+     * is spent from the document's {@code serial.maxWork}: here, because Kryo wraps any exception
+     * from {@code getReadObject} in its own message. Null means go on.
+     */
+    public static Throwable referenceAhead(String library, String entryPoint, Object kryo, Object input, Object type,
+                                           Class<?> hooked, String exceptionType) {
+        DeserializerGate gate = DeserializerGate.installed();
+        if (gate == null || gate.policy().mode() == Mode.OFF || !(type instanceof Class<?> c) || c.isPrimitive()
+                || input == null) {
+            return null; // a primitive is read as its wrapper, which Kryo's resolvers never reference
+        }
+        if (!MAY_EXPAND.get(c) || isNewObjectOrNull(input)) {
+            return null;
+        }
+        try {
+            java.lang.reflect.Method[] kryoMethods = METHODS.get(kryoClassOf(kryo.getClass()));
+            java.lang.reflect.Method[] inputMethods = METHODS.get(input.getClass());
+            Object resolver = kryoMethods == null ? null : kryoMethods[0].invoke(kryo);
+            java.lang.reflect.Method[] resolverMethods = resolver == null ? null : METHODS.get(resolver.getClass());
+            if (inputMethods == null || resolverMethods == null
+                    || !Boolean.TRUE.equals(resolverMethods[0].invoke(resolver, c))
+                    || !Boolean.TRUE.equals(inputMethods[0].invoke(input))) {
+                return null;
+            }
+            int position = (Integer) inputMethods[1].invoke(input);
+            int id = (Integer) inputMethods[2].invoke(input, Boolean.TRUE);
+            inputMethods[3].invoke(input, position);
+            if (id < 2) {
+                return null; // null, or a new object: 0 and 1 in Kryo's reference ids
+            }
+            Object referred = resolverMethods[1].invoke(resolver, c, id - 2);
+            return referred == null ? null
+                    : ReferenceBudget.of(resolver).refer(referred, library, entryPoint, hooked, exceptionType);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return null; // a Kryo shaped otherwise, or a reference Kryo itself will fail to resolve
+        }
+    }
+
+    /**
+     * Whether a reference of this declared type can name an object whose expanded size is more
+     * than one ({@link ReferenceExpansion}): a collection, map, entry or object array, or a type
+     * wide enough to hold one. Any other reference counts one, too little to matter, and is not
+     * read ahead: most of Kryo's reads (a DTO, a string, a boxed number) stop here.
+     */
+    private static final ClassValue<Boolean> MAY_EXPAND = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            return type == Object.class || type.isInterface() && !type.isAnnotation()
+                    || java.util.Collection.class.isAssignableFrom(type) || java.util.Map.class.isAssignableFrom(type)
+                    || java.util.Map.Entry.class.isAssignableFrom(type)
+                    || type.isArray() && !type.getComponentType().isPrimitive()
+                    || java.lang.reflect.Modifier.isAbstract(type.getModifiers());
+        }
+    };
+
+    /**
+     * {@code Input.buffer} and {@code Input.position}, for {@code Input} and {@code UnsafeInput},
+     * which read from that array; null for the other inputs.
+     */
+    private static final ClassValue<java.lang.reflect.Field[]> BUFFER = new ClassValue<>() {
+        @Override
+        protected java.lang.reflect.Field[] computeValue(Class<?> type) {
+            if (!type.getName().equals("com.esotericsoftware.kryo.io.Input")
+                    && !type.getName().equals("com.esotericsoftware.kryo.unsafe.UnsafeInput")) {
+                return null;
+            }
+            Class<?> input = type.getName().endsWith(".io.Input") ? type : type.getSuperclass();
+            try {
+                java.lang.reflect.Field buffer = input.getDeclaredField("buffer");
+                java.lang.reflect.Field position = input.getDeclaredField("position");
+                java.lang.reflect.Field limit = input.getDeclaredField("limit");
+                buffer.setAccessible(true);
+                position.setAccessible(true);
+                limit.setAccessible(true);
+                return buffer.getType() == byte[].class ? new java.lang.reflect.Field[] {buffer, position, limit} : null;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+    };
+
+    /**
+     * True when the next byte in the input's buffer is 0 or 1, Kryo's null and new-object
+     * markers, so no back-reference follows: most objects, told apart by two field reads
+     * instead of the calls that read a reference ahead.
+     */
+    private static boolean isNewObjectOrNull(Object input) {
+        java.lang.reflect.Field[] fields = BUFFER.get(input.getClass());
+        if (fields == null) {
+            return false;
+        }
+        try {
+            int position = fields[1].getInt(input);
+            if (position >= fields[2].getInt(input)) {
+                return false;
+            }
+            byte next = ((byte[]) fields[0].get(input))[position];
+            return next == 0 || next == 1;
+        } catch (IllegalAccessException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Kryo itself above the application's subclass of it, whose public methods are Kryo's. */
+    private static Class<?> kryoClassOf(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            if (c.getName().equals("com.esotericsoftware.kryo.Kryo")) {
+                return c;
+            }
+        }
+        return type;
+    }
+
+    /** {@code ReferenceResolver.reset}: the document ended; the next one starts with the whole budget. */
+    public static Throwable referencesReset(Object resolver) {
+        if (DeserializerGate.installed() != null) {
+            ReferenceBudget.forget(resolver);
+        }
+        return null;
+    }
+
     /**
      * A length Kryo is about to allocate for before reading the data behind it: a primitive
      * array ({@code Input.readBytes(int)}, {@code readInts}, ...) or a collection's or map's
@@ -97,6 +294,35 @@ public final class KryoBridge {
             return null;
         }
         return LengthClaim.check(library, entryPoint, length, remaining(input), arrayClass, hooked, exceptionType);
+    }
+
+    /**
+     * {@code ObjectArraySerializer.read}: the array's length plus one is the next varint, read
+     * ahead as Kryo reads it (the input's position put back) and judged as {@link #checkLength}
+     * judges a length, before Kryo allocates the array; null means go on.
+     */
+    public static Throwable checkObjectArrayLength(String library, String entryPoint, Object input, Class<?> hooked,
+                                                   String exceptionType) {
+        if (DeserializerGate.installed() == null || input == null) {
+            return null;
+        }
+        long length;
+        try {
+            java.lang.reflect.Method[] inputMethods = METHODS.get(input.getClass());
+            if (inputMethods == null || !Boolean.TRUE.equals(inputMethods[0].invoke(input))) {
+                return null;
+            }
+            int position = (Integer) inputMethods[1].invoke(input);
+            length = ((Integer) inputMethods[2].invoke(input, Boolean.TRUE)) - 1L; // 0 is null
+            inputMethods[3].invoke(input, position);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return null;
+        }
+        if (length < LengthClaim.CHECKED_LENGTH) {
+            return null;
+        }
+        return LengthClaim.check(library, entryPoint, length, remaining(input), "[Ljava.lang.Object;", hooked,
+                exceptionType);
     }
 
     /**

@@ -8,11 +8,13 @@ import dev.safeload.instrument.edit.EntryHook;
 import dev.safeload.instrument.h2o.MojoModelInstrumentation;
 import dev.safeload.instrument.h2o.MojoReaderBackendFactoryInstrumentation;
 import dev.safeload.instrument.hessian.ClassDeserializerInstrumentation;
+import dev.safeload.instrument.hessian.Hessian2InputInstrumentation;
 import dev.safeload.instrument.hessian.SerializerFactoryInstrumentation;
 import dev.safeload.instrument.kryo.CollectionSerializerInstrumentation;
 import dev.safeload.instrument.kryo.DefaultClassResolverInstrumentation;
 import dev.safeload.instrument.kryo.InputInstrumentation;
 import dev.safeload.instrument.kryo.KryoInstrumentation;
+import dev.safeload.instrument.kryo.ReferenceResolverInstrumentation;
 import dev.safeload.instrument.pyrolite.PickleUtilsInstrumentation;
 import dev.safeload.instrument.jackson.ClassNameIdResolverInstrumentation;
 import dev.safeload.instrument.jackson.ClassValueInstrumentation;
@@ -30,6 +32,7 @@ import dev.safeload.instrument.weka.SerializationHelperInstrumentation;
 import dev.safeload.instrument.xgboost.BoosterInstrumentation;
 import dev.safeload.instrument.xstream.CachingMapperInstrumentation;
 import dev.safeload.instrument.xstream.DefaultMapperInstrumentation;
+import dev.safeload.instrument.xstream.ReferenceUnmarshallerInstrumentation;
 import dev.safeload.policy.ModelHook;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,6 +88,9 @@ public final class Libraries {
             InputInstrumentation.UNSAFE_BYTE_BUFFER_INPUT,
             CollectionSerializerInstrumentation.TRIGGER,
             CollectionSerializerInstrumentation.MAP_TRIGGER,
+            CollectionSerializerInstrumentation.PRIORITY_QUEUE,
+            CollectionSerializerInstrumentation.IMMUTABLE_LIST,
+            CollectionSerializerInstrumentation.OBJECT_ARRAY,
             SerializerFactoryInstrumentation.TRIGGER,
             ClassDeserializerInstrumentation.TRIGGER,
             PickleUtilsInstrumentation.TRIGGER,
@@ -96,7 +102,13 @@ public final class Libraries {
             JACKSON_TYPE_DESERIALIZER_BASE,
             CachingMapperInstrumentation.TRIGGER,
             JACKSON_DESERIALIZATION_CONTEXT,
-            JACKSON_FROM_STRING_STD);
+            JACKSON_FROM_STRING_STD,
+            ReferenceUnmarshallerInstrumentation.TRIGGER,
+            ReferenceUnmarshallerInstrumentation.XPATH,
+            ReferenceUnmarshallerInstrumentation.ID,
+            ReferenceResolverInstrumentation.MAP_TRIGGER,
+            ReferenceResolverInstrumentation.LIST_TRIGGER,
+            Hessian2InputInstrumentation.TRIGGER);
 
     private Libraries() {
     }
@@ -118,7 +130,9 @@ public final class Libraries {
             case KryoInstrumentation.TRIGGER -> KryoInstrumentation.hooks();
             case InputInstrumentation.TRIGGER, InputInstrumentation.BYTE_BUFFER_INPUT, InputInstrumentation.UNSAFE_INPUT,
                     InputInstrumentation.UNSAFE_BYTE_BUFFER_INPUT -> InputInstrumentation.hooks(className);
-            case CollectionSerializerInstrumentation.TRIGGER, CollectionSerializerInstrumentation.MAP_TRIGGER ->
+            case CollectionSerializerInstrumentation.TRIGGER, CollectionSerializerInstrumentation.MAP_TRIGGER,
+                    CollectionSerializerInstrumentation.PRIORITY_QUEUE, CollectionSerializerInstrumentation.IMMUTABLE_LIST,
+                    CollectionSerializerInstrumentation.OBJECT_ARRAY ->
                     CollectionSerializerInstrumentation.hooks(className);
             case SerializerFactoryInstrumentation.TRIGGER -> SerializerFactoryInstrumentation.hooks();
             case ClassDeserializerInstrumentation.TRIGGER -> ClassDeserializerInstrumentation.hooks();
@@ -135,6 +149,11 @@ public final class Libraries {
             case ModelSerializerInstrumentation.TRIGGER -> ModelSerializerInstrumentation.hooks();
             case DefaultMapperInstrumentation.TRIGGER -> DefaultMapperInstrumentation.hooks();
             case CachingMapperInstrumentation.TRIGGER -> CachingMapperInstrumentation.hooks();
+            case ReferenceUnmarshallerInstrumentation.TRIGGER, ReferenceUnmarshallerInstrumentation.XPATH,
+                    ReferenceUnmarshallerInstrumentation.ID -> ReferenceUnmarshallerInstrumentation.hooks(className);
+            case ReferenceResolverInstrumentation.MAP_TRIGGER, ReferenceResolverInstrumentation.LIST_TRIGGER ->
+                    ReferenceResolverInstrumentation.hooks(className);
+            case Hessian2InputInstrumentation.TRIGGER -> Hessian2InputInstrumentation.hooks();
             default -> className.equals(JACKSON_CLASS_NAME_ID_RESOLVER) ? ClassNameIdResolverInstrumentation.hooks()
                     : className.equals(JACKSON_TYPE_DESERIALIZER_BASE) ? TypeDeserializerBaseInstrumentation.hooks()
                     : className.equals(JACKSON_DESERIALIZATION_CONTEXT) || className.equals(JACKSON_FROM_STRING_STD)

@@ -31,11 +31,11 @@ public record SerialLimits(long maxDepth, long maxRefs, long maxBytes, long maxA
     }
 
     /**
-     * serial.maxWork: objects hashed (for a stream) or added by aliases (for a YAML document),
-     * counted through shared references. Two and a half per reference {@code maxRefs} allows
-     * (2.5 million by default, a few tenths of a second of {@code hashCode}, a bomb's last step
-     * included), within fixed bounds so that a raised reference limit cannot switch it off; a
-     * bomb needs millions of times more.
+     * serial.maxWork: objects hashed (for a stream, or an XStream, Kryo or Hessian document through
+     * its back-references) or added by aliases (for a YAML document), counted through shared
+     * references. Two and a half per reference {@code maxRefs} allows (2.5 million by default, a
+     * few tenths of a second of {@code hashCode}, a bomb's last step included), within fixed bounds
+     * so that a raised reference limit cannot switch it off; a bomb needs millions of times more.
      */
     public long maxWork() {
         return Math.min(50_000_000, Math.max(2_500_000, maxRefs / 2 * 5));

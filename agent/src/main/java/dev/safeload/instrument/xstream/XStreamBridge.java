@@ -1,10 +1,12 @@
 package dev.safeload.instrument.xstream;
 
 import dev.safeload.deser.DeserializerGate;
+import dev.safeload.deser.ReferenceBudget;
 import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
 import dev.safeload.policy.SerialPolicy;
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Map;
 
@@ -48,7 +50,89 @@ public final class XStreamBridge {
         }
     };
 
+    /**
+     * Per unmarshaller class: {@code AbstractReferenceUnmarshaller}'s {@code values} (reference
+     * key to object) and {@code parentStack}, the stack's {@code pointer}, and
+     * {@code getReferenceKey}; null for an XStream shaped otherwise, which is then not counted.
+     */
+    private static final ClassValue<Object[]> REFERENCES = new ClassValue<>() {
+        @Override
+        protected Object[] computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                if (c.getName().equals(ReferenceUnmarshallerInstrumentation.TRIGGER)) {
+                    try {
+                        Field values = c.getDeclaredField("values");
+                        Field stack = c.getDeclaredField("parentStack");
+                        Field pointer = stack.getType().getDeclaredField("pointer");
+                        Method key = c.getDeclaredMethod("getReferenceKey", String.class);
+                        for (java.lang.reflect.AccessibleObject member : new java.lang.reflect.AccessibleObject[] {
+                            values, stack, pointer, key}) {
+                            member.setAccessible(true);
+                        }
+                        return Map.class.isAssignableFrom(values.getType()) && pointer.getType() == int.class
+                                ? new Object[] {values, stack, pointer, key} : null;
+                    } catch (ReflectiveOperationException | RuntimeException e) {
+                        return null;
+                    }
+                }
+            }
+            return null;
+        }
+    };
+
     private XStreamBridge() {
+    }
+
+    /**
+     * {@code AbstractReferenceUnmarshaller.convert}: an element is about to become an object of
+     * {@code type}, nested inside the objects open on the unmarshaller's stack; null means go on.
+     */
+    public static Throwable depth(Object unmarshaller, Object type) {
+        if (DeserializerGate.installed() == null) {
+            return null;
+        }
+        Object[] members = REFERENCES.get(unmarshaller.getClass());
+        if (members == null) {
+            return null;
+        }
+        int open;
+        try {
+            Object stack = ((Field) members[1]).get(unmarshaller);
+            open = stack == null ? 0 : ((Field) members[2]).getInt(stack);
+        } catch (IllegalAccessException | RuntimeException e) {
+            return null;
+        }
+        return ReferenceBudget.checkDepth(open + 1L, type instanceof Class<?> c ? c.getName() : String.valueOf(type),
+                LIBRARY, ENTRY_POINT, unmarshaller.getClass(), REFUSAL);
+    }
+
+    /**
+     * {@code getReferenceKey}: the document refers again to an object it read before; its
+     * expanded size is spent from the document's {@code serial.maxWork}. The object is found as
+     * XStream finds it, by calling {@code getReferenceKey} (the hook lets that call through) and
+     * looking the key up in the unmarshaller's own table. Null means go on.
+     */
+    public static Throwable reference(Object unmarshaller, Object reference) {
+        DeserializerGate gate = DeserializerGate.installed();
+        if (gate == null || ReferenceBudget.resolving() || gate.policy().mode() == Mode.OFF) {
+            return null;
+        }
+        Object[] members = REFERENCES.get(unmarshaller.getClass());
+        if (members == null) {
+            return null;
+        }
+        Object key = ReferenceBudget.resolve((Method) members[3], unmarshaller, reference);
+        Object referred;
+        try {
+            Object values = ((Field) members[0]).get(unmarshaller);
+            referred = key == null || !(values instanceof Map<?, ?> map) ? null : map.get(key);
+        } catch (IllegalAccessException | RuntimeException e) {
+            return null;
+        }
+        if (referred == null) {
+            return null; // XStream refuses an unknown reference itself
+        }
+        return ReferenceBudget.of(unmarshaller).refer(referred, LIBRARY, ENTRY_POINT, unmarshaller.getClass(), REFUSAL);
     }
 
     /**

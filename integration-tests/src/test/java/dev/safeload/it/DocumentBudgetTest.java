@@ -1,0 +1,207 @@
+package dev.safeload.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.safeload.it.support.BombPayloads;
+import dev.safeload.it.support.ForkedJvm;
+import dev.safeload.it.support.Jdks;
+import dev.safeload.it.support.ViolationLog;
+import dev.safeload.it.victim.BombVictim;
+import dev.safeload.it.victim.HessianOrder;
+import dev.safeload.it.victim.RpcOrder;
+import dev.safeload.it.victim.XmlOrder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The stream guard's work and depth budgets ({@code serial.maxWork}, {@code serial.maxDepth})
+ * on XStream 1.4.17 (its default XPath-relative references and its ID mode), Kryo 5 with
+ * references on, and Hessian 4, in real JVMs: hash bombs delivered through each library's
+ * back-references are refused in a read that would otherwise never end, nesting past the limit
+ * is refused, and a benign graph with ordinary sharing still reads.
+ */
+class DocumentBudgetTest {
+
+    /** A twin without the agent is killed after this: the bomb's read must not have finished by then. */
+    private static final int TWIN_SECONDS = 10;
+    /** A refusal under the agent comes long before this (measured: see READ_MS in the output). */
+    private static final int REFUSAL_SECONDS = 60;
+
+    enum Reader {
+        XSTREAM("xstream", "com.thoughtworks.xstream.converters.ConversionException",
+                "com.thoughtworks.xstream.XStream.fromXML", v -> BombPayloads.xstream(v, false), XmlOrder.sample()),
+        XSTREAM_ID("xstream-id", "com.thoughtworks.xstream.converters.ConversionException",
+                "com.thoughtworks.xstream.XStream.fromXML", v -> BombPayloads.xstream(v, true), XmlOrder.sample()),
+        KRYO("kryo", "com.esotericsoftware.kryo.KryoException", "com.esotericsoftware.kryo.Kryo.readClassAndObject",
+                BombPayloads::kryo, RpcOrder.sample()),
+        HESSIAN("hessian", "com.caucho.hessian.io.HessianProtocolException",
+                "com.caucho.hessian.io.Hessian2Input.readObject", BombPayloads::hessian, HessianOrder.sample());
+
+        final String mode;
+        final String exception;
+        final String entryPoint;
+        final Function<Object, byte[]> writer;
+        final Object dto;
+
+        Reader(String mode, String exception, String entryPoint, Function<Object, byte[]> writer, Object dto) {
+            this.mode = mode;
+            this.exception = exception;
+            this.entryPoint = entryPoint;
+            this.writer = writer;
+            this.dto = dto;
+        }
+    }
+
+    static Stream<Arguments> readers() {
+        return Jdks.forTests().flatMap(jdk -> Stream.of(Reader.values()).map(r -> Arguments.of(jdk, r)));
+    }
+
+    /** Hessian has no depth budget yet (see README Limits). */
+    static Stream<Arguments> nestingReaders() {
+        return readers().filter(a -> a.get()[1] != Reader.HESSIAN);
+    }
+
+    private record Run(ForkedJvm.Result jvm, List<JsonNode> events) {
+        String result() {
+            return jvm.stdout().lines().filter(l -> l.startsWith("RESULT ")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no RESULT line:\n" + this));
+        }
+
+        long readMillis() {
+            return jvm.stdout().lines().filter(l -> l.startsWith("READ_MS ")).mapToLong(l -> Long.parseLong(l.substring(8)))
+                    .findFirst().orElse(-1);
+        }
+
+        @Override
+        public String toString() {
+            return jvm + "\n--- events: " + events;
+        }
+    }
+
+    /** Reads {@code document} in a fresh JVM; {@code agentOptions} null means no agent. */
+    private static Run read(Jdks.Jdk jdk, Reader reader, Object document, String agentOptions, int timeoutSeconds)
+            throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("safeload-budget-");
+        Path payload = dir.resolve("document.bin");
+        Files.write(payload, reader.writer.apply(document));
+        Path log = dir.resolve("violations.jsonl");
+        ForkedJvm jvm = ForkedJvm.on(jdk).workDir(dir).timeoutSeconds(timeoutSeconds);
+        if (agentOptions != null) {
+            jvm.withAgent("log=" + log + (agentOptions.isEmpty() ? "" : "," + agentOptions));
+        }
+        ForkedJvm.Result result = jvm.runMain(BombVictim.class, reader.mode, payload.toString());
+        return new Run(result, ViolationLog.read(log));
+    }
+
+    private static void assertRefused(Reader reader, Run run, String rule, String bomb) {
+        assertFalse(run.jvm().timedOut(), () -> "the read was not refused within " + REFUSAL_SECONDS + " s\n" + run);
+        assertTrue(run.result().startsWith("RESULT refused " + reader.exception + ": safeload: refused "), run::toString);
+        assertTrue(run.result().contains("(rule " + rule + ": "), run::toString);
+        List<JsonNode> refusals = ViolationLog.withAction(run.events(), "refuse");
+        assertEquals(1, refusals.size(), run::toString);
+        JsonNode event = refusals.get(0);
+        assertEquals(rule, event.path("rule.name").asText(), event::toString);
+        assertEquals(reader.entryPoint, event.path("safeload.entry_point").asText(), event::toString);
+        assertEquals(reader.mode.startsWith("xstream") ? "xstream" : reader.mode, event.path("safeload.library").asText());
+        assertEquals("failure", event.path("event.outcome").asText());
+        // Measured, not asserted: the machine may be loaded.
+        System.out.println("[DocumentBudgetTest] " + bomb + " " + reader + " refused by " + rule + " after "
+                + run.readMillis() + " ms of read");
+    }
+
+    private static void assertStillHashing(Run run) {
+        assertTrue(run.jvm().timedOut(), () -> "the bomb's read ended within " + TWIN_SECONDS + " s without the agent\n"
+                + run);
+        assertTrue(run.jvm().stdout().contains("READING"), run::toString);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("readers")
+    void refusesAHashSetBombThroughBackReferencesByItsWork(Jdks.Jdk jdk, Reader reader) throws Exception {
+        assertRefused(reader, read(jdk, reader, BombPayloads.hashSetBomb(30), "", REFUSAL_SECONDS), "serial.maxWork",
+                "HashSet bomb depth 30");
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("readers")
+    void hashSetBombHashesPastTheTimeoutWithoutTheAgent(Jdks.Jdk jdk, Reader reader) throws Exception {
+        assertStillHashing(read(jdk, reader, BombPayloads.hashSetBomb(30), null, TWIN_SECONDS));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("readers")
+    void refusesAListFanOutThroughBackReferencesByItsWork(Jdks.Jdk jdk, Reader reader) throws Exception {
+        assertRefused(reader, read(jdk, reader, BombPayloads.listFanOut(200, 5), "", REFUSAL_SECONDS),
+                "serial.maxWork", "list fan-out 200^5");
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("readers")
+    void listFanOutHashesPastTheTimeoutWithoutTheAgent(Jdks.Jdk jdk, Reader reader) throws Exception {
+        assertStillHashing(read(jdk, reader, BombPayloads.listFanOut(200, 5), null, TWIN_SECONDS));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("readers")
+    void readsAGraphSharingOneDtoThreeHundredTimesOnceItsClassIsAllowed(Jdks.Jdk jdk, Reader reader) throws Exception {
+        Object graph = BombPayloads.sharedDto(reader.dto, 300);
+        Run run = read(jdk, reader, graph, "serial.allow=" + reader.dto.getClass().getName(), REFUSAL_SECONDS);
+        assertEquals("RESULT ok java.util.ArrayList", run.result(), run::toString);
+        assertEquals(List.of(), ViolationLog.withAction(run.events(), "refuse"), run::toString);
+        assertEquals(List.of(), ViolationLog.withAction(run.events(), "audit"), run::toString);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("nestingReaders")
+    void refusesNestingPastMaxDepthThatReadsWithoutTheAgent(Jdks.Jdk jdk, Reader reader) throws Exception {
+        Run plain = read(jdk, reader, BombPayloads.nested(100), null, REFUSAL_SECONDS);
+        assertEquals("RESULT ok java.util.ArrayList", plain.result(), plain::toString);
+        assertRefused(reader, read(jdk, reader, BombPayloads.nested(100), "", REFUSAL_SECONDS), "serial.maxDepth",
+                "nesting 100");
+        Run within = read(jdk, reader, BombPayloads.nested(60), "", REFUSAL_SECONDS);
+        assertEquals("RESULT ok java.util.ArrayList", within.result(), within::toString);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesAKryoObjectArrayLengthItsBytesCannotBack(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-budget-");
+        Path payload = dir.resolve("document.bin");
+        Files.write(payload, BombPayloads.kryoObjectArrayClaim(200_000_000));
+        Path log = dir.resolve("violations.jsonl");
+        ForkedJvm.Result plain = ForkedJvm.on(jdk).workDir(dir).timeoutSeconds(REFUSAL_SECONDS).jvmArg("-Xmx256m")
+                .runMain(BombVictim.class, "kryo", payload.toString());
+        assertTrue(plain.stdout().contains("RESULT failed java.lang.OutOfMemoryError"), plain::toString);
+        ForkedJvm.Result guarded = ForkedJvm.on(jdk).workDir(dir).timeoutSeconds(REFUSAL_SECONDS).jvmArg("-Xmx256m")
+                .withAgent("log=" + log).runMain(BombVictim.class, "kryo", payload.toString());
+        assertTrue(guarded.stdout().contains("RESULT refused com.esotericsoftware.kryo.KryoException: safeload: refused"
+                + " [Ljava.lang.Object; (rule serial.maxAlloc: length 200000000 > 4 bytes left in the input)"),
+                guarded::toString);
+        assertEquals("serial.maxAlloc", ViolationLog.withAction(ViolationLog.read(log), "refuse").get(0)
+                .path("rule.name").asText());
+    }
+
+    static Stream<Jdks.Jdk> jdks() {
+        return Jdks.forTests();
+    }
+
+    /** Without the agent a deep document overflows the reading thread's stack: an Error, not the library's exception. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("nestingReaders")
+    void refusesNestingThatOverflowsTheStackWithoutTheAgent(Jdks.Jdk jdk, Reader reader) throws Exception {
+        Object deep = BombPayloads.nested(20_000);
+        Run plain = read(jdk, reader, deep, null, REFUSAL_SECONDS);
+        assertTrue(plain.result().startsWith("RESULT failed java.lang.StackOverflowError"), plain::toString);
+        assertRefused(reader, read(jdk, reader, deep, "", REFUSAL_SECONDS), "serial.maxDepth", "nesting 20,000");
+    }
+}

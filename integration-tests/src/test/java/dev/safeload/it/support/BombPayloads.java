@@ -1,0 +1,169 @@
+package dev.safeload.it.support;
+
+import com.thoughtworks.xstream.XStream;
+import dev.safeload.it.victim.RpcVictim;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Graphs whose hashing never ends, and their benign and deep kin, written by XStream, Kryo and
+ * Hessian's own writers (which track references by identity and hash nothing). Each is built
+ * so that the test JVM never hashes it either.
+ */
+public final class BombPayloads {
+
+    private BombPayloads() {
+    }
+
+    /**
+     * SerialDOS's {@code HashSet} bomb: at each of {@code depth} levels two sets both holding the
+     * two sets of the level below, so {@code hashCode} walks 2^depth paths. Each set is added
+     * while still empty or holding one string, so building it hashes nothing deep.
+     */
+    public static Set<Object> hashSetBomb(int depth) {
+        Set<Object> root = new HashSet<>();
+        Set<Object> s1 = root;
+        Set<Object> s2 = new HashSet<>();
+        for (int i = 0; i < depth; i++) {
+            Set<Object> t1 = new HashSet<>();
+            Set<Object> t2 = new HashSet<>();
+            t1.add("foo"); // makes t1 and t2 unequal, so each set keeps both
+            s1.add(t1);
+            s1.add(t2);
+            s2.add(t1);
+            s2.add(t2);
+            s1 = t1;
+            s2 = t2;
+        }
+        return root;
+    }
+
+    /**
+     * Lists holding {@code fan} references to the list below, {@code levels} deep, the top one
+     * in a {@code HashSet}: hashing it walks fan^levels paths. The top list goes into the set
+     * while it is empty.
+     */
+    public static Set<Object> listFanOut(int fan, int levels) {
+        List<Object> level = new ArrayList<>();
+        for (int i = 0; i < fan; i++) {
+            level.add("leaf-" + i);
+        }
+        for (int k = 1; k < levels; k++) {
+            List<Object> next = new ArrayList<>();
+            for (int i = 0; i < fan; i++) {
+                next.add(level);
+            }
+            level = next;
+        }
+        Set<Object> root = new HashSet<>();
+        List<Object> top = new ArrayList<>();
+        root.add(top);
+        for (int i = 0; i < fan; i++) {
+            top.add(level);
+        }
+        return root;
+    }
+
+    /**
+     * A benign graph with ordinary sharing: one DTO referred to {@code times} times from a list,
+     * and one small list of tags the value of {@code times} map entries.
+     */
+    public static List<Object> sharedDto(Object dto, int times) {
+        List<Object> tags = new ArrayList<>(List.of("priority", "eu-west", "retail"));
+        Map<String, Object> byKey = new HashMap<>();
+        List<Object> graph = new ArrayList<>();
+        for (int i = 0; i < times; i++) {
+            graph.add(dto);
+            byKey.put("k" + i, tags);
+        }
+        graph.add(byKey);
+        return graph;
+    }
+
+    /** Lists nested {@code depth} deep, the innermost holding one string. */
+    public static List<Object> nested(int depth) {
+        List<Object> inner = new ArrayList<>(List.of("bottom"));
+        for (int i = 1; i < depth; i++) {
+            List<Object> outer = new ArrayList<>();
+            outer.add(inner);
+            inner = outer;
+        }
+        return inner;
+    }
+
+    /** XStream's XML of {@code value}, in its default XPath-relative reference mode or its ID mode. */
+    public static byte[] xstream(Object value, boolean idReferences) {
+        XStream xstream = new XStream();
+        if (idReferences) {
+            xstream.setMode(XStream.ID_REFERENCES);
+        }
+        // Compact: indented, 20,000 nested lists would be 800 MB of spaces.
+        return onLargeStack(() -> {
+            java.io.StringWriter out = new java.io.StringWriter();
+            xstream.marshal(value, new com.thoughtworks.xstream.io.xml.CompactWriter(out));
+            return out.toString();
+        }).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Kryo bytes of {@code value}, written as the victim's Kryo (references on) writes them. */
+    public static byte[] kryo(Object value) {
+        return onLargeStack(() -> RpcPayloads.kryo(RpcVictim.kryo(), value));
+    }
+
+    public static byte[] hessian(Object value) {
+        return onLargeStack(() -> {
+            try {
+                return RpcPayloads.hessian(value);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /**
+     * Kryo bytes of an {@code Object[]} claiming {@code length} elements and carrying none: its
+     * class, Kryo's "new object" reference marker, and the length plus one, as
+     * {@code ObjectArraySerializer} writes them.
+     */
+    public static byte[] kryoObjectArrayClaim(int length) {
+        com.esotericsoftware.kryo.Kryo kryo = RpcVictim.kryo();
+        com.esotericsoftware.kryo.io.Output out = new com.esotericsoftware.kryo.io.Output(64, -1);
+        kryo.writeClass(out, Object[].class);
+        out.writeVarInt(1, true); // Kryo.NOT_NULL: a new object, not a back-reference
+        out.writeVarInt(length + 1, true);
+        return out.toBytes();
+    }
+
+    /** The writers recurse per level: a deep document is written on a thread with a large stack. */
+    private static <T> T onLargeStack(Supplier<T> write) {
+        Object[] out = new Object[1];
+        Throwable[] failure = new Throwable[1];
+        Thread thread = new Thread(null, () -> {
+            try {
+                out[0] = write.get();
+            } catch (RuntimeException | Error e) {
+                failure[0] = e;
+            }
+        }, "payload-writer", 1L << 30);
+        thread.start();
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        if (failure[0] != null) {
+            throw new IllegalStateException("the writer failed", failure[0]);
+        }
+        @SuppressWarnings("unchecked")
+        T result = (T) out[0];
+        return result;
+    }
+}
