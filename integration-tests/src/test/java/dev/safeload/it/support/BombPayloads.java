@@ -27,22 +27,9 @@ public final class BombPayloads {
      * two sets of the level below, so {@code hashCode} walks 2^depth paths. Each set is added
      * while still empty or holding one string, so building it hashes nothing deep.
      */
+    @SuppressWarnings("unchecked")
     public static Set<Object> hashSetBomb(int depth) {
-        Set<Object> root = new HashSet<>();
-        Set<Object> s1 = root;
-        Set<Object> s2 = new HashSet<>();
-        for (int i = 0; i < depth; i++) {
-            Set<Object> t1 = new HashSet<>();
-            Set<Object> t2 = new HashSet<>();
-            t1.add("foo"); // makes t1 and t2 unequal, so each set keeps both
-            s1.add(t1);
-            s1.add(t2);
-            s2.add(t1);
-            s2.add(t2);
-            s1 = t1;
-            s2 = t2;
-        }
-        return root;
+        return (Set<Object>) Payloads.hashSetBomb(depth); // the stream guard's bomb, sent through the document readers
     }
 
     /**
