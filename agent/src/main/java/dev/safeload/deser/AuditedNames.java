@@ -39,7 +39,7 @@ final class AuditedNames {
         Throwable refused = DeserializerGate.checkClassName(library, entryPoint, className, hooked, exceptionType);
         DeserializerGate gate = DeserializerGate.installed();
         if (refused == null && gate != null && gate.policy().mode() == dev.safeload.policy.Mode.AUDIT
-                && gate.policy().serial().decideName(className, false).rejected()) {
+                && gate.policy().serial().decideName(className).rejected()) {
             add(className);
         }
         return refused;

@@ -172,7 +172,7 @@ public final class DeserializerGate {
             return null;
         }
         Metrics.checked(entryPoint);
-        Decision decision = p.serial().decideName(className, false);
+        Decision decision = p.serial().decideName(className);
         if (decision.allowed()) {
             gate.letThrough(className);
             return null;
@@ -328,10 +328,10 @@ public final class DeserializerGate {
             if (!letThroughFull && !letThrough.containsKey(className)) {
                 // Not resolved through the gate: no cache of the library holds it from an earlier policy. A name
                 // a scoped rule names may be let through by this very read's lookup, for this stack only.
-                remember &= p.serial().decideName(className, false) != Decision.UNDECIDED;
+                remember &= p.serial().decideName(className) != Decision.UNDECIDED;
                 continue;
             }
-            Decision decision = p.serial().decideName(className, false);
+            Decision decision = p.serial().decideName(className);
             if (decision.allowed()) {
                 continue;
             }

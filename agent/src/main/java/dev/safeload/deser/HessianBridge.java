@@ -113,7 +113,7 @@ public final class HessianBridge {
         if (refused != null || p.mode() == Mode.OFF || SERIALIZABLE.containsKey(name)) {
             return refused;
         }
-        Decision byName = p.serial().decideName(name, false);
+        Decision byName = p.serial().decideName(name);
         if (byName.rejected() && byName != SerialPolicy.NOT_ALLOWED) {
             return null; // denied, and logged by audit mode; no other rule could matter
         }

@@ -361,7 +361,7 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
                 byPackage.computeIfAbsent(ClassNames.packageOf(name), k -> new ArrayList<>()).add(c);
                 continue;
             }
-            Decision now = serial.decideName(name, false);
+            Decision now = serial.decideName(name);
             String accomplice;
             if (now.allowed()) {
                 alreadyAllowed++;
@@ -454,7 +454,7 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
                 reason = "not a Java class name";
             } else if ((gadget = gadgets.match(className)) != null) {
                 reason = "DANGEROUS: " + className + " is a known gadget class (" + gadget.reason() + ")";
-            } else if (serial.decideName(className, false).rule().equals("serial.deny")) {
+            } else if (serial.decideName(className).rule().equals("serial.deny")) {
                 reason = "the base policy refuses " + className;
             } else if (items.contains(entry)) {
                 reason = "already in the base policy";

@@ -113,16 +113,16 @@ public final class SerialPolicy {
 
     /**
      * The decision for a class known only by the name written in the stream, before it is
-     * resolved, or because it cannot be. An {@code enumFlag} name that no pattern matches is
-     * left {@link Decision#UNDECIDED}: only the resolved class can prove it is an enum.
+     * resolved, or because it cannot be, whatever flags its descriptor carries (an enum flag
+     * proves nothing before the class is resolved: {@link EnumProof}).
      */
-    public Decision decideName(String streamName, boolean enumFlag) {
+    public Decision decideName(String streamName) {
         Decision cached = byName.get(streamName);
         if (cached != null) {
             return cached;
         }
-        Decision decision = decideNameUncached(streamName, enumFlag);
-        if (byName.size() < NAME_CACHE_LIMIT && !enumFlag) {
+        Decision decision = decideNameUncached(streamName);
+        if (byName.size() < NAME_CACHE_LIMIT) {
             // Bounded: a stream of random names must not grow the cache without end.
             byName.putIfAbsent(streamName, decision);
         }
@@ -180,7 +180,7 @@ public final class SerialPolicy {
         return NOT_ALLOWED;
     }
 
-    private Decision decideNameUncached(String streamName, boolean enumFlag) {
+    private Decision decideNameUncached(String streamName) {
         String name = streamName;
         if (name.startsWith("[")) {
             int dims = 0;
@@ -200,8 +200,8 @@ public final class SerialPolicy {
         if (byPattern != null) {
             return byPattern;
         }
-        if (enumFlag || namedByScopedRule(name)) {
-            // Only the resolved class can prove an enum, and only the stack can settle a scoped rule.
+        if (namedByScopedRule(name)) {
+            // Only the stack can settle a scoped rule.
             return Decision.UNDECIDED;
         }
         return NOT_ALLOWED;

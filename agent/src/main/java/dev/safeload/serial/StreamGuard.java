@@ -275,7 +275,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
      * dependency. Judge the name; an allowed one fails later as ClassNotFound.
      */
     private static Decision unresolved(SerialPolicy serial, String pendingName) {
-        Decision byName = serial.decideName(pendingName, false);
+        Decision byName = serial.decideName(pendingName);
         return byName.rejected() ? byName : Decision.UNDECIDED;
     }
 
@@ -361,7 +361,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         if ((flags & SUBCLASS_FLAG) != 0) {
             Policy policy = gate.policy();
             if (policy.mode() == Mode.ENFORCE) {
-                Decision byName = policy.serial().decideName(className, false);
+                Decision byName = policy.serial().decideName(className);
                 if (byName.rejected() && !((flags & ENUM_FLAG) != 0 && byName == SerialPolicy.NOT_ALLOWED
                         && EnumProof.isEnum(className, callerLoader(), Thread.currentThread().getContextClassLoader()))) {
                     // The enum flag is the writer's claim: an unlisted name passes only when the
@@ -396,7 +396,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
             return; // audit: the filter reports each interface once the class exists
         }
         for (String name : interfaces) {
-            Decision byName = policy.serial().decideName(name, false);
+            Decision byName = policy.serial().decideName(name);
             if (byName.rejected()) {
                 gate.refuseName(this, policy, byName, name);
             }

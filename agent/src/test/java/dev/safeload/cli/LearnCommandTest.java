@@ -58,11 +58,11 @@ class LearnCommandTest {
         SerialPolicy policy = compile(out);
         for (String observed : List.of("com.acme.model.Tree", "com.acme.model.Tree$Node", "com.acme.model.Leaf",
                 "org.tribuo.classification.Label")) {
-            assertTrue(policy.decideName(observed, false).allowed(), observed);
+            assertTrue(policy.decideName(observed).allowed(), observed);
         }
-        assertFalse(policy.decideName("com.acme.model.Other", false).allowed());
-        assertFalse(policy.decideName(TIEDMAPENTRY, false).allowed());
-        assertFalse(policy.decideName("org.apache.commons.collections.functors.InvokerTransformer", false).allowed());
+        assertFalse(policy.decideName("com.acme.model.Other").allowed());
+        assertFalse(policy.decideName(TIEDMAPENTRY).allowed());
+        assertFalse(policy.decideName("org.apache.commons.collections.functors.InvokerTransformer").allowed());
         assertTrue(run.out().startsWith("safeload learn: wrote " + out + ": 4 serial.allow patterns learned from 9 events"),
                 run.out());
         assertTrue(run.err().contains("safeload-violations.jsonl line 2: skipped, not JSON"), run.err());
@@ -161,11 +161,11 @@ class LearnCommandTest {
             assertTrue(run.err().contains(accomplice + " was named only in streams that also carried a known gadget"), run.err());
         }
         dev.safeload.policy.SerialPolicy learned = compile(out);
-        assertFalse(learned.decideName("java.io.FileOutputStream", false).allowed(), text);
-        assertFalse(learned.decideName("org.apache.commons.collections.Transformer", false).allowed(), text);
-        assertTrue(learned.decideName("com.acme.model.Tree", false).allowed(), "traffic is learned: " + text);
+        assertFalse(learned.decideName("java.io.FileOutputStream").allowed(), text);
+        assertFalse(learned.decideName("org.apache.commons.collections.Transformer").allowed(), text);
+        assertTrue(learned.decideName("com.acme.model.Tree").allowed(), "traffic is learned: " + text);
         assertTrue(text.contains("    java.lang.Class"), "Class was also in a stream without a gadget: " + text);
-        assertFalse(learned.decideName("com.acme.Widget", false).allowed(),
+        assertFalse(learned.decideName("com.acme.Widget").allowed(),
                 "an event without a stream (an older log) proves no traffic: " + text);
         assertTrue(text.contains("not widened: a class of it was named only in streams that carried a known gadget"), text);
     }
@@ -179,7 +179,7 @@ class LearnCommandTest {
         assertEquals(0, run.status(), run.err());
         String text = Files.readString(out);
         assertTrue(text.contains("serial.allow=\\\n    com.acme.model.*;\\\n    org.tribuo.classification.*\n"), text);
-        assertTrue(compile(out).decideName("com.acme.model.Other", false).allowed());
+        assertTrue(compile(out).decideName("com.acme.model.Other").allowed());
     }
 
     @Test
@@ -197,7 +197,7 @@ class LearnCommandTest {
         assertTrue(text.contains("not widened: JDK packages are never widened"), text);
         assertTrue(text.contains("not widened: the package holds known gadget building blocks"
                 + " (org.apache.commons.collections.map.LazyMap, org.apache.commons.collections.map.TransformedMap)"), text);
-        assertFalse(compile(out).decideName("org.apache.commons.collections.map.LazyMap", false).allowed());
+        assertFalse(compile(out).decideName("org.apache.commons.collections.map.LazyMap").allowed());
     }
 
     @Test
@@ -225,9 +225,9 @@ class LearnCommandTest {
         assertTrue(text.contains("; not allowed\n"), text);
         assertTrue(text.contains("serial.allow=\\\n    com.acme.Session\n"), text);
         SerialPolicy policy = compile(out);
-        assertTrue(policy.decideName("com.acme.Session", false).allowed());
-        assertFalse(policy.decideName(TIEDMAPENTRY, false).allowed());
-        assertFalse(policy.decideName("java.net.URL", false).allowed());
+        assertTrue(policy.decideName("com.acme.Session").allowed());
+        assertFalse(policy.decideName(TIEDMAPENTRY).allowed());
+        assertFalse(policy.decideName("java.net.URL").allowed());
     }
 
     @Test
@@ -244,8 +244,8 @@ class LearnCommandTest {
         assertTrue(text.contains("#   WARNING: DANGEROUS, allowed by --allow-dangerous: java.net.URL: URLDNS"), text);
         assertTrue(text.contains("serial.allow=\\\n    java.net.URL\n"), text);
         SerialPolicy policy = compile(out);
-        assertTrue(policy.decideName("java.net.URL", false).allowed());
-        assertFalse(policy.decideName("org.apache.commons.collections.functors.InvokerTransformer", false).allowed());
+        assertTrue(policy.decideName("java.net.URL").allowed());
+        assertFalse(policy.decideName("org.apache.commons.collections.functors.InvokerTransformer").allowed());
         assertTrue(run.err().contains("java.net.URL is a known gadget building block (URLDNS: hashCode() resolves the"
                 + " host name, a blind probe); allowed because of --allow-dangerous"), run.err());
     }
@@ -301,9 +301,9 @@ class LearnCommandTest {
         assertEquals("audit", settings.get(ConfigKey.MODE));
         assertEquals("128", settings.get(ConfigKey.SERIAL_MAX_DEPTH));
         SerialPolicy policy = PolicyCompiler.compile(settings).serial();
-        assertTrue(policy.decideName("com.acme.model.Leaf", false).allowed());
-        assertTrue(policy.decideName("org.tribuo.classification.Label", false).allowed());
-        assertFalse(policy.decideName("com.acme.model.Secret", false).allowed());
+        assertTrue(policy.decideName("com.acme.model.Leaf").allowed());
+        assertTrue(policy.decideName("org.tribuo.classification.Label").allowed());
+        assertFalse(policy.decideName("com.acme.model.Secret").allowed());
     }
 
     @Test

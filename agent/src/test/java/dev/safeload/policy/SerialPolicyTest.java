@@ -27,24 +27,19 @@ class SerialPolicyTest {
         assertTrue(defaults.decide(java.net.URL.class).rejected());
         assertTrue(defaults.decide(java.net.URL[].class).rejected(), "arrays are judged by component");
         assertTrue(defaults.decide(java.text.SimpleDateFormat.class).rejected());
-        assertTrue(defaults.decideName("com.evil.Gadget", false).rejected());
-        assertTrue(defaults.decideName("[[Lcom.evil.Gadget;", false).rejected());
-        assertTrue(defaults.decideName("[I", false).allowed());
+        assertTrue(defaults.decideName("com.evil.Gadget").rejected());
+        assertTrue(defaults.decideName("[[Lcom.evil.Gadget;").rejected());
+        assertTrue(defaults.decideName("[I").allowed());
     }
 
     @Test
     void denyWinsOverAllow() {
         SerialPolicy p = new SerialPolicy(Presets.defaultAllow().plus(ClassPatterns.of(List.of("org.apache.commons.collections.**"))),
                 Presets.gadgetDeny(), SerialLimits.DEFAULTS);
-        Decision d = p.decideName("org.apache.commons.collections.functors.InvokerTransformer", false);
+        Decision d = p.decideName("org.apache.commons.collections.functors.InvokerTransformer");
         assertTrue(d.rejected());
         assertEquals("serial.deny", d.rule());
-        assertTrue(p.decideName("org.apache.commons.collections.map.LazyMap", false).allowed());
-    }
-
-    @Test
-    void leavesEnumFlaggedUnknownNamesToTheResolvedClass() {
-        assertSame(Decision.UNDECIDED, defaults.decideName("com.acme.Colour", true));
+        assertTrue(p.decideName("org.apache.commons.collections.map.LazyMap").allowed());
     }
 
     @Test

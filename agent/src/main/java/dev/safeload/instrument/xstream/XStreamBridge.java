@@ -149,7 +149,7 @@ public final class XStreamBridge {
             return null;
         }
         Policy p = gate.policy();
-        if (p.mode() != Mode.OFF && p.serial().decideName(className, false) == SerialPolicy.NOT_ALLOWED
+        if (p.mode() != Mode.OFF && p.serial().decideName(className) == SerialPolicy.NOT_ALLOWED
                 && isInterfaceOrAbstract(className, mapper.getClass().getClassLoader())) {
             return null;
         }
@@ -191,7 +191,7 @@ public final class XStreamBridge {
             return null;
         }
         Policy p = gate.policy();
-        if (p.serial().decideName(className, false) == SerialPolicy.NOT_ALLOWED && !type.isArray()
+        if (p.serial().decideName(className) == SerialPolicy.NOT_ALLOWED && !type.isArray()
                 && (type.isInterface() && !type.isAnnotation() || Modifier.isAbstract(type.getModifiers()))) {
             return null;
         }

@@ -414,7 +414,7 @@ final class SerialStreamWalker {
 
     /** Records the class name's decision; a refusal is a finding naming the class. */
     private void checkClass(String className, boolean enumFlag) {
-        Decision decision = policy.decideName(className, false);
+        Decision decision = policy.decideName(className);
         if (enumFlag && decision == SerialPolicy.NOT_ALLOWED && EnumProof.isEnum(className,
                 Thread.currentThread().getContextClassLoader(), ClassLoader.getSystemClassLoader())) {
             // The flag alone proves nothing: a loader that initialises what it resolves (Weka's)
