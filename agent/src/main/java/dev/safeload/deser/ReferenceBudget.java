@@ -11,7 +11,8 @@ import java.lang.ref.WeakReference;
  * resolves each one, refused past {@code serial.maxWork}, before the container the reference
  * lands in hashes it. A document is the life of the library's reference table: one XStream
  * unmarshaller, one Kryo reference resolver until its {@code reset()}, one Hessian input's
- * reference list until it is cleared. Budgets are kept per thread, a few at once, so a read
+ * reference list until it is cleared, one XMLDecoder (its {@code DocumentHandler}), where every
+ * container a call gets as an argument is spent, since {@code idref} can hand any of them again. Budgets are kept per thread, a few at once, so a read
  * nested inside another (a converter that reads a document of its own) keeps its own.
  */
 public final class ReferenceBudget {
@@ -64,6 +65,15 @@ public final class ReferenceBudget {
     void reset() {
         work = 0;
         audited = false;
+    }
+
+    /**
+     * True when {@link #refer} walks {@code o}: a JDK collection, map or entry, or an
+     * {@code Object[]} ({@link ReferenceExpansion}). Anything else costs one step, which a reader
+     * that hands every value it builds to a call (XMLDecoder) need not spend.
+     */
+    public static boolean expands(Object o) {
+        return ReferenceExpansion.isContainer(o);
     }
 
     /** The expansion counted so far. */

@@ -2,6 +2,7 @@ package dev.safeload.instrument.xmldecoder;
 
 import dev.safeload.deser.DeserializationRefusedError;
 import dev.safeload.deser.DeserializerGate;
+import dev.safeload.deser.ReferenceBudget;
 import dev.safeload.policy.Decision;
 import dev.safeload.policy.Policy;
 import java.beans.Statement;
@@ -10,7 +11,8 @@ import java.lang.reflect.Array;
 /**
  * Where the edits of {@code com.sun.beans.decoder} ({@link XmlDecoderEdits}) land: every class a
  * document names and every method, constructor, property and field it uses. Classes are judged
- * by the one policy ({@link DeserializerGate}); members by {@link XmlDecoderMembers}. A refusal
+ * by the one policy ({@link DeserializerGate}); members by {@link XmlDecoderMembers}; the
+ * containers calls get, by the document's {@code serial.maxWork} ({@link #spentAfter}). A refusal
  * is a {@link DeserializationRefusedError}: the decoder hands every {@code Exception} to its
  * {@code ExceptionListener} and goes on with the next statement, but it catches no
  * {@code Error}, so the document stops there and {@code readObject} throws it.
@@ -47,10 +49,11 @@ public final class XmlDecoderCheckpoint {
         }
         Throwable refusal = switch ((String) at[0]) {
             case CLASS -> className((String) at[1]);
-            // Expression(target, name, args).getValue(): ObjectElementHandler's every call.
-            case EXPRESSION -> expression((Statement) at[1]);
-            // MethodElementHandler: {bean, name, type}; a static method when the element names a class.
-            case METHOD -> at[3] != null ? call(at[3], (String) at[2]) : instanceCall(at[1], (String) at[2]);
+            // Expression(target, name, args).getValue(): ObjectElementHandler's every call, {document, expression}.
+            case EXPRESSION -> spentAfter(expression((Statement) at[2]), at[1], ((Statement) at[2]).getArguments());
+            // MethodElementHandler: {bean, name, type, args, document}; a static method when the element names a class.
+            case METHOD -> spentAfter(at[3] != null ? call(at[3], (String) at[2]) : instanceCall(at[1], (String) at[2]),
+                    at[5], (Object[]) at[4]);
             case FIELD_GET -> field(at[1], (String) at[2], false);
             case FIELD_SET -> field(at[1], (String) at[2], true);
             case PROPERTY_GET -> property(at[1], (String) at[2], false);
@@ -103,6 +106,30 @@ public final class XmlDecoderCheckpoint {
         Class<?> type = target.getClass();
         Throwable refused = checkClass(type);
         return refused != null ? refused : member(type, name, XmlDecoderMembers.instanceMethod(policy(), type, name));
+    }
+
+    /**
+     * A call the policy let through spends {@code serial.maxWork} for each JDK container among its
+     * arguments: the container's expanded size, every path through it ({@code ReferenceBudget}).
+     * {@code add} and {@code put} hash their argument, and {@code idref} hands one set to a
+     * hundred calls, so thirty levels of two sets, each adding both sets below, hash 2^30 objects.
+     * Other arguments cost nothing, and a document that shares nothing spends its size times its
+     * depth, about what hashing it costs anyway.
+     */
+    private static Throwable spentAfter(Throwable refused, Object document, Object[] args) {
+        if (refused != null || document == null || args == null) {
+            return refused;
+        }
+        for (Object arg : args) {
+            if (ReferenceBudget.expands(arg)) {
+                Throwable over = ReferenceBudget.of(document).refer(arg, LIBRARY, ENTRY_POINT,
+                        XmlDecoderCheckpoint.class, REFUSAL);
+                if (over != null) {
+                    return over;
+                }
+            }
+        }
+        return null;
     }
 
     /** A public field: read on any allowed class or object; a static field written only when listed. */

@@ -34,8 +34,10 @@ import net.bytebuddy.jar.asm.Type;
  *       before {@code ClassFinder} loads it.</li>
  *   <li>{@code ObjectElementHandler.getValueObject}: right after it builds the
  *       {@code Expression(target, name, args)} that it then evaluates: every constructor, method
- *       and property call of {@code <object>} and {@code <void>} elements.</li>
- *   <li>{@code MethodElementHandler.getValueObject}: a {@code <method name=...>} element's call.</li>
+ *       and property call of {@code <object>} and {@code <void>} elements, with the document
+ *       ({@code getOwner()}) whose {@code serial.maxWork} budget its arguments spend.</li>
+ *   <li>{@code MethodElementHandler.getValueObject}: a {@code <method name=...>} element's call,
+ *       its arguments and document likewise.</li>
  *   <li>{@code FieldElementHandler.getFieldValue/setFieldValue}: field reads and writes (also
  *       {@code field} attributes of {@code <object>}).</li>
  *   <li>{@code PropertyElementHandler.getPropertyValue/setPropertyValue}: {@code <property>} elements.</li>
@@ -51,23 +53,31 @@ public final class XmlDecoderEdits {
     private static final String EXPRESSION = "java/beans/Expression";
     private static final String VALUE_OF_CLASS_ARGS = "(Ljava/lang/Class;[Ljava/lang/Object;)L" + PACKAGE + "ValueObject;";
 
-    /** One value the edit puts in the array: a string, a parameter's slot, a field of this, or the context bean. */
-    private record Push(String constant, int slot, String field, String fieldDescriptor) {
+    /**
+     * One value the edit puts in the array: a string, a parameter's slot, a field of this, or what
+     * a no-argument getter of this returns ({@code field} its name, {@code returns} its type).
+     */
+    private record Push(String constant, int slot, String field, String fieldDescriptor, String returns) {
         static Push site(String name) {
-            return new Push(name, -1, null, null);
+            return new Push(name, -1, null, null, null);
         }
 
         static Push local(int slot) {
-            return new Push(null, slot, null, null);
+            return new Push(null, slot, null, null, null);
         }
 
         static Push field(String name, String descriptor) {
-            return new Push(null, -1, name, descriptor);
+            return new Push(null, -1, name, descriptor, null);
         }
 
         /** {@code getContextBean()}: the object an element acts on, as the original code asks for it first. */
         static Push contextBean() {
-            return new Push(null, -1, "getContextBean", null);
+            return new Push(null, -1, "getContextBean", null, "Ljava/lang/Object;");
+        }
+
+        /** {@code getOwner()}: the document's {@code DocumentHandler}, one per decoder, whose budget a call spends. */
+        static Push document() {
+            return new Push(null, -1, "getOwner", null, "L" + PACKAGE + "DocumentHandler;");
         }
     }
 
@@ -76,10 +86,10 @@ public final class XmlDecoderEdits {
         FIND_CLASS("DocumentHandler", "findClass", "(Ljava/lang/String;)Ljava/lang/Class;",
                 Push.site(XmlDecoderCheckpoint.CLASS), Push.local(1)),
         EXPRESSION_CALL("ObjectElementHandler", "getValueObject", VALUE_OF_CLASS_ARGS,
-                Push.site(XmlDecoderCheckpoint.EXPRESSION)),
+                Push.site(XmlDecoderCheckpoint.EXPRESSION), Push.document()),
         METHOD_CALL("MethodElementHandler", "getValueObject", VALUE_OF_CLASS_ARGS,
                 Push.site(XmlDecoderCheckpoint.METHOD), Push.contextBean(), Push.field("name", "Ljava/lang/String;"),
-                Push.local(1)),
+                Push.local(1), Push.local(2), Push.document()),
         GET_FIELD("FieldElementHandler", "getFieldValue", "(Ljava/lang/Object;Ljava/lang/String;)Ljava/lang/Object;",
                 Push.site(XmlDecoderCheckpoint.FIELD_GET), Push.local(0), Push.local(1)),
         SET_FIELD("FieldElementHandler", "setFieldValue", "(Ljava/lang/Object;Ljava/lang/String;Ljava/lang/Object;)V",
@@ -253,7 +263,7 @@ public final class XmlDecoderEdits {
                 mv.visitFieldInsn(Opcodes.GETFIELD, site.owner, push.field(), push.fieldDescriptor());
             } else {
                 mv.visitVarInsn(Opcodes.ALOAD, 0);
-                mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, site.owner, push.field(), "()Ljava/lang/Object;", false);
+                mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, site.owner, push.field(), "()" + push.returns(), false);
             }
             mv.visitInsn(Opcodes.AASTORE);
         }

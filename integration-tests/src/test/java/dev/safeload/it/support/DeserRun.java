@@ -44,6 +44,7 @@ public final class DeserRun {
     private final Path dir;
     private final String classPath;
     private final List<String> jvmArgs = new ArrayList<>();
+    private long timeoutSeconds = 60;
 
     private DeserRun(Jdks.Jdk jdk, String classPath) throws IOException {
         this.jdk = jdk;
@@ -89,6 +90,12 @@ public final class DeserRun {
         return this;
     }
 
+    /** Each run's JVM is killed after this (60 s unless set); {@link ForkedJvm.Result#timedOut} then says so. */
+    public DeserRun timeoutSeconds(long seconds) {
+        this.timeoutSeconds = seconds;
+        return this;
+    }
+
     /** Writes a document into the run's folder. */
     public Path document(String name, String text) throws IOException {
         return Files.writeString(dir.resolve(name), text);
@@ -109,7 +116,8 @@ public final class DeserRun {
         for (Path marker : markers) {
             Files.deleteIfExists(marker);
         }
-        ForkedJvm jvm = ForkedJvm.on(jdk).workDir(dir).classPath(classPath).jvmArg(jvmArgs.toArray(String[]::new));
+        ForkedJvm jvm = ForkedJvm.on(jdk).workDir(dir).classPath(classPath).jvmArg(jvmArgs.toArray(String[]::new))
+                .timeoutSeconds(timeoutSeconds);
         if (agentOptions != null) {
             jvm.withAgent("log=" + log + (agentOptions.isEmpty() ? "" : "," + agentOptions));
         }
