@@ -101,8 +101,9 @@ public final class ReferenceBudget {
         if (work <= max) {
             return null;
         }
-        Decision decision = Decision.reject("serial.maxWork", "back-references in this document expand to more than "
-                + max + " objects for hashing (the last one to " + size + ")");
+        Decision decision = Decision.reject("serial.maxWork", "the objects this document shares (back-references,"
+                + " or containers handed to calls) expand to more than " + max
+                + " objects for hashing (the last one to " + size + ")");
         Throwable refusal = DeserializerGate.refuse(decision, library, entryPoint,
                 referred == null ? "null" : referred.getClass().getName(), -1, hooked, exceptionType);
         audited = refusal == null;
