@@ -3,11 +3,12 @@ package dev.safeload.deser;
 import java.util.ArrayList;
 
 /**
- * Hessian 4's reference list ({@code Hessian2Input._refs}), counting: {@code readObject} takes
- * a back-reference's object from it with {@code get}, inline, so that is where its expanded size
- * is spent from the document's {@code serial.maxWork} ({@link ReferenceBudget}), and the refusal
- * thrown, as the {@code HessianProtocolException} (an {@code IOException}) that
- * {@code readObject} declares. {@code resetReferences} clears the list, and so the budget.
+ * Hessian's reference list ({@code _refs} of {@code Hessian2Input} or {@code HessianInput}),
+ * counting: {@code readObject} takes a back-reference's object from it with {@code get}, inline,
+ * so that is where its expanded size is spent from the document's {@code serial.maxWork}
+ * ({@link ReferenceBudget}), and the refusal thrown, as the {@code HessianProtocolException}
+ * (an {@code IOException}) that {@code readObject} declares. {@code resetReferences} clears
+ * the list, and so the budget; {@code HessianInput.init} drops it, and the next one is counted.
  */
 public final class CountedReferences extends ArrayList<Object> {
 

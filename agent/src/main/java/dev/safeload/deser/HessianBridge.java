@@ -40,7 +40,7 @@ public final class HessianBridge {
     private HessianBridge() {
     }
 
-    /** {@code Hessian2Input._refs}, per input class; null for a Hessian shaped otherwise. */
+    /** {@code _refs} of {@code Hessian2Input} or {@code HessianInput}; null for a Hessian shaped otherwise. */
     private static final ClassValue<java.lang.reflect.Field> REFS = new ClassValue<>() {
         @Override
         protected java.lang.reflect.Field computeValue(Class<?> type) {
@@ -60,10 +60,10 @@ public final class HessianBridge {
     };
 
     /**
-     * {@code Hessian2Input.addRef}: before the input's first object can be referred to, its
-     * reference list becomes a {@link CountedReferences}, which spends every back-reference's
-     * expanded size from the document's {@code serial.maxWork}. Always null: the refusal comes
-     * from the list.
+     * {@code Hessian2Input.addRef} or {@code HessianInput.addRef}: before the input's first
+     * object can be referred to, its reference list becomes a {@link CountedReferences}, which
+     * spends every back-reference's expanded size from the document's {@code serial.maxWork}.
+     * Always null: the refusal comes from the list.
      */
     public static Throwable countReferences(String library, String entryPoint, Object input, Class<?> hooked,
                                             String exceptionType) {

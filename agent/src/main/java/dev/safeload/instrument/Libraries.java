@@ -108,7 +108,8 @@ public final class Libraries {
             ReferenceUnmarshallerInstrumentation.ID,
             ReferenceResolverInstrumentation.MAP_TRIGGER,
             ReferenceResolverInstrumentation.LIST_TRIGGER,
-            Hessian2InputInstrumentation.TRIGGER);
+            Hessian2InputInstrumentation.TRIGGER,
+            Hessian2InputInstrumentation.V1);
 
     private Libraries() {
     }
@@ -153,7 +154,8 @@ public final class Libraries {
                     ReferenceUnmarshallerInstrumentation.ID -> ReferenceUnmarshallerInstrumentation.hooks(className);
             case ReferenceResolverInstrumentation.MAP_TRIGGER, ReferenceResolverInstrumentation.LIST_TRIGGER ->
                     ReferenceResolverInstrumentation.hooks(className);
-            case Hessian2InputInstrumentation.TRIGGER -> Hessian2InputInstrumentation.hooks();
+            case Hessian2InputInstrumentation.TRIGGER, Hessian2InputInstrumentation.V1 ->
+                    Hessian2InputInstrumentation.hooks(className);
             default -> className.equals(JACKSON_CLASS_NAME_ID_RESOLVER) ? ClassNameIdResolverInstrumentation.hooks()
                     : className.equals(JACKSON_TYPE_DESERIALIZER_BASE) ? TypeDeserializerBaseInstrumentation.hooks()
                     : className.equals(JACKSON_DESERIALIZATION_CONTEXT) || className.equals(JACKSON_FROM_STRING_STD)

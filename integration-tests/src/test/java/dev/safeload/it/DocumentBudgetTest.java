@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The stream guard's work and depth budgets ({@code serial.maxWork}, {@code serial.maxDepth})
  * on XStream 1.4.17 (its default XPath-relative references and its ID mode), Kryo 5 with
- * references on, and Hessian 4, in real JVMs: hash bombs delivered through each library's
+ * references on, and Hessian 4 (its Hessian 2 and Hessian 1 inputs), in real JVMs: hash bombs delivered through each library's
  * back-references are refused in a read that would otherwise never end, nesting past the limit
  * is refused, and a benign graph with ordinary sharing still reads.
  */
@@ -45,7 +45,10 @@ class DocumentBudgetTest {
         KRYO("kryo", "com.esotericsoftware.kryo.KryoException", "com.esotericsoftware.kryo.Kryo.readClassAndObject",
                 BombPayloads::kryo, RpcOrder.sample()),
         HESSIAN("hessian", "com.caucho.hessian.io.HessianProtocolException",
-                "com.caucho.hessian.io.Hessian2Input.readObject", BombPayloads::hessian, HessianOrder.sample());
+                "com.caucho.hessian.io.Hessian2Input.readObject", BombPayloads::hessian, HessianOrder.sample()),
+        /** Hessian 1 ({@code HessianOutput}, {@code HessianInput}): what {@code HessianServlet} reads v1 calls with. */
+        HESSIAN1("hessian1", "com.caucho.hessian.io.HessianProtocolException",
+                "com.caucho.hessian.io.HessianInput.readObject", BombPayloads::hessian1, HessianOrder.sample());
 
         final String mode;
         final String exception;
@@ -68,7 +71,7 @@ class DocumentBudgetTest {
 
     /** Hessian has no depth budget yet (see README Limits). */
     static Stream<Arguments> nestingReaders() {
-        return readers().filter(a -> a.get()[1] != Reader.HESSIAN);
+        return readers().filter(a -> a.get()[1] != Reader.HESSIAN && a.get()[1] != Reader.HESSIAN1);
     }
 
     private record Run(ForkedJvm.Result jvm, List<JsonNode> events) {
@@ -112,7 +115,8 @@ class DocumentBudgetTest {
         JsonNode event = refusals.get(0);
         assertEquals(rule, event.path("rule.name").asText(), event::toString);
         assertEquals(reader.entryPoint, event.path("safeload.entry_point").asText(), event::toString);
-        assertEquals(reader.mode.startsWith("xstream") ? "xstream" : reader.mode, event.path("safeload.library").asText());
+        assertEquals(reader.mode.startsWith("xstream") ? "xstream" : reader.mode.startsWith("hessian") ? "hessian"
+                : reader.mode, event.path("safeload.library").asText());
         assertEquals("failure", event.path("event.outcome").asText());
         // Measured, not asserted: the machine may be loaded.
         System.out.println("[DocumentBudgetTest] " + bomb + " " + reader + " refused by " + rule + " after "

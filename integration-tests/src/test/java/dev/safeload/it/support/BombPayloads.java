@@ -114,6 +114,21 @@ public final class BombPayloads {
         });
     }
 
+    /** Hessian 1 bytes, as {@code HessianOutput} writes them (back-references are {@code R} and an int). */
+    public static byte[] hessian1(Object value) {
+        return onLargeStack(() -> {
+            try {
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                com.caucho.hessian.io.HessianOutput out = new com.caucho.hessian.io.HessianOutput(bytes);
+                out.writeObject(value);
+                out.close();
+                return bytes.toByteArray();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     /**
      * Kryo bytes of an {@code Object[]} claiming {@code length} elements and carrying none: its
      * class, Kryo's "new object" reference marker, and the length plus one, as

@@ -1,6 +1,7 @@
 package dev.safeload.it.victim;
 
 import com.caucho.hessian.io.Hessian2Input;
+import com.caucho.hessian.io.HessianInput;
 import com.esotericsoftware.kryo.io.Input;
 import com.thoughtworks.xstream.XStream;
 import java.io.ByteArrayInputStream;
@@ -9,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Reads one document with XStream, Kryo or Hessian and says how it went and how long the read
+ * Reads one document with XStream, Kryo or Hessian (2, or 1) and says how it went and how long the read
  * took, never printing what it read: a hash bomb's {@code toString} would not end either.
  */
 public final class BombVictim {
@@ -34,6 +35,7 @@ public final class BombVictim {
                 case "xstream", "xstream-id" -> xstream.fromXML(new String(bytes, StandardCharsets.UTF_8));
                 case "kryo" -> kryo.readClassAndObject(new Input(bytes));
                 case "hessian" -> new Hessian2Input(new ByteArrayInputStream(bytes)).readObject();
+                case "hessian1" -> new HessianInput(new ByteArrayInputStream(bytes)).readObject();
                 default -> throw new IllegalArgumentException("unknown mode " + args[0]);
             };
             result = "RESULT ok " + (read == null ? "null" : read.getClass().getName());
