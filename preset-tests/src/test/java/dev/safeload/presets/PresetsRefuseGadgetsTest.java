@@ -57,7 +57,7 @@ class PresetsRefuseGadgetsTest {
                 Presets.gadgetDeny(), SerialLimits.DEFAULTS);
         List<String> allowed = new ArrayList<>();
         for (String name : GADGET_CLASSES) {
-            if (policy.decideName(name, false).allowed()) {
+            if (policy.decideName(name).allowed()) {
                 allowed.add(name);
             }
         }
