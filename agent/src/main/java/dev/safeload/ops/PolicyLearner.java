@@ -244,6 +244,11 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
         Observation o = into.computeIfAbsent(entry, Observation::new);
         o.count = Tally.saturatedSum(o.count, e.occurrences());
         o.found = true;
+        firstSeen(o, e);
+    }
+
+    /** Keeps {@code e} as the observation's first sighting if it is the earliest yet. */
+    private static void firstSeen(Observation o, LogEvent e) {
         if (o.first == null || e.timestamp().isBefore(o.first)) {
             o.first = e.timestamp();
             o.firstCallSite = e.callSite();
@@ -268,12 +273,7 @@ public final class PolicyLearner implements ViolationLogReader.Visitor {
         } else {
             o.found = true;
         }
-        if (o.first == null || e.timestamp().isBefore(o.first)) {
-            o.first = e.timestamp();
-            o.firstCallSite = e.callSite();
-            o.firstFile = e.file();
-            o.firstLine = e.line();
-        }
+        firstSeen(o, e);
         if (e.stream() != null) {
             String stream = e.host() + '\u0000' + e.pid() + '\u0000' + e.stream();
             o.streams.add(stream);
