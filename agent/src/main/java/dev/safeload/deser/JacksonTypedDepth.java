@@ -69,12 +69,29 @@ public final class JacksonTypedDepth {
     }
 
     /**
+     * The one hook on {@code _findDeserializer}, at every typed value: the cache hit's class check
+     * ({@link DeserializerGate#checkCachedTypeId}), then the value's depth. One bridge call, not
+     * two: this runs 17 times in a 3 µs read of the issue's benchmark.
+     *
+     * @param resolver the type deserializer's {@code TypeIdResolver}
      * @param ctxt the {@code DeserializationContext}
      * @param typeId the id the document gave, named in the refusal
      * @return the exception to throw, or null
      */
-    public static Throwable checkTypedValue(String library, String entryPoint, Object ctxt, Object typeId,
-                                            Class<?> hooked, String exceptionType) {
+    public static Throwable checkTypedValue(String library, String entryPoint, Object resolver, Object ctxt,
+                                            Object typeId, Class<?> hooked, String exceptionType) {
+        Throwable refusal = DeserializerGate.checkCachedTypeId(library, entryPoint, resolver, typeId, hooked,
+                exceptionType);
+        return refusal != null ? refusal : checkTypedValue(library, entryPoint, ctxt, typeId, hooked, exceptionType);
+    }
+
+    /**
+     * @param ctxt the {@code DeserializationContext}
+     * @param typeId the id the document gave, named in the refusal
+     * @return the exception to throw, or null
+     */
+    static Throwable checkTypedValue(String library, String entryPoint, Object ctxt, Object typeId,
+                                     Class<?> hooked, String exceptionType) {
         DeserializerGate gate = DeserializerGate.installed();
         if (gate == null || ctxt == null) {
             return null;

@@ -12,7 +12,7 @@ import java.util.List;
  * resolves each type id once. The hook there hands the gate the id and the deserializer's
  * resolver, so a class-name id let through in audit mode or under a looser policy is judged
  * again when the policy tightens; ids of any other resolver (logical names) are left alone.
- * A second hook there judges the value's depth ({@link dev.safeload.deser.JacksonTypedDepth}).
+ * The same call then judges the value's depth ({@link dev.safeload.deser.JacksonTypedDepth}).
  */
 public final class TypeDeserializerBaseInstrumentation {
 
@@ -29,19 +29,14 @@ public final class TypeDeserializerBaseInstrumentation {
     }
 
     public static List<EntryHook> hooks() {
+        // One call for both checks: this runs at every typed value of every read.
         return List.of(EntryHook.at(trigger(), "_findDeserializer")
                 .descriptor("(L".concat(internal("databind.DeserializationContext")).concat(";Ljava/lang/String;)L")
                         .concat(internal("databind.JsonDeserializer")).concat(";"))
                 .constant("jackson").constant(jackson("databind.ObjectMapper.readValue"))
                 .self().then(internal("databind.jsontype.impl.TypeDeserializerBase"), "getTypeIdResolver",
                         "()L".concat(internal("databind.jsontype.TypeIdResolver")).concat(";"))
-                .argument(1).hookedClass().constant(jackson("databind.JsonMappingException"))
-                .throwsReturned("dev.safeload.deser.DeserializerGate", "checkCachedTypeId"),
-                EntryHook.at(trigger(), "_findDeserializer")
-                        .descriptor("(L".concat(internal("databind.DeserializationContext")).concat(";Ljava/lang/String;)L")
-                                .concat(internal("databind.JsonDeserializer")).concat(";"))
-                        .constant("jackson").constant(jackson("databind.ObjectMapper.readValue"))
-                        .argument(0).argument(1).hookedClass().constant(jackson("databind.JsonMappingException"))
-                        .throwsReturned("dev.safeload.deser.JacksonTypedDepth", "checkTypedValue"));
+                .argument(0).argument(1).hookedClass().constant(jackson("databind.JsonMappingException"))
+                .throwsReturned("dev.safeload.deser.JacksonTypedDepth", "checkTypedValue"));
     }
 }
