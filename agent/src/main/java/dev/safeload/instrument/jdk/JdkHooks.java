@@ -143,6 +143,19 @@ public final class JdkHooks {
     }
 
     /**
+     * The edit of {@code owner.name descriptor} writing into {@code next}, or null for a method
+     * not hooked: for a test that runs the edits through another writer to compare the code.
+     */
+    static MethodVisitor editOf(String owner, String name, String descriptor, MethodVisitor next, Runnable missed) {
+        for (Site site : Site.values()) {
+            if (site.owner.equals(owner) && site.method.equals(name) && site.descriptor.equals(descriptor)) {
+                return site.edit(next, missed);
+            }
+        }
+        return null;
+    }
+
+    /**
      * The hooked class bytes, or null to leave the class as it is. Nothing is thrown: a JDK
      * whose internals changed gets a warning on the console, and the filter alone.
      */
@@ -181,7 +194,7 @@ public final class JdkHooks {
                             + " extra checks are off");
                 }
             }
-            return hook.edited.isEmpty() ? null : hook.writer.toByteArray();
+            return hook.bytes;
         } catch (RuntimeException | LinkageError e) {
             console.println("safeload: warning: cannot hook " + internalName.replace('/', '.') + ": " + e
                     + "; every stream is still checked by the filter, but this hook's extra checks are off");
@@ -193,13 +206,64 @@ public final class JdkHooks {
         return edit(bytes, sites, false);
     }
 
-    /** Edits {@code bytes}; with {@code withoutFrames}, for code that came with none, writes none. */
+    /**
+     * Edits {@code bytes}; with {@code withoutFrames}, for code that came with none, writes none.
+     * Only the sites' methods go through ASM, and the rest of the class is left byte for byte
+     * ({@link CodeGraft}): its constant pool is never decoded.
+     */
     private static Hook edit(byte[] bytes, java.util.List<Site> sites, boolean withoutFrames) {
-        ClassReader reader = new ClassReader(bytes);
-        ClassWriter writer = new ClassWriter(reader, 0);
-        Hook hook = new Hook(withoutFrames ? new NoFrames(writer) : writer, writer, sites);
-        reader.accept(hook, ClassReader.EXPAND_FRAMES);
+        ClassFileLayout layout = new ClassFileLayout(bytes);
+        java.util.List<Site> toEdit = new java.util.ArrayList<>();
+        java.util.List<Integer> methods = new java.util.ArrayList<>();
+        Hook hook = new Hook();
+        for (int method : layout.methods) { // in class file order, as the graft copies
+            for (Site site : sites) {
+                if (!hook.found.contains(site) && layout.named(method, site.method, site.descriptor)
+                        && (layout.u2(method) & Opcodes.ACC_ABSTRACT) == 0) {
+                    hook.found.add(site);
+                    if (declaresAll(layout, site.fields)) {
+                        toEdit.add(site);
+                        methods.add(method);
+                    }
+                }
+            }
+        }
+        if (toEdit.isEmpty()) {
+            return hook;
+        }
+        int[] offsets = new int[methods.size()];
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] = methods.get(i);
+        }
+        ClassWriter writer = CodeGraft.writer();
+        hook.start(withoutFrames ? new NoFrames(writer) : writer, toEdit);
+        new ClassReader(CodeGraft.methodsOnly(layout, offsets)).accept(hook, ClassReader.EXPAND_FRAMES);
+        boolean[] replace = new boolean[offsets.length];
+        for (int i = 0; i < replace.length; i++) {
+            replace[i] = hook.edited.contains(toEdit.get(i));
+        }
+        if (!hook.edited.isEmpty()) {
+            hook.bytes = CodeGraft.graft(layout, offsets, replace, writer.toByteArray());
+        }
         return hook;
+    }
+
+    /** Whether the class declares every field of {@code fields} ({@code name:descriptor}). */
+    private static boolean declaresAll(ClassFileLayout layout, Set<String> fields) {
+        for (String field : fields) {
+            int colon = field.indexOf(':');
+            boolean declared = false;
+            for (int at : layout.fields) {
+                if (layout.named(at, field.substring(0, colon), field.substring(colon + 1))) {
+                    declared = true;
+                    break;
+                }
+            }
+            if (!declared) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Drops every stack map frame on the way to the writer. */
@@ -220,16 +284,18 @@ public final class JdkHooks {
     }
 
     /**
-     * Edits the sites' methods, and only when every field their code reads is declared with the
-     * expected type (fields come before methods in a class file); passes the rest through.
+     * Edits the sites' methods, read from a class cut down to them, in the order given. The
+     * writer is told no signature or exceptions: only the code is grafted back, and the method's
+     * other attributes stay as they were.
      */
     private static final class Hook extends ClassVisitor {
-        private final java.util.List<Site> sites;
-        private final Set<String> fields = new java.util.HashSet<>();
+        private java.util.List<Site> sites;
+        private int next;
         final Set<Site> found = java.util.EnumSet.noneOf(Site.class);
         final Set<Site> edited = java.util.EnumSet.noneOf(Site.class);
         final Set<Site> missed = java.util.EnumSet.noneOf(Site.class);
-        final ClassWriter writer;
+        /** The edited class, or null when no method was edited. */
+        byte[] bytes;
         /** No edited method had a stack map frame: the bytes came from a JVM that dropped them. */
         boolean unframed = true;
 
@@ -261,32 +327,23 @@ public final class JdkHooks {
             }
         }
 
-        Hook(ClassVisitor next, ClassWriter writer, java.util.List<Site> sites) {
-            super(Opcodes.ASM9, next);
-            this.writer = writer;
+        Hook() {
+            super(Opcodes.ASM9);
+        }
+
+        void start(ClassVisitor writer, java.util.List<Site> sites) {
+            this.cv = writer;
             this.sites = sites;
         }
 
         @Override
-        public net.bytebuddy.jar.asm.FieldVisitor visitField(int access, String name, String descriptor,
-                                                             String signature, Object value) {
-            fields.add(name + ":" + descriptor);
-            return super.visitField(access, name, descriptor, signature, value);
-        }
-
-        @Override
         public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] exceptions) {
-            MethodVisitor mv = super.visitMethod(access, name, desc, signature, exceptions);
-            for (Site site : sites) {
-                if (name.equals(site.method) && desc.equals(site.descriptor) && (access & Opcodes.ACC_ABSTRACT) == 0) {
-                    found.add(site);
-                    if (fields.containsAll(site.fields)) {
-                        edited.add(site);
-                        return new Framed(site.edit(mv, new Missed(site)));
-                    }
-                }
+            Site site = sites.get(next++);
+            if (!name.equals(site.method) || !desc.equals(site.descriptor)) {
+                throw new IllegalStateException("methods out of order: " + name + desc + " for " + site);
             }
-            return mv;
+            edited.add(site);
+            return new Framed(site.edit(super.visitMethod(access, name, desc, null, null), new Missed(site)));
         }
     }
 
