@@ -15,14 +15,16 @@ import net.bytebuddy.jar.asm.Type;
 /**
  * The agent's hooks in java.base, written as plain ASM edits of the class bytes. Byte
  * Buddy's advice machinery would load about a thousand classes at start to do the same; these
- * edits load ASM's reader and writer only, when the hooked class itself loads.
+ * edits load ASM's reader and writer only, when the hooked class itself loads. Only the edited
+ * methods go through ASM; the rest of the class, its constant pool included, is copied byte for
+ * byte and never decoded ({@link CodeGraft}).
  *
  * <p>The inserted code may name JDK types only, since java.base cannot see the agent: it reaches
  * the agent's guard through JDK interfaces that the guard implements, as the stream's filter.
  * Every branch target gets an explicit stack map frame: java.base is not verified by default,
  * so a wrong frame would not be caught at load (StartupWindowTest runs a JVM with
  * {@code -XX:+BytecodeVerificationLocal} to catch it), and the writer is told to compute
- * nothing, which keeps the untouched methods byte for byte.
+ * nothing: it needs no class hierarchy, and the original frames pass through as they are.
  *
  * <ul>
  *   <li>{@code ObjectInputStream.readObject0}: at a top-level read (depth 0) on entry and on
@@ -213,14 +215,14 @@ public final class JdkHooks {
      */
     private static Hook edit(byte[] bytes, java.util.List<Site> sites, boolean withoutFrames) {
         ClassFileLayout layout = new ClassFileLayout(bytes);
+        Set<Site> found = java.util.EnumSet.noneOf(Site.class);
         java.util.List<Site> toEdit = new java.util.ArrayList<>();
         java.util.List<Integer> methods = new java.util.ArrayList<>();
-        Hook hook = new Hook();
         for (int method : layout.methods) { // in class file order, as the graft copies
             for (Site site : sites) {
-                if (!hook.found.contains(site) && layout.named(method, site.method, site.descriptor)
+                if (!found.contains(site) && layout.named(method, site.method, site.descriptor)
                         && (layout.u2(method) & Opcodes.ACC_ABSTRACT) == 0) {
-                    hook.found.add(site);
+                    found.add(site);
                     if (declaresAll(layout, site.fields)) {
                         toEdit.add(site);
                         methods.add(method);
@@ -228,21 +230,21 @@ public final class JdkHooks {
                 }
             }
         }
-        if (toEdit.isEmpty()) {
+        ClassWriter writer = toEdit.isEmpty() ? null : CodeGraft.writer();
+        Hook hook = new Hook(writer == null || !withoutFrames ? writer : new NoFrames(writer), toEdit, found);
+        if (writer == null) {
             return hook;
         }
         int[] offsets = new int[methods.size()];
         for (int i = 0; i < offsets.length; i++) {
             offsets[i] = methods.get(i);
         }
-        ClassWriter writer = CodeGraft.writer();
-        hook.start(withoutFrames ? new NoFrames(writer) : writer, toEdit);
         new ClassReader(CodeGraft.methodsOnly(layout, offsets)).accept(hook, ClassReader.EXPAND_FRAMES);
-        boolean[] replace = new boolean[offsets.length];
-        for (int i = 0; i < replace.length; i++) {
-            replace[i] = hook.edited.contains(toEdit.get(i));
-        }
         if (!hook.edited.isEmpty()) {
+            boolean[] replace = new boolean[offsets.length];
+            for (int i = 0; i < replace.length; i++) {
+                replace[i] = hook.edited.contains(toEdit.get(i)); // a missed edit keeps the original code
+            }
             hook.bytes = CodeGraft.graft(layout, offsets, replace, writer.toByteArray());
         }
         return hook;
@@ -289,9 +291,9 @@ public final class JdkHooks {
      * other attributes stay as they were.
      */
     private static final class Hook extends ClassVisitor {
-        private java.util.List<Site> sites;
+        private final java.util.List<Site> sites;
         private int next;
-        final Set<Site> found = java.util.EnumSet.noneOf(Site.class);
+        final Set<Site> found;
         final Set<Site> edited = java.util.EnumSet.noneOf(Site.class);
         final Set<Site> missed = java.util.EnumSet.noneOf(Site.class);
         /** The edited class, or null when no method was edited. */
@@ -327,13 +329,11 @@ public final class JdkHooks {
             }
         }
 
-        Hook() {
-            super(Opcodes.ASM9);
-        }
-
-        void start(ClassVisitor writer, java.util.List<Site> sites) {
-            this.cv = writer;
+        /** {@code next} is null when no site is to be edited: nothing is read then. */
+        Hook(ClassVisitor next, java.util.List<Site> sites, Set<Site> found) {
+            super(Opcodes.ASM9, next);
             this.sites = sites;
+            this.found = found;
         }
 
         @Override
