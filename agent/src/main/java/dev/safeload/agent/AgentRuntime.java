@@ -154,7 +154,7 @@ final class AgentRuntime implements SafeloadMXBean {
             boolean installed;
             try {
                 installed = runtime.installSerialGate(inst);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (Throwable e) { // whatever it is, no stream may run unguarded
                 runtime.console.println("safeload: cannot install the deserialization filter factory: " + e);
                 installed = false;
             }

@@ -53,7 +53,7 @@ public final class Hooks implements ClassFileTransformer {
      */
     private volatile Runnable beforeFirstStream;
     private final Object beforeFirstStreamLock = new Object();
-    private Thread runningBeforeFirstStream;
+    private volatile Thread runningBeforeFirstStream;
     /** Whether {@link #install} kept its {@code beforeFirstStream}, whether or not it has run since. */
     private boolean deferred;
 
@@ -153,27 +153,55 @@ public final class Hooks implements ClassFileTransformer {
     /**
      * Runs the deferred start work once, as {@code ObjectInputStream} or an XMLDecoder handler
      * loads: no stream or document can exist before that class is defined. Another thread
-     * loading such a class meanwhile waits here until the work is done; the thread doing it
-     * passes through when the work loads such a class itself.
+     * loading such a class meanwhile waits here until the work is done.
+     *
+     * <p>The work runs on a thread of its own while this one waits: the JVM's agent support
+     * calls no transformer of this agent for a class that the thread already inside one loads
+     * or retransforms (its reentrancy guard), so done here, {@code ObjectInputFilter.Config}
+     * would load without its edit and {@code Hashtable} would be retransformed unedited.
      */
     private void runBeforeFirstStream() {
-        if (beforeFirstStream == null) {
+        if (beforeFirstStream == null || Thread.currentThread() == runningBeforeFirstStream) {
             return;
         }
         synchronized (beforeFirstStreamLock) {
             Runnable work = beforeFirstStream;
-            if (work == null || runningBeforeFirstStream == Thread.currentThread()) {
+            if (work == null) {
                 return;
             }
-            runningBeforeFirstStream = Thread.currentThread();
+            Thread worker = new Thread(work, "safeload-first-stream");
+            worker.setDaemon(true);
+            runningBeforeFirstStream = worker;
+            boolean interrupted = false;
             try {
-                work.run();
+                worker.start();
+                long deadline = System.nanoTime() + BEFORE_FIRST_STREAM_TIMEOUT_NANOS;
+                while (worker.isAlive()) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        // Never seen: a deadlock with what this thread holds. Fail closed.
+                        console.println("safeload: the deserialization guard did not install within "
+                                + BEFORE_FIRST_STREAM_TIMEOUT_NANOS / 1_000_000_000L + " s; stopping the JVM rather than"
+                                + " deserializing unprotected (fail closed)");
+                        Runtime.getRuntime().halt(dev.safeload.agent.SafeloadAgent.EXIT_INVALID_CONFIG);
+                    }
+                    try {
+                        worker.join(Math.max(1, left / 1_000_000L));
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
             } finally {
                 runningBeforeFirstStream = null;
                 beforeFirstStream = null;
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }
+
+    private static final long BEFORE_FIRST_STREAM_TIMEOUT_NANOS = 60_000_000_000L;
 
     @Override
     public byte[] transform(Module module, ClassLoader loader, String name, Class<?> redefined,
