@@ -92,8 +92,13 @@ final class AgentRuntime implements SafeloadMXBean {
         // factory: the JDK would load that host class while ObjectInputStream is loading.
         boolean defer = !attached && System.getProperty("jdk.serialFilterFactory") == null;
         Hooks hooks = Hooks.install(inst, console, policy.hooks(), defer ? new FirstStream(runtime, inst) : null);
-        if (!hooks.deferred() && !runtime.installSerialGate(inst)) {
-            return false;
+        if (!hooks.deferred()) {
+            try {
+                runtime.installSerialGate(inst);
+            } catch (IllegalStateException | ReflectiveOperationException e) {
+                SafeloadAgent.failClosed(console, "cannot install the deserialization filter factory: " + e.getMessage());
+                return false;
+            }
         }
         ModelLoadGate.install(modelGate);
         DeserializerGate.install(deserializerGate);
@@ -122,43 +127,29 @@ final class AgentRuntime implements SafeloadMXBean {
         return true;
     }
 
-    /**
-     * Makes the serialization gate the JVM-wide filter factory.
-     *
-     * @return false when it could not be (the agent failed closed)
-     */
-    boolean installSerialGate(Instrumentation inst) {
-        SerialGate gate;
-        try {
-            gate = FilterFactoryInstaller.install(inst, new SerialGates(policy, reporter));
-        } catch (IllegalStateException | ReflectiveOperationException e) {
-            SafeloadAgent.failClosed(console, "cannot install the deserialization filter factory: " + e.getMessage());
-            return false;
-        }
+    /** Makes the serialization gate the JVM-wide filter factory. */
+    void installSerialGate(Instrumentation inst) throws ReflectiveOperationException {
+        SerialGate gate = FilterFactoryInstaller.install(inst, new SerialGates(policy, reporter));
         synchronized (this) {
             // A reload that ran meanwhile found no gate to update: give it the policy in force.
             serialGate = gate;
             gate.policy(policy);
         }
-        return true;
     }
 
     /**
      * The factory installed as the first class that reads through it loads (see {@link #start}).
-     * A failure there stops the JVM at once, as at start: no stream may run unguarded, and a
-     * shutdown hook could need the class this thread is loading. A class, not a lambda.
+     * A failure there stops the JVM at once, as a failure at start does: no stream may run
+     * unguarded, and a shutdown hook could need the class the waiting thread is loading. A
+     * class, not a lambda.
      */
     private record FirstStream(AgentRuntime runtime, Instrumentation inst) implements Runnable {
         @Override
         public void run() {
-            boolean installed;
             try {
-                installed = runtime.installSerialGate(inst);
+                runtime.installSerialGate(inst);
             } catch (Throwable e) { // whatever it is, no stream may run unguarded
                 runtime.console.println("safeload: cannot install the deserialization filter factory: " + e);
-                installed = false;
-            }
-            if (!installed) {
                 runtime.console.println("safeload: stopping the JVM rather than deserializing unprotected (fail closed)");
                 Runtime.getRuntime().halt(SafeloadAgent.EXIT_INVALID_CONFIG);
             }

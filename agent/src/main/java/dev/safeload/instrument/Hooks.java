@@ -56,6 +56,8 @@ public final class Hooks implements ClassFileTransformer {
     private volatile Thread runningBeforeFirstStream;
     /** Whether {@link #install} kept its {@code beforeFirstStream}, whether or not it has run since. */
     private boolean deferred;
+    /** Set as ObjectInputStream or an XMLDecoder handler starts loading, before the work is looked for. */
+    private volatile boolean streamClassLoading;
 
     private Hooks(PrintStream console, List<ModelHook> userHooks) {
         this.console = console;
@@ -90,11 +92,13 @@ public final class Hooks implements ClassFileTransformer {
     public static Hooks install(Instrumentation inst, PrintStream console, List<ModelHook> userHooks,
                                 Runnable beforeFirstStream) {
         Hooks hooks = new Hooks(console, userHooks);
-        Class<?>[] all = inst.getAllLoadedClasses();
+        // Retransformable, so another agent's retransformation starts from bytes we edit again.
+        // Added before the loaded classes are listed, so that no class falls between the two.
+        inst.addTransformer(hooks, true);
         boolean defer = beforeFirstStream != null;
         List<Class<?>> loaded = new ArrayList<>();
         List<Class<?>> javaBase = new ArrayList<>();
-        for (Class<?> type : all) {
+        for (Class<?> type : inst.getAllLoadedClasses()) {
             if (!hooks.mayBeHooked(type.getName())) {
                 continue;
             }
@@ -112,11 +116,12 @@ public final class Hooks implements ClassFileTransformer {
         if (defer) {
             hooks.deferred = true;
             hooks.beforeFirstStream = new BeforeFirstStream(inst, console, javaBase, beforeFirstStream);
+            if (hooks.streamClassLoading) {
+                hooks.runBeforeFirstStream(); // one started loading while the classes were listed
+            }
         } else {
             loaded.addAll(javaBase);
         }
-        // Retransformable, so another agent's retransformation starts from bytes we edit again.
-        inst.addTransformer(hooks, true);
         retransform(inst, console, loaded);
         return hooks;
     }
@@ -212,12 +217,14 @@ public final class Hooks implements ClassFileTransformer {
         if (loader == null && JdkHooks.handles(name)) {
             byte[] edited = jdk.rewrite(name, bytes);
             if (JdkHooks.OBJECT_INPUT_STREAM.equals(name)) {
+                streamClassLoading = true;
                 runBeforeFirstStream();
             }
             return edited;
         }
         if (loader == null && isXmlDecoder(name)) {
             byte[] edited = xmlDecoder().rewrite(name, bytes);
+            streamClassLoading = true;
             runBeforeFirstStream();
             return edited;
         }
