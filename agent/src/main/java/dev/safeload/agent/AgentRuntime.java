@@ -35,7 +35,8 @@ import javax.management.ObjectName;
 final class AgentRuntime implements SafeloadMXBean {
 
     private final Reporter reporter;
-    private final SerialGate serialGate;
+    /** Null until the filter factory is installed: at premain, as the first stream's class loads ({@link #start}). */
+    private volatile SerialGate serialGate;
     private final ModelLoadGate modelGate;
     private final DeserializerGate deserializerGate;
     private final PrintStream console;
@@ -49,11 +50,10 @@ final class AgentRuntime implements SafeloadMXBean {
     /** The agent running in this JVM, for a second {@code attach}; null until started. */
     private static volatile AgentRuntime running;
 
-    private AgentRuntime(Policy policy, Reporter reporter, SerialGate serialGate, ModelLoadGate modelGate,
+    private AgentRuntime(Policy policy, Reporter reporter, ModelLoadGate modelGate,
                          DeserializerGate deserializerGate, PrintStream console, boolean allowLoosening, String options, Map<String, String> environment) {
         this.policy = policy;
         this.reporter = reporter;
-        this.serialGate = serialGate;
         this.modelGate = modelGate;
         this.deserializerGate = deserializerGate;
         this.console = console;
@@ -68,32 +68,40 @@ final class AgentRuntime implements SafeloadMXBean {
 
     /**
      * @param policyFile the policy file to watch, or null
+     * @param attached started by {@code attach} in a running JVM, not at its start
      * @return whether the agent is now running
      */
     static boolean start(Policy policy, LogSettings log, Instrumentation inst, PrintStream console,
                          String options, Map<String, String> environment, java.nio.file.Path policyFile,
-                         boolean jmx, boolean allowLoosening) {
+                         boolean jmx, boolean allowLoosening, boolean attached) {
         Reporter reporter = new Reporter(log, console);
+        ModelLoadGate modelGate = new ModelLoadGate(policy, reporter);
+        DeserializerGate deserializerGate = new DeserializerGate(policy, reporter);
+        AgentRuntime runtime = new AgentRuntime(policy, reporter, modelGate, deserializerGate, console,
+                allowLoosening,
+                options, environment);
         // Hooks first, so that ObjectInputFilter.Config, which installing the factory loads, is
         // hooked as it loads. Hooked classes are transformed as they load (or now, if already
         // loaded), so a library that is never used costs a name check per class load. A failure
         // is printed when it happens. The filter factory checks every stream regardless.
-        Hooks.install(inst, console, policy.hooks());
-
-        SerialGate serialGate;
-        try {
-            serialGate = FilterFactoryInstaller.install(inst, new SerialGates(policy, reporter));
-        } catch (IllegalStateException | ReflectiveOperationException e) {
-            SafeloadAgent.failClosed(console, "cannot install the deserialization filter factory: " + e.getMessage());
-            return false;
+        //
+        // At JVM start the factory is installed as ObjectInputStream (or an XMLDecoder handler)
+        // loads, before any stream or document can exist: a host that never deserializes pays
+        // neither Config's initialisation (java.security, a System.Logger) nor the java.base
+        // edits. Installed now when attached, or when -Djdk.serialFilterFactory names a host
+        // factory: the JDK would load that host class while ObjectInputStream is loading.
+        boolean defer = !attached && System.getProperty("jdk.serialFilterFactory") == null;
+        Hooks hooks = Hooks.install(inst, console, policy.hooks(), defer ? new FirstStream(runtime, inst) : null);
+        if (!hooks.deferred()) {
+            try {
+                runtime.installSerialGate(inst);
+            } catch (IllegalStateException | ReflectiveOperationException e) {
+                SafeloadAgent.failClosed(console, "cannot install the deserialization filter factory: " + e.getMessage());
+                return false;
+            }
         }
-        ModelLoadGate modelGate = new ModelLoadGate(policy, reporter);
         ModelLoadGate.install(modelGate);
-        DeserializerGate deserializerGate = new DeserializerGate(policy, reporter);
         DeserializerGate.install(deserializerGate);
-        AgentRuntime runtime = new AgentRuntime(policy, reporter, serialGate, modelGate, deserializerGate, console,
-                allowLoosening,
-                options, environment);
         running = runtime;
 
         console.println("safeload " + SafeloadAgent.version() + ": " + policy.mode().label() + " mode, "
@@ -117,6 +125,35 @@ final class AgentRuntime implements SafeloadMXBean {
         later.setDaemon(true);
         later.start();
         return true;
+    }
+
+    /** Makes the serialization gate the JVM-wide filter factory. */
+    void installSerialGate(Instrumentation inst) throws ReflectiveOperationException {
+        SerialGate gate = FilterFactoryInstaller.install(inst, new SerialGates(policy, reporter));
+        synchronized (this) {
+            // A reload that ran meanwhile found no gate to update: give it the policy in force.
+            serialGate = gate;
+            gate.policy(policy);
+        }
+    }
+
+    /**
+     * The factory installed as the first class that reads through it loads (see {@link #start}).
+     * A failure there stops the JVM at once, as a failure at start does: no stream may run
+     * unguarded, and a shutdown hook could need the class the waiting thread is loading. A
+     * class, not a lambda.
+     */
+    private record FirstStream(AgentRuntime runtime, Instrumentation inst) implements Runnable {
+        @Override
+        public void run() {
+            try {
+                runtime.installSerialGate(inst);
+            } catch (Throwable e) { // whatever it is, no stream may run unguarded
+                runtime.console.println("safeload: cannot install the deserialization filter factory: " + e);
+                runtime.console.println("safeload: stopping the JVM rather than deserializing unprotected (fail closed)");
+                Runtime.getRuntime().halt(SafeloadAgent.EXIT_INVALID_CONFIG);
+            }
+        }
     }
 
     /** Makes the serialization gate over the JDK's factories. A class, not a lambda: none is spun at premain. */
@@ -301,7 +338,10 @@ final class AgentRuntime implements SafeloadMXBean {
 
     private void apply(Policy next, String action, String why) {
         Policy previous = policy;
-        serialGate.policy(next);
+        SerialGate gate = serialGate;
+        if (gate != null) {
+            gate.policy(next);
+        }
         modelGate.policy(next);
         deserializerGate.policy(next);
         policy = next;

@@ -136,7 +136,8 @@ public final class SafeloadAgent {
         boolean allowLoosening = "true".equalsIgnoreCase(settings.get(ConfigKey.RUNTIME_ALLOW_LOOSENING));
         Path watched = policyFile == null || policyFile.isEmpty() ? null : Path.of(policyFile);
         started = true;
-        if (!AgentRuntime.start(policy, log, inst, console, options, environment, watched, jmx, allowLoosening)) {
+        if (!AgentRuntime.start(policy, log, inst, console, options, environment, watched, jmx, allowLoosening,
+                attached)) {
             started = false;
             return;
         }

@@ -45,6 +45,19 @@ public final class Hooks implements ClassFileTransformer {
     private final SuperTypes superTypes = new SuperTypes();
     private final Set<String> entryHooksApplied = ConcurrentHashMap.newKeySet();
     private final PrintStream console;
+    /**
+     * What waits for the first class that reads through the filter factory ({@code
+     * ObjectInputStream}, or an XMLDecoder handler): see {@link #install}. Null once done, or
+     * when nothing was deferred. Cleared only after it has run, so a thread that finds it null
+     * knows the factory is in place.
+     */
+    private volatile Runnable beforeFirstStream;
+    private final Object beforeFirstStreamLock = new Object();
+    private volatile Thread runningBeforeFirstStream;
+    /** Whether {@link #install} kept its {@code beforeFirstStream}, whether or not it has run since. */
+    private boolean deferred;
+    /** Set as ObjectInputStream or an XMLDecoder handler starts loading, before the work is looked for. */
+    private volatile boolean streamClassLoading;
 
     private Hooks(PrintStream console, List<ModelHook> userHooks) {
         this.console = console;
@@ -69,24 +82,60 @@ public final class Hooks implements ClassFileTransformer {
      * by something that ran before the agent) are retransformed now; the others when they load.
      *
      * @param userHooks the policy's {@code model.hooks}, hooked beside the built-in {@link Libraries}
+     * @param beforeFirstStream with the JDK's serialization classes not yet loaded, run (with the
+     *     retransformation of the loaded java.base classes it concerns, {@code Hashtable}) as the
+     *     first class that reads through the filter factory loads, before any stream exists; so a
+     *     JVM that never deserializes loads no ASM and never initialises {@code
+     *     ObjectInputFilter.Config}. Null, or those classes already loaded: nothing is deferred
+     *     (see {@link #deferred}).
      */
-    public static Hooks install(Instrumentation inst, PrintStream console, List<ModelHook> userHooks) {
+    public static Hooks install(Instrumentation inst, PrintStream console, List<ModelHook> userHooks,
+                                Runnable beforeFirstStream) {
         Hooks hooks = new Hooks(console, userHooks);
         // Retransformable, so another agent's retransformation starts from bytes we edit again.
+        // Added before the loaded classes are listed, so that no class falls between the two.
         inst.addTransformer(hooks, true);
+        boolean defer = beforeFirstStream != null;
         List<Class<?>> loaded = new ArrayList<>();
+        List<Class<?>> javaBase = new ArrayList<>();
         for (Class<?> type : inst.getAllLoadedClasses()) {
             if (!hooks.mayBeHooked(type.getName())) {
                 continue;
             }
             String name = type.getName().replace('.', '/');
-            if ((type.getClassLoader() == null && (JdkHooks.handles(name) || isXmlDecoder(name))
-                    || hooks.hookedLoaded(type, name))
+            boolean boot = type.getClassLoader() == null;
+            if (boot && (JdkHooks.OBJECT_INPUT_STREAM.equals(name) || JdkHooks.FILTER_CONFIG.equals(name)
+                    || isXmlDecoder(name))) {
+                defer = false; // a stream, the factory or a decoder may already be in use
+            }
+            if ((boot && (JdkHooks.handles(name) || isXmlDecoder(name)) || hooks.hookedLoaded(type, name))
                     && inst.isModifiableClass(type)) {
-                loaded.add(type);
+                (boot && JdkHooks.handles(name) ? javaBase : loaded).add(type);
             }
         }
-        for (Class<?> type : loaded) {
+        if (defer) {
+            hooks.deferred = true;
+            hooks.beforeFirstStream = new BeforeFirstStream(inst, console, javaBase, beforeFirstStream);
+            if (hooks.streamClassLoading) {
+                hooks.runBeforeFirstStream(); // one started loading while the classes were listed
+            }
+        } else {
+            loaded.addAll(javaBase);
+        }
+        retransform(inst, console, loaded);
+        return hooks;
+    }
+
+    /**
+     * Whether {@link #install} kept its {@code beforeFirstStream} for later (it may have run
+     * since), rather than leaving it to the caller now.
+     */
+    public boolean deferred() {
+        return deferred;
+    }
+
+    private static void retransform(Instrumentation inst, PrintStream console, List<Class<?>> classes) {
+        for (Class<?> type : classes) {
             try {
                 inst.retransformClasses(type);
             } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
@@ -94,8 +143,70 @@ public final class Hooks implements ClassFileTransformer {
                         + "; every stream is still checked by the filter, but this hook is off");
             }
         }
-        return hooks;
     }
+
+    /** The deferred start work: the java.base classes loaded before the agent, then the caller's. A class, not a lambda. */
+    private record BeforeFirstStream(Instrumentation inst, PrintStream console, List<Class<?>> javaBase,
+                                     Runnable then) implements Runnable {
+        @Override
+        public void run() {
+            retransform(inst, console, javaBase);
+            then.run();
+        }
+    }
+
+    /**
+     * Runs the deferred start work once, as {@code ObjectInputStream} or an XMLDecoder handler
+     * loads: no stream or document can exist before that class is defined. Another thread
+     * loading such a class meanwhile waits here until the work is done.
+     *
+     * <p>The work runs on a thread of its own while this one waits: the JVM's agent support
+     * calls no transformer of this agent for a class that the thread already inside one loads
+     * or retransforms (its reentrancy guard), so done here, {@code ObjectInputFilter.Config}
+     * would load without its edit and {@code Hashtable} would be retransformed unedited.
+     */
+    private void runBeforeFirstStream() {
+        if (beforeFirstStream == null || Thread.currentThread() == runningBeforeFirstStream) {
+            return;
+        }
+        synchronized (beforeFirstStreamLock) {
+            Runnable work = beforeFirstStream;
+            if (work == null) {
+                return;
+            }
+            Thread worker = new Thread(work, "safeload-first-stream");
+            worker.setDaemon(true);
+            runningBeforeFirstStream = worker;
+            boolean interrupted = false;
+            try {
+                worker.start();
+                long deadline = System.nanoTime() + BEFORE_FIRST_STREAM_TIMEOUT_NANOS;
+                while (worker.isAlive()) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        // Never seen: a deadlock with what this thread holds. Fail closed.
+                        console.println("safeload: the deserialization guard did not install within "
+                                + BEFORE_FIRST_STREAM_TIMEOUT_NANOS / 1_000_000_000L + " s; stopping the JVM rather than"
+                                + " deserializing unprotected (fail closed)");
+                        Runtime.getRuntime().halt(dev.safeload.agent.SafeloadAgent.EXIT_INVALID_CONFIG);
+                    }
+                    try {
+                        worker.join(Math.max(1, left / 1_000_000L));
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            } finally {
+                runningBeforeFirstStream = null;
+                beforeFirstStream = null;
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    private static final long BEFORE_FIRST_STREAM_TIMEOUT_NANOS = 60_000_000_000L;
 
     @Override
     public byte[] transform(Module module, ClassLoader loader, String name, Class<?> redefined,
@@ -104,10 +215,18 @@ public final class Hooks implements ClassFileTransformer {
             return null;
         }
         if (loader == null && JdkHooks.handles(name)) {
-            return jdk.rewrite(name, bytes);
+            byte[] edited = jdk.rewrite(name, bytes);
+            if (JdkHooks.OBJECT_INPUT_STREAM.equals(name)) {
+                streamClassLoading = true;
+                runBeforeFirstStream();
+            }
+            return edited;
         }
         if (loader == null && isXmlDecoder(name)) {
-            return xmlDecoder().rewrite(name, bytes);
+            byte[] edited = xmlDecoder().rewrite(name, bytes);
+            streamClassLoading = true;
+            runBeforeFirstStream();
+            return edited;
         }
         boolean named = named(name);
         if (!named && !inPackages(name)) {

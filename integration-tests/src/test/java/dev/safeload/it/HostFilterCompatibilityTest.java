@@ -79,6 +79,31 @@ class HostFilterCompatibilityTest {
         assertFalse(permissiveHost.markerCreated());
     }
 
+    /**
+     * The agent installs its factory as ObjectInputStream loads (from a thread of its own, so
+     * that Config still gets its edit): a host that sets its factory after that class loaded,
+     * before its first stream, is still adopted behind the agent, as when it sets it earlier.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void keepsFilterFactoryTheHostSetsAfterObjectInputStreamLoaded(Jdks.Jdk jdk) throws Exception {
+        Scenario s = Scenario.on(jdk);
+        Path tree = s.payload(Payloads.serialize(new TreeMap<>(java.util.Map.of("k", "v"))));
+        Scenario.Outcome hostOnly = s.run(null, "set-factory-after-load", tree.toString(), "!java.util.TreeMap");
+        assertTrue(hostOnly.result().startsWith("RESULT refused"), hostOnly::toString);
+        Scenario.Outcome both = s.run("", "set-factory-after-load", tree.toString(), "!java.util.TreeMap");
+        assertTrue(both.jvm().stdout().contains("FACTORY set"), () -> "setSerialFilterFactory must not throw\n" + both);
+        assertTrue(both.result().startsWith("RESULT refused java.io.InvalidClassException: filter status: REJECTED"),
+                both::toString);
+
+        Path gadget = s.payload(Payloads.serialize(Payloads.commonsCollections3(s.marker())));
+        Scenario.Outcome runsWithout = s.run(null, "set-factory-after-load", gadget.toString(), "*");
+        assertTrue(runsWithout.markerCreated(), runsWithout::toString);
+        Scenario.Outcome permissiveHost = s.run("", "set-factory-after-load", gadget.toString(), "*");
+        assertTrue(permissiveHost.result().contains("safeload: rejected"), permissiveHost::toString);
+        assertFalse(permissiveHost.markerCreated());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void keepsFilterFactoryNamedByJdkSerialFilterFactory(Jdks.Jdk jdk) throws Exception {

@@ -77,6 +77,38 @@ class StartupWindowTest {
         return jvm.runMain(EarlyVictim.class);
     }
 
+    /**
+     * At JVM start the filter factory and the java.base retransformation wait for
+     * ObjectInputStream to load: a host that has not deserialized has not initialised
+     * ObjectInputFilter.Config nor loaded ASM. The first stream after that is still checked.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void theFilterFactoryWaitsForTheFirstStreamClassAndStillChecksIt(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-first-stream-");
+        Path marker = dir.resolve("pwned");
+        Path gadget = dir.resolve("gadget.ser");
+        Files.write(gadget, Payloads.serialize(Payloads.commonsCollections3(marker.toString())));
+        try (ConsoleProcess plain = ConsoleProcess.start(jdk, dir, null)) {
+            plain.send("read " + gadget);
+        }
+        assertTrue(Files.exists(marker), "the gadget must really run without the agent");
+        Files.delete(marker);
+
+        Path classes = dir.resolve("classes.txt");
+        try (ConsoleProcess console = ConsoleProcess.start(jdk, dir, "log=" + dir.resolve("v.jsonl"),
+                "-Xlog:class+load:file=" + classes)) {
+            String before = Files.readString(classes);
+            assertFalse(before.contains(" java.io.ObjectInputStream "), "the console itself loaded ObjectInputStream");
+            assertFalse(before.contains(" java.io.ObjectInputFilter$Config "), "Config was initialised at start");
+            assertFalse(before.contains(" dev.safeload.shaded.bytebuddy.jar.asm.ClassReader "), "ASM was used at start");
+            String first = console.send("read " + gadget);
+            assertTrue(first.startsWith("RESULT refused") && first.contains("safeload: rejected"), first);
+            assertTrue(Files.readString(classes).contains(" java.io.ObjectInputFilter$Config "));
+        }
+        assertFalse(Files.exists(marker), "the gadget ran under the agent");
+    }
+
     /** A JVM that reads streams but loads no model library never starts Byte Buddy. */
     @Test
     void aHookedLibraryIsHookedWithoutStartingByteBuddy() throws Exception {

@@ -46,6 +46,14 @@ public final class Victim {
                     System.out.println("FACTORY set");
                     yield new ObjectInputStream(in(payload)).readObject();
                 }
+                case "set-factory-after-load" -> {
+                    // ObjectInputStream loaded, no stream made yet: the host may still set its factory.
+                    Class.forName("java.io.ObjectInputStream");
+                    ObjectInputFilter hostFilter = ObjectInputFilter.Config.createFilter(args[2]);
+                    ObjectInputFilter.Config.setSerialFilterFactory((current, next) -> hostFilter);
+                    System.out.println("FACTORY set");
+                    yield new ObjectInputStream(in(payload)).readObject();
+                }
                 case "chain-factory" -> {
                     // A host that composes with the factory already installed, as libraries do.
                     ObjectInputFilter hostFilter = ObjectInputFilter.Config.createFilter(args[2]);
