@@ -324,7 +324,10 @@ public final class ModelScanner implements ScanContext {
             // Both zip views, or a pickle seen twice, may report the same thing once each.
             findings = new ArrayList<>(new LinkedHashSet<>(findings));
             findings.sort(MOST_SEVERE_FIRST);
-            boolean block = findings.stream().anyMatch(f -> f.severity().compareTo(Severity.HIGH) >= 0);
+            boolean block = false;
+            for (Finding f : findings) { // a loop, not a stream: the first model load pays for every class it touches
+                block |= f.severity().compareTo(Severity.HIGH) >= 0;
+            }
             return new ScanResult(source.name(), formats, block ? Verdict.BLOCK : Verdict.ALLOW, sha256, findings);
         } finally {
             budget = null;
