@@ -61,6 +61,8 @@ public final class FormatChecks {
     /** TensorFlow's sniffs themselves ({@link TfSniff}): the checks' classes compile patterns. */
     private static final int TF_SAVED_MODEL = 10;
     private static final int TF_GRAPH_DEF = 11;
+    /** PMML: a '<' first, after a byte-order mark and white space. */
+    private static final int XML = 12;
 
     /** A check's format id, its quick test and, for {@link #FIRST_BYTE}, the byte. */
     private record Entry(String format, int test, int firstByte) {
@@ -85,7 +87,7 @@ public final class FormatChecks {
         new Entry("tf-savedmodel", TF_SAVED_MODEL), new Entry("tf-graphdef", TF_GRAPH_DEF), new Entry("keras-h5", HDF5),
         new Entry("keras-v3", ZIP), new Entry("java-serialization", JAVA_SERIAL),
         // JVM model libraries' own formats
-        new Entry("h2o-mojo", ZIP), new Entry("xgboost", ANY), new Entry("pmml", ANY), new Entry("dl4j", ZIP),
+        new Entry("h2o-mojo", ZIP), new Entry("xgboost", ANY), new Entry("pmml", XML), new Entry("dl4j", ZIP),
     };
 
     /** Index of the first compressed entry in {@link #CHECKS}. */
@@ -186,6 +188,12 @@ public final class FormatChecks {
                 return TfSniff.looksLikeSavedModel(head, source.size());
             case TF_GRAPH_DEF:
                 return TfSniff.looksLikeGraphDef(head, source.size());
+            case XML:
+                int i = head.length >= 3 && (head[0] & 0xff) == 0xef && (head[1] & 0xff) == 0xbb && (head[2] & 0xff) == 0xbf ? 3 : 0;
+                while (i < head.length && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) {
+                    i++;
+                }
+                return i < head.length && head[i] == '<';
             default:
                 return true;
         }
