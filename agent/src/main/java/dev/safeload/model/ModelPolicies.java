@@ -57,8 +57,9 @@ public final class ModelPolicies {
             "gzip", "bz2", "xz", "lzma", "zlib", "lz4", "zstd", "joblib-zfile", "java-serialization",
             "h2o-mojo", "xgboost", "pmml", "dl4j");
 
-    private static final Pattern FORMAT_ID = Pattern.compile("[a-z0-9][a-z0-9._-]*");
-    private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+    // Compiled where a setting is read, not when the default policy is made at a server's first model load.
+    private static final String FORMAT_ID = "[a-z0-9][a-z0-9._-]*";
+    private static final String HEX64 = "[0-9a-f]{64}";
 
     private ModelPolicies() {
     }
@@ -92,7 +93,7 @@ public final class ModelPolicies {
             formats.clear();
             for (String f : items(value, true)) {
                 String id = f.toLowerCase(Locale.ROOT);
-                if (!FORMAT_ID.matcher(id).matches()) {
+                if (!Pattern.matches(FORMAT_ID, id)) {
                     throw new ConfigException(ALLOW_FORMATS + ": \"" + f + "\" is not a format id such as pickle or safetensors");
                 }
                 formats.add(id);
@@ -136,7 +137,7 @@ public final class ModelPolicies {
                 if (hex.startsWith("sha256:")) {
                     hex = hex.substring(7);
                 }
-                if (!HEX64.matcher(hex).matches()) {
+                if (!Pattern.matches(HEX64, hex)) {
                     throw new ConfigException(SHA256 + ": \"" + digest + "\" is not a SHA-256 digest (64 hex digits)");
                 }
                 pins.add(hex);

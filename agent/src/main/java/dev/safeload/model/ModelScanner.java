@@ -44,9 +44,6 @@ public final class ModelScanner implements ScanContext {
     /** Bytes offered to {@link FormatCheck#sniff}. */
     public static final int HEAD = 64 * 1024;
 
-    private static final Comparator<Finding> MOST_SEVERE_FIRST =
-            Comparator.comparing(Finding::severity).reversed();
-
     private final ModelPolicy policy;
     private final List<FormatCheck> checks;
     private final ScanLimits limits;
@@ -323,12 +320,35 @@ public final class ModelScanner implements ScanContext {
             List<String> formats = check(source, findings);
             // Both zip views, or a pickle seen twice, may report the same thing once each.
             findings = new ArrayList<>(new LinkedHashSet<>(findings));
-            findings.sort(MOST_SEVERE_FIRST);
-            boolean block = findings.stream().anyMatch(f -> f.severity().compareTo(Severity.HIGH) >= 0);
+            findings = mostSevereFirst(findings);
+            boolean block = false;
+            for (Finding f : findings) { // a loop, not a stream: the first model load pays for every class it touches
+                block |= f.severity().compareTo(Severity.HIGH) >= 0;
+            }
             return new ScanResult(source.name(), formats, block ? Verdict.BLOCK : Verdict.ALLOW, sha256, findings);
         } finally {
             budget = null;
         }
+    }
+
+    /**
+     * Most severe first, in the order found within one severity: what a stable sort by severity
+     * gives, without the comparator's lambda classes on a server's first model load.
+     */
+    private static List<Finding> mostSevereFirst(List<Finding> findings) {
+        List<Finding> sorted = new ArrayList<>(findings.size());
+        Severity[] severities = Severity.values();
+        for (int s = severities.length - 1; s >= 0; s--) {
+            for (Finding f : findings) {
+                if (f.severity() == severities[s]) {
+                    sorted.add(f);
+                }
+            }
+        }
+        if (sorted.size() != findings.size()) {
+            throw new NullPointerException("a finding without a severity"); // as the comparator threw: never dropped
+        }
+        return sorted;
     }
 
     @Override

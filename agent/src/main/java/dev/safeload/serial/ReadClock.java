@@ -1,8 +1,5 @@
 package dev.safeload.serial;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
-
 /**
  * The CPU one top-level read has spent, against a budget of 0.75 s per megabyte read (0.75 s
  * at least): below the issue's goal of 1 s, since the sampling lets a read run a little past it. Hash collisions cost each insertion a walk past every earlier key, so a
@@ -11,8 +8,8 @@ import java.lang.management.ThreadMXBean;
  * checkpoints, so the allow path reads no clock. Time inside {@code resolveClass} (class
  * loading, a host's initialisers) is the host's, not the stream's, and is left out.
  *
- * <p>A sample reads the monotonic clock (about 25 ns) and reads the thread's CPU clock (a system
- * call, about 1 µs of CPU and up to 3 µs of wall time here) only once the wall time alone is past
+ * <p>A sample reads the monotonic clock (about 25 ns) and reads the thread's CPU clock ({@link
+ * ThreadCpuClock}: a read of /proc, a few µs) only once the wall time alone is past
  * the budget: a thread cannot spend more CPU than the time that passed, so a read whose wall
  * time is within its budget is within it in CPU too. A 20,000-object graph takes about 70
  * samples; reading the CPU clock at each cost 2% of the read.
@@ -68,7 +65,6 @@ final class ReadClock {
     }
 
     private static long threadCpu() {
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
+        return ThreadCpuClock.now(); // not the ThreadMXBean itself: its first use costs a server's start 20 ms
     }
 }
