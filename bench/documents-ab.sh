@@ -9,6 +9,7 @@
 #   bench/documents-ab.sh                      # no agent against agent/target/safeload-agent.jar
 #   bench/documents-ab.sh /tmp/old-agent.jar   # ... and against an older jar too
 #   ROUNDS=5 WARMUP=8 BATCHES=40 WORKLOADS="jackson yaml" bench/documents-ab.sh   # the defaults
+#   PARALLEL=1 bench/documents-ab.sh OLD.jar   # a round's JVMs side by side, not one after another
 #
 # Per JVM the probe reports the median and the fastest tenth of its batches (about 0.1 s each):
 # two vCPUs may be one core's two threads, and a batch run beside a busy sibling costs up to
@@ -52,17 +53,28 @@ configs=(none)
 for ((j = 0; j < ${#jars[@]}; j++)); do configs+=("jar$j"); done
 n=${#configs[@]}
 : > "$work/runs"
+probe_run() { # config workload: one JVM's line
+  local c=$1 w=$2 mode=none
+  local cmd=("$java" -Xms512m -Xmx512m)
+  if [[ $c != none ]]; then cmd+=("-javaagent:${jars[${c#jar}]}=serial.allow=$allow,log=$work/$c.jsonl"); mode=agent; fi
+  "${cmd[@]}" -cp "$cp" dev.safeload.bench.documents.DocumentProbe "$w" "$mode" "$warmup" "$batches" 2> "$work/err-$c-$w" \
+    || { echo "$c $w failed:"; cat "$work/err-$c-$w"; return 1; } >&2
+}
 for ((r = 0; r < rounds; r++)); do
-  for ((k = 0; k < n; k++)); do
-    c=${configs[$(( (r + k) % n ))]}
-    cmd=("$java" -Xms512m -Xmx512m)
-    mode=none
-    if [[ $c != none ]]; then cmd+=("-javaagent:${jars[${c#jar}]}=serial.allow=$allow,log=$work/$c.jsonl"); mode=agent; fi
-    for w in $workloads; do
-      line=$("${cmd[@]}" -cp "$cp" dev.safeload.bench.documents.DocumentProbe "$w" "$mode" "$warmup" "$batches" \
-        2> "$work/err") || { echo "$c $w failed:"; cat "$work/err"; exit 1; } >&2
-      echo "$r $c $line" >> "$work/runs"
-    done
+  for w in $workloads; do
+    if [[ ${PARALLEL:-0} == 1 ]]; then
+      # All configurations of a round at once: each JVM sees the same neighbours at the same time.
+      pids=()
+      for c in "${configs[@]}"; do probe_run "$c" "$w" > "$work/out-$c" & pids+=($!); done
+      for pid in "${pids[@]}"; do wait "$pid" || exit 1; done
+      for c in "${configs[@]}"; do echo "$r $c $(cat "$work/out-$c")" >> "$work/runs"; done
+    else
+      for ((k = 0; k < n; k++)); do
+        c=${configs[$(( (r + k) % n ))]}
+        line=$(probe_run "$c" "$w") || exit 1
+        echo "$r $c $line" >> "$work/runs"
+      done
+    fi
   done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -23,8 +23,8 @@ public final class JacksonTypedDepth {
 
     /**
      * By the context's class: {@code ctxt.getParser().getParsingContext().getNestingDepth()} as
-     * one handle taking an Object (Jackson 2.15 and later), or null where a getter is missing. A
-     * handle, not three reflective calls, since it runs at every typed value.
+     * one handle taking an Object (Jackson 2.15 and later), or null where a getter is missing. Only
+     * where the hook's call site could not read the depth ({@link #UNKNOWN_DEPTH}).
      */
     private static final ClassValue<MethodHandle> DEPTH = new ClassValue<>() {
         @Override
@@ -86,7 +86,7 @@ public final class JacksonTypedDepth {
     public static Throwable checkTypedValue(String library, String entryPoint, Object resolver, Object ctxt,
                                             Object typeId, int depth, Class<?> hooked, String exceptionType) {
         DeserializerGate gate = DeserializerGate.installed();
-        if (gate == null || ctxt == null) {
+        if (gate == null) {
             return null;
         }
         Policy p = gate.policy();
@@ -99,6 +99,9 @@ public final class JacksonTypedDepth {
             if (refusal != null) {
                 return refusal;
             }
+        }
+        if (ctxt == null) {
+            return null; // no parser to measure
         }
         DocumentReads.enter(library, ctxt);
         long max = p.serial().limits().maxDepth();
