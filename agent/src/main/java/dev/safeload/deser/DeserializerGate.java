@@ -65,6 +65,18 @@ public final class DeserializerGate {
     /** Set once {@link #letThrough} is full: from then on every cache hit is judged (fail closed). */
     private volatile boolean letThroughFull;
 
+    /**
+     * The policy every name in {@link #letThrough} passed outright (by its patterns, or as an
+     * enum), or null. While it is the policy in force, judging a cache hit again would allow
+     * every name it holds once more, so the cache-hit hooks return at one field read. It becomes
+     * null for good, and every cache hit is judged as before, at the first of: a policy change
+     * (the tightening those hooks exist for), a name let through in audit mode, by a scoped rule
+     * (whose verdict depends on each read's stack) or as SnakeYAML's application-chosen root,
+     * and {@link #letThrough} filling up. The names a library cached before the agent attached
+     * were never let through here, and are left alone either way.
+     */
+    private volatile Policy hitsPassUnder;
+
     /** Which cache-hit keys passed under which policy: a new policy (tightened, or the mode raised) starts empty. */
     private volatile HitVerdicts hitVerdicts = new HitVerdicts(null, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(),
             new ConcurrentHashMap<>());
@@ -123,6 +135,7 @@ public final class DeserializerGate {
     public DeserializerGate(Policy policy, Reporter reporter) {
         this.reporter = reporter;
         this.policy = policy;
+        this.hitsPassUnder = policy;
     }
 
     /** Makes {@code gate} the one the hooks call. */
@@ -142,8 +155,17 @@ public final class DeserializerGate {
 
     /** Replaces the policy with one volatile write. */
     public void policy(Policy next) {
+        hitsPassUnder = null; // before the policy: a hook that sees the new policy never takes the fast path
         this.policy = next;
         provenByName.clear();
+    }
+
+    /**
+     * True while a cache hit under {@code p} has nothing to judge again: every name the gate let
+     * through passed outright under {@code p} itself ({@link #hitsPassUnder}). One field read.
+     */
+    public boolean cacheHitsPass(Policy p) {
+        return hitsPassUnder == p;
     }
 
     /**
@@ -172,18 +194,22 @@ public final class DeserializerGate {
             return null;
         }
         Metrics.checked(entryPoint);
-        Decision decision = p.serial().decideName(className);
-        if (decision.allowed()) {
+        Decision byName = p.serial().decideName(className);
+        if (byName.allowed()) {
             gate.letThrough(className);
             return null;
         }
-        decision = gate.settleName(p, decision, className, hooked);
+        Decision decision = gate.settleName(p, byName, className, hooked);
         if (!decision.allowed() && isApplicationRoot(library, className)) {
+            gate.hitsPassUnder = null; // let through for this read only, and not to SnakeYAML's cache
             return null;
         }
         Throwable refusal = decision.allowed() ? null : gate.refuse(p, decision, library, entryPoint, className, null,
                 hooked, exceptionType, null);
         if (refusal == null) {
+            if (decision != ENUM) {
+                gate.hitsPassUnder = null; // audited, or allowed by a scoped rule for this stack only
+            }
             gate.letThrough(className);
             if (!decision.allowed()) {
                 gate.audited(p, className);
@@ -197,6 +223,7 @@ public final class DeserializerGate {
             if (letThrough.size() < CACHE_LIMIT) {
                 letThrough.putIfAbsent(className, Boolean.TRUE);
             } else {
+                hitsPassUnder = null;
                 letThroughFull = true;
             }
         }
@@ -218,7 +245,7 @@ public final class DeserializerGate {
             return null;
         }
         Policy p = gate.policy;
-        if (p.mode() == Mode.OFF) {
+        if (p.mode() == Mode.OFF || gate.cacheHitsPass(p)) {
             return null;
         }
         HitVerdicts verdicts = gate.hitVerdicts(p);
@@ -250,12 +277,11 @@ public final class DeserializerGate {
     public static Throwable checkCachedTypeId(String library, String entryPoint, Object resolver, Object typeId,
                                               Class<?> hooked, String exceptionType) {
         DeserializerGate gate = installed;
-        if (gate == null || resolver == null || !(typeId instanceof String id)
-                || !CLASS_NAME_RESOLVER.get(resolver.getClass())) {
+        if (gate == null || resolver == null || !(typeId instanceof String id)) {
             return null;
         }
         Policy p = gate.policy;
-        if (p.mode() == Mode.OFF) {
+        if (p.mode() == Mode.OFF || gate.cacheHitsPass(p) || !CLASS_NAME_RESOLVER.get(resolver.getClass())) {
             return null;
         }
         HitVerdicts verdicts = gate.hitVerdicts(p);

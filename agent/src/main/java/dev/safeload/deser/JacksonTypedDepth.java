@@ -3,6 +3,8 @@ package dev.safeload.deser;
 import dev.safeload.policy.Decision;
 import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
+import java.lang.invoke.CallSite;
+import java.lang.invoke.ConstantCallSite;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -21,8 +23,8 @@ public final class JacksonTypedDepth {
 
     /**
      * By the context's class: {@code ctxt.getParser().getParsingContext().getNestingDepth()} as
-     * one handle taking an Object (Jackson 2.15 and later), or null where a getter is missing. A
-     * handle, not three reflective calls, since it runs at every typed value.
+     * one handle taking an Object (Jackson 2.15 and later), or null where a getter is missing. Only
+     * where the hook's call site could not read the depth ({@link #UNKNOWN_DEPTH}).
      */
     private static final ClassValue<MethodHandle> DEPTH = new ClassValue<>() {
         @Override
@@ -70,45 +72,91 @@ public final class JacksonTypedDepth {
 
     /**
      * The one hook on {@code _findDeserializer}, at every typed value: the cache hit's class check
-     * ({@link DeserializerGate#checkCachedTypeId}), then the value's depth. One bridge call, not
-     * two: this runs 17 times in a 3 µs read of the issue's benchmark.
+     * ({@link DeserializerGate#checkCachedTypeId}, one field read while no policy change or audit
+     * gave it anything to judge again), then the value's depth. One bridge call, not two: this
+     * runs 17 times in a 3 µs read of the issue's benchmark.
      *
      * @param resolver the type deserializer's {@code TypeIdResolver}
      * @param ctxt the {@code DeserializationContext}
      * @param typeId the id the document gave, named in the refusal
+     * @param depth the parser's nesting depth as the hooked class read it ({@link #nestingDepth}),
+     *     or {@link #UNKNOWN_DEPTH} for this class to read it
      * @return the exception to throw, or null
      */
     public static Throwable checkTypedValue(String library, String entryPoint, Object resolver, Object ctxt,
-                                            Object typeId, Class<?> hooked, String exceptionType) {
-        Throwable refusal = DeserializerGate.checkCachedTypeId(library, entryPoint, resolver, typeId, hooked,
-                exceptionType);
-        return refusal != null ? refusal : checkTypedValue(library, entryPoint, ctxt, typeId, hooked, exceptionType);
-    }
-
-    /**
-     * @param ctxt the {@code DeserializationContext}
-     * @param typeId the id the document gave, named in the refusal
-     * @return the exception to throw, or null
-     */
-    static Throwable checkTypedValue(String library, String entryPoint, Object ctxt, Object typeId,
-                                     Class<?> hooked, String exceptionType) {
+                                            Object typeId, int depth, Class<?> hooked, String exceptionType) {
         DeserializerGate gate = DeserializerGate.installed();
-        if (gate == null || ctxt == null) {
+        if (gate == null) {
             return null;
         }
         Policy p = gate.policy();
         if (p.mode() == Mode.OFF) {
             return null;
         }
+        if (!gate.cacheHitsPass(p)) {
+            Throwable refusal = DeserializerGate.checkCachedTypeId(library, entryPoint, resolver, typeId, hooked,
+                    exceptionType);
+            if (refusal != null) {
+                return refusal;
+            }
+        }
+        if (ctxt == null) {
+            return null; // no parser to measure
+        }
         DocumentReads.enter(library, ctxt);
         long max = p.serial().limits().maxDepth();
-        int depth = depth(ctxt);
-        if (depth <= max) {
+        int at = depth == UNKNOWN_DEPTH ? depth(ctxt) : depth;
+        if (at <= max) {
             return null;
         }
-        return DeserializerGate.refuse(Decision.reject("serial.maxDepth", "this typed value is nested " + depth
+        return DeserializerGate.refuse(Decision.reject("serial.maxDepth", "this typed value is nested " + at
                         + " JSON levels deep; the limit is " + max), library, entryPoint,
                 typeId instanceof String id ? id : String.valueOf(typeId), -1, hooked, exceptionType);
+    }
+
+    /** What {@link #nestingDepth} answers where the hooked class cannot read the depth itself. */
+    public static final int UNKNOWN_DEPTH = -1;
+
+    /**
+     * The bootstrap of the hook's {@code invokedynamic} call site in Jackson's
+     * {@code TypeDeserializerBase}: {@code ctxt.getParser().getParsingContext().getNestingDepth()}
+     * linked once in that class with its own lookup, so the JIT inlines three field getters where a
+     * method handle looked up by class per call could not be. A null context, parser or parsing
+     * context answers 0, as {@link #depth} does: no NullPointerException Jackson would not throw.
+     * Where a getter is missing (before Jackson 2.15 there is no {@code getNestingDepth}) the site
+     * answers {@link #UNKNOWN_DEPTH} and {@link #depth} counts the levels reflectively.
+     *
+     * @param type {@code (DeserializationContext)int}
+     */
+    public static CallSite nestingDepth(MethodHandles.Lookup caller, String name, MethodType type) {
+        Class<?> context = type.parameterType(0);
+        MethodHandle target;
+        try {
+            Method getParser = context.getMethod("getParser");
+            Method getParsingContext = getParser.getReturnType().getMethod("getParsingContext");
+            Method getNestingDepth = getParsingContext.getReturnType().getMethod("getNestingDepth");
+            if (getNestingDepth.getReturnType() != int.class || type.returnType() != int.class) {
+                throw new NoSuchMethodException("getNestingDepth() is not an int");
+            }
+            MethodHandle fromParsingContext = zeroIfNull(caller.unreflect(getNestingDepth));
+            MethodHandle fromParser = zeroIfNull(MethodHandles.filterArguments(fromParsingContext, 0,
+                    caller.unreflect(getParsingContext)));
+            target = zeroIfNull(MethodHandles.filterArguments(fromParser, 0, caller.unreflect(getParser)))
+                    .asType(type);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            target = MethodHandles.dropArguments(MethodHandles.constant(int.class, UNKNOWN_DEPTH), 0, context)
+                    .asType(type);
+        }
+        return new ConstantCallSite(target);
+    }
+
+    /** {@code (T)int} that answers 0 for a null T instead of calling {@code target}. */
+    private static MethodHandle zeroIfNull(MethodHandle target) throws ReflectiveOperationException {
+        Class<?> receiver = target.type().parameterType(0);
+        MethodHandle isNull = MethodHandles.lookup().findStatic(java.util.Objects.class, "isNull",
+                MethodType.methodType(boolean.class, Object.class)).asType(MethodType.methodType(boolean.class, receiver));
+        return MethodHandles.guardWithTest(isNull,
+                MethodHandles.dropArguments(MethodHandles.constant(int.class, 0), 0, receiver), target);
     }
 
     /** The parser's nesting depth at the value, or 0 when it cannot be read (left to Jackson's own limit). */

@@ -74,9 +74,13 @@ public final class YamlDocumentBudget {
         }
         DocumentReads.begin(library);
         SerialLimits limits = p.serial().limits();
+        long maxWork = limits.maxWork();
+        long quick = treeHeight(root, Math.min(maxWork, QUICK_NODES));
+        if (quick >= 0 && quick <= limits.maxDepth()) {
+            return null; // within both budgets, by the cheap walk
+        }
         Measure m = measure(root);
         Decision refusal = null;
-        long maxWork = limits.maxWork();
         if (m.height > limits.maxDepth()) {
             refusal = Decision.reject("serial.maxDepth", "this document nests " + m.height
                     + " levels deep, counting through aliases; the limit is " + limits.maxDepth());
@@ -88,6 +92,82 @@ public final class YamlDocumentBudget {
         return refusal == null ? null
                 : DeserializerGate.refuse(refusal, library, entryPoint, root.getClass().getName(), -1, hooked,
                         exceptionType);
+    }
+
+    /** The most nodes {@link #treeHeight} walks before it leaves a document to {@link #measure}. */
+    static final long QUICK_NODES = 10_000;
+
+    private static final Object[] NO_ARGUMENTS = {};
+
+    /**
+     * The document's height as {@link #measure} counts it, by walking it as a tree (an alias
+     * walked again each time), or -1 once more than {@code limit} nodes were walked (a recursive
+     * anchor among them). A document walked whole within {@code limit} nodes, where {@code limit}
+     * is at most {@code serial.maxWork}, cannot exceed that budget: its aliases add fewer nodes
+     * than the walk met. No identity map and no object per node, as {@link #measure} needs: the
+     * benign document of every load takes this walk alone.
+     */
+    static long treeHeight(Object root, long limit) {
+        TreeWalk walk = new TreeWalk();
+        walk.push(root, 0);
+        long walked = 0;
+        long height = 0;
+        while (walk.top > 0) {
+            int level = walk.levels[--walk.top];
+            Object node = walk.nodes[walk.top];
+            walk.nodes[walk.top] = null;
+            if (++walked > limit) {
+                return -1;
+            }
+            Method[] a = ACCESSORS.get(node.getClass());
+            try {
+                if (a[3] != null) { // an anchor node: one level above its real node, as measure counts it
+                    height = Math.max(height, level + 1);
+                    walk.push(a[3].invoke(node, NO_ARGUMENTS), level + 1);
+                    continue;
+                }
+                Object value = a[0] == null ? null : a[0].invoke(node, NO_ARGUMENTS);
+                if (!(value instanceof List<?> items)) {
+                    height = Math.max(height, level); // a scalar adds no level
+                    continue;
+                }
+                height = Math.max(height, level + 1);
+                for (Object item : items) {
+                    if (item == null) {
+                        continue;
+                    }
+                    Method[] t = ACCESSORS.get(item.getClass());
+                    if (t[1] != null && t[2] != null) { // a NodeTuple
+                        walk.push(t[1].invoke(item, NO_ARGUMENTS), level + 1);
+                        walk.push(t[2].invoke(item, NO_ARGUMENTS), level + 1);
+                    } else {
+                        walk.push(item, level + 1);
+                    }
+                }
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return -1; // a node shaped otherwise: the exact walk decides
+            }
+        }
+        return height;
+    }
+
+    /** The nodes still to walk and the levels above each: two arrays, grown as needed, for the whole walk. */
+    private static final class TreeWalk {
+        Object[] nodes = new Object[32];
+        int[] levels = new int[32];
+        int top;
+
+        void push(Object node, int level) {
+            if (node == null) {
+                return;
+            }
+            if (top == nodes.length) {
+                nodes = java.util.Arrays.copyOf(nodes, top * 2);
+                levels = java.util.Arrays.copyOf(levels, top * 2);
+            }
+            nodes[top] = node;
+            levels[top++] = level;
+        }
     }
 
     /** One document's numbers: distinct nodes, nodes with every alias expanded, height in nodes. */

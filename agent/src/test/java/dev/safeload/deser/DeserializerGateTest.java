@@ -1,6 +1,7 @@
 package dev.safeload.deser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -415,10 +416,42 @@ class DeserializerGateTest {
     }
 
     @Test
+    void aCacheHitIsOneFieldReadUntilSomethingCouldChangeItsVerdict() throws Exception {
+        DeserializerGate gate = install("mode=enforce,serial.allow=" + Dto.class.getName());
+        Policy first = gate.policy();
+        assertTrue(gate.cacheHitsPass(first), "nothing let through yet");
+        assertNull(yamlLookup(Dto.class.getName()));
+        assertNull(check("java.util.concurrent.TimeUnit"), "an unlisted enum: allowed by any policy's enum rule too");
+        assertNotNull(check("java.io.FileOutputStream"), "refused, so no cache holds it");
+        assertTrue(gate.cacheHitsPass(first), "every name let through passed outright under the policy in force");
+
+        gate.policy(policy("mode=enforce,serial.allow=" + Dto.class.getName()));
+        assertFalse(gate.cacheHitsPass(gate.policy()), "a new policy: the names let through are judged again");
+        assertFalse(gate.cacheHitsPass(first));
+
+        DeserializerGate audit = install("mode=audit");
+        assertNull(yamlLookup("java.io.FileOutputStream"));
+        assertFalse(audit.cacheHitsPass(audit.policy()), "an audited name");
+
+        DeserializerGate scoped = install("mode=enforce,serial.allow=" + Dto.class.getName() + "@org.junit.**");
+        assertNull(yamlLookup(Dto.class.getName()));
+        assertFalse(scoped.cacheHitsPass(scoped.policy()), "a name a scoped rule let through for this stack");
+
+        DeserializerGate root = install("mode=enforce");
+        DeserializerGate.applicationChoseRoot(Dto.class);
+        assertNull(yamlLookup(Dto.class.getName()));
+        DeserializerGate.applicationChoseNoRoot();
+        assertFalse(root.cacheHitsPass(root.policy()), "the application's root, let through for one read");
+    }
+
+    @Test
     void theCacheHitPathAllocatesNothing() throws Exception {
-        install("mode=enforce,serial.allow=" + Dto.class.getName());
+        DeserializerGate gate = install("mode=enforce,serial.allow=" + Dto.class.getName());
         String tag = "tag:yaml.org,2002:" + Dto.class.getName();
         assertNull(yamlLookup(Dto.class.getName()));
+        // The exact path: after a policy change each hit is looked up among those that passed under the new one.
+        gate.policy(policy("mode=enforce,serial.allow=" + Dto.class.getName()));
+        assertFalse(gate.cacheHitsPass(gate.policy()));
         Object resolver = classNameResolver();
         Object minimal = MinimalClassNameIdResolver.construct(TypeFactory.defaultInstance().constructType(
                 Dto.class), new ObjectMapper().getDeserializationConfig(), LaissezFaireSubTypeValidator.instance);

@@ -30,6 +30,16 @@ class EntryHookBridgesTest {
                 Type[] parameters = Type.getArgumentTypes(hook.descriptor());
                 List<Class<?>> types = new ArrayList<>();
                 for (EntryHook.Value value : hook.values()) {
+                    if (value.site() != null) {
+                        // The call site's answer is handed over; its bootstrap must exist as the JVM calls it.
+                        Method bootstrap = Class.forName(value.site().owner()).getMethod(value.site().name(),
+                                java.lang.invoke.MethodHandles.Lookup.class, String.class,
+                                java.lang.invoke.MethodType.class);
+                        assertTrue(Modifier.isStatic(bootstrap.getModifiers()), hook::toString);
+                        assertEquals(java.lang.invoke.CallSite.class, bootstrap.getReturnType(), hook::toString);
+                        types.add(value.site().returnType().equals("I") ? int.class : Object.class);
+                        continue;
+                    }
                     if (!value.calls().isEmpty()) {
                         // A getter's answer is handed over: an Object, as for a reference parameter.
                         types.add(Object.class);

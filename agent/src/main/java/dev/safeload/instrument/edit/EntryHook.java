@@ -41,10 +41,16 @@ public record EntryHook(String className, String method, String descriptor, int 
      *
      * @param calls no-argument instance methods called on the value in turn, each returning a
      *     reference ({@code node.getTag().getValue()}); the bridge gets the last one's answer
+     * @param site an {@code invokedynamic} call site the value (after its calls) goes through, whose
+     *     answer the bridge gets instead; or null
      */
-    public record Value(Kind kind, String constant, int index, List<Call> calls) {
+    public record Value(Kind kind, String constant, int index, List<Call> calls, Site site) {
         public Value {
             calls = List.copyOf(calls);
+        }
+
+        Value(Kind kind, String constant, int index) {
+            this(kind, constant, index, List.of(), null);
         }
 
         // Written out, as in EntryHook: a record's generated equals/hashCode bootstrap
@@ -52,12 +58,39 @@ public record EntryHook(String className, String method, String descriptor, int 
         @Override
         public boolean equals(Object o) {
             return o instanceof Value v && kind == v.kind && Objects.equals(constant, v.constant) && index == v.index
-                    && calls.equals(v.calls);
+                    && calls.equals(v.calls) && Objects.equals(site, v.site);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(kind, constant, index, calls);
+            return Objects.hash(kind, constant, index, calls, site);
+        }
+    }
+
+    /**
+     * An {@code invokedynamic} call site written into the hooked method: the agent's bootstrap
+     * links it once, with the hooked class's own lookup, to a method handle of
+     * {@code (value's type)returnType}. Code that must run on every call of a hot library method
+     * (getters of the library's own types, with null checks) then costs what the library's own
+     * code would, where a bridge reaching the same getters by reflection or by a handle looked up
+     * per call could not be inlined. A class file older than Java 7, which cannot hold the
+     * instruction, hands over -1 (an int) or null instead, for the bridge to work out itself.
+     *
+     * @param owner the bootstrap's class, binary name; it must be visible to the hooked class, as a bridge is
+     * @param name the bootstrap: {@code public static CallSite name(Lookup, String, MethodType)}
+     * @param returnType {@code I} or a reference descriptor
+     */
+    public record Site(String owner, String name, String returnType) {
+
+        // Written out, as Value's are.
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Site c && owner.equals(c.owner) && name.equals(c.name) && returnType.equals(c.returnType);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(owner, name, returnType);
         }
     }
 
@@ -236,22 +269,22 @@ public record EntryHook(String className, String method, String descriptor, int 
         }
 
         public Builder constant(String value) {
-            values.add(new Value(Kind.CONSTANT, value, -1, List.of()));
+            values.add(new Value(Kind.CONSTANT, value, -1));
             return this;
         }
 
         public Builder hookedMethod() {
-            values.add(new Value(Kind.HOOKED_METHOD, null, -1, List.of()));
+            values.add(new Value(Kind.HOOKED_METHOD, null, -1));
             return this;
         }
 
         public Builder argument(int index) {
-            values.add(new Value(Kind.ARGUMENT, null, index, List.of()));
+            values.add(new Value(Kind.ARGUMENT, null, index));
             return this;
         }
 
         public Builder self() {
-            values.add(new Value(Kind.SELF, null, -1, List.of()));
+            values.add(new Value(Kind.SELF, null, -1));
             return this;
         }
 
@@ -260,12 +293,25 @@ public record EntryHook(String className, String method, String descriptor, int 
             Value last = values.remove(values.size() - 1);
             List<Call> calls = new ArrayList<>(last.calls());
             calls.add(new Call(owner, name, descriptor));
-            values.add(new Value(last.kind(), last.constant(), last.index(), calls));
+            values.add(new Value(last.kind(), last.constant(), last.index(), calls, last.site()));
+            return this;
+        }
+
+        /**
+         * Hands the value before (after its getters) through an {@code invokedynamic} call site that
+         * {@code owner.name} links ({@link Site}), and its answer, an int or a reference, to the bridge.
+         *
+         * @param returnType {@code I}, or a reference descriptor (handed over as an Object)
+         */
+        public Builder through(String owner, String name, String returnType) {
+            Value last = values.remove(values.size() - 1);
+            values.add(new Value(last.kind(), last.constant(), last.index(), last.calls(),
+                    new Site(owner, name, returnType)));
             return this;
         }
 
         public Builder hookedClass() {
-            values.add(new Value(Kind.HOOKED_CLASS, null, -1, List.of()));
+            values.add(new Value(Kind.HOOKED_CLASS, null, -1));
             return this;
         }
 

@@ -8,6 +8,7 @@ import java.util.Set;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.Handle;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import net.bytebuddy.jar.asm.Type;
@@ -22,6 +23,8 @@ public final class EntryHookEdit {
 
     private static final String REFUSAL = Type.getInternalName(Refusal.class);
     private static final String OBJECT = "java/lang/Object";
+    private static final String BOOTSTRAP = "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;"
+            + "Ljava/lang/invoke/MethodType;)Ljava/lang/invoke/CallSite;";
 
     private EntryHookEdit() {
     }
@@ -72,6 +75,7 @@ public final class EntryHookEdit {
         final List<Problem> problems = new ArrayList<>();
         private String owner;
         private boolean classLiterals;
+        private boolean callSites;
 
         Editor(ClassVisitor next, List<EntryHook> hooks) {
             super(Opcodes.ASM9, next);
@@ -83,6 +87,7 @@ public final class EntryHookEdit {
                           String[] interfaces) {
             owner = name;
             classLiterals = (version & 0xFFFF) >= Opcodes.V1_5;
+            callSites = (version & 0xFFFF) >= Opcodes.V1_7;
             super.visit(version, access, name, signature, superName, interfaces);
         }
 
@@ -104,7 +109,8 @@ public final class EntryHookEdit {
                     }
                 }
             }
-            return here.isEmpty() ? mv : new AtEntry(mv, owner, name, desc, (access & Opcodes.ACC_STATIC) != 0, here);
+            return here.isEmpty() ? mv : new AtEntry(mv, owner, name, desc, (access & Opcodes.ACC_STATIC) != 0, here,
+                    callSites);
         }
 
         private String problem(EntryHook hook, int access, String desc) {
@@ -141,6 +147,19 @@ public final class EntryHookEdit {
                         return "parameter " + value.index() + " is primitive and has no getter " + call.name();
                     }
                 }
+                EntryHook.Site site = value.site();
+                if (site != null) {
+                    if (value.kind() != EntryHook.Kind.SELF && value.kind() != EntryHook.Kind.ARGUMENT) {
+                        return "a call site needs this or a parameter, not " + value.kind();
+                    }
+                    if (value.kind() == EntryHook.Kind.ARGUMENT && value.calls().isEmpty()
+                            && parameters[value.index()].getSort() < Type.ARRAY) {
+                        return "parameter " + value.index() + " is primitive: call site " + site.name() + " takes a reference";
+                    }
+                    if (!site.returnType().equals("I") && Type.getType(site.returnType()).getSort() < Type.ARRAY) {
+                        return "call site " + site.name() + " must return an int or a reference, not " + site.returnType();
+                    }
+                }
             }
             if (hook.outcome() == EntryHook.Outcome.REPLACE_ARGUMENT && (hook.replaced() < 0
                     || hook.replaced() >= parameters.length || parameters[hook.replaced()].getSort() < Type.ARRAY)) {
@@ -157,15 +176,18 @@ public final class EntryHookEdit {
         private final boolean isStatic;
         private final Type[] parameters;
         private final List<EntryHook> hooks;
+        private final boolean callSites;
         private int stackNeeded;
 
-        AtEntry(MethodVisitor mv, String owner, String method, String desc, boolean isStatic, List<EntryHook> hooks) {
+        AtEntry(MethodVisitor mv, String owner, String method, String desc, boolean isStatic, List<EntryHook> hooks,
+                boolean callSites) {
             super(Opcodes.ASM9, mv);
             this.owner = owner;
             this.method = method;
             this.isStatic = isStatic;
             this.parameters = Type.getArgumentTypes(desc);
             this.hooks = hooks;
+            this.callSites = callSites;
         }
 
         @Override
@@ -180,38 +202,40 @@ public final class EntryHookEdit {
             StringBuilder bridge = new StringBuilder("(");
             int slots = 0;
             for (Value value : hook.values()) {
-                switch (value.kind()) {
+                Type pushed = switch (value.kind()) {
                     case CONSTANT -> {
                         super.visitLdcInsn(value.constant());
-                        bridge.append("Ljava/lang/String;");
-                        slots++;
+                        yield Type.getType(String.class);
                     }
                     case HOOKED_METHOD -> {
                         super.visitLdcInsn(owner.replace('/', '.') + "." + method);
-                        bridge.append("Ljava/lang/String;");
-                        slots++;
+                        yield Type.getType(String.class);
                     }
                     case ARGUMENT -> {
                         Type type = parameters[value.index()];
                         super.visitVarInsn(type.getOpcode(Opcodes.ILOAD), slot(value.index()));
-                        bridge.append(bridgeType(type));
-                        slots += type.getSize();
+                        yield type;
                     }
                     case SELF -> {
                         super.visitVarInsn(Opcodes.ALOAD, 0);
-                        bridge.append("Ljava/lang/Object;");
-                        slots++;
+                        yield Type.getObjectType(owner);
                     }
                     case HOOKED_CLASS -> {
                         super.visitLdcInsn(Type.getObjectType(owner));
-                        bridge.append("Ljava/lang/Class;");
-                        slots++;
+                        yield Type.getType(Class.class);
                     }
-                }
+                };
                 // Each getter replaces its receiver (a reference, handed over as an Object either way) on the stack.
                 for (EntryHook.Call call : value.calls()) {
                     super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, call.owner(), call.name(), call.descriptor(), false);
+                    pushed = Type.getReturnType(call.descriptor());
                 }
+                if (value.site() != null) {
+                    pushed = site(value.site(), pushed);
+                }
+                bridge.append(value.kind() == EntryHook.Kind.HOOKED_CLASS || value.kind() == EntryHook.Kind.CONSTANT
+                        || value.kind() == EntryHook.Kind.HOOKED_METHOD ? pushed.getDescriptor() : bridgeType(pushed));
+                slots += pushed.getSize();
             }
             String bridgeOwner = hook.bridgeOwner().replace('.', '/');
             switch (hook.outcome()) {
@@ -235,6 +259,19 @@ public final class EntryHookEdit {
                         bridge.append(")V").toString(), false);
             }
             stackNeeded = Math.max(stackNeeded, Math.max(slots, 1));
+        }
+
+        /** Replaces the reference on the stack with the call site's answer; the answer's type. */
+        private Type site(EntryHook.Site site, Type receiver) {
+            Type answer = Type.getType(site.returnType());
+            if (callSites) {
+                super.visitInvokeDynamicInsn(site.name(), Type.getMethodDescriptor(answer, receiver),
+                        new Handle(Opcodes.H_INVOKESTATIC, site.owner().replace('.', '/'), site.name(), BOOTSTRAP, false));
+            } else {
+                super.visitInsn(Opcodes.POP); // a class file before Java 7: the bridge works it out itself
+                super.visitInsn(answer.getSort() == Type.INT ? Opcodes.ICONST_M1 : Opcodes.ACONST_NULL);
+            }
+            return answer;
         }
 
         private static String bridgeType(Type parameter) {

@@ -12,7 +12,8 @@ import java.util.List;
  * resolves each type id once. The hook there hands the gate the id and the deserializer's
  * resolver, so a class-name id let through in audit mode or under a looser policy is judged
  * again when the policy tightens; ids of any other resolver (logical names) are left alone.
- * The same call then judges the value's depth ({@link dev.safeload.deser.JacksonTypedDepth}).
+ * The same call then judges the value's depth ({@link dev.safeload.deser.JacksonTypedDepth}), which
+ * an {@code invokedynamic} call site in the hooked method reads from the parser.
  */
 public final class TypeDeserializerBaseInstrumentation {
 
@@ -36,7 +37,10 @@ public final class TypeDeserializerBaseInstrumentation {
                 .constant("jackson").constant(jackson("databind.ObjectMapper.readValue"))
                 .self().then(internal("databind.jsontype.impl.TypeDeserializerBase"), "getTypeIdResolver",
                         "()L".concat(internal("databind.jsontype.TypeIdResolver")).concat(";"))
-                .argument(0).argument(1).hookedClass().constant(jackson("databind.JsonMappingException"))
+                .argument(0).argument(1)
+                // The depth read in Jackson's class: three getters the JIT inlines, not a handle per call.
+                .argument(0).through("dev.safeload.deser.JacksonTypedDepth", "nestingDepth", "I")
+                .hookedClass().constant(jackson("databind.JsonMappingException"))
                 .throwsReturned("dev.safeload.deser.JacksonTypedDepth", "checkTypedValue"));
     }
 }

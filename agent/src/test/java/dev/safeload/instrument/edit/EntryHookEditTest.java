@@ -9,6 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.CallSite;
+import java.lang.invoke.ConstantCallSite;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -53,13 +58,23 @@ public class EntryHookEditTest {
         }
     }
 
+    /** Compiled without string concatenation or lambdas, so it still loads as a Java 6 class file. */
+    public static final class Legacy {
+        public static Object pass(Object value) {
+            return value;
+        }
+    }
+
     static final List<List<Object>> CALLS = new ArrayList<>();
+    /** The class each call site was linked in. */
+    static final List<Class<?>> LINKED_IN = new ArrayList<>();
     static Throwable answer;
     static Object replacement;
 
     @BeforeEach
     void reset() {
         CALLS.clear();
+        LINKED_IN.clear();
         answer = null;
         replacement = null;
     }
@@ -84,6 +99,29 @@ public class EntryHookEditTest {
 
     public static void observePair(Object first, Object second) {
         CALLS.add(List.of(first, second));
+    }
+
+    public static void observeSites(int length, Object name) {
+        CALLS.add(List.of(length, name == null ? "null" : name));
+    }
+
+    /** A call site answering {@code String.valueOf(value).length()}, or -2 for null. */
+    public static CallSite lengthOf(MethodHandles.Lookup caller, String name, MethodType type) throws Exception {
+        LINKED_IN.add(caller.lookupClass());
+        MethodHandle length = MethodHandles.lookup().findStatic(EntryHookEditTest.class, "length",
+                MethodType.methodType(int.class, Object.class));
+        return new ConstantCallSite(length.asType(type));
+    }
+
+    /** A call site answering its receiver's {@code name()} through the hooked class's own lookup. */
+    public static CallSite nameOf(MethodHandles.Lookup caller, String name, MethodType type) throws Exception {
+        LINKED_IN.add(caller.lookupClass());
+        return new ConstantCallSite(caller.findVirtual(caller.lookupClass(), "name", MethodType.methodType(String.class))
+                .asType(type));
+    }
+
+    private static int length(Object value) {
+        return value == null ? -2 : String.valueOf(value).length();
     }
 
     public static Throwable checkLoop(int n) {
@@ -148,6 +186,63 @@ public class EntryHookEditTest {
         Object library = edited.getConstructor(String.class).newInstance("lib");
         assertEquals("lib opened  padded ", edited.getMethod("open", Object.class).invoke(library, new StringBuilder(" padded ")));
         assertEquals(List.of(List.of("lib", "padded")), CALLS);
+    }
+
+    @Test
+    void handsOverWhatACallSiteLinkedInTheHookedClassAnswers() throws Exception {
+        Class<?> edited = edit(EntryHook.at(LIBRARY, "open").arguments(1)
+                .argument(0).then("java/lang/Object", "toString", "()Ljava/lang/String;").through(BRIDGE, "lengthOf", "I")
+                .self().through(BRIDGE, "nameOf", "Ljava/lang/String;")
+                .calls(BRIDGE, "observeSites"));
+        Object library = edited.getConstructor(String.class).newInstance("lib");
+        Method open = edited.getMethod("open", Object.class);
+        assertEquals("lib opened abcd", open.invoke(library, "abcd"));
+        assertEquals("lib opened abcdef", open.invoke(library, "abcdef"));
+
+        assertEquals(List.of(List.of(4, "lib"), List.of(6, "lib")), CALLS);
+        assertEquals(List.of(edited, edited), LINKED_IN, "each site linked once, with the hooked class's lookup");
+    }
+
+    @Test
+    void aClassFileBeforeJava7HandsOverMinusOneOrNullForACallSite() throws Exception {
+        byte[] java6 = bytes(Legacy.class);
+        java6[6] = 0;
+        java6[7] = 50; // major version 50: Java 6, which has no invokedynamic
+        EntryHookEdit.Result result = EntryHookEdit.apply(java6, List.of(EntryHook.at(Legacy.class.getName(), "pass")
+                .argument(0).through(BRIDGE, "lengthOf", "I")
+                .argument(0).through(BRIDGE, "nameOf", "Ljava/lang/String;")
+                .calls(BRIDGE, "observeSites")));
+        assertTrue(result.problems().isEmpty(), result.problems().toString());
+        Class<?> edited = define(Legacy.class.getName(), result.bytes());
+
+        assertEquals("abcd", edited.getMethod("pass", Object.class).invoke(null, "abcd"));
+        assertEquals(List.of(List.of(-1, "null")), CALLS);
+        assertEquals(List.of(), LINKED_IN);
+        // The same edit on the Java 17 class file links both sites: the -1 above is the old file's.
+        Class<?> current = define(Legacy.class.getName(), EntryHookEdit.apply(bytes(Legacy.class),
+                List.of(EntryHook.at(Legacy.class.getName(), "pass").argument(0).through(BRIDGE, "lengthOf", "I")
+                        .argument(0).then("java/lang/Object", "toString", "()Ljava/lang/String;")
+                        .calls(BRIDGE, "observeSites"))).bytes());
+        current.getMethod("pass", Object.class).invoke(null, "abcd");
+        assertEquals(List.of(4, "abcd"), CALLS.get(1));
+    }
+
+    @Test
+    void reportsACallSiteOnAConstantOrAPrimitiveOrAnsweringALong() throws IOException {
+        EntryHookEdit.Result result = EntryHookEdit.apply(bytes(), List.of(
+                EntryHook.at(LIBRARY, "load").constant("x").through(BRIDGE, "lengthOf", "I").calls(BRIDGE, "observe"),
+                EntryHook.at(LIBRARY, "open").arguments(2).argument(1).through(BRIDGE, "lengthOf", "I")
+                        .calls(BRIDGE, "observe"),
+                EntryHook.at(LIBRARY, "name").self().through(BRIDGE, "lengthOf", "J").calls(BRIDGE, "observe")));
+        assertNull(result.bytes());
+        assertEquals(3, result.problems().size(), result.problems().toString());
+        String problems = String.join("\n", result.problems());
+        assertTrue(problems.contains("load(Ljava/lang/String;JI)Ljava/lang/String;: a call site needs this or a"
+                + " parameter, not CONSTANT"), problems);
+        assertTrue(problems.contains("open(Ljava/lang/Object;Z)Ljava/lang/String;: parameter 1 is primitive: call site"
+                + " lengthOf takes a reference"), problems);
+        assertTrue(problems.contains("name()Ljava/lang/String;: call site lengthOf must return an int or a reference,"
+                + " not J"), problems);
     }
 
     @Test
@@ -241,9 +336,22 @@ public class EntryHookEditTest {
     }
 
     private static byte[] bytes() throws IOException {
-        try (InputStream in = Library.class.getResourceAsStream("EntryHookEditTest$Library.class")) {
+        return bytes(Library.class);
+    }
+
+    private static byte[] bytes(Class<?> type) throws IOException {
+        try (InputStream in = type.getResourceAsStream(type.getName().substring(type.getName().lastIndexOf('.') + 1)
+                + ".class")) {
             return in.readAllBytes();
         }
+    }
+
+    private static Class<?> define(String name, byte[] bytes) {
+        return new ClassLoader(EntryHookEditTest.class.getClassLoader()) {
+            Class<?> define() {
+                return defineClass(name, bytes, 0, bytes.length);
+            }
+        }.define();
     }
 
     /** The library class, edited, defined in a loader whose parent finds the bridges. */

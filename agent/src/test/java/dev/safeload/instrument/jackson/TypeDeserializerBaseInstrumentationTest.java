@@ -2,11 +2,18 @@ package dev.safeload.instrument.jackson;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.jsontype.impl.TypeDeserializerBase;
 import dev.safeload.instrument.Libraries;
 import dev.safeload.instrument.edit.EntryHookEdit;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.List;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.Handle;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
 import org.junit.jupiter.api.Test;
 
 class TypeDeserializerBaseInstrumentationTest {
@@ -25,6 +32,23 @@ class TypeDeserializerBaseInstrumentationTest {
         assertEquals(List.of(), result.problems());
         assertEquals(1, result.applied().size()); // the cache hit's class check and the typed value's depth, in one call
         result.applied().forEach(hook -> assertEquals("_findDeserializer", hook.method()));
+        // The depth is read in Jackson's class through a call site the agent links, not by a handle per call.
+        List<String> sites = new ArrayList<>();
+        new ClassReader(result.bytes()).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] exceptions) {
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitInvokeDynamicInsn(String site, String siteDesc, Handle bootstrap, Object... args) {
+                        if (bootstrap.getOwner().startsWith("dev/safeload/")) {
+                            sites.add(name + " " + site + siteDesc + " " + bootstrap.getOwner() + "." + bootstrap.getName());
+                        }
+                    }
+                };
+            }
+        }, 0);
+        assertEquals(List.of("_findDeserializer nestingDepth(L" + DeserializationContext.class.getName().replace('.', '/')
+                + ";)I dev/safeload/deser/JacksonTypedDepth.nestingDepth"), sites);
     }
 
     @Test

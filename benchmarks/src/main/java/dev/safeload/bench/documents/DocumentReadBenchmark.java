@@ -30,9 +30,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class DocumentReadBenchmark {
 
-    static final String YAML = "!!dev.safeload.bench.documents.ServiceConfig\nname: scorer\nreplicas: 3\n"
-            + "labels: {team: ml, tier: gold}\nendpoints:\n  - {path: /predict, port: 8080}\n"
-            + "  - {path: /health, port: 8081}\n";
+    static final String YAML = Documents.YAML;
 
     private ObjectMapper mapper;
     private String json;
@@ -77,21 +75,8 @@ public class DocumentReadBenchmark {
         }
     }
 
-    private static Order order() {
-        Order order = new Order();
-        order.id = "A-17";
-        order.items = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            Order.LineItem item = new Order.LineItem();
-            item.sku = "SKU-" + i;
-            item.quantity = i + 1;
-            item.price = new BigDecimal("9.50").add(BigDecimal.valueOf(i));
-            order.items.add(item);
-        }
-        order.metadata = new LinkedHashMap<>();
-        order.metadata.put("channel", "web");
-        order.metadata.put("tags", new ArrayList<>(List.of("gift", "express")));
-        return order;
+    static Order order() {
+        return Documents.order();
     }
 
     private Object jackson() throws Exception {

@@ -1,0 +1,36 @@
+package dev.safeload.bench.documents;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+/** The documents {@link DocumentReadBenchmark} and {@link DocumentProbe} read. */
+final class Documents {
+
+    /** A config tagged with its class, as SnakeYAML reads it with a new {@code Yaml} per document. */
+    static final String YAML = "!!dev.safeload.bench.documents.ServiceConfig\nname: scorer\nreplicas: 3\n"
+            + "labels: {team: ml, tier: gold}\nendpoints:\n  - {path: /predict, port: 8080}\n"
+            + "  - {path: /health, port: 8081}\n";
+
+    private Documents() {
+    }
+
+    /** An order of 8 line items: with default typing NON_FINAL, 17 type ids a document. */
+    static Order order() {
+        Order order = new Order();
+        order.id = "A-17";
+        order.items = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Order.LineItem item = new Order.LineItem();
+            item.sku = "SKU-" + i;
+            item.quantity = i + 1;
+            item.price = new BigDecimal("9.50").add(BigDecimal.valueOf(i));
+            order.items.add(item);
+        }
+        order.metadata = new LinkedHashMap<>();
+        order.metadata.put("channel", "web");
+        order.metadata.put("tags", new ArrayList<>(List.of("gift", "express")));
+        return order;
+    }
+}
