@@ -1,6 +1,7 @@
 package dev.safeload.serial;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -78,7 +79,7 @@ class GraphExpansionTest {
      * one loop of {@link GraphExpansionReference} counts: random checkpoints (depths that climb,
      * fall by several levels and repeat; back-references to any earlier handle, often to a list
      * with children; array lengths; hashed containers; handle table resets), the hash work
-     * compared at every step.
+     * compared at every step, and {@link GraphExpansion#mayExceed} never false below it.
      */
     @Test
     void countsWhatThePlainLoopCountsAtEveryStep() {
@@ -112,6 +113,8 @@ class GraphExpansionTest {
                     next++; // a new object was assigned its handle
                 }
                 assertEquals(plain.work(), fast.work(), "sequence " + sequence + ", step " + step);
+                // The filter skips work() while mayExceed says no: it must never say no wrongly.
+                assertTrue(plain.work() == 0 || fast.mayExceed(plain.work() - 1), "sequence " + sequence);
                 compared++;
             }
         }
