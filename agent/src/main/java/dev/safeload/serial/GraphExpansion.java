@@ -136,29 +136,29 @@ final class GraphExpansion {
         }
         if (depth >= open && depth <= open + 1 && weight(target) == 0) {
             long own = (long) next << 2;
+            boolean inPlace;
             if (depth == open) {
                 long s = state[depth];
                 if ((s & ~HASHED) == own) {
                     return; // the same object: its handle still the next one, no children yet
                 }
-                if ((s & HAS_CHILDREN) == 0 && depth != outermostHashed) {
-                    // A sibling of a leaf: closes it and opens the new object in place. A leaf's
-                    // weight is not kept (a back-reference to it counts one, as to any leaf),
-                    // and its parent already has children.
-                    if ((state[depth - 1] & HASHED) != 0) {
-                        hashedWork = saturatedAdd(hashedWork, total - start[depth]);
-                    }
-                    start[depth] = total;
-                    state[depth] = own;
-                    total = saturatedAdd(total, 1);
-                    return;
+                // A sibling of a leaf: closes it in place. A leaf's weight is not kept (a
+                // back-reference to it counts one, as to any leaf); its parent has children.
+                inPlace = (s & HAS_CHILDREN) == 0 && depth != outermostHashed;
+                if (inPlace && (state[depth - 1] & HASHED) != 0) {
+                    hashedWork = saturatedAdd(hashedWork, total - start[depth]);
                 }
-            } else if (depth + 1 < state.length) {
+            } else {
                 // A first child.
-                if (open >= 1) {
-                    state[open] |= HAS_CHILDREN;
+                inPlace = depth + 1 < state.length;
+                if (inPlace) {
+                    if (open >= 1) {
+                        state[open] |= HAS_CHILDREN;
+                    }
+                    top = depth;
                 }
-                top = depth;
+            }
+            if (inPlace) {
                 start[depth] = total;
                 state[depth] = own;
                 total = saturatedAdd(total, 1);
