@@ -105,6 +105,14 @@ final class GraphExpansion {
     }
 
     /**
+     * False when {@link #work} cannot be over {@code limit} (positive): the hash work so far plus
+     * every object counted bounds it, and is two fields to test instead of work()'s five.
+     */
+    boolean mayExceed(long limit) {
+        return total > limit - hashedWork;
+    }
+
+    /**
      * A checkpoint at {@code depth}, with the stream's {@code next} handle; {@code target} is
      * the handle a back-reference refers to, else -1; {@code arrayLength} true when the
      * checkpoint is an array's length (from the stream, or a capacity a readObject checks).
@@ -117,61 +125,127 @@ final class GraphExpansion {
             handlesReset();
         }
         highestNext = next;
+        // What most checkpoints are, in a method small enough for the JIT to inline into the
+        // filter (a compiled callee over 2,500 bytes is called, not inlined; the whole tracker
+        // compiles to over 5,000): an array length at or below the open object, and, for a new
+        // object or a back-reference to one without children, the open object's own second
+        // checkpoint, a sibling of a leaf, or a first child. The rest take settle().
         int open = top;
-        // The two common cases first, with no loop: a checkpoint at the open object's depth (its
-        // own second checkpoint, or a sibling's first) and one below it (its first child).
-        if (depth == open) {
-            if (arrayLength) {
-                return; // about the object open at this depth
-            }
-            long referred = weight(target);
-            if (referred == 0 && (state[depth] & ~HASHED) == (long) next << 2) {
-                return; // the same object: its handle still the next one, no children yet
-            }
-            close(); // a sibling
-            enter(depth, next, referred);
-            return;
+        if (arrayLength && depth >= open) {
+            return; // about the object open at this depth
         }
-        if (depth > open) {
-            if (!arrayLength) {
-                enter(depth, next, weight(target));
+        if (depth >= open && depth <= open + 1 && weight(target) == 0) {
+            long own = (long) next << 2;
+            boolean inPlace;
+            if (depth == open) {
+                long s = state[depth];
+                if ((s & ~HASHED) == own) {
+                    return; // the same object: its handle still the next one, no children yet
+                }
+                // A sibling of a leaf: closes it in place. A leaf's weight is not kept (a
+                // back-reference to it counts one, as to any leaf); its parent has children.
+                inPlace = (s & HAS_CHILDREN) == 0 && depth != outermostHashed;
+                if (inPlace && (state[depth - 1] & HASHED) != 0) {
+                    hashedWork = saturatedAdd(hashedWork, total - start[depth]);
+                }
+            } else {
+                // A first child.
+                inPlace = depth + 1 < state.length;
+                if (inPlace) {
+                    if (open >= 1) {
+                        state[open] |= HAS_CHILDREN;
+                    }
+                    top = depth;
+                }
             }
-            return;
+            if (inPlace) {
+                start[depth] = total;
+                state[depth] = own;
+                total = saturatedAdd(total, 1);
+                return;
+            }
         }
-        // Shallower than the open object: closes what is open deeper than this checkpoint, then,
-        // unless this is an array length, the object open at this depth too if this one is its
-        // sibling. A loop whose exit is its condition (C2 gave up on a while (true) here, leaving
-        // filterCheck to the unoptimised tier).
+        settle(depth, next, target, arrayLength);
+    }
+
+    /**
+     * Any checkpoint, once the handle bookkeeping is done: closes what is open deeper than it,
+     * then, unless it is an array length (about the object already open at its depth, never a
+     * new one), the object open at its depth too if it is that object's sibling; then opens the
+     * new object, or counts a back-reference to an object with children as its whole expansion
+     * again. Closing and opening are written out here, not called: one method of more than 325
+     * bytes of bytecode, on purpose, so that the JIT never inlines it into {@link #checkpoint},
+     * which stays small enough to be inlined into the filter (as StreamGuard.judge keeps
+     * checkInput small).
+     */
+    private void settle(int depth, int next, int target, boolean arrayLength) {
         int floor = depth;
         long referred = 0;
         boolean judged = arrayLength;
+        // A loop whose exit is its condition (C2 gave up on a while (true) here, leaving
+        // filterCheck to the unoptimised tier).
         while (top > floor || !judged) {
             if (top > floor) {
-                close();
+                // Closes the object open deepest; its weight is kept if it has children.
+                int closing = top--;
+                if (closing == outermostHashed) {
+                    outermostHashed = 0; // any hashed container deeper was closed before it
+                }
+                long weight = total - start[closing];
+                long s = state[closing];
+                if ((s & HAS_CHILDREN) != 0 && s >= 0) {
+                    int h = (int) (s >> 2);
+                    if (h >= weights.length) {
+                        weights = Arrays.copyOf(weights, Math.max(h + 1, weights.length * 2));
+                    }
+                    weights[h] = (long) epoch << 32 | Math.min(weight, WEIGHT_BITS);
+                }
+                countChild(closing, weight);
             } else {
                 judged = true;
                 referred = weight(target);
+                // A sibling unless it is the same object: its handle still the next one, no children yet.
                 if (top == depth && (referred > 0 || (state[depth] & ~HASHED) != (long) next << 2)) {
                     floor = depth - 1;
                 }
             }
         }
-        if (!arrayLength) {
-            enter(depth, next, referred);
+        if (arrayLength) {
+            return;
         }
-    }
-
-    /**
-     * A new object at {@code depth}, or, for a back-reference to an object with children
-     * ({@code referred} > 0), that object's whole expansion again.
-     */
-    private void enter(int depth, int next, long referred) {
         if (referred > 0) {
+            // A back-reference to an object with children: its whole expansion, again. Its
+            // parent now has children, so the parent's own expansion is kept when it closes: a
+            // list holding only references to lists written before it is as heavy as they are.
             total = saturatedAdd(total, referred);
             countChild(depth, referred);
-        } else if (top < depth) {
-            open(depth, next);
+            if (depth - 1 >= 1 && depth - 1 <= top) {
+                state[depth - 1] |= HAS_CHILDREN;
+            }
+            return;
         }
+        if (top >= depth) {
+            return; // the same object
+        }
+        // A new object at this depth.
+        if (depth + 1 >= state.length) {
+            int size = Math.max(depth + 2, state.length * 2);
+            start = Arrays.copyOf(start, size);
+            state = Arrays.copyOf(state, size);
+        }
+        while (top < depth - 1) {
+            // A level without a checkpoint of its own (none in the JDK's grammar today): no handle.
+            top++;
+            start[top] = total;
+            state[top] = -1L << 2 | HAS_CHILDREN;
+        }
+        if (top >= 1) {
+            state[top] |= HAS_CHILDREN;
+        }
+        top++;
+        start[top] = total;
+        state[top] = (long) next << 2;
+        total = saturatedAdd(total, 1);
     }
 
     /** TC_RESET emptied the handle table: old handles now name new objects. */
@@ -207,48 +281,6 @@ final class GraphExpansion {
         }
     }
 
-    private void open(int depth, int next) {
-        if (depth + 1 >= state.length) {
-            growDepth(depth);
-        }
-        while (top < depth - 1) {
-            // A level without a checkpoint of its own (none in the JDK's grammar today): no handle.
-            push(-1);
-        }
-        if (top >= 1) {
-            state[top] |= HAS_CHILDREN;
-        }
-        push(next);
-        total = saturatedAdd(total, 1);
-    }
-
-    private void push(int h) {
-        top++;
-        start[top] = total;
-        state[top] = (long) h << 2 | (h < 0 ? HAS_CHILDREN : 0);
-    }
-
-    private void close() {
-        int depth = top--;
-        if (depth == outermostHashed) {
-            outermostHashed = 0; // any hashed container deeper was closed before it
-        }
-        long weight = total - start[depth];
-        long s = state[depth];
-        if ((s & HAS_CHILDREN) != 0 && s >= 0) {
-            int h = (int) (s >> 2);
-            if (h >= weights.length) {
-                growWeights(h);
-            }
-            weights[h] = (long) epoch << 32 | Math.min(weight, WEIGHT_BITS);
-        }
-        countChild(depth, weight);
-    }
-
-    private void growWeights(int h) {
-        weights = Arrays.copyOf(weights, Math.max(h + 1, weights.length * 2));
-    }
-
     /** A child of the object at {@code depth - 1} is complete, with this expanded size. */
     private void countChild(int depth, long weight) {
         int parent = depth - 1;
@@ -259,12 +291,6 @@ final class GraphExpansion {
             // checkpoint, so which child is a key cannot be told, and a guess could be steered.
             hashedWork = saturatedAdd(hashedWork, weight);
         }
-    }
-
-    private void growDepth(int depth) {
-        int size = Math.max(depth + 2, state.length * 2);
-        start = Arrays.copyOf(start, size);
-        state = Arrays.copyOf(state, size);
     }
 
     private static long saturatedAdd(long a, long b) {

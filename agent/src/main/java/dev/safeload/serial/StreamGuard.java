@@ -318,9 +318,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         long depth = (position & ~(BACK_REFERENCE | ARRAY_LENGTH)) >>> 40;
         GraphExpansion graph = expansion;
         if (graph == null) {
-            // No read was announced (the readObject0 edit is missing on this JDK): a tracker of its own.
-            graph = new GraphExpansion();
-            expansion = graph;
+            graph = ownTracker();
         }
         graph.checkpoint((int) depth, (int) (handles >>> 32), backReference ? (int) handles : -1,
                 (position & ARRAY_LENGTH) != 0);
@@ -328,15 +326,32 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         if (current != limitsOf) {
             adopt(current);
         }
-        if (graph.work() > maxWork && !off) {
-            gate.refuseLimit(this, current, Decision.reject("serial.maxWork", "hashing this graph visits more"
-                    + " than " + maxWork + " objects through shared references"), depth, position & REFS_MASK);
+        if (graph.mayExceed(maxWork)) {
+            judgeWork(graph, current, depth, position & REFS_MASK);
         }
         boolean sampled = ++sinceSample >= ReadClock.SAMPLE_EVERY;
         if (!backReference || hostFilter != null || pendingName != null || refusedObject != null || sampled) {
             return 1; // a sampled checkpoint makes the filter call: the clock needs the byte count
         }
         return (position & REFS_MASK) <= maxRefs && depth <= maxDepth ? 0 : 1;
+    }
+
+    /** No read was announced (the readObject0 edit is missing on this JDK): a tracker of its own. */
+    private GraphExpansion ownTracker() {
+        GraphExpansion graph = new GraphExpansion();
+        expansion = graph;
+        return graph;
+    }
+
+    /**
+     * serial.maxWork, once the graph's objects and hash work so far could be over it; out of
+     * {@link #applyAsLong}, whose compiled code must stay under 2,500 bytes to be inlined.
+     */
+    private void judgeWork(GraphExpansion graph, Policy policy, long depth, long refs) {
+        if (graph.work() > maxWork && !off) {
+            gate.refuseLimit(this, policy, Decision.reject("serial.maxWork", "hashing this graph visits more than "
+                    + maxWork + " objects through shared references"), depth, refs);
+        }
     }
 
     /** Takes what {@link #applyAsLong} needs from {@code policy}, so a checkpoint reads one volatile field. */

@@ -78,9 +78,14 @@ final class GraphExpansionReference {
             return;
         }
         if (referred > 0) {
-            // A back-reference to an object with children: its whole expansion, again.
+            // A back-reference to an object with children: its whole expansion, again. Its
+            // parent now has children, so the parent's own expansion is kept when it closes: a
+            // list holding only references to lists written before it is as heavy as they are.
             total = saturatedAdd(total, referred);
             countChild(depth, referred);
+            if (depth - 1 >= 1 && depth - 1 <= top) {
+                state[depth - 1] |= HAS_CHILDREN;
+            }
             return;
         }
         if (top < depth) {

@@ -82,6 +82,24 @@ class DenialOfServiceTest {
     }
 
     /**
+     * The same five levels of lists, written one after the other in an array before the set that
+     * holds the top one, so that every list holds only back-references: the guard before
+     * session 6 counted each such list as one object and let the set hash for minutes.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesBackReferenceFanOutWhoseListsAreWrittenBeforeTheSet(Jdks.Jdk jdk) throws Exception {
+        Scenario s = Scenario.on(jdk);
+        Path payload = s.payload(Payloads.serialize(Payloads.backReferenceFanOutListsFirst(1000, 5)));
+
+        Scenario.Outcome with = s.run("", 30, "read", payload.toString());
+        assertTrue(with.result().contains("rule serial.maxWork"), with::toString);
+
+        Scenario.Outcome without = s.run(null, 4, "read", payload.toString());
+        assertTrue(without.jvm().timedOut(), without::toString);
+    }
+
+    /**
      * 65,536 BitSets with one hash code in a HashSet: each insertion walks past every earlier
      * one, each step between checkpoints cheap. The read is refused once its CPU passes 1 s
      * per MB read. Its twin: without the agent the same stream is still being read after 4 s.

@@ -144,6 +144,36 @@ public final class Payloads {
     }
 
     /**
+     * The lists of {@link #backReferenceFanOut} written one after the other in an array, before
+     * the set that holds the top one: each list then holds only back-references (its elements
+     * were written before it), none of them written inside it.
+     */
+    public static Object[] backReferenceFanOutListsFirst(int fanOut, int levels) {
+        Object[] root = new Object[levels + 2];
+        List<Object> below = new ArrayList<>(List.of("safeload"));
+        root[0] = below;
+        for (int level = 1; level < levels; level++) {
+            List<Object> list = new ArrayList<>(fanOut);
+            for (int i = 0; i < fanOut; i++) {
+                list.add(below);
+            }
+            root[level] = list;
+            below = list;
+        }
+        // The set takes the top list while it is empty: hashing it full would take as long here.
+        Set<Object> set = new HashSet<>();
+        set.add("first");
+        List<Object> top = new ArrayList<>(fanOut);
+        set.add(top);
+        for (int i = 0; i < fanOut; i++) {
+            top.add(below);
+        }
+        root[levels] = top;
+        root[levels + 1] = set;
+        return root;
+    }
+
+    /**
      * {@code depth} nested {@code ArrayList}s, each holding the next, with every size field
      * rewritten to claim {@code claim} elements: each list allocates its array before reading
      * the list inside it, so a few hundred bytes hold depth * claim references.
