@@ -401,4 +401,39 @@ public final class KryoBridge {
             return false;
         }
     }
+
+    /** How many causes {@link #javaSerializationMessage} looks through: a cycle, or a chain of thousands, ends there. */
+    private static final int CAUSES = 16;
+
+    /**
+     * The message of the {@code KryoException} that {@code JavaSerializer.read} wraps a failed
+     * nested {@code ObjectInputStream} read in: the stream guard's refusal's, starting
+     * {@code safeload:}, when the cause is one or has one among its causes; else Kryo's. The
+     * guard's {@code InvalidClassException(className, "safeload: rejected by rule R: D")} says
+     * {@code className; safeload: ...}, so it is told the way every other Kryo refusal is:
+     * {@code safeload: refused className (rule R: D) in ...JavaSerializer.read}.
+     */
+    public static String javaSerializationMessage(String message, Throwable cause) {
+        Throwable c = cause;
+        for (int i = 0; i < CAUSES && c != null; i++) {
+            String m = c.getMessage();
+            if (m != null && m.startsWith("safeload:")) {
+                return m;
+            }
+            if (m != null && c instanceof java.io.InvalidClassException ice && ice.classname != null
+                    && m.startsWith(ice.classname + "; safeload: ")) {
+                String detail = m.substring(ice.classname.length() + 2);
+                return detail.startsWith(REJECTED_BY)
+                        ? "safeload: refused " + ice.classname + " (rule " + detail.substring(REJECTED_BY.length())
+                                + ") in " + JAVA_SERIALIZER_READ
+                        : detail + " (" + ice.classname + ")";
+            }
+            c = c.getCause() == c ? null : c.getCause();
+        }
+        return message;
+    }
+
+    /** How the stream guard's refusal of a class begins ({@code SerialGate}). */
+    private static final String REJECTED_BY = "safeload: rejected by rule ";
+    private static final String JAVA_SERIALIZER_READ = "com.esotericsoftware.kryo.serializers.JavaSerializer.read";
 }

@@ -38,7 +38,7 @@ record LibraryCallSite(String frame, String entryPoint, String libraryFrame, Lis
     /** The call site of the current thread for a library whose public method is {@code declaredEntry}. */
     static LibraryCallSite capture(String declaredEntry) {
         String root = libraryRoot(declaredEntry);
-        return StackWalker.getInstance().walk(frames -> {
+        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> {
             List<StackWalker.StackFrame> all = new ArrayList<>();
             int outermost = -1;
             for (StackWalker.StackFrame f : (Iterable<StackWalker.StackFrame>) frames::iterator) {
@@ -69,10 +69,30 @@ record LibraryCallSite(String frame, String entryPoint, String libraryFrame, Lis
             for (int i = 0; i < all.size() && i < MAX_FRAMES; i++) {
                 stack.add(all.get(i).toStackTraceElement().toString());
             }
-            String entry = outermost >= 0
-                    ? all.get(outermost).getClassName() + "." + all.get(outermost).getMethodName() : declaredEntry;
+            String entry = outermost >= 0 ? entryPoint(all.get(outermost)) : declaredEntry;
             return new LibraryCallSite(frame != null ? frame : "unknown", entry, inside, stack);
         });
+    }
+
+    /**
+     * {@code class.method} of a library frame; for a method of an anonymous or local class, the
+     * method that declares the class, the public one the application called: the iterator that
+     * {@code Yaml.loadAll} returns reads each document in {@code Yaml$1.next}, named
+     * {@code org.yaml.snakeyaml.Yaml.loadAll}.
+     */
+    static String entryPoint(StackWalker.StackFrame frame) {
+        Class<?> type = frame.getDeclaringClass();
+        try {
+            if (type.isAnonymousClass() || type.isLocalClass()) {
+                java.lang.reflect.Method enclosing = type.getEnclosingMethod();
+                if (enclosing != null) {
+                    return enclosing.getDeclaringClass().getName() + "." + enclosing.getName();
+                }
+            }
+        } catch (LinkageError | RuntimeException e) {
+            // a class whose enclosing method cannot be resolved: named by its own frame
+        }
+        return frame.getClassName() + "." + frame.getMethodName();
     }
 
     /** {@code org.yaml.snakeyaml.} for {@code org.yaml.snakeyaml.Yaml.load}; {@code java.beans.} for {@code java.beans.XMLDecoder.readObject}. */

@@ -4,6 +4,7 @@ import dev.safeload.instrument.edit.EntryHook;
 import dev.safeload.instrument.edit.EntryHookEdit;
 import dev.safeload.instrument.edit.SuperTypes;
 import dev.safeload.instrument.jdk.JdkHooks;
+import dev.safeload.instrument.kryo.JavaSerializerEdit;
 import dev.safeload.instrument.xmldecoder.XmlDecoderEdits;
 import dev.safeload.policy.ModelHook;
 import java.io.PrintStream;
@@ -68,6 +69,7 @@ public final class Hooks implements ClassFileTransformer {
         for (String name : Libraries.ENTRY_HOOKED) {
             (name.endsWith(".") ? prefixes : names).add(name);
         }
+        names.add(JavaSerializerEdit.TRIGGER); // no entry hook: an edit of its own (javaSerializer)
         for (ModelHook hook : userHooks) {
             names.add(hook.className());
         }
@@ -243,7 +245,11 @@ public final class Hooks implements ClassFileTransformer {
             if (named) {
                 hooks.addAll(Libraries.userHooks(className, userHooks));
             }
-            return hooks.isEmpty() ? null : edit(className, bytes, hooks);
+            byte[] edited = hooks.isEmpty() ? null : edit(className, bytes, hooks);
+            if (className.equals(JavaSerializerEdit.TRIGGER)) {
+                edited = javaSerializer(edited != null ? edited : bytes, edited);
+            }
+            return edited;
         } catch (RuntimeException | LinkageError e) {
             // The JDK would swallow it and load the class unhooked without a word.
             console.println("safeload: warning: cannot hook " + className + ": " + e
@@ -262,6 +268,18 @@ public final class Hooks implements ClassFileTransformer {
             xmlDecoder = new XmlDecoderEdits(console);
         }
         return xmlDecoder;
+    }
+
+    /** Kryo's {@code JavaSerializer} with its edit; {@code fallback} (the bytes so far, or null) and a warning when it has no place for it. */
+    private byte[] javaSerializer(byte[] bytes, byte[] fallback) {
+        byte[] edited = JavaSerializerEdit.apply(bytes);
+        if (edited == null) {
+            console.println("safeload: warning: cannot edit " + JavaSerializerEdit.TRIGGER + ".read; a refusal in a class"
+                    + " it reads is still refused, but as Kryo's \"Error during Java deserialization.\"");
+            return fallback;
+        }
+        entryHooksApplied.add(JavaSerializerEdit.TRIGGER + ".read");
+        return edited;
     }
 
     /** The entry hooks written so far, as {@code class.method(descriptor)}; for tests and the start check. */

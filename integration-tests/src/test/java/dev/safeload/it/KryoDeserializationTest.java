@@ -198,4 +198,30 @@ class KryoDeserializationTest {
         assertTrue(outcome.markerCreated(), outcome::toString);
         assertTrue(outcome.events().isEmpty(), outcome::toString);
     }
+
+    /**
+     * A type registered with Kryo's JavaSerializer is read through a nested ObjectInputStream,
+     * whose refusal Kryo wraps as "Error during Java deserialization."; the caller still gets a
+     * KryoException, whose message is the refusal's.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesAJavaSerializedChainInsideKryosJavaSerializerAsAKryoExceptionThatSaysSafeload(Jdks.Jdk jdk)
+            throws Exception {
+        RpcScenario s = RpcScenario.on(jdk);
+        Path payload = s.payload(RpcPayloads.kryo(RpcVictim.kryoJava(),
+                dev.safeload.it.support.Payloads.commonsCollections3(s.marker())));
+
+        Scenario.Outcome twin = s.run(null, "kryo-java", payload);
+        assertTrue(twin.markerCreated(), () -> "the chain must really run without the agent\n" + twin);
+
+        Scenario.Outcome outcome = s.run("", "kryo-java", payload);
+        assertFalse(outcome.markerCreated(), () -> "the chain ran under the agent\n" + outcome);
+        String tied = "org.apache.commons.collections.keyvalue.TiedMapEntry";
+        assertEquals(REFUSED + tied + " (rule serial.allow: not in the allowlist) in "
+                + "com.esotericsoftware.kryo.serializers.JavaSerializer.read", outcome.result(), outcome::toString);
+        List<JsonNode> refusals = outcome.actions("refuse");
+        assertEquals(1, refusals.size(), outcome::toString);
+        assertEquals(tied, refusals.get(0).path("safeload.class").asText(), outcome::toString);
+    }
 }

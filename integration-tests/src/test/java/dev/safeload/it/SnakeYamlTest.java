@@ -69,6 +69,31 @@ class SnakeYamlTest {
                 event::toString);
     }
 
+    /** loadAll reads each document as the application iterates, in Yaml's anonymous iterator: still named Yaml.loadAll. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesTheTagInTheSecondDocumentOfLoadAllAndNamesLoadAllInTheLog(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-yaml-");
+        Path marker = dir.resolve("pwned-yaml-all");
+        Path doc = DocumentPayloads.write(dir, "attack.yaml",
+                "service: scorer\n---\n" + DocumentPayloads.yamlFileWrite(marker));
+
+        ForkedJvm.Result twin = run(jdk, dir, null, "yaml-load-all", doc);
+        assertTrue(twin.stdout().contains("RESULT ok java.io.FileOutputStream"), twin::toString);
+        assertTrue(Files.exists(marker), "without the agent the second document creates the file");
+        Files.delete(marker);
+
+        Path log = dir.resolve("v.jsonl");
+        ForkedJvm.Result guarded = run(jdk, dir, "log=" + log, "yaml-load-all", doc);
+        assertRefusedBySafeload(guarded, "java.io.FileOutputStream");
+        assertTrue(guarded.stdout().contains(" in org.yaml.snakeyaml.Yaml.loadAll at "), guarded::toString);
+        assertFalse(Files.exists(marker));
+        JsonNode event = ViolationLog.withAction(ViolationLog.read(log), "refuse").get(0);
+        assertEquals("org.yaml.snakeyaml.Yaml.loadAll", event.path("safeload.entry_point").asText(), event::toString);
+        assertTrue(event.path("safeload.call_site").asText().startsWith(DocumentVictim.class.getName() + ".read("),
+                event::toString);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void refusesScriptEngineManagerOverAUrlClassLoaderThatRunsTheJarsCodeWithoutTheAgent(Jdks.Jdk jdk) throws Exception {

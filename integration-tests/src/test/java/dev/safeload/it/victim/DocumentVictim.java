@@ -91,6 +91,13 @@ public final class DocumentVictim {
         return switch (mode) {
             case "yaml-load" -> new Yaml().load(text);
             case "yaml-load-shared" -> SHARED_YAML.load(text);
+            case "yaml-load-all" -> {
+                java.util.List<Object> documents = new java.util.ArrayList<>();
+                for (Object document : new Yaml().loadAll(text)) {
+                    documents.add(document);
+                }
+                yield documents.get(documents.size() - 1);
+            }
             case "yaml-load-services" -> ((java.util.Map<?, ?>) new Yaml().<java.util.Map<?, ?>>load(text).get("services")).size();
             case "yaml-raised-nesting" -> {
                 LoaderOptions options = new LoaderOptions();

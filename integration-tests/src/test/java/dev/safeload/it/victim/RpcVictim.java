@@ -40,6 +40,17 @@ public final class RpcVictim {
         return kryo;
     }
 
+    /**
+     * The same Kryo keeping Java serialization for one type, as Kryo's documentation shows
+     * ({@code kryo.register(SomeClass.class, new JavaSerializer())}): here a {@code HashMap},
+     * which {@code JavaSerializer} reads through a nested {@code ObjectInputStream}.
+     */
+    public static Kryo kryoJava() {
+        Kryo kryo = kryo();
+        kryo.register(java.util.HashMap.class, new com.esotericsoftware.kryo.serializers.JavaSerializer());
+        return kryo;
+    }
+
     public static void main(String[] args) throws Exception {
         System.out.println(result(args[0], Path.of(args[1])));
     }
@@ -55,6 +66,7 @@ public final class RpcVictim {
                 case "kryo-unsafe" -> kryo().readClassAndObject(new com.esotericsoftware.kryo.unsafe.UnsafeInput(bytes));
                 case "kryo-order" -> kryo().readObject(new Input(bytes), RpcOrder.class);
                 case "kryo-registered" -> kryoRegistered().readClassAndObject(new Input(bytes));
+                case "kryo-java" -> kryoJava().readClassAndObject(new Input(bytes));
                 case "hessian" -> new Hessian2Input(new ByteArrayInputStream(bytes)).readObject();
                 case "pickle-loads" -> new Unpickler().loads(bytes);
                 case "pickle-load" -> new Unpickler().load(new ByteArrayInputStream(bytes));
