@@ -82,9 +82,10 @@ final class FramedOriginal {
 
     /**
      * Writes each instruction as text; labels become numbers in the order they are first named.
-     * No lambdas here: this may run while a java.base class is being transformed.
+     * No lambdas here: this may run while a java.base class is being transformed. Open to
+     * {@code CodeGraftTest}, which adds frames and debug information to the same text.
      */
-    private static final class Instructions extends MethodVisitor {
+    static class Instructions extends MethodVisitor {
         private final Map<String, String> members;
         private final String key;
         private final StringBuilder text;
@@ -98,7 +99,7 @@ final class FramedOriginal {
             members.put(key, header); // an abstract or native method has no code to visit
         }
 
-        private void add(Object... parts) {
+        final void add(Object... parts) {
             text.append('\n');
             for (Object part : parts) {
                 append(part);

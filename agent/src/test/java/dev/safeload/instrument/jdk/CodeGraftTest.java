@@ -15,14 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.FieldVisitor;
-import net.bytebuddy.jar.asm.Handle;
 import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
@@ -148,126 +146,16 @@ class CodeGraftTest {
         return members;
     }
 
-    /** A method's every visit as a line of text. */
-    private static final class Text extends MethodVisitor {
-        private final Map<String, String> members;
-        private final String key;
-        private final StringBuilder text;
-        private final Map<Label, Integer> labels = new HashMap<>();
+    /** A method's every visit as a line of text: FramedOriginal's instructions, with frames and debug information. */
+    private static final class Text extends FramedOriginal.Instructions {
 
         Text(Map<String, String> members, String key, String header) {
-            super(Opcodes.ASM9);
-            this.members = members;
-            this.key = key;
-            this.text = new StringBuilder(header);
-            members.put(key, header);
-        }
-
-        private void add(Object... parts) {
-            text.append('\n');
-            for (Object part : parts) {
-                append(part);
-                text.append(' ');
-            }
-        }
-
-        private void append(Object part) {
-            if (part instanceof Label label) {
-                text.append('L').append(labels.computeIfAbsent(label, l -> labels.size()));
-            } else if (part instanceof Object[] array) {
-                text.append('[');
-                for (Object element : array) {
-                    append(element);
-                    text.append(',');
-                }
-                text.append(']');
-            } else if (part instanceof int[] ints) {
-                text.append(Arrays.toString(ints));
-            } else if (part == null) {
-                text.append("null");
-            } else {
-                text.append(part.getClass().getSimpleName()).append(':').append(part);
-            }
+            super(members, key, header);
         }
 
         @Override
         public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
             add("frame", type, Arrays.copyOf(local, numLocal), Arrays.copyOf(stack, numStack));
-        }
-
-        @Override
-        public void visitInsn(int opcode) {
-            add(opcode);
-        }
-
-        @Override
-        public void visitIntInsn(int opcode, int operand) {
-            add(opcode, operand);
-        }
-
-        @Override
-        public void visitVarInsn(int opcode, int varIndex) {
-            add(opcode, varIndex);
-        }
-
-        @Override
-        public void visitTypeInsn(int opcode, String type) {
-            add(opcode, type);
-        }
-
-        @Override
-        public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
-            add(opcode, owner, name, descriptor);
-        }
-
-        @Override
-        public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
-            add(opcode, owner, name, descriptor, isInterface);
-        }
-
-        @Override
-        public void visitInvokeDynamicInsn(String name, String descriptor, Handle bsm, Object... bsmArgs) {
-            add("indy", name, descriptor, bsm, bsmArgs);
-        }
-
-        @Override
-        public void visitJumpInsn(int opcode, Label label) {
-            add(opcode, label);
-        }
-
-        @Override
-        public void visitLabel(Label label) {
-            add(label);
-        }
-
-        @Override
-        public void visitLdcInsn(Object value) {
-            add("ldc", value);
-        }
-
-        @Override
-        public void visitIincInsn(int varIndex, int increment) {
-            add("iinc", varIndex, increment);
-        }
-
-        @Override
-        public void visitTableSwitchInsn(int min, int max, Label dflt, Label... cases) {
-            add("tableswitch", min, max, dflt, cases);
-        }
-
-        @Override
-        public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] cases) {
-            add("lookupswitch", dflt, keys, cases);
-        }
-
-        @Override
-        public void visitMultiANewArrayInsn(String descriptor, int numDimensions) {
-            add("multianewarray", descriptor, numDimensions);
-        }
-
-        @Override
-        public void visitTryCatchBlock(Label start, Label end, Label handler, String type) {
-            add("try", start, end, handler, type);
         }
 
         @Override
@@ -283,11 +171,6 @@ class CodeGraftTest {
         @Override
         public void visitMaxs(int maxStack, int maxLocals) {
             add("maxs", maxStack, maxLocals);
-        }
-
-        @Override
-        public void visitEnd() {
-            members.put(key, text.toString());
         }
     }
 }
