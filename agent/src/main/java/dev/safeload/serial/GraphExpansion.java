@@ -175,7 +175,7 @@ final class GraphExpansion {
      * new object, or counts a back-reference to an object with children as its whole expansion
      * again. Closing and opening are written out here, not called: one method of more than 325
      * bytes of bytecode, on purpose, so that the JIT never inlines it into {@link #checkpoint},
-     * which stays small enough to be inlined into the filter (as StreamGuard.judge keeps
+     * which stays small enough to be inlined into the filter (as StreamGuard.verdict keeps
      * checkInput small).
      */
     private void settle(int depth, int next, int target, boolean arrayLength) {
