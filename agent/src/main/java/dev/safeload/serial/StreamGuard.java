@@ -92,7 +92,15 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     private long maxRefs;
     private long maxDepth;
     private long maxWork;
+    private long maxBytes;
     private boolean off;
+    /**
+     * For {@link #judge}: the longest array length it may allow by itself, -1 when it may allow
+     * none (mode off, or Object[] or Map.Entry[] not allowed), and an array class other than
+     * those two that the policy {@link #limitsOf} allowed on this stream.
+     */
+    private long smallArray = -1;
+    private Class<?> allowedArray;
 
     StreamGuard(SerialGate gate, ObjectInputFilter hostFilter, boolean nested) {
         this.gate = gate;
@@ -142,9 +150,25 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
 
     /**
      * A class or array checkpoint, the agent's verdict and then the host's filter for the
-     * stream, if any: either one can refuse, and either one's ALLOWED allows.
+     * stream, if any: either one can refuse, and either one's ALLOWED allows. An array length
+     * of a class the policy in force allowed before (Object[] and Map.Entry[], which the JDK's
+     * collections check at every container, and the stream's last other array class) is
+     * allowed here when nothing else could change the verdict: within every limit, no name or
+     * refusal pending, no host filter, no clock sample due. The answer is the one
+     * {@link #verdict} gives, without its call: 5,000 of them per read of the 20,000-object graph.
      */
     private Status judge(Class<?> type, long length, long depth, long refs, long bytes) {
+        if (length >= 0 && length <= smallArray && (type == Object[].class || type == Map.Entry[].class
+                || type == allowedArray) && depth <= maxDepth && refs <= maxRefs && bytes <= maxBytes
+                && pendingName == null && refusedObject == null && hostFilter == null
+                && sinceSample < ReadClock.SAMPLE_EVERY && gate.policy() == limitsOf) {
+            if (type == Map.Entry[].class && expansion != null) {
+                expansion.hashes((int) depth); // HashMap, HashSet, Hashtable: about to hash
+            }
+            bytesSeen = bytes;
+            entriesSinceFilterCall = 0;
+            return Status.ALLOWED;
+        }
         Decision ours = verdict(type, length, depth, refs, bytes);
         ObjectInputFilter host = hostFilter;
         if (host == null) {
@@ -205,6 +229,8 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
                 ours = serial.decide(type);
                 if (ours == SerialPolicy.SCOPED) {
                     ours = serial.decideScoped(type, frames());
+                } else if (length >= 0 && ours.allowed() && policy == limitsOf) {
+                    allowedArray = type; // judge() allows its next lengths within the limits
                 }
             }
         }
@@ -378,7 +404,12 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         maxRefs = limits.maxRefs();
         maxDepth = limits.maxDepth();
         maxWork = maxHashWork(limits);
+        maxBytes = limits.maxBytes();
         off = policy.mode() == Mode.OFF;
+        smallArray = !off && policy.serial().decide(Object[].class).allowed()
+                && policy.serial().decide(Map.Entry[].class).allowed()
+                ? Math.min(limits.maxArray(), HeapClaims.COUNTED_ELEMENTS - 1) : -1;
+        allowedArray = null;
         limitsOf = policy;
     }
 
