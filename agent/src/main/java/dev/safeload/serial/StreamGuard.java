@@ -101,6 +101,12 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
      */
     private long smallArray = -1;
     private Class<?> allowedArray;
+    /**
+     * {@link #maxRefs} while a checkpoint may skip the JDK's filter call or {@link #verdict}: no
+     * host filter for the stream and no object refused; -1 otherwise. One test instead of three
+     * in {@link #applyAsLong}, whose compiled code must stay under 2,500 bytes to be inlined.
+     */
+    private long skipRefs = -1;
 
     StreamGuard(SerialGate gate, ObjectInputFilter hostFilter, boolean nested) {
         this.gate = gate;
@@ -114,6 +120,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
 
     void hostFilter(ObjectInputFilter filter) {
         this.hostFilter = filter;
+        refreshSkipRefs();
     }
 
     boolean nested() {
@@ -159,9 +166,8 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
      */
     private Status judge(Class<?> type, long length, long depth, long refs, long bytes) {
         if (length >= 0 && length <= smallArray && (type == Object[].class || type == Map.Entry[].class
-                || type == allowedArray) && depth <= maxDepth && refs <= maxRefs && bytes <= maxBytes
-                && pendingName == null && refusedObject == null && hostFilter == null
-                && sinceSample < ReadClock.SAMPLE_EVERY && gate.policy() == limitsOf) {
+                || type == allowedArray) && depth <= maxDepth && refs <= skipRefs && bytes <= maxBytes
+                && pendingName == null && sinceSample < ReadClock.SAMPLE_EVERY && gate.policy() == limitsOf) {
             if (type == Map.Entry[].class && expansion != null) {
                 expansion.hashes((int) depth); // HashMap, HashSet, Hashtable: about to hash
             }
@@ -352,7 +358,8 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
      * half); {@code position} the depth (from bit 40), the reference count (low 40 bits), bit
      * 62 for an array length and the sign bit for a back-reference. Every checkpoint feeds
      * {@link GraphExpansion}. Answers 0 for a back-reference within the limits when nothing else
-     * needs the JDK's filter call (no host filter for the stream, no name waiting to be judged),
+     * needs the JDK's filter call (no host filter for the stream, no name waiting to be judged, no
+     * object refused),
      * so the call and its {@code FilterInfo} are skipped, and 1 to make the call. The stream's
      * byte count is then judged at its next class, array or replacement instead.
      */
@@ -374,10 +381,10 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
             judgeWork(graph, current, depth, position & REFS_MASK);
         }
         boolean sampled = ++sinceSample >= ReadClock.SAMPLE_EVERY;
-        if (!backReference || hostFilter != null || pendingName != null || refusedObject != null || sampled) {
+        if (!backReference || pendingName != null || sampled) {
             return 1; // a sampled checkpoint makes the filter call: the clock needs the byte count
         }
-        return (position & REFS_MASK) <= maxRefs && depth <= maxDepth ? 0 : 1;
+        return (position & REFS_MASK) <= skipRefs && depth <= maxDepth ? 0 : 1; // -1: a host filter, a refusal
     }
 
     /** No read was announced (the readObject0 edit is missing on this JDK): a tracker of its own. */
@@ -411,6 +418,11 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
                 ? Math.min(limits.maxArray(), HeapClaims.COUNTED_ELEMENTS - 1) : -1;
         allowedArray = null;
         limitsOf = policy;
+        refreshSkipRefs();
+    }
+
+    private void refreshSkipRefs() {
+        skipRefs = hostFilter == null && refusedObject == null && limitsOf != null ? maxRefs : -1;
     }
 
     /** A class descriptor was read; {@code flags} has {@link #ENUM_FLAG} and {@link #SUBCLASS_FLAG}. */
@@ -527,6 +539,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
             if (policy.mode() == Mode.ENFORCE) {
                 refusedObject = Decision.reject(refused.rule(), "the stream held " + object.getClass().getName()
                         + ", refused: " + refused.detail());
+                refreshSkipRefs();
             }
             gate.refuseName(this, policy, refused, object.getClass().getName());
         }
