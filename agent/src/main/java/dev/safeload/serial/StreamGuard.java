@@ -359,9 +359,8 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
      * 62 for an array length and the sign bit for a back-reference. Every checkpoint feeds
      * {@link GraphExpansion}. Answers 0 for a back-reference within the limits when nothing else
      * needs the JDK's filter call (no host filter for the stream, no name waiting to be judged, no
-     * object refused),
-     * so the call and its {@code FilterInfo} are skipped, and 1 to make the call. The stream's
-     * byte count is then judged at its next class, array or replacement instead.
+     * object refused), so the call and its {@code FilterInfo} are skipped, and 1 to make the call.
+     * The stream's byte count is then judged at its next class, array or replacement instead.
      */
     @Override
     public long applyAsLong(long handles, long position) {
