@@ -60,12 +60,6 @@ public final class YamlDocumentBudget {
         }
     }
 
-    /** {@link #checkDocument(String, String, Object, int, int, Class, String)} with neither bound known: the walk decides. */
-    public static Throwable checkDocument(String library, String entryPoint, Object root, Class<?> hooked,
-                                          String exceptionType) {
-        return checkDocument(library, entryPoint, root, UNKNOWN, UNKNOWN, hooked, exceptionType);
-    }
-
     /**
      * SnakeYAML's {@code BaseConstructor.constructDocument(Node)}: once per document, before
      * anything of it is constructed.
