@@ -498,6 +498,41 @@ public final class DeserializerGate {
     }
 
     /**
+     * {@link #checkTypeName} for Jackson's {@code ClassNameIdResolver._typeFromId}, which runs once
+     * per type id and mapper (a cache miss): first names the {@code readValue} call {@code ctxt}
+     * (its {@code DatabindContext}) belongs to, for the log's {@code safeload.stream}
+     * ({@link DocumentReads}); the typed-value hook no longer does that at every value.
+     */
+    public static Throwable checkTypeId(String library, String entryPoint, Object typeName, Object ctxt,
+                                       Class<?> hooked, String exceptionType) {
+        if (ctxt != null && installed != null) {
+            DocumentReads.enter(library, ctxt);
+        }
+        return checkTypeName(library, entryPoint, typeName, hooked, exceptionType);
+    }
+
+    /** {@link #checkClassName} for Jackson's {@code DeserializationContext.findClass}: names the read {@code ctxt} belongs to first. */
+    public static Throwable checkClassNameIn(String library, String entryPoint, Object className, Object ctxt,
+                                             Class<?> hooked, String exceptionType) {
+        if (!(className instanceof String name)) {
+            return null; // left to the library, as checkClassName does
+        }
+        if (ctxt != null && installed != null) {
+            DocumentReads.enter(library, ctxt);
+        }
+        return checkClassName(library, entryPoint, name, hooked, exceptionType);
+    }
+
+    /** {@link #checkJavaTypeValue}, naming the read {@code ctxt} belongs to first. */
+    public static Throwable checkJavaTypeValueIn(String library, String entryPoint, Object handledType, Object value,
+                                                 Object ctxt, Class<?> hooked, String exceptionType) {
+        if (ctxt != null && installed != null) {
+            DocumentReads.enter(library, ctxt);
+        }
+        return checkJavaTypeValue(library, entryPoint, handledType, value, hooked, exceptionType);
+    }
+
+    /**
      * Jackson's {@code FromStringDeserializer.Std._deserialize}: a {@code JavaType} value is a
      * canonical type name ({@code java.util.List<com.acme.Dto>}) that Jackson parses and
      * initialises class by class, so each class it names is judged as a type id's are. Values of

@@ -74,7 +74,10 @@ public final class JacksonTypedDepth {
      * The one hook on {@code _findDeserializer}, at every typed value: the cache hit's class check
      * ({@link DeserializerGate#checkCachedTypeId}, one field read while no policy change or audit
      * gave it anything to judge again), then the value's depth. One bridge call, not two: this
-     * runs 17 times in a 3 µs read of the issue's benchmark.
+     * runs 17 times in a 3 µs read of the issue's benchmark. The read is named for the log
+     * ({@link DocumentReads#enter}, a thread-local and an identity hash) only where an event may
+     * follow, not at every value: each Jackson hook that can log names its read by its own context
+     * first, so a value that passes costs no per-thread lookup.
      *
      * @param resolver the type deserializer's {@code TypeIdResolver}
      * @param ctxt the {@code DeserializationContext}
@@ -94,6 +97,9 @@ public final class JacksonTypedDepth {
             return null;
         }
         if (!gate.cacheHitsPass(p)) {
+            if (ctxt != null) {
+                DocumentReads.enter(library, ctxt); // the re-check may log: under this read's id
+            }
             Throwable refusal = DeserializerGate.checkCachedTypeId(library, entryPoint, resolver, typeId, hooked,
                     exceptionType);
             if (refusal != null) {
@@ -103,12 +109,12 @@ public final class JacksonTypedDepth {
         if (ctxt == null) {
             return null; // no parser to measure
         }
-        DocumentReads.enter(library, ctxt);
         long max = p.serial().limits().maxDepth();
         int at = depth == UNKNOWN_DEPTH ? depth(ctxt) : depth;
         if (at <= max) {
             return null;
         }
+        DocumentReads.enter(library, ctxt);
         return DeserializerGate.refuse(Decision.reject("serial.maxDepth", "this typed value is nested " + at
                         + " JSON levels deep; the limit is " + max), library, entryPoint,
                 typeId instanceof String id ? id : String.valueOf(typeId), -1, hooked, exceptionType);

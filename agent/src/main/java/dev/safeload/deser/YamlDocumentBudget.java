@@ -4,6 +4,11 @@ import dev.safeload.policy.Decision;
 import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
 import dev.safeload.policy.SerialLimits;
+import java.lang.invoke.CallSite;
+import java.lang.invoke.ConstantCallSite;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.util.ArrayDeque;
 import java.util.IdentityHashMap;
@@ -59,11 +64,22 @@ public final class YamlDocumentBudget {
      * SnakeYAML's {@code BaseConstructor.constructDocument(Node)}: once per document, before
      * anything of it is constructed.
      *
+     * <p>A document whose composer met no alias of a sequence or mapping is a tree as composed:
+     * its height is at most the composer's own nesting limit plus one ({@link #composedHeight}),
+     * and its aliases, all of scalars, add one node each, fewer than the code points the root
+     * spans ({@link #span}). When both are within the budgets no walk can refuse it, and none
+     * runs: two field reads and two getters in SnakeYAML's own classes, linked there once. Every
+     * other document (an alias of a collection anywhere in the composer's life, a raised nesting
+     * limit past {@code serial.maxDepth}, a SnakeYAML without those fields, a composer subclass)
+     * is walked as before.
+     *
      * @param root the document's root node
+     * @param composedHeight {@link #composedHeight}'s answer for the constructor, or {@link #UNKNOWN}
+     * @param span {@link #span}'s answer for the root, or {@link #UNKNOWN}
      * @return the exception to throw, or null
      */
-    public static Throwable checkDocument(String library, String entryPoint, Object root, Class<?> hooked,
-                                          String exceptionType) {
+    public static Throwable checkDocument(String library, String entryPoint, Object root, int composedHeight,
+                                          int span, Class<?> hooked, String exceptionType) {
         DeserializerGate gate = DeserializerGate.installed();
         if (gate == null || root == null) {
             return null;
@@ -75,6 +91,9 @@ public final class YamlDocumentBudget {
         DocumentReads.begin(library);
         SerialLimits limits = p.serial().limits();
         long maxWork = limits.maxWork();
+        if (composedHeight >= 0 && composedHeight <= limits.maxDepth() && span >= 0 && span <= maxWork) {
+            return null; // a tree no deeper than the composer allows, and too short for its scalar aliases to matter
+        }
         long quick = treeHeight(root, Math.min(maxWork, QUICK_NODES));
         if (quick >= 0 && quick <= limits.maxDepth()) {
             return null; // within both budgets, by the cheap walk
@@ -92,6 +111,116 @@ public final class YamlDocumentBudget {
         return refusal == null ? null
                 : DeserializerGate.refuse(refusal, library, entryPoint, root.getClass().getName(), -1, hooked,
                         exceptionType);
+    }
+
+    /** What {@link #composedHeight} and {@link #span} answer when they cannot bound the document. */
+    public static final int UNKNOWN = -1;
+
+    /**
+     * The bootstrap of a call site in SnakeYAML's {@code BaseConstructor} (the hook's {@code this},
+     * linked with that class's lookup): the height the constructor's composer bounds the document
+     * to, {@code nestingDepthLimit + 1}, while that composer is a plain {@code Composer} that has
+     * met no alias of a sequence or mapping ({@code nonScalarAliasesCount == 0}, counted over its
+     * whole life, so one such alias in any of {@code loadAll}'s documents walks every later one);
+     * else {@link #UNKNOWN}. The composer counts a level at every node it composes and refuses
+     * one more than its limit, so a tree it composed is at most that limit plus one collections
+     * deep. Where SnakeYAML lacks those fields (before 1.32) the site answers {@link #UNKNOWN}.
+     *
+     * @param type {@code (BaseConstructor)int}
+     */
+    public static CallSite composedHeight(MethodHandles.Lookup caller, String name, MethodType type) {
+        Class<?> constructor = type.parameterType(0);
+        MethodHandle target;
+        try {
+            java.lang.reflect.Field field = null;
+            for (Class<?> c = constructor; c != null && field == null; c = c.getSuperclass()) {
+                if (c.getName().equals(BASE_CONSTRUCTOR)) {
+                    field = c.getDeclaredField("composer");
+                }
+            }
+            if (field == null || type.returnType() != int.class) {
+                throw new NoSuchFieldException("composer");
+            }
+            Class<?> composer = field.getType();
+            MethodHandles.Lookup inComposer = MethodHandles.privateLookupIn(composer, caller);
+            MethodHandle aliases = inComposer.findGetter(composer, "nonScalarAliasesCount", int.class);
+            MethodHandle limit = inComposer.findGetter(composer, "nestingDepthLimit", int.class);
+            MethodHandle exact = MethodHandles.insertArguments(MethodHandles.lookup().findStatic(YamlDocumentBudget.class,
+                    "isExactly", MethodType.methodType(boolean.class, Class.class, Object.class)), 0, composer)
+                    .asType(MethodType.methodType(boolean.class, composer));
+            MethodHandle bound = MethodHandles.lookup().findStatic(YamlDocumentBudget.class, "heightBound",
+                    MethodType.methodType(int.class, boolean.class, int.class, int.class));
+            // (Composer)int: heightBound(isExactly(c), c.nonScalarAliasesCount, c.nestingDepthLimit)
+            MethodHandle fromComposer = MethodHandles.permuteArguments(
+                    MethodHandles.filterArguments(bound, 0, exact, aliases, limit),
+                    MethodType.methodType(int.class, composer), 0, 0, 0);
+            target = MethodHandles.filterArguments(unknownIfNull(fromComposer), 0, caller.unreflectGetter(field))
+                    .asType(type);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            target = MethodHandles.dropArguments(MethodHandles.constant(int.class, UNKNOWN), 0, constructor).asType(type);
+        }
+        return new ConstantCallSite(target);
+    }
+
+    /**
+     * The bootstrap of a call site on the root node ({@code constructDocument}'s parameter): how
+     * many code points its text spans, {@code getEndMark().getIndex() - getStartMark().getIndex()},
+     * or {@link #UNKNOWN} without marks. Every alias of the document lies in that text and takes at
+     * least two of them ({@code *a}).
+     *
+     * @param type {@code (Node)int}
+     */
+    public static CallSite span(MethodHandles.Lookup caller, String name, MethodType type) {
+        Class<?> node = type.parameterType(0);
+        MethodHandle target;
+        try {
+            java.lang.reflect.Method start = node.getMethod("getStartMark");
+            java.lang.reflect.Method end = node.getMethod("getEndMark");
+            Class<?> mark = start.getReturnType();
+            java.lang.reflect.Method index = mark.getMethod("getIndex");
+            if (end.getReturnType() != mark || index.getReturnType() != int.class || type.returnType() != int.class) {
+                throw new NoSuchMethodException("getIndex() is not an int");
+            }
+            MethodHandle markIndex = unknownIfNull(caller.unreflect(index));
+            MethodHandle startIndex = MethodHandles.filterArguments(markIndex, 0, caller.unreflect(start));
+            MethodHandle endIndex = MethodHandles.filterArguments(markIndex, 0, caller.unreflect(end));
+            MethodHandle between = MethodHandles.lookup().findStatic(YamlDocumentBudget.class, "between",
+                    MethodType.methodType(int.class, int.class, int.class));
+            MethodHandle fromNode = MethodHandles.permuteArguments(
+                    MethodHandles.filterArguments(between, 0, startIndex, endIndex),
+                    MethodType.methodType(int.class, node), 0, 0);
+            target = unknownIfNull(fromNode).asType(type);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            target = MethodHandles.dropArguments(MethodHandles.constant(int.class, UNKNOWN), 0, node).asType(type);
+        }
+        return new ConstantCallSite(target);
+    }
+
+    /** Built at run time, as the agent's other library names are. */
+    private static final String BASE_CONSTRUCTOR = "org.yaml.".concat("snakeyaml.constructor.BaseConstructor");
+
+    private static boolean isExactly(Class<?> type, Object o) {
+        return o.getClass() == type;
+    }
+
+    /** {@link #composedHeight}'s answer from the composer's fields. */
+    private static int heightBound(boolean plainComposer, int nonScalarAliases, int nestingDepthLimit) {
+        return plainComposer && nonScalarAliases == 0 && nestingDepthLimit >= 0 && nestingDepthLimit < Integer.MAX_VALUE
+                ? nestingDepthLimit + 1 : UNKNOWN;
+    }
+
+    /** {@link #span}'s answer from two mark indexes. */
+    private static int between(int start, int end) {
+        return start >= 0 && end >= start ? end - start : UNKNOWN;
+    }
+
+    /** {@code (T)int} that answers {@link #UNKNOWN} for a null T instead of calling {@code target}. */
+    private static MethodHandle unknownIfNull(MethodHandle target) throws ReflectiveOperationException {
+        Class<?> receiver = target.type().parameterType(0);
+        MethodHandle isNull = MethodHandles.lookup().findStatic(java.util.Objects.class, "isNull",
+                MethodType.methodType(boolean.class, Object.class)).asType(MethodType.methodType(boolean.class, receiver));
+        return MethodHandles.guardWithTest(isNull,
+                MethodHandles.dropArguments(MethodHandles.constant(int.class, UNKNOWN), 0, receiver), target);
     }
 
     /** The most nodes {@link #treeHeight} walks before it leaves a document to {@link #measure}. */

@@ -37,8 +37,8 @@ public final class ClassNameIdResolverInstrumentation {
         return List.of(EntryHook.at(trigger(), "_typeFromId")
                 .descriptor("(Ljava/lang/String;L".concat(internal("databind.DatabindContext")).concat(";)L")
                         .concat(internal("databind.JavaType")).concat(";"))
-                .constant("jackson").constant(jackson("databind.ObjectMapper.readValue")).argument(0).hookedClass()
-                .constant(jackson("databind.JsonMappingException"))
-                .throwsReturned("dev.safeload.deser.DeserializerGate", "checkTypeName"));
+                .constant("jackson").constant(jackson("databind.ObjectMapper.readValue")).argument(0).argument(1)
+                .hookedClass().constant(jackson("databind.JsonMappingException"))
+                .throwsReturned("dev.safeload.deser.DeserializerGate", "checkTypeId"));
     }
 }

@@ -38,9 +38,9 @@ public final class ClassValueInstrumentation {
     public static List<EntryHook> hooks(String className) {
         if (className.equals(contextTrigger())) {
             return List.of(EntryHook.at(className, "findClass").descriptor("(Ljava/lang/String;)Ljava/lang/Class;")
-                    .constant("jackson").constant(jackson("databind.ObjectMapper.readValue")).argument(0).hookedClass()
-                    .constant(jackson("databind.JsonMappingException"))
-                    .throwsReturned("dev.safeload.deser.DeserializerGate", "checkClassName"));
+                    .constant("jackson").constant(jackson("databind.ObjectMapper.readValue")).argument(0).self()
+                    .hookedClass().constant(jackson("databind.JsonMappingException"))
+                    .throwsReturned("dev.safeload.deser.DeserializerGate", "checkClassNameIn"));
         }
         // Std's handledType() tells a JavaType value from the other kinds it reads (URL, File, Locale, ...).
         return List.of(EntryHook.at(className, "_deserialize")
@@ -49,7 +49,7 @@ public final class ClassValueInstrumentation {
                 .constant("jackson").constant(jackson("databind.ObjectMapper.readValue"))
                 .self().then(internal("databind.deser.std.FromStringDeserializer$Std"), "handledType",
                         "()Ljava/lang/Class;")
-                .argument(0).hookedClass().constant(jackson("databind.JsonMappingException"))
-                .throwsReturned("dev.safeload.deser.DeserializerGate", "checkJavaTypeValue"));
+                .argument(0).argument(1).hookedClass().constant(jackson("databind.JsonMappingException"))
+                .throwsReturned("dev.safeload.deser.DeserializerGate", "checkJavaTypeValueIn"));
     }
 }

@@ -29,6 +29,9 @@ public final class BaseConstructorInstrumentation {
                 EntryHook.at(TRIGGER, "constructDocument")
                         .descriptor("(Lorg/yaml/snakeyaml/nodes/Node;)Ljava/lang/Object;")
                         .constant("snakeyaml").constant(ConstructorInstrumentation.ENTRY_POINT).argument(0)
+                        // Whether the walk can be skipped, read in SnakeYAML's classes: field reads the JIT inlines.
+                        .self().through("dev.safeload.deser.YamlDocumentBudget", "composedHeight", "I")
+                        .argument(0).through("dev.safeload.deser.YamlDocumentBudget", "span", "I")
                         .hookedClass().constant(ConstructorInstrumentation.EXCEPTION)
                         .throwsReturned("dev.safeload.deser.YamlDocumentBudget", "checkDocument"),
                 // loadAll's documents: no root of the application's, so none left from an earlier loadAs.

@@ -1,13 +1,11 @@
 package dev.safeload.bench.documents;
 
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.jsontype.impl.LaissezFaireSubTypeValidator;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * {@link DocumentReadBenchmark}'s two reads without JMH, timed by the thread's CPU time, for
@@ -37,7 +35,7 @@ public final class DocumentProbe {
         ObjectMapper mapper = new ObjectMapper();
         mapper.activateDefaultTyping(LaissezFaireSubTypeValidator.instance, ObjectMapper.DefaultTyping.NON_FINAL);
         String json = mapper.writeValueAsString(Documents.order());
-        checkAgentInForce(mapper, agent);
+        Documents.checkAgentInForce(mapper, agent, agent ? "agent" : "no agent");
         Read read = workload.equals("jackson") ? () -> mapper.readValue(json, Object.class)
                 : () -> new Yaml().load(Documents.YAML);
 
@@ -72,28 +70,6 @@ public final class DocumentProbe {
 
     private interface Read {
         Object run() throws Exception;
-    }
-
-    private static void checkAgentInForce(ObjectMapper mapper, boolean agent) throws Exception {
-        boolean refused;
-        try {
-            mapper.readValue("[\"java.util.concurrent.atomic.AtomicInteger\",7]", Object.class);
-            refused = false;
-        } catch (JsonMappingException e) {
-            refused = e.getMessage().startsWith("safeload:");
-        }
-        boolean yamlRefused;
-        try {
-            new Yaml().load("!!java.util.concurrent.atomic.AtomicInteger [7]");
-            yamlRefused = false;
-        } catch (YAMLException e) {
-            yamlRefused = String.valueOf(e.getMessage()).startsWith("safeload:");
-        }
-        if (refused != agent || yamlRefused != agent) {
-            throw new IllegalStateException((agent ? "agent" : "no agent") + ": AtomicInteger was "
-                    + (refused ? "refused" : "read") + " by Jackson and " + (yamlRefused ? "refused" : "read")
-                    + " by SnakeYAML");
-        }
     }
 
     private static long allocatedBytes(ThreadMXBean threads) {

@@ -1,6 +1,5 @@
 package dev.safeload.bench.documents;
 
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.jsontype.impl.LaissezFaireSubTypeValidator;
 import java.math.BigDecimal;
@@ -17,7 +16,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Steady-state cost of the deserializer hooks: a Jackson polymorphic read (default typing, 17
@@ -54,25 +52,7 @@ public class DocumentReadBenchmark {
         if (config.equals("?")) {
             throw new IllegalStateException("no -Dbench.config: run through bench/documents.sh");
         }
-        boolean refused;
-        try {
-            mapper.readValue("[\"java.util.concurrent.atomic.AtomicInteger\",7]", Object.class);
-            refused = false;
-        } catch (JsonMappingException e) {
-            refused = e.getMessage().startsWith("safeload:");
-        }
-        boolean yamlRefused;
-        try {
-            new Yaml().load("!!java.util.concurrent.atomic.AtomicInteger [7]");
-            yamlRefused = false;
-        } catch (YAMLException e) {
-            yamlRefused = String.valueOf(e.getMessage()).startsWith("safeload:");
-        }
-        boolean enforcing = config.startsWith("agent-");
-        if (refused != enforcing || yamlRefused != enforcing) {
-            throw new IllegalStateException(config + ": AtomicInteger was " + (refused ? "refused" : "read")
-                    + " by Jackson and " + (yamlRefused ? "refused" : "read") + " by SnakeYAML");
-        }
+        Documents.checkAgentInForce(mapper, config.startsWith("agent-"), config);
     }
 
     static Order order() {

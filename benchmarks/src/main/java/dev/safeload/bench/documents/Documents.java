@@ -1,9 +1,13 @@
 package dev.safeload.bench.documents;
 
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.YAMLException;
 
 /** The documents {@link DocumentReadBenchmark} and {@link DocumentProbe} read. */
 final class Documents {
@@ -32,5 +36,34 @@ final class Documents {
         order.metadata.put("channel", "web");
         order.metadata.put("tags", new ArrayList<>(List.of("gift", "express")));
         return order;
+    }
+
+    /**
+     * A negative control: an unlisted class named by a type id or a tag must be refused under the
+     * agent and read without it. A JVM whose options did not take effect fails here.
+     *
+     * @param mapper the mapper the reads use (default typing on)
+     * @param agent whether the agent should be in force
+     * @param label the configuration, for the message
+     */
+    static void checkAgentInForce(ObjectMapper mapper, boolean agent, String label) throws Exception {
+        boolean refused;
+        try {
+            mapper.readValue("[\"java.util.concurrent.atomic.AtomicInteger\",7]", Object.class);
+            refused = false;
+        } catch (JsonMappingException e) {
+            refused = e.getMessage().startsWith("safeload:");
+        }
+        boolean yamlRefused;
+        try {
+            new Yaml().load("!!java.util.concurrent.atomic.AtomicInteger [7]");
+            yamlRefused = false;
+        } catch (YAMLException e) {
+            yamlRefused = String.valueOf(e.getMessage()).startsWith("safeload:");
+        }
+        if (refused != agent || yamlRefused != agent) {
+            throw new IllegalStateException(label + ": AtomicInteger was " + (refused ? "refused" : "read")
+                    + " by Jackson and " + (yamlRefused ? "refused" : "read") + " by SnakeYAML");
+        }
     }
 }
