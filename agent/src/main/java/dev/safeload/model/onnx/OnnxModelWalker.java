@@ -103,13 +103,21 @@ final class OnnxModelWalker {
         int tag;
         while ((tag = in.readTag()) != 0) {
             if (tag == MODEL_GRAPH) {
-                nested(() -> graph("graph", 1));
+                int limit = enter();
+                graph("graph", 1);
+                leave(limit);
             } else if (tag == MODEL_OPSET_IMPORT) {
-                nested(() -> opset(importedDomains));
+                int limit = enter();
+                opset(importedDomains);
+                leave(limit);
             } else if (tag == MODEL_TRAINING_INFO) {
-                nested(this::trainingInfo);
+                int limit = enter();
+                trainingInfo();
+                leave(limit);
             } else if (tag == MODEL_FUNCTIONS) {
-                nested(this::function);
+                int limit = enter();
+                function();
+                leave(limit);
             } else {
                 skip(tag);
             }
@@ -120,9 +128,13 @@ final class OnnxModelWalker {
         int tag;
         while ((tag = in.readTag()) != 0) {
             if (tag == TRAINING_INITIALIZATION) {
-                nested(() -> graph("training_info/initialization", 1));
+                int limit = enter();
+                graph("training_info/initialization", 1);
+                leave(limit);
             } else if (tag == TRAINING_ALGORITHM) {
-                nested(() -> graph("training_info/algorithm", 1));
+                int limit = enter();
+                graph("training_info/algorithm", 1);
+                leave(limit);
             } else {
                 skip(tag);
             }
@@ -154,18 +166,22 @@ final class OnnxModelWalker {
             } else if (tag == FUNCTION_DOMAIN) {
                 domain = string();
             } else if (tag == FUNCTION_NODE) {
-                String at = where;
-                nested(() -> node(at, 1));
+                int limit = enter();
+                node(where, 1);
+                leave(limit);
             } else if (tag == FUNCTION_OPSET_IMPORT) {
-                nested(() -> opset(importedDomains));
+                int limit = enter();
+                opset(importedDomains);
+                leave(limit);
             } else if (tag == FUNCTION_ATTRIBUTE_PROTO) {
-                String at = where;
-                nested(() -> attribute(at, 1));
+                int limit = enter();
+                attribute(where, 1);
+                leave(limit);
             } else {
                 skip(tag);
             }
         }
-        remember(localFunctions.computeIfAbsent(domain, d -> new LinkedHashSet<>()), name);
+        remember(setIn(localFunctions, domain), name);
     }
 
     private void graph(String where, int depth) throws IOException {
@@ -175,11 +191,17 @@ final class OnnxModelWalker {
         int tag;
         while ((tag = in.readTag()) != 0) {
             if (tag == GRAPH_NODE) {
-                nested(() -> node(where, depth));
+                int limit = enter();
+                node(where, depth);
+                leave(limit);
             } else if (tag == GRAPH_INITIALIZER) {
-                nested(() -> tensor(where + "/initializer"));
+                int limit = enter();
+                tensor(where + "/initializer");
+                leave(limit);
             } else if (tag == GRAPH_SPARSE_INITIALIZER) {
-                nested(() -> sparseTensor(where + "/sparse_initializer"));
+                int limit = enter();
+                sparseTensor(where + "/sparse_initializer");
+                leave(limit);
             } else {
                 skip(tag);
             }
@@ -200,12 +222,14 @@ final class OnnxModelWalker {
                 domain = string();
             } else if (tag == NODE_ATTRIBUTE) {
                 String where = graph + "/node[" + (name.isEmpty() ? opType : name) + "]";
-                nested(() -> attribute(where, depth));
+                int limit = enter();
+                attribute(where, depth);
+                leave(limit);
             } else {
                 skip(tag);
             }
         }
-        remember(usedOps.computeIfAbsent(domain, d -> new LinkedHashSet<>()), opType);
+        remember(setIn(usedOps, domain), opType);
     }
 
     private void attribute(String where, int depth) throws IOException {
@@ -216,11 +240,17 @@ final class OnnxModelWalker {
             if (tag == ATTR_NAME) {
                 name = string();
             } else if (tag == ATTR_T || tag == ATTR_TENSORS) {
-                nested(() -> tensor(at));
+                int limit = enter();
+                tensor(at);
+                leave(limit);
             } else if (tag == ATTR_SPARSE_TENSOR || tag == ATTR_SPARSE_TENSORS) {
-                nested(() -> sparseTensor(at));
+                int limit = enter();
+                sparseTensor(at);
+                leave(limit);
             } else if (tag == ATTR_G || tag == ATTR_GRAPHS) {
-                nested(() -> graph(at, depth + 1));
+                int limit = enter();
+                graph(at, depth + 1);
+                leave(limit);
             } else {
                 skip(tag);
             }
@@ -231,9 +261,13 @@ final class OnnxModelWalker {
         int tag;
         while ((tag = in.readTag()) != 0) {
             if (tag == SPARSE_VALUES) {
-                nested(() -> tensor(where + "/values"));
+                int limit = enter();
+                tensor(where + "/values");
+                leave(limit);
             } else if (tag == SPARSE_INDICES) {
-                nested(() -> tensor(where + "/indices"));
+                int limit = enter();
+                tensor(where + "/indices");
+                leave(limit);
             } else {
                 skip(tag);
             }
@@ -249,12 +283,12 @@ final class OnnxModelWalker {
             if (tag == TENSOR_NAME) {
                 name = string();
             } else if (tag == TENSOR_EXTERNAL_DATA) {
-                nested(() -> {
-                    String[] entry = entry();
-                    if (entry[0].equals("location")) {
-                        locations.add(entry[1]);
-                    }
-                });
+                int limit = enter();
+                String[] entry = entry();
+                if (entry[0].equals("location")) {
+                    locations.add(entry[1]);
+                }
+                leave(limit);
             } else if (tag == TENSOR_DATA_LOCATION) {
                 external = in.readEnum() == EXTERNAL;
             } else {
@@ -289,15 +323,24 @@ final class OnnxModelWalker {
         return new String[] {key, value};
     }
 
-    /** Runs {@code body} over one length-delimited submessage and checks it ended where it said. */
-    private void nested(Body body) throws IOException {
+    /*
+     * A length-delimited submessage is read between enter() and leave(), not by a body handed to
+     * one method: ten lambdas made five lambda classes and their method handles on the first ONNX
+     * load, which is usually the host's start (about 3 ms of CPU).
+     */
+
+    /** Starts one length-delimited submessage; the limit to hand to {@link #leave}. */
+    private int enter() throws IOException {
         int length = in.readRawVarint32();
-        int old = in.pushLimit(length);
-        body.read();
+        return in.pushLimit(length);
+    }
+
+    /** Ends the submessage {@link #enter} started, checking it ended where it said. */
+    private void leave(int limit) throws IOException {
         if (!in.isAtEnd()) {
             throw new OnnxFormatException("submessage ended before its declared length");
         }
-        in.popLimit(old);
+        in.popLimit(limit);
     }
 
     private String string() throws IOException {
@@ -315,6 +358,16 @@ final class OnnxModelWalker {
         }
     }
 
+    /** The set under {@code key}, made if missing; written out, as computeIfAbsent's lambda would be a class of its own. */
+    private static Set<String> setIn(Map<String, Set<String>> map, String key) {
+        Set<String> set = map.get(key);
+        if (set == null) {
+            set = new LinkedHashSet<>();
+            map.put(key, set);
+        }
+        return set;
+    }
+
     private <T> void remember(Set<T> set, T value) {
         if (remembered < MAX_REMEMBERED && set.add(value)) {
             remembered++;
@@ -323,10 +376,5 @@ final class OnnxModelWalker {
 
     private static int tag(int field, int wireType) {
         return field << 3 | wireType;
-    }
-
-    @FunctionalInterface
-    private interface Body {
-        void read() throws IOException;
     }
 }
