@@ -1,7 +1,5 @@
 package dev.safeload.model.onnx;
 
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.WireFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads an ONNX {@code ModelProto} with the protobuf wire reader, keeping only what the checks
+ * Reads an ONNX {@code ModelProto} with a protobuf wire reader ({@link WireReader}), keeping only what the checks
  * need: every tensor's external-data locations, the operator domains in use and the model-local
  * functions. Field numbers are those of {@code onnx.proto}; everything else, tensor bytes
  * included, is skipped unread.
@@ -26,8 +24,8 @@ final class OnnxModelWalker {
     /** Bounds on what is remembered, so a model of a million nodes costs little memory. */
     static final int MAX_REMEMBERED = 10_000;
 
-    private static final int LEN = WireFormat.WIRETYPE_LENGTH_DELIMITED;
-    private static final int VARINT = WireFormat.WIRETYPE_VARINT;
+    private static final int LEN = WireReader.LENGTH_DELIMITED;
+    private static final int VARINT = WireReader.VARINT;
 
     // ModelProto
     private static final int MODEL_OPSET_IMPORT = tag(8, LEN);
@@ -84,7 +82,7 @@ final class OnnxModelWalker {
     record MissingLocation(String where) {
     }
 
-    private final CodedInputStream in;
+    private final WireReader in;
     final List<ExternalTensor> externalTensors = new ArrayList<>();
     final List<MissingLocation> missingLocations = new ArrayList<>();
     final Set<String> importedDomains = new LinkedHashSet<>();
@@ -94,7 +92,7 @@ final class OnnxModelWalker {
     final Map<String, Set<String>> localFunctions = new LinkedHashMap<>();
     private int remembered;
 
-    OnnxModelWalker(CodedInputStream in) {
+    OnnxModelWalker(WireReader in) {
         this.in = in;
     }
 
@@ -103,19 +101,19 @@ final class OnnxModelWalker {
         int tag;
         while ((tag = in.readTag()) != 0) {
             if (tag == MODEL_GRAPH) {
-                int limit = enter();
+                long limit = enter();
                 graph("graph", 1);
                 leave(limit);
             } else if (tag == MODEL_OPSET_IMPORT) {
-                int limit = enter();
+                long limit = enter();
                 opset(importedDomains);
                 leave(limit);
             } else if (tag == MODEL_TRAINING_INFO) {
-                int limit = enter();
+                long limit = enter();
                 trainingInfo();
                 leave(limit);
             } else if (tag == MODEL_FUNCTIONS) {
-                int limit = enter();
+                long limit = enter();
                 function();
                 leave(limit);
             } else {
@@ -128,11 +126,11 @@ final class OnnxModelWalker {
         int tag;
         while ((tag = in.readTag()) != 0) {
             if (tag == TRAINING_INITIALIZATION) {
-                int limit = enter();
+                long limit = enter();
                 graph("training_info/initialization", 1);
                 leave(limit);
             } else if (tag == TRAINING_ALGORITHM) {
-                int limit = enter();
+                long limit = enter();
                 graph("training_info/algorithm", 1);
                 leave(limit);
             } else {
@@ -166,15 +164,15 @@ final class OnnxModelWalker {
             } else if (tag == FUNCTION_DOMAIN) {
                 domain = string();
             } else if (tag == FUNCTION_NODE) {
-                int limit = enter();
+                long limit = enter();
                 node(where, 1);
                 leave(limit);
             } else if (tag == FUNCTION_OPSET_IMPORT) {
-                int limit = enter();
+                long limit = enter();
                 opset(importedDomains);
                 leave(limit);
             } else if (tag == FUNCTION_ATTRIBUTE_PROTO) {
-                int limit = enter();
+                long limit = enter();
                 attribute(where, 1);
                 leave(limit);
             } else {
@@ -191,15 +189,15 @@ final class OnnxModelWalker {
         int tag;
         while ((tag = in.readTag()) != 0) {
             if (tag == GRAPH_NODE) {
-                int limit = enter();
+                long limit = enter();
                 node(where, depth);
                 leave(limit);
             } else if (tag == GRAPH_INITIALIZER) {
-                int limit = enter();
+                long limit = enter();
                 tensor(where + "/initializer");
                 leave(limit);
             } else if (tag == GRAPH_SPARSE_INITIALIZER) {
-                int limit = enter();
+                long limit = enter();
                 sparseTensor(where + "/sparse_initializer");
                 leave(limit);
             } else {
@@ -222,7 +220,7 @@ final class OnnxModelWalker {
                 domain = string();
             } else if (tag == NODE_ATTRIBUTE) {
                 String where = graph + "/node[" + (name.isEmpty() ? opType : name) + "]";
-                int limit = enter();
+                long limit = enter();
                 attribute(where, depth);
                 leave(limit);
             } else {
@@ -240,15 +238,15 @@ final class OnnxModelWalker {
             if (tag == ATTR_NAME) {
                 name = string();
             } else if (tag == ATTR_T || tag == ATTR_TENSORS) {
-                int limit = enter();
+                long limit = enter();
                 tensor(at);
                 leave(limit);
             } else if (tag == ATTR_SPARSE_TENSOR || tag == ATTR_SPARSE_TENSORS) {
-                int limit = enter();
+                long limit = enter();
                 sparseTensor(at);
                 leave(limit);
             } else if (tag == ATTR_G || tag == ATTR_GRAPHS) {
-                int limit = enter();
+                long limit = enter();
                 graph(at, depth + 1);
                 leave(limit);
             } else {
@@ -261,11 +259,11 @@ final class OnnxModelWalker {
         int tag;
         while ((tag = in.readTag()) != 0) {
             if (tag == SPARSE_VALUES) {
-                int limit = enter();
+                long limit = enter();
                 tensor(where + "/values");
                 leave(limit);
             } else if (tag == SPARSE_INDICES) {
-                int limit = enter();
+                long limit = enter();
                 tensor(where + "/indices");
                 leave(limit);
             } else {
@@ -283,7 +281,7 @@ final class OnnxModelWalker {
             if (tag == TENSOR_NAME) {
                 name = string();
             } else if (tag == TENSOR_EXTERNAL_DATA) {
-                int limit = enter();
+                long limit = enter();
                 String[] entry = entry();
                 if (entry[0].equals("location")) {
                     locations.add(entry[1]);
@@ -330,13 +328,13 @@ final class OnnxModelWalker {
      */
 
     /** Starts one length-delimited submessage; the limit to hand to {@link #leave}. */
-    private int enter() throws IOException {
+    private long enter() throws IOException {
         int length = in.readRawVarint32();
         return in.pushLimit(length);
     }
 
     /** Ends the submessage {@link #enter} started, checking it ended where it said. */
-    private void leave(int limit) throws IOException {
+    private void leave(long limit) throws IOException {
         if (!in.isAtEnd()) {
             throw new OnnxFormatException("submessage ended before its declared length");
         }
