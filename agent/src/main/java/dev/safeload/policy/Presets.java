@@ -58,6 +58,15 @@ public final class Presets {
         return ClassPatterns.of(read(BASE + "presets/" + name + ".txt"));
     }
 
+    /**
+     * A pattern list the agent ships (the pickle globals), compiled as the serial lists are,
+     * without {@link ClassPatterns#of}'s per-character checks, which {@code PresetsReadTest} runs on
+     * it: the pickle lists are compiled at the first model load, usually the host's start.
+     */
+    public static ClassPatterns builtInList(String resource) {
+        return ClassPatterns.builtIn(read(resource));
+    }
+
     /** The entries of a pattern file in the agent jar: one a line, without comments and blank lines. */
     public static List<String> readPatternFile(String resource) {
         return read(resource);

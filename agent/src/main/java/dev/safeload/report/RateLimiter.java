@@ -54,11 +54,15 @@ final class RateLimiter {
                 return new Admission(true, 0);
             }
         }
-        Window w = windows.computeIfAbsent(key, k -> {
+        // get and putIfAbsent, not computeIfAbsent: its lambda would be a class and method-handle
+        // forms of its own at the first event, usually a model allowed on the host's start.
+        Window w = windows.get(key);
+        if (w == null) {
             Window fresh = new Window();
             fresh.start = now;
-            return fresh;
-        });
+            Window raced = windows.putIfAbsent(key, fresh);
+            w = raced != null ? raced : fresh;
+        }
         synchronized (w) {
             if (now - w.start >= WINDOW_NANOS) {
                 w.start = now;

@@ -52,6 +52,10 @@ class PresetsReadTest {
             List<String> entries = Presets.read("/dev/safeload/policy/" + list);
             assertEquals(ClassPatterns.of(entries).patterns(), ClassPatterns.builtIn(entries).patterns(), list);
         }
+        for (String list : List.of("safe-globals.txt", "dangerous-globals.txt")) {
+            String resource = "/dev/safeload/model/pickle/" + list;
+            assertEquals(ClassPatterns.of(Presets.read(resource)).patterns(), Presets.builtInList(resource).patterns(), list);
+        }
         assertEquals(Presets.defaultAllow().patterns(), ClassPatterns.of(Presets.read("/dev/safeload/policy/serial-defaults.txt")).patterns());
         assertEquals(Presets.gadgetDeny().patterns(), ClassPatterns.of(Presets.read("/dev/safeload/policy/serial-gadgets.txt")).patterns());
         List<String> scoped = Presets.read("/dev/safeload/policy/serial-jdk-scoped.txt");

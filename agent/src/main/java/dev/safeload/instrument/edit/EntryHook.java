@@ -189,7 +189,7 @@ public record EntryHook(String className, String method, String descriptor, int 
     public boolean matches(String name, String desc) {
         return method.equals(name)
                 && (descriptor == null || (descriptor.indexOf(')') < 0 ? desc.startsWith(descriptor) : descriptor.equals(desc)))
-                && (arguments < 0 || net.bytebuddy.jar.asm.Type.getArgumentTypes(desc).length == arguments);
+                && (arguments < 0 || Descriptors.parameters(desc).size() == arguments);
     }
 
     /*

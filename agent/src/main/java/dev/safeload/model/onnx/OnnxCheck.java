@@ -1,7 +1,5 @@
 package dev.safeload.model.onnx;
 
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.safeload.model.Finding;
 import dev.safeload.model.FormatCheck;
 import dev.safeload.model.ModelSource;
@@ -53,12 +51,12 @@ public final class OnnxCheck implements FormatCheck {
                     + " past the 2 GiB limit every ONNX reader has; weights that large belong in external data"));
             return findings;
         }
-        CodedInputStream in = CodedInputStream.newInstance(new SourceInputStream(source), READ_BUFFER);
+        WireReader in = new WireReader(source, READ_BUFFER);
         OnnxModelWalker walker = new OnnxModelWalker(in);
         try {
             walker.walkModel();
-        } catch (InvalidProtocolBufferException | OnnxFormatException e) {
-            findings.add(new Finding("onnx.malformed", Severity.HIGH, name + "@" + in.getTotalBytesRead(),
+        } catch (OnnxFormatException e) {
+            findings.add(new Finding("onnx.malformed", Severity.HIGH, name + "@" + in.position(),
                     "not a well-formed ModelProto: " + e.getMessage()));
         }
         externalData(walker, source.directory(), name, findings, context);

@@ -1,7 +1,5 @@
 package dev.safeload.model.onnx;
 
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.WireFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads an ONNX {@code ModelProto} with the protobuf wire reader, keeping only what the checks
+ * Reads an ONNX {@code ModelProto} with a protobuf wire reader ({@link WireReader}), keeping only what the checks
  * need: every tensor's external-data locations, the operator domains in use and the model-local
  * functions. Field numbers are those of {@code onnx.proto}; everything else, tensor bytes
  * included, is skipped unread.
@@ -26,8 +24,8 @@ final class OnnxModelWalker {
     /** Bounds on what is remembered, so a model of a million nodes costs little memory. */
     static final int MAX_REMEMBERED = 10_000;
 
-    private static final int LEN = WireFormat.WIRETYPE_LENGTH_DELIMITED;
-    private static final int VARINT = WireFormat.WIRETYPE_VARINT;
+    private static final int LEN = WireReader.LENGTH_DELIMITED;
+    private static final int VARINT = WireReader.VARINT;
 
     // ModelProto
     private static final int MODEL_OPSET_IMPORT = tag(8, LEN);
@@ -84,7 +82,7 @@ final class OnnxModelWalker {
     record MissingLocation(String where) {
     }
 
-    private final CodedInputStream in;
+    private final WireReader in;
     final List<ExternalTensor> externalTensors = new ArrayList<>();
     final List<MissingLocation> missingLocations = new ArrayList<>();
     final Set<String> importedDomains = new LinkedHashSet<>();
@@ -94,7 +92,7 @@ final class OnnxModelWalker {
     final Map<String, Set<String>> localFunctions = new LinkedHashMap<>();
     private int remembered;
 
-    OnnxModelWalker(CodedInputStream in) {
+    OnnxModelWalker(WireReader in) {
         this.in = in;
     }
 
@@ -103,13 +101,21 @@ final class OnnxModelWalker {
         int tag;
         while ((tag = in.readTag()) != 0) {
             if (tag == MODEL_GRAPH) {
-                nested(() -> graph("graph", 1));
+                long limit = enter();
+                graph("graph", 1);
+                leave(limit);
             } else if (tag == MODEL_OPSET_IMPORT) {
-                nested(() -> opset(importedDomains));
+                long limit = enter();
+                opset(importedDomains);
+                leave(limit);
             } else if (tag == MODEL_TRAINING_INFO) {
-                nested(this::trainingInfo);
+                long limit = enter();
+                trainingInfo();
+                leave(limit);
             } else if (tag == MODEL_FUNCTIONS) {
-                nested(this::function);
+                long limit = enter();
+                function();
+                leave(limit);
             } else {
                 skip(tag);
             }
@@ -120,9 +126,13 @@ final class OnnxModelWalker {
         int tag;
         while ((tag = in.readTag()) != 0) {
             if (tag == TRAINING_INITIALIZATION) {
-                nested(() -> graph("training_info/initialization", 1));
+                long limit = enter();
+                graph("training_info/initialization", 1);
+                leave(limit);
             } else if (tag == TRAINING_ALGORITHM) {
-                nested(() -> graph("training_info/algorithm", 1));
+                long limit = enter();
+                graph("training_info/algorithm", 1);
+                leave(limit);
             } else {
                 skip(tag);
             }
@@ -154,18 +164,22 @@ final class OnnxModelWalker {
             } else if (tag == FUNCTION_DOMAIN) {
                 domain = string();
             } else if (tag == FUNCTION_NODE) {
-                String at = where;
-                nested(() -> node(at, 1));
+                long limit = enter();
+                node(where, 1);
+                leave(limit);
             } else if (tag == FUNCTION_OPSET_IMPORT) {
-                nested(() -> opset(importedDomains));
+                long limit = enter();
+                opset(importedDomains);
+                leave(limit);
             } else if (tag == FUNCTION_ATTRIBUTE_PROTO) {
-                String at = where;
-                nested(() -> attribute(at, 1));
+                long limit = enter();
+                attribute(where, 1);
+                leave(limit);
             } else {
                 skip(tag);
             }
         }
-        remember(localFunctions.computeIfAbsent(domain, d -> new LinkedHashSet<>()), name);
+        remember(setIn(localFunctions, domain), name);
     }
 
     private void graph(String where, int depth) throws IOException {
@@ -175,11 +189,17 @@ final class OnnxModelWalker {
         int tag;
         while ((tag = in.readTag()) != 0) {
             if (tag == GRAPH_NODE) {
-                nested(() -> node(where, depth));
+                long limit = enter();
+                node(where, depth);
+                leave(limit);
             } else if (tag == GRAPH_INITIALIZER) {
-                nested(() -> tensor(where + "/initializer"));
+                long limit = enter();
+                tensor(where + "/initializer");
+                leave(limit);
             } else if (tag == GRAPH_SPARSE_INITIALIZER) {
-                nested(() -> sparseTensor(where + "/sparse_initializer"));
+                long limit = enter();
+                sparseTensor(where + "/sparse_initializer");
+                leave(limit);
             } else {
                 skip(tag);
             }
@@ -200,12 +220,14 @@ final class OnnxModelWalker {
                 domain = string();
             } else if (tag == NODE_ATTRIBUTE) {
                 String where = graph + "/node[" + (name.isEmpty() ? opType : name) + "]";
-                nested(() -> attribute(where, depth));
+                long limit = enter();
+                attribute(where, depth);
+                leave(limit);
             } else {
                 skip(tag);
             }
         }
-        remember(usedOps.computeIfAbsent(domain, d -> new LinkedHashSet<>()), opType);
+        remember(setIn(usedOps, domain), opType);
     }
 
     private void attribute(String where, int depth) throws IOException {
@@ -216,11 +238,17 @@ final class OnnxModelWalker {
             if (tag == ATTR_NAME) {
                 name = string();
             } else if (tag == ATTR_T || tag == ATTR_TENSORS) {
-                nested(() -> tensor(at));
+                long limit = enter();
+                tensor(at);
+                leave(limit);
             } else if (tag == ATTR_SPARSE_TENSOR || tag == ATTR_SPARSE_TENSORS) {
-                nested(() -> sparseTensor(at));
+                long limit = enter();
+                sparseTensor(at);
+                leave(limit);
             } else if (tag == ATTR_G || tag == ATTR_GRAPHS) {
-                nested(() -> graph(at, depth + 1));
+                long limit = enter();
+                graph(at, depth + 1);
+                leave(limit);
             } else {
                 skip(tag);
             }
@@ -231,9 +259,13 @@ final class OnnxModelWalker {
         int tag;
         while ((tag = in.readTag()) != 0) {
             if (tag == SPARSE_VALUES) {
-                nested(() -> tensor(where + "/values"));
+                long limit = enter();
+                tensor(where + "/values");
+                leave(limit);
             } else if (tag == SPARSE_INDICES) {
-                nested(() -> tensor(where + "/indices"));
+                long limit = enter();
+                tensor(where + "/indices");
+                leave(limit);
             } else {
                 skip(tag);
             }
@@ -249,12 +281,12 @@ final class OnnxModelWalker {
             if (tag == TENSOR_NAME) {
                 name = string();
             } else if (tag == TENSOR_EXTERNAL_DATA) {
-                nested(() -> {
-                    String[] entry = entry();
-                    if (entry[0].equals("location")) {
-                        locations.add(entry[1]);
-                    }
-                });
+                long limit = enter();
+                String[] entry = entry();
+                if (entry[0].equals("location")) {
+                    locations.add(entry[1]);
+                }
+                leave(limit);
             } else if (tag == TENSOR_DATA_LOCATION) {
                 external = in.readEnum() == EXTERNAL;
             } else {
@@ -289,15 +321,24 @@ final class OnnxModelWalker {
         return new String[] {key, value};
     }
 
-    /** Runs {@code body} over one length-delimited submessage and checks it ended where it said. */
-    private void nested(Body body) throws IOException {
+    /*
+     * A length-delimited submessage is read between enter() and leave(), not by a body handed to
+     * one method: ten lambdas made five lambda classes and their method handles on the first ONNX
+     * load, which is usually the host's start (about 3 ms of CPU).
+     */
+
+    /** Starts one length-delimited submessage; the limit to hand to {@link #leave}. */
+    private long enter() throws IOException {
         int length = in.readRawVarint32();
-        int old = in.pushLimit(length);
-        body.read();
+        return in.pushLimit(length);
+    }
+
+    /** Ends the submessage {@link #enter} started, checking it ended where it said. */
+    private void leave(long limit) throws IOException {
         if (!in.isAtEnd()) {
             throw new OnnxFormatException("submessage ended before its declared length");
         }
-        in.popLimit(old);
+        in.popLimit(limit);
     }
 
     private String string() throws IOException {
@@ -315,6 +356,16 @@ final class OnnxModelWalker {
         }
     }
 
+    /** The set under {@code key}, made if missing; written out, as computeIfAbsent's lambda would be a class of its own. */
+    private static Set<String> setIn(Map<String, Set<String>> map, String key) {
+        Set<String> set = map.get(key);
+        if (set == null) {
+            set = new LinkedHashSet<>();
+            map.put(key, set);
+        }
+        return set;
+    }
+
     private <T> void remember(Set<T> set, T value) {
         if (remembered < MAX_REMEMBERED && set.add(value)) {
             remembered++;
@@ -323,10 +374,5 @@ final class OnnxModelWalker {
 
     private static int tag(int field, int wireType) {
         return field << 3 | wireType;
-    }
-
-    @FunctionalInterface
-    private interface Body {
-        void read() throws IOException;
     }
 }

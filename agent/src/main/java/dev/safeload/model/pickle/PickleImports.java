@@ -39,7 +39,7 @@ public final class PickleImports {
     public static ClassPatterns safeGlobals() {
         ClassPatterns p = safeGlobals;
         if (p == null) {
-            safeGlobals = p = ClassPatterns.of(read(BASE + "safe-globals.txt"));
+            safeGlobals = p = Presets.builtInList(BASE + "safe-globals.txt");
         }
         return p;
     }
@@ -48,7 +48,7 @@ public final class PickleImports {
     public static ClassPatterns dangerousGlobals() {
         ClassPatterns p = dangerousGlobals;
         if (p == null) {
-            dangerousGlobals = p = ClassPatterns.of(read(BASE + "dangerous-globals.txt"));
+            dangerousGlobals = p = Presets.builtInList(BASE + "dangerous-globals.txt");
         }
         return p;
     }

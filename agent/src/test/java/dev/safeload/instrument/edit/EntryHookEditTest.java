@@ -56,6 +56,24 @@ public class EntryHookEditTest {
             }
             return i;
         }
+
+        public static String shapes(int n, boolean flag) {
+            // Every offset below moves with the edit: a tableswitch's padding, a handler's range, a
+            // new whose uninitialized object is on the stack across a branch, frames far into the code.
+            String s;
+            switch (n) {
+                case 0 -> s = "zero";
+                case 1 -> s = "one";
+                case 2 -> s = "two";
+                default -> s = "many";
+            }
+            try {
+                s = s + Integer.parseInt(flag ? "1" : "x");
+            } catch (NumberFormatException e) {
+                s = s + "!";
+            }
+            return new StringBuilder(flag ? s : s.toUpperCase(java.util.Locale.ROOT)).reverse().toString();
+        }
     }
 
     /** Compiled without string concatenation or lambdas, so it still loads as a Java 6 class file. */
@@ -122,6 +140,10 @@ public class EntryHookEditTest {
 
     private static int length(Object value) {
         return value == null ? -2 : String.valueOf(value).length();
+    }
+
+    public static void observeShape(int n, boolean flag) {
+        CALLS.add(List.of(n, flag));
     }
 
     public static Throwable checkLoop(int n) {
@@ -264,6 +286,49 @@ public class EntryHookEditTest {
         Class<?> edited = edit(EntryHook.at(LIBRARY, "loop").argument(0).throwsReturned(BRIDGE, "checkLoop"));
         assertEquals(5, edited.getMethod("loop", int.class).invoke(null, 5));
         assertEquals(List.of(List.of(5)), CALLS);
+    }
+
+    @Test
+    void movesEveryOffsetOfTheCodeAfterTheInsertedCall() throws Exception {
+        // Loading verifies the edited method: a switch out of alignment, a handler, a frame or an
+        // uninitialized object's offset not moved is a VerifyError or a wrong answer here.
+        Class<?> edited = edit(EntryHook.at(LIBRARY, "shapes").argument(0).argument(1).calls(BRIDGE, "observeShape"));
+        Method shapes = edited.getMethod("shapes", int.class, boolean.class);
+        for (int n = -1; n <= 3; n++) {
+            for (boolean flag : new boolean[] {true, false}) {
+                assertEquals(Library.shapes(n, flag), shapes.invoke(null, n, flag));
+            }
+        }
+        assertEquals(List.of(-1, true), CALLS.get(0));
+        assertEquals(10, CALLS.size());
+    }
+
+    @Test
+    void appendsTheCallsConstantsAfterTheOriginalPool() throws IOException {
+        byte[] original = bytes();
+        byte[] edited = EntryHookEdit.apply(original, List.of(
+                EntryHook.at(LIBRARY, "load").constant("lib").argument(0).hookedClass().throwsReturned(BRIDGE, "check")))
+                .bytes();
+        int poolCount = (original[8] & 0xFF) << 8 | original[9] & 0xFF;
+        int editedCount = (edited[8] & 0xFF) << 8 | edited[9] & 0xFF;
+        assertTrue(editedCount > poolCount, "the constants the call names are appended");
+        // The original pool is there byte for byte, in its place: every index the class's own code names still holds.
+        byte[] head = java.util.Arrays.copyOfRange(original, 10, 10 + 200);
+        assertArrayEquals(head, java.util.Arrays.copyOfRange(edited, 10, 10 + 200));
+        assertTrue(new String(edited, java.nio.charset.StandardCharsets.ISO_8859_1).contains(BRIDGE.replace('.', '/')));
+    }
+
+    @Test
+    void aJava6ClassFileWithoutCallSitesTakesTheHookToo() throws Exception {
+        byte[] java6 = bytes(Legacy.class);
+        java6[6] = 0;
+        java6[7] = 50;
+        EntryHookEdit.Result result = EntryHookEdit.apply(java6, List.of(EntryHook.at(Legacy.class.getName(), "pass")
+                .hookedMethod().argument(0).calls(BRIDGE, "observe")));
+        assertTrue(result.problems().isEmpty(), result.problems().toString());
+        Class<?> edited = define(Legacy.class.getName(), result.bytes());
+        assertEquals("x", edited.getMethod("pass", Object.class).invoke(null, "x"));
+        assertEquals(List.of(List.of(Legacy.class.getName() + ".pass", "x")), CALLS);
     }
 
     @Test
