@@ -3,6 +3,7 @@ package dev.safeload.instrument;
 import dev.safeload.instrument.edit.EntryHook;
 import dev.safeload.instrument.edit.EntryHookEdit;
 import dev.safeload.instrument.edit.SuperTypes;
+import dev.safeload.instrument.jdk.HookedJdkClasses;
 import dev.safeload.instrument.jdk.JdkHooks;
 import dev.safeload.instrument.kryo.JavaSerializerEdit;
 import dev.safeload.instrument.xmldecoder.XmlDecoderEdits;
@@ -26,7 +27,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Hooks implements ClassFileTransformer {
 
-    private final JdkHooks jdk;
+    /**
+     * Made at the first java.base edit: a JVM that never loads a stream class nor edits
+     * {@code Hashtable} loads neither it nor ASM ({@link HookedJdkClasses}).
+     */
+    private JdkHooks jdk;
     /** Made when XMLDecoder's first handler loads: a JVM that never decodes XML never loads it. */
     private XmlDecoderEdits xmlDecoder;
     /**
@@ -62,7 +67,6 @@ public final class Hooks implements ClassFileTransformer {
 
     private Hooks(PrintStream console, List<ModelHook> userHooks) {
         this.console = console;
-        this.jdk = new JdkHooks(console);
         this.userHooks = userHooks;
         List<String> names = new ArrayList<>();
         List<String> prefixes = new ArrayList<>();
@@ -110,9 +114,9 @@ public final class Hooks implements ClassFileTransformer {
                     || isXmlDecoder(name))) {
                 defer = false; // a stream, the factory or a decoder may already be in use
             }
-            if ((boot && (JdkHooks.handles(name) || isXmlDecoder(name)) || hooks.hookedLoaded(type, name))
+            if ((boot && (HookedJdkClasses.handles(name) || isXmlDecoder(name)) || hooks.hookedLoaded(type, name))
                     && inst.isModifiableClass(type)) {
-                (boot && JdkHooks.handles(name) ? javaBase : loaded).add(type);
+                (boot && HookedJdkClasses.handles(name) ? javaBase : loaded).add(type);
             }
         }
         if (defer) {
@@ -216,8 +220,8 @@ public final class Hooks implements ClassFileTransformer {
         if (name == null) {
             return null;
         }
-        if (loader == null && JdkHooks.handles(name)) {
-            byte[] edited = jdk.rewrite(name, bytes);
+        if (loader == null && HookedJdkClasses.handles(name)) {
+            byte[] edited = jdk().rewrite(name, bytes);
             if (JdkHooks.OBJECT_INPUT_STREAM.equals(name)) {
                 streamClassLoading = true;
                 runBeforeFirstStream();
@@ -256,6 +260,13 @@ public final class Hooks implements ClassFileTransformer {
                     + "; what it loads is not checked");
             return null;
         }
+    }
+
+    private synchronized JdkHooks jdk() {
+        if (jdk == null) {
+            jdk = new JdkHooks(console);
+        }
+        return jdk;
     }
 
     /** By package first, so that no XMLDecoder class of the agent loads before the decoder's own. */
@@ -320,7 +331,7 @@ public final class Hooks implements ClassFileTransformer {
      * start makes no internal name for those (about 1,000 replace calls interpreted at premain).
      */
     private boolean mayBeHooked(String binaryName) {
-        if (JdkHooks.handlesBinaryName(binaryName) || binaryName.startsWith("com.sun.beans.decoder.")
+        if (HookedJdkClasses.handlesBinaryName(binaryName) || binaryName.startsWith("com.sun.beans.decoder.")
                 || exactBinary.contains(binaryName)) {
             return true; // the XMLDecoder names and the loader are checked by the caller
         }

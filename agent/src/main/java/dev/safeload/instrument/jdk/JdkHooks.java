@@ -83,20 +83,6 @@ public final class JdkHooks {
         return Set.copyOf(hooked);
     }
 
-    private static final Set<String> BINARY_NAMES = Set.of(OBJECT_INPUT_STREAM.replace('/', '.'),
-            OBJECT_STREAM_CLASS.replace('/', '.'), FILTER_CONFIG.replace('/', '.'), HASHTABLE.replace('/', '.'));
-
-    /** {@link #handles} for a binary name ({@code java.util.Hashtable}), as {@link Class#getName} gives it. */
-    public static boolean handlesBinaryName(String binaryName) {
-        return BINARY_NAMES.contains(binaryName);
-    }
-
-    /** True for the internal names this rewrites. */
-    public static boolean handles(String internalName) {
-        return OBJECT_INPUT_STREAM.equals(internalName) || OBJECT_STREAM_CLASS.equals(internalName)
-                || FILTER_CONFIG.equals(internalName) || HASHTABLE.equals(internalName);
-    }
-
     /** One edited method: where it is, the fields its inserted code reads, and the edit. */
     private enum Site {
         READ_OBJECT(OBJECT_INPUT_STREAM, "readObject0", "(Ljava/lang/Class;Z)Ljava/lang/Object;",

@@ -1,0 +1,29 @@
+package dev.safeload.instrument.jdk;
+
+import java.util.Set;
+
+/**
+ * Which java.base classes {@link JdkHooks} edits, in a class that names no ASM type: the
+ * transformer asks at every class load from premain on, and a JVM that never loads one of them
+ * never loads {@code JdkHooks} or ASM (verifying {@code JdkHooks} loads ASM's visitor and writer).
+ */
+public final class HookedJdkClasses {
+
+    private static final Set<String> BINARY_NAMES = Set.of(JdkHooks.OBJECT_INPUT_STREAM.replace('/', '.'),
+            JdkHooks.OBJECT_STREAM_CLASS.replace('/', '.'), JdkHooks.FILTER_CONFIG.replace('/', '.'),
+            JdkHooks.HASHTABLE.replace('/', '.'));
+
+    private HookedJdkClasses() {
+    }
+
+    /** {@link #handles} for a binary name ({@code java.util.Hashtable}), as {@link Class#getName} gives it. */
+    public static boolean handlesBinaryName(String binaryName) {
+        return BINARY_NAMES.contains(binaryName);
+    }
+
+    /** True for the internal names {@link JdkHooks} rewrites. */
+    public static boolean handles(String internalName) {
+        return JdkHooks.OBJECT_INPUT_STREAM.equals(internalName) || JdkHooks.OBJECT_STREAM_CLASS.equals(internalName)
+                || JdkHooks.FILTER_CONFIG.equals(internalName) || JdkHooks.HASHTABLE.equals(internalName);
+    }
+}
