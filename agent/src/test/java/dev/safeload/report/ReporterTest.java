@@ -90,10 +90,15 @@ class ReporterTest {
 
         List<Long> seen = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
-        List<Path> files = logFiles();
         // Logback compresses a rolled file on a thread of its own, through a .tmp file: wait for it.
-        while (files.stream().anyMatch(p -> p.toString().endsWith(".tmp")) && System.nanoTime() < deadline) {
+        // A directory listing is not atomic: one made while a compression ends can miss both the
+        // .tmp just deleted and the .gz just made, so wait for two equal listings without a .tmp.
+        List<Path> files = logFiles();
+        List<Path> previous = List.of();
+        while ((!files.equals(previous) || files.stream().anyMatch(p -> p.toString().endsWith(".tmp")))
+                && System.nanoTime() < deadline) {
             Thread.sleep(50);
+            previous = files;
             files = logFiles();
         }
         for (Path file : files) {
