@@ -113,6 +113,53 @@ final class ClassFileLayout {
         return true;
     }
 
+    /** The UTF8 constant {@code index}, decoded (modified UTF-8). */
+    String utf8(int index) {
+        if (index <= 0 || index >= poolCount || entry[index] == 0 || u1(entry[index]) != UTF8) {
+            throw new IllegalArgumentException("constant " + index + " is not a UTF8 entry");
+        }
+        int at = entry[index] + 3;
+        int end = at + u2(at - 2);
+        StringBuilder text = new StringBuilder(end - at);
+        while (at < end) {
+            int b = u1(at++);
+            if (b < 0x80) {
+                text.append((char) b);
+            } else if ((b & 0xE0) == 0xC0 && at < end) {
+                text.append((char) (((b & 0x1F) << 6) | (u1(at++) & 0x3F)));
+            } else if ((b & 0xF0) == 0xE0 && at + 1 < end) {
+                text.append((char) (((b & 0x0F) << 12) | ((u1(at) & 0x3F) << 6) | (u1(at + 1) & 0x3F)));
+                at += 2;
+            } else {
+                throw new IllegalArgumentException("constant " + index + " is not modified UTF-8");
+            }
+        }
+        return text.toString();
+    }
+
+    /** The tag of constant {@code index}, or 0 for none. */
+    int tag(int index) {
+        return index <= 0 || index >= poolCount || entry[index] == 0 ? 0 : u1(entry[index]);
+    }
+
+    /** The name of the class constant {@code index}. */
+    String className(int index) {
+        if (tag(index) != 7) {
+            throw new IllegalArgumentException("constant " + index + " is not a class");
+        }
+        return utf8(u2(entry[index] + 1));
+    }
+
+    /** A field or method reference's {@code owner, name, descriptor}. */
+    String[] member(int index) {
+        int tag = tag(index);
+        if (tag < 9 || tag > 11) {
+            throw new IllegalArgumentException("constant " + index + " is not a field or method reference");
+        }
+        int nameAndType = entry[u2(entry[index] + 3)];
+        return new String[] {className(u2(entry[index] + 1)), utf8(u2(nameAndType + 1)), utf8(u2(nameAndType + 3))};
+    }
+
     /** Whether the field or method at {@code member} has this name and descriptor. */
     boolean named(int member, String name, String descriptor) {
         return utf8Equals(u2(member + 2), name) && utf8Equals(u2(member + 4), descriptor);

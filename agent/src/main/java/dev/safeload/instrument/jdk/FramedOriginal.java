@@ -1,17 +1,9 @@
 package dev.safeload.instrument.jdk;
 
-import net.bytebuddy.jar.asm.ClassReader;
-import net.bytebuddy.jar.asm.ClassVisitor;
-import net.bytebuddy.jar.asm.FieldVisitor;
-import net.bytebuddy.jar.asm.Handle;
-import net.bytebuddy.jar.asm.Label;
-import net.bytebuddy.jar.asm.MethodVisitor;
-import net.bytebuddy.jar.asm.Opcodes;
-
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -22,7 +14,8 @@ import java.util.TreeMap;
  * that take their types from a frame cannot place their code. The class file in the runtime
  * image still has javac's frames; it is used only when every field and every method's
  * instructions match (constant pool order, debug attributes and frames aside), so nothing another
- * agent changed is undone and each frame describes the code it sits in.
+ * agent changed is undone and each frame describes the code it sits in. Read from the bytes, with
+ * every constant an instruction names resolved to its value: no ASM.
  */
 final class FramedOriginal {
 
@@ -40,175 +33,138 @@ final class FramedOriginal {
         } catch (IOException e) {
             return null;
         }
-        return code(original).equals(code(current)) ? original : null;
-    }
-
-    /** Every member of the class and each method's instructions, by name and descriptor. */
-    private static Map<String, String> code(byte[] bytes) {
-        Code code = new Code();
-        new ClassReader(bytes).accept(code, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
-        return code.members;
-    }
-
-    /** The access flags of the class file; ASM adds Deprecated above them, an attribute the JVM does not hand back. */
-    private static int flags(int access) {
-        return access & 0xFFFF;
-    }
-
-    /** Members keyed by name and descriptor: the JVM need not hand them back in class file order. */
-    private static final class Code extends ClassVisitor {
-        final Map<String, String> members = new TreeMap<>();
-
-        Code() {
-            super(Opcodes.ASM9);
-        }
-
-        @Override
-        public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
-            members.put("", flags(access) + " " + name + " " + superName + " " + Arrays.toString(interfaces));
-        }
-
-        @Override
-        public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
-            members.put(name + ":" + descriptor, flags(access) + " " + value);
-            return null;
-        }
-
-        @Override
-        public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-            return new Instructions(members, name + descriptor, flags(access) + " " + Arrays.toString(exceptions));
+        try {
+            return code(original).equals(code(current)) ? original : null;
+        } catch (RuntimeException e) {
+            return null; // not readable as expected: keep what the JVM handed over
         }
     }
 
     /**
-     * Writes each instruction as text; labels become numbers in the order they are first named.
-     * No lambdas here: this may run while a java.base class is being transformed. Open to
-     * {@code CodeGraftTest}, which adds frames and debug information to the same text.
+     * Every member of the class and each method's instructions, by name and descriptor: the
+     * JVM need not hand them back in class file order, nor its constants in pool order.
      */
-    static class Instructions extends MethodVisitor {
-        private final Map<String, String> members;
-        private final String key;
-        private final StringBuilder text;
-        private final Map<Label, Integer> labels = new HashMap<>();
-
-        Instructions(Map<String, String> members, String key, String header) {
-            super(Opcodes.ASM9);
-            this.members = members;
-            this.key = key;
-            this.text = new StringBuilder(header);
-            members.put(key, header); // an abstract or native method has no code to visit
+    static Map<String, String> code(byte[] bytes) {
+        ClassFileLayout c = new ClassFileLayout(bytes);
+        Map<String, String> members = new TreeMap<>();
+        StringBuilder header = new StringBuilder();
+        int at = c.poolEnd;
+        header.append(c.u2(at)).append(' ').append(c.className(c.u2(at + 2))).append(' ')
+                .append(c.u2(at + 4) == 0 ? "-" : c.className(c.u2(at + 4)));
+        for (int i = 0, n = c.u2(at + 6); i < n; i++) {
+            header.append(' ').append(c.className(c.u2(at + 8 + 2 * i)));
         }
+        members.put("", header.toString());
+        for (int field : c.fields) {
+            int value = c.attribute(field + 6, "ConstantValue");
+            members.put(c.utf8(c.u2(field + 2)) + ":" + c.utf8(c.u2(field + 4)),
+                    c.u2(field) + " " + (value < 0 ? "-" : constant(c, c.u2(value + 6))));
+        }
+        for (int method : c.methods) {
+            StringBuilder text = new StringBuilder().append(c.u2(method));
+            int exceptions = c.attribute(method + 6, "Exceptions");
+            if (exceptions >= 0) {
+                for (int i = 0, n = c.u2(exceptions + 6); i < n; i++) {
+                    text.append(" throws ").append(c.className(c.u2(exceptions + 8 + 2 * i)));
+                }
+            }
+            if (c.attribute(method + 6, "Code") >= 0) {
+                instructions(c, method, text);
+            }
+            members.put(c.utf8(c.u2(method + 2)) + c.utf8(c.u2(method + 4)), text.toString());
+        }
+        return members;
+    }
 
-        final void add(Object... parts) {
-            text.append('\n');
-            for (Object part : parts) {
-                append(part);
-                text.append(' ');
+    /** The method's instructions and handlers as text, branch targets as instruction numbers. */
+    private static void instructions(ClassFileLayout c, int method, StringBuilder text) {
+        CodeEditor code = new CodeEditor(c, method, null, false);
+        List<CodeEditor.Insn> insns = code.insns;
+        Map<Integer, Integer> index = new HashMap<>();
+        for (int i = 0; i < insns.size(); i++) {
+            index.put(insns.get(i).offset, i);
+        }
+        index.put(code.length, insns.size());
+        int start = c.attribute(method + 6, "Code") + 14;
+        for (CodeEditor.Insn insn : insns) {
+            text.append('\n').append(insn.opcode);
+            switch (insn.kind) {
+                case CodeEditor.VAR, CodeEditor.INT -> text.append(' ').append(insn.operand);
+                case CodeEditor.IINC -> text.append(' ').append(insn.operand).append(' ').append(insn.increment);
+                case CodeEditor.JUMP -> text.append(" L").append(target(index, insn.operand));
+                case CodeEditor.LDC, CodeEditor.FIELD, CodeEditor.METHOD, CodeEditor.TYPE, CodeEditor.INDY ->
+                        text.append(' ').append(constant(c, insn.operand));
+                case CodeEditor.MULTIANEWARRAY -> text.append(' ').append(constant(c, insn.operand)).append(' ')
+                        .append(c.u1(start + insn.offset + 3));
+                case CodeEditor.SWITCH -> {
+                    int x = insn.offset;
+                    int p = start + x + 1 + (3 - (x & 3));
+                    text.append(" default L").append(target(index, x + c.u4(p)));
+                    if (insn.opcode == 170) {
+                        int low = c.u4(p + 4);
+                        int high = c.u4(p + 8);
+                        text.append(' ').append(low).append(' ').append(high);
+                        for (int i = 0; i <= high - low; i++) {
+                            text.append(" L").append(target(index, x + c.u4(p + 12 + 4 * i)));
+                        }
+                    } else {
+                        for (int i = 0, n = c.u4(p + 4); i < n; i++) {
+                            text.append(' ').append(c.u4(p + 8 + 8 * i)).append(":L")
+                                    .append(target(index, x + c.u4(p + 12 + 8 * i)));
+                        }
+                    }
+                }
+                default -> {
+                }
             }
         }
-
-        private void append(Object part) {
-            if (part instanceof Label label) {
-                Integer number = labels.get(label);
-                if (number == null) {
-                    number = labels.size();
-                    labels.put(label, number);
-                }
-                text.append('L').append(number);
-            } else if (part instanceof Object[] array) {
-                text.append('[');
-                for (Object element : array) {
-                    append(element);
-                    text.append(',');
-                }
-                text.append(']');
-            } else if (part instanceof int[] ints) {
-                text.append(Arrays.toString(ints));
-            } else if (part == null) {
-                text.append("null");
-            } else {
-                text.append(part.getClass().getSimpleName()).append(':').append(part);
-            }
+        int[] handlers = code.handlers();
+        for (int i = 0; i < handlers.length; i += 4) {
+            text.append("\ntry L").append(target(index, handlers[i])).append(" L").append(target(index, handlers[i + 1]))
+                    .append(" L").append(target(index, handlers[i + 2])).append(' ')
+                    .append(handlers[i + 3] == 0 ? "any" : c.className(handlers[i + 3]));
         }
+    }
 
-        @Override
-        public void visitInsn(int opcode) {
-            add(opcode);
+    private static int target(Map<Integer, Integer> index, int offset) {
+        Integer i = index.get(offset);
+        if (i == null) {
+            throw new IllegalArgumentException("offset " + offset + " is not an instruction's");
         }
+        return i;
+    }
 
-        @Override
-        public void visitIntInsn(int opcode, int operand) {
-            add(opcode, operand);
-        }
+    /** Constant {@code index} as text, with every constant it names resolved. */
+    private static String constant(ClassFileLayout c, int index) {
+        int tag = c.tag(index);
+        int at = c.entry[index];
+        return switch (tag) {
+            case ClassFileLayout.UTF8 -> "\"" + c.utf8(index) + "\"";
+            case 3, 4 -> tag + ":" + c.u4(at + 1);
+            case ClassFileLayout.LONG, ClassFileLayout.DOUBLE -> tag + ":" + c.u4(at + 1) + ":" + c.u4(at + 5);
+            case 7, 8, 16, 19, 20 -> tag + ":" + constant(c, c.u2(at + 1));
+            case 9, 10, 11, 12 -> tag + ":" + constant(c, c.u2(at + 1)) + "." + constant(c, c.u2(at + 3));
+            case 15 -> tag + ":" + c.u1(at + 1) + ":" + constant(c, c.u2(at + 2));
+            case ClassFileLayout.DYNAMIC, ClassFileLayout.INVOKE_DYNAMIC ->
+                    tag + ":" + bootstrap(c, c.u2(at + 1)) + "." + constant(c, c.u2(at + 3));
+            default -> throw new IllegalArgumentException("constant " + index + " has tag " + tag);
+        };
+    }
 
-        @Override
-        public void visitVarInsn(int opcode, int varIndex) {
-            add(opcode, varIndex);
+    /** Bootstrap method {@code n}: its handle and arguments, resolved. */
+    private static String bootstrap(ClassFileLayout c, int n) {
+        int table = c.attribute(c.attributes, "BootstrapMethods");
+        if (table < 0) {
+            throw new IllegalArgumentException("no BootstrapMethods attribute");
         }
-
-        @Override
-        public void visitTypeInsn(int opcode, String type) {
-            add(opcode, type);
+        int at = table + 8;
+        for (int i = 0; i < n; i++) {
+            at += 4 + 2 * c.u2(at + 2);
         }
-
-        @Override
-        public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
-            add(opcode, owner, name, descriptor);
+        StringBuilder text = new StringBuilder("bsm(").append(constant(c, c.u2(at)));
+        for (int i = 0, count = c.u2(at + 2); i < count; i++) {
+            text.append(',').append(constant(c, c.u2(at + 4 + 2 * i)));
         }
-
-        @Override
-        public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
-            add(opcode, owner, name, descriptor, isInterface);
-        }
-
-        @Override
-        public void visitInvokeDynamicInsn(String name, String descriptor, Handle bsm, Object... bsmArgs) {
-            add("indy", name, descriptor, bsm, bsmArgs);
-        }
-
-        @Override
-        public void visitJumpInsn(int opcode, Label label) {
-            add(opcode, label);
-        }
-
-        @Override
-        public void visitLabel(Label label) {
-            add(label);
-        }
-
-        @Override
-        public void visitLdcInsn(Object value) {
-            add("ldc", value);
-        }
-
-        @Override
-        public void visitIincInsn(int varIndex, int increment) {
-            add("iinc", varIndex, increment);
-        }
-
-        @Override
-        public void visitTableSwitchInsn(int min, int max, Label dflt, Label... cases) {
-            add("tableswitch", min, max, dflt, cases);
-        }
-
-        @Override
-        public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] cases) {
-            add("lookupswitch", dflt, keys, cases);
-        }
-
-        @Override
-        public void visitMultiANewArrayInsn(String descriptor, int numDimensions) {
-            add("multianewarray", descriptor, numDimensions);
-        }
-
-        @Override
-        public void visitTryCatchBlock(Label start, Label end, Label handler, String type) {
-            add("try", start, end, handler, type);
-        }
-
-        @Override
-        public void visitEnd() {
-            members.put(key, text.toString());
-        }
+        return text.append(')').toString();
     }
 }

@@ -27,11 +27,13 @@ import net.bytebuddy.jar.asm.Opcodes;
 import org.junit.jupiter.api.Test;
 
 /**
- * The grafted edits against the reference path: the same edits written by a {@code ClassWriter}
- * that copies the class's whole constant pool (how the agent edited java.base before). Every
- * member of this JDK's hooked classes, read back with its constants resolved, must come out the
- * same both ways, instruction for instruction, frames, line numbers and local variables
- * included; and the original constant pool must be kept byte for byte at the front.
+ * The byte edits ({@link CodeEditor}, {@link JdkEdits}) against the oracle: the same edits written
+ * through ASM ({@link AsmJdkHooks}, the agent's path until session 8, kept in test scope), both by
+ * its graft of the edited methods and by a {@code ClassWriter} that copies the class's whole
+ * constant pool. Every member of this JDK's hooked classes, read back with its constants
+ * resolved, must come out the same all three ways, instruction for instruction, exception
+ * handlers, frames, line numbers, local variables and max stack included; and the original
+ * constant pool must be kept byte for byte at the front.
  */
 class CodeGraftTest {
 
@@ -52,12 +54,16 @@ class CodeGraftTest {
             byte[] grafted = hooks.rewrite(name, original);
             assertNotNull(grafted, name);
             byte[] reference = wholePoolEdit(name, original);
+            byte[] asmGraft = new AsmJdkHooks(new PrintStream(console, true, StandardCharsets.UTF_8))
+                    .rewrite(name, original);
 
-            Map<String, String> expected = members(reference);
             Map<String, String> actual = members(grafted);
-            assertEquals(expected.keySet(), actual.keySet(), name);
-            for (String member : expected.keySet()) {
-                assertEquals(expected.get(member), actual.get(member), name + "." + member);
+            for (byte[] oracle : new byte[][] {reference, asmGraft}) {
+                Map<String, String> expected = members(oracle);
+                assertEquals(expected.keySet(), actual.keySet(), name);
+                for (String member : expected.keySet()) {
+                    assertEquals(expected.get(member), actual.get(member), name + "." + member);
+                }
             }
             assertNotEquals(members(original), actual, name + ": the edits were made");
 
@@ -113,7 +119,7 @@ class CodeGraftTest {
             @Override
             public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] exceptions) {
                 MethodVisitor next = super.visitMethod(access, name, desc, signature, exceptions);
-                MethodVisitor edit = JdkHooks.editOf(owner, name, desc, next, () -> {
+                MethodVisitor edit = AsmJdkHooks.editOf(owner, name, desc, next, () -> {
                     throw new AssertionError(owner + "." + name + " not edited by the reference path");
                 });
                 return edit == null ? next : edit;
@@ -146,8 +152,8 @@ class CodeGraftTest {
         return members;
     }
 
-    /** A method's every visit as a line of text: FramedOriginal's instructions, with frames and debug information. */
-    private static final class Text extends FramedOriginal.Instructions {
+    /** A method's every visit as a line of text: AsmFramedOriginal's instructions, with frames and debug information. */
+    private static final class Text extends AsmFramedOriginal.Instructions {
 
         Text(Map<String, String> members, String key, String header) {
             super(members, key, header);

@@ -26,7 +26,7 @@ import net.bytebuddy.jar.asm.ClassWriter;
  * the code that name no constant or whose constants are known (line numbers, local variable
  * tables) are carried over; any other attribute of the code (type annotations) is dropped.
  */
-final class CodeGraft {
+final class AsmCodeGraft {
 
     /** Slots taken at the start of the writer's pool: 128 longs of two slots each. */
     static final int RESERVED = 256;
@@ -35,7 +35,7 @@ final class CodeGraft {
     /** Values no class file of the JDK loads; any code naming one is refused, not mis-shifted. */
     private static final long RESERVED_LONGS = 0x5AFE_10AD_C0DE_0000L;
 
-    private CodeGraft() {
+    private AsmCodeGraft() {
     }
 
     /** A writer whose first {@value #RESERVED} pool slots are taken. */

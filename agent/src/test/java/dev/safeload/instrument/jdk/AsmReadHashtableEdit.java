@@ -21,7 +21,7 @@ import net.bytebuddy.jar.asm.Type;
  * after it leaves the method unchanged and
  * {@code missed} told, so the start check warns instead of a guessed frame being written.
  */
-final class ReadHashtableEdit extends MethodVisitor {
+final class AsmReadHashtableEdit extends MethodVisitor {
 
     static final String HASHTABLE = "java/util/Hashtable";
     private static final String INT_CONSUMER = "java/util/function/IntConsumer";
@@ -39,7 +39,7 @@ final class ReadHashtableEdit extends MethodVisitor {
     /** Set right after the put: the next instruction must decrement the entries left. */
     private boolean afterPut;
 
-    ReadHashtableEdit(MethodVisitor next, Runnable missed) {
+    AsmReadHashtableEdit(MethodVisitor next, Runnable missed) {
         super(Opcodes.ASM9, next);
         this.missed = missed;
     }
@@ -138,7 +138,7 @@ final class ReadHashtableEdit extends MethodVisitor {
         height += Type.getArgumentsAndReturnSizes(descriptor) & 3;
         if (!inserted && height == 0 && owner.equals(HASHTABLE) && name.equals("reconstitutionPut")
                 && descriptor.equals("([Ljava/util/Hashtable$Entry;Ljava/lang/Object;Ljava/lang/Object;)V")
-                && frameLocals.length > 1 && JdkHooks.OBJECT_INPUT_STREAM.equals(frameLocals[1])) {
+                && frameLocals.length > 1 && AsmJdkHooks.OBJECT_INPUT_STREAM.equals(frameLocals[1])) {
             afterPut = true;
         }
     }
@@ -156,7 +156,7 @@ final class ReadHashtableEdit extends MethodVisitor {
         mv.visitInsn(Opcodes.IAND);
         mv.visitJumpInsn(Opcodes.IFNE, done);
         mv.visitVarInsn(Opcodes.ALOAD, 1);
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, JdkHooks.OBJECT_INPUT_STREAM, "getObjectInputFilter",
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, AsmJdkHooks.OBJECT_INPUT_STREAM, "getObjectInputFilter",
                 "()L" + FILTER + ";", false);
         mv.visitInsn(Opcodes.DUP);
         mv.visitTypeInsn(Opcodes.INSTANCEOF, INT_CONSUMER);

@@ -18,9 +18,9 @@ import net.bytebuddy.jar.asm.Opcodes;
  * before {@code finish}, or a local written between them), nothing is inserted and
  * {@code missed} is told, so the start check warns instead of a bad frame being written.
  */
-final class ReadOrdinaryObjectEdit extends MethodVisitor {
+final class AsmReadOrdinaryObjectEdit extends MethodVisitor {
 
-    private static final String HANDLE_TABLE = JdkHooks.OBJECT_INPUT_STREAM + "$HandleTable";
+    private static final String HANDLE_TABLE = AsmJdkHooks.OBJECT_INPUT_STREAM + "$HandleTable";
     private static final String CONSUMER = "java/util/function/Consumer";
 
     private final Runnable missed;
@@ -31,7 +31,7 @@ final class ReadOrdinaryObjectEdit extends MethodVisitor {
     private int objectSlot = -1;
     private boolean inserted;
 
-    ReadOrdinaryObjectEdit(MethodVisitor next, Runnable missed) {
+    AsmReadOrdinaryObjectEdit(MethodVisitor next, Runnable missed) {
         super(Opcodes.ASM9, next);
         this.missed = missed;
     }
@@ -61,7 +61,7 @@ final class ReadOrdinaryObjectEdit extends MethodVisitor {
 
     @Override
     public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
-        if (owner.equals(JdkHooks.OBJECT_INPUT_STREAM) && name.equals("readSerialData")
+        if (owner.equals(AsmJdkHooks.OBJECT_INPUT_STREAM) && name.equals("readSerialData")
                 && descriptor.equals("(Ljava/lang/Object;Ljava/io/ObjectStreamClass;)V")) {
             objectSlot = loadBefore; // readSerialData(obj, desc): the object was loaded before desc
         }
@@ -77,11 +77,11 @@ final class ReadOrdinaryObjectEdit extends MethodVisitor {
         inserted = true;
         Label skip = new Label();
         mv.visitVarInsn(Opcodes.ALOAD, 0);
-        mv.visitFieldInsn(Opcodes.GETFIELD, JdkHooks.OBJECT_INPUT_STREAM, "serialFilter", "Ljava/io/ObjectInputFilter;");
+        mv.visitFieldInsn(Opcodes.GETFIELD, AsmJdkHooks.OBJECT_INPUT_STREAM, "serialFilter", "Ljava/io/ObjectInputFilter;");
         mv.visitTypeInsn(Opcodes.INSTANCEOF, CONSUMER);
         mv.visitJumpInsn(Opcodes.IFEQ, skip);
         mv.visitVarInsn(Opcodes.ALOAD, 0);
-        mv.visitFieldInsn(Opcodes.GETFIELD, JdkHooks.OBJECT_INPUT_STREAM, "serialFilter", "Ljava/io/ObjectInputFilter;");
+        mv.visitFieldInsn(Opcodes.GETFIELD, AsmJdkHooks.OBJECT_INPUT_STREAM, "serialFilter", "Ljava/io/ObjectInputFilter;");
         mv.visitTypeInsn(Opcodes.CHECKCAST, CONSUMER);
         mv.visitVarInsn(Opcodes.ALOAD, objectSlot);
         mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, CONSUMER, "accept", "(Ljava/lang/Object;)V", true);

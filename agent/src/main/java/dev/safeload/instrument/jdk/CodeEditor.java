@@ -1,0 +1,931 @@
+package dev.safeload.instrument.jdk;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One method's code, decoded from the class bytes, with code inserted into it and written back:
+ * a plain byte edit, without ASM. The original instructions are copied as they are (they name
+ * the original constant pool, which is kept); the inserted code names constants appended to it
+ * ({@link Constants}). What names a code offset is moved: branch offsets (a branch that would no
+ * longer reach is refused, not widened), {@code tableswitch}/{@code lookupswitch} padding and
+ * offsets, the exception table, the line number and local variable tables, and the stack map
+ * frames, which are decoded in full and written back as full frames together with the inserted
+ * code's own. No other attribute of the code is kept (the JDK's classes have none).
+ *
+ * <p>Inserted code is placed at an original instruction's offset, either after everything that
+ * names that offset ({@code labelsBefore}: a branch there runs the inserted code; the original
+ * frame there describes it) or before it (a branch there skips it). That choice mirrors where an
+ * ASM visitor emitting the same code would put it, so both write the same method.
+ *
+ * <p>No lambdas, records or string switches: this runs while java.base classes are being defined.
+ */
+final class CodeEditor {
+
+    /** Verification types as in ASM's expanded frames: these codes, a class name, or {@link Uninitialized}. */
+    static final Integer TOP = 0;
+    static final Integer INTEGER = 1;
+    static final Integer FLOAT = 2;
+    static final Integer DOUBLE = 3;
+    static final Integer LONG = 4;
+    static final Integer NULL = 5;
+    static final Integer UNINITIALIZED_THIS = 6;
+
+    /** An instruction is visited as one of these, as ASM's {@code MethodVisitor} would be. */
+    static final int INSN = 0;
+    static final int INT = 1;
+    static final int VAR = 2;
+    static final int TYPE = 3;
+    static final int FIELD = 4;
+    static final int METHOD = 5;
+    static final int INDY = 6;
+    static final int JUMP = 7;
+    static final int LDC = 8;
+    static final int IINC = 9;
+    static final int SWITCH = 10;
+    static final int MULTIANEWARRAY = 11;
+
+    /** What could not be edited: the method is left as it was and the hook reported as missing. */
+    static final class Refused extends RuntimeException {
+        Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The {@code new} at an original offset, not yet initialised. */
+    static final class Uninitialized {
+        final int offset;
+
+        Uninitialized(int offset) {
+            this.offset = offset;
+        }
+    }
+
+    /** A stack map frame, expanded: a long or double is one entry. */
+    static final class Frame {
+        final Object[] locals;
+        final Object[] stack;
+
+        Frame(Object[] locals, Object[] stack) {
+            this.locals = locals;
+            this.stack = stack;
+        }
+    }
+
+    /**
+     * One original instruction, normalized as ASM reads it: {@code aload_1} is {@code aload 1},
+     * {@code wide} is dropped, {@code goto_w} is {@code goto}, {@code ldc_w} and {@code ldc2_w} are {@code ldc}.
+     */
+    static final class Insn {
+        final int offset;
+        final int length;
+        final int opcode;
+        final int kind;
+        /** The local slot, the int operand, the constant index or the branch target. */
+        final int operand;
+        final int increment;
+
+        Insn(int offset, int length, int opcode, int kind, int operand, int increment) {
+            this.offset = offset;
+            this.length = length;
+            this.opcode = opcode;
+            this.kind = kind;
+            this.operand = operand;
+            this.increment = increment;
+        }
+    }
+
+    /** A place in inserted code. */
+    static final class Label {
+        int position = -1;
+    }
+
+    private final ClassFileLayout c;
+    private final Constants constants;
+    private final int code;
+    private final int start;
+    final int length;
+    int maxStack;
+    int maxLocals;
+    final List<Insn> insns = new ArrayList<>();
+    private final Map<Integer, Frame> frames = new HashMap<>();
+    private final int[] handlers;
+    private final List<int[]> added = new ArrayList<>();
+    private final List<Label[]> addedLabels = new ArrayList<>();
+    private final Map<Integer, Snippet> before = new HashMap<>();
+    private final Map<Integer, Boolean> labelsBefore = new HashMap<>();
+    private final Map<Integer, Snippet> replaced = new HashMap<>();
+    private Snippet appended;
+
+    CodeEditor(ClassFileLayout c, int method, Constants constants) {
+        this(c, method, constants, true);
+    }
+
+    /** With {@code frames} false, the stack map table is not decoded: for reading the code only. */
+    CodeEditor(ClassFileLayout c, int method, Constants constants, boolean frames) {
+        this.c = c;
+        this.constants = constants;
+        code = c.attribute(method + 6, "Code");
+        if (code < 0) {
+            throw new Refused("the method has no code");
+        }
+        maxStack = c.u2(code + 6);
+        maxLocals = c.u2(code + 8);
+        length = c.u4(code + 10);
+        start = code + 14;
+        decode();
+        int table = start + length;
+        handlers = new int[4 * c.u2(table)];
+        for (int i = 0; i < handlers.length; i++) {
+            handlers[i] = c.u2(table + 2 + 2 * i);
+        }
+        int stackMap = c.attribute(table + 2 + 8 * c.u2(table), "StackMapTable");
+        if (stackMap >= 0 && frames) {
+            decodeFrames(method, stackMap + 6);
+        }
+    }
+
+    /** The original exception table: start, end, handler and type of each entry in turn. */
+    int[] handlers() {
+        return handlers.clone();
+    }
+
+    /** The frame at original offset {@code offset}, or null. */
+    Frame frameAt(int offset) {
+        return frames.get(offset);
+    }
+
+    boolean hasFrames() {
+        return !frames.isEmpty();
+    }
+
+    /** {@code owner, name, descriptor} of a field or method instruction. */
+    String[] member(Insn insn) {
+        return c.member(insn.operand);
+    }
+
+    /** An empty piece of code to insert, naming this class's appended constants. */
+    Snippet snippet() {
+        return new Snippet(constants);
+    }
+
+    /** Inserts {@code code} at the instruction at {@code offset}; see the class comment for {@code labelsBefore}. */
+    void insert(int offset, boolean labelsBefore, Snippet code) {
+        if (before.containsKey(offset) || replaced.containsKey(offset)) {
+            throw new IllegalStateException("two edits at offset " + offset);
+        }
+        before.put(offset, code);
+        this.labelsBefore.put(offset, labelsBefore);
+    }
+
+    /** Puts {@code code} in place of the instruction at {@code offset}; what named the instruction names the code. */
+    void replace(int offset, Snippet code) {
+        if (before.containsKey(offset) || replaced.containsKey(offset)) {
+            throw new IllegalStateException("two edits at offset " + offset);
+        }
+        replaced.put(offset, code);
+    }
+
+    /** Appends {@code code} after the method's own; what named the code's end names this code's start. */
+    void append(Snippet code) {
+        appended = code;
+    }
+
+    /** Adds an exception handler after the method's own (catch any when {@code type} is null). */
+    void addHandler(Label from, Label to, Label handler, String type) {
+        added.add(new int[] {type == null ? 0 : constants.classRef(type)});
+        addedLabels.add(new Label[] {from, to, handler});
+    }
+
+    private void decode() {
+        int pc = 0;
+        while (pc < length) {
+            int at = start + pc;
+            int op = c.u1(at);
+            Insn insn;
+            if (op == 196) { // wide
+                int widened = c.u1(at + 1);
+                if (widened == 132) {
+                    insn = new Insn(pc, 6, 132, IINC, c.u2(at + 2), (short) c.u2(at + 4));
+                } else if (widened >= 21 && widened <= 25 || widened >= 54 && widened <= 58 || widened == 169) {
+                    insn = new Insn(pc, 4, widened, VAR, c.u2(at + 2), 0);
+                } else {
+                    throw new Refused("wide " + widened + " at " + pc);
+                }
+            } else if (op >= 26 && op <= 45) {
+                insn = new Insn(pc, 1, 21 + (op - 26) / 4, VAR, (op - 26) % 4, 0);
+            } else if (op >= 59 && op <= 78) {
+                insn = new Insn(pc, 1, 54 + (op - 59) / 4, VAR, (op - 59) % 4, 0);
+            } else if (op >= 21 && op <= 25 || op >= 54 && op <= 58 || op == 169) {
+                insn = new Insn(pc, 2, op, VAR, c.u1(at + 1), 0);
+            } else if (op == 16 || op == 188) {
+                insn = new Insn(pc, 2, op, INT, (byte) c.u1(at + 1), 0);
+            } else if (op == 17) {
+                insn = new Insn(pc, 3, op, INT, (short) c.u2(at + 1), 0);
+            } else if (op == 18) {
+                insn = new Insn(pc, 2, 18, LDC, c.u1(at + 1), 0);
+            } else if (op == 19 || op == 20) {
+                insn = new Insn(pc, 3, 18, LDC, c.u2(at + 1), 0);
+            } else if (op == 132) {
+                insn = new Insn(pc, 3, op, IINC, c.u1(at + 1), (byte) c.u1(at + 2));
+            } else if (op >= 153 && op <= 168 || op == 198 || op == 199) {
+                insn = new Insn(pc, 3, op, JUMP, pc + (short) c.u2(at + 1), 0);
+            } else if (op == 200 || op == 201) {
+                insn = new Insn(pc, 5, op == 200 ? 167 : 168, JUMP, pc + c.u4(at + 1), 0);
+            } else if (op == 170) {
+                int p = at + 1 + (3 - (pc & 3));
+                insn = new Insn(pc, p - at + 12 + 4 * (c.u4(p + 8) - c.u4(p + 4) + 1), op, SWITCH, 0, 0);
+            } else if (op == 171) {
+                int p = at + 1 + (3 - (pc & 3));
+                insn = new Insn(pc, p - at + 8 + 8 * c.u4(p + 4), op, SWITCH, 0, 0);
+            } else if (op >= 178 && op <= 181) {
+                insn = new Insn(pc, 3, op, FIELD, c.u2(at + 1), 0);
+            } else if (op >= 182 && op <= 184) {
+                insn = new Insn(pc, 3, op, METHOD, c.u2(at + 1), 0);
+            } else if (op == 185) {
+                insn = new Insn(pc, 5, op, METHOD, c.u2(at + 1), 0);
+            } else if (op == 186) {
+                insn = new Insn(pc, 5, op, INDY, c.u2(at + 1), 0);
+            } else if (op == 187 || op == 189 || op == 192 || op == 193) {
+                insn = new Insn(pc, 3, op, TYPE, c.u2(at + 1), 0);
+            } else if (op == 197) {
+                insn = new Insn(pc, 4, op, MULTIANEWARRAY, c.u2(at + 1), 0);
+            } else if (op <= 15 || op >= 46 && op <= 53 || op >= 79 && op <= 131 || op >= 133 && op <= 152
+                    || op >= 172 && op <= 177 || op == 190 || op == 191 || op == 194 || op == 195) {
+                insn = new Insn(pc, 1, op, INSN, 0, 0);
+            } else {
+                throw new Refused("unknown opcode " + op + " at " + pc);
+            }
+            insns.add(insn);
+            pc += insn.length;
+        }
+        if (pc != length) {
+            throw new Refused("an instruction runs past the code's end");
+        }
+    }
+
+    /** Decodes the StackMapTable whose body (count first) is at {@code at}, every frame expanded. */
+    private void decodeFrames(int method, int at) {
+        List<Object> locals = initialLocals(method);
+        int count = c.u2(at);
+        at += 2;
+        int offset = -1;
+        for (int i = 0; i < count; i++) {
+            int type = c.u1(at++);
+            List<Object> stack = new ArrayList<>(1);
+            int delta;
+            if (type < 64) {
+                delta = type;
+            } else if (type < 128) {
+                delta = type - 64;
+                at = readType(at, stack);
+            } else if (type < 247) {
+                throw new Refused("reserved stack map frame type " + type);
+            } else {
+                delta = c.u2(at);
+                at += 2;
+                if (type == 247) {
+                    at = readType(at, stack);
+                } else if (type >= 248 && type <= 250) {
+                    int chop = 251 - type;
+                    if (chop > locals.size()) {
+                        throw new Refused("a frame chops more locals than there are");
+                    }
+                    locals = new ArrayList<>(locals.subList(0, locals.size() - chop));
+                } else if (type >= 252 && type <= 254) {
+                    locals = new ArrayList<>(locals);
+                    for (int t = type - 251; t > 0; t--) {
+                        at = readType(at, locals);
+                    }
+                } else if (type == 255) {
+                    locals = new ArrayList<>();
+                    int n = c.u2(at);
+                    at += 2;
+                    for (int t = 0; t < n; t++) {
+                        at = readType(at, locals);
+                    }
+                    n = c.u2(at);
+                    at += 2;
+                    for (int t = 0; t < n; t++) {
+                        at = readType(at, stack);
+                    }
+                }
+            }
+            offset += delta + 1;
+            frames.put(offset, new Frame(locals.toArray(), stack.toArray()));
+        }
+    }
+
+    private int readType(int at, List<Object> into) {
+        int tag = c.u1(at);
+        if (tag == 7) {
+            String name = c.className(c.u2(at + 1));
+            constants.know(name, c.u2(at + 1));
+            into.add(name);
+            return at + 3;
+        }
+        if (tag == 8) {
+            into.add(new Uninitialized(c.u2(at + 1)));
+            return at + 3;
+        }
+        if (tag > 6) {
+            throw new Refused("unknown verification type " + tag);
+        }
+        into.add(Integer.valueOf(tag));
+        return at + 1;
+    }
+
+    /** The implicit first frame's locals: this, then the parameters. */
+    private List<Object> initialLocals(int method) {
+        List<Object> locals = new ArrayList<>();
+        String name = c.utf8(c.u2(method + 2));
+        if ((c.u2(method) & 0x0008) == 0) {
+            locals.add(name.equals("<init>") ? UNINITIALIZED_THIS : c.className(c.u2(c.poolEnd + 2)));
+        }
+        String descriptor = c.utf8(c.u2(method + 4));
+        int i = 1;
+        while (descriptor.charAt(i) != ')') {
+            int from = i;
+            while (descriptor.charAt(i) == '[') {
+                i++;
+            }
+            if (descriptor.charAt(i) == 'L') {
+                i = descriptor.indexOf(';', i);
+            }
+            i++;
+            locals.add(frameType(descriptor.substring(from, i)));
+        }
+        return locals;
+    }
+
+    /** The frame entry of a value of this field descriptor, or null for none (void). */
+    static Object frameType(String descriptor) {
+        switch (descriptor.charAt(0)) {
+            case 'Z', 'B', 'C', 'S', 'I':
+                return INTEGER;
+            case 'F':
+                return FLOAT;
+            case 'J':
+                return LONG;
+            case 'D':
+                return DOUBLE;
+            case 'L':
+                return descriptor.substring(1, descriptor.length() - 1);
+            case '[':
+                return descriptor;
+            default:
+                return null;
+        }
+    }
+
+    /**
+     * The edited Code attribute, every offset moved; {@code withFrames} false writes no stack
+     * map table (for code that came without one).
+     */
+    byte[] write(boolean withFrames) {
+        int[] labelAt = new int[length + 1];
+        int[] insnAt = new int[length + 1];
+        Arrays.fill(labelAt, -1);
+        Arrays.fill(insnAt, -1);
+        TreeMap<Integer, Frame> written = new TreeMap<>();
+        int pos = 0;
+        for (Insn insn : insns) {
+            int x = insn.offset;
+            Snippet inserted = before.get(x);
+            boolean labelsFirst = inserted != null && labelsBefore.get(x);
+            if (labelsFirst) {
+                labelAt[x] = pos;
+            }
+            if (inserted != null) {
+                pos = inserted.place(pos, written);
+            }
+            if (!labelsFirst) {
+                labelAt[x] = pos;
+            }
+            insnAt[x] = pos;
+            Snippet instead = replaced.get(x);
+            if (instead != null) {
+                pos = instead.place(pos, written);
+            } else if (insn.kind == SWITCH) {
+                pos += insn.length - (3 - (x & 3)) + (3 - (pos & 3));
+            } else {
+                pos += insn.length;
+            }
+        }
+        labelAt[length] = pos;
+        if (appended != null) {
+            pos = appended.place(pos, written);
+        }
+        if (pos > 65535) {
+            throw new Refused("the code would grow past 65,535 bytes");
+        }
+        for (Map.Entry<Integer, Frame> frame : frames.entrySet()) {
+            int at = labelAt[frame.getKey()];
+            if (at < 0 || written.put(at, frame.getValue()) != null) {
+                throw new Refused("a frame at " + frame.getKey() + " has no place of its own");
+            }
+        }
+
+        ByteOut out = new ByteOut(pos + 256);
+        out.u2(c.u2(code));
+        out.u4(0); // the attribute's length, set at the end
+        out.u2(maxStack);
+        out.u2(maxLocals);
+        out.u4(pos);
+        for (Insn insn : insns) {
+            int x = insn.offset;
+            if (before.containsKey(x)) {
+                before.get(x).emit(out);
+            }
+            if (replaced.containsKey(x)) {
+                replaced.get(x).emit(out);
+            } else {
+                copy(insn, labelAt, insnAt, out);
+            }
+        }
+        if (appended != null) {
+            appended.emit(out);
+        }
+        if (out.size() != 14 + pos) {
+            throw new IllegalStateException("the code came out " + (out.size() - 14) + " bytes, not " + pos);
+        }
+
+        out.u2(handlers.length / 4 + added.size());
+        for (int i = 0; i < handlers.length; i += 4) {
+            out.u2(place(labelAt, handlers[i]));
+            out.u2(place(labelAt, handlers[i + 1]));
+            out.u2(place(labelAt, handlers[i + 2]));
+            out.u2(handlers[i + 3]);
+        }
+        for (int i = 0; i < added.size(); i++) {
+            for (Label label : addedLabels.get(i)) {
+                out.u2(placed(label));
+            }
+            out.u2(added.get(i)[0]);
+        }
+
+        int attributesCount = out.size();
+        out.u2(0);
+        int kept = 0;
+        int table = start + length;
+        int at = table + 2 + 8 * c.u2(table);
+        boolean framesWritten = false;
+        for (int i = c.u2(at), a = at + 2; i > 0; i--) {
+            int name = c.u2(a);
+            int size = c.u4(a + 2);
+            int body = a + 6;
+            if (c.utf8Equals(name, "LineNumberTable")) {
+                out.bytes(c.bytes, a, 8);
+                for (int e = 0, p = body + 2; e < c.u2(body); e++, p += 4) {
+                    out.u2(place(labelAt, c.u2(p)));
+                    out.u2(c.u2(p + 2));
+                }
+                kept++;
+            } else if (c.utf8Equals(name, "LocalVariableTable") || c.utf8Equals(name, "LocalVariableTypeTable")) {
+                out.bytes(c.bytes, a, 8);
+                for (int e = 0, p = body + 2; e < c.u2(body); e++, p += 10) {
+                    int from = place(labelAt, c.u2(p));
+                    out.u2(from);
+                    out.u2(place(labelAt, c.u2(p) + c.u2(p + 2)) - from);
+                    out.bytes(c.bytes, p + 4, 6);
+                }
+                kept++;
+            } else if (c.utf8Equals(name, "StackMapTable") && withFrames && !written.isEmpty()) {
+                writeFrames(name, written, insnAt, out);
+                framesWritten = true;
+                kept++;
+            }
+            a = body + size;
+        }
+        if (withFrames && !framesWritten && !written.isEmpty()) {
+            writeFrames(constants.utf8("StackMapTable"), written, insnAt, out);
+            kept++;
+        }
+        byte[] bytes = out.toByteArray();
+        put2(bytes, attributesCount, kept);
+        int attributeLength = bytes.length - 6;
+        put2(bytes, 2, attributeLength >>> 16);
+        put2(bytes, 4, attributeLength);
+        return bytes;
+    }
+
+    private static int place(int[] labelAt, int offset) {
+        if (offset < 0 || offset >= labelAt.length || labelAt[offset] < 0) {
+            throw new Refused("offset " + offset + " is not an instruction's");
+        }
+        return labelAt[offset];
+    }
+
+    private static int placed(Label label) {
+        if (label.position < 0) {
+            throw new IllegalStateException("a label of the inserted code was never placed");
+        }
+        return label.position;
+    }
+
+    /** Copies an original instruction to {@code out}, its branch offsets moved. */
+    private void copy(Insn insn, int[] labelAt, int[] insnAt, ByteOut out) {
+        int x = insn.offset;
+        int at = start + x;
+        int op = c.u1(at);
+        int here = insnAt[x];
+        if (op >= 153 && op <= 168 || op == 198 || op == 199) {
+            out.u1(op);
+            out.u2(branch(place(labelAt, insn.operand) - here));
+        } else if (op == 200 || op == 201) {
+            out.u1(op);
+            out.u4(place(labelAt, insn.operand) - here);
+        } else if (op == 170 || op == 171) {
+            out.u1(op);
+            for (int pad = 3 - (here & 3); pad > 0; pad--) {
+                out.u1(0);
+            }
+            int p = at + 1 + (3 - (x & 3));
+            out.u4(place(labelAt, x + c.u4(p)) - here);
+            if (op == 170) {
+                int low = c.u4(p + 4);
+                int high = c.u4(p + 8);
+                out.u4(low);
+                out.u4(high);
+                for (int i = 0; i <= high - low; i++) {
+                    out.u4(place(labelAt, x + c.u4(p + 12 + 4 * i)) - here);
+                }
+            } else {
+                int pairs = c.u4(p + 4);
+                out.u4(pairs);
+                for (int i = 0; i < pairs; i++) {
+                    out.u4(c.u4(p + 8 + 8 * i));
+                    out.u4(place(labelAt, x + c.u4(p + 12 + 8 * i)) - here);
+                }
+            }
+        } else {
+            out.bytes(c.bytes, at, insn.length);
+        }
+    }
+
+    /** A two-byte branch offset, or a refusal: no jump is widened. */
+    static int branch(int offset) {
+        if (offset < Short.MIN_VALUE || offset > Short.MAX_VALUE) {
+            throw new Refused("a branch would need a wide jump (offset " + offset + ")");
+        }
+        return offset;
+    }
+
+    /** The frames, each a full frame. */
+    private void writeFrames(int name, TreeMap<Integer, Frame> written, int[] insnAt, ByteOut out) {
+        ByteOut table = new ByteOut(64 * written.size());
+        table.u2(written.size());
+        int last = -1;
+        for (Map.Entry<Integer, Frame> entry : written.entrySet()) {
+            table.u1(255);
+            table.u2(entry.getKey() - last - 1);
+            last = entry.getKey();
+            Frame frame = entry.getValue();
+            table.u2(frame.locals.length);
+            for (Object type : frame.locals) {
+                writeType(type, insnAt, table);
+            }
+            table.u2(frame.stack.length);
+            for (Object type : frame.stack) {
+                writeType(type, insnAt, table);
+            }
+        }
+        out.u2(name);
+        out.u4(table.size());
+        out.bytes(table.toByteArray(), 0, table.size());
+    }
+
+    private void writeType(Object type, int[] insnAt, ByteOut out) {
+        if (type instanceof String name) {
+            out.u1(7);
+            out.u2(constants.classRef(name));
+        } else if (type instanceof Uninitialized u) {
+            if (u.offset < 0 || u.offset >= insnAt.length || insnAt[u.offset] < 0) {
+                throw new Refused("an uninitialized type names no instruction");
+            }
+            out.u1(8);
+            out.u2(insnAt[u.offset]);
+        } else {
+            out.u1((Integer) type);
+        }
+    }
+
+    private static void put2(byte[] b, int at, int value) {
+        b[at] = (byte) (value >>> 8);
+        b[at + 1] = (byte) value;
+    }
+
+    /**
+     * Code to insert, written as with ASM's {@code MethodVisitor} (the same names, the same
+     * encodings: {@code aload_0} for slot 0, {@code ldc_w} and {@code ldc2_w} for constants):
+     * instruction bytes, jumps to labels, labels and frames, placed when the method is written.
+     */
+    static final class Snippet {
+        private final Constants constants;
+        private final List<Object> items = new ArrayList<>();
+        private ByteOut open;
+
+        Snippet(Constants constants) {
+            this.constants = constants;
+        }
+
+        private ByteOut bytes() {
+            if (open == null) {
+                open = new ByteOut(32);
+                items.add(open);
+            }
+            return open;
+        }
+
+        Snippet insn(int opcode) {
+            bytes().u1(opcode);
+            return this;
+        }
+
+        Snippet intInsn(int opcode, int operand) {
+            if (opcode == 17) { // sipush
+                bytes().u1(opcode);
+                bytes().u2(operand);
+            } else {
+                bytes().u1(opcode);
+                bytes().u1(operand);
+            }
+            return this;
+        }
+
+        /** A load or store of {@code slot}: the one-byte form for slots 0 to 3, as ASM writes it. */
+        Snippet varInsn(int opcode, int slot) {
+            if (slot < 4) {
+                bytes().u1((opcode < 54 ? 26 + (opcode - 21) * 4 : 59 + (opcode - 54) * 4) + slot);
+            } else if (slot < 256) {
+                bytes().u1(opcode);
+                bytes().u1(slot);
+            } else {
+                bytes().u1(196);
+                bytes().u1(opcode);
+                bytes().u2(slot);
+            }
+            return this;
+        }
+
+        Snippet typeInsn(int opcode, String type) {
+            bytes().u1(opcode);
+            bytes().u2(constants.classRef(type));
+            return this;
+        }
+
+        Snippet fieldInsn(int opcode, String owner, String name, String descriptor) {
+            bytes().u1(opcode);
+            bytes().u2(constants.member(9, owner, name, descriptor));
+            return this;
+        }
+
+        Snippet methodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+            bytes().u1(opcode);
+            bytes().u2(constants.member(isInterface ? 11 : 10, owner, name, descriptor));
+            if (opcode == 185) {
+                bytes().u1(argumentSlots(descriptor) + 1);
+                bytes().u1(0);
+            }
+            return this;
+        }
+
+        Snippet ldc(long value) {
+            bytes().u1(20);
+            bytes().u2(constants.longConstant(value));
+            return this;
+        }
+
+        /** {@code ldc_w} of a class literal. */
+        Snippet ldcClass(String internalName) {
+            bytes().u1(19);
+            bytes().u2(constants.classRef(internalName));
+            return this;
+        }
+
+        Snippet jumpInsn(int opcode, Label label) {
+            items.add(new Object[] {opcode, label});
+            open = null;
+            return this;
+        }
+
+        Snippet label(Label label) {
+            items.add(label);
+            open = null;
+            return this;
+        }
+
+        Snippet frame(Object[] locals, Object... stack) {
+            items.add(new Frame(locals, stack));
+            open = null;
+            return this;
+        }
+
+        /** Sets the labels' and frames' positions from {@code pos}; returns the position after the code. */
+        int place(int pos, TreeMap<Integer, Frame> frames) {
+            for (Object item : items) {
+                if (item instanceof ByteOut b) {
+                    pos += b.size();
+                } else if (item instanceof Label label) {
+                    label.position = pos;
+                } else if (item instanceof Frame frame) {
+                    if (frames.put(pos, frame) != null) {
+                        throw new IllegalStateException("two frames at one offset in the inserted code");
+                    }
+                } else {
+                    pos += 3;
+                }
+            }
+            return pos;
+        }
+
+        void emit(ByteOut out) {
+            for (Object item : items) {
+                if (item instanceof ByteOut b) {
+                    out.bytes(b.toByteArray(), 0, b.size());
+                } else if (item instanceof Object[] jump) {
+                    int here = out.size() - 14;
+                    out.u1((Integer) jump[0]);
+                    out.u2(branch(placed((Label) jump[1]) - here));
+                }
+            }
+        }
+    }
+
+    /** The stack slots a method's arguments take. */
+    static int argumentSlots(String descriptor) {
+        int slots = 0;
+        int i = 1;
+        while (descriptor.charAt(i) != ')') {
+            boolean array = false;
+            while (descriptor.charAt(i) == '[') {
+                array = true;
+                i++;
+            }
+            char t = descriptor.charAt(i);
+            if (t == 'L') {
+                i = descriptor.indexOf(';', i);
+            }
+            slots += !array && (t == 'J' || t == 'D') ? 2 : 1;
+            i++;
+        }
+        return slots;
+    }
+
+    /** The stack slots a value of the method's return type takes. */
+    static int returnSlots(String descriptor) {
+        char t = descriptor.charAt(descriptor.indexOf(')') + 1);
+        return t == 'V' ? 0 : t == 'J' || t == 'D' ? 2 : 1;
+    }
+
+    /**
+     * The constants the inserted code names, appended to the class's pool (a class file may hold
+     * a constant twice). A class a decoded frame names keeps its original index.
+     */
+    static final class Constants {
+        private final ClassFileLayout c;
+        private final Map<String, Integer> indices = new HashMap<>();
+        final ByteOut out = new ByteOut(512);
+        int next;
+
+        Constants(ClassFileLayout c) {
+            this.c = c;
+            next = c.poolCount;
+        }
+
+        void know(String className, int index) {
+            indices.putIfAbsent("7 " + className, index);
+        }
+
+        private int take(String key, int slots) {
+            int index = next;
+            next += slots;
+            if (next > 0xFFFF) {
+                throw new Refused("the constant pool would exceed 65535 entries");
+            }
+            indices.put(key, index);
+            return index;
+        }
+
+        int utf8(String value) {
+            Integer known = indices.get("1 " + value);
+            if (known != null) {
+                return known;
+            }
+            ByteOut text = new ByteOut(value.length() + 8);
+            for (int i = 0; i < value.length(); i++) {
+                char ch = value.charAt(i);
+                if (ch != 0 && ch < 0x80) {
+                    text.u1(ch);
+                } else if (ch < 0x800) {
+                    text.u1(0xC0 | (ch >> 6));
+                    text.u1(0x80 | (ch & 0x3F));
+                } else {
+                    text.u1(0xE0 | (ch >> 12));
+                    text.u1(0x80 | ((ch >> 6) & 0x3F));
+                    text.u1(0x80 | (ch & 0x3F));
+                }
+            }
+            out.u1(ClassFileLayout.UTF8);
+            out.u2(text.size());
+            out.bytes(text.toByteArray(), 0, text.size());
+            return take("1 " + value, 1);
+        }
+
+        int classRef(String name) {
+            Integer known = indices.get("7 " + name);
+            if (known != null) {
+                return known;
+            }
+            int utf8 = utf8(name);
+            out.u1(7);
+            out.u2(utf8);
+            return take("7 " + name, 1);
+        }
+
+        int member(int tag, String owner, String name, String descriptor) {
+            String key = tag + " " + owner + "." + name + ":" + descriptor;
+            Integer known = indices.get(key);
+            if (known != null) {
+                return known;
+            }
+            int type = classRef(owner);
+            String natKey = "12 " + name + ":" + descriptor;
+            Integer nat = indices.get(natKey);
+            if (nat == null) {
+                int n = utf8(name);
+                int d = utf8(descriptor);
+                out.u1(12);
+                out.u2(n);
+                out.u2(d);
+                nat = take(natKey, 1);
+            }
+            out.u1(tag);
+            out.u2(type);
+            out.u2(nat);
+            return take(key, 1);
+        }
+
+        int longConstant(long value) {
+            String key = "5 " + value;
+            Integer known = indices.get(key);
+            if (known != null) {
+                return known;
+            }
+            out.u1(ClassFileLayout.LONG);
+            out.u4((int) (value >>> 32));
+            out.u4((int) value);
+            return take(key, 2);
+        }
+    }
+
+    /** A growing byte array; no stream, whose synchronized writes are a cost with nothing shared. */
+    static final class ByteOut {
+        private byte[] data;
+        private int size;
+
+        ByteOut(int capacity) {
+            data = new byte[Math.max(capacity, 16)];
+        }
+
+        private void room(int n) {
+            if (size + n > data.length) {
+                data = Arrays.copyOf(data, Math.max(data.length * 2, size + n));
+            }
+        }
+
+        int size() {
+            return size;
+        }
+
+        void u1(int value) {
+            room(1);
+            data[size++] = (byte) value;
+        }
+
+        void u2(int value) {
+            room(2);
+            data[size++] = (byte) (value >>> 8);
+            data[size++] = (byte) value;
+        }
+
+        void u4(int value) {
+            u2(value >>> 16);
+            u2(value);
+        }
+
+        void bytes(byte[] from, int offset, int length) {
+            room(length);
+            System.arraycopy(from, offset, data, size, length);
+            size += length;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(data, size);
+        }
+    }
+}
