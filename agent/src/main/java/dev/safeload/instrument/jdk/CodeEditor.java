@@ -513,6 +513,32 @@ final class CodeEditor {
         return bytes;
     }
 
+    /**
+     * The class with the appended constants and each Code attribute at {@code spans[i]}
+     * (offset, length) replaced by {@code codes[i]}; spans in class file order.
+     */
+    static byte[] graft(ClassFileLayout c, Constants constants, List<int[]> spans, List<byte[]> codes) {
+        ByteOut out = new ByteOut(c.bytes.length + constants.out.size() + 1024);
+        out.bytes(c.bytes, 0, 8);
+        out.u2(constants.next);
+        out.bytes(c.bytes, 10, c.poolEnd - 10);
+        out.bytes(constants.out.toByteArray(), 0, constants.out.size());
+        int copied = c.poolEnd;
+        for (int i = 0; i < spans.size(); i++) {
+            int[] span = spans.get(i);
+            out.bytes(c.bytes, copied, span[0] - copied);
+            out.bytes(codes.get(i), 0, codes.get(i).length);
+            copied = span[0] + span[1];
+        }
+        out.bytes(c.bytes, copied, c.bytes.length - copied);
+        return out.toByteArray();
+    }
+
+    /** The offset and length of the method's Code attribute, for {@link #graft}. */
+    int[] span() {
+        return new int[] {code, 6 + c.u4(code + 2)};
+    }
+
     private static int place(int[] labelAt, int offset) {
         if (offset < 0 || offset >= labelAt.length || labelAt[offset] < 0) {
             throw new Refused("offset " + offset + " is not an instruction's");

@@ -209,8 +209,7 @@ public final class JdkHooks {
                         continue;
                     }
                     byte[] edited = code.write(withFrames);
-                    int at = layout.attribute(method + 6, "Code");
-                    spans.add(new int[] {at, 6 + layout.u4(at + 2)});
+                    spans.add(code.span());
                     codes.add(edited);
                     hook.edited.add(site);
                 } catch (CodeEditor.Refused e) {
@@ -223,20 +222,7 @@ public final class JdkHooks {
             return hook;
         }
         // Constants a refused edit appended stay: unused entries are valid, and cost a few bytes.
-        CodeEditor.ByteOut out = new CodeEditor.ByteOut(bytes.length + constants.out.size() + 1024);
-        out.bytes(bytes, 0, 8);
-        out.u2(constants.next);
-        out.bytes(bytes, 10, layout.poolEnd - 10);
-        out.bytes(constants.out.toByteArray(), 0, constants.out.size());
-        int copied = layout.poolEnd;
-        for (int i = 0; i < spans.size(); i++) {
-            int[] span = spans.get(i);
-            out.bytes(bytes, copied, span[0] - copied);
-            out.bytes(codes.get(i), 0, codes.get(i).length);
-            copied = span[0] + span[1];
-        }
-        out.bytes(bytes, copied, bytes.length - copied);
-        hook.bytes = out.toByteArray();
+        hook.bytes = CodeEditor.graft(layout, constants, spans, codes);
         return hook;
     }
 

@@ -129,7 +129,7 @@ class CodeGraftTest {
     }
 
     /** Every field and method as text, constants resolved, labels numbered in order of appearance. */
-    private static Map<String, String> members(byte[] bytes) {
+    static Map<String, String> members(byte[] bytes) {
         Map<String, String> members = new TreeMap<>();
         new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
             @Override
