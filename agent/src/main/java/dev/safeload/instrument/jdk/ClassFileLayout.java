@@ -24,6 +24,8 @@ final class ClassFileLayout {
     final int[] methods;
     /** The offset of the class's attributes_count. */
     final int attributes;
+    /** UTF8 constants decoded so far, by index. */
+    private String[] decoded;
 
     ClassFileLayout(byte[] bytes) {
         this.bytes = bytes;
@@ -113,11 +115,23 @@ final class ClassFileLayout {
         return true;
     }
 
-    /** The UTF8 constant {@code index}, decoded (modified UTF-8). */
+    /** The UTF8 constant {@code index}, decoded (modified UTF-8), once: the edits ask for the same names often. */
     String utf8(int index) {
         if (index <= 0 || index >= poolCount || entry[index] == 0 || u1(entry[index]) != UTF8) {
             throw new IllegalArgumentException("constant " + index + " is not a UTF8 entry");
         }
+        if (decoded == null) {
+            decoded = new String[poolCount];
+        }
+        String known = decoded[index];
+        if (known == null) {
+            known = decodeUtf8(index);
+            decoded[index] = known;
+        }
+        return known;
+    }
+
+    private String decodeUtf8(int index) {
         int at = entry[index] + 3;
         int end = at + u2(at - 2);
         StringBuilder text = new StringBuilder(end - at);

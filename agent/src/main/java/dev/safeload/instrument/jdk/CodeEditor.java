@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * One method's code, decoded from the class bytes, with code inserted into it and written back:
@@ -112,21 +111,24 @@ final class CodeEditor {
     int maxStack;
     int maxLocals;
     final List<Insn> insns = new ArrayList<>();
-    private final Map<Integer, Frame> frames = new HashMap<>();
+    /** The original frames by offset; null where there is none. */
+    private final Frame[] frames;
+    private boolean framed;
     private final int[] handlers;
     private final List<int[]> added = new ArrayList<>();
     private final List<Label[]> addedLabels = new ArrayList<>();
-    private final Map<Integer, Snippet> before = new HashMap<>();
-    private final Map<Integer, Boolean> labelsBefore = new HashMap<>();
-    private final Map<Integer, Snippet> replaced = new HashMap<>();
+    /** By original offset: code inserted there, whether what names the offset names that code, and code in place of the instruction. */
+    private final Snippet[] before;
+    private final boolean[] labelsBefore;
+    private final Snippet[] replaced;
     private Snippet appended;
 
     CodeEditor(ClassFileLayout c, int method, Constants constants) {
         this(c, method, constants, true);
     }
 
-    /** With {@code frames} false, the stack map table is not decoded: for reading the code only. */
-    CodeEditor(ClassFileLayout c, int method, Constants constants, boolean frames) {
+    /** With {@code readFrames} false, the stack map table is not decoded: for reading the code only. */
+    CodeEditor(ClassFileLayout c, int method, Constants constants, boolean readFrames) {
         this.c = c;
         this.constants = constants;
         code = c.attribute(method + 6, "Code");
@@ -137,6 +139,10 @@ final class CodeEditor {
         maxLocals = c.u2(code + 8);
         length = c.u4(code + 10);
         start = code + 14;
+        frames = new Frame[length + 1];
+        before = new Snippet[length + 1];
+        labelsBefore = new boolean[length + 1];
+        replaced = new Snippet[length + 1];
         decode();
         int table = start + length;
         handlers = new int[4 * c.u2(table)];
@@ -144,7 +150,7 @@ final class CodeEditor {
             handlers[i] = c.u2(table + 2 + 2 * i);
         }
         int stackMap = c.attribute(table + 2 + 8 * c.u2(table), "StackMapTable");
-        if (stackMap >= 0 && frames) {
+        if (stackMap >= 0 && readFrames) {
             decodeFrames(method, stackMap + 6);
         }
     }
@@ -156,11 +162,11 @@ final class CodeEditor {
 
     /** The frame at original offset {@code offset}, or null. */
     Frame frameAt(int offset) {
-        return frames.get(offset);
+        return frames[offset];
     }
 
     boolean hasFrames() {
-        return !frames.isEmpty();
+        return framed;
     }
 
     /** {@code owner, name, descriptor} of a field or method instruction. */
@@ -175,19 +181,19 @@ final class CodeEditor {
 
     /** Inserts {@code code} at the instruction at {@code offset}; see the class comment for {@code labelsBefore}. */
     void insert(int offset, boolean labelsBefore, Snippet code) {
-        if (before.containsKey(offset) || replaced.containsKey(offset)) {
+        if (before[offset] != null || replaced[offset] != null) {
             throw new IllegalStateException("two edits at offset " + offset);
         }
-        before.put(offset, code);
-        this.labelsBefore.put(offset, labelsBefore);
+        before[offset] = code;
+        this.labelsBefore[offset] = labelsBefore;
     }
 
     /** Puts {@code code} in place of the instruction at {@code offset}; what named the instruction names the code. */
     void replace(int offset, Snippet code) {
-        if (before.containsKey(offset) || replaced.containsKey(offset)) {
+        if (before[offset] != null || replaced[offset] != null) {
             throw new IllegalStateException("two edits at offset " + offset);
         }
-        replaced.put(offset, code);
+        replaced[offset] = code;
     }
 
     /** Appends {@code code} after the method's own; what named the code's end names this code's start. */
@@ -316,7 +322,11 @@ final class CodeEditor {
                 }
             }
             offset += delta + 1;
-            frames.put(offset, new Frame(locals.toArray(), stack.toArray()));
+            if (offset > length) {
+                throw new Refused("a frame lies past the code's end");
+            }
+            frames[offset] = new Frame(locals.toArray(), stack.toArray());
+            framed = true;
         }
     }
 
@@ -391,23 +401,25 @@ final class CodeEditor {
         int[] insnAt = new int[length + 1];
         Arrays.fill(labelAt, -1);
         Arrays.fill(insnAt, -1);
-        TreeMap<Integer, Frame> written = new TreeMap<>();
+        Placed written = new Placed();
         int pos = 0;
         for (Insn insn : insns) {
             int x = insn.offset;
-            Snippet inserted = before.get(x);
-            boolean labelsFirst = inserted != null && labelsBefore.get(x);
+            Snippet inserted = before[x];
+            boolean labelsFirst = inserted != null && labelsBefore[x];
             if (labelsFirst) {
                 labelAt[x] = pos;
+                written.add(pos, frames[x]);
             }
             if (inserted != null) {
                 pos = inserted.place(pos, written);
             }
             if (!labelsFirst) {
                 labelAt[x] = pos;
+                written.add(pos, frames[x]);
             }
             insnAt[x] = pos;
-            Snippet instead = replaced.get(x);
+            Snippet instead = replaced[x];
             if (instead != null) {
                 pos = instead.place(pos, written);
             } else if (insn.kind == SWITCH) {
@@ -417,17 +429,12 @@ final class CodeEditor {
             }
         }
         labelAt[length] = pos;
+        written.add(pos, frames[length]);
         if (appended != null) {
             pos = appended.place(pos, written);
         }
         if (pos > 65535) {
             throw new Refused("the code would grow past 65,535 bytes");
-        }
-        for (Map.Entry<Integer, Frame> frame : frames.entrySet()) {
-            int at = labelAt[frame.getKey()];
-            if (at < 0 || written.put(at, frame.getValue()) != null) {
-                throw new Refused("a frame at " + frame.getKey() + " has no place of its own");
-            }
         }
 
         ByteOut out = new ByteOut(pos + 256);
@@ -438,11 +445,11 @@ final class CodeEditor {
         out.u4(pos);
         for (Insn insn : insns) {
             int x = insn.offset;
-            if (before.containsKey(x)) {
-                before.get(x).emit(out);
+            if (before[x] != null) {
+                before[x].emit(out);
             }
-            if (replaced.containsKey(x)) {
-                replaced.get(x).emit(out);
+            if (replaced[x] != null) {
+                replaced[x].emit(out);
             } else {
                 copy(insn, labelAt, insnAt, out);
             }
@@ -494,14 +501,14 @@ final class CodeEditor {
                     out.bytes(c.bytes, p + 4, 6);
                 }
                 kept++;
-            } else if (c.utf8Equals(name, "StackMapTable") && withFrames && !written.isEmpty()) {
+            } else if (c.utf8Equals(name, "StackMapTable") && withFrames && written.size > 0) {
                 writeFrames(name, written, insnAt, out);
                 framesWritten = true;
                 kept++;
             }
             a = body + size;
         }
-        if (withFrames && !framesWritten && !written.isEmpty()) {
+        if (withFrames && !framesWritten && written.size > 0) {
             writeFrames(constants.utf8("StackMapTable"), written, insnAt, out);
             kept++;
         }
@@ -602,15 +609,15 @@ final class CodeEditor {
     }
 
     /** The frames, each a full frame. */
-    private void writeFrames(int name, TreeMap<Integer, Frame> written, int[] insnAt, ByteOut out) {
-        ByteOut table = new ByteOut(64 * written.size());
-        table.u2(written.size());
+    private void writeFrames(int name, Placed written, int[] insnAt, ByteOut out) {
+        ByteOut table = new ByteOut(64 * written.size);
+        table.u2(written.size);
         int last = -1;
-        for (Map.Entry<Integer, Frame> entry : written.entrySet()) {
+        for (int i = 0; i < written.size; i++) {
             table.u1(255);
-            table.u2(entry.getKey() - last - 1);
-            last = entry.getKey();
-            Frame frame = entry.getValue();
+            table.u2(written.positions[i] - last - 1);
+            last = written.positions[i];
+            Frame frame = written.frames[i];
             table.u2(frame.locals.length);
             for (Object type : frame.locals) {
                 writeType(type, insnAt, table);
@@ -623,6 +630,29 @@ final class CodeEditor {
         out.u2(name);
         out.u4(table.size());
         out.bytes(table.toByteArray(), 0, table.size());
+    }
+
+    /** The frames of the edited code in the order they are placed, which is by position; one per position. */
+    static final class Placed {
+        int[] positions = new int[16];
+        Frame[] frames = new Frame[16];
+        int size;
+
+        /** Adds {@code frame} (none if null) at {@code position}; a second frame at one position is refused. */
+        void add(int position, Frame frame) {
+            if (frame == null) {
+                return;
+            }
+            if (size > 0 && positions[size - 1] >= position) {
+                throw new Refused("two frames at offset " + position + " of the edited code");
+            }
+            if (size == positions.length) {
+                positions = Arrays.copyOf(positions, size * 2);
+                frames = Arrays.copyOf(frames, size * 2);
+            }
+            positions[size] = position;
+            frames[size++] = frame;
+        }
     }
 
     private void writeType(Object type, int[] insnAt, ByteOut out) {
@@ -752,16 +782,14 @@ final class CodeEditor {
         }
 
         /** Sets the labels' and frames' positions from {@code pos}; returns the position after the code. */
-        int place(int pos, TreeMap<Integer, Frame> frames) {
+        int place(int pos, Placed frames) {
             for (Object item : items) {
                 if (item instanceof ByteOut b) {
                     pos += b.size();
                 } else if (item instanceof Label label) {
                     label.position = pos;
                 } else if (item instanceof Frame frame) {
-                    if (frames.put(pos, frame) != null) {
-                        throw new IllegalStateException("two frames at one offset in the inserted code");
-                    }
+                    frames.add(pos, frame);
                 } else {
                     pos += 3;
                 }
@@ -815,6 +843,9 @@ final class CodeEditor {
     static final class Constants {
         private final ClassFileLayout c;
         private final Map<String, Integer> indices = new HashMap<>();
+        /** Class constants by name, apart: frames name classes often, and a name's hash is kept in the string. */
+        private final Map<String, Integer> classes = new HashMap<>();
+        private final Map<String, Integer> utf8s = new HashMap<>();
         final ByteOut out = new ByteOut(512);
         int next;
 
@@ -824,21 +855,24 @@ final class CodeEditor {
         }
 
         void know(String className, int index) {
-            indices.putIfAbsent("7 " + className, index);
+            classes.putIfAbsent(className, index);
         }
 
+        /** The next index, or more for a long; remembered under {@code key} unless it is null. */
         private int take(String key, int slots) {
             int index = next;
             next += slots;
             if (next > 0xFFFF) {
                 throw new Refused("the constant pool would exceed 65535 entries");
             }
-            indices.put(key, index);
+            if (key != null) {
+                indices.put(key, index);
+            }
             return index;
         }
 
         int utf8(String value) {
-            Integer known = indices.get("1 " + value);
+            Integer known = utf8s.get(value);
             if (known != null) {
                 return known;
             }
@@ -859,18 +893,22 @@ final class CodeEditor {
             out.u1(ClassFileLayout.UTF8);
             out.u2(text.size());
             out.bytes(text.toByteArray(), 0, text.size());
-            return take("1 " + value, 1);
+            int index = take(null, 1);
+            utf8s.put(value, index);
+            return index;
         }
 
         int classRef(String name) {
-            Integer known = indices.get("7 " + name);
+            Integer known = classes.get(name);
             if (known != null) {
                 return known;
             }
             int utf8 = utf8(name);
             out.u1(7);
             out.u2(utf8);
-            return take("7 " + name, 1);
+            int index = take(null, 1);
+            classes.put(name, index);
+            return index;
         }
 
         int member(int tag, String owner, String name, String descriptor) {
