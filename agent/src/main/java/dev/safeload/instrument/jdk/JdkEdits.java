@@ -13,7 +13,7 @@ import java.util.List;
  * method below finds where its code goes and inserts it, or returns false when the method is not
  * shaped as it expects (then it inserts nothing). The inserted code of each edit is written out
  * in one place, the {@code insert...} method named after it, instruction for instruction what the
- * ASM edits of session 7 emitted (CodeEditorTest compares the two on the running JDK).
+ * ASM edits of session 7 emitted (CodeGraftTest compares the two on the running JDK).
  *
  * <p>The inserted code may name JDK types only, since java.base cannot see the agent. Every branch
  * target in it has a frame; the frames of the entry and exit code list the parameters alone, which
