@@ -1,7 +1,6 @@
 package dev.safeload.model;
 
 import dev.safeload.config.ConfigException;
-import dev.safeload.model.pickle.PickleImports;
 import dev.safeload.policy.ClassPatterns;
 import dev.safeload.policy.Presets;
 import dev.safeload.policy.SerialLimits;
@@ -66,8 +65,8 @@ public final class ModelPolicies {
 
     /** The default policy: {@link #DEFAULT_FORMATS}, the built-in pickle allowlist, nothing trusted or pinned. */
     public static ModelPolicy defaults() {
-        return new ModelPolicy(Set.copyOf(DEFAULT_FORMATS), PickleImports.safeGlobals(),
-                PickleImports.dangerousGlobals(), List.of(), Set.of(), defaultSerial());
+        return new ModelPolicy(Set.copyOf(DEFAULT_FORMATS), ClassPatterns.empty(), ClassPatterns.empty(), List.of(),
+                Set.of(), defaultSerial());
     }
 
     /** {@link #parse(Map, SerialPolicy)} with the default Java serialization policy. */
@@ -100,8 +99,8 @@ public final class ModelPolicies {
             }
         }
 
-        ClassPatterns allow = PickleImports.safeGlobals();
-        ClassPatterns deny = PickleImports.dangerousGlobals();
+        ClassPatterns allow = ClassPatterns.empty(); // added to the built-in lists at the first pickle (ModelPolicy)
+        ClassPatterns deny = ClassPatterns.empty();
         value = settings.get(PICKLE_ALLOW);
         if (value != null) {
             List<String> allowed = new ArrayList<>();
@@ -110,8 +109,8 @@ public final class ModelPolicies {
                 (p.startsWith("!") ? denied : allowed).add(p.startsWith("!") ? p.substring(1) : p);
             }
             try {
-                allow = allow.plus(ClassPatterns.of(allowed));
-                deny = deny.plus(ClassPatterns.of(denied));
+                allow = ClassPatterns.of(allowed);
+                deny = ClassPatterns.of(denied);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(PICKLE_ALLOW + ": " + e.getMessage(), e);
             }

@@ -1,12 +1,9 @@
 package dev.safeload.model.javaserial;
 
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.function.Predicate;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Fields of ML library classes whose string value the library turns into code, a class to
@@ -60,10 +57,30 @@ enum CodeBearingField {
     CORENLP_DISTSIM_LEXICON("edu.stanford.nlp.sequences.SeqClassifierFlags", "distSimLexicon", Admits.NOTHING,
             "NERFeatureFactory.init opens this file or URL when the classifier is read");
 
-    /** Class name, then field name: the walker asks for every object field, so no key is built. */
-    private static final Map<String, Map<String, CodeBearingField>> BY_CLASS = Stream.of(values())
-            .collect(Collectors.groupingBy(f -> f.className, Collectors.toUnmodifiableMap(f -> f.fieldName,
-                    Function.identity())));
+    /**
+     * Class name, then field name: the walker asks for every object field, so no key is built.
+     * Built with a loop, and the rules below without lambdas: this class loads at the host's first
+     * stream (a Weka model read at start), where a stream pipeline and six lambdas cost their
+     * bootstrap and spun classes.
+     */
+    private static final Map<String, Map<String, CodeBearingField>> BY_CLASS = byClass();
+
+    private static Map<String, Map<String, CodeBearingField>> byClass() {
+        Map<String, Map<String, CodeBearingField>> byClass = new HashMap<>();
+        for (CodeBearingField f : values()) {
+            Map<String, CodeBearingField> fields = byClass.get(f.className);
+            if (fields == null) {
+                byClass.put(f.className, fields = new HashMap<>());
+            }
+            if (fields.put(f.fieldName, f) != null) {
+                throw new IllegalStateException("two rules for " + f.className + "." + f.fieldName);
+            }
+        }
+        for (Map.Entry<String, Map<String, CodeBearingField>> e : byClass.entrySet()) {
+            e.setValue(Map.copyOf(e.getValue()));
+        }
+        return Map.copyOf(byClass);
+    }
 
     final String className;
     final String fieldName;
@@ -90,7 +107,7 @@ enum CodeBearingField {
 
     /** Whether the library may be handed {@code value}; null stands for a string too long to read. */
     boolean admits(String value) {
-        return value != null && admits.test().test(value);
+        return value != null && admits.test(value);
     }
 
     /** The finding's rule name: {@code serial.field.expression}, {@code .class-name} or {@code .resource}. */
@@ -98,25 +115,31 @@ enum CodeBearingField {
         return "serial.field." + admits.kind();
     }
 
-    /** What a field's strings may be, and what kind of field that makes it. */
-    private record Admits(String kind, Predicate<String> test) {
+    /**
+     * What a field's strings may be, and what kind of field that makes it: the strings of
+     * {@code oneOf}, or (an expression) any text that never names the java(...) macro.
+     */
+    private record Admits(String kind, Set<String> oneOf) {
 
         /** No string at all: the field is a path or a list of paths. */
-        static final Admits NOTHING = new Admits("resource", value -> false);
+        static final Admits NOTHING = new Admits("resource", Set.of());
 
         /**
          * An expression that never names the java(...) macro. Judged on the text, in any case and
          * with any spacing, so that no spelling the parser accepts gets through.
          */
-        static final Admits NO_JAVA_CALL = new Admits("expression",
-                value -> !value.toLowerCase(Locale.ROOT).contains("java"));
+        static final Admits NO_JAVA_CALL = new Admits("expression", null);
 
         static Admits oneOf(String... classNames) {
-            return new Admits("class-name", Set.of(classNames)::contains);
+            return new Admits("class-name", Set.of(classNames));
         }
 
         static Admits pathOneOf(String... paths) {
-            return new Admits("resource", Set.of(paths)::contains);
+            return new Admits("resource", Set.of(paths));
+        }
+
+        boolean test(String value) {
+            return oneOf == null ? !value.toLowerCase(Locale.ROOT).contains("java") : oneOf.contains(value);
         }
     }
 }

@@ -5,6 +5,8 @@ import dev.safeload.model.FormatCheck;
 import dev.safeload.model.ModelSource;
 import dev.safeload.model.ScanContext;
 import dev.safeload.model.Severity;
+import dev.safeload.model.read.WireFormatException;
+import dev.safeload.model.read.WireReader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,7 +57,7 @@ public final class OnnxCheck implements FormatCheck {
         OnnxModelWalker walker = new OnnxModelWalker(in);
         try {
             walker.walkModel();
-        } catch (OnnxFormatException e) {
+        } catch (WireFormatException e) { // the walker's own OnnxFormatException among them
             findings.add(new Finding("onnx.malformed", Severity.HIGH, name + "@" + in.position(),
                     "not a well-formed ModelProto: " + e.getMessage()));
         }

@@ -1,9 +1,9 @@
 package dev.safeload.model.onnx;
 
-import java.io.IOException;
+import dev.safeload.model.read.WireFormatException;
 
 /** A model the checker cannot follow (nesting too deep, a name too long): it blocks. */
-final class OnnxFormatException extends IOException {
+final class OnnxFormatException extends WireFormatException {
 
     OnnxFormatException(String message) {
         super(message);

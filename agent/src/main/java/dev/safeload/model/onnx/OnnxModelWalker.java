@@ -1,5 +1,6 @@
 package dev.safeload.model.onnx;
 
+import dev.safeload.model.read.WireReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,10 +1,11 @@
 package dev.safeload.model.tensorflow;
 
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.WireFormat;
 import dev.safeload.model.Finding;
+import dev.safeload.model.ModelSource;
 import dev.safeload.model.ScanContext;
 import dev.safeload.model.keras.KerasConfigs;
+import dev.safeload.model.read.WireFormatException;
+import dev.safeload.model.read.WireReader;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -77,12 +78,12 @@ final class SavedModelFiles {
         if (!Files.isRegularFile(file) || Files.size(file) > 4096) {
             return;
         }
-        CodedInputStream in = CodedInputStream.newInstance(Files.readAllBytes(file));
+        WireReader in = new WireReader(ModelSource.of(file.toString(), Files.readAllBytes(file), null), 8192);
         for (int tag; (tag = in.readTag()) != 0; ) {
-            int field = WireFormat.getTagFieldNumber(tag);
-            int type = WireFormat.getTagWireType(tag);
-            boolean known = field >= 1 && field <= 5 && type == WireFormat.WIRETYPE_VARINT
-                    || field == 6 && type == WireFormat.WIRETYPE_LENGTH_DELIMITED;
+            int field = tag >>> 3;
+            int type = tag & 7;
+            boolean known = field >= 1 && field <= 5 && type == WireReader.VARINT
+                    || field == 6 && type == WireReader.LENGTH_DELIMITED;
             if (!known) {
                 return;
             }
@@ -113,14 +114,14 @@ final class SavedModelFiles {
         if (depth > MAX_DEPTH) {
             return false;
         }
-        CodedInputStream in = CodedInputStream.newInstance(bytes);
+        WireReader in = new WireReader(ModelSource.of("metadata", bytes, null), 8192);
         try {
             for (int tag; (tag = in.readTag()) != 0; ) {
-                if (WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+                if ((tag & 7) != WireReader.LENGTH_DELIMITED) {
                     in.skipField(tag);
                     continue;
                 }
-                byte[] value = in.readByteArray();
+                byte[] value = in.readRawBytes(in.readRawVarint32());
                 String text = utf8(value);
                 if (text != null && text.strip().startsWith("{")) {
                     count[0]++;
@@ -130,7 +131,7 @@ final class SavedModelFiles {
                 }
             }
             return true;
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        } catch (WireFormatException e) {
             return false;
         }
     }

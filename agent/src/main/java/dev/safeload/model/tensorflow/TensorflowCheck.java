@@ -1,14 +1,13 @@
 package dev.safeload.model.tensorflow;
 
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.safeload.model.Finding;
 import dev.safeload.model.FormatCheck;
 import dev.safeload.model.ModelSource;
-import dev.safeload.model.ModelSources;
 import dev.safeload.model.ScanContext;
 import dev.safeload.model.Severity;
 import dev.safeload.model.keras.KerasConfigs;
+import dev.safeload.model.read.WireFormatException;
+import dev.safeload.model.read.WireReader;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -73,16 +72,16 @@ public final class TensorflowCheck implements FormatCheck {
                     + " is past the 2 GiB limit TensorFlow's reader has"));
             return findings;
         }
-        CodedInputStream in = CodedInputStream.newInstance(ModelSources.stream(source, 0), 64 * 1024);
+        WireReader in = new WireReader(source, 64 * 1024);
         TfGraph graph;
         try {
             graph = savedModel ? TfGraphReader.readSavedModel(in) : TfGraphReader.readGraphDef(in);
-        } catch (InvalidProtocolBufferException e) {
-            findings.add(new Finding("tf.malformed", Severity.HIGH, name + "@" + in.getTotalBytesRead(),
+        } catch (WireFormatException e) {
+            findings.add(new Finding("tf.malformed", Severity.HIGH, name + "@" + in.position(),
                     "not a well-formed " + (savedModel ? "SavedModel" : "GraphDef") + ": " + e.getMessage()));
             return findings;
         } catch (IOException e) {
-            findings.add(new Finding("tf.malformed", Severity.HIGH, name + "@" + in.getTotalBytesRead(),
+            findings.add(new Finding("tf.malformed", Severity.HIGH, name + "@" + in.position(),
                     "cannot be read as TensorFlow does, so its ops are unverified: " + e.getMessage()));
             return findings;
         }

@@ -1,12 +1,11 @@
 package dev.safeload.model.tensorflow;
 
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.WireFormat;
+import dev.safeload.model.read.WireReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads a {@code SavedModel} or a {@code GraphDef} with the protobuf wire reader, keeping only
+ * Reads a {@code SavedModel} or a {@code GraphDef} with the protobuf wire reader ({@link WireReader}), keeping only
  * names: node ops, inputs, the functions attrs call, library functions, the saver's tensors and
  * asset file names. Field numbers are those of TensorFlow's {@code saved_model.proto},
  * {@code meta_graph.proto}, {@code graph.proto}, {@code node_def.proto}, {@code function.proto},
@@ -19,24 +18,22 @@ final class TfGraphReader {
     static final int MAX_STRING = 64 * 1024;
     static final int MAX_METADATA = 64 << 20;
 
-    private static final int LEN = WireFormat.WIRETYPE_LENGTH_DELIMITED;
+    private static final int LEN = WireReader.LENGTH_DELIMITED;
 
-    private final CodedInputStream in;
+    private final WireReader in;
     private final TfGraph graph = new TfGraph();
 
-    private TfGraphReader(CodedInputStream in) {
+    private TfGraphReader(WireReader in) {
         this.in = in;
-        in.setRecursionLimit(Integer.MAX_VALUE);
-        in.setSizeLimit(Integer.MAX_VALUE);
     }
 
-    static TfGraph readSavedModel(CodedInputStream in) throws IOException {
+    static TfGraph readSavedModel(WireReader in) throws IOException {
         TfGraphReader reader = new TfGraphReader(in);
         reader.savedModel();
         return reader.graph;
     }
 
-    static TfGraph readGraphDef(CodedInputStream in) throws IOException {
+    static TfGraph readGraphDef(WireReader in) throws IOException {
         TfGraphReader reader = new TfGraphReader(in);
         TfGraph.Meta meta = new TfGraph.Meta();
         reader.graph.metas.add(meta);
@@ -49,14 +46,14 @@ final class TfGraphReader {
             if (tag == tag(2, LEN)) {
                 TfGraph.Meta meta = new TfGraph.Meta();
                 graph.metas.add(meta);
-                int limit = in.pushLimit(in.readRawVarint32());
+                long limit = in.pushLimit(in.readRawVarint32());
                 metaGraph(meta);
                 in.popLimit(limit);
-            } else if (tag == tag(1, WireFormat.WIRETYPE_VARINT)) {
-                in.readInt64();
+            } else if (tag == tag(1, WireReader.VARINT)) {
+                in.skipField(tag); // the schema version, a varint: read under the same rules as readInt64
             } else {
                 // Only two fields exist: anything else is a polyglot (an ONNX graph, say) or garbage.
-                graph.unknownTopLevelFields.add("field " + WireFormat.getTagFieldNumber(tag));
+                graph.unknownTopLevelFields.add("field " + (tag >>> 3));
                 in.skipField(tag);
             }
         }
@@ -65,19 +62,19 @@ final class TfGraphReader {
     private void metaGraph(TfGraph.Meta meta) throws IOException {
         for (int tag; (tag = in.readTag()) != 0; ) {
             if (tag == tag(2, LEN)) {
-                int limit = in.pushLimit(in.readRawVarint32());
+                long limit = in.pushLimit(in.readRawVarint32());
                 graphDef(meta, false);
                 in.popLimit(limit);
             } else if (tag == tag(3, LEN)) {
-                int limit = in.pushLimit(in.readRawVarint32());
+                long limit = in.pushLimit(in.readRawVarint32());
                 saverDef(meta);
                 in.popLimit(limit);
             } else if (tag == tag(6, LEN)) {
-                int limit = in.pushLimit(in.readRawVarint32());
+                long limit = in.pushLimit(in.readRawVarint32());
                 assetFileDef(meta);
                 in.popLimit(limit);
             } else if (tag == tag(7, LEN)) {
-                int limit = in.pushLimit(in.readRawVarint32());
+                long limit = in.pushLimit(in.readRawVarint32());
                 objectGraph(meta);
                 in.popLimit(limit);
             } else {
@@ -104,13 +101,13 @@ final class TfGraphReader {
                 in.skipField(tag);
                 continue;
             }
-            int node = in.pushLimit(in.readRawVarint32());
+            long node = in.pushLimit(in.readRawVarint32());
             for (int t; (t = in.readTag()) != 0; ) {
                 if (t != tag(4, LEN)) {
                     in.skipField(t);
                     continue;
                 }
-                int user = in.pushLimit(in.readRawVarint32());
+                long user = in.pushLimit(in.readRawVarint32());
                 String identifier = "";
                 String metadata = null;
                 for (int u; (u = in.readTag()) != 0; ) {
@@ -153,15 +150,15 @@ final class TfGraphReader {
     private void graphDef(TfGraph.Meta meta, boolean topLevel) throws IOException {
         for (int tag; (tag = in.readTag()) != 0; ) {
             if (tag == tag(1, LEN)) {
-                int limit = in.pushLimit(in.readRawVarint32());
+                long limit = in.pushLimit(in.readRawVarint32());
                 meta.graph.nodes.add(node());
                 in.popLimit(limit);
             } else if (tag == tag(2, LEN)) {
-                int limit = in.pushLimit(in.readRawVarint32());
+                long limit = in.pushLimit(in.readRawVarint32());
                 library(meta);
                 in.popLimit(limit);
             } else {
-                int field = WireFormat.getTagFieldNumber(tag);
+                int field = (tag >>> 3);
                 if (topLevel && (field > 5 || field == 0)) {
                     graph.unknownTopLevelFields.add("field " + field);
                 }
@@ -173,12 +170,12 @@ final class TfGraphReader {
     private void library(TfGraph.Meta meta) throws IOException {
         for (int tag; (tag = in.readTag()) != 0; ) {
             if (tag == tag(1, LEN)) {
-                int limit = in.pushLimit(in.readRawVarint32());
+                long limit = in.pushLimit(in.readRawVarint32());
                 function(meta);
                 in.popLimit(limit);
             } else if (tag == tag(2, LEN)) {
                 // GradientDef {function_name = 1, gradient_func = 2}: the gradient runs only in training.
-                int limit = in.pushLimit(in.readRawVarint32());
+                long limit = in.pushLimit(in.readRawVarint32());
                 for (int t; (t = in.readTag()) != 0; ) {
                     if (t == tag(2, LEN)) {
                         meta.gradientFunctions.add(string());
@@ -198,12 +195,12 @@ final class TfGraphReader {
         TfGraph.Body body = new TfGraph.Body("");
         for (int tag; (tag = in.readTag()) != 0; ) {
             if (tag == tag(1, LEN)) { // OpDef signature {name = 1, input_arg = 2 ArgDef {name = 1}}
-                int limit = in.pushLimit(in.readRawVarint32());
+                long limit = in.pushLimit(in.readRawVarint32());
                 for (int t; (t = in.readTag()) != 0; ) {
                     if (t == tag(1, LEN)) {
                         name = string();
                     } else if (t == tag(2, LEN)) {
-                        int argLimit = in.pushLimit(in.readRawVarint32());
+                        long argLimit = in.pushLimit(in.readRawVarint32());
                         for (int a; (a = in.readTag()) != 0; ) {
                             if (a == tag(1, LEN)) {
                                 body.args.add(string());
@@ -218,13 +215,13 @@ final class TfGraphReader {
                 }
                 in.popLimit(limit);
             } else if (tag == tag(3, LEN)) {
-                int limit = in.pushLimit(in.readRawVarint32());
+                long limit = in.pushLimit(in.readRawVarint32());
                 body.nodes.add(node());
                 in.popLimit(limit);
             } else if (tag == tag(5, LEN)) {
                 // The function's own attrs ({@code map<string, AttrValue>}): funcs named there run too.
                 TfGraph.Node holder = new TfGraph.Node();
-                int limit = in.pushLimit(in.readRawVarint32());
+                long limit = in.pushLimit(in.readRawVarint32());
                 attrEntry(holder, 0);
                 in.popLimit(limit);
                 if (!holder.functions.isEmpty()) {
@@ -257,7 +254,7 @@ final class TfGraphReader {
                 case 18 -> node.ops.add(string());
                 case 26 -> node.inputs.add(string());
                 case 42 -> {
-                    int limit = in.pushLimit(in.readRawVarint32());
+                    long limit = in.pushLimit(in.readRawVarint32());
                     attrEntry(node, 0);
                     in.popLimit(limit);
                 }
@@ -274,7 +271,7 @@ final class TfGraphReader {
             if (tag == tag(1, LEN)) {
                 key = string();
             } else if (tag == tag(2, LEN)) {
-                int limit = in.pushLimit(in.readRawVarint32());
+                long limit = in.pushLimit(in.readRawVarint32());
                 attrValue(node, key, depth);
                 in.popLimit(limit);
             } else {
@@ -290,7 +287,7 @@ final class TfGraphReader {
         }
         for (int tag; (tag = in.readTag()) != 0; ) {
             if (tag == tag(10, LEN)) {
-                int limit = in.pushLimit(in.readRawVarint32());
+                long limit = in.pushLimit(in.readRawVarint32());
                 nameAttrList(node, depth);
                 in.popLimit(limit);
             } else if (tag == tag(2, LEN)) {
@@ -302,7 +299,7 @@ final class TfGraphReader {
                 }
             } else if (tag == tag(8, LEN)) {
                 // TensorProto {string_val = 8}: the strings a Const holds, for the saver's path check
-                int limit = in.pushLimit(in.readRawVarint32());
+                long limit = in.pushLimit(in.readRawVarint32());
                 for (int t; (t = in.readTag()) != 0; ) {
                     if (t == tag(8, LEN) && node.strings.size() < 16) {
                         node.strings.add(string());
@@ -312,10 +309,10 @@ final class TfGraphReader {
                 }
                 in.popLimit(limit);
             } else if (tag == tag(1, LEN)) {
-                int limit = in.pushLimit(in.readRawVarint32());
+                long limit = in.pushLimit(in.readRawVarint32());
                 for (int t; (t = in.readTag()) != 0; ) {
                     if (t == tag(9, LEN)) {
-                        int inner = in.pushLimit(in.readRawVarint32());
+                        long inner = in.pushLimit(in.readRawVarint32());
                         nameAttrList(node, depth);
                         in.popLimit(inner);
                     } else {
@@ -335,7 +332,7 @@ final class TfGraphReader {
             if (tag == tag(1, LEN)) {
                 node.functions.add(string());
             } else if (tag == tag(2, LEN)) {
-                int limit = in.pushLimit(in.readRawVarint32());
+                long limit = in.pushLimit(in.readRawVarint32());
                 attrEntry(node, depth + 1);
                 in.popLimit(limit);
             } else {

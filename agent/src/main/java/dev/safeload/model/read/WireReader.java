@@ -1,29 +1,30 @@
-package dev.safeload.model.onnx;
+package dev.safeload.model.read;
 
 import dev.safeload.model.ModelSource;
 import java.io.IOException;
 
 /**
- * The protobuf wire format, read from a {@link ModelSource} for {@link OnnxModelWalker}: tags,
- * varints, length-delimited limits and skips. The rules are those of protobuf-java's
- * {@code CodedInputStream} over a stream, which this replaced on the ONNX check (its class and
- * four decoders were read, defined and verified at the first ONNX load, usually the host's
- * start): a field number of 0, a varint longer than 10 bytes, a wire type of 6 or 7, a negative
+ * The protobuf wire format, read from a {@link ModelSource} for the ONNX walker and TensorFlow's
+ * graph reader: tags, varints, length-delimited limits and skips. The rules are those of
+ * protobuf-java's {@code CodedInputStream} over a stream, which this replaced (its class and four
+ * decoders were read, defined and verified at the first ONNX load, usually the host's start; and
+ * protobuf-java was 208 of the agent jar's entries, which the JVM indexes at every start): a field
+ * number of 0, a varint longer than 10 bytes, a wire type of 6 or 7, a negative
  * length, a submessage longer than the one around it, and any read past the end of the file or of
  * the current submessage are malformed. As there, the end of the file also ends a submessage, and
  * a skipped field is never read: {@code raw_data} costs a seek.
  */
-final class WireReader {
+public final class WireReader {
 
-    static final int VARINT = 0;
-    static final int FIXED64 = 1;
-    static final int LENGTH_DELIMITED = 2;
-    static final int START_GROUP = 3;
-    static final int END_GROUP = 4;
-    static final int FIXED32 = 5;
+    public static final int VARINT = 0;
+    public static final int FIXED64 = 1;
+    public static final int LENGTH_DELIMITED = 2;
+    public static final int START_GROUP = 3;
+    public static final int END_GROUP = 4;
+    public static final int FIXED32 = 5;
 
     /** Groups nested deeper than this are malformed, as under protobuf's default recursion limit. */
-    static final int MAX_GROUP_DEPTH = 100;
+    public static final int MAX_GROUP_DEPTH = 100;
 
     private final ModelSource source;
     private final long size;
@@ -36,7 +37,7 @@ final class WireReader {
     private long limit;
     private int lastTag;
 
-    WireReader(ModelSource source, int bufferSize) throws IOException {
+    public WireReader(ModelSource source, int bufferSize) throws IOException {
         this.source = source;
         this.size = source.size();
         this.buffer = new byte[bufferSize];
@@ -44,30 +45,30 @@ final class WireReader {
     }
 
     /** Bytes read or skipped so far: where the reader is in the file. */
-    long position() {
+    public long position() {
         return position;
     }
 
     /** True at the end of the current submessage or of the file. */
-    boolean isAtEnd() {
+    public boolean isAtEnd() {
         return position >= limit || position >= size;
     }
 
     /** The next field's tag, or 0 at the end of the current submessage or of the file. */
-    int readTag() throws IOException {
+    public int readTag() throws IOException {
         if (isAtEnd()) {
             lastTag = 0;
             return 0;
         }
         lastTag = readRawVarint32();
         if (lastTag >>> 3 == 0) {
-            throw new OnnxFormatException("Protocol message contained an invalid tag (zero).");
+            throw new WireFormatException("Protocol message contained an invalid tag (zero).");
         }
         return lastTag;
     }
 
     /** A varint of up to 10 bytes, its low 32 bits. */
-    int readRawVarint32() throws IOException {
+    public int readRawVarint32() throws IOException {
         int result = 0;
         for (int i = 0; i < 10; i++) {
             int b = readRawByte();
@@ -82,12 +83,12 @@ final class WireReader {
     }
 
     /** An enum's value: a varint. */
-    int readEnum() throws IOException {
+    public int readEnum() throws IOException {
         return readRawVarint32();
     }
 
     /** {@code length} bytes, within the current submessage and the file. */
-    byte[] readRawBytes(int length) throws IOException {
+    public byte[] readRawBytes(int length) throws IOException {
         if (length < 0) {
             throw negativeSize();
         }
@@ -109,7 +110,7 @@ final class WireReader {
      * Skips the field whose tag was just read. An end-group tag outside a group is malformed (in
      * protobuf-java 4 as here); inside one being skipped it ends that group.
      */
-    boolean skipField(int tag) throws IOException {
+    public boolean skipField(int tag) throws IOException {
         return skipField(tag, 0);
     }
 
@@ -135,20 +136,20 @@ final class WireReader {
             }
             case START_GROUP -> {
                 if (depth >= MAX_GROUP_DEPTH) {
-                    throw new OnnxFormatException("Protocol message had too many levels of nesting.");
+                    throw new WireFormatException("Protocol message had too many levels of nesting.");
                 }
                 int inner;
                 do {
                     inner = readTag();
                 } while (inner != 0 && skipField(inner, depth + 1));
                 if (lastTag != ((tag >>> 3) << 3 | END_GROUP)) {
-                    throw new OnnxFormatException("Protocol message end-group tag did not match expected tag.");
+                    throw new WireFormatException("Protocol message end-group tag did not match expected tag.");
                 }
                 return true;
             }
             case END_GROUP -> {
                 if (depth == 0) { // only a group being skipped ends here
-                    throw new OnnxFormatException("Protocol message end-group tag did not match expected tag.");
+                    throw new WireFormatException("Protocol message end-group tag did not match expected tag.");
                 }
                 return false;
             }
@@ -156,12 +157,12 @@ final class WireReader {
                 skipRawBytes(4);
                 return true;
             }
-            default -> throw new OnnxFormatException("Protocol message tag had invalid wire type.");
+            default -> throw new WireFormatException("Protocol message tag had invalid wire type.");
         }
     }
 
     /** Starts a submessage of {@code length} bytes; the limit to hand back to {@link #popLimit}. */
-    long pushLimit(int length) throws IOException {
+    public long pushLimit(int length) throws IOException {
         if (length < 0) {
             throw negativeSize();
         }
@@ -174,7 +175,7 @@ final class WireReader {
         return old;
     }
 
-    void popLimit(long old) {
+    public void popLimit(long old) {
         limit = old;
     }
 
@@ -213,18 +214,18 @@ final class WireReader {
         return Math.min(limit, size);
     }
 
-    private static OnnxFormatException truncated() {
-        return new OnnxFormatException("While parsing a protocol message, the input ended unexpectedly in the middle"
+    private static WireFormatException truncated() {
+        return new WireFormatException("While parsing a protocol message, the input ended unexpectedly in the middle"
                 + " of a field.  This could mean either that the input has been truncated or that an embedded message"
                 + " misreported its own length.");
     }
 
-    private static OnnxFormatException negativeSize() {
-        return new OnnxFormatException("CodedInputStream encountered an embedded string or message which claimed to"
+    private static WireFormatException negativeSize() {
+        return new WireFormatException("CodedInputStream encountered an embedded string or message which claimed to"
                 + " have negative size.");
     }
 
-    private static OnnxFormatException malformedVarint() {
-        return new OnnxFormatException("CodedInputStream encountered a malformed varint.");
+    private static WireFormatException malformedVarint() {
+        return new WireFormatException("CodedInputStream encountered a malformed varint.");
     }
 }
