@@ -64,6 +64,13 @@ public final class Hooks implements ClassFileTransformer {
     private boolean deferred;
     /** Set as ObjectInputStream or an XMLDecoder handler starts loading, before the work is looked for. */
     private volatile boolean streamClassLoading;
+    /**
+     * Run once, before the first class of a hooked library (or an XMLDecoder handler) is edited:
+     * what the edited code calls (the model and deserializer gates) is made then, so a JVM that
+     * loads no hooked library makes none of it. Null once run, or when there is none.
+     */
+    private volatile Runnable beforeFirstHook;
+    private final Object beforeFirstHookLock = new Object();
 
     private Hooks(PrintStream console, List<ModelHook> userHooks) {
         this.console = console;
@@ -94,10 +101,13 @@ public final class Hooks implements ClassFileTransformer {
      *     JVM that never deserializes loads no ASM and never initialises {@code
      *     ObjectInputFilter.Config}. Null, or those classes already loaded: nothing is deferred
      *     (see {@link #deferred}).
+     * @param beforeFirstHook run once before the first class of a hooked library or an XMLDecoder
+     *     handler is edited, on the thread that loads it (or retransforms it here); null for none
      */
     public static Hooks install(Instrumentation inst, PrintStream console, List<ModelHook> userHooks,
-                                Runnable beforeFirstStream) {
+                                Runnable beforeFirstStream, Runnable beforeFirstHook) {
         Hooks hooks = new Hooks(console, userHooks);
+        hooks.beforeFirstHook = beforeFirstHook;
         // Retransformable, so another agent's retransformation starts from bytes we edit again.
         // Added before the loaded classes are listed, so that no class falls between the two.
         inst.addTransformer(hooks, true);
@@ -229,6 +239,7 @@ public final class Hooks implements ClassFileTransformer {
             return edited;
         }
         if (loader == null && isXmlDecoder(name)) {
+            runBeforeFirstHook();
             byte[] edited = xmlDecoder().rewrite(name, bytes);
             streamClassLoading = true;
             runBeforeFirstStream();
@@ -240,6 +251,7 @@ public final class Hooks implements ClassFileTransformer {
         }
         String className = name.replace('/', '.');
         try {
+            runBeforeFirstHook();
             List<EntryHook> hooks = new ArrayList<>();
             for (EntryHook hook : Libraries.entryHooks(className)) {
                 if (!hook.onSubtypes() || superTypes.has(bytes, loader, hook.supertype())) {
@@ -259,6 +271,24 @@ public final class Hooks implements ClassFileTransformer {
             console.println("safeload: warning: cannot hook " + className + ": " + e
                     + "; what it loads is not checked");
             return null;
+        }
+    }
+
+    /**
+     * Runs {@code beforeFirstHook} once. On the loading thread, inside this transformer: the
+     * classes it loads are the agent's own, which need no transformer (the JVM calls none of
+     * this agent's for them on this thread).
+     */
+    private void runBeforeFirstHook() {
+        if (beforeFirstHook == null) {
+            return;
+        }
+        synchronized (beforeFirstHookLock) {
+            Runnable work = beforeFirstHook;
+            if (work != null) {
+                work.run();
+                beforeFirstHook = null;
+            }
         }
     }
 
