@@ -32,7 +32,7 @@ import javax.management.ObjectName;
  * reloads and the JMX bean. A policy change is one volatile write of an immutable snapshot
  * into each gate.
  */
-final class AgentRuntime implements SafeloadMXBean {
+final class AgentRuntime {
 
     private final Reporter reporter;
     /** Null until the filter factory is installed: at premain, as the first stream's class loads ({@link #start}). */
@@ -394,19 +394,17 @@ final class AgentRuntime implements SafeloadMXBean {
 
     private void registerMBean() {
         try {
-            ManagementFactory.getPlatformMBeanServer().registerMBean(this, new ObjectName("dev.safeload:type=Agent"));
+            ManagementFactory.getPlatformMBeanServer().registerMBean(new Bean(this), new ObjectName("dev.safeload:type=Agent"));
         } catch (JMException | RuntimeException e) {
             System.err.println("safeload: warning: cannot register the JMX bean dev.safeload:type=Agent: " + e);
         }
     }
 
-    @Override
-    public String getMode() {
+    String getMode() {
         return policy.mode().label();
     }
 
-    @Override
-    public void setMode(String mode) {
+    void setMode(String mode) {
         Mode next = Mode.parse(mode);
         if (next != policy.mode()) {
             String refused = raise(policy.withMode(next), "mode-change", "mode set over JMX");
@@ -417,23 +415,61 @@ final class AgentRuntime implements SafeloadMXBean {
         }
     }
 
-    @Override
-    public String getPolicyDigest() {
+    String getPolicyDigest() {
         return policy.digest();
     }
 
-    @Override
-    public String getPolicySource() {
+    String getPolicySource() {
         return policy.source();
     }
 
-    @Override
-    public String getLastReloadTime() {
+    String getLastReloadTime() {
         return appliedAt.toString();
     }
 
-    @Override
-    public Map<String, Long> getCounters() {
+    Map<String, Long> getCounters() {
         return Metrics.snapshot();
+    }
+
+    /**
+     * The bean registered as {@code dev.safeload:type=Agent}: a class of its own, so that the
+     * MXBean interface loads when the bean is registered, not at premain.
+     */
+    static final class Bean implements SafeloadMXBean {
+        private final AgentRuntime runtime;
+
+        Bean(AgentRuntime runtime) {
+            this.runtime = runtime;
+        }
+
+        @Override
+        public String getMode() {
+            return runtime.getMode();
+        }
+
+        @Override
+        public void setMode(String mode) {
+            runtime.setMode(mode);
+        }
+
+        @Override
+        public String getPolicyDigest() {
+            return runtime.getPolicyDigest();
+        }
+
+        @Override
+        public String getPolicySource() {
+            return runtime.getPolicySource();
+        }
+
+        @Override
+        public String getLastReloadTime() {
+            return runtime.getLastReloadTime();
+        }
+
+        @Override
+        public Map<String, Long> getCounters() {
+            return runtime.getCounters();
+        }
     }
 }

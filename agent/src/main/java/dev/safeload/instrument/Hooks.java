@@ -48,7 +48,8 @@ public final class Hooks implements ClassFileTransformer {
     private final Set<String> exactBinary;
     private final String[] packagesBinary;
     private final List<ModelHook> userHooks;
-    private final SuperTypes superTypes = new SuperTypes();
+    /** Made at the first hook on subtypes a loading class may take (its class, and ASM's reader, stay off premain). */
+    private SuperTypes superTypes;
     private final Set<String> entryHooksApplied = ConcurrentHashMap.newKeySet();
     private final PrintStream console;
     /**
@@ -254,7 +255,7 @@ public final class Hooks implements ClassFileTransformer {
             runBeforeFirstHook();
             List<EntryHook> hooks = new ArrayList<>();
             for (EntryHook hook : Libraries.entryHooks(className)) {
-                if (!hook.onSubtypes() || superTypes.has(bytes, loader, hook.supertype())) {
+                if (!hook.onSubtypes() || superTypes().has(bytes, loader, hook.supertype())) {
                     hooks.add(hook);
                 }
             }
@@ -290,6 +291,13 @@ public final class Hooks implements ClassFileTransformer {
                 beforeFirstHook = null;
             }
         }
+    }
+
+    private synchronized SuperTypes superTypes() {
+        if (superTypes == null) {
+            superTypes = new SuperTypes();
+        }
+        return superTypes;
     }
 
     private synchronized JdkHooks jdk() {
