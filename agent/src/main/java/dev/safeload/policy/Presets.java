@@ -29,7 +29,7 @@ public final class Presets {
 
     /** JDK value types and collections: what every stream may hold. */
     public static ClassPatterns defaultAllow() {
-        return ClassPatterns.builtIn(read(BASE + "serial-defaults.txt"));
+        return ClassPatterns.builtIn(BuiltInLists.SERIAL_DEFAULTS); // serial-defaults.txt
     }
 
     /**
@@ -37,12 +37,12 @@ public final class Presets {
      * object names, attributes, leases and marshalled objects, and only there are they allowed.
      */
     public static java.util.List<ScopedRule> defaultScopedAllow() {
-        return ScopedRule.parseBuiltIn(read(BASE + "serial-jdk-scoped.txt"), true);
+        return ScopedRule.parseBuiltIn(BuiltInLists.SERIAL_JDK_SCOPED, true); // serial-jdk-scoped.txt
     }
 
     /** Classes that only gadget chains need; refused even if an allow pattern covers them. */
     public static ClassPatterns gadgetDeny() {
-        return ClassPatterns.builtIn(read(BASE + "serial-gadgets.txt"));
+        return ClassPatterns.builtIn(BuiltInLists.SERIAL_GADGETS); // serial-gadgets.txt
     }
 
     /**
