@@ -116,7 +116,9 @@ public final class Hooks implements ClassFileTransformer {
         List<Class<?>> loaded = new ArrayList<>();
         List<Class<?>> javaBase = new ArrayList<>();
         for (Class<?> type : inst.getAllLoadedClasses()) {
-            if (!hooks.mayBeHooked(type.getName())) {
+            // An array class is never hooked: no name made for it (about one loaded class in seven
+            // at premain; a class's first getName interns a new string).
+            if (type.isArray() || !hooks.mayBeHooked(type.getName())) {
                 continue;
             }
             String name = type.getName().replace('.', '/');
