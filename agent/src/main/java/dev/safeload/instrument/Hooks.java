@@ -47,6 +47,12 @@ public final class Hooks implements ClassFileTransformer {
      */
     private final Set<String> exactBinary;
     private final String[] packagesBinary;
+    /**
+     * The lengths of those names and of the java.base ones {@link JdkHooks} edits, by index: the
+     * scan hashes only a name of one of these lengths (most of the thousand are none of them;
+     * a fresh name's hash is a loop over its characters, interpreted at premain).
+     */
+    private final boolean[] exactLengths;
     private final List<ModelHook> userHooks;
     /** Made at the first hook on subtypes a loading class may take (its class, and ASM's reader, stay off premain). */
     private SuperTypes superTypes;
@@ -86,6 +92,16 @@ public final class Hooks implements ClassFileTransformer {
             names.add(hook.className());
         }
         this.exactBinary = Set.copyOf(names);
+        List<String> lengthsOf = new ArrayList<>(names);
+        lengthsOf.addAll(HookedJdkClasses.binaryNames());
+        int longest = 0;
+        for (String name : lengthsOf) {
+            longest = Math.max(longest, name.length());
+        }
+        this.exactLengths = new boolean[longest + 1];
+        for (String name : lengthsOf) {
+            exactLengths[name.length()] = true;
+        }
         this.packagesBinary = prefixes.toArray(new String[0]);
         this.exact = Set.copyOf(internal(names));
         this.packages = internal(prefixes).toArray(new String[0]);
@@ -371,8 +387,10 @@ public final class Hooks implements ClassFileTransformer {
      * start makes no internal name for those (about 1,000 replace calls interpreted at premain).
      */
     private boolean mayBeHooked(String binaryName) {
-        if (HookedJdkClasses.handlesBinaryName(binaryName) || binaryName.startsWith("com.sun.beans.decoder.")
-                || exactBinary.contains(binaryName)) {
+        int length = binaryName.length();
+        boolean exactLength = length < exactLengths.length && exactLengths[length];
+        if (exactLength && (HookedJdkClasses.handlesBinaryName(binaryName) || exactBinary.contains(binaryName))
+                || binaryName.startsWith("com.sun.beans.decoder.")) {
             return true; // the XMLDecoder names and the loader are checked by the caller
         }
         for (String prefix : packagesBinary) {
