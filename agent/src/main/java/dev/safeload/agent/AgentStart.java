@@ -13,9 +13,11 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * The start of the agent, past {@link SafeloadAgent}'s check for {@code mode=off}: a class of its
- * own, so that an off start loads no class of the agent but {@link SafeloadAgent} (verifying
- * this one loads {@link ConfigException}, which its handlers name).
+ * The start of the agent, past {@link SafeloadAgent}'s check for {@code mode=off}, with the
+ * methods whose signatures name agent types: a class of its own, so that an off start loads no
+ * class of the agent but {@link SafeloadAgent} (verifying this one loads {@link ConfigException},
+ * which its handlers name; finding premain by reflection loads the types of every signature of
+ * the class that declares it).
  */
 final class AgentStart {
 
@@ -24,6 +26,7 @@ final class AgentStart {
     private AgentStart() {
     }
 
+    /** Starts the agent, or applies a second attach's options; see {@link SafeloadAgent#agentmain}. */
     static void start(String options, Instrumentation inst, Properties systemProperties,
                       Map<String, String> environment, PrintStream console, boolean attached) {
         SafeloadAgent.attachedStart = attached;
@@ -130,7 +133,7 @@ final class AgentStart {
         return "defaults".equalsIgnoreCase(lenient(ConfigKey.ON_CONFIG_ERROR, options, sys, env));
     }
 
-    /** How an attach ended, as {@code attach} reads it from {@link #ATTACH_RESULT_PROPERTY}. */
+    /** How an attach ended, as {@code attach} reads it from {@link SafeloadAgent#ATTACH_RESULT_PROPERTY}. */
     enum AttachResult {
         STARTED, APPLIED, OFF, REFUSED, ERROR;
 
