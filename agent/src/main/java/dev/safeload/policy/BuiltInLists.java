@@ -1,13 +1,16 @@
 package dev.safeload.policy;
 
-import java.util.List;
-
 /**
  * The three pattern lists every start compiles, as constants: loading this class costs premain
  * less than reading the three files from the agent jar (about 1 ms: each entry found again and
  * inflated, through the JDK's URI, file and jar classes). The files stay the source and what
- * operators read; {@code BuiltInListsTest} fails, printing the lists to paste here, when a file
- * and this class differ.
+ * operators read; {@code BuiltInListsTest} fails, printing the constant to paste here, when a
+ * file and this class differ.
+ *
+ * <p>Each list is one string, one entry a line, that starts with a comment line: the shade
+ * plugin rewrites a string constant that starts with a relocated package ({@code
+ * org.apache.commons}, {@code com.fasterxml.jackson}), which would turn a gadget class's name
+ * into the agent's own shaded copy's, and the denylist would miss the host's class.
  */
 final class BuiltInLists {
 
@@ -15,153 +18,153 @@ final class BuiltInLists {
     }
 
     /** {@code serial-defaults.txt}: JDK value types and collections. */
-    static final List<String> SERIAL_DEFAULTS = List.of(
-            "java.lang.Boolean",
-            "java.lang.Byte",
-            "java.lang.Character",
-            "java.lang.Short",
-            "java.lang.Integer",
-            "java.lang.Long",
-            "java.lang.Float",
-            "java.lang.Double",
-            "java.lang.Number",
-            "java.lang.String",
-            "java.lang.Enum",
-            "java.lang.Object",
-            "java.math.BigInteger",
-            "java.math.BigDecimal",
-            "java.util.ArrayList",
-            "java.util.LinkedList",
-            "java.util.Vector",
-            "java.util.Stack",
-            "java.util.ArrayDeque",
-            "java.util.PriorityQueue",
-            "java.util.HashMap",
-            "java.util.LinkedHashMap",
-            "java.util.TreeMap",
-            "java.util.Hashtable",
-            "java.util.IdentityHashMap",
-            "java.util.EnumMap",
-            "java.util.HashSet",
-            "java.util.LinkedHashSet",
-            "java.util.TreeSet",
-            "java.util.BitSet",
-            "java.util.EnumSet$SerializationProxy",
-            "java.util.AbstractMap$SimpleEntry",
-            "java.util.Map$Entry",
-            "java.util.AbstractMap$SimpleImmutableEntry",
-            "java.util.Arrays$ArrayList",
-            "java.util.Collections$*",
-            "java.util.CollSer",
-            "java.util.ImmutableCollections$*",
-            "java.util.EnumSet",
-            "java.util.RegularEnumSet",
-            "java.util.JumboEnumSet",
-            "java.util.concurrent.ConcurrentHashMap",
-            "java.util.concurrent.ConcurrentHashMap$Segment",
-            "java.util.concurrent.locks.ReentrantLock",
-            "java.util.concurrent.locks.ReentrantLock$Sync",
-            "java.util.concurrent.locks.ReentrantLock$NonfairSync",
-            "java.util.concurrent.locks.AbstractQueuedSynchronizer",
-            "java.util.concurrent.locks.AbstractOwnableSynchronizer",
-            "java.util.concurrent.ConcurrentLinkedQueue",
-            "java.util.concurrent.ConcurrentLinkedDeque",
-            "java.util.concurrent.ConcurrentSkipListMap",
-            "java.util.concurrent.ConcurrentSkipListSet",
-            "java.util.concurrent.CopyOnWriteArrayList",
-            "java.util.concurrent.CopyOnWriteArraySet",
-            "java.util.concurrent.LinkedBlockingQueue",
-            "java.util.concurrent.LinkedBlockingDeque",
-            "java.util.concurrent.ArrayBlockingQueue",
-            "java.time.**",
-            "java.util.UUID",
-            "java.util.Date",
-            "java.util.Locale",
-            "java.net.URI");
+    static final String SERIAL_DEFAULTS = "# serial-defaults.txt\n"
+            + "java.lang.Boolean\n"
+            + "java.lang.Byte\n"
+            + "java.lang.Character\n"
+            + "java.lang.Short\n"
+            + "java.lang.Integer\n"
+            + "java.lang.Long\n"
+            + "java.lang.Float\n"
+            + "java.lang.Double\n"
+            + "java.lang.Number\n"
+            + "java.lang.String\n"
+            + "java.lang.Enum\n"
+            + "java.lang.Object\n"
+            + "java.math.BigInteger\n"
+            + "java.math.BigDecimal\n"
+            + "java.util.ArrayList\n"
+            + "java.util.LinkedList\n"
+            + "java.util.Vector\n"
+            + "java.util.Stack\n"
+            + "java.util.ArrayDeque\n"
+            + "java.util.PriorityQueue\n"
+            + "java.util.HashMap\n"
+            + "java.util.LinkedHashMap\n"
+            + "java.util.TreeMap\n"
+            + "java.util.Hashtable\n"
+            + "java.util.IdentityHashMap\n"
+            + "java.util.EnumMap\n"
+            + "java.util.HashSet\n"
+            + "java.util.LinkedHashSet\n"
+            + "java.util.TreeSet\n"
+            + "java.util.BitSet\n"
+            + "java.util.EnumSet$SerializationProxy\n"
+            + "java.util.AbstractMap$SimpleEntry\n"
+            + "java.util.Map$Entry\n"
+            + "java.util.AbstractMap$SimpleImmutableEntry\n"
+            + "java.util.Arrays$ArrayList\n"
+            + "java.util.Collections$*\n"
+            + "java.util.CollSer\n"
+            + "java.util.ImmutableCollections$*\n"
+            + "java.util.EnumSet\n"
+            + "java.util.RegularEnumSet\n"
+            + "java.util.JumboEnumSet\n"
+            + "java.util.concurrent.ConcurrentHashMap\n"
+            + "java.util.concurrent.ConcurrentHashMap$Segment\n"
+            + "java.util.concurrent.locks.ReentrantLock\n"
+            + "java.util.concurrent.locks.ReentrantLock$Sync\n"
+            + "java.util.concurrent.locks.ReentrantLock$NonfairSync\n"
+            + "java.util.concurrent.locks.AbstractQueuedSynchronizer\n"
+            + "java.util.concurrent.locks.AbstractOwnableSynchronizer\n"
+            + "java.util.concurrent.ConcurrentLinkedQueue\n"
+            + "java.util.concurrent.ConcurrentLinkedDeque\n"
+            + "java.util.concurrent.ConcurrentSkipListMap\n"
+            + "java.util.concurrent.ConcurrentSkipListSet\n"
+            + "java.util.concurrent.CopyOnWriteArrayList\n"
+            + "java.util.concurrent.CopyOnWriteArraySet\n"
+            + "java.util.concurrent.LinkedBlockingQueue\n"
+            + "java.util.concurrent.LinkedBlockingDeque\n"
+            + "java.util.concurrent.ArrayBlockingQueue\n"
+            + "java.time.**\n"
+            + "java.util.UUID\n"
+            + "java.util.Date\n"
+            + "java.util.Locale\n"
+            + "java.net.URI\n";
 
     /** {@code serial-gadgets.txt}: classes only gadget chains need. */
-    static final List<String> SERIAL_GADGETS = List.of(
-            "org.apache.commons.collections.functors.InvokerTransformer",
-            "org.apache.commons.collections.functors.InstantiateTransformer",
-            "org.apache.commons.collections.functors.InstantiateFactory",
-            "org.apache.commons.collections.functors.PrototypeFactory$PrototypeCloneFactory",
-            "org.apache.commons.collections.functors.PrototypeFactory$PrototypeSerializationFactory",
-            "org.apache.commons.collections4.functors.InvokerTransformer",
-            "org.apache.commons.collections4.functors.InstantiateTransformer",
-            "org.apache.commons.collections4.functors.InstantiateFactory",
-            "org.apache.commons.collections4.functors.PrototypeFactory$PrototypeCloneFactory",
-            "org.apache.commons.collections4.functors.PrototypeFactory$PrototypeSerializationFactory",
-            "com.sun.org.apache.xalan.internal.xsltc.trax.TemplatesImpl",
-            "com.sun.org.apache.xalan.internal.xsltc.trax.TrAXFilter",
-            "org.apache.xalan.xsltc.trax.TemplatesImpl",
-            "org.apache.commons.beanutils.BeanComparator",
-            "org.apache.commons.beanutils.BeanMap",
-            "org.codehaus.groovy.runtime.ConvertedClosure",
-            "org.codehaus.groovy.runtime.MethodClosure",
-            "org.springframework.beans.factory.ObjectFactory",
-            "org.springframework.core.SerializableTypeWrapper$MethodInvokeTypeProvider",
-            "org.springframework.aop.framework.JdkDynamicAopProxy",
-            "com.sun.syndication.feed.impl.ObjectBean",
-            "com.sun.syndication.feed.impl.ToStringBean",
-            "com.rometools.rome.feed.impl.ObjectBean",
-            "com.rometools.rome.feed.impl.ToStringBean",
-            "com.mchange.v2.c3p0.PoolBackedDataSource",
-            "com.mchange.v2.c3p0.impl.PoolBackedDataSourceBase",
-            "com.mchange.v2.naming.ReferenceIndirector$ReferenceSerialized",
-            "org.hibernate.property.BasicPropertyAccessor$BasicGetter",
-            "org.hibernate.property.access.spi.GetterMethodImpl",
-            "org.python.core.PyFunction",
-            "org.python.core.PyBytecode",
-            "clojure.core$comp$fn__4727",
-            "clojure.main$eval_opt",
-            "org.mozilla.javascript.NativeJavaObject",
-            "org.mozilla.javascript.MemberBox",
-            "sun.reflect.annotation.AnnotationInvocationHandler",
-            "javax.management.BadAttributeValueExpException",
-            "javax.naming.Reference",
-            "com.sun.jndi.rmi.registry.ReferenceWrapper",
-            "com.sun.rowset.JdbcRowSetImpl",
-            "java.rmi.server.UnicastRemoteObject",
-            "java.rmi.server.RemoteObjectInvocationHandler",
-            "sun.rmi.server.UnicastRef",
-            "sun.rmi.transport.tcp.TCPEndpoint",
-            "javax.script.ScriptEngineManager",
-            "java.beans.EventHandler",
-            "java.net.URLClassLoader",
-            "java.lang.ProcessBuilder",
-            "org.apache.commons.dbcp.BasicDataSource",
-            "org.apache.commons.dbcp2.BasicDataSource",
-            "org.apache.tomcat.dbcp.dbcp.BasicDataSource",
-            "org.apache.tomcat.dbcp.dbcp2.BasicDataSource",
-            "com.zaxxer.hikari.HikariConfig",
-            "com.zaxxer.hikari.HikariDataSource");
+    static final String SERIAL_GADGETS = "# serial-gadgets.txt\n"
+            + "org.apache.commons.collections.functors.InvokerTransformer\n"
+            + "org.apache.commons.collections.functors.InstantiateTransformer\n"
+            + "org.apache.commons.collections.functors.InstantiateFactory\n"
+            + "org.apache.commons.collections.functors.PrototypeFactory$PrototypeCloneFactory\n"
+            + "org.apache.commons.collections.functors.PrototypeFactory$PrototypeSerializationFactory\n"
+            + "org.apache.commons.collections4.functors.InvokerTransformer\n"
+            + "org.apache.commons.collections4.functors.InstantiateTransformer\n"
+            + "org.apache.commons.collections4.functors.InstantiateFactory\n"
+            + "org.apache.commons.collections4.functors.PrototypeFactory$PrototypeCloneFactory\n"
+            + "org.apache.commons.collections4.functors.PrototypeFactory$PrototypeSerializationFactory\n"
+            + "com.sun.org.apache.xalan.internal.xsltc.trax.TemplatesImpl\n"
+            + "com.sun.org.apache.xalan.internal.xsltc.trax.TrAXFilter\n"
+            + "org.apache.xalan.xsltc.trax.TemplatesImpl\n"
+            + "org.apache.commons.beanutils.BeanComparator\n"
+            + "org.apache.commons.beanutils.BeanMap\n"
+            + "org.codehaus.groovy.runtime.ConvertedClosure\n"
+            + "org.codehaus.groovy.runtime.MethodClosure\n"
+            + "org.springframework.beans.factory.ObjectFactory\n"
+            + "org.springframework.core.SerializableTypeWrapper$MethodInvokeTypeProvider\n"
+            + "org.springframework.aop.framework.JdkDynamicAopProxy\n"
+            + "com.sun.syndication.feed.impl.ObjectBean\n"
+            + "com.sun.syndication.feed.impl.ToStringBean\n"
+            + "com.rometools.rome.feed.impl.ObjectBean\n"
+            + "com.rometools.rome.feed.impl.ToStringBean\n"
+            + "com.mchange.v2.c3p0.PoolBackedDataSource\n"
+            + "com.mchange.v2.c3p0.impl.PoolBackedDataSourceBase\n"
+            + "com.mchange.v2.naming.ReferenceIndirector$ReferenceSerialized\n"
+            + "org.hibernate.property.BasicPropertyAccessor$BasicGetter\n"
+            + "org.hibernate.property.access.spi.GetterMethodImpl\n"
+            + "org.python.core.PyFunction\n"
+            + "org.python.core.PyBytecode\n"
+            + "clojure.core$comp$fn__4727\n"
+            + "clojure.main$eval_opt\n"
+            + "org.mozilla.javascript.NativeJavaObject\n"
+            + "org.mozilla.javascript.MemberBox\n"
+            + "sun.reflect.annotation.AnnotationInvocationHandler\n"
+            + "javax.management.BadAttributeValueExpException\n"
+            + "javax.naming.Reference\n"
+            + "com.sun.jndi.rmi.registry.ReferenceWrapper\n"
+            + "com.sun.rowset.JdbcRowSetImpl\n"
+            + "java.rmi.server.UnicastRemoteObject\n"
+            + "java.rmi.server.RemoteObjectInvocationHandler\n"
+            + "sun.rmi.server.UnicastRef\n"
+            + "sun.rmi.transport.tcp.TCPEndpoint\n"
+            + "javax.script.ScriptEngineManager\n"
+            + "java.beans.EventHandler\n"
+            + "java.net.URLClassLoader\n"
+            + "java.lang.ProcessBuilder\n"
+            + "org.apache.commons.dbcp.BasicDataSource\n"
+            + "org.apache.commons.dbcp2.BasicDataSource\n"
+            + "org.apache.tomcat.dbcp.dbcp.BasicDataSource\n"
+            + "org.apache.tomcat.dbcp.dbcp2.BasicDataSource\n"
+            + "com.zaxxer.hikari.HikariConfig\n"
+            + "com.zaxxer.hikari.HikariDataSource\n";
 
     /** {@code serial-jdk-scoped.txt}: the JDK's own RMI and JMX scoped allows. */
-    static final List<String> SERIAL_JDK_SCOPED = List.of(
-            "javax.management.ObjectName@sun.rmi.**",
-            "javax.management.Attribute@sun.rmi.**",
-            "javax.management.AttributeList@sun.rmi.**",
-            "javax.management.ObjectInstance@sun.rmi.**",
-            "javax.management.openmbean.CompositeDataSupport@sun.rmi.**",
-            "javax.management.openmbean.TabularDataSupport@sun.rmi.**",
-            "javax.management.openmbean.CompositeType@sun.rmi.**",
-            "javax.management.openmbean.TabularType@sun.rmi.**",
-            "javax.management.openmbean.SimpleType@sun.rmi.**",
-            "javax.management.openmbean.ArrayType@sun.rmi.**",
-            "javax.management.openmbean.OpenType@sun.rmi.**",
-            "java.rmi.MarshalledObject@sun.rmi.**",
-            "java.rmi.dgc.Lease@sun.rmi.**",
-            "java.rmi.dgc.VMID@sun.rmi.**",
-            "java.rmi.server.UID@sun.rmi.**",
-            "java.rmi.server.ObjID@sun.rmi.**",
-            "javax.management.ObjectName@javax.management.remote.rmi.**",
-            "javax.management.Attribute@javax.management.remote.rmi.**",
-            "javax.management.AttributeList@javax.management.remote.rmi.**",
-            "javax.management.openmbean.CompositeDataSupport@javax.management.remote.rmi.**",
-            "javax.management.openmbean.TabularDataSupport@javax.management.remote.rmi.**",
-            "javax.management.openmbean.CompositeType@javax.management.remote.rmi.**",
-            "javax.management.openmbean.TabularType@javax.management.remote.rmi.**",
-            "javax.management.openmbean.SimpleType@javax.management.remote.rmi.**",
-            "javax.management.openmbean.ArrayType@javax.management.remote.rmi.**",
-            "javax.management.openmbean.OpenType@javax.management.remote.rmi.**");
+    static final String SERIAL_JDK_SCOPED = "# serial-jdk-scoped.txt\n"
+            + "javax.management.ObjectName@sun.rmi.**\n"
+            + "javax.management.Attribute@sun.rmi.**\n"
+            + "javax.management.AttributeList@sun.rmi.**\n"
+            + "javax.management.ObjectInstance@sun.rmi.**\n"
+            + "javax.management.openmbean.CompositeDataSupport@sun.rmi.**\n"
+            + "javax.management.openmbean.TabularDataSupport@sun.rmi.**\n"
+            + "javax.management.openmbean.CompositeType@sun.rmi.**\n"
+            + "javax.management.openmbean.TabularType@sun.rmi.**\n"
+            + "javax.management.openmbean.SimpleType@sun.rmi.**\n"
+            + "javax.management.openmbean.ArrayType@sun.rmi.**\n"
+            + "javax.management.openmbean.OpenType@sun.rmi.**\n"
+            + "java.rmi.MarshalledObject@sun.rmi.**\n"
+            + "java.rmi.dgc.Lease@sun.rmi.**\n"
+            + "java.rmi.dgc.VMID@sun.rmi.**\n"
+            + "java.rmi.server.UID@sun.rmi.**\n"
+            + "java.rmi.server.ObjID@sun.rmi.**\n"
+            + "javax.management.ObjectName@javax.management.remote.rmi.**\n"
+            + "javax.management.Attribute@javax.management.remote.rmi.**\n"
+            + "javax.management.AttributeList@javax.management.remote.rmi.**\n"
+            + "javax.management.openmbean.CompositeDataSupport@javax.management.remote.rmi.**\n"
+            + "javax.management.openmbean.TabularDataSupport@javax.management.remote.rmi.**\n"
+            + "javax.management.openmbean.CompositeType@javax.management.remote.rmi.**\n"
+            + "javax.management.openmbean.TabularType@javax.management.remote.rmi.**\n"
+            + "javax.management.openmbean.SimpleType@javax.management.remote.rmi.**\n"
+            + "javax.management.openmbean.ArrayType@javax.management.remote.rmi.**\n"
+            + "javax.management.openmbean.OpenType@javax.management.remote.rmi.**\n";
 }
