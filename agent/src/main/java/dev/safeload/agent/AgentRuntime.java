@@ -32,13 +32,19 @@ import javax.management.ObjectName;
  * reloads and the JMX bean. A policy change is one volatile write of an immutable snapshot
  * into each gate.
  */
-final class AgentRuntime implements SafeloadMXBean {
+final class AgentRuntime {
 
     private final Reporter reporter;
     /** Null until the filter factory is installed: at premain, as the first stream's class loads ({@link #start}). */
     private volatile SerialGate serialGate;
-    private final ModelLoadGate modelGate;
-    private final DeserializerGate deserializerGate;
+    /**
+     * Null until the first class of a hooked library is edited ({@link #installGates}): only
+     * edited library code calls them, and most JVMs load one library or none.
+     */
+    private ModelLoadGate modelGate;
+    private DeserializerGate deserializerGate;
+    /** Guards the gates' creation and their policy updates, so a gate is never made with a replaced policy. */
+    private final Object gateLock = new Object();
     private final PrintStream console;
     /** Fixed at start: run-time changes may lower protection only when the operator opted in then. */
     private final boolean allowLoosening;
@@ -50,12 +56,10 @@ final class AgentRuntime implements SafeloadMXBean {
     /** The agent running in this JVM, for a second {@code attach}; null until started. */
     private static volatile AgentRuntime running;
 
-    private AgentRuntime(Policy policy, Reporter reporter, ModelLoadGate modelGate,
-                         DeserializerGate deserializerGate, PrintStream console, boolean allowLoosening, String options, Map<String, String> environment) {
+    private AgentRuntime(Policy policy, Reporter reporter, PrintStream console, boolean allowLoosening, String options,
+                         Map<String, String> environment) {
         this.policy = policy;
         this.reporter = reporter;
-        this.modelGate = modelGate;
-        this.deserializerGate = deserializerGate;
         this.console = console;
         this.allowLoosening = allowLoosening;
         this.options = options;
@@ -75,11 +79,7 @@ final class AgentRuntime implements SafeloadMXBean {
                          String options, Map<String, String> environment, java.nio.file.Path policyFile,
                          boolean jmx, boolean allowLoosening, boolean attached) {
         Reporter reporter = new Reporter(log, console);
-        ModelLoadGate modelGate = new ModelLoadGate(policy, reporter);
-        DeserializerGate deserializerGate = new DeserializerGate(policy, reporter);
-        AgentRuntime runtime = new AgentRuntime(policy, reporter, modelGate, deserializerGate, console,
-                allowLoosening,
-                options, environment);
+        AgentRuntime runtime = new AgentRuntime(policy, reporter, console, allowLoosening, options, environment);
         // Hooks first, so that ObjectInputFilter.Config, which installing the factory loads, is
         // hooked as it loads. Hooked classes are transformed as they load (or now, if already
         // loaded), so a library that is never used costs a name check per class load. A failure
@@ -91,7 +91,8 @@ final class AgentRuntime implements SafeloadMXBean {
         // edits. Installed now when attached, or when -Djdk.serialFilterFactory names a host
         // factory: the JDK would load that host class while ObjectInputStream is loading.
         boolean defer = !attached && System.getProperty("jdk.serialFilterFactory") == null;
-        Hooks hooks = Hooks.install(inst, console, policy.hooks(), defer ? new FirstStream(runtime, inst) : null);
+        Hooks hooks = Hooks.install(inst, console, policy.hooks(), defer ? new FirstStream(runtime, inst) : null,
+                new FirstHook(runtime));
         if (!hooks.deferred()) {
             try {
                 runtime.installSerialGate(inst);
@@ -100,8 +101,6 @@ final class AgentRuntime implements SafeloadMXBean {
                 return false;
             }
         }
-        ModelLoadGate.install(modelGate);
-        DeserializerGate.install(deserializerGate);
         running = runtime;
 
         console.println("safeload " + SafeloadAgent.version() + ": " + policy.mode().label() + " mode, "
@@ -151,6 +150,35 @@ final class AgentRuntime implements SafeloadMXBean {
             } catch (Throwable e) { // whatever it is, no stream may run unguarded
                 runtime.console.println("safeload: cannot install the deserialization filter factory: " + e);
                 runtime.console.println("safeload: stopping the JVM rather than deserializing unprotected (fail closed)");
+                Runtime.getRuntime().halt(SafeloadAgent.EXIT_INVALID_CONFIG);
+            }
+        }
+    }
+
+    /** Makes the model and deserializer gates the hooks call, with the policy in force. */
+    void installGates() {
+        synchronized (gateLock) {
+            if (modelGate == null) {
+                modelGate = new ModelLoadGate(policy, reporter);
+                deserializerGate = new DeserializerGate(policy, reporter);
+                ModelLoadGate.install(modelGate);
+                DeserializerGate.install(deserializerGate);
+            }
+        }
+    }
+
+    /**
+     * The gates made before the first hooked library class is edited (see {@link Hooks#install}).
+     * A failure stops the JVM: edited code finding no gate would check nothing. A class, not a lambda.
+     */
+    private record FirstHook(AgentRuntime runtime) implements Runnable {
+        @Override
+        public void run() {
+            try {
+                runtime.installGates();
+            } catch (Throwable e) { // whatever it is, no hooked library may run unchecked
+                runtime.console.println("safeload: cannot make the model and deserializer gates: " + e);
+                runtime.console.println("safeload: stopping the JVM rather than loading models unchecked (fail closed)");
                 Runtime.getRuntime().halt(SafeloadAgent.EXIT_INVALID_CONFIG);
             }
         }
@@ -342,9 +370,13 @@ final class AgentRuntime implements SafeloadMXBean {
         if (gate != null) {
             gate.policy(next);
         }
-        modelGate.policy(next);
-        deserializerGate.policy(next);
-        policy = next;
+        synchronized (gateLock) {
+            if (modelGate != null) {
+                modelGate.policy(next);
+                deserializerGate.policy(next);
+            }
+            policy = next;
+        }
         appliedAt = Instant.now();
         if (!next.hooks().equals(previous.hooks())) {
             why += "; model.hooks changes take effect at the next start";
@@ -362,19 +394,17 @@ final class AgentRuntime implements SafeloadMXBean {
 
     private void registerMBean() {
         try {
-            ManagementFactory.getPlatformMBeanServer().registerMBean(this, new ObjectName("dev.safeload:type=Agent"));
+            ManagementFactory.getPlatformMBeanServer().registerMBean(new Bean(this), new ObjectName("dev.safeload:type=Agent"));
         } catch (JMException | RuntimeException e) {
             System.err.println("safeload: warning: cannot register the JMX bean dev.safeload:type=Agent: " + e);
         }
     }
 
-    @Override
-    public String getMode() {
+    String getMode() {
         return policy.mode().label();
     }
 
-    @Override
-    public void setMode(String mode) {
+    void setMode(String mode) {
         Mode next = Mode.parse(mode);
         if (next != policy.mode()) {
             String refused = raise(policy.withMode(next), "mode-change", "mode set over JMX");
@@ -385,23 +415,61 @@ final class AgentRuntime implements SafeloadMXBean {
         }
     }
 
-    @Override
-    public String getPolicyDigest() {
+    String getPolicyDigest() {
         return policy.digest();
     }
 
-    @Override
-    public String getPolicySource() {
+    String getPolicySource() {
         return policy.source();
     }
 
-    @Override
-    public String getLastReloadTime() {
+    String getLastReloadTime() {
         return appliedAt.toString();
     }
 
-    @Override
-    public Map<String, Long> getCounters() {
+    Map<String, Long> getCounters() {
         return Metrics.snapshot();
+    }
+
+    /**
+     * The bean registered as {@code dev.safeload:type=Agent}: a class of its own, so that the
+     * MXBean interface loads when the bean is registered, not at premain.
+     */
+    static final class Bean implements SafeloadMXBean {
+        private final AgentRuntime runtime;
+
+        Bean(AgentRuntime runtime) {
+            this.runtime = runtime;
+        }
+
+        @Override
+        public String getMode() {
+            return runtime.getMode();
+        }
+
+        @Override
+        public void setMode(String mode) {
+            runtime.setMode(mode);
+        }
+
+        @Override
+        public String getPolicyDigest() {
+            return runtime.getPolicyDigest();
+        }
+
+        @Override
+        public String getPolicySource() {
+            return runtime.getPolicySource();
+        }
+
+        @Override
+        public String getLastReloadTime() {
+            return runtime.getLastReloadTime();
+        }
+
+        @Override
+        public Map<String, Long> getCounters() {
+            return runtime.getCounters();
+        }
     }
 }

@@ -47,8 +47,15 @@ public final class Hooks implements ClassFileTransformer {
      */
     private final Set<String> exactBinary;
     private final String[] packagesBinary;
+    /**
+     * The lengths of those names and of the java.base ones {@link JdkHooks} edits, by index: the
+     * scan hashes only a name of one of these lengths (most of the thousand are none of them;
+     * a fresh name's hash is a loop over its characters, interpreted at premain).
+     */
+    private final boolean[] exactLengths;
     private final List<ModelHook> userHooks;
-    private final SuperTypes superTypes = new SuperTypes();
+    /** Made at the first hook on subtypes a loading class may take (its class, and ASM's reader, stay off premain). */
+    private SuperTypes superTypes;
     private final Set<String> entryHooksApplied = ConcurrentHashMap.newKeySet();
     private final PrintStream console;
     /**
@@ -64,6 +71,13 @@ public final class Hooks implements ClassFileTransformer {
     private boolean deferred;
     /** Set as ObjectInputStream or an XMLDecoder handler starts loading, before the work is looked for. */
     private volatile boolean streamClassLoading;
+    /**
+     * Run once, before the first class of a hooked library (or an XMLDecoder handler) is edited:
+     * what the edited code calls (the model and deserializer gates) is made then, so a JVM that
+     * loads no hooked library makes none of it. Null once run, or when there is none.
+     */
+    private volatile Runnable beforeFirstHook;
+    private final Object beforeFirstHookLock = new Object();
 
     private Hooks(PrintStream console, List<ModelHook> userHooks) {
         this.console = console;
@@ -78,6 +92,16 @@ public final class Hooks implements ClassFileTransformer {
             names.add(hook.className());
         }
         this.exactBinary = Set.copyOf(names);
+        List<String> lengthsOf = new ArrayList<>(names);
+        lengthsOf.addAll(HookedJdkClasses.binaryNames());
+        int longest = 0;
+        for (String name : lengthsOf) {
+            longest = Math.max(longest, name.length());
+        }
+        this.exactLengths = new boolean[longest + 1];
+        for (String name : lengthsOf) {
+            exactLengths[name.length()] = true;
+        }
         this.packagesBinary = prefixes.toArray(new String[0]);
         this.exact = Set.copyOf(internal(names));
         this.packages = internal(prefixes).toArray(new String[0]);
@@ -94,10 +118,13 @@ public final class Hooks implements ClassFileTransformer {
      *     JVM that never deserializes loads no ASM and never initialises {@code
      *     ObjectInputFilter.Config}. Null, or those classes already loaded: nothing is deferred
      *     (see {@link #deferred}).
+     * @param beforeFirstHook run once before the first class of a hooked library or an XMLDecoder
+     *     handler is edited, on the thread that loads it (or retransforms it here); null for none
      */
     public static Hooks install(Instrumentation inst, PrintStream console, List<ModelHook> userHooks,
-                                Runnable beforeFirstStream) {
+                                Runnable beforeFirstStream, Runnable beforeFirstHook) {
         Hooks hooks = new Hooks(console, userHooks);
+        hooks.beforeFirstHook = beforeFirstHook;
         // Retransformable, so another agent's retransformation starts from bytes we edit again.
         // Added before the loaded classes are listed, so that no class falls between the two.
         inst.addTransformer(hooks, true);
@@ -105,7 +132,9 @@ public final class Hooks implements ClassFileTransformer {
         List<Class<?>> loaded = new ArrayList<>();
         List<Class<?>> javaBase = new ArrayList<>();
         for (Class<?> type : inst.getAllLoadedClasses()) {
-            if (!hooks.mayBeHooked(type.getName())) {
+            // An array class is never hooked: no name made for it (about one loaded class in seven
+            // at premain; a class's first getName interns a new string).
+            if (type.isArray() || !hooks.mayBeHooked(type.getName())) {
                 continue;
             }
             String name = type.getName().replace('.', '/');
@@ -229,6 +258,7 @@ public final class Hooks implements ClassFileTransformer {
             return edited;
         }
         if (loader == null && isXmlDecoder(name)) {
+            runBeforeFirstHook();
             byte[] edited = xmlDecoder().rewrite(name, bytes);
             streamClassLoading = true;
             runBeforeFirstStream();
@@ -240,9 +270,10 @@ public final class Hooks implements ClassFileTransformer {
         }
         String className = name.replace('/', '.');
         try {
+            runBeforeFirstHook();
             List<EntryHook> hooks = new ArrayList<>();
             for (EntryHook hook : Libraries.entryHooks(className)) {
-                if (!hook.onSubtypes() || superTypes.has(bytes, loader, hook.supertype())) {
+                if (!hook.onSubtypes() || superTypes().has(bytes, loader, hook.supertype())) {
                     hooks.add(hook);
                 }
             }
@@ -260,6 +291,31 @@ public final class Hooks implements ClassFileTransformer {
                     + "; what it loads is not checked");
             return null;
         }
+    }
+
+    /**
+     * Runs {@code beforeFirstHook} once. On the loading thread, inside this transformer: the
+     * classes it loads are the agent's own, which need no transformer (the JVM calls none of
+     * this agent's for them on this thread).
+     */
+    private void runBeforeFirstHook() {
+        if (beforeFirstHook == null) {
+            return;
+        }
+        synchronized (beforeFirstHookLock) {
+            Runnable work = beforeFirstHook;
+            if (work != null) {
+                work.run();
+                beforeFirstHook = null;
+            }
+        }
+    }
+
+    private synchronized SuperTypes superTypes() {
+        if (superTypes == null) {
+            superTypes = new SuperTypes();
+        }
+        return superTypes;
     }
 
     private synchronized JdkHooks jdk() {
@@ -331,8 +387,10 @@ public final class Hooks implements ClassFileTransformer {
      * start makes no internal name for those (about 1,000 replace calls interpreted at premain).
      */
     private boolean mayBeHooked(String binaryName) {
-        if (HookedJdkClasses.handlesBinaryName(binaryName) || binaryName.startsWith("com.sun.beans.decoder.")
-                || exactBinary.contains(binaryName)) {
+        int length = binaryName.length();
+        boolean exactLength = length < exactLengths.length && exactLengths[length];
+        if (exactLength && (HookedJdkClasses.handlesBinaryName(binaryName) || exactBinary.contains(binaryName))
+                || binaryName.startsWith("com.sun.beans.decoder.")) {
             return true; // the XMLDecoder names and the loader are checked by the caller
         }
         for (String prefix : packagesBinary) {

@@ -29,7 +29,7 @@ public final class Presets {
 
     /** JDK value types and collections: what every stream may hold. */
     public static ClassPatterns defaultAllow() {
-        return ClassPatterns.builtIn(read(BASE + "serial-defaults.txt"));
+        return ClassPatterns.builtIn(lines(BuiltInLists.SERIAL_DEFAULTS)); // serial-defaults.txt
     }
 
     /**
@@ -37,12 +37,12 @@ public final class Presets {
      * object names, attributes, leases and marshalled objects, and only there are they allowed.
      */
     public static java.util.List<ScopedRule> defaultScopedAllow() {
-        return ScopedRule.parseBuiltIn(read(BASE + "serial-jdk-scoped.txt"), true);
+        return ScopedRule.parseBuiltIn(lines(BuiltInLists.SERIAL_JDK_SCOPED), true); // serial-jdk-scoped.txt
     }
 
     /** Classes that only gadget chains need; refused even if an allow pattern covers them. */
     public static ClassPatterns gadgetDeny() {
-        return ClassPatterns.builtIn(read(BASE + "serial-gadgets.txt"));
+        return ClassPatterns.builtIn(lines(BuiltInLists.SERIAL_GADGETS)); // serial-gadgets.txt
     }
 
     /**
@@ -85,6 +85,11 @@ public final class Presets {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + resource, e);
         }
+        return lines(text);
+    }
+
+    /** The entries of a pattern list's text: one a line, without comments and blank lines. */
+    static List<String> lines(String text) {
         List<String> lines = new ArrayList<>();
         if (text.indexOf('\r') < 0) {
             // The lists as shipped: lines found by String.indexOf, JDK code the whole start calls,

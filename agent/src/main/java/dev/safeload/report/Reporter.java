@@ -22,7 +22,8 @@ public final class Reporter {
 
     private final LogSettings settings;
     private final PrintStream console;
-    private final RateLimiter limiter;
+    /** Made at the first rate-limited event: most JVMs report none, and premain makes the reporter. */
+    private volatile RateLimiter limiter;
     /** How long after the agent started an event may start Logback (the rolling) off the host's path. */
     static final long ROLLING_DELAY_NANOS = 2_000_000_000L;
 
@@ -44,7 +45,20 @@ public final class Reporter {
         this.settings = settings;
         this.console = console;
         this.rollingDelayNanos = rollingDelayNanos;
-        this.limiter = new RateLimiter(settings.rateLimit(), new NanoClock());
+    }
+
+    private RateLimiter limiter() {
+        RateLimiter l = limiter;
+        if (l == null) {
+            synchronized (this) {
+                l = limiter;
+                if (l == null) {
+                    l = new RateLimiter(settings.rateLimit(), new NanoClock());
+                    limiter = l;
+                }
+            }
+        }
+        return l;
     }
 
     /**
@@ -54,7 +68,7 @@ public final class Reporter {
      * @param humanLine a short line for stderr, or null for none
      */
     public void report(Event event, String rateKey, String humanLine) {
-        RateLimiter.Admission admission = limiter.admit(rateKey);
+        RateLimiter.Admission admission = limiter().admit(rateKey);
         if (!admission.write()) {
             addSummaryHook();
             return;
@@ -122,7 +136,7 @@ public final class Reporter {
 
     /** Writes counts still held back; called at shutdown. */
     public void flushHeld() {
-        for (RateLimiter.Pending p : limiter.drain()) {
+        for (RateLimiter.Pending p : limiter().drain()) {
             write(Event.of("event", "suppressed").level(Event.ALERT_LEVEL)
                     .put("message", p.held() + " identical events were rate-limited and not written one by one")
                     .put("safeload.suppressed", p.held())

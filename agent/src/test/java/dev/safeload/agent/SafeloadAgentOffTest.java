@@ -38,8 +38,8 @@ class SafeloadAgentOffTest {
 
     @Test
     void offInTheAgentOptionsIsFoundWithoutTheOtherSources() {
-        assertEquals("OFF", SafeloadAgent.lenient(dev.safeload.config.ConfigKey.MODE, "log=x, mode = OFF", null, null));
-        assertEquals(null, SafeloadAgent.lenient(dev.safeload.config.ConfigKey.MODE, "log=x", null, null));
+        assertEquals("OFF", AgentStart.lenient(dev.safeload.config.ConfigKey.MODE, "log=x, mode = OFF", null, null));
+        assertEquals(null, AgentStart.lenient(dev.safeload.config.ConfigKey.MODE, "log=x", null, null));
     }
 
     @Test

@@ -16,6 +16,11 @@ public final class HookedJdkClasses {
     private HookedJdkClasses() {
     }
 
+    /** The binary names of the classes {@link JdkHooks} edits. */
+    public static Set<String> binaryNames() {
+        return BINARY_NAMES;
+    }
+
     /** {@link #handles} for a binary name ({@code java.util.Hashtable}), as {@link Class#getName} gives it. */
     public static boolean handlesBinaryName(String binaryName) {
         return BINARY_NAMES.contains(binaryName);
