@@ -21,6 +21,15 @@ public final class Metrics {
 
     /** One stream or model load was checked at {@code entryPoint}. */
     public static void checked(String entryPoint) {
+        counter(entryPoint).increment();
+    }
+
+    /**
+     * The counter of {@code entryPoint}'s checks, for a caller that keeps it: an entry point
+     * checked at every stream (ObjectInputStream) then skips the map lookup. Listed in
+     * {@link #snapshot} from this call on.
+     */
+    public static LongAdder counter(String entryPoint) {
         LongAdder count = CHECKED.get(entryPoint);
         if (count == null) {
             LongAdder fresh = new LongAdder();
@@ -29,7 +38,7 @@ public final class Metrics {
                 count = fresh;
             }
         }
-        count.increment();
+        return count;
     }
 
     /** A check failed: {@code action} is refuse or audit. */

@@ -23,13 +23,6 @@ import java.util.Arrays;
  */
 final class GraphExpansion {
 
-    /** Per thread, one tracker per nesting level, reused by the streams read there. */
-    private static final ThreadLocal<GraphExpansion[]> POOL = new ThreadLocal<>() {
-        @Override
-        protected GraphExpansion[] initialValue() {
-            return new GraphExpansion[4];
-        }
-    };
     /** A larger handle table than this is not kept for the thread's next stream. */
     private static final int POOLED_HANDLES = 1 << 16;
 
@@ -61,14 +54,15 @@ final class GraphExpansion {
     private static final long WEIGHT_BITS = 0xFFFF_FFFFL;
 
     /**
-     * The tracker for {@code stream}'s read at nesting {@code level} of this thread: the one this
+     * The tracker for {@code stream}'s read at nesting {@code level} of {@code reads}' thread
+     * (one tracker per level, kept in {@link ReadNesting.Reads}): the one this
      * stream used last if no other stream used it since (its handles, and so the weights of what
      * earlier reads built, carry over), else reset. Reuse keeps a read from allocating one per
      * stream; the price is that a bomb split across two reads of one stream, with another
      * stream read on the same thread between them, is measured without the first read's part.
      */
-    static GraphExpansion take(Object stream, int level) {
-        GraphExpansion[] slots = POOL.get();
+    static GraphExpansion take(Object stream, ReadNesting.Reads reads, int level) {
+        GraphExpansion[] slots = reads.trackers;
         if (level >= slots.length) {
             GraphExpansion own = new GraphExpansion();
             own.owner = stream;

@@ -12,6 +12,7 @@ import java.io.InvalidClassException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -44,6 +45,8 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
     private volatile BinaryOperator<ObjectInputFilter> hostFactory;
     private volatile boolean hostFactoryAdopted;
     private volatile boolean streamsCreated;
+    /** {@link Metrics}' count of streams checked, kept from the first stream on: no map lookup per stream. */
+    private LongAdder streams;
 
     /**
      * @param builtinFactory the JDK's factory, whose behaviour applies when the host has none
@@ -78,7 +81,12 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
             return builtinFactory.apply(current, requested);
         }
         streamsCreated = true;
-        Metrics.checked(ENTRY_CLASS);
+        LongAdder count = streams;
+        if (count == null) {
+            count = Metrics.counter(ENTRY_CLASS); // at the first stream: no counter listed before one
+            streams = count;
+        }
+        count.increment();
         StreamGuard guard = current instanceof StreamGuard g ? g : null;
         ObjectInputFilter hostCurrent = guard != null ? guard.hostFilter() : current;
         ObjectInputFilter hostNext;

@@ -60,6 +60,8 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     /** Set once an object was refused for a field: the stream stays refused (see accept(Object)). */
     private Decision refusedObject;
     private GraphExpansion expansion;
+    /** The reads of the thread this stream's current read runs on, found when it started. */
+    private ReadNesting.Reads thread;
     /** Made at the first sample, so a short read never has one. */
     private ReadClock clock;
     private int sinceSample;
@@ -490,16 +492,17 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
             sampleClock();
         } else if (delta > 0) {
             if (reads++ == 0) {
-                ReadNesting.enter();
-                // Before enter(): nested streams read inside this one take the next level's tracker.
-                expansion = GraphExpansion.take(this, ReadNesting.level());
+                ReadNesting.Reads on = ReadNesting.current();
+                thread = on;
+                // Nested streams read inside this one take the next level's tracker.
+                expansion = GraphExpansion.take(this, on, on.enter());
                 sinceSample = 0;
                 if (clock != null) {
                     clock.start();
                 }
             }
         } else if (reads > 0 && --reads == 0) {
-            ReadNesting.exit();
+            thread.exit(); // the thread that started the read: a read ends where it began
             if (claimed != 0) {
                 HeapClaims.release(claimed); // and HeapClaims is not even loaded by a read that claimed nothing
                 claimed = 0;
