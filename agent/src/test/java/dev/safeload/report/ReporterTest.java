@@ -88,38 +88,46 @@ class ReporterTest {
             reporter.write(Event.of("alert", "refuse").put("seq", n++));
         }
 
-        List<Long> seen = new ArrayList<>();
-        ObjectMapper json = new ObjectMapper();
-        // Logback compresses a rolled file on a thread of its own, through a .tmp file: wait for it.
-        // A directory listing is not atomic: one made while a compression ends can miss both the
-        // .tmp just deleted and the .gz just made, so wait for two equal listings without a .tmp.
-        List<Path> files = logFiles();
-        List<Path> previous = List.of();
-        while ((!files.equals(previous) || files.stream().anyMatch(p -> p.toString().endsWith(".tmp")))
-                && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            previous = files;
-            files = logFiles();
-        }
-        for (Path file : files) {
-            if (file.toString().endsWith(".gz")) {
-                try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(file))) {
-                    for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
-                        seen.add(json.readTree(line).path("seq").asLong());
-                    }
-                }
-            } else {
-                for (String line : Files.readAllLines(file)) {
-                    seen.add(json.readTree(line).path("seq").asLong());
-                }
-            }
-        }
-        java.util.Collections.sort(seen);
         List<Long> expected = new ArrayList<>();
         for (long i = 0; i < n; i++) {
             expected.add(i);
         }
+        // Logback compresses a rolled file on a thread of its own, through a .tmp file it deletes
+        // after: a listing made meanwhile can miss a file or see one twice, and a .gz read while
+        // it is written is cut short. So read until every line is there exactly once, or time is up.
+        List<Long> seen = everyLine();
+        while (!expected.equals(seen) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            seen = everyLine();
+        }
         assertEquals(expected, seen, "after " + beforeHandOver + " appended lines");
+    }
+
+    /** Every line's seq in the log and its rolled files, sorted; an empty list when a file changed under the read. */
+    private List<Long> everyLine() throws java.io.IOException {
+        List<Long> seen = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        try {
+            for (Path file : logFiles()) {
+                String text;
+                if (file.toString().endsWith(".gz")) {
+                    try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(file))) {
+                        text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    }
+                } else {
+                    text = Files.readString(file);
+                }
+                for (String line : text.split("\n")) {
+                    if (!line.isEmpty()) {
+                        seen.add(json.readTree(line).path("seq").asLong());
+                    }
+                }
+            }
+        } catch (java.io.IOException changedUnderTheRead) {
+            return List.of();
+        }
+        java.util.Collections.sort(seen);
+        return seen;
     }
 
     private List<Path> logFiles() throws java.io.IOException {
