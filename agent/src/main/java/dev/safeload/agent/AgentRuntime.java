@@ -92,7 +92,7 @@ final class AgentRuntime {
         // factory: the JDK would load that host class while ObjectInputStream is loading.
         boolean defer = !attached && System.getProperty("jdk.serialFilterFactory") == null;
         Hooks hooks = Hooks.install(inst, console, policy.hooks(), defer ? new FirstStream(runtime, inst) : null,
-                new FirstHook(runtime));
+                new FirstHook(runtime, true), new FirstHook(runtime, false));
         if (!hooks.deferred()) {
             try {
                 runtime.installSerialGate(inst);
@@ -156,12 +156,20 @@ final class AgentRuntime {
     }
 
     /** Makes the model and deserializer gates the hooks call, with the policy in force. */
-    void installGates() {
+    /**
+     * Makes the model gate, and unless {@code modelOnly} the deserializer gate, if not made yet.
+     * A model server's first hooked class (ONNX Runtime's, XGBoost's) calls only the model gate:
+     * the deserializer gate (five classes, about 2 ms of its first load's thread CPU) waits for a
+     * class whose edited code may call it.
+     */
+    void installGates(boolean modelOnly) {
         synchronized (gateLock) {
             if (modelGate == null) {
                 modelGate = new ModelLoadGate(policy, reporter);
-                deserializerGate = new DeserializerGate(policy, reporter);
                 ModelLoadGate.install(modelGate);
+            }
+            if (!modelOnly && deserializerGate == null) {
+                deserializerGate = new DeserializerGate(policy, reporter);
                 DeserializerGate.install(deserializerGate);
             }
         }
@@ -171,11 +179,11 @@ final class AgentRuntime {
      * The gates made before the first hooked library class is edited (see {@link Hooks#install}).
      * A failure stops the JVM: edited code finding no gate would check nothing. A class, not a lambda.
      */
-    private record FirstHook(AgentRuntime runtime) implements Runnable {
+    private record FirstHook(AgentRuntime runtime, boolean allGates) implements Runnable {
         @Override
         public void run() {
             try {
-                runtime.installGates();
+                runtime.installGates(!allGates);
             } catch (Throwable e) { // whatever it is, no hooked library may run unchecked
                 runtime.console.println("safeload: cannot make the model and deserializer gates: " + e);
                 runtime.console.println("safeload: stopping the JVM rather than loading models unchecked (fail closed)");
@@ -373,6 +381,8 @@ final class AgentRuntime {
         synchronized (gateLock) {
             if (modelGate != null) {
                 modelGate.policy(next);
+            }
+            if (deserializerGate != null) {
                 deserializerGate.policy(next);
             }
             policy = next;

@@ -77,6 +77,14 @@ public final class Hooks implements ClassFileTransformer {
      * loads no hooked library makes none of it. Null once run, or when there is none.
      */
     private volatile Runnable beforeFirstHook;
+    /**
+     * Run once, instead of {@link #beforeFirstHook}, before the first class whose edited code
+     * calls only the model gate is edited: that gate alone is made then. Null once run, or when
+     * there is none ({@link #beforeFirstHook} is run instead).
+     */
+    private volatile Runnable beforeFirstModelHook;
+    /** Whether {@link #install} was given a {@link #beforeFirstModelHook}; without one, {@link #beforeFirstHook} serves. */
+    private volatile boolean modelHookGiven;
     private final Object beforeFirstHookLock = new Object();
 
     private Hooks(PrintStream console, List<ModelHook> userHooks) {
@@ -123,8 +131,22 @@ public final class Hooks implements ClassFileTransformer {
      */
     public static Hooks install(Instrumentation inst, PrintStream console, List<ModelHook> userHooks,
                                 Runnable beforeFirstStream, Runnable beforeFirstHook) {
+        return install(inst, console, userHooks, beforeFirstStream, beforeFirstHook, null);
+    }
+
+    /**
+     * As {@link #install(Instrumentation, PrintStream, List, Runnable, Runnable)}, and {@code
+     * beforeFirstModelHook} is run once, on the same terms, before the first class whose every
+     * hook calls the model gate alone ({@link #callsOnlyTheModelGate}); {@code beforeFirstHook}
+     * still runs before the first class whose edited code may call anything else. Null: {@code
+     * beforeFirstHook} runs for every class.
+     */
+    public static Hooks install(Instrumentation inst, PrintStream console, List<ModelHook> userHooks,
+                                Runnable beforeFirstStream, Runnable beforeFirstHook, Runnable beforeFirstModelHook) {
         Hooks hooks = new Hooks(console, userHooks);
         hooks.beforeFirstHook = beforeFirstHook;
+        hooks.beforeFirstModelHook = beforeFirstModelHook;
+        hooks.modelHookGiven = beforeFirstModelHook != null;
         // Retransformable, so another agent's retransformation starts from bytes we edit again.
         // Added before the loaded classes are listed, so that no class falls between the two.
         inst.addTransformer(hooks, true);
@@ -270,7 +292,6 @@ public final class Hooks implements ClassFileTransformer {
         }
         String className = name.replace('/', '.');
         try {
-            runBeforeFirstHook();
             List<EntryHook> hooks = new ArrayList<>();
             for (EntryHook hook : Libraries.entryHooks(className)) {
                 if (!hook.onSubtypes() || superTypes().has(bytes, loader, hook.supertype())) {
@@ -279,6 +300,12 @@ public final class Hooks implements ClassFileTransformer {
             }
             if (named) {
                 hooks.addAll(Libraries.userHooks(className, userHooks));
+            }
+            // Before the class is edited, so before its edited code can run: what that code calls is made now.
+            if (callsOnlyTheModelGate(hooks) && !className.equals(JavaSerializerEdit.TRIGGER)) {
+                runBeforeFirstModelHook();
+            } else if (!hooks.isEmpty() || className.equals(JavaSerializerEdit.TRIGGER)) {
+                runBeforeFirstHook();
             }
             byte[] edited = hooks.isEmpty() ? null : edit(className, bytes, hooks);
             if (className.equals(JavaSerializerEdit.TRIGGER)) {
@@ -307,8 +334,50 @@ public final class Hooks implements ClassFileTransformer {
             if (work != null) {
                 work.run();
                 beforeFirstHook = null;
+                beforeFirstModelHook = null; // what it makes includes the model gate
             }
         }
+    }
+
+    /** Runs {@code beforeFirstModelHook} once, or {@code beforeFirstHook} when there is none. */
+    private void runBeforeFirstModelHook() {
+        if (beforeFirstModelHook == null) {
+            if (!modelHookGiven) {
+                runBeforeFirstHook();
+            }
+            return;
+        }
+        synchronized (beforeFirstHookLock) {
+            Runnable work = beforeFirstModelHook;
+            if (work != null) {
+                work.run();
+                beforeFirstModelHook = null;
+            }
+        }
+    }
+
+    /** The model gate's binary name, as a string: a class literal would load the gate here. */
+    static final String MODEL_GATE = "dev.safeload.model.gate.ModelLoadGate";
+
+    /**
+     * Whether {@code hooks} is not empty and every hook's edited code calls the model gate and
+     * nothing else of the agent: its bridge is the gate, and no value is made by a bootstrap.
+     */
+    static boolean callsOnlyTheModelGate(List<EntryHook> hooks) {
+        if (hooks.isEmpty()) {
+            return false;
+        }
+        for (EntryHook hook : hooks) {
+            if (!MODEL_GATE.equals(hook.bridgeOwner())) {
+                return false;
+            }
+            for (EntryHook.Value value : hook.values()) {
+                if (value.site() != null) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private synchronized SuperTypes superTypes() {

@@ -10,6 +10,7 @@ import dev.safeload.model.javaserial.JavaSerialCheck;
 import dev.safeload.model.keras.KerasH5Check;
 import dev.safeload.model.keras.KerasV3Check;
 import dev.safeload.model.numpy.NpyCheck;
+import dev.safeload.model.read.ZipEnd;
 import dev.safeload.model.numpy.NpzCheck;
 import dev.safeload.model.onnx.OnnxCheck;
 import dev.safeload.model.pickle.JoblibCheck;
@@ -63,6 +64,15 @@ public final class FormatChecks {
     private static final int TF_GRAPH_DEF = 11;
     /** PMML: a '<' first, after a byte-order mark and white space. */
     private static final int XML = 12;
+    /**
+     * XGBoost ({@code XGBoostCheck}'s sniff): a JSON or UBJSON model starts with '{'; a legacy
+     * binary one has its objective's name, 3 to 256 bytes from a lower-case letter, after its
+     * 136 bytes of learner parameters (after {@code binf}, or at 0), as a u64 length and bytes.
+     */
+    private static final int XGBOOST = 13;
+    /** {@code LegacyBinaryModel.LEARNER_PARAM} and {@code MAX_NAME}; FormatChecksTest keeps them in step. */
+    static final int XGBOOST_LEARNER_PARAM = 136;
+    static final int XGBOOST_MAX_NAME = 256;
 
     /** A check's format id, its quick test and, for {@link #FIRST_BYTE}, the byte. */
     private record Entry(String format, int test, int firstByte) {
@@ -87,7 +97,7 @@ public final class FormatChecks {
         new Entry("tf-savedmodel", TF_SAVED_MODEL), new Entry("tf-graphdef", TF_GRAPH_DEF), new Entry("keras-h5", HDF5),
         new Entry("keras-v3", ZIP), new Entry("java-serialization", JAVA_SERIAL),
         // JVM model libraries' own formats
-        new Entry("h2o-mojo", ZIP), new Entry("xgboost", ANY), new Entry("pmml", XML), new Entry("dl4j", ZIP),
+        new Entry("h2o-mojo", ZIP), new Entry("xgboost", XGBOOST), new Entry("pmml", XML), new Entry("dl4j", ZIP),
     };
 
     /** Index of the first compressed entry in {@link #CHECKS}. */
@@ -161,7 +171,7 @@ public final class FormatChecks {
                 return head.length > 0 && PICKLE_OPCODES[head[0] & 0xff];
             case ZIP:
                 try {
-                    return ZipIndex.isZip(source, head);
+                    return zipSignature(source, head) && ZipIndex.isZip(source, head);
                 } catch (IOException | RuntimeException e) {
                     return true;
                 }
@@ -194,9 +204,49 @@ public final class FormatChecks {
                     i++;
                 }
                 return i < head.length && head[i] == '<';
+            case XGBOOST:
+                boolean binf = head.length >= 4 && head[0] == 'b' && head[1] == 'i' && head[2] == 'n' && head[3] == 'f';
+                return head.length >= 2 && head[0] == '{' || xgboostName(head, XGBOOST_LEARNER_PARAM)
+                        || binf && xgboostName(head, 4 + XGBOOST_LEARNER_PARAM);
             default:
                 return true;
         }
+    }
+
+    /**
+     * Whether a zip reader may take the file for a zip: it starts with a local header, or an end
+     * record's signature lies in the last bytes both of {@link ZipEnd}'s readers search. False
+     * only where {@link ZipIndex#isZip} is false; the class itself (with {@code ZipEnd} and its
+     * views) then never loads for a file that is no zip, such as an ONNX model (issue 12).
+     */
+    static boolean zipSignature(ModelSource source, byte[] head) throws IOException {
+        if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
+            return true;
+        }
+        long size = source.size();
+        int tailLength = (int) Math.min(size, ZipEnd.TAIL);
+        byte[] tail = size == head.length ? head : ModelSources.readAt(source, size - tailLength, tailLength);
+        if (tail.length < tailLength) {
+            return true; // the file changed while read: the readers decide
+        }
+        for (int i = tail.length - 4; i >= 0; i--) {
+            if (tail[i] == 'P' && tail[i + 1] == 'K' && tail[i + 2] == 5 && tail[i + 3] == 6) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A u64 length of 3 to 256 at {@code at}, the bytes it counts within {@code head}, the first a lower-case letter. */
+    private static boolean xgboostName(byte[] head, int at) {
+        if (at + 8 > head.length) {
+            return false;
+        }
+        long n = 0;
+        for (int i = 7; i >= 0; i--) {
+            n = n << 8 | (head[at + i] & 0xff);
+        }
+        return n >= 3 && n <= XGBOOST_MAX_NAME && at + 8 + n <= head.length && head[at + 8] >= 'a' && head[at + 8] <= 'z';
     }
 
     /** A registered check, made the first time a file passes its quick test. */

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.safeload.deser.DeserializerGate;
 import dev.safeload.instrument.edit.EntryHook;
+import dev.safeload.model.gate.ModelLoadGate;
 import dev.safeload.policy.ModelHook;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -41,5 +43,36 @@ class LibrariesTest {
         assertEquals("com.acme.Store.load", store.get(0).toString());
         assertEquals(EntryHook.Outcome.REPLACE_ARGUMENT, store.get(0).outcome());
         assertTrue(Libraries.userHooks("com.acme.Elsewhere", declared).isEmpty());
+    }
+
+    /**
+     * A class whose hooks call only the model gate gets that gate alone before it is edited
+     * (Hooks); every other hooked class gets both. A hook classed wrongly as model-only would
+     * run edited code that finds no deserializer gate, which checks nothing.
+     */
+    @Test
+    void onlyHooksWhoseBridgeIsTheModelGateCountAsModelOnly() {
+        assertEquals(ModelLoadGate.class.getName(), Hooks.MODEL_GATE);
+        assertTrue(Hooks.callsOnlyTheModelGate(Libraries.entryHooks("ai.onnxruntime.OrtEnvironment")));
+        assertTrue(Hooks.callsOnlyTheModelGate(Libraries.entryHooks("ai.onnxruntime.OrtSession$SessionOptions")));
+        assertTrue(Hooks.callsOnlyTheModelGate(
+                Libraries.userHooks("com.acme.Store", ModelHook.parseAll("com.acme.Store#load(0)"))));
+        assertFalse(Hooks.callsOnlyTheModelGate(List.of()));
+        int modelOnly = 0;
+        for (String className : Libraries.ENTRY_HOOKED) {
+            List<EntryHook> hooks = Libraries.entryHooks(className);
+            boolean only = Hooks.callsOnlyTheModelGate(hooks);
+            for (EntryHook hook : hooks) {
+                if (only) {
+                    assertEquals(ModelLoadGate.class.getName(), hook.bridgeOwner(), hook.toString());
+                } else if (hook.bridgeOwner().equals(DeserializerGate.class.getName())
+                        || hook.bridgeOwner().startsWith("dev.safeload.deser.")) {
+                    assertFalse(only, hook.toString());
+                }
+            }
+            modelOnly += only ? 1 : 0;
+        }
+        assertTrue(modelOnly > 5, "model-only classes: " + modelOnly);
+        assertFalse(Hooks.callsOnlyTheModelGate(Libraries.entryHooks(Libraries.JACKSON_DESERIALIZATION_CONTEXT)));
     }
 }

@@ -36,6 +36,84 @@ class FormatChecksTest {
     }
 
     @Test
+    void theXGBoostQuickTestUsesTheLegacyReadersSizes() throws ReflectiveOperationException {
+        Class<?> legacy = Class.forName("dev.safeload.model.xgboost.LegacyBinaryModel");
+        for (String[] pair : new String[][] {{"LEARNER_PARAM", "136"}, {"MAX_NAME", "256"}}) {
+            java.lang.reflect.Field field = legacy.getDeclaredField(pair[0]);
+            field.setAccessible(true);
+            assertEquals(Integer.parseInt(pair[1]), field.getInt(null), pair[0]);
+        }
+        assertEquals(136, FormatChecks.XGBOOST_LEARNER_PARAM);
+        assertEquals(256, FormatChecks.XGBOOST_MAX_NAME);
+    }
+
+    /**
+     * The zip quick test past the head: a zip behind 100 KiB of other bytes (no local header at 0,
+     * its end record in the tail only), the same bytes with the end record's signature broken, a
+     * signature alone near the end, and a large file of no format; then the XGBoost test on a
+     * legacy model's head with {@code binf} and lengths at and around its bounds.
+     */
+    @Test
+    void quickTestsPastTheHeadAndAtTheirBounds() throws IOException {
+        List<FormatCheck> deferred = FormatChecks.all();
+        List<FormatCheck> direct = new ArrayList<>();
+        for (int i = 0; i < deferred.size(); i++) {
+            direct.add(FormatChecks.create(i));
+        }
+        java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(zip)) {
+            out.putNextEntry(new java.util.zip.ZipEntry("archive/data.pkl"));
+            out.write(new byte[] {(byte) 0x80, 2, ']', 'q', 0, '.'});
+            out.closeEntry();
+        }
+        byte[] filler = new byte[100 * 1024];
+        new java.util.Random(12).nextBytes(filler);
+        for (int i = 0; i + 1 < filler.length; i++) {
+            if (filler[i] == 'P' && filler[i + 1] == 'K') {
+                filler[i] = 'p';
+            }
+        }
+        byte[] prefixed = concat(filler, zip.toByteArray());
+        assertSameClaims("zip behind 100 KiB", prefixed, deferred, direct);
+        assertTrue(FormatChecks.zipSignature(ModelSource.of("zip", prefixed, null), java.util.Arrays.copyOf(prefixed, 65536)));
+        byte[] broken = prefixed.clone();
+        for (int i = broken.length - 4; i >= 0; i--) {
+            if (broken[i] == 'P' && broken[i + 1] == 'K' && broken[i + 2] == 5 && broken[i + 3] == 6) {
+                broken[i + 3] = 7;
+            }
+        }
+        assertSameClaims("zip behind 100 KiB, end record's signature broken", broken, deferred, direct);
+        assertTrue(!FormatChecks.zipSignature(ModelSource.of("broken", broken, null), java.util.Arrays.copyOf(broken, 65536)));
+        byte[] lone = concat(filler, new byte[] {'P', 'K', 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+        assertSameClaims("a lone end record after 100 KiB", lone, deferred, direct);
+        assertSameClaims("100 KiB of no format", filler, deferred, direct);
+        assertTrue(!FormatChecks.zipSignature(ModelSource.of("filler", filler, null), java.util.Arrays.copyOf(filler, 65536)));
+
+        byte[] legacy = new byte[4 + 136 + 8 + 64];
+        legacy[0] = 'b';
+        legacy[1] = 'i';
+        legacy[2] = 'n';
+        legacy[3] = 'f';
+        byte[] name = "binary:logistic".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (long n : new long[] {0, 2, 3, name.length, 64, 65, 256, 257, -1}) {
+            byte[] bytes = legacy.clone();
+            for (int i = 0; i < 8; i++) {
+                bytes[140 + i] = (byte) (n >>> (8 * i));
+            }
+            System.arraycopy(name, 0, bytes, 148, name.length);
+            assertSameClaims("legacy XGBoost head, name length " + n, bytes, deferred, direct);
+            byte[] plain = java.util.Arrays.copyOfRange(bytes, 4, bytes.length); // no binf: the parameters at 0
+            assertSameClaims("legacy XGBoost head without binf, name length " + n, plain, deferred, direct);
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    @Test
     void quickTestsNeverChangeWhatIsClaimed() throws IOException {
         List<Path> files = fixtures();
         assertTrue(files.size() > 100, "fixtures found: " + files.size());

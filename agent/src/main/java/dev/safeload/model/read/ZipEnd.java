@@ -25,7 +25,8 @@ public final class ZipEnd {
     private static final int CPYTHON_WINDOW = (1 << 16) + EOCD_SIZE;
     /** miniz scans back in 4 KiB chunks until it is 65535 + 22 bytes from the end, so it may look a chunk further. */
     private static final int MINIZ_CHUNK = 4096;
-    private static final int TAIL = CPYTHON_WINDOW + 2 * MINIZ_CHUNK;
+    /** The bytes at the end of a file that both readers search for an end record (a constant: using it loads nothing). */
+    public static final int TAIL = CPYTHON_WINDOW + 2 * MINIZ_CHUNK;
 
     /**
      * One reader's view of the end records.
