@@ -3,6 +3,7 @@ package dev.safeload.report;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -15,6 +16,12 @@ public final class Metrics {
     /** Keyed by the entry point alone, a constant string, so counting a stream allocates nothing. */
     private static final Map<String, LongAdder> CHECKED = new ConcurrentHashMap<>();
     private static final Map<String, LongAdder> FAILED = new ConcurrentHashMap<>();
+    /**
+     * Model loads checked, by entry point: a few per process, so a plain atomic; a {@code
+     * LongAdder}'s first use (Striped64, its VarHandles) costs about 1 ms of a model server's
+     * first load, which is usually its start (issue 12).
+     */
+    private static final Map<String, AtomicLong> MODELS_CHECKED = new ConcurrentHashMap<>();
 
     private Metrics() {
     }
@@ -22,6 +29,19 @@ public final class Metrics {
     /** One stream or model load was checked at {@code entryPoint}. */
     public static void checked(String entryPoint) {
         counter(entryPoint).increment();
+    }
+
+    /** One model load was checked at {@code entryPoint}; listed as {@link #checked} lists it. */
+    public static void modelChecked(String entryPoint) {
+        AtomicLong count = MODELS_CHECKED.get(entryPoint);
+        if (count == null) {
+            AtomicLong fresh = new AtomicLong();
+            count = MODELS_CHECKED.putIfAbsent(entryPoint, fresh); // not computeIfAbsent: no lambda on the first load
+            if (count == null) {
+                count = fresh;
+            }
+        }
+        count.incrementAndGet();
     }
 
     /**
@@ -51,6 +71,7 @@ public final class Metrics {
     public static Map<String, Long> snapshot() {
         Map<String, Long> copy = new TreeMap<>();
         CHECKED.forEach((k, v) -> copy.put("checked " + k, v.sum()));
+        MODELS_CHECKED.forEach((k, v) -> copy.put("checked " + k, copy.getOrDefault("checked " + k, 0L) + v.get()));
         FAILED.forEach((k, v) -> copy.put(k, v.sum()));
         return copy;
     }

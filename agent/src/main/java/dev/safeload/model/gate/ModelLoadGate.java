@@ -128,7 +128,7 @@ public final class ModelLoadGate {
         if (gate == null || gate.policy.mode() == Mode.OFF) {
             return null;
         }
-        Metrics.checked(entryPoint);
+        Metrics.modelChecked(entryPoint);
         try {
             Path path = toPath(archive);
             if (path != null && Files.exists(path)) {
@@ -235,7 +235,7 @@ public final class ModelLoadGate {
         if (folder == null || !H2oMojoCheck.isMojoFolder(folder)) {
             return gate.decide("h2o", entryPoint, artifact, hooked, "java.io.IOException");
         }
-        Metrics.checked(entryPoint);
+        Metrics.modelChecked(entryPoint);
         List<Finding> findings;
         try {
             findings = new ArrayList<>(H2oMojoCheck.checkFolder(folder));
@@ -258,7 +258,7 @@ public final class ModelLoadGate {
     }
 
     private Throwable decide(String library, String entryPoint, Object artifact, Class<?> hooked, String exceptionType) {
-        Metrics.checked(entryPoint);
+        Metrics.modelChecked(entryPoint);
         String name = describe(artifact);
         List<ScanResult> results;
         try {
