@@ -8,7 +8,9 @@
 # benchmarks.jar bundles the agent's classes, and it comes first on the class path of JMH's forks,
 # so a fork runs the agent classes of the benchmarks jar it was started from, whatever jar
 # -javaagent names: each side runs its own benchmarks jar, built in the same mvn run as its agent
-# jar (mvn -B -o -q -pl agent,benchmarks -am package -DskipTests, then copy both).
+# jar (mvn -B -o -q -pl agent,benchmarks -am package -DskipTests, then copy both). A jar whose
+# manifest has Boot-Class-Path (session 9 on) is on the boot class path, which wins over the
+# benchmarks jar: its own classes run, provided the copy keeps the name safeload-agent.jar.
 # Needs bench/jmh.sh to have run once (it writes benchmarks/target/jvm-args) and the jars built.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -63,7 +63,8 @@ def agent_classes(jar, options, main):
     for line in out.splitlines():
         if re.search(r"\] (Hello|dev\.safeload\.bench\.startup\.ReadOneSerializedMap) source", line):
             break
-        if "source: file:" + jar in line or "source: jar:file:" + jar in line:
+        # A class of the boot class path logs its jar as a plain path, one of the application loader as a URL.
+        if line.endswith("source: " + jar) or "source: file:" + jar in line or "source: jar:file:" + jar in line:
             n += 1
     return n
 

@@ -10,6 +10,12 @@ import java.util.Properties;
 /**
  * The agent's entry points: {@code premain} at JVM start, {@code agentmain} when attached to a
  * running JVM. The start itself is {@link AgentStart}'s.
+ *
+ * <p>Every class of the agent, this one included, is a boot class: the jar's manifest names the
+ * jar itself in {@code Boot-Class-Path}, which the JVM appends before it loads this class
+ * (agent/pom.xml; BENCHMARKS.md, "Session 9"). So {@code getClassLoader()} of an agent class is
+ * null, and a resource of the jar is found through the system class loader, which asks the boot
+ * path first. A renamed jar runs from the application class loader instead, as the commands do.
  */
 public final class SafeloadAgent {
 
