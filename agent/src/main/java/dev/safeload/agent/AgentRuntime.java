@@ -105,6 +105,10 @@ final class AgentRuntime {
 
         console.println("safeload " + SafeloadAgent.version() + ": " + policy.mode().label() + " mode, "
                 + policy.source() + ", violations to " + log.destination());
+        if (AgentRuntime.class.getClassLoader() != null && startedFromAJar()) {
+            console.println("safeload: notice: the agent jar is not named " + JAR_NAME + ", so its classes load"
+                    + " through the application class loader: the same protection, a slower start (README, How it works)");
+        }
         reporter.firstLine(Event.of("event", "start")
                 .put("message", "safeload started in " + policy.mode().label() + " mode")
                 .put("event.module", "safeload")
@@ -481,5 +485,17 @@ final class AgentRuntime {
         public Map<String, Long> getCounters() {
             return runtime.getCounters();
         }
+    }
+
+    /** The file name the manifest's Boot-Class-Path gives (agent/pom.xml): the jar names itself. */
+    private static final String JAR_NAME = "safeload-agent.jar";
+
+    /**
+     * True when the agent's classes come from a jar file (so Boot-Class-Path, which names the
+     * jar's own file, did not find it: it was renamed), not from a build folder (tests).
+     */
+    private static boolean startedFromAJar() {
+        java.security.CodeSource source = AgentRuntime.class.getProtectionDomain().getCodeSource();
+        return source != null && source.getLocation() != null && source.getLocation().getPath().endsWith(".jar");
     }
 }

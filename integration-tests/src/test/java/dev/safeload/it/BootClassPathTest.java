@@ -41,6 +41,7 @@ class BootClassPathTest {
         for (String name : AGENT_CLASSES) {
             assertTrue(run.stdout().contains(name + "=boot"), run::toString);
         }
+        assertFalse(run.stderr().contains("safeload: notice"), run::toString);
         // Appended while the JVM starts, as -Xbootclasspath/a is: the JDK's class data sharing stays on, silently.
         assertFalse(run.stdout().contains("Sharing is only supported") || run.stderr().contains("Sharing is only supported"),
                 run::toString);
@@ -61,5 +62,6 @@ class BootClassPathTest {
         for (String name : AGENT_CLASSES) {
             assertTrue(run.stdout().contains(name + "=app"), run::toString);
         }
+        assertTrue(run.stderr().contains("safeload: notice: the agent jar is not named safeload-agent.jar"), run::toString);
     }
 }
