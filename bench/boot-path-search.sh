@@ -20,41 +20,16 @@ work=$(mktemp -d /tmp/safeload-bootpath.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 echo "machine: $(nproc) cores, $("$java" -version 2>&1 | head -1)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$java" "$agent" "$demo" "$work" "${RUNS:-15}" <<'PY'
-import os, re, statistics, subprocess, sys, time, urllib.request
+BENCH_DIR="$root/bench" python3 - "$java" "$agent" "$demo" "$work" "${RUNS:-15}" <<'PY'
+import os, statistics, sys
+sys.path.insert(0, os.environ["BENCH_DIR"])
+from firsthealthz import first_healthz
 java, agent, demo, work, runs = sys.argv[1:6]
-hz = os.sysconf("SC_CLK_TCK")
-http = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 configs = {"plain": [], "boot path": ["-Xbootclasspath/a:" + agent]}
 
 def once(extra):
-    out_path = os.path.join(work, "out")
-    with open(out_path, "wb") as out:
-        t0 = time.perf_counter_ns()
-        p = subprocess.Popen([java, "-Djava.io.tmpdir=" + work] + extra + ["-jar", demo, "--port", "0"],
-                             stdout=out, stderr=subprocess.STDOUT)
-        url = None
-        try:
-            while True:
-                if url is None:
-                    m = re.search(rb"http://127\.0\.0\.1:\d+", open(out_path, "rb").read())
-                    url = m.group(0).decode() + "/healthz" if m else None
-                if url is not None:
-                    try:
-                        with http.open(url, timeout=10) as r:
-                            if r.status == 200:
-                                break
-                    except OSError:
-                        pass
-                if p.poll() is not None:
-                    sys.exit("the demo died: " + open(out_path).read())
-                time.sleep(0.005)
-            wall = (time.perf_counter_ns() - t0) / 1e9
-            fields = open(f"/proc/{p.pid}/stat").read().rsplit(")", 1)[1].split()
-            return wall, (int(fields[11]) + int(fields[12])) / hz
-        finally:
-            p.kill()
-            p.wait()
+    return first_healthz([java, "-Djava.io.tmpdir=" + work] + extra + ["-jar", demo, "--port", "0"],
+                         os.path.join(work, "out"), os.path.join(work, "err"), "the demo")
 
 res = {c: [] for c in configs}
 for r in range(int(runs)):

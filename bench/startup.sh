@@ -60,9 +60,11 @@ fi
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $("$java" -version 2>&1 | head -1)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # Python drives the JVMs: a bash loop of curl and sleep hung now and then on a loaded machine.
-python3 - "$java" "$agent" "$probe" "$demo" "$work" "$ort_jar" "$onnx_model" "$parts" "$runs" "$demo_runs" \
+BENCH_DIR="$root/bench" python3 - "$java" "$agent" "$probe" "$demo" "$work" "$ort_jar" "$onnx_model" "$parts" "$runs" "$demo_runs" \
     "$onnx_runs" "${TIMES_OUT:-}" "${CLASSES_OUT:-}" "${BEFORE:-}" <<'PY'
-import collections, os, re, shutil, signal, statistics, subprocess, sys, time, urllib.request
+import collections, os, re, shutil, statistics, subprocess, sys, time
+sys.path.insert(0, os.environ["BENCH_DIR"])
+from firsthealthz import first_healthz
 
 (java, agent, probe, demo, work, ort_jar, onnx_model, parts, runs, demo_runs, onnx_runs,
  times_out, classes_out, before) = sys.argv[1:15]
@@ -72,8 +74,6 @@ configs = ["none", "empty-agent", "enforce", "off"] + (["enforce-before", "off-b
 main = "dev.safeload.bench.startup.ReadOneSerializedMap"
 ser = os.path.join(work, "map.ser")
 log = os.path.join(work, "violations.jsonl")
-hz = os.sysconf("SC_CLK_TCK")
-http = urllib.request.build_opener(urllib.request.ProxyHandler({}))   # never through a proxy
 
 def jvm(config):
     args = [java, "-Djava.io.tmpdir=" + work]
@@ -105,35 +105,9 @@ def server_once(part, config, classlog=None):
     cmd = jvm(config) + app(part)
     if classlog:
         cmd[1:1] = ["-Xlog:class+load=info:file=" + os.path.join(work, "classes.log") + ":none"]
-    out_path = os.path.join(work, "server.out")
-    with open(out_path, "wb") as out, open(os.path.join(work, "server.err"), "wb") as err:
-        t0 = time.perf_counter_ns()
-        p = subprocess.Popen(cmd, stdout=out, stderr=err)
-        url = None
-        try:
-            while True:
-                if url is None:
-                    m = re.search(rb"http://127\.0\.0\.1:\d+", open(out_path, "rb").read())
-                    url = m.group(0).decode() + "/healthz" if m else None
-                if url is not None:
-                    try:
-                        with http.open(url, timeout=10) as r:
-                            if r.status == 200:
-                                break
-                    except OSError:
-                        pass
-                if p.poll() is not None:
-                    sys.exit(f"{part} ({config}) died: " + open(os.path.join(work, "server.err")).read())
-                time.sleep(0.005)
-            wall = (time.perf_counter_ns() - t0) / 1e9
-            fields = open(f"/proc/{p.pid}/stat").read().rsplit(")", 1)[1].split()
-            cpu = (int(fields[11]) + int(fields[12])) / hz
-            if classlog:
-                shutil.copy(os.path.join(work, "classes.log"), classlog)
-        finally:
-            p.send_signal(signal.SIGTERM)
-            p.wait()
-    return wall, cpu
+    copy = (lambda: shutil.copy(os.path.join(work, "classes.log"), classlog)) if classlog else None
+    return first_healthz(cmd, os.path.join(work, "server.out"), os.path.join(work, "server.err"),
+                         f"{part} ({config})", copy)
 
 times = collections.defaultdict(dict)   # (part, config) -> round -> (wall, cpu)
 for part in ("map", "demo", "onnx"):
