@@ -79,12 +79,10 @@ public final class Hooks implements ClassFileTransformer {
     private volatile Runnable beforeFirstHook;
     /**
      * Run once, instead of {@link #beforeFirstHook}, before the first class whose edited code
-     * calls only the model gate is edited: that gate alone is made then. Null once run, or when
-     * there is none ({@link #beforeFirstHook} is run instead).
+     * calls only the model gate is edited: that gate alone is made then. Null once run, once
+     * {@link #beforeFirstHook} ran, or when there is none.
      */
     private volatile Runnable beforeFirstModelHook;
-    /** Whether {@link #install} was given a {@link #beforeFirstModelHook}; without one, {@link #beforeFirstHook} serves. */
-    private volatile boolean modelHookGiven;
     private final Object beforeFirstHookLock = new Object();
 
     private Hooks(PrintStream console, List<ModelHook> userHooks) {
@@ -128,25 +126,15 @@ public final class Hooks implements ClassFileTransformer {
      *     (see {@link #deferred}).
      * @param beforeFirstHook run once before the first class of a hooked library or an XMLDecoder
      *     handler is edited, on the thread that loads it (or retransforms it here); null for none
-     */
-    public static Hooks install(Instrumentation inst, PrintStream console, List<ModelHook> userHooks,
-                                Runnable beforeFirstStream, Runnable beforeFirstHook) {
-        return install(inst, console, userHooks, beforeFirstStream, beforeFirstHook, null);
-    }
-
-    /**
-     * As {@link #install(Instrumentation, PrintStream, List, Runnable, Runnable)}, and {@code
-     * beforeFirstModelHook} is run once, on the same terms, before the first class whose every
-     * hook calls the model gate alone ({@link #callsOnlyTheModelGate}); {@code beforeFirstHook}
-     * still runs before the first class whose edited code may call anything else. Null: {@code
-     * beforeFirstHook} runs for every class.
+     * @param beforeFirstModelHook run once, on the same terms, before the first class whose every
+     *     hook calls the model gate alone ({@link #callsOnlyTheModelGate}), unless {@code
+     *     beforeFirstHook} ran first (what it makes includes the model gate); null for none
      */
     public static Hooks install(Instrumentation inst, PrintStream console, List<ModelHook> userHooks,
                                 Runnable beforeFirstStream, Runnable beforeFirstHook, Runnable beforeFirstModelHook) {
         Hooks hooks = new Hooks(console, userHooks);
         hooks.beforeFirstHook = beforeFirstHook;
         hooks.beforeFirstModelHook = beforeFirstModelHook;
-        hooks.modelHookGiven = beforeFirstModelHook != null;
         // Retransformable, so another agent's retransformation starts from bytes we edit again.
         // Added before the loaded classes are listed, so that no class falls between the two.
         inst.addTransformer(hooks, true);
@@ -339,12 +327,9 @@ public final class Hooks implements ClassFileTransformer {
         }
     }
 
-    /** Runs {@code beforeFirstModelHook} once, or {@code beforeFirstHook} when there is none. */
+    /** Runs {@code beforeFirstModelHook} once, unless {@code beforeFirstHook} ran first. */
     private void runBeforeFirstModelHook() {
         if (beforeFirstModelHook == null) {
-            if (!modelHookGiven) {
-                runBeforeFirstHook();
-            }
             return;
         }
         synchronized (beforeFirstHookLock) {

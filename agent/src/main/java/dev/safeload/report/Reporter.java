@@ -136,7 +136,11 @@ public final class Reporter {
 
     /** Writes counts still held back; called at shutdown. */
     public void flushHeld() {
-        for (RateLimiter.Pending p : limiter().drain()) {
+        RateLimiter made = limiter;
+        if (made == null) {
+            return; // no rate-limited event yet, so nothing held
+        }
+        for (RateLimiter.Pending p : made.drain()) {
             write(Event.of("event", "suppressed").level(Event.ALERT_LEVEL)
                     .put("message", p.held() + " identical events were rate-limited and not written one by one")
                     .put("safeload.suppressed", p.held())
