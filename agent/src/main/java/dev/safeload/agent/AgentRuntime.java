@@ -159,7 +159,6 @@ final class AgentRuntime {
         }
     }
 
-    /** Makes the model and deserializer gates the hooks call, with the policy in force. */
     /**
      * Makes the model gate, and unless {@code modelOnly} the deserializer gate, if not made yet.
      * A model server's first hooked class (ONNX Runtime's, XGBoost's) calls only the model gate:

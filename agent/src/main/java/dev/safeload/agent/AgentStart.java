@@ -113,7 +113,7 @@ final class AgentStart {
             attachResult(AttachResult.REFUSED, "the agent is still starting in this JVM; nothing applied, try again");
             return;
         }
-        if (options != null && lenient(ConfigKey.RUNTIME_ALLOW_LOOSENING, options, new Properties(), Map.of()) != null) {
+        if (options != null && SafeloadAgent.optionValue(ConfigKey.RUNTIME_ALLOW_LOOSENING.key(), options) != null) {
             String why = ConfigKey.RUNTIME_ALLOW_LOOSENING.key() + " can be set only at start, not by a second attach";
             console.println("safeload: " + why);
             attachResult(AttachResult.REFUSED, why);
@@ -152,15 +152,11 @@ final class AgentStart {
     /**
      * A key's value from the agent options, system properties or environment, in that order,
      * without validating anything: for what must be known even when the configuration is bad.
-     * With {@code sys} null, from the agent options alone.
      */
     static String lenient(ConfigKey key, String options, Properties sys, Map<String, String> env) {
         String fromOptions = SafeloadAgent.optionValue(key.key(), options);
         if (fromOptions != null) {
             return fromOptions;
-        }
-        if (sys == null) {
-            return null; // the agent options only
         }
         String value = sys.getProperty(key.systemProperty());
         return value != null ? value.strip() : env.get(key.environmentVariable());

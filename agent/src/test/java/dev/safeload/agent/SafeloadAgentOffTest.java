@@ -38,8 +38,11 @@ class SafeloadAgentOffTest {
 
     @Test
     void offInTheAgentOptionsIsFoundWithoutTheOtherSources() {
-        assertEquals("OFF", AgentStart.lenient(dev.safeload.config.ConfigKey.MODE, "log=x, mode = OFF", null, null));
-        assertEquals(null, AgentStart.lenient(dev.safeload.config.ConfigKey.MODE, "log=x", null, null));
+        // What premain's off check reads: the agent options alone, by the mode key's name.
+        assertEquals(dev.safeload.config.ConfigKey.MODE.key(), SafeloadAgent.MODE_KEY);
+        assertEquals("OFF", SafeloadAgent.optionValue(SafeloadAgent.MODE_KEY, "log=x, mode = OFF"));
+        assertEquals(null, SafeloadAgent.optionValue(SafeloadAgent.MODE_KEY, "log=x"));
+        assertEquals(null, SafeloadAgent.optionValue(SafeloadAgent.MODE_KEY, null));
     }
 
     @Test
