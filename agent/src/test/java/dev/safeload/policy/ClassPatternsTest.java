@@ -1,7 +1,9 @@
 package dev.safeload.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,5 +36,23 @@ class ClassPatternsTest {
         assertThrows(IllegalArgumentException.class, () -> ClassPatterns.of(List.of("a..B")));
         assertThrows(IllegalArgumentException.class, () -> ClassPatterns.of(List.of("a.(B|C)")));
         assertTrue(ClassPatterns.of(List.of()).isEmpty());
+    }
+
+    @Test
+    void joinsTwoSetsOnceForTheSameArgumentAndAgainForAnother() {
+        ClassPatterns base = ClassPatterns.of(List.of("a.B", "c.**"));
+        ClassPatterns added = ClassPatterns.of(List.of("d.E", "a.B"));
+
+        ClassPatterns both = base.plus(added);
+
+        assertEquals(List.of("a.B", "c.**", "d.E"), both.patterns());
+        assertEquals("d.E", both.match("d.E"));
+        assertSame(both, base.plus(added), "the model policy joins the same two lists at every pickle scan");
+        ClassPatterns other = ClassPatterns.of(List.of("f.G"));
+        ClassPatterns withOther = base.plus(other);
+        assertEquals(List.of("a.B", "c.**", "f.G"), withOther.patterns());
+        assertNull(withOther.match("d.E"), "a join for one argument is never handed out for another");
+        assertNotSame(both, base.plus(ClassPatterns.of(List.of("d.E", "a.B"))), "an equal set that is another object is joined again");
+        assertSame(base, base.plus(ClassPatterns.empty()));
     }
 }

@@ -264,8 +264,9 @@ public final class ModelLoadGate {
         try {
             results = scan(artifact, library + " " + entryPoint);
         } catch (IOException | RuntimeException e) {
-            Finding finding = new Finding("model.unverifiable", Severity.HIGH, name,
-                    "cannot verify the artifact: " + e.getMessage());
+            // The JDK's file exceptions carry only the path, which the finding names already.
+            String why = e instanceof IOException io ? ModelScanner.reason(io) : e.getMessage();
+            Finding finding = new Finding("model.unverifiable", Severity.HIGH, name, "cannot verify the artifact: " + why);
             return refuseOrAudit(library, entryPoint, name, null, "unknown", List.of(finding), hooked, exceptionType);
         }
         if (results == null) {

@@ -4,6 +4,7 @@ import static dev.safeload.model.Scans.assertAllowed;
 import static dev.safeload.model.Scans.assertBlocked;
 import static dev.safeload.model.Scans.scan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.safeload.model.Finding;
@@ -214,6 +215,9 @@ class PickleMachineTest {
         byte[] evil = PickleBuilder.proto(2).call("os", "system", "id").stop().bytes();
         assertBlocked(scan(ModelPolicies.parse(Map.of("model.pickle.allow", "os.**")), "x", evil),
                 PickleMachine.RULE_DANGEROUS, Severity.CRITICAL);
+        // The built-in globals and the policy's are joined once per policy, not at every pickle.
+        var sklearn = ModelPolicies.parse(Map.of("model.pickle.allow", "sklearn.**"));
+        assertSame(sklearn.pickleAllow(), sklearn.pickleAllow());
     }
 
     @Test
