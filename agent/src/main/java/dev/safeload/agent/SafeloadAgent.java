@@ -122,8 +122,8 @@ public final class SafeloadAgent {
         System.exit(EXIT_INVALID_CONFIG);
     }
 
+    /** The build's version: a constant, since reading the manifest costs the host's start ({@link dev.safeload.Version}). */
     static String version() {
-        String v = SafeloadAgent.class.getPackage().getImplementationVersion();
-        return v != null ? v : "dev";
+        return dev.safeload.Version.VERSION;
     }
 }

@@ -77,7 +77,6 @@ public final class Main {
     }
 
     static String version() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return v != null ? v : "dev";
+        return dev.safeload.Version.VERSION;
     }
 }
