@@ -1,5 +1,6 @@
 package dev.safeload.cli;
 
+import dev.safeload.Version;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -77,6 +78,6 @@ public final class Main {
     }
 
     static String version() {
-        return dev.safeload.Version.VERSION;
+        return Version.VERSION;
     }
 }
