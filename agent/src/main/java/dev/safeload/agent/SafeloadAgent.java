@@ -1,5 +1,6 @@
 package dev.safeload.agent;
 
+import dev.safeload.Version;
 import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Files;
@@ -122,8 +123,8 @@ public final class SafeloadAgent {
         System.exit(EXIT_INVALID_CONFIG);
     }
 
+    /** The build's version: a constant, since reading the manifest costs the host's start ({@link Version}). */
     static String version() {
-        String v = SafeloadAgent.class.getPackage().getImplementationVersion();
-        return v != null ? v : "dev";
+        return Version.VERSION;
     }
 }

@@ -1,5 +1,6 @@
 package dev.safeload.cli;
 
+import dev.safeload.Version;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -77,7 +78,6 @@ public final class Main {
     }
 
     static String version() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return v != null ? v : "dev";
+        return Version.VERSION;
     }
 }

@@ -134,6 +134,23 @@ class AgentJarTest {
         }
     }
 
+    /**
+     * The version is a constant compiled in (dev.safeload.Version, generated from the POM), not read
+     * from the manifest at run time: the two must agree, and neither be a placeholder.
+     */
+    @Test
+    void versionMatchesTheManifest() throws Exception {
+        String manifestVersion;
+        try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile())) {
+            manifestVersion = jar.getManifest().getMainAttributes().getValue("Implementation-Version");
+        }
+        assertTrue(manifestVersion != null && manifestVersion.matches("\\d+\\.\\d+\\.\\d+.*"), String.valueOf(manifestVersion));
+        ForkedJvm.Result version = ForkedJvm.on(Jdks.current()).workDir(Files.createTempDirectory("safeload-version-"))
+                .runJar(ForkedJvm.agentJar(), "--version");
+        assertEquals(0, version.exitCode(), version::toString);
+        assertEquals("safeload " + manifestVersion, version.stdout().strip(), version::toString);
+    }
+
     @Test
     void helpListsTheSubcommands() throws Exception {
         ForkedJvm.Result help = ForkedJvm.on(Jdks.current()).workDir(Files.createTempDirectory("safeload-help-"))

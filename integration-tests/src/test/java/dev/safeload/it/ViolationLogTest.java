@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.safeload.it.support.ForkedJvm;
 import dev.safeload.it.support.Jdks;
 import dev.safeload.it.support.Payloads;
 import dev.safeload.it.support.Scenario;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 
 /** The violation log: one valid JSON object per event, none lost, none interleaved. */
@@ -57,5 +59,10 @@ class ViolationLogTest {
         assertFalse(event.path("error.stack_trace").asText().startsWith("dev.safeload."), event::toString);
         JsonNode start = outcome.actions("start").get(0);
         assertEquals("enforce", start.path("safeload.mode").asText());
+        // A constant of the build (dev.safeload.Version), the same as the jar's manifest says.
+        try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile())) {
+            assertEquals(jar.getManifest().getMainAttributes().getValue("Implementation-Version"),
+                    start.path("safeload.version").asText(), start::toString);
+        }
     }
 }
