@@ -239,6 +239,17 @@ public final class Settings {
     private record EmbeddedPolicy(String name, byte[] bytes) {
     }
 
+    /** The application jar {@link #findEmbeddedPolicy} read, held open: the first one only. */
+    private static JarFile heldApplicationJar;
+
+    private static synchronized boolean holdOpen(JarFile jar) {
+        if (heldApplicationJar != null) {
+            return false;
+        }
+        heldApplicationJar = jar;
+        return true;
+    }
+
     /**
      * A policy the application ships in its own jar, named by the {@code Safeload-Policy}
      * manifest attribute of the jar started with {@code java -jar}. It is as trusted as the
@@ -251,7 +262,18 @@ public final class Settings {
                 || !command.startsWith(classPath)) {
             return null;
         }
-        try (JarFile jar = new JarFile(classPath, false)) {
+        JarFile jar;
+        try {
+            jar = new JarFile(classPath, false);
+        } catch (IOException e) {
+            return null;
+        }
+        // This JVM's own jar stays open: the launcher and the application class loader open it
+        // next, and while one JarFile of it is open the JDK shares its central directory with
+        // theirs; closed here, it would be read again (about 10 ms for a 9,000-entry jar read
+        // by interpreted code at start). The loader holds it open for the JVM's life anyway.
+        boolean hold = classPath.equals(System.getProperty("java.class.path")) && holdOpen(jar);
+        try {
             Manifest manifest = jar.getManifest();
             String resource = manifest == null ? null : manifest.getMainAttributes().getValue(EMBEDDED_POLICY_ATTRIBUTE);
             if (resource == null) {
@@ -267,6 +289,14 @@ public final class Settings {
             }
         } catch (IOException e) {
             return null;
+        } finally {
+            if (!hold) {
+                try {
+                    jar.close();
+                } catch (IOException e) {
+                    // nothing was read from it that a failed close takes back
+                }
+            }
         }
     }
 }

@@ -1,8 +1,10 @@
 package dev.safeload.report;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -238,13 +240,34 @@ public final class Reporter {
         return s != null && s.current() instanceof LogbackEventSink;
     }
 
+    private static final String KERNEL_HOST_NAME = "/proc/sys/kernel/hostname";
+
+    /**
+     * The kernel's host name, read through a {@link FileInputStream} (loaded at JVM start):
+     * {@code Files.readString} opens a {@code FileChannel}, some 17 JDK classes at the first
+     * event. A name that is not ASCII is read as before, so that bytes that are not UTF-8 still
+     * fail (to the next source) rather than decode to replacement characters.
+     */
+    static String kernelHostName() throws IOException {
+        byte[] bytes;
+        try (FileInputStream in = new FileInputStream(KERNEL_HOST_NAME)) {
+            bytes = in.readAllBytes();
+        }
+        for (byte b : bytes) {
+            if (b < 0) {
+                return Files.readString(Path.of(KERNEL_HOST_NAME)).strip();
+            }
+        }
+        return new String(bytes, StandardCharsets.ISO_8859_1).strip();
+    }
+
     private String hostName() {
         String h = hostName;
         if (h == null) {
             h = System.getenv("HOSTNAME");
             if (h == null || h.isBlank()) {
                 try {
-                    h = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+                    h = kernelHostName();
                 } catch (IOException | RuntimeException e) {
                     try {
                         h = InetAddress.getLocalHost().getHostName();

@@ -36,6 +36,15 @@ class ReporterTest {
     }
 
     @Test
+    void readsTheKernelHostNameAsFilesReadStringDoes() throws Exception {
+        Path file = Path.of("/proc/sys/kernel/hostname");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(file), "Linux only");
+        String name = Reporter.kernelHostName();
+        assertEquals(Files.readString(file).strip(), name);
+        assertFalse(name.isEmpty());
+    }
+
+    @Test
     void readsTheSamePidAsProcessHandle() {
         assertEquals(ProcessHandle.current().pid(), Reporter.pid());
     }

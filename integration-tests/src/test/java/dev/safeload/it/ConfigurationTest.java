@@ -9,10 +9,17 @@ import dev.safeload.it.support.Jdks;
 import dev.safeload.it.support.Payloads;
 import dev.safeload.it.support.Scenario;
 import dev.safeload.it.victim.Victim;
+import java.io.File;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 
 /** Bad configuration stops the JVM with one clear line; good configuration follows precedence. */
@@ -98,6 +105,60 @@ class ConfigurationTest {
                 .withAgent("policy=" + policy + ",serial.maxRefs=1000").jvmArg("-Dsafeload.serial.maxRefs=5")
                 .runMain(Victim.class, "read", payload.toString());
         assertTrue(optionOverProperty.stdout().contains("RESULT ok java.util.ArrayList"), optionOverProperty::toString);
+    }
+
+    @Test
+    void appliesAPolicyEmbeddedInTheApplicationJar() throws Exception {
+        Scenario s = Scenario.on(Jdks.current());
+        List<Integer> fifty = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            fifty.add(1000 + i);
+        }
+        Path payload = s.payload(Payloads.serialize(new ArrayList<>(fifty)));
+        Path embedding = applicationJar(s.dir().resolve("embedding.jar"), true);
+        Path plain = applicationJar(s.dir().resolve("plain.jar"), false);
+
+        // The agent keeps the application jar open after reading the policy from it (the JDK
+        // then shares its central directory with the launcher's): the application's classes
+        // still load from it, the policy is the jar's.
+        ForkedJvm.Result embedded = ForkedJvm.on(Jdks.current()).workDir(s.dir()).withAgent("")
+                .runJar(embedding, "read", payload.toString());
+        assertTrue(embedded.stdout().contains("rule serial.maxRefs"), embedded::toString);
+        assertTrue(embedded.stderr().contains("policy embedded in " + embedding + "!/app-policy.properties"),
+                embedded::toString);
+
+        ForkedJvm.Result withoutAttribute = ForkedJvm.on(Jdks.current()).workDir(s.dir()).withAgent("")
+                .runJar(plain, "read", payload.toString());
+        assertTrue(withoutAttribute.stdout().contains("RESULT ok java.util.ArrayList"), withoutAttribute::toString);
+
+        ForkedJvm.Result optionOverEmbedded = ForkedJvm.on(Jdks.current()).workDir(s.dir())
+                .withAgent("serial.maxRefs=1000").runJar(embedding, "read", payload.toString());
+        assertTrue(optionOverEmbedded.stdout().contains("RESULT ok java.util.ArrayList"), optionOverEmbedded::toString);
+    }
+
+    /**
+     * A jar that starts {@link Victim}, with the tests' class path in its {@code Class-Path} and
+     * a policy entry ({@code serial.maxRefs=5}); its manifest names the entry if {@code name}.
+     */
+    private static Path applicationJar(Path jar, boolean name) throws Exception {
+        StringBuilder classPath = new StringBuilder();
+        for (String entry : ForkedJvm.classPath()) {
+            classPath.append(classPath.length() == 0 ? "" : " ").append(new File(entry).toURI());
+        }
+        Manifest manifest = new Manifest();
+        Attributes main = manifest.getMainAttributes();
+        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.put(Attributes.Name.MAIN_CLASS, Victim.class.getName());
+        main.put(Attributes.Name.CLASS_PATH, classPath.toString());
+        if (name) {
+            main.putValue("Safeload-Policy", "app-policy.properties");
+        }
+        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
+            out.putNextEntry(new JarEntry("app-policy.properties"));
+            out.write("serial.maxRefs=5\n".getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        return jar;
     }
 
     @Test
