@@ -25,9 +25,9 @@ import java.util.function.ObjIntConsumer;
  *   java -javaagent:/tmp/x/safeload-agent.jar --add-opens java.base/java.io=ALL-UNNAMED \
  *       -cp /tmp/guardreplay:benchmarks/target/benchmarks-startup.jar GuardReplay graph 5 9
  *
- * Arguments: the workload (graph or rpc), warm-up seconds, batches of about a second. Prints the
- * median and range of the batches' CPU per replayed read, and the count of each call. Without
- * {@code -javaagent} there is no guard to replay into: a no-op one takes its place (the loop's own cost).
+ * Arguments: the workload (graph or rpc), warm-up seconds, batches of about a second, and
+ * {@code none} to replay into a no-op guard instead (the loop's own cost; the agent still records).
+ * Prints the median and range of the batches' CPU per replayed read, and the count of each call.
  */
 public final class GuardReplay {
 
@@ -132,14 +132,12 @@ public final class GuardReplay {
         ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(stream));
         Object guard = serialFilter.get(in);
         boolean agent = guard instanceof LongBinaryOperator;
-        Recorder recorder = new Recorder(agent ? guard : new Nothing());
-        if (agent) {
-            serialFilter.set(in, recorder);
-            in.readObject();
-        } else {
-            // No edits to call us: record the calls under a throw-away agent run instead.
-            throw new IllegalStateException("run with -javaagent to record; add none as a fourth argument for the loop's own cost");
+        if (!agent) {
+            throw new IllegalStateException("no guard on the stream: run with -javaagent (the edits make the calls recorded)");
         }
+        Recorder recorder = new Recorder(guard);
+        serialFilter.set(in, recorder);
+        in.readObject();
         Call[] calls = recorder.calls.toArray(new Call[0]);
         boolean none = args.length > 3 && args[3].equals("none");
 
