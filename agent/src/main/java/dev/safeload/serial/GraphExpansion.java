@@ -30,7 +30,6 @@ final class GraphExpansion {
 
     private long total;
     private long hashedWork;
-    private long limit = Long.MAX_VALUE;
     private int outermostHashed;
     /**
      * Per depth d (1-based), at {@code 2d}: {@link #total} when the open object began, and at
@@ -108,26 +107,13 @@ final class GraphExpansion {
     }
 
     /**
-     * The limit {@link #checkpoint} answers for: serial.maxWork of the policy the guard reading
-     * with this tracker adopted. Set when a guard takes the tracker and when it adopts a policy.
-     */
-    void limit(long maxWork) {
-        limit = maxWork;
-    }
-
-    /**
      * A checkpoint at {@code depth}, with the stream's {@code next} handle; {@code target} is
      * the handle a back-reference refers to, else -1; {@code arrayLength} true when the
      * checkpoint is an array's length (from the stream, or a capacity a readObject checks).
-     * Answers {@link #mayExceed} of the {@link #limit} when the checkpoint counted something,
-     * false when it changed nothing that {@link #work} reads (an array length about the open
-     * object, the open object's second checkpoint): work() is then what it was at the checkpoint
-     * before, which was judged there. So the filter asks nothing of the 9 in 21 checkpoints per
-     * row of the 20,000-object graph that count nothing.
      */
-    boolean checkpoint(int depth, int next, int target, boolean arrayLength) {
+    void checkpoint(int depth, int next, int target, boolean arrayLength) {
         if (depth <= 0) {
-            return false;
+            return;
         }
         if (next < highestNext) {
             handlesReset();
@@ -140,7 +126,7 @@ final class GraphExpansion {
         // checkpoint, a sibling of a leaf, or a first child. The rest take settle().
         int open = top;
         if (arrayLength && depth >= open) {
-            return false; // about the object open at this depth
+            return; // about the object open at this depth
         }
         int rise = depth - open;
         if ((rise & ~1) == 0 && weight(target) == 0) { // at the open object's depth or one below
@@ -151,7 +137,7 @@ final class GraphExpansion {
             if (rise == 0) {
                 long s = lv[at + 1];
                 if ((s & ~HASHED) == own) {
-                    return false; // the same object: its handle still the next one, no children yet
+                    return; // the same object: its handle still the next one, no children yet
                 }
                 // A sibling of a leaf: closes it in place. A leaf's weight is not kept (a
                 // back-reference to it counts one, as to any leaf); its parent has children.
@@ -172,12 +158,11 @@ final class GraphExpansion {
             if (inPlace) {
                 lv[at] = total;
                 lv[at + 1] = own;
-                long counted = saturatedAdd(total, 1);
-                total = counted;
-                return counted > limit - hashedWork;
+                total = saturatedAdd(total, 1);
+                return;
             }
         }
-        return settle(depth, next, target, arrayLength);
+        settle(depth, next, target, arrayLength);
     }
 
     /**
@@ -190,7 +175,7 @@ final class GraphExpansion {
      * which stays small enough to be inlined into the filter (as StreamGuard.verdict keeps
      * checkInput small).
      */
-    private boolean settle(int depth, int next, int target, boolean arrayLength) {
+    private void settle(int depth, int next, int target, boolean arrayLength) {
         int floor = depth;
         long referred = 0;
         boolean judged = arrayLength;
@@ -223,7 +208,7 @@ final class GraphExpansion {
             }
         }
         if (arrayLength) {
-            return total > limit - hashedWork;
+            return;
         }
         if (referred > 0) {
             // A back-reference to an object with children: its whole expansion, again. Its
@@ -234,10 +219,10 @@ final class GraphExpansion {
             if (depth - 1 >= 1 && depth - 1 <= top) {
                 levels[(depth << 1) - 1] |= HAS_CHILDREN; // the state of depth - 1
             }
-            return total > limit - hashedWork;
+            return;
         }
         if (top >= depth) {
-            return total > limit - hashedWork; // the same object (nothing closed: its state has no children)
+            return; // the same object
         }
         // A new object at this depth.
         long[] lv = levels;
@@ -258,7 +243,6 @@ final class GraphExpansion {
         lv[top << 1] = total;
         lv[(top << 1) + 1] = (long) next << 2;
         total = saturatedAdd(total, 1);
-        return total > limit - hashedWork;
     }
 
     /** TC_RESET emptied the handle table: old handles now name new objects. */

@@ -368,24 +368,21 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
      */
     @Override
     public long applyAsLong(long handles, long position) {
+        // The policy first: after its volatile read the JIT loads every field again, so read
+        // before the tracker's stores, not between them and mayExceed's loads of the same fields.
+        Policy current = gate.policy();
+        if (current != limitsOf) {
+            adopt(current);
+        }
         boolean backReference = position < 0;
         long depth = (position & ~(BACK_REFERENCE | ARRAY_LENGTH)) >>> 40;
         GraphExpansion graph = expansion;
         if (graph == null) {
             graph = ownTracker();
         }
-        // The policy before the tracker: after its volatile read the JIT loads every field again.
-        Policy current = gate.policy();
-        if (current != limitsOf) {
-            adopt(current); // and the tracker's limit
-            if (graph.mayExceed(maxWork)) {
-                judgeWork(graph, current, depth, position & REFS_MASK); // a lower serial.maxWork counts at once
-            }
-        }
-        // The tracker answers whether the graph may now be over serial.maxWork: only a checkpoint
-        // that counted something can have taken it over.
-        if (graph.checkpoint((int) depth, (int) (handles >>> 32), backReference ? (int) handles : -1,
-                (position & ARRAY_LENGTH) != 0)) {
+        graph.checkpoint((int) depth, (int) (handles >>> 32), backReference ? (int) handles : -1,
+                (position & ARRAY_LENGTH) != 0);
+        if (graph.mayExceed(maxWork)) {
             judgeWork(graph, current, depth, position & REFS_MASK);
         }
         if (++sinceSample >= ReadClock.SAMPLE_EVERY || !backReference) {
@@ -398,7 +395,6 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     /** No read was announced (the readObject0 edit is missing on this JDK): a tracker of its own. */
     private GraphExpansion ownTracker() {
         GraphExpansion graph = new GraphExpansion();
-        graph.limit(maxWork);
         expansion = graph;
         return graph;
     }
@@ -420,11 +416,6 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         maxRefs = limits.maxRefs();
         maxDepth = limits.maxDepth();
         maxWork = maxHashWork(limits);
-        if (expansion != null) {
-            // The tracker this stream reads with (a pooled one may be another stream's after this
-            // stream's read ended: it gets the same gate's serial.maxWork, which that stream adopts too).
-            expansion.limit(maxWork);
-        }
         maxBytes = limits.maxBytes();
         off = policy.mode() == Mode.OFF;
         smallArray = !off && policy.serial().decide(Object[].class).allowed()
@@ -509,9 +500,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
                 ReadNesting.Reads on = ReadNesting.current();
                 thread = on;
                 // Nested streams read inside this one take the next level's tracker.
-                GraphExpansion graph = GraphExpansion.take(this, on, on.enter());
-                graph.limit(maxWork); // 0 before the first policy is adopted, at this read's first checkpoint
-                expansion = graph;
+                expansion = GraphExpansion.take(this, on, on.enter());
                 sinceSample = 0;
                 if (clock != null) {
                     clock.start();

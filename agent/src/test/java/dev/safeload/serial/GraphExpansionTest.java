@@ -110,9 +110,7 @@ class GraphExpansionTest {
      * one loop of {@link GraphExpansionReference} counts: random checkpoints (depths that climb,
      * fall by several levels and repeat; back-references to any earlier handle, often to a list
      * with children; array lengths; hashed containers; handle table resets), the hash work
-     * compared at every step, and {@link GraphExpansion#mayExceed} never false below it. A
-     * checkpoint answers true whenever it takes the work over the tracker's limit (random, low
-     * enough to be crossed): one that answers false left the work as it was.
+     * compared at every step, and {@link GraphExpansion#mayExceed} never false below it.
      */
     @Test
     void countsWhatThePlainLoopCountsAtEveryStep() {
@@ -121,8 +119,6 @@ class GraphExpansionTest {
         for (int sequence = 0; sequence < 20_000; sequence++) {
             GraphExpansion fast = new GraphExpansion();
             GraphExpansionReference plain = new GraphExpansionReference();
-            long limit = random.nextInt(600);
-            fast.limit(limit);
             int next = 0;
             int depth = 1;
             for (int step = 0; step < 300; step++) {
@@ -138,16 +134,11 @@ class GraphExpansionTest {
                 }
                 boolean arrayLength = random.nextInt(5) == 0;
                 int target = !arrayLength && next > 0 && random.nextInt(3) == 0 ? random.nextInt(next) : -1;
-                long before = plain.work();
-                boolean answered = fast.checkpoint(depth, next, target, arrayLength);
+                fast.checkpoint(depth, next, target, arrayLength);
                 plain.checkpoint(depth, next, target, arrayLength);
-                long after = plain.work();
-                // The filter judges serial.maxWork only when the checkpoint answers true.
-                assertTrue(answered || after <= limit || after == before, "sequence " + sequence + ", step " + step);
                 if (arrayLength && random.nextInt(2) == 0) {
                     fast.hashes(depth);
                     plain.hashes(depth);
-                    assertEquals(after, fast.work()); // marking a container hashed counts nothing yet
                 }
                 if (random.nextInt(3) != 0) {
                     next++; // a new object was assigned its handle
