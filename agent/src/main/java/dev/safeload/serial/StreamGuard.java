@@ -368,12 +368,6 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
      */
     @Override
     public long applyAsLong(long handles, long position) {
-        // The policy first: after its volatile read the JIT loads every field again, so read
-        // before the tracker's stores, not between them and mayExceed's loads of the same fields.
-        Policy current = gate.policy();
-        if (current != limitsOf) {
-            adopt(current);
-        }
         boolean backReference = position < 0;
         long depth = (position & ~(BACK_REFERENCE | ARRAY_LENGTH)) >>> 40;
         GraphExpansion graph = expansion;
@@ -382,6 +376,10 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         }
         graph.checkpoint((int) depth, (int) (handles >>> 32), backReference ? (int) handles : -1,
                 (position & ARRAY_LENGTH) != 0);
+        Policy current = gate.policy();
+        if (current != limitsOf) {
+            adopt(current);
+        }
         if (graph.mayExceed(maxWork)) {
             judgeWork(graph, current, depth, position & REFS_MASK);
         }
