@@ -32,12 +32,12 @@ final class GraphExpansion {
     private long hashedWork;
     private int outermostHashed;
     /**
-     * Per depth (1-based): {@link #total} when the open object began, and its state: its handle
-     * (or -1) shifted left by two, with {@link #HAS_CHILDREN} and {@link #HASHED}. Two arrays, not
-     * four: every checkpoint reads them, and the filter inlines this method only while it is small.
+     * Per depth d (1-based), at {@code 2d}: {@link #total} when the open object began, and at
+     * {@code 2d + 1} its state: its handle (or -1) shifted left by two, with {@link #HAS_CHILDREN}
+     * and {@link #HASHED}. One array, not four: every checkpoint reads it (one field and one
+     * bounds check for both), and the filter inlines this method only while it is small.
      */
-    private long[] start = new long[16];
-    private long[] state = new long[16];
+    private long[] levels = new long[32];
     private int top;
     private static final long HAS_CHILDREN = 1;
     private static final long HASHED = 2;
@@ -94,7 +94,7 @@ final class GraphExpansion {
 
     /** The hashing this stream's containers have done or will do, in objects visited. */
     long work() {
-        long pending = outermostHashed > 0 && top > outermostHashed ? total - start[outermostHashed + 1] : 0;
+        long pending = outermostHashed > 0 && top > outermostHashed ? total - levels[(outermostHashed + 1) << 1] : 0;
         return saturatedAdd(hashedWork, pending);
     }
 
@@ -128,33 +128,36 @@ final class GraphExpansion {
         if (arrayLength && depth >= open) {
             return; // about the object open at this depth
         }
-        if (depth >= open && depth <= open + 1 && weight(target) == 0) {
+        int rise = depth - open;
+        if ((rise & ~1) == 0 && weight(target) == 0) { // at the open object's depth or one below
+            long[] lv = levels;
+            int at = depth << 1; // its start; its state at + 1, the parent's state at - 1
             long own = (long) next << 2;
             boolean inPlace;
-            if (depth == open) {
-                long s = state[depth];
+            if (rise == 0) {
+                long s = lv[at + 1];
                 if ((s & ~HASHED) == own) {
                     return; // the same object: its handle still the next one, no children yet
                 }
                 // A sibling of a leaf: closes it in place. A leaf's weight is not kept (a
                 // back-reference to it counts one, as to any leaf); its parent has children.
                 inPlace = (s & HAS_CHILDREN) == 0 && depth != outermostHashed;
-                if (inPlace && (state[depth - 1] & HASHED) != 0) {
-                    hashedWork = saturatedAdd(hashedWork, total - start[depth]);
+                if (inPlace && (lv[at - 1] & HASHED) != 0) {
+                    hashedWork = saturatedAdd(hashedWork, total - lv[at]);
                 }
             } else {
                 // A first child.
-                inPlace = depth + 1 < state.length;
+                inPlace = at + 2 < lv.length;
                 if (inPlace) {
                     if (open >= 1) {
-                        state[open] |= HAS_CHILDREN;
+                        lv[at - 1] |= HAS_CHILDREN; // the open object, one level up
                     }
                     top = depth;
                 }
             }
             if (inPlace) {
-                start[depth] = total;
-                state[depth] = own;
+                lv[at] = total;
+                lv[at + 1] = own;
                 total = saturatedAdd(total, 1);
                 return;
             }
@@ -185,8 +188,8 @@ final class GraphExpansion {
                 if (closing == outermostHashed) {
                     outermostHashed = 0; // any hashed container deeper was closed before it
                 }
-                long weight = total - start[closing];
-                long s = state[closing];
+                long weight = total - levels[closing << 1];
+                long s = levels[(closing << 1) + 1];
                 if ((s & HAS_CHILDREN) != 0 && s >= 0) {
                     int h = (int) (s >> 2);
                     if (h >= weights.length) {
@@ -199,7 +202,7 @@ final class GraphExpansion {
                 judged = true;
                 referred = weight(target);
                 // A sibling unless it is the same object: its handle still the next one, no children yet.
-                if (top == depth && (referred > 0 || (state[depth] & ~HASHED) != (long) next << 2)) {
+                if (top == depth && (referred > 0 || (levels[(depth << 1) + 1] & ~HASHED) != (long) next << 2)) {
                     floor = depth - 1;
                 }
             }
@@ -214,7 +217,7 @@ final class GraphExpansion {
             total = saturatedAdd(total, referred);
             countChild(depth, referred);
             if (depth - 1 >= 1 && depth - 1 <= top) {
-                state[depth - 1] |= HAS_CHILDREN;
+                levels[(depth << 1) - 1] |= HAS_CHILDREN; // the state of depth - 1
             }
             return;
         }
@@ -222,23 +225,23 @@ final class GraphExpansion {
             return; // the same object
         }
         // A new object at this depth.
-        if (depth + 1 >= state.length) {
-            int size = Math.max(depth + 2, state.length * 2);
-            start = Arrays.copyOf(start, size);
-            state = Arrays.copyOf(state, size);
+        long[] lv = levels;
+        if ((depth + 1) << 1 >= lv.length) {
+            lv = Arrays.copyOf(lv, Math.max(depth + 2, lv.length) << 1);
+            levels = lv;
         }
         while (top < depth - 1) {
             // A level without a checkpoint of its own (none in the JDK's grammar today): no handle.
             top++;
-            start[top] = total;
-            state[top] = -1L << 2 | HAS_CHILDREN;
+            lv[top << 1] = total;
+            lv[(top << 1) + 1] = -1L << 2 | HAS_CHILDREN;
         }
         if (top >= 1) {
-            state[top] |= HAS_CHILDREN;
+            lv[(top << 1) + 1] |= HAS_CHILDREN;
         }
         top++;
-        start[top] = total;
-        state[top] = (long) next << 2;
+        lv[top << 1] = total;
+        lv[(top << 1) + 1] = (long) next << 2;
         total = saturatedAdd(total, 1);
     }
 
@@ -268,7 +271,7 @@ final class GraphExpansion {
     /** The object open at {@code depth} checked its table as a {@code Map.Entry[]}: it hashes its children. */
     void hashes(int depth) {
         if (depth > 0 && depth == top) {
-            state[depth] |= HASHED;
+            levels[(depth << 1) + 1] |= HASHED;
             if (outermostHashed == 0) {
                 outermostHashed = depth;
             }
@@ -280,7 +283,7 @@ final class GraphExpansion {
         int parent = depth - 1;
         // parent > top only for a back-reference below a level with no checkpoint (none in the
         // JDK's grammar): nothing open there hashes, and no stale state is read past the arrays.
-        if (parent >= 1 && parent <= top && (state[parent] & HASHED) != 0) {
+        if (parent >= 1 && parent <= top && (levels[(parent << 1) + 1] & HASHED) != 0) {
             // Values of a map are counted like its keys: new strings and nulls leave no
             // checkpoint, so which child is a key cannot be told, and a guess could be steered.
             hashedWork = saturatedAdd(hashedWork, weight);

@@ -105,8 +105,9 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     private Class<?> allowedArray;
     /**
      * {@link #maxRefs} while a checkpoint may skip the JDK's filter call or {@link #verdict}: no
-     * host filter for the stream and no object refused; -1 otherwise. One test instead of three
-     * in {@link #applyAsLong}, whose compiled code must stay under 2,500 bytes to be inlined.
+     * host filter for the stream, no object refused and no class name waiting to be judged; -1
+     * otherwise. One test instead of four in {@link #applyAsLong}, whose compiled code must stay
+     * under 2,500 bytes to be inlined, and in {@link #judge}.
      */
     private long skipRefs = -1;
 
@@ -169,7 +170,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     private Status judge(Class<?> type, long length, long depth, long refs, long bytes) {
         if (length >= 0 && length <= smallArray && (type == Object[].class || type == Map.Entry[].class
                 || type == allowedArray) && depth <= maxDepth && refs <= skipRefs && bytes <= maxBytes
-                && pendingName == null && sinceSample < ReadClock.SAMPLE_EVERY && gate.policy() == limitsOf) {
+                && sinceSample < ReadClock.SAMPLE_EVERY && gate.policy() == limitsOf) {
             if (type == Map.Entry[].class && expansion != null) {
                 expansion.hashes((int) depth); // HashMap, HashSet, Hashtable: about to hash
             }
@@ -204,6 +205,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     private Decision verdict(Class<?> type, long length, long depth, long refs, long bytes) {
         String pending = pendingName;
         pendingName = null;
+        refreshSkipRefs();
         if (length >= 0) {
             if (expansion != null && type == Map.Entry[].class) {
                 expansion.hashes((int) depth); // HashMap, HashSet, Hashtable: about to hash
@@ -381,11 +383,11 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         if (graph.mayExceed(maxWork)) {
             judgeWork(graph, current, depth, position & REFS_MASK);
         }
-        boolean sampled = ++sinceSample >= ReadClock.SAMPLE_EVERY;
-        if (!backReference || pendingName != null || sampled) {
+        if (++sinceSample >= ReadClock.SAMPLE_EVERY || !backReference) {
             return 1; // a sampled checkpoint makes the filter call: the clock needs the byte count
         }
-        return (position & REFS_MASK) <= skipRefs && depth <= maxDepth ? 0 : 1; // -1: a host filter, a refusal
+        // skipRefs is -1 while a name waits to be judged, a host filter or a refusal needs the call
+        return (position & REFS_MASK) <= skipRefs && depth <= maxDepth ? 0 : 1;
     }
 
     /** No read was announced (the readObject0 edit is missing on this JDK): a tracker of its own. */
@@ -423,13 +425,14 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     }
 
     private void refreshSkipRefs() {
-        skipRefs = hostFilter == null && refusedObject == null && limitsOf != null ? maxRefs : -1;
+        skipRefs = hostFilter == null && refusedObject == null && pendingName == null && limitsOf != null ? maxRefs : -1;
     }
 
     /** A class descriptor was read; {@code flags} has {@link #ENUM_FLAG} and {@link #SUBCLASS_FLAG}. */
     @Override
     public void accept(String className, int flags) {
         pendingName = className;
+        skipRefs = -1; // until verdict judges the name: its class checkpoint (or the unresolved one) makes the filter call
         if (clock != null) {
             clock.resolveStarts();
         }
