@@ -29,7 +29,7 @@ public final class Presets {
 
     /** JDK value types and collections: what every stream may hold. */
     public static ClassPatterns defaultAllow() {
-        return ClassPatterns.builtIn(lines(BuiltInLists.SERIAL_DEFAULTS)); // serial-defaults.txt
+        return ClassPatterns.builtInText(BuiltInLists.SERIAL_DEFAULTS); // serial-defaults.txt
     }
 
     /**
@@ -55,7 +55,7 @@ public final class Presets {
 
     /** Classes that only gadget chains need; refused even if an allow pattern covers them. */
     public static ClassPatterns gadgetDeny() {
-        return ClassPatterns.builtIn(lines(BuiltInLists.SERIAL_GADGETS)); // serial-gadgets.txt
+        return ClassPatterns.builtInText(BuiltInLists.SERIAL_GADGETS); // serial-gadgets.txt
     }
 
     /**
