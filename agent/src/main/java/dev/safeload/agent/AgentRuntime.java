@@ -95,7 +95,8 @@ final class AgentRuntime {
         // edits. Installed now when attached, or when -Djdk.serialFilterFactory names a host
         // factory: the JDK would load that host class while ObjectInputStream is loading.
         boolean defer = !attached && System.getProperty("jdk.serialFilterFactory") == null;
-        Hooks hooks = Hooks.install(inst, console, policy.hooks(), defer ? new StartTask(runtime, StartTask.FIRST_STREAM, inst, false) : null,
+        Runnable firstStream = defer ? new StartTask(runtime, StartTask.FIRST_STREAM, inst, false) : null;
+        Hooks hooks = Hooks.install(inst, console, policy.hooks(), firstStream,
                 new StartTask(runtime, StartTask.FIRST_HOOK, null, false),
                 new StartTask(runtime, StartTask.FIRST_MODEL_HOOK, null, false));
         if (!hooks.deferred()) {
