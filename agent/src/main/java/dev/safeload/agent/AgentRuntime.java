@@ -51,6 +51,8 @@ final class AgentRuntime {
     private final Map<String, String> environment;
     private volatile String options;
     private volatile Policy policy;
+    /** The policy the agent started with, which the log's first line names whenever the log opens. */
+    private final Policy startPolicy;
     /**
      * When the policy in force was applied, in epoch milliseconds: {@link Instant} and its
      * clock are six classes more at premain, read only by the MBean.
@@ -63,6 +65,7 @@ final class AgentRuntime {
     private AgentRuntime(Policy policy, Reporter reporter, PrintStream console, boolean allowLoosening, String options,
                          Map<String, String> environment) {
         this.policy = policy;
+        this.startPolicy = policy;
         this.reporter = reporter;
         this.console = console;
         this.allowLoosening = allowLoosening;
@@ -115,14 +118,7 @@ final class AgentRuntime {
             console.println("safeload: notice: the agent jar is not named " + JAR_NAME + ", so its classes load"
                     + " through the application class loader: the same protection, a slower start (README, How it works)");
         }
-        reporter.firstLine(Event.of("event", "start")
-                .put("message", "safeload started in " + policy.mode().label() + " mode")
-                .put("event.module", "safeload")
-                .put("event.dataset", "safeload.violations")
-                .put("safeload.mode", policy.mode().label())
-                .put("safeload.policy_source", policy.source())
-                .put("safeload.policy_digest", policy.settingsDigest())
-                .put("safeload.version", SafeloadAgent.version()));
+        reporter.firstLine(new StartTask(runtime, StartTask.START_EVENT, null, false));
 
         if (policyFile != null) {
             new PolicyReloader(policyFile, runtime::reloadPolicyFile, console).start();
@@ -151,6 +147,18 @@ final class AgentRuntime {
      * A failure there stops the JVM at once, as a failure at start does: no stream may run
      * unguarded, and a shutdown hook could need the class the waiting thread is loading.
      */
+    /** The log's first line: the policy the agent started with, as it was then. */
+    private Event startEvent() {
+        return Event.of("event", "start")
+                .put("message", "safeload started in " + startPolicy.mode().label() + " mode")
+                .put("event.module", "safeload")
+                .put("event.dataset", "safeload.violations")
+                .put("safeload.mode", startPolicy.mode().label())
+                .put("safeload.policy_source", startPolicy.source())
+                .put("safeload.policy_digest", startPolicy.settingsDigest())
+                .put("safeload.version", SafeloadAgent.version());
+    }
+
     private void firstStream(Instrumentation inst) {
         try {
             installSerialGate(inst);
@@ -162,11 +170,11 @@ final class AgentRuntime {
     }
 
     /**
-     * The work the start leaves for later, on another thread or at a class load: one class for
-     * the four kinds, not a class (nor a lambda) each, since every class of the agent loaded at
-     * premain is a read of the jar and a parse on the host's start.
+     * The work the start leaves for later, on another thread, at a class load or as the log
+     * opens: one class for the five kinds, not a class (nor a lambda) each, since every class of
+     * the agent loaded at premain is a read of the jar and a parse on the host's start.
      */
-    private static final class StartTask implements Runnable {
+    private static final class StartTask implements Runnable, java.util.function.Supplier<Event> {
         /** {@link #firstStream}, as the first class that reads through the filter factory loads. */
         static final int FIRST_STREAM = 0;
         /** {@link #firstHook} with every gate, before the first hooked library class is edited. */
@@ -175,6 +183,8 @@ final class AgentRuntime {
         static final int FIRST_MODEL_HOOK = 2;
         /** {@link #deferredStart}, on a thread of its own. */
         static final int DEFERRED_START = 3;
+        /** {@link #startEvent}, as the log opens ({@link #get}; not a runnable). */
+        static final int START_EVENT = 4;
 
         private final AgentRuntime runtime;
         private final int kind;
@@ -194,8 +204,17 @@ final class AgentRuntime {
                 case FIRST_STREAM -> runtime.firstStream(inst);
                 case FIRST_HOOK -> runtime.firstHook(true);
                 case FIRST_MODEL_HOOK -> runtime.firstHook(false);
-                default -> runtime.deferredStart(jmx);
+                case DEFERRED_START -> runtime.deferredStart(jmx);
+                default -> throw new IllegalStateException("start task " + kind + " is not run");
             }
+        }
+
+        @Override
+        public Event get() {
+            if (kind != START_EVENT) {
+                throw new IllegalStateException("start task " + kind + " makes no event");
+            }
+            return runtime.startEvent();
         }
     }
 
