@@ -51,7 +51,13 @@ final class AgentRuntime {
     private final Map<String, String> environment;
     private volatile String options;
     private volatile Policy policy;
-    private volatile Instant appliedAt = Instant.now();
+    /** The policy the agent started with, which the log's first line names whenever the log opens. */
+    private final Policy startPolicy;
+    /**
+     * When the policy in force was applied, in epoch milliseconds: {@link Instant} and its
+     * clock are six classes more at premain, read only by the MBean.
+     */
+    private volatile long appliedAtMillis = System.currentTimeMillis();
 
     /** The agent running in this JVM, for a second {@code attach}; null until started. */
     private static volatile AgentRuntime running;
@@ -59,6 +65,7 @@ final class AgentRuntime {
     private AgentRuntime(Policy policy, Reporter reporter, PrintStream console, boolean allowLoosening, String options,
                          Map<String, String> environment) {
         this.policy = policy;
+        this.startPolicy = policy;
         this.reporter = reporter;
         this.console = console;
         this.allowLoosening = allowLoosening;
@@ -91,8 +98,10 @@ final class AgentRuntime {
         // edits. Installed now when attached, or when -Djdk.serialFilterFactory names a host
         // factory: the JDK would load that host class while ObjectInputStream is loading.
         boolean defer = !attached && System.getProperty("jdk.serialFilterFactory") == null;
-        Hooks hooks = Hooks.install(inst, console, policy.hooks(), defer ? new FirstStream(runtime, inst) : null,
-                new FirstHook(runtime, true), new FirstHook(runtime, false));
+        Runnable firstStream = defer ? new StartTask(runtime, StartTask.FIRST_STREAM, inst, false) : null;
+        Hooks hooks = Hooks.install(inst, console, policy.hooks(), firstStream,
+                new StartTask(runtime, StartTask.FIRST_HOOK, null, false),
+                new StartTask(runtime, StartTask.FIRST_MODEL_HOOK, null, false));
         if (!hooks.deferred()) {
             try {
                 runtime.installSerialGate(inst);
@@ -109,14 +118,7 @@ final class AgentRuntime {
             console.println("safeload: notice: the agent jar is not named " + JAR_NAME + ", so its classes load"
                     + " through the application class loader: the same protection, a slower start (README, How it works)");
         }
-        reporter.firstLine(Event.of("event", "start")
-                .put("message", "safeload started in " + policy.mode().label() + " mode")
-                .put("event.module", "safeload")
-                .put("event.dataset", "safeload.violations")
-                .put("safeload.mode", policy.mode().label())
-                .put("safeload.policy_source", policy.source())
-                .put("safeload.policy_digest", policy.settingsDigest())
-                .put("safeload.version", SafeloadAgent.version()));
+        reporter.firstLine(new StartTask(runtime, StartTask.START_EVENT, null, false));
 
         if (policyFile != null) {
             new PolicyReloader(policyFile, runtime::reloadPolicyFile, console).start();
@@ -124,7 +126,7 @@ final class AgentRuntime {
         // The start event (and the policy digest it names) and the JMX bean wait until the host
         // has started: the first event opens the log at once, and the start event stays its
         // first line. The bean waits further, for the JVM to use JMX at all.
-        Thread later = new Thread(new DeferredStart(runtime, jmx), "safeload-start");
+        Thread later = new Thread(new StartTask(runtime, StartTask.DEFERRED_START, null, jmx), "safeload-start");
         later.setDaemon(true);
         later.start();
         return true;
@@ -143,19 +145,76 @@ final class AgentRuntime {
     /**
      * The factory installed as the first class that reads through it loads (see {@link #start}).
      * A failure there stops the JVM at once, as a failure at start does: no stream may run
-     * unguarded, and a shutdown hook could need the class the waiting thread is loading. A
-     * class, not a lambda.
+     * unguarded, and a shutdown hook could need the class the waiting thread is loading.
      */
-    private record FirstStream(AgentRuntime runtime, Instrumentation inst) implements Runnable {
+    /** The log's first line: the policy the agent started with, as it was then. */
+    private Event startEvent() {
+        return Event.of("event", "start")
+                .put("message", "safeload started in " + startPolicy.mode().label() + " mode")
+                .put("event.module", "safeload")
+                .put("event.dataset", "safeload.violations")
+                .put("safeload.mode", startPolicy.mode().label())
+                .put("safeload.policy_source", startPolicy.source())
+                .put("safeload.policy_digest", startPolicy.settingsDigest())
+                .put("safeload.version", SafeloadAgent.version());
+    }
+
+    private void firstStream(Instrumentation inst) {
+        try {
+            installSerialGate(inst);
+        } catch (Throwable e) { // whatever it is, no stream may run unguarded
+            console.println("safeload: cannot install the deserialization filter factory: " + e);
+            console.println("safeload: stopping the JVM rather than deserializing unprotected (fail closed)");
+            Runtime.getRuntime().halt(SafeloadAgent.EXIT_INVALID_CONFIG);
+        }
+    }
+
+    /**
+     * The work the start leaves for later, on another thread, at a class load or as the log
+     * opens: one class for the five kinds, not a class (nor a lambda) each, since every class of
+     * the agent loaded at premain is a read of the jar and a parse on the host's start.
+     */
+    private static final class StartTask implements Runnable, java.util.function.Supplier<Event> {
+        /** {@link #firstStream}, as the first class that reads through the filter factory loads. */
+        static final int FIRST_STREAM = 0;
+        /** {@link #firstHook} with every gate, before the first hooked library class is edited. */
+        static final int FIRST_HOOK = 1;
+        /** {@link #firstHook} with the model gate alone. */
+        static final int FIRST_MODEL_HOOK = 2;
+        /** {@link #deferredStart}, on a thread of its own. */
+        static final int DEFERRED_START = 3;
+        /** {@link #startEvent}, as the log opens ({@link #get}; not a runnable). */
+        static final int START_EVENT = 4;
+
+        private final AgentRuntime runtime;
+        private final int kind;
+        private final Instrumentation inst;
+        private final boolean jmx;
+
+        StartTask(AgentRuntime runtime, int kind, Instrumentation inst, boolean jmx) {
+            this.runtime = runtime;
+            this.kind = kind;
+            this.inst = inst;
+            this.jmx = jmx;
+        }
+
         @Override
         public void run() {
-            try {
-                runtime.installSerialGate(inst);
-            } catch (Throwable e) { // whatever it is, no stream may run unguarded
-                runtime.console.println("safeload: cannot install the deserialization filter factory: " + e);
-                runtime.console.println("safeload: stopping the JVM rather than deserializing unprotected (fail closed)");
-                Runtime.getRuntime().halt(SafeloadAgent.EXIT_INVALID_CONFIG);
+            switch (kind) {
+                case FIRST_STREAM -> runtime.firstStream(inst);
+                case FIRST_HOOK -> runtime.firstHook(true);
+                case FIRST_MODEL_HOOK -> runtime.firstHook(false);
+                case DEFERRED_START -> runtime.deferredStart(jmx);
+                default -> throw new IllegalStateException("start task " + kind + " is not run");
             }
+        }
+
+        @Override
+        public Event get() {
+            if (kind != START_EVENT) {
+                throw new IllegalStateException("start task " + kind + " makes no event");
+            }
+            return runtime.startEvent();
         }
     }
 
@@ -180,18 +239,15 @@ final class AgentRuntime {
 
     /**
      * The gates made before the first hooked library class is edited (see {@link Hooks#install}).
-     * A failure stops the JVM: edited code finding no gate would check nothing. A class, not a lambda.
+     * A failure stops the JVM: edited code finding no gate would check nothing.
      */
-    private record FirstHook(AgentRuntime runtime, boolean allGates) implements Runnable {
-        @Override
-        public void run() {
-            try {
-                runtime.installGates(!allGates);
-            } catch (Throwable e) { // whatever it is, no hooked library may run unchecked
-                runtime.console.println("safeload: cannot make the model and deserializer gates: " + e);
-                runtime.console.println("safeload: stopping the JVM rather than loading models unchecked (fail closed)");
-                Runtime.getRuntime().halt(SafeloadAgent.EXIT_INVALID_CONFIG);
-            }
+    private void firstHook(boolean allGates) {
+        try {
+            installGates(!allGates);
+        } catch (Throwable e) { // whatever it is, no hooked library may run unchecked
+            console.println("safeload: cannot make the model and deserializer gates: " + e);
+            console.println("safeload: stopping the JVM rather than loading models unchecked (fail closed)");
+            Runtime.getRuntime().halt(SafeloadAgent.EXIT_INVALID_CONFIG);
         }
     }
 
@@ -207,39 +263,28 @@ final class AgentRuntime {
     /** How long after premain the log is opened and the MBean registered, unless an event comes first. */
     static final long DEFERRED_START_MILLIS = 2_000;
 
-    /** The start work that can wait: see {@link #start}. A class, not a lambda: no lambda bootstrap at premain. */
-    private static final class DeferredStart implements Runnable {
-        private final AgentRuntime runtime;
-        private final boolean jmx;
-
-        DeferredStart(AgentRuntime runtime, boolean jmx) {
-            this.runtime = runtime;
-            this.jmx = jmx;
+    /** The start work that can wait (see {@link #start}): on the {@code safeload-start} thread. */
+    private void deferredStart(boolean jmx) {
+        try {
+            Thread.sleep(DEFERRED_START_MILLIS);
+        } catch (InterruptedException e) {
+            return;
         }
-
-        @Override
-        public void run() {
-            try {
-                Thread.sleep(DEFERRED_START_MILLIS);
-            } catch (InterruptedException e) {
-                return;
-            }
-            runtime.reporter.open();
-            if (!jmx) {
-                return;
-            }
-            // The platform MBean server is some 600 classes and 100 ms of CPU: made by the agent
-            // only once the JVM uses JMX (the host, -Dcom.sun.management.jmxremote, or
-            // jcmd/attach starting the management agent), seen within JMX_POLL_MILLIS.
-            try {
-                while (!platformMBeanServerExists()) {
-                    Thread.sleep(JMX_POLL_MILLIS);
-                }
-            } catch (InterruptedException e) {
-                return;
-            }
-            runtime.registerMBean();
+        reporter.open();
+        if (!jmx) {
+            return;
         }
+        // The platform MBean server is some 600 classes and 100 ms of CPU: made by the agent
+        // only once the JVM uses JMX (the host, -Dcom.sun.management.jmxremote, or
+        // jcmd/attach starting the management agent), seen within JMX_POLL_MILLIS.
+        try {
+            while (!platformMBeanServerExists()) {
+                Thread.sleep(JMX_POLL_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            return;
+        }
+        registerMBean();
     }
 
     /** How often the deferred start looks for a platform MBean server to register the bean in. */
@@ -390,7 +435,7 @@ final class AgentRuntime {
             }
             policy = next;
         }
-        appliedAt = Instant.now();
+        appliedAtMillis = System.currentTimeMillis();
         if (!next.hooks().equals(previous.hooks())) {
             why += "; model.hooks changes take effect at the next start";
         }
@@ -437,7 +482,7 @@ final class AgentRuntime {
     }
 
     String getLastReloadTime() {
-        return appliedAt.toString();
+        return Instant.ofEpochMilli(appliedAtMillis).toString();
     }
 
     Map<String, Long> getCounters() {

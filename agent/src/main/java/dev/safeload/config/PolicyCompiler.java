@@ -38,7 +38,7 @@ public final class PolicyCompiler {
 
         ClassPatterns allow = Presets.defaultAllow();
         ClassPatterns deny = Presets.gadgetDeny();
-        List<ScopedRule> scoped = new ArrayList<>(Presets.defaultScopedAllow());
+        List<ScopedRule> scoped = new ArrayList<>(); // the policy's own; the JDK's are SerialPolicy.withJdkScoped's
         for (String preset : list(settings.get(ConfigKey.SERIAL_PRESETS))) {
             String name = preset.toLowerCase(Locale.ROOT);
             allow = allow.plus(parse(settings.setting(ConfigKey.SERIAL_PRESETS), v -> Presets.preset(name)));
@@ -99,7 +99,7 @@ public final class PolicyCompiler {
             throw problem(unconstructedSetting, e);
         }
 
-        SerialPolicy serial = new SerialPolicy(allow, deny, scoped, limits, unconstructed);
+        SerialPolicy serial = SerialPolicy.withJdkScoped(allow, deny, scoped, limits, unconstructed);
         Once<ModelPolicy> model = modelPolicy(settings, serial);
         Setting hookSetting = settings.setting(ConfigKey.MODEL_HOOKS);
         // Blank is the usual case, and ModelHook's pattern costs premain milliseconds to compile.

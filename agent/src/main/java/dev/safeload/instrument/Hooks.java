@@ -48,6 +48,12 @@ public final class Hooks implements ClassFileTransformer {
     private final Set<String> exactBinary;
     private final String[] packagesBinary;
     /**
+     * The first characters of {@link #packagesBinary} and of the XMLDecoder's package, by
+     * character: the scan tests a name's prefixes only when its first character is one of them
+     * (most names at premain start with {@code j} or {@code s}, none of them).
+     */
+    private final boolean[] prefixStarts = new boolean[128];
+    /**
      * The lengths of those names and of the java.base ones {@link JdkHooks} edits, by index: the
      * scan hashes only a name of one of these lengths (most of the thousand are none of them;
      * a fresh name's hash is a loop over its characters, interpreted at premain).
@@ -97,9 +103,9 @@ public final class Hooks implements ClassFileTransformer {
         for (ModelHook hook : userHooks) {
             names.add(hook.className());
         }
-        this.exactBinary = Set.copyOf(names);
         List<String> lengthsOf = new ArrayList<>(names);
         lengthsOf.addAll(HookedJdkClasses.binaryNames());
+        this.exactBinary = Set.copyOf(lengthsOf); // the scan's: one lookup for the java.base names and the others
         int longest = 0;
         for (String name : lengthsOf) {
             longest = Math.max(longest, name.length());
@@ -109,6 +115,14 @@ public final class Hooks implements ClassFileTransformer {
             exactLengths[name.length()] = true;
         }
         this.packagesBinary = prefixes.toArray(new String[0]);
+        prefixStarts[XML_DECODER_PACKAGE.charAt(0)] = true;
+        for (String prefix : packagesBinary) {
+            if (prefix.charAt(0) < prefixStarts.length) {
+                prefixStarts[prefix.charAt(0)] = true;
+            } else {
+                java.util.Arrays.fill(prefixStarts, true); // a name that is not ASCII: test every prefix
+            }
+        }
         this.exact = Set.copyOf(internal(names));
         this.packages = internal(prefixes).toArray(new String[0]);
     }
@@ -442,9 +456,14 @@ public final class Hooks implements ClassFileTransformer {
      */
     private boolean mayBeHooked(String binaryName) {
         int length = binaryName.length();
-        boolean exactLength = length < exactLengths.length && exactLengths[length];
-        if (exactLength && (HookedJdkClasses.handlesBinaryName(binaryName) || exactBinary.contains(binaryName))
-                || binaryName.startsWith("com.sun.beans.decoder.")) {
+        if (length < exactLengths.length && exactLengths[length] && exactBinary.contains(binaryName)) {
+            return true; // the loader is checked by the caller
+        }
+        char first = binaryName.charAt(0);
+        if (first >= prefixStarts.length || !prefixStarts[first]) {
+            return false;
+        }
+        if (binaryName.startsWith(XML_DECODER_PACKAGE)) {
             return true; // the XMLDecoder names and the loader are checked by the caller
         }
         for (String prefix : packagesBinary) {
@@ -454,6 +473,9 @@ public final class Hooks implements ClassFileTransformer {
         }
         return false;
     }
+
+    /** The package of XMLDecoder's handlers, as a binary name prefix. */
+    private static final String XML_DECODER_PACKAGE = "com.sun.beans.decoder.";
 
     private static List<String> internal(List<String> binaryNames) {
         List<String> names = new ArrayList<>(binaryNames.size());

@@ -33,15 +33,36 @@ public final class ClassPatterns {
     private ClassPatterns(List<String> patterns) {
         this.patterns = List.copyOf(patterns);
         for (String pattern : this.patterns) {
-            if (pattern.endsWith(".**")) {
-                trees.put(pattern.substring(0, pattern.length() - 3), pattern);
-            } else if (pattern.endsWith(".*")) {
-                packages.put(pattern.substring(0, pattern.length() - 2), pattern);
-            } else if (pattern.endsWith("*")) {
-                prefixes.add(pattern.substring(0, pattern.length() - 1));
-            } else {
-                exact.put(pattern, pattern);
+            index(pattern);
+        }
+    }
+
+    /** A list as {@link BuiltInLists} holds it: see {@link #builtInText}. */
+    private ClassPatterns(String text) {
+        List<String> list = new ArrayList<>();
+        for (int start = text.indexOf('\n') + 1; start < text.length(); ) { // past the comment line
+            int end = text.indexOf('\n', start);
+            if (end < 0) {
+                end = text.length();
             }
+            String pattern = text.substring(start, end);
+            list.add(pattern);
+            index(pattern);
+            start = end + 1;
+        }
+        this.patterns = Collections.unmodifiableList(list);
+    }
+
+    private void index(String pattern) {
+        int length = pattern.length();
+        if (pattern.charAt(length - 1) != '*') {
+            exact.put(pattern, pattern); // most patterns: one test, not three
+        } else if (pattern.endsWith(".**")) {
+            trees.put(pattern.substring(0, length - 3), pattern);
+        } else if (pattern.endsWith(".*")) {
+            packages.put(pattern.substring(0, length - 2), pattern);
+        } else {
+            prefixes.add(pattern.substring(0, length - 1));
         }
     }
 
@@ -70,6 +91,17 @@ public final class ClassPatterns {
      */
     static ClassPatterns builtIn(List<String> patterns) {
         return patterns.isEmpty() ? EMPTY : new ClassPatterns(new ArrayList<>(new LinkedHashSet<>(patterns)));
+    }
+
+    /**
+     * One of {@link BuiltInLists}' constants, compiled in one pass over its text: a comment
+     * line, then one pattern a line, each already valid, trimmed and not repeated ({@code
+     * BuiltInListsTest} holds the constants to that, and {@code PresetsReadTest} proves they
+     * compile as their files do). Premain compiles two of them, interpreted: no lines list, no
+     * set to drop repeats, no copy.
+     */
+    static ClassPatterns builtInText(String text) {
+        return text.indexOf('\n') < 0 || text.indexOf('\n') == text.length() - 1 ? EMPTY : new ClassPatterns(text);
     }
 
     /**

@@ -25,7 +25,10 @@ public final class SerialPolicy {
 
     private final ClassPatterns allow;
     private final ClassPatterns deny;
-    private final List<ScopedRule> scoped;
+    /** The {@code class@scope} rules, made at the first class one of them names ({@link #withJdkScoped}). */
+    private final Once<List<ScopedRule>> scoped;
+    /** The class patterns of every scoped rule: which classes {@link #decide} leaves to {@link #decideScoped}. */
+    private final ClassPatterns scopedClasses;
     private final SerialLimits limits;
     /** Classes Kryo and Hessian may build without a constructor although they are not Serializable. */
     private final ClassPatterns unconstructed;
@@ -61,11 +64,53 @@ public final class SerialPolicy {
      */
     public SerialPolicy(ClassPatterns allow, ClassPatterns deny, List<ScopedRule> scoped, SerialLimits limits,
                         ClassPatterns unconstructed) {
+        this(allow, deny, Once.ready(List.copyOf(scoped)), classesOf(scoped, List.of()), limits, unconstructed);
+    }
+
+    private SerialPolicy(ClassPatterns allow, ClassPatterns deny, Once<List<ScopedRule>> scoped,
+                         ClassPatterns scopedClasses, SerialLimits limits, ClassPatterns unconstructed) {
         this.allow = allow;
         this.deny = deny;
-        this.scoped = List.copyOf(scoped);
+        this.scoped = scoped;
+        this.scopedClasses = scopedClasses;
         this.limits = limits;
         this.unconstructed = unconstructed;
+    }
+
+    /**
+     * A policy with the JDK's scoped allows ({@link Presets#defaultScopedAllow}) before {@code
+     * own}. Those 32 rules (64 pattern sets) are made at the first class one of them names, an
+     * RMI or JMX class, which most JVMs never read: the start compiles only their class patterns,
+     * all it needs to tell such a class apart. {@code own} are the policy's, made and checked at
+     * start.
+     */
+    public static SerialPolicy withJdkScoped(ClassPatterns allow, ClassPatterns deny, List<ScopedRule> own,
+                                             SerialLimits limits, ClassPatterns unconstructed) {
+        List<ScopedRule> ownRules = List.copyOf(own);
+        return new SerialPolicy(allow, deny, Once.of(new JdkScopedThen(ownRules)),
+                classesOf(ownRules, Presets.defaultScopedClasses()), limits, unconstructed);
+    }
+
+    /** The JDK's scoped allows, then the policy's own rules. A class, not a lambda: made at premain. */
+    private record JdkScopedThen(List<ScopedRule> own) implements java.util.function.Supplier<List<ScopedRule>> {
+        @Override
+        public List<ScopedRule> get() {
+            List<ScopedRule> all = new java.util.ArrayList<>(Presets.defaultScopedAllow());
+            all.addAll(own);
+            return List.copyOf(all);
+        }
+    }
+
+    /** The class patterns of {@code rules}, after {@code more}, as one set. */
+    private static ClassPatterns classesOf(List<ScopedRule> rules, List<String> more) {
+        if (rules.isEmpty() && more.isEmpty()) {
+            return ClassPatterns.empty();
+        }
+        List<String> patterns = new java.util.ArrayList<>(more);
+        for (ScopedRule rule : rules) {
+            patterns.addAll(rule.classes().patterns());
+        }
+        return ClassPatterns.builtIn(patterns);
     }
 
     /**
@@ -77,7 +122,7 @@ public final class SerialPolicy {
         Decision unscoped = decideUnscoped(type);
         String name = componentName(type);
         Decision allowed = null;
-        for (ScopedRule rule : scoped) {
+        for (ScopedRule rule : scoped.get()) {
             if (rule.classes().match(name) == null || frames.stream().noneMatch(f -> rule.scope().match(f) != null)) {
                 continue;
             }
@@ -148,7 +193,7 @@ public final class SerialPolicy {
 
     /** The {@code class@scope} rules, allow and deny. */
     public List<ScopedRule> scopedRules() {
-        return scoped;
+        return scoped.get();
     }
 
     private Decision decideUncached(Class<?> type) {
@@ -207,14 +252,9 @@ public final class SerialPolicy {
         return NOT_ALLOWED;
     }
 
-    /** A loop, not a stream: this runs for the first class of the JVM's first stream. */
+    /** Whether a scoped rule names {@code name}: one lookup in their class patterns, the rules themselves not made. */
     private boolean namedByScopedRule(String name) {
-        for (ScopedRule rule : scoped) {
-            if (rule.classes().match(name) != null) {
-                return true;
-            }
-        }
-        return false;
+        return !scopedClasses.isEmpty() && scopedClasses.match(name) != null;
     }
 
     private Decision decideByPattern(String name) {

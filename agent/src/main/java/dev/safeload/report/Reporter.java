@@ -33,7 +33,8 @@ public final class Reporter {
     private final long startNanos = System.nanoTime();
     private final long rollingDelayNanos;
     private volatile boolean rollingStarted;
-    private Event firstLine;
+    /** The log's first line, made as the log opens: premain makes no event. */
+    private java.util.function.Supplier<Event> firstLine;
     private volatile boolean summaryHookAdded;
     private String hostName;
     /** Read at the first line: ProcessHandle's class starts a thread pool of its own (some 25 classes). */
@@ -126,8 +127,11 @@ public final class Reporter {
         return JsonLines.encode(line);
     }
 
-    /** An event written as the log's first line when the log is opened. */
-    public synchronized void firstLine(Event event) {
+    /**
+     * The event written as the log's first line when the log is opened, made then: a JVM that
+     * exits before its log opens (about 2 s after the start, or at the first event) never makes it.
+     */
+    public synchronized void firstLine(java.util.function.Supplier<Event> event) {
         this.firstLine = event;
     }
 
@@ -179,7 +183,7 @@ public final class Reporter {
                     s = new HandOverSink(first);
                     sink = s;
                     if (firstLine != null) {
-                        Event start = firstLine;
+                        Event start = firstLine.get();
                         firstLine = null;
                         s.write(encode(start));
                     }

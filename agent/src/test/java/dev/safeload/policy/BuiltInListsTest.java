@@ -24,6 +24,11 @@ class BuiltInListsTest {
             paste.append("            + \"").append(inFile.get(i)).append("\\n\"").append(i + 1 < inFile.size() ? "\n" : ";\n");
         }
         assertEquals(inFile, Presets.lines(text), file + " and BuiltInLists." + constant + " differ; paste:\n" + paste);
+        // ClassPatterns.builtInText reads the lines as they are: each one entry, trimmed, no comment, none repeated.
+        List<String> raw = List.of(text.substring(text.indexOf('\n') + 1).split("\n"));
+        assertEquals(inFile, raw, constant + " must hold one entry a line, as pasted:\n" + paste);
+        assertEquals(inFile.size(), new java.util.HashSet<>(inFile).size(), file + " repeats an entry");
+        assertEquals(inFile, ClassPatterns.builtInText(text).patterns(), constant);
         // Shaded, a constant that starts with org.apache.commons would name the agent's own copy.
         assertTrue(text.startsWith("# " + file + "\n"), constant + " must start with its comment line");
     }

@@ -69,6 +69,12 @@ class PresetsReadTest {
             assertEquals(checked.get(i).scope().patterns(), builtIn.get(i).scope().patterns());
             assertTrue(builtIn.get(i).allow());
         }
+        // What the start compiles of them: their class patterns, in the same order.
+        List<String> classes = new ArrayList<>();
+        for (ScopedRule rule : builtIn) {
+            classes.addAll(rule.classes().patterns());
+        }
+        assertEquals(classes, Presets.defaultScopedClasses());
     }
 
     @Test

@@ -40,6 +40,34 @@ class ScopedRuleTest {
     }
 
     @Test
+    void theJdkScopedAllowsMadeAtFirstUseDecideAsTheRulesMadeAtStart() {
+        List<ScopedRule> own = List.of(ScopedRule.parse("java.util.Random@com.acme.cache.**", true));
+        List<ScopedRule> eager = new java.util.ArrayList<>(Presets.defaultScopedAllow());
+        eager.addAll(own);
+        SerialPolicy atStart = new SerialPolicy(Presets.defaultAllow(), Presets.gadgetDeny(), eager, SerialLimits.DEFAULTS);
+        SerialPolicy lazy = SerialPolicy.withJdkScoped(Presets.defaultAllow(), Presets.gadgetDeny(), own,
+                SerialLimits.DEFAULTS, ClassPatterns.empty());
+        // An RMI class a JDK scoped rule names: left to the stack by both, allowed under the
+        // JDK's transport, refused elsewhere; a plain class is decided without the stack by both.
+        Class<?> lease = java.rmi.dgc.Lease.class;
+        assertSame(SerialPolicy.SCOPED, atStart.decide(lease));
+        assertSame(SerialPolicy.SCOPED, lazy.decide(lease));
+        assertSame(SerialPolicy.SCOPED, lazy.decide(java.util.Random.class));
+        assertEquals(atStart.decide(java.util.HashMap.class), lazy.decide(java.util.HashMap.class));
+        for (Set<String> frames : List.of(Set.of("sun.rmi.transport.DGCImpl_Skel"), Set.of("com.acme.web.Controller"),
+                Set.of("com.acme.cache.Store"))) {
+            for (Class<?> type : List.of(lease, java.util.Random.class)) {
+                assertEquals(atStart.decideScoped(type, frames).allowed(), lazy.decideScoped(type, frames).allowed(),
+                        type + " under " + frames);
+            }
+        }
+        assertEquals(eager.size(), lazy.scopedRules().size());
+        for (int i = 0; i < eager.size(); i++) {
+            assertEquals(eager.get(i).text(), lazy.scopedRules().get(i).text());
+        }
+    }
+
+    @Test
     void refusesMalformedScopedEntries() {
         assertThrows(IllegalArgumentException.class, () -> ScopedRule.parse("a.B@", true));
         assertThrows(IllegalArgumentException.class, () -> ScopedRule.parse("a.B@c@d", true));
