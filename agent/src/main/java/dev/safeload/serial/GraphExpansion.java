@@ -176,6 +176,9 @@ final class GraphExpansion {
      * checkInput small).
      */
     private void settle(int depth, int next, int target, boolean arrayLength) {
+        if (depth == top - 1 && !arrayLength && closeLeafAndParent(depth, next, target)) {
+            return;
+        }
         int floor = depth;
         long referred = 0;
         boolean judged = arrayLength;
@@ -243,6 +246,50 @@ final class GraphExpansion {
         lv[top << 1] = total;
         lv[(top << 1) + 1] = (long) next << 2;
         total = saturatedAdd(total, 1);
+    }
+
+    /**
+     * The loop of {@link #settle} written out for the one case of it that the common graphs
+     * take at every row: a new object, or a back-reference to one without children, one level
+     * above a leaf. It closes the leaf and its parent (which has children, that leaf at least,
+     * so is never the same object) and opens the parent's sibling: two checkpoints in 21 on the
+     * 20,000-object graph (a new row; the key after a list of Integers), some 14 ns each
+     * through the loop. False, with nothing changed, for anything else: the open child has
+     * children, or the target has a weight.
+     */
+    private boolean closeLeafAndParent(int depth, int next, int target) {
+        long[] lv = levels;
+        int at = depth << 1; // the parent's start; its state at + 1, the leaf's at + 2 and + 3
+        long s = lv[at + 1];
+        if ((lv[at + 3] & HAS_CHILDREN) != 0 || (s & HAS_CHILDREN) == 0 || weight(target) != 0) {
+            return false;
+        }
+        if (outermostHashed >= depth) {
+            outermostHashed = 0; // the leaf or its parent; both close
+        }
+        long leafWeight = total - lv[at + 2];
+        if ((s & HASHED) != 0) {
+            hashedWork = saturatedAdd(hashedWork, leafWeight);
+        }
+        long weight = total - lv[at];
+        if (s >= 0) { // a handle, unless a level without a checkpoint
+            int h = (int) (s >> 2);
+            if (h >= weights.length) {
+                weights = Arrays.copyOf(weights, Math.max(h + 1, weights.length * 2));
+            }
+            weights[h] = (long) epoch << 32 | Math.min(weight, WEIGHT_BITS);
+        }
+        if (depth >= 2) {
+            if ((lv[at - 1] & HASHED) != 0) {
+                hashedWork = saturatedAdd(hashedWork, weight);
+            }
+            lv[at - 1] |= HAS_CHILDREN;
+        }
+        top = depth;
+        lv[at] = total;
+        lv[at + 1] = (long) next << 2;
+        total = saturatedAdd(total, 1);
+        return true;
     }
 
     /** TC_RESET emptied the handle table: old handles now name new objects. */
