@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
+import java.util.function.Consumer;
 import javax.management.JMException;
 import javax.management.ObjectName;
 
@@ -95,7 +96,7 @@ final class AgentRuntime {
                 new FirstHook(runtime, true), new FirstHook(runtime, false));
         if (!hooks.deferred()) {
             try {
-                runtime.installSerialGate(inst);
+                runtime.installSerialGate(inst, null);
             } catch (IllegalStateException | ReflectiveOperationException e) {
                 SafeloadAgent.failClosed(console, "cannot install the deserialization filter factory: " + e.getMessage());
                 return false;
@@ -130,9 +131,14 @@ final class AgentRuntime {
         return true;
     }
 
-    /** Makes the serialization gate the JVM-wide filter factory. */
-    void installSerialGate(Instrumentation inst) throws ReflectiveOperationException {
-        SerialGate gate = FilterFactoryInstaller.install(inst, new SerialGates(policy, reporter));
+    /**
+     * Makes the serialization gate the JVM-wide filter factory.
+     *
+     * @param hashtableEdit what the gate runs before the first read of a {@code Hashtable} (see
+     *     {@link Hooks#install}), or null
+     */
+    void installSerialGate(Instrumentation inst, Runnable hashtableEdit) throws ReflectiveOperationException {
+        SerialGate gate = FilterFactoryInstaller.install(inst, new SerialGates(policy, reporter, hashtableEdit));
         synchronized (this) {
             // A reload that ran meanwhile found no gate to update: give it the policy in force.
             serialGate = gate;
@@ -144,13 +150,13 @@ final class AgentRuntime {
      * The factory installed as the first class that reads through it loads (see {@link #start}).
      * A failure there stops the JVM at once, as a failure at start does: no stream may run
      * unguarded, and a shutdown hook could need the class the waiting thread is loading. A
-     * class, not a lambda.
+     * class, not a lambda; handed {@code Hashtable}'s edit, or null.
      */
-    private record FirstStream(AgentRuntime runtime, Instrumentation inst) implements Runnable {
+    private record FirstStream(AgentRuntime runtime, Instrumentation inst) implements Consumer<Runnable> {
         @Override
-        public void run() {
+        public void accept(Runnable hashtableEdit) {
             try {
-                runtime.installSerialGate(inst);
+                runtime.installSerialGate(inst, hashtableEdit);
             } catch (Throwable e) { // whatever it is, no stream may run unguarded
                 runtime.console.println("safeload: cannot install the deserialization filter factory: " + e);
                 runtime.console.println("safeload: stopping the JVM rather than deserializing unprotected (fail closed)");
@@ -196,11 +202,11 @@ final class AgentRuntime {
     }
 
     /** Makes the serialization gate over the JDK's factories. A class, not a lambda: none is spun at premain. */
-    private record SerialGates(Policy policy, Reporter reporter)
+    private record SerialGates(Policy policy, Reporter reporter, Runnable hashtableEdit)
             implements BiFunction<BinaryOperator<ObjectInputFilter>, BinaryOperator<ObjectInputFilter>, SerialGate> {
         @Override
         public SerialGate apply(BinaryOperator<ObjectInputFilter> builtin, BinaryOperator<ObjectInputFilter> host) {
-            return new SerialGate(policy, reporter, builtin, host);
+            return new SerialGate(policy, reporter, builtin, host, hashtableEdit);
         }
     }
 
