@@ -222,9 +222,14 @@ public final class Hooks implements ClassFileTransformer {
      * of {@code Hashtable} or a subclass, rather than at every JVM's first stream (about 1.8 ms of
      * CPU there, for streams that mostly read no Hashtable). The stream's guard runs it at that
      * class's filter checkpoint, which the JDK makes as soon as the class is resolved, before any
-     * object of it, or any other descriptor of its chain, is read: {@code Hashtable.readObject}
-     * runs for a stream only for a {@code Hashtable} in the chain of a class it resolved. Another
-     * thread meeting one meanwhile waits here until the edit is in place.
+     * object of it, or any other descriptor of its chain, is read: the JDK runs {@code
+     * Hashtable.readObject} for a stream only for a {@code Hashtable} in the chain of a class it
+     * resolved. Another thread meeting one meanwhile waits here until the edit is in place. Not
+     * covered: a library that calls {@code Hashtable.readObject} itself, by deep reflection (java.util
+     * opened to it) or {@code sun.reflect.ReflectionFactory}, on a stream that overrides {@code
+     * readObject} and so resolves nothing through the JDK (XStream's {@code SerializableConverter}
+     * on a {@code Hashtable} subclass): its clock samples start once some stream has resolved a
+     * {@code Hashtable} class, where they started at the JVM's first stream before.
      *
      * <p>The retransformation runs on a thread of its own while the caller waits, as the first
      * stream's work does ({@link #runBeforeFirstStream}): a stream read inside a transformer of
