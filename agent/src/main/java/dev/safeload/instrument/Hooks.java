@@ -258,11 +258,10 @@ public final class Hooks implements ClassFileTransformer {
                 }
                 Thread worker = new Thread(new Retransform(inst, console, List.of(hashtable)), "safeload-hashtable");
                 worker.setDaemon(true);
-                try {
-                    startAndWait(worker, console);
-                } finally {
-                    done = true;
-                }
+                // A thread that cannot start throws out of the stream's filter, failing that stream,
+                // and leaves the edit to the next Hashtable class met.
+                startAndWait(worker, console);
+                done = true;
             }
         }
     }
