@@ -219,7 +219,7 @@ public final class Hooks implements ClassFileTransformer {
     /**
      * {@code Hashtable}'s edit, for a JVM that loaded the class before the agent (every JVM: the
      * system properties are one): retransformed once, when a stream first meets a class descriptor
-     * of {@code Hashtable} or a subclass, rather than at every JVM's first stream (about 1.8 ms of
+     * of {@code Hashtable} or a subclass, rather than at every JVM's first stream (about 1.5 ms of
      * CPU there, for streams that mostly read no Hashtable). The stream's guard runs it at that
      * class's filter checkpoint, which the JDK makes as soon as the class is resolved, before any
      * object of it, or any other descriptor of its chain, is read: the JDK runs {@code
