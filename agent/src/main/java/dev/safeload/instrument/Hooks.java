@@ -145,7 +145,6 @@ public final class Hooks implements ClassFileTransformer {
         boolean defer = beforeFirstStream != null;
         List<Class<?>> loaded = new ArrayList<>();
         List<Class<?>> javaBase = new ArrayList<>();
-        Class<?> hashtable = null;
         for (Class<?> type : inst.getAllLoadedClasses()) {
             // An array class is never hooked: no name made for it (about one loaded class in seven
             // at premain; a class's first getName interns a new string).
@@ -160,15 +159,12 @@ public final class Hooks implements ClassFileTransformer {
             }
             if ((boot && (HookedJdkClasses.handles(name) || isXmlDecoder(name)) || hooks.hookedLoaded(type, name))
                     && inst.isModifiableClass(type)) {
-                if (boot && JdkHooks.HASHTABLE.equals(name)) {
-                    hashtable = type;
-                } else {
-                    (boot && HookedJdkClasses.handles(name) ? javaBase : loaded).add(type);
-                }
+                (boot && HookedJdkClasses.handles(name) ? javaBase : loaded).add(type);
             }
         }
         if (defer) {
             hooks.deferred = true;
+            Class<?> hashtable = takeHashtable(javaBase);
             hooks.beforeFirstStream = new BeforeFirstStream(inst, console, javaBase,
                     hashtable != null ? new HashtableEdit(inst, console, hashtable) : null, beforeFirstStream);
             if (hooks.streamClassLoading) {
@@ -176,9 +172,6 @@ public final class Hooks implements ClassFileTransformer {
             }
         } else {
             loaded.addAll(javaBase);
-            if (hashtable != null) {
-                loaded.add(hashtable);
-            }
         }
         retransform(inst, console, loaded);
         return hooks;
@@ -201,6 +194,16 @@ public final class Hooks implements ClassFileTransformer {
                         + "; every stream is still checked by the filter, but this hook is off");
             }
         }
+    }
+
+    /** Removes {@code Hashtable} from {@code javaBase} and returns it; null when it is not there. */
+    private static Class<?> takeHashtable(List<Class<?>> javaBase) {
+        for (int i = 0; i < javaBase.size(); i++) {
+            if (javaBase.get(i).getName().equals("java.util.Hashtable")) {
+                return javaBase.remove(i);
+            }
+        }
+        return null;
     }
 
     /**
