@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
+import java.util.function.Consumer;
 import javax.management.JMException;
 import javax.management.ObjectName;
 
@@ -98,13 +99,13 @@ final class AgentRuntime {
         // edits. Installed now when attached, or when -Djdk.serialFilterFactory names a host
         // factory: the JDK would load that host class while ObjectInputStream is loading.
         boolean defer = !attached && System.getProperty("jdk.serialFilterFactory") == null;
-        Runnable firstStream = defer ? new StartTask(runtime, StartTask.FIRST_STREAM, inst, false) : null;
+        Consumer<Runnable> firstStream = defer ? new StartTask(runtime, StartTask.FIRST_STREAM, inst, false) : null;
         Hooks hooks = Hooks.install(inst, console, policy.hooks(), firstStream,
                 new StartTask(runtime, StartTask.FIRST_HOOK, null, false),
                 new StartTask(runtime, StartTask.FIRST_MODEL_HOOK, null, false));
         if (!hooks.deferred()) {
             try {
-                runtime.installSerialGate(inst);
+                runtime.installSerialGate(inst, null);
             } catch (IllegalStateException | ReflectiveOperationException e) {
                 SafeloadAgent.failClosed(console, "cannot install the deserialization filter factory: " + e.getMessage());
                 return false;
@@ -132,9 +133,14 @@ final class AgentRuntime {
         return true;
     }
 
-    /** Makes the serialization gate the JVM-wide filter factory. */
-    void installSerialGate(Instrumentation inst) throws ReflectiveOperationException {
-        SerialGate gate = FilterFactoryInstaller.install(inst, new SerialGates(policy, reporter));
+    /**
+     * Makes the serialization gate the JVM-wide filter factory.
+     *
+     * @param hashtableEdit what the gate runs before the first read of a {@code Hashtable} (see
+     *     {@link Hooks#install}), or null
+     */
+    void installSerialGate(Instrumentation inst, Runnable hashtableEdit) throws ReflectiveOperationException {
+        SerialGate gate = FilterFactoryInstaller.install(inst, new SerialGates(policy, reporter, hashtableEdit));
         synchronized (this) {
             // A reload that ran meanwhile found no gate to update: give it the policy in force.
             serialGate = gate;
@@ -142,11 +148,6 @@ final class AgentRuntime {
         }
     }
 
-    /**
-     * The factory installed as the first class that reads through it loads (see {@link #start}).
-     * A failure there stops the JVM at once, as a failure at start does: no stream may run
-     * unguarded, and a shutdown hook could need the class the waiting thread is loading.
-     */
     /** The log's first line: the policy the agent started with, as it was then. */
     private Event startEvent() {
         return Event.of("event", "start")
@@ -159,9 +160,15 @@ final class AgentRuntime {
                 .put("safeload.version", SafeloadAgent.version());
     }
 
-    private void firstStream(Instrumentation inst) {
+    /**
+     * The factory installed as the first class that reads through it loads (see {@link #start}).
+     * A failure there stops the JVM at once, as a failure at start does: no stream may run
+     * unguarded, and a shutdown hook could need the class the waiting thread is loading.
+     * Handed {@code Hashtable}'s edit, or null (see {@link Hooks#install}).
+     */
+    private void firstStream(Instrumentation inst, Runnable hashtableEdit) {
         try {
-            installSerialGate(inst);
+            installSerialGate(inst, hashtableEdit);
         } catch (Throwable e) { // whatever it is, no stream may run unguarded
             console.println("safeload: cannot install the deserialization filter factory: " + e);
             console.println("safeload: stopping the JVM rather than deserializing unprotected (fail closed)");
@@ -174,8 +181,11 @@ final class AgentRuntime {
      * opens: one class for the five kinds, not a class (nor a lambda) each, since every class of
      * the agent loaded at premain is a read of the jar and a parse on the host's start.
      */
-    private static final class StartTask implements Runnable, java.util.function.Supplier<Event> {
-        /** {@link #firstStream}, as the first class that reads through the filter factory loads. */
+    private static final class StartTask implements Runnable, java.util.function.Supplier<Event>, Consumer<Runnable> {
+        /**
+         * {@link #firstStream}, as the first class that reads through the filter factory loads
+         * ({@link #accept}, handed {@code Hashtable}'s edit; not a runnable).
+         */
         static final int FIRST_STREAM = 0;
         /** {@link #firstHook} with every gate, before the first hooked library class is edited. */
         static final int FIRST_HOOK = 1;
@@ -201,12 +211,19 @@ final class AgentRuntime {
         @Override
         public void run() {
             switch (kind) {
-                case FIRST_STREAM -> runtime.firstStream(inst);
                 case FIRST_HOOK -> runtime.firstHook(true);
                 case FIRST_MODEL_HOOK -> runtime.firstHook(false);
                 case DEFERRED_START -> runtime.deferredStart(jmx);
                 default -> throw new IllegalStateException("start task " + kind + " is not run");
             }
+        }
+
+        @Override
+        public void accept(Runnable hashtableEdit) {
+            if (kind != FIRST_STREAM) {
+                throw new IllegalStateException("start task " + kind + " is not handed an edit");
+            }
+            runtime.firstStream(inst, hashtableEdit);
         }
 
         @Override
@@ -252,11 +269,11 @@ final class AgentRuntime {
     }
 
     /** Makes the serialization gate over the JDK's factories. A class, not a lambda: none is spun at premain. */
-    private record SerialGates(Policy policy, Reporter reporter)
+    private record SerialGates(Policy policy, Reporter reporter, Runnable hashtableEdit)
             implements BiFunction<BinaryOperator<ObjectInputFilter>, BinaryOperator<ObjectInputFilter>, SerialGate> {
         @Override
         public SerialGate apply(BinaryOperator<ObjectInputFilter> builtin, BinaryOperator<ObjectInputFilter> host) {
-            return new SerialGate(policy, reporter, builtin, host);
+            return new SerialGate(policy, reporter, builtin, host, hashtableEdit);
         }
     }
 

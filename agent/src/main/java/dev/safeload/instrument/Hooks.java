@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The agent's one class file transformer. The java.base hooks are plain ASM edits
@@ -132,11 +133,13 @@ public final class Hooks implements ClassFileTransformer {
      * by something that ran before the agent) are retransformed now; the others when they load.
      *
      * @param userHooks the policy's {@code model.hooks}, hooked beside the built-in {@link Libraries}
-     * @param beforeFirstStream with the JDK's serialization classes not yet loaded, run (with the
-     *     retransformation of the loaded java.base classes it concerns, {@code Hashtable}) as the
+     * @param beforeFirstStream with the JDK's serialization classes not yet loaded, run (after the
+     *     retransformation of the loaded java.base classes it concerns but {@code Hashtable}) as the
      *     first class that reads through the filter factory loads, before any stream exists; so a
-     *     JVM that never deserializes loads no ASM and never initialises {@code
-     *     ObjectInputFilter.Config}. Null, or those classes already loaded: nothing is deferred
+     *     JVM that never deserializes makes no edit and never initialises {@code
+     *     ObjectInputFilter.Config}. It is handed {@code Hashtable}'s edit, a {@link Runnable} to run
+     *     before the first read of a {@code Hashtable} (see {@link HashtableEdit}), or null when
+     *     there is none to wait. Null, or those classes already loaded: nothing is deferred
      *     (see {@link #deferred}).
      * @param beforeFirstHook run once before the first class of a hooked library or an XMLDecoder
      *     handler is edited, on the thread that loads it (or retransforms it here); null for none
@@ -145,7 +148,8 @@ public final class Hooks implements ClassFileTransformer {
      *     beforeFirstHook} ran first (what it makes includes the model gate); null for none
      */
     public static Hooks install(Instrumentation inst, PrintStream console, List<ModelHook> userHooks,
-                                Runnable beforeFirstStream, Runnable beforeFirstHook, Runnable beforeFirstModelHook) {
+                                Consumer<Runnable> beforeFirstStream, Runnable beforeFirstHook,
+                                Runnable beforeFirstModelHook) {
         Hooks hooks = new Hooks(console, userHooks);
         hooks.beforeFirstHook = beforeFirstHook;
         hooks.beforeFirstModelHook = beforeFirstModelHook;
@@ -174,7 +178,9 @@ public final class Hooks implements ClassFileTransformer {
         }
         if (defer) {
             hooks.deferred = true;
-            hooks.beforeFirstStream = new BeforeFirstStream(inst, console, javaBase, beforeFirstStream);
+            Class<?> hashtable = takeHashtable(javaBase);
+            hooks.beforeFirstStream = new BeforeFirstStream(inst, console, javaBase,
+                    hashtable != null ? new HashtableEdit(inst, console, hashtable) : null, beforeFirstStream);
             if (hooks.streamClassLoading) {
                 hooks.runBeforeFirstStream(); // one started loading while the classes were listed
             }
@@ -204,13 +210,84 @@ public final class Hooks implements ClassFileTransformer {
         }
     }
 
-    /** The deferred start work: the java.base classes loaded before the agent, then the caller's. A class, not a lambda. */
+    /** Removes {@code Hashtable} from {@code javaBase} and returns it; null when it is not there. */
+    private static Class<?> takeHashtable(List<Class<?>> javaBase) {
+        for (int i = 0; i < javaBase.size(); i++) {
+            if (javaBase.get(i).getName().equals("java.util.Hashtable")) {
+                return javaBase.remove(i);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The deferred start work: the java.base classes loaded before the agent (but {@code
+     * Hashtable}), then the caller's, handed {@code Hashtable}'s edit. A class, not a lambda.
+     */
     private record BeforeFirstStream(Instrumentation inst, PrintStream console, List<Class<?>> javaBase,
-                                     Runnable then) implements Runnable {
+                                     Runnable hashtableEdit, Consumer<Runnable> then) implements Runnable {
         @Override
         public void run() {
             retransform(inst, console, javaBase);
-            then.run();
+            then.accept(hashtableEdit);
+        }
+    }
+
+    /**
+     * {@code Hashtable}'s edit, for a JVM that loaded the class before the agent (every JVM: the
+     * system properties are one): retransformed once, when a stream first meets a class descriptor
+     * of {@code Hashtable} or a subclass, rather than at every JVM's first stream (about 1.5 ms of
+     * CPU there, for streams that mostly read no Hashtable). The stream's guard runs it at that
+     * class's filter checkpoint, which the JDK makes as soon as the class is resolved, before any
+     * object of it, or any other descriptor of its chain, is read: the JDK runs {@code
+     * Hashtable.readObject} for a stream only for a {@code Hashtable} in the chain of a class it
+     * resolved. Another thread meeting one meanwhile waits here until the edit is in place. Not
+     * covered: a library that calls {@code Hashtable.readObject} itself, by deep reflection (java.util
+     * opened to it) or {@code sun.reflect.ReflectionFactory}, on a stream that overrides {@code
+     * readObject} and so resolves nothing through the JDK (XStream's {@code SerializableConverter}
+     * on a {@code Hashtable} subclass): its clock samples start once some stream has resolved a
+     * {@code Hashtable} class, where they started at the JVM's first stream before.
+     *
+     * <p>The retransformation runs on a thread of its own while the caller waits, as the first
+     * stream's work does ({@link #runBeforeFirstStream}): a stream read inside a transformer of
+     * this agent would otherwise retransform {@code Hashtable} without its edit.
+     */
+    private static final class HashtableEdit implements Runnable {
+        private final Instrumentation inst;
+        private final PrintStream console;
+        private final Class<?> hashtable;
+        private volatile boolean done;
+
+        HashtableEdit(Instrumentation inst, PrintStream console, Class<?> hashtable) {
+            this.inst = inst;
+            this.console = console;
+            this.hashtable = hashtable;
+        }
+
+        @Override
+        public void run() {
+            if (done) {
+                return;
+            }
+            synchronized (this) {
+                if (done) {
+                    return;
+                }
+                Thread worker = new Thread(new Retransform(inst, console, List.of(hashtable)), "safeload-hashtable");
+                worker.setDaemon(true);
+                // A thread that cannot start throws out of the stream's filter, failing that stream,
+                // and leaves the edit to the next Hashtable class met.
+                startAndWait(worker, console);
+                done = true;
+            }
+        }
+    }
+
+    /** Retransforms {@code classes}, warning for each that cannot be. A class, not a lambda. */
+    private record Retransform(Instrumentation inst, PrintStream console, List<Class<?>> classes) implements Runnable {
+        @Override
+        public void run() {
+            retransform(inst, console, classes);
         }
     }
 
@@ -236,31 +313,41 @@ public final class Hooks implements ClassFileTransformer {
             Thread worker = new Thread(work, "safeload-first-stream");
             worker.setDaemon(true);
             runningBeforeFirstStream = worker;
-            boolean interrupted = false;
             try {
-                worker.start();
-                long deadline = System.nanoTime() + BEFORE_FIRST_STREAM_TIMEOUT_NANOS;
-                while (worker.isAlive()) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        // Never seen: a deadlock with what this thread holds. Fail closed.
-                        console.println("safeload: the deserialization guard did not install within "
-                                + BEFORE_FIRST_STREAM_TIMEOUT_NANOS / 1_000_000_000L + " s; stopping the JVM rather than"
-                                + " deserializing unprotected (fail closed)");
-                        Runtime.getRuntime().halt(dev.safeload.agent.SafeloadAgent.EXIT_INVALID_CONFIG);
-                    }
-                    try {
-                        worker.join(Math.max(1, left / 1_000_000L));
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
+                startAndWait(worker, console);
             } finally {
                 runningBeforeFirstStream = null;
                 beforeFirstStream = null;
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Starts {@code worker} and waits for it to end. Never seen to hang: if it does (a deadlock
+     * with what this thread holds), the JVM stops rather than deserialize unprotected.
+     */
+    private static void startAndWait(Thread worker, PrintStream console) {
+        boolean interrupted = false;
+        try {
+            worker.start();
+            long deadline = System.nanoTime() + BEFORE_FIRST_STREAM_TIMEOUT_NANOS;
+            while (worker.isAlive()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    console.println("safeload: the deserialization guard did not install within "
+                            + BEFORE_FIRST_STREAM_TIMEOUT_NANOS / 1_000_000_000L + " s; stopping the JVM rather than"
+                            + " deserializing unprotected (fail closed)");
+                    Runtime.getRuntime().halt(dev.safeload.agent.SafeloadAgent.EXIT_INVALID_CONFIG);
                 }
+                try {
+                    worker.join(Math.max(1, left / 1_000_000L));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -47,19 +47,40 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
     private volatile boolean streamsCreated;
     /** {@link Metrics}' count of streams checked, kept from the first stream on: no map lookup per stream. */
     private LongAdder streams;
+    /**
+     * {@code Hashtable}'s java.base edit, deferred to the first class descriptor of a {@code
+     * Hashtable} (or subclass) that a stream resolves ({@link #classResolved}); null once in place,
+     * or when it was never deferred.
+     */
+    private volatile Runnable hashtableEdit;
 
     /**
      * @param builtinFactory the JDK's factory, whose behaviour applies when the host has none
      * @param hostFactory the factory the JDK already made from {@code jdk.serialFilterFactory},
      *     or null
+     * @param hashtableEdit puts {@code Hashtable}'s edit in place, once, and returns when it is
+     *     (another thread calling it meanwhile waits); null when it is in place already
      */
     public SerialGate(Policy policy, Reporter reporter, BinaryOperator<ObjectInputFilter> builtinFactory,
-                      BinaryOperator<ObjectInputFilter> hostFactory) {
+                      BinaryOperator<ObjectInputFilter> hostFactory, Runnable hashtableEdit) {
+        this.hashtableEdit = hashtableEdit;
         this.policy = policy;
         this.reporter = reporter;
         this.builtinFactory = builtinFactory;
         this.hostFactory = hostFactory != null ? hostFactory : builtinFactory;
         this.hostFactoryAdopted = hostFactory != null;
+    }
+
+    /**
+     * A stream resolved {@code type}, whose objects are read next: for a {@code Hashtable} or a
+     * subclass, {@code Hashtable.readObject} may run, so its edit is put in place first.
+     */
+    void classResolved(Class<?> type) {
+        Runnable edit = hashtableEdit;
+        if (edit != null && java.util.Hashtable.class.isAssignableFrom(type)) {
+            edit.run();
+            hashtableEdit = null;
+        }
     }
 
     /** The policy in force. */

@@ -210,8 +210,11 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
             if (expansion != null && type == Map.Entry[].class) {
                 expansion.hashes((int) depth); // HashMap, HashSet, Hashtable: about to hash
             }
-        } else if (type != null && !codeBearing && !isJdkClass(type) && CodeBearingValues.bearsCode(type)) {
-            codeBearing = true;
+        } else if (type != null) {
+            gate.classResolved(type);
+            if (!codeBearing && !isJdkClass(type) && CodeBearingValues.bearsCode(type)) {
+                codeBearing = true;
+            }
         }
         ReadClock time = clock;
         if (time != null && pending != null) {

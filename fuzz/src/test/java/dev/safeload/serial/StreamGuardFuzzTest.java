@@ -73,7 +73,7 @@ public class StreamGuardFuzzTest {
             Reporter reporter = new Reporter(new LogSettings(log.toString(), 1L << 20, 1, 1, ServiceIdentity.NONE),
                     new PrintStream(PrintStream.nullOutputStream()));
             ObjectInputFilter.Config.setSerialFilterFactory(
-                    new SerialGate(policy, reporter, ObjectInputFilter.Config.getSerialFilterFactory(), null));
+                    new SerialGate(policy, reporter, ObjectInputFilter.Config.getSerialFilterFactory(), null, null));
             GATE = (SerialGate) ObjectInputFilter.Config.getSerialFilterFactory();
         } catch (ConfigException e) {
             throw new IllegalStateException(e);

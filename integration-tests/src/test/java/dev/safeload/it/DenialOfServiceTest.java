@@ -142,6 +142,28 @@ class DenialOfServiceTest {
     }
 
     /**
+     * The same table as a host's subclass of Hashtable, read on a JVM whose first stream met no
+     * Hashtable class: the agent puts Hashtable's edit in place only when a stream first resolves
+     * a Hashtable class (or a subclass), and it must be in place before the subclass's entries
+     * go in. Its twin: without the agent the same stream is still being read after 4 s.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesHashtableSubclassOfCollidingKeysReadAfterAStreamThatHadNoHashtable(Jdks.Jdk jdk) throws Exception {
+        Scenario s = Scenario.on(jdk);
+        Path payload = s.payload(Payloads.collidingStringKeys(17, new dev.safeload.it.victim.Ledger()));
+
+        Scenario.Outcome with = s.run("serial.allow=dev.safeload.it.victim.Ledger", 30, "read-after-map",
+                payload.toString());
+        assertTrue(with.result().startsWith("RESULT refused java.io.InvalidClassException"), with::toString);
+        assertTrue(with.result().contains("rule serial.maxWork"), with::toString);
+        assertEquals("serial.maxWork", with.actions("refuse").get(0).path("rule.name").asText(), with::toString);
+
+        Scenario.Outcome without = s.run(null, 4, "read-after-map", payload.toString());
+        assertTrue(without.jvm().timedOut(), without::toString);
+    }
+
+    /**
      * Forty nested ArrayLists, each claiming ten million elements in a stream of under a
      * kilobyte, read by four threads at once under -Xmx128m: every claim fits the free heap on
      * its own, together they are gigabytes. The twin runs out of memory.

@@ -21,11 +21,6 @@ public final class HookedJdkClasses {
         return BINARY_NAMES;
     }
 
-    /** {@link #handles} for a binary name ({@code java.util.Hashtable}), as {@link Class#getName} gives it. */
-    public static boolean handlesBinaryName(String binaryName) {
-        return BINARY_NAMES.contains(binaryName);
-    }
-
     /** True for the internal names {@link JdkHooks} rewrites. */
     public static boolean handles(String internalName) {
         return JdkHooks.OBJECT_INPUT_STREAM.equals(internalName) || JdkHooks.OBJECT_STREAM_CLASS.equals(internalName)

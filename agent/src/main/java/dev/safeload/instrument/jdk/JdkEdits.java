@@ -93,7 +93,9 @@ final class JdkEdits {
 
     /** Every {@code opcode} return of the method becomes a jump to {@code exit}. */
     private static void returnsTo(CodeEditor code, int opcode, Label exit) {
-        for (Insn insn : code.insns) {
+        List<Insn> insns = code.insns;
+        for (int i = 0; i < insns.size(); i++) { // indexed: no iterator's calls, interpreted at the first stream
+            Insn insn = insns.get(i);
             if (insn.opcode == opcode && insn.kind == CodeEditor.INSN) {
                 code.replace(insn.offset, code.snippet().jumpInsn(GOTO, exit));
             }
@@ -584,7 +586,9 @@ final class JdkEdits {
         List<Object> locals = null;
         List<Object> stack = null;
         code.maxStack += 3; // the names, the filter and its copy
-        for (Insn insn : code.insns) {
+        List<Insn> insns = code.insns;
+        for (int n = 0; n < insns.size(); n++) {
+            Insn insn = insns.get(n);
             Frame frame = code.frameAt(insn.offset);
             if (frame != null) {
                 locals = new ArrayList<>(Arrays.asList(frame.locals));

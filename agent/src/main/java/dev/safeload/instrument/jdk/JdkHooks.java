@@ -189,8 +189,9 @@ public final class JdkHooks {
         Hook hook = new Hook();
         List<int[]> spans = new ArrayList<>(); // each edited Code attribute: offset, length
         List<byte[]> codes = new ArrayList<>();
+        Site[] wanted = sites.toArray(new Site[0]); // an array: no iterator per method, interpreted at the first stream
         for (int method : layout.methods) { // in class file order
-            for (Site site : sites) {
+            for (Site site : wanted) {
                 if (hook.found.contains(site) || !layout.named(method, site.method, site.descriptor)
                         || (layout.u2(method) & ACC_ABSTRACT) != 0) {
                     continue;
@@ -232,9 +233,11 @@ public final class JdkHooks {
     private static boolean declaresAll(ClassFileLayout layout, Set<String> fields) {
         for (String field : fields) {
             int colon = field.indexOf(':');
+            String name = field.substring(0, colon);
+            String descriptor = field.substring(colon + 1);
             boolean declared = false;
             for (int at : layout.fields) {
-                if (layout.named(at, field.substring(0, colon), field.substring(colon + 1))) {
+                if (layout.named(at, name, descriptor)) {
                     declared = true;
                     break;
                 }

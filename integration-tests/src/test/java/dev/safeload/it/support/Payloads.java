@@ -242,7 +242,11 @@ public final class Payloads {
      * bytes, so this JVM never puts the colliding ones in a table.
      */
     public static byte[] collidingStringKeys(int bits, boolean properties) throws IOException {
-        java.util.Map<Object, Object> table = properties ? new java.util.Properties() : new java.util.Hashtable<>();
+        return collidingStringKeys(bits, properties ? new java.util.Properties() : new java.util.Hashtable<>());
+    }
+
+    /** {@link #collidingStringKeys(int, boolean)} in {@code table}, an empty {@code Hashtable} of any class. */
+    public static byte[] collidingStringKeys(int bits, java.util.Map<Object, Object> table) throws IOException {
         int count = 1 << bits;
         String pad = "z".repeat(2 * bits - 10);
         for (int k = 0; k < count; k++) {

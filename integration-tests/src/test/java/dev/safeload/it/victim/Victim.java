@@ -65,6 +65,15 @@ public final class Victim {
                     System.out.println("FACTORY set");
                     yield new ObjectInputStream(in(payload)).readObject();
                 }
+                case "read-after-map" -> {
+                    // A first stream that meets no Hashtable class, then the payload on a second one.
+                    java.io.ByteArrayOutputStream first = new java.io.ByteArrayOutputStream();
+                    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(first)) {
+                        out.writeObject(new java.util.HashMap<>(java.util.Map.of("first", 1)));
+                    }
+                    new ObjectInputStream(in(first.toByteArray())).readObject();
+                    yield new ObjectInputStream(in(payload)).readObject();
+                }
                 case "concurrent" -> concurrent(payload, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
                 default -> throw new IllegalArgumentException("unknown mode " + mode);
             };
