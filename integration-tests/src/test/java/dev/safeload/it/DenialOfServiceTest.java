@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.safeload.it.support.DeserRun;
 import dev.safeload.it.support.Jdks;
 import dev.safeload.it.support.Payloads;
 import dev.safeload.it.support.Scenario;
@@ -160,6 +161,38 @@ class DenialOfServiceTest {
         assertEquals("serial.maxWork", with.actions("refuse").get(0).path("rule.name").asText(), with::toString);
 
         Scenario.Outcome without = s.run(null, 4, "read-after-map", payload.toString());
+        assertTrue(without.jvm().timedOut(), without::toString);
+    }
+
+    /**
+     * The same table as a host's subclass of Hashtable, read by XStream (its {@code
+     * SerializableConverter}, java.util opened to it) after a JDK stream that met no Hashtable
+     * class: XStream calls {@code Hashtable.readObject} itself on a stream that overrides {@code
+     * readObject}, so no stream resolves a Hashtable class through the JDK. The agent's edit of
+     * that stream's constructor puts Hashtable's edit in place before XStream can read through
+     * it, and the read is refused by its CPU budget. Its twin: without the agent the same
+     * document is still being read after 4 s (it takes minutes).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesXStreamReadOfHashtableSubclassOfCollidingKeysOnAStreamThatOverridesReadObject(Jdks.Jdk jdk)
+            throws Exception {
+        String ledger = dev.safeload.it.victim.Ledger.class.getName();
+        DeserRun run = DeserRun.onLibrary(jdk, "xstream-1.4.21").jvmArg("--add-opens", "java.base/java.util=ALL-UNNAMED");
+        Path document = run.document("ledger.xml", Payloads.collidingStringKeysXStream(17, ledger));
+
+        DeserRun.Outcome with = run.timeoutSeconds(60).run("serial.allow=" + ledger, List.of(), "xstream-after-map",
+                document.toString(), ledger);
+        assertFalse(with.jvm().timedOut(), with::toString);
+        assertTrue(with.result().startsWith("RESULT "), with::toString);
+        assertFalse(with.result().startsWith("RESULT ok"), with::toString);
+        List<com.fasterxml.jackson.databind.JsonNode> refusals = with.actions("refuse");
+        assertEquals(1, refusals.size(), with::toString);
+        assertEquals("serial.maxWork", refusals.get(0).path("rule.name").asText(), with::toString);
+        assertFalse(with.jvm().stderr().contains("cannot hook"), with::toString);
+
+        DeserRun.Outcome without = run.timeoutSeconds(4).run(null, List.of(), "xstream-after-map", document.toString(),
+                ledger);
         assertTrue(without.jvm().timedOut(), without::toString);
     }
 
