@@ -178,9 +178,8 @@ public final class Hooks implements ClassFileTransformer {
         }
         if (defer) {
             hooks.deferred = true;
-            Class<?> hashtable = takeHashtable(javaBase);
-            hooks.beforeFirstStream = new BeforeFirstStream(inst, console, javaBase,
-                    hashtable != null ? new HashtableEdit(inst, console, hashtable) : null, beforeFirstStream);
+            hooks.beforeFirstStream = new BeforeFirstStream(hooks, inst, console, javaBase, takeHashtable(javaBase),
+                    beforeFirstStream);
             if (hooks.streamClassLoading) {
                 hooks.runBeforeFirstStream(); // one started loading while the classes were listed
             }
@@ -222,15 +221,32 @@ public final class Hooks implements ClassFileTransformer {
 
     /**
      * The deferred start work: the java.base classes loaded before the agent (but {@code
-     * Hashtable}), then the caller's, handed {@code Hashtable}'s edit. A class, not a lambda.
+     * Hashtable}, when its edit can wait: see {@link HashtableEdit}), then the caller's, handed
+     * {@code Hashtable}'s edit or null. A class, not a lambda.
      */
-    private record BeforeFirstStream(Instrumentation inst, PrintStream console, List<Class<?>> javaBase,
-                                     Runnable hashtableEdit, Consumer<Runnable> then) implements Runnable {
+    private record BeforeFirstStream(Hooks hooks, Instrumentation inst, PrintStream console, List<Class<?>> javaBase,
+                                     Class<?> hashtable, Consumer<Runnable> then) implements Runnable {
         @Override
         public void run() {
-            retransform(inst, console, javaBase);
+            List<Class<?>> now = javaBase;
+            Runnable hashtableEdit = null;
+            if (hashtable != null && hooks.toldOfOverridingStreams()) {
+                hashtableEdit = new HashtableEdit(inst, console, hashtable);
+            } else if (hashtable != null) {
+                // No edited constructor will tell of a stream that overrides readObject (an
+                // XMLDecoder handler came first, or a JDK not shaped as the edit expects): the
+                // edit is made now, as it was before it could wait.
+                now = new ArrayList<>(javaBase);
+                now.add(hashtable);
+            }
+            retransform(inst, console, now);
             then.accept(hashtableEdit);
         }
+    }
+
+    /** Whether {@code ObjectInputStream} is loaded with its constructor's edit ({@link JdkHooks#toldOfOverridingStreams}). */
+    private synchronized boolean toldOfOverridingStreams() {
+        return jdk != null && jdk.toldOfOverridingStreams();
     }
 
     /**
@@ -241,12 +257,16 @@ public final class Hooks implements ClassFileTransformer {
      * class's filter checkpoint, which the JDK makes as soon as the class is resolved, before any
      * object of it, or any other descriptor of its chain, is read: the JDK runs {@code
      * Hashtable.readObject} for a stream only for a {@code Hashtable} in the chain of a class it
-     * resolved. Another thread meeting one meanwhile waits here until the edit is in place. Not
-     * covered: a library that calls {@code Hashtable.readObject} itself, by deep reflection (java.util
+     * resolved. Another thread meeting one meanwhile waits here until the edit is in place. A
+     * library may also call {@code Hashtable.readObject} itself, by deep reflection (java.util
      * opened to it) or {@code sun.reflect.ReflectionFactory}, on a stream that overrides {@code
      * readObject} and so resolves nothing through the JDK (XStream's {@code SerializableConverter}
-     * on a {@code Hashtable} subclass): its clock samples start once some stream has resolved a
-     * {@code Hashtable} class, where they started at the JVM's first stream before.
+     * on a {@code Hashtable} subclass): such a stream's constructor, {@code
+     * ObjectInputStream()}, is edited to tell its guard, which runs this edit before the
+     * constructor returns (JdkEdits.overridingStream), so before its owner can read a table
+     * through it. Where that constructor is not edited (not shaped as expected; or an XMLDecoder
+     * handler, not {@code ObjectInputStream}, was the first class to read through the factory),
+     * the edit is not deferred: it is made at the first stream, as before.
      *
      * <p>The retransformation runs on a thread of its own while the caller waits, as the first
      * stream's work does ({@link #runBeforeFirstStream}): a stream read inside a transformer of

@@ -49,8 +49,9 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
     private LongAdder streams;
     /**
      * {@code Hashtable}'s java.base edit, deferred to the first class descriptor of a {@code
-     * Hashtable} (or subclass) that a stream resolves ({@link #classResolved}); null once in place,
-     * or when it was never deferred.
+     * Hashtable} (or subclass) that a stream resolves ({@link #classResolved}), or to the first
+     * stream made that overrides {@code readObject} ({@link #overridingStreamMade}), whichever
+     * comes first; null once in place, or when it was never deferred.
      */
     private volatile Runnable hashtableEdit;
 
@@ -78,6 +79,21 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
     void classResolved(Class<?> type) {
         Runnable edit = hashtableEdit;
         if (edit != null && java.util.Hashtable.class.isAssignableFrom(type)) {
+            edit.run();
+            hashtableEdit = null;
+        }
+    }
+
+    /**
+     * A stream that overrides {@code readObject} was made: its owner may call {@code
+     * Hashtable.readObject} on it (XStream's {@code SerializableConverter}, {@code
+     * ReflectionFactory.readObjectForSerialization}) with no class resolved through the JDK, so
+     * {@code Hashtable}'s edit is put in place now, before the constructor returns. Once it is,
+     * a volatile read.
+     */
+    void overridingStreamMade() {
+        Runnable edit = hashtableEdit;
+        if (edit != null) {
             edit.run();
             hashtableEdit = null;
         }

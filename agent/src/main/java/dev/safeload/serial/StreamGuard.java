@@ -73,6 +73,8 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     private static final long MIN_ENTRY_BYTES = 6;
     /** The Hashtable edit tells the guard once per this many entries (ReadHashtableEdit's mask + 1). */
     static final int HASHTABLE_ENTRIES_PER_CALL = 256;
+    /** Handed by the constructor of a stream that overrides {@code readObject} (JdkEdits.overridingStream). */
+    static final int OVERRIDING_STREAM = -2;
 
     /** The stream's byte count at its last filter call, and the Hashtable entries put since. */
     private long bytesSeen;
@@ -489,7 +491,9 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     /**
      * A read on this stream started (+1) or ended (-1), or a Hashtable being read put another
      * {@value #HASHTABLE_ENTRIES_PER_CALL} entries (0): a sample of the CPU clock, as at every
-     * {@value ReadClock#SAMPLE_EVERY} checkpoints.
+     * {@value ReadClock#SAMPLE_EVERY} checkpoints. Or the stream, just made, overrides {@code
+     * readObject} ({@value #OVERRIDING_STREAM}; its guard is new, so no read has started): tested
+     * last, so a read's start and end cost what they did.
      */
     @Override
     public void accept(int delta) {
@@ -507,12 +511,16 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
                     clock.start();
                 }
             }
-        } else if (reads > 0 && --reads == 0) {
-            thread.exit(); // the thread that started the read: a read ends where it began
-            if (claimed != 0) {
-                HeapClaims.release(claimed); // and HeapClaims is not even loaded by a read that claimed nothing
-                claimed = 0;
+        } else if (reads > 0) {
+            if (--reads == 0) {
+                thread.exit(); // the thread that started the read: a read ends where it began
+                if (claimed != 0) {
+                    HeapClaims.release(claimed); // and HeapClaims is not even loaded by a read that claimed nothing
+                    claimed = 0;
+                }
             }
+        } else if (delta == OVERRIDING_STREAM) {
+            gate.overridingStreamMade();
         }
     }
 

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.safeload.it.support.DeserRun;
 import dev.safeload.it.support.Jdks;
 import dev.safeload.it.support.Payloads;
 import dev.safeload.it.support.Scenario;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -161,6 +163,70 @@ class DenialOfServiceTest {
 
         Scenario.Outcome without = s.run(null, 4, "read-after-map", payload.toString());
         assertTrue(without.jvm().timedOut(), without::toString);
+    }
+
+    /**
+     * The same table as a host's subclass of Hashtable, read by XStream (its {@code
+     * SerializableConverter}, java.util opened to it) after a JDK stream that met no Hashtable
+     * class: XStream calls {@code Hashtable.readObject} itself on a stream that overrides {@code
+     * readObject}, so no stream resolves a Hashtable class through the JDK. The agent's edit of
+     * that stream's constructor puts Hashtable's edit in place before XStream can read through
+     * it, and the read is refused by its CPU budget. Its twin: without the agent the same
+     * document is still being read after 4 s (it takes minutes).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesXStreamReadOfHashtableSubclassOfCollidingKeysOnAStreamThatOverridesReadObject(Jdks.Jdk jdk)
+            throws Exception {
+        String ledger = dev.safeload.it.victim.Ledger.class.getName();
+        DeserRun run = DeserRun.onLibrary(jdk, "xstream-1.4.21").jvmArg("--add-opens", "java.base/java.util=ALL-UNNAMED");
+        Path document = run.document("ledger.xml", Payloads.collidingStringKeysXStream(17, ledger));
+
+        DeserRun.Outcome with = run.timeoutSeconds(60).run("serial.allow=" + ledger, List.of(), "xstream-after-map",
+                document.toString(), ledger);
+        assertFalse(with.jvm().timedOut(), with::toString);
+        assertTrue(with.result().startsWith("RESULT "), with::toString);
+        assertFalse(with.result().startsWith("RESULT ok"), with::toString);
+        List<com.fasterxml.jackson.databind.JsonNode> refusals = with.actions("refuse");
+        assertEquals(1, refusals.size(), with::toString);
+        assertEquals("serial.maxWork", refusals.get(0).path("rule.name").asText(), with::toString);
+        assertFalse(with.jvm().stderr().contains("cannot hook"), with::toString);
+
+        DeserRun.Outcome without = run.timeoutSeconds(4).run(null, List.of(), "xstream-after-map", document.toString(),
+                ledger);
+        assertTrue(without.jvm().timedOut(), without::toString);
+    }
+
+    /**
+     * Where no edited constructor will tell the guard of a stream that overrides {@code
+     * readObject}, Hashtable's edit is not left waiting: a JVM whose first class to read through
+     * the filter factory is an XMLDecoder handler (ObjectInputStream, and its constructor, not
+     * loaded yet) redefines Hashtable at that first document, as before the edit could wait. Its
+     * twin: a JVM whose first stream is an ObjectInputStream reading a HashMap, then an XStream
+     * document, never redefines Hashtable.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void makesHashtablesEditAtTheFirstStreamWhenNoConstructorWillTellOfOverridingStreams(Jdks.Jdk jdk)
+            throws Exception {
+        String redefined = "java.util.Hashtable source: __VM_RedefineClasses__";
+        DeserRun run = DeserRun.onLibrary(jdk, "xstream-1.4.21");
+        Path document = run.document("string.xml", "<java><string>first</string></java>");
+        Path classes = run.dir().resolve("classes.txt");
+
+        DeserRun.Outcome decoder = run.jvmArg("-Xlog:class+load:file=" + classes)
+                .run("", List.of(), "xmldecoder", document.toString());
+        assertTrue(decoder.result().startsWith("RESULT ok java.lang.String first"), decoder::toString);
+        String loaded = Files.readString(classes);
+        assertFalse(loaded.contains(" java.io.ObjectInputStream "), "the decoder's JVM loaded ObjectInputStream");
+        assertTrue(loaded.contains(redefined), "Hashtable's edit waited with no constructor to tell of an overriding stream");
+
+        Path string = run.document("string-xstream.xml", "<string>first</string>");
+        DeserRun.Outcome stream = run.run("", List.of(), "xstream-after-map", string.toString());
+        assertEquals("RESULT ok java.lang.String first", stream.result(), stream::toString);
+        loaded = Files.readString(classes);
+        assertTrue(loaded.contains(" java.io.ObjectInputStream "), stream::toString);
+        assertFalse(loaded.contains(redefined), "Hashtable's edit did not wait for a stream that needs it");
     }
 
     /**

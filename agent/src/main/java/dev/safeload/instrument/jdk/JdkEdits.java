@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The seven java.base edits of {@link JdkHooks}, as plain byte edits ({@link CodeEditor}): each
+ * The eight java.base edits of {@link JdkHooks}, as plain byte edits ({@link CodeEditor}): each
  * method below finds where its code goes and inserts it, or returns false when the method is not
  * shaped as it expects (then it inserts nothing). The inserted code of each edit is written out
  * in one place, the {@code insert...} method named after it, instruction for instruction what the
@@ -28,6 +28,11 @@ final class JdkEdits {
 
     /** Flag bit handed to the guard with a class name: StreamGuard.SUBCLASS_FLAG (its ENUM_FLAG is 1). */
     private static final int SUBCLASS_FLAG = 2;
+    /**
+     * Handed to the guard ({@code IntConsumer}) by the constructor of a stream that overrides
+     * {@code readObject}: StreamGuard.OVERRIDING_STREAM. No other site hands it (+1, -1, 0).
+     */
+    private static final int OVERRIDING_STREAM = -2;
     /** StreamGuard.HASHTABLE_ENTRIES_PER_CALL - 1: the guard is told once per 256 entries, so the loop pays a mask test. */
     private static final int ENTRIES_MASK = 255;
 
@@ -315,6 +320,55 @@ final class JdkEdits {
         s.jumpInsn(GOTO, done);
         s.label(notOurs).frame(params, FILTER);
         s.insn(POP);
+        s.label(done).frame(params);
+        s.insn(RETURN);
+        return s;
+    }
+
+    // ---- ObjectInputStream.<init>() ----
+
+    /**
+     * The protected constructor of a subclass that overrides {@code readObject}: on return, tells
+     * the guard ({@code IntConsumer}, {@value #OVERRIDING_STREAM}) that such a stream exists, so
+     * {@code Hashtable}'s edit is in place before the subclass's owner can call {@code
+     * Hashtable.readObject} on it (such a stream resolves no class through the JDK). Expected
+     * shape: {@code serialFilter} written, then a return; otherwise nothing is inserted.
+     */
+    static boolean overridingStream(CodeEditor code) {
+        boolean filterSet = false;
+        boolean returns = false;
+        List<Insn> insns = code.insns;
+        for (int i = 0; i < insns.size(); i++) {
+            Insn insn = insns.get(i);
+            if (insn.kind == CodeEditor.FIELD && insn.opcode == PUTFIELD) {
+                String[] m = code.member(insn);
+                filterSet |= m[0].equals(OBJECT_INPUT_STREAM) && m[1].equals("serialFilter") && m[2].equals(FILTER_DESC);
+            } else if (insn.kind == CodeEditor.INSN && insn.opcode == RETURN) {
+                if (!filterSet) {
+                    return false; // a return before the filter is set: not the constructor this edit knows
+                }
+                returns = true;
+            }
+        }
+        if (!returns) {
+            return false;
+        }
+        Label exit = new Label();
+        returnsTo(code, RETURN, exit);
+        code.append(insertOverridingStreamExit(code.snippet(), new Object[] {OBJECT_INPUT_STREAM}, exit));
+        code.maxStack += 8;
+        return true;
+    }
+
+    private static Snippet insertOverridingStreamExit(Snippet s, Object[] params, Label exit) {
+        Label done = new Label();
+        s.label(exit).frame(params);
+        guardOrJump(s, done);
+        s.varInsn(ALOAD, 0);
+        s.fieldInsn(GETFIELD, OBJECT_INPUT_STREAM, "serialFilter", FILTER_DESC);
+        s.typeInsn(CHECKCAST, INT_CONSUMER);
+        s.intInsn(BIPUSH, OVERRIDING_STREAM);
+        s.methodInsn(INVOKEINTERFACE, INT_CONSUMER, "accept", "(I)V", true);
         s.label(done).frame(params);
         s.insn(RETURN);
         return s;

@@ -45,6 +45,11 @@ import java.util.List;
  *   <li>{@code Hashtable.readHashtable}: every 256 entries put, tells the stream's guard
  *       ({@code IntConsumer}, 0), so its CPU clock is consulted while String keys, which pass no
  *       filter checkpoint, collide in a bucket that is never treeified ({@link JdkEdits#readHashtable}).</li>
+ *   <li>{@code ObjectInputStream.<init>()}, the constructor of a subclass that overrides {@code
+ *       readObject}: on return, tells the stream's guard ({@code IntConsumer}, -2), so that
+ *       {@code Hashtable}'s edit, when it waits for a stream that needs it, is in place before
+ *       such a stream's owner can call {@code Hashtable.readObject} on it
+ *       ({@link JdkEdits#overridingStream}).</li>
  * </ul>
  */
 public final class JdkHooks {
@@ -69,6 +74,15 @@ public final class JdkHooks {
         return Set.copyOf(hooked);
     }
 
+    /**
+     * Whether the constructor of streams that override {@code readObject} tells their guard of
+     * them: if not (not yet loaded, or not shaped as the edit expects), {@code Hashtable}'s edit
+     * cannot wait for a stream that needs it.
+     */
+    public boolean toldOfOverridingStreams() {
+        return hooked.contains(Site.OVERRIDING_STREAM.toString());
+    }
+
     /** One edited method: where it is, the fields its inserted code reads, and the edit. */
     private enum Site {
         READ_OBJECT(OBJECT_INPUT_STREAM, "readObject0", "(Ljava/lang/Class;Z)Ljava/lang/Object;",
@@ -84,7 +98,8 @@ public final class JdkHooks {
                 "serialFilter:" + FILTER_DESC),
         SET_FACTORY(FILTER_CONFIG, "setSerialFilterFactory", "(Ljava/util/function/BinaryOperator;)V",
                 "serialFilterFactory:Ljava/util/function/BinaryOperator;"),
-        READ_HASHTABLE(HASHTABLE, "readHashtable", "(Ljava/io/ObjectInputStream;)V");
+        READ_HASHTABLE(HASHTABLE, "readHashtable", "(Ljava/io/ObjectInputStream;)V"),
+        OVERRIDING_STREAM(OBJECT_INPUT_STREAM, "<init>", "()V", "serialFilter:" + FILTER_DESC, "enableOverride:Z");
 
         final String owner;
         final String method;
@@ -108,6 +123,7 @@ public final class JdkHooks {
                 case READ_PROXY_DESC -> JdkEdits.readProxyDesc(code);
                 case SET_FACTORY -> JdkEdits.setSerialFilterFactory(code);
                 case READ_HASHTABLE -> JdkEdits.readHashtable(code);
+                case OVERRIDING_STREAM -> JdkEdits.overridingStream(code);
             };
         }
 

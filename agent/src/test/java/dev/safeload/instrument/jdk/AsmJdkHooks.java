@@ -98,7 +98,8 @@ public final class AsmJdkHooks {
                 "serialFilter:" + FILTER_DESC),
         SET_FACTORY(FILTER_CONFIG, "setSerialFilterFactory", "(Ljava/util/function/BinaryOperator;)V",
                 "serialFilterFactory:Ljava/util/function/BinaryOperator;"),
-        READ_HASHTABLE(HASHTABLE, "readHashtable", "(Ljava/io/ObjectInputStream;)V");
+        READ_HASHTABLE(HASHTABLE, "readHashtable", "(Ljava/io/ObjectInputStream;)V"),
+        OVERRIDING_STREAM(OBJECT_INPUT_STREAM, "<init>", "()V", "serialFilter:" + FILTER_DESC, "enableOverride:Z");
 
         final String owner;
         final String method;
@@ -121,6 +122,7 @@ public final class AsmJdkHooks {
                 case READ_PROXY_DESC -> new ReadProxyDescEdit(mv, missed);
                 case SET_FACTORY -> new SetFactoryEdit(mv);
                 case READ_HASHTABLE -> new AsmReadHashtableEdit(mv, missed);
+                case OVERRIDING_STREAM -> new OverridingStreamEdit(mv);
             };
         }
 
@@ -730,6 +732,39 @@ public final class AsmJdkHooks {
             mv.visitLabel(notOurs);
             frame(FILTER);
             mv.visitInsn(Opcodes.POP);
+            mv.visitLabel(done);
+            frame();
+            mv.visitInsn(Opcodes.RETURN);
+        }
+    }
+
+    /**
+     * {@code ObjectInputStream()}, the constructor of a subclass that overrides {@code readObject}:
+     * on return, tells the guard ({@code IntConsumer}, -2) that such a stream was made.
+     */
+    private static final class OverridingStreamEdit extends Edit {
+
+        OverridingStreamEdit(MethodVisitor next) {
+            super(next, new Object[] {OBJECT_INPUT_STREAM}, Opcodes.RETURN);
+        }
+
+        @Override
+        void atEntry() {
+        }
+
+        @Override
+        void atExit() {
+            Label done = new Label();
+            frame();
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "serialFilter", FILTER_DESC);
+            mv.visitTypeInsn(Opcodes.INSTANCEOF, INT_CONSUMER);
+            mv.visitJumpInsn(Opcodes.IFEQ, done);
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "serialFilter", FILTER_DESC);
+            mv.visitTypeInsn(Opcodes.CHECKCAST, INT_CONSUMER);
+            mv.visitIntInsn(Opcodes.BIPUSH, -2);
+            mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, INT_CONSUMER, "accept", "(I)V", true);
             mv.visitLabel(done);
             frame();
             mv.visitInsn(Opcodes.RETURN);

@@ -1,6 +1,7 @@
 package dev.safeload.instrument.jdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,8 +46,9 @@ class JdkHooksTest {
         assertEquals(Set.of("java.io.ObjectInputStream.readObject0", "java.io.ObjectInputStream.filterCheck",
                 "java.io.ObjectInputStream.readOrdinaryObject", "java.io.ObjectInputStream.readProxyDesc",
                 "java.io.ObjectStreamClass.readNonProxy", "java.io.ObjectInputFilter$Config.setSerialFilterFactory",
-                "java.util.Hashtable.readHashtable"),
+                "java.util.Hashtable.readHashtable", "java.io.ObjectInputStream.<init>"),
                 hooks.hooked());
+        assertTrue(hooks.toldOfOverridingStreams());
         assertEquals("", console.toString(StandardCharsets.UTF_8));
     }
 
@@ -101,7 +103,7 @@ class JdkHooksTest {
 
         assertNotNull(hooks.rewrite(JdkHooks.OBJECT_INPUT_STREAM, writer.toByteArray()), "readObject0 is still edited");
         assertEquals(Set.of("java.io.ObjectInputStream.readObject0", "java.io.ObjectInputStream.readOrdinaryObject",
-                "java.io.ObjectInputStream.readProxyDesc"),
+                "java.io.ObjectInputStream.readProxyDesc", "java.io.ObjectInputStream.<init>"),
                 hooks.hooked());
         String warning = console.toString(StandardCharsets.UTF_8);
         assertTrue(warning.contains("cannot hook java.io.ObjectInputStream.filterCheck: a field it reads is missing"),
@@ -140,10 +142,51 @@ class JdkHooksTest {
 
         assertNotNull(hooks.rewrite(JdkHooks.OBJECT_INPUT_STREAM, writer.toByteArray()));
         assertEquals(Set.of("java.io.ObjectInputStream.readObject0", "java.io.ObjectInputStream.filterCheck",
-                "java.io.ObjectInputStream.readProxyDesc"), hooks.hooked());
+                "java.io.ObjectInputStream.readProxyDesc", "java.io.ObjectInputStream.<init>"), hooks.hooked());
         String warning = console.toString(StandardCharsets.UTF_8);
         assertTrue(warning.contains("cannot hook java.io.ObjectInputStream.readOrdinaryObject: its code is not shaped"),
                 warning);
+    }
+
+    /**
+     * A future JDK whose constructor for streams that override readObject no longer sets {@code
+     * serialFilter} itself: nothing is inserted there, a warning names it, the other hooks of the
+     * class are still made, and {@code Hashtable}'s edit is not left waiting for it.
+     */
+    @Test
+    void leavesTheOverridingStreamsConstructorAloneWhenItIsNotShapedAsExpected() throws IOException {
+        ClassReader reader = new ClassReader(jdkClass(JdkHooks.OBJECT_INPUT_STREAM));
+        ClassWriter writer = new ClassWriter(reader, 0);
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                             String[] exceptions) {
+                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+                if (!name.equals("<init>") || !descriptor.equals("()V")) {
+                    return mv;
+                }
+                return new MethodVisitor(Opcodes.ASM9, mv) {
+                    @Override
+                    public void visitFieldInsn(int opcode, String owner, String field, String desc) {
+                        if (opcode == Opcodes.PUTFIELD && field.equals("serialFilter")) {
+                            super.visitInsn(Opcodes.POP2); // as if a later JDK set it through a method
+                        } else {
+                            super.visitFieldInsn(opcode, owner, field, desc);
+                        }
+                    }
+                };
+            }
+        }, 0);
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        JdkHooks hooks = new JdkHooks(new PrintStream(console, true, StandardCharsets.UTF_8));
+
+        assertNotNull(hooks.rewrite(JdkHooks.OBJECT_INPUT_STREAM, writer.toByteArray()));
+        assertEquals(Set.of("java.io.ObjectInputStream.readObject0", "java.io.ObjectInputStream.filterCheck",
+                "java.io.ObjectInputStream.readOrdinaryObject", "java.io.ObjectInputStream.readProxyDesc"),
+                hooks.hooked());
+        assertFalse(hooks.toldOfOverridingStreams());
+        String warning = console.toString(StandardCharsets.UTF_8);
+        assertTrue(warning.contains("cannot hook java.io.ObjectInputStream.<init>: its code is not shaped"), warning);
     }
 
     /** ObjectInputStream as JDK 17 hands it to a retransformation when java.base is not verified: no stack map frames. */
@@ -190,7 +233,8 @@ class JdkHooksTest {
         byte[] edited = hooks.rewrite(JdkHooks.OBJECT_INPUT_STREAM, unframed);
         assertNotNull(edited);
         assertEquals(Set.of("java.io.ObjectInputStream.readObject0", "java.io.ObjectInputStream.filterCheck",
-                "java.io.ObjectInputStream.readOrdinaryObject", "java.io.ObjectInputStream.readProxyDesc"),
+                "java.io.ObjectInputStream.readOrdinaryObject", "java.io.ObjectInputStream.readProxyDesc",
+                "java.io.ObjectInputStream.<init>"),
                 hooks.hooked());
         assertEquals("", console.toString(StandardCharsets.UTF_8));
         assertTrue(frames(edited, "readOrdinaryObject") > frames(jdkClass(JdkHooks.OBJECT_INPUT_STREAM), "readOrdinaryObject"),

@@ -272,6 +272,33 @@ public final class Payloads {
         return bytes;
     }
 
+    /**
+     * {@link #collidingStringKeys(int, boolean)} as XStream writes a {@code Hashtable} subclass,
+     * {@code tableClass} (its {@code SerializableConverter}: {@code Hashtable.writeObject}'s
+     * fields and entries, which {@code Hashtable.readObject} reads back through XStream's
+     * stream that overrides {@code readObject}). Written as text: XStream would need java.util
+     * opened to this JVM to write it.
+     */
+    public static String collidingStringKeysXStream(int bits, String tableClass) {
+        int count = 1 << bits;
+        StringBuilder xml = new StringBuilder(count * 64);
+        xml.append('<').append(tableClass).append(" serialization=\"custom\">\n  <unserializable-parents/>\n")
+                .append("  <hashtable>\n    <default>\n      <loadFactor>0.75</loadFactor>\n")
+                .append("      <threshold>").append(count * 3 / 2).append("</threshold>\n    </default>\n")
+                .append("    <int>").append(count * 2 - 1).append("</int>\n")
+                .append("    <int>").append(count).append("</int>\n");
+        char[] key = new char[2 * bits];
+        for (int k = 0; k < count; k++) {
+            for (int pair = 0; pair < bits; pair++) {
+                boolean bb = (k >>> pair & 1) != 0;
+                key[2 * pair] = bb ? 'B' : 'A';
+                key[2 * pair + 1] = bb ? 'B' : 'a';
+            }
+            xml.append("    <string>").append(key).append("</string>\n    <string>").append(k).append("</string>\n");
+        }
+        return xml.append("  </hashtable>\n</").append(tableClass).append(">\n").toString();
+    }
+
     /** An int[] whose length field claims almost 2^31 elements: 8 GB the heap cannot hold. */
     public static byte[] hugeIntArrayClaim() throws IOException {
         byte[] bytes = serialize(new int[4]);

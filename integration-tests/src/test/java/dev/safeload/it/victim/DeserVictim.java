@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Reads one document the way a service does, with {@code java.beans.XMLDecoder} or XStream, and
  * prints one {@code RESULT} line: {@code xmldecoder FILE}, {@code xstream FILE [ALLOWED_TYPES]},
  * {@code xstream-shared FILE [ALLOWED_TYPES]} (one {@code XStream} for the whole process, as a
- * service keeps one, made at its first use with those types), or {@code console}, which takes
+ * service keeps one, made at its first use with those types), {@code xstream-after-map FILE
+ * [ALLOWED_TYPES]} (as {@code xstream}, after a JDK stream that reads a HashMap), or {@code console}, which takes
  * those commands line by line on stdin (for attach).
  */
 public final class DeserVictim {
@@ -41,8 +42,16 @@ public final class DeserVictim {
             byte[] document = Files.readAllBytes(Path.of(args[1]));
             return switch (args[0]) {
                 case "xmldecoder" -> xmlDecoder(document);
-                case "xstream", "xstream-shared" -> {
-                    XStream xstream = args[0].equals("xstream") || shared == null ? new XStream() : shared;
+                case "xstream", "xstream-shared", "xstream-after-map" -> {
+                    if (args[0].equals("xstream-after-map")) {
+                        // A first stream that resolves no Hashtable class.
+                        java.io.ByteArrayOutputStream first = new java.io.ByteArrayOutputStream();
+                        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(first)) {
+                            out.writeObject(new java.util.HashMap<>(java.util.Map.of("first", 1)));
+                        }
+                        new java.io.ObjectInputStream(new ByteArrayInputStream(first.toByteArray())).readObject();
+                    }
+                    XStream xstream = !args[0].equals("xstream-shared") || shared == null ? new XStream() : shared;
                     if (xstream != shared && args.length > 2) {
                         xstream.allowTypes(args[2].split(","));
                     }
