@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
@@ -58,29 +59,18 @@ class JdkHooksTest {
      */
     @Test
     void leavesReadHashtableAloneWhenItsLoopIsNotShapedAsExpected() throws IOException {
-        ClassReader reader = new ClassReader(jdkClass(JdkHooks.HASHTABLE));
-        ClassWriter writer = new ClassWriter(reader, 0);
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                             String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-                if (!name.equals("readHashtable")) {
-                    return mv;
-                }
-                return new MethodVisitor(Opcodes.ASM9, mv) {
+        byte[] changed = withMethodChanged(JdkHooks.HASHTABLE, "readHashtable",
+                mv -> new MethodVisitor(Opcodes.ASM9, mv) {
                     @Override
                     public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
                         super.visitMethodInsn(opcode, owner, method.equals("reconstitutionPut") ? "putEntry" : method,
                                 desc, itf);
                     }
-                };
-            }
-        }, 0);
+                });
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         JdkHooks hooks = new JdkHooks(new PrintStream(console, true, StandardCharsets.UTF_8));
 
-        assertNull(hooks.rewrite(JdkHooks.HASHTABLE, writer.toByteArray()));
+        assertNull(hooks.rewrite(JdkHooks.HASHTABLE, changed));
         assertEquals(Set.of(), hooks.hooked());
         String warning = console.toString(StandardCharsets.UTF_8);
         assertTrue(warning.contains("cannot hook java.util.Hashtable.readHashtable: its code is not shaped"), warning);
@@ -118,29 +108,18 @@ class JdkHooksTest {
      */
     @Test
     void leavesReadOrdinaryObjectAloneWhenItsCodeIsNotShapedAsExpected() throws IOException {
-        ClassReader reader = new ClassReader(jdkClass(JdkHooks.OBJECT_INPUT_STREAM));
-        ClassWriter writer = new ClassWriter(reader, 0);
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                             String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-                if (!name.equals("readOrdinaryObject")) {
-                    return mv;
-                }
-                return new MethodVisitor(Opcodes.ASM9, mv) {
+        byte[] changed = withMethodChanged(JdkHooks.OBJECT_INPUT_STREAM, "readOrdinaryObject",
+                mv -> new MethodVisitor(Opcodes.ASM9, mv) {
                     @Override
                     public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
                         // As if a later JDK settled the handle through another method.
                         super.visitMethodInsn(opcode, owner, method.equals("finish") ? "close" : method, desc, itf);
                     }
-                };
-            }
-        }, 0);
+                });
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         JdkHooks hooks = new JdkHooks(new PrintStream(console, true, StandardCharsets.UTF_8));
 
-        assertNotNull(hooks.rewrite(JdkHooks.OBJECT_INPUT_STREAM, writer.toByteArray()));
+        assertNotNull(hooks.rewrite(JdkHooks.OBJECT_INPUT_STREAM, changed));
         assertEquals(Set.of("java.io.ObjectInputStream.readObject0", "java.io.ObjectInputStream.filterCheck",
                 "java.io.ObjectInputStream.readProxyDesc", "java.io.ObjectInputStream.<init>"), hooks.hooked());
         String warning = console.toString(StandardCharsets.UTF_8);
@@ -155,17 +134,8 @@ class JdkHooksTest {
      */
     @Test
     void leavesTheOverridingStreamsConstructorAloneWhenItIsNotShapedAsExpected() throws IOException {
-        ClassReader reader = new ClassReader(jdkClass(JdkHooks.OBJECT_INPUT_STREAM));
-        ClassWriter writer = new ClassWriter(reader, 0);
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                             String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-                if (!name.equals("<init>") || !descriptor.equals("()V")) {
-                    return mv;
-                }
-                return new MethodVisitor(Opcodes.ASM9, mv) {
+        byte[] changed = withMethodChanged(JdkHooks.OBJECT_INPUT_STREAM, "<init>()V",
+                mv -> new MethodVisitor(Opcodes.ASM9, mv) {
                     @Override
                     public void visitFieldInsn(int opcode, String owner, String field, String desc) {
                         if (opcode == Opcodes.PUTFIELD && field.equals("serialFilter")) {
@@ -174,19 +144,37 @@ class JdkHooksTest {
                             super.visitFieldInsn(opcode, owner, field, desc);
                         }
                     }
-                };
-            }
-        }, 0);
+                });
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         JdkHooks hooks = new JdkHooks(new PrintStream(console, true, StandardCharsets.UTF_8));
 
-        assertNotNull(hooks.rewrite(JdkHooks.OBJECT_INPUT_STREAM, writer.toByteArray()));
+        assertNotNull(hooks.rewrite(JdkHooks.OBJECT_INPUT_STREAM, changed));
         assertEquals(Set.of("java.io.ObjectInputStream.readObject0", "java.io.ObjectInputStream.filterCheck",
                 "java.io.ObjectInputStream.readOrdinaryObject", "java.io.ObjectInputStream.readProxyDesc"),
                 hooks.hooked());
         assertFalse(hooks.toldOfOverridingStreams());
         String warning = console.toString(StandardCharsets.UTF_8);
         assertTrue(warning.contains("cannot hook java.io.ObjectInputStream.<init>: its code is not shaped"), warning);
+    }
+
+    /**
+     * The JDK's class {@code owner} with the code of {@code method} (a name, or a name and
+     * descriptor such as {@code <init>()V}) passed through {@code change}: as a later JDK might
+     * have it.
+     */
+    private static byte[] withMethodChanged(String owner, String method, UnaryOperator<MethodVisitor> change)
+            throws IOException {
+        ClassReader reader = new ClassReader(jdkClass(owner));
+        ClassWriter writer = new ClassWriter(reader, 0);
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                             String[] exceptions) {
+                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+                return method.equals(name) || method.equals(name + descriptor) ? change.apply(mv) : mv;
+            }
+        }, 0);
+        return writer.toByteArray();
     }
 
     /** ObjectInputStream as JDK 17 hands it to a retransformation when java.base is not verified: no stack map frames. */
