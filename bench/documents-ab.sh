@@ -45,12 +45,11 @@ work=$(mktemp -d /tmp/safeload-documents-ab.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 allow='dev.safeload.bench.documents.Order;dev.safeload.bench.documents.Order$LineItem;dev.safeload.bench.documents.ServiceConfig'
 
-probe_run() { # config workload: one JVM's line
+probe_run() { # config workload: runs one JVM, which prints its line
   local c=$1 w=$2 mode=none
   local cmd=("$java" -Xms512m -Xmx512m)
   if [[ $c != none ]]; then cmd+=("-javaagent:${jars[${c#jar}]}=serial.allow=$allow,log=$work/$c.jsonl"); mode=agent; fi
-  "${cmd[@]}" -cp "$cp" dev.safeload.bench.documents.DocumentProbe "$w" "$mode" "$warmup" "$batches" 2> "$work/err-$c-$w" \
-    || { echo "$c $w failed:"; cat "$work/err-$c-$w"; return 1; } >&2
+  "${cmd[@]}" -cp "$cp" dev.safeload.bench.documents.DocumentProbe "$w" "$mode" "$warmup" "$batches"
 }
 source "$root/bench/lib/probe-rounds.sh"
 probe_header

@@ -26,12 +26,11 @@ done
 work=$(mktemp -d /tmp/safeload-guard-ab.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-probe_run() { # config workload: one JVM's line
+probe_run() { # config workload: runs one JVM, which prints its line
   local c=$1 w=$2
   local cmd=("$java")
   if [[ $c != none ]]; then cmd+=("-javaagent:${jars[${c#jar}]}=log=$work/$c.jsonl"); fi
-  "${cmd[@]}" -cp "$probe" dev.safeload.bench.serial.SteadyStateProbe "$w" "$warmup" "$batches" 2> "$work/err-$c-$w" \
-    || { echo "$c $w failed:"; cat "$work/err-$c-$w"; return 1; } >&2
+  "${cmd[@]}" -cp "$probe" dev.safeload.bench.serial.SteadyStateProbe "$w" "$warmup" "$batches"
 }
 source "$root/bench/lib/probe-rounds.sh"
 probe_header

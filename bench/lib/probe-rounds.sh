@@ -2,7 +2,7 @@
 # per configuration (no agent, then each agent jar) and workload, the configurations rotated
 # each round. The script that sources it sets java, rounds, workloads, jars (an array) and work
 # (a folder), and defines probe_run CONFIG WORKLOAD, which runs one JVM and prints its line;
-# CONFIG is "none" or "jarN", N an index into jars.
+# CONFIG is "none" or "jarN", N an index into jars. A JVM that fails stops the run with its stderr.
 #
 #   probe_header            the machine, the load and the jars
 #   probe_rounds            every round; "$work/runs" holds one line "ROUND CONFIG PROBE-LINE" per JVM
@@ -17,8 +17,12 @@ probe_header() {
   for ((j = 0; j < ${#jars[@]}; j++)); do echo "jar $j: ${jars[$j]}"; done
 }
 
+probe_line() { # config workload: one JVM's line, or its stderr and a failure
+  probe_run "$1" "$2" 2> "$work/err-$1-$2" || { echo "$1 $2 failed:"; cat "$work/err-$1-$2"; return 1; } >&2
+}
+
 probe_rounds() {
-  local configs=(none) j r w k c line pids pid n
+  local configs=(none) j r w k c line pids pid n failed
   for ((j = 0; j < ${#jars[@]}; j++)); do configs+=("jar$j"); done
   n=${#configs[@]}
   : > "$work/runs"
@@ -26,13 +30,15 @@ probe_rounds() {
     for w in $workloads; do
       if [[ ${PARALLEL:-0} == 1 ]]; then
         pids=()
-        for c in "${configs[@]}"; do probe_run "$c" "$w" > "$work/out-$c" & pids+=($!); done
-        for pid in "${pids[@]}"; do wait "$pid" || exit 1; done
+        for c in "${configs[@]}"; do probe_line "$c" "$w" > "$work/out-$c" & pids+=($!); done
+        failed=0
+        for pid in "${pids[@]}"; do wait "$pid" || failed=1; done   # all of them, before the trap removes $work
+        ((failed == 0)) || exit 1
         for c in "${configs[@]}"; do echo "$r $c $(cat "$work/out-$c")" >> "$work/runs"; done
       else
         for ((k = 0; k < n; k++)); do
           c=${configs[$(( (r + k) % n ))]}
-          line=$(probe_run "$c" "$w") || exit 1
+          line=$(probe_line "$c" "$w") || exit 1
           echo "$r $c $line" >> "$work/runs"
         done
       fi
