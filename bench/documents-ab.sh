@@ -45,39 +45,15 @@ work=$(mktemp -d /tmp/safeload-documents-ab.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 allow='dev.safeload.bench.documents.Order;dev.safeload.bench.documents.Order$LineItem;dev.safeload.bench.documents.ServiceConfig'
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $("$java" -version 2>&1 | head -1)"
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-for ((j = 0; j < ${#jars[@]}; j++)); do echo "jar $j: ${jars[$j]}"; done
-
-configs=(none)
-for ((j = 0; j < ${#jars[@]}; j++)); do configs+=("jar$j"); done
-n=${#configs[@]}
-: > "$work/runs"
-probe_run() { # config workload: one JVM's line
+probe_run() { # config workload: runs one JVM, which prints its line
   local c=$1 w=$2 mode=none
   local cmd=("$java" -Xms512m -Xmx512m)
   if [[ $c != none ]]; then cmd+=("-javaagent:${jars[${c#jar}]}=serial.allow=$allow,log=$work/$c.jsonl"); mode=agent; fi
-  "${cmd[@]}" -cp "$cp" dev.safeload.bench.documents.DocumentProbe "$w" "$mode" "$warmup" "$batches" 2> "$work/err-$c-$w" \
-    || { echo "$c $w failed:"; cat "$work/err-$c-$w"; return 1; } >&2
+  "${cmd[@]}" -cp "$cp" dev.safeload.bench.documents.DocumentProbe "$w" "$mode" "$warmup" "$batches"
 }
-for ((r = 0; r < rounds; r++)); do
-  for w in $workloads; do
-    if [[ ${PARALLEL:-0} == 1 ]]; then
-      # All configurations of a round at once: each JVM sees the same neighbours at the same time.
-      pids=()
-      for c in "${configs[@]}"; do probe_run "$c" "$w" > "$work/out-$c" & pids+=($!); done
-      for pid in "${pids[@]}"; do wait "$pid" || exit 1; done
-      for c in "${configs[@]}"; do echo "$r $c $(cat "$work/out-$c")" >> "$work/runs"; done
-    else
-      for ((k = 0; k < n; k++)); do
-        c=${configs[$(( (r + k) % n ))]}
-        line=$(probe_run "$c" "$w") || exit 1
-        echo "$r $c $line" >> "$work/runs"
-      done
-    fi
-  done
-done
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+source "$root/bench/lib/probe-rounds.sh"
+probe_header
+probe_rounds
 
 python3 - "$work/runs" <<'PY'
 import statistics, sys

@@ -8,6 +8,7 @@
 #   bench/guard-ab.sh                          # no agent against agent/target/safeload-agent.jar
 #   bench/guard-ab.sh /tmp/old-agent.jar       # ... and against an older jar too
 #   ROUNDS=5 WARMUP=5 BATCHES=5 WORKLOADS="graph rpc" bench/guard-ab.sh   # the defaults
+#   PARALLEL=1 bench/guard-ab.sh OLD.jar       # a round's JVMs side by side (bench/lib/probe-rounds.sh)
 #
 # Needs: mvn -B -o -q -pl benchmarks -am package -DskipTests, and python3.
 set -euo pipefail
@@ -25,27 +26,15 @@ done
 work=$(mktemp -d /tmp/safeload-guard-ab.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $("$java" -version 2>&1 | head -1)"
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-for ((j = 0; j < ${#jars[@]}; j++)); do echo "jar $j: ${jars[$j]}"; done
-
-configs=(none)
-for ((j = 0; j < ${#jars[@]}; j++)); do configs+=("jar$j"); done
-n=${#configs[@]}
-: > "$work/runs"
-for ((r = 0; r < rounds; r++)); do
-  for ((k = 0; k < n; k++)); do
-    c=${configs[$(( (r + k) % n ))]}
-    cmd=("$java")
-    if [[ $c != none ]]; then cmd+=("-javaagent:${jars[${c#jar}]}=log=$work/$c.jsonl"); fi
-    for w in $workloads; do
-      line=$("${cmd[@]}" -cp "$probe" dev.safeload.bench.serial.SteadyStateProbe "$w" "$warmup" "$batches" 2> "$work/err") \
-        || { echo "$c $w failed:"; cat "$work/err"; exit 1; } >&2
-      echo "$r $c $line" >> "$work/runs"
-    done
-  done
-done
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+probe_run() { # config workload: runs one JVM, which prints its line
+  local c=$1 w=$2
+  local cmd=("$java")
+  if [[ $c != none ]]; then cmd+=("-javaagent:${jars[${c#jar}]}=log=$work/$c.jsonl"); fi
+  "${cmd[@]}" -cp "$probe" dev.safeload.bench.serial.SteadyStateProbe "$w" "$warmup" "$batches"
+}
+source "$root/bench/lib/probe-rounds.sh"
+probe_header
+probe_rounds
 
 python3 - "$work/runs" <<'PY'
 import statistics, sys

@@ -28,21 +28,33 @@ class DenialOfServiceTest {
                 .mapToLong(l -> Long.parseLong(l.substring(11).trim())).findFirst().orElseThrow();
     }
 
+    /**
+     * Reads {@code payload} in {@code mode} with the agent ({@code options}) and asserts the read
+     * was refused with InvalidClassException by {@code rule}, in the result line and in the first
+     * refuse event. Then its twin: without the agent the same read is still running after {@code
+     * twinSeconds}. Returns the agent's run, for a test's own assertions.
+     */
+    private static Scenario.Outcome refusedByRuleWhileTheTwinStillReads(Scenario s, String options, String rule,
+            long twinSeconds, String mode, Path payload) throws Exception {
+        Scenario.Outcome with = s.run(options, 30, mode, payload.toString());
+        assertTrue(with.result().startsWith("RESULT refused java.io.InvalidClassException"), with::toString);
+        assertTrue(with.result().contains("rule " + rule), with::toString);
+        assertEquals(rule, with.actions("refuse").get(0).path("rule.name").asText(), with::toString);
+
+        Scenario.Outcome without = s.run(null, twinSeconds, mode, payload.toString());
+        assertTrue(without.jvm().timedOut(), without::toString);
+        return with;
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void refusesNestedHashSetBombDeeperThanMaxDepth(Jdks.Jdk jdk) throws Exception {
         Scenario s = Scenario.on(jdk);
         Path payload = s.payload(Payloads.serialize(Payloads.hashSetBomb(100)));
 
-        Scenario.Outcome with = s.run("", "read", payload.toString());
-        assertTrue(with.result().startsWith("RESULT refused java.io.InvalidClassException"), with::toString);
-        assertTrue(with.result().contains("rule serial.maxDepth"), with::toString);
-        assertTrue(elapsedMillis(with) < 1000, with::toString);
-        assertEquals("serial.maxDepth", with.actions("refuse").get(0).path("rule.name").asText());
-
         // The twin: without the agent the same stream is still hashing after 8 seconds.
-        Scenario.Outcome without = s.run(null, 8, "read", payload.toString());
-        assertTrue(without.jvm().timedOut(), without::toString);
+        Scenario.Outcome with = refusedByRuleWhileTheTwinStillReads(s, "", "serial.maxDepth", 8, "read", payload);
+        assertTrue(elapsedMillis(with) < 1000, with::toString);
     }
 
     /**
@@ -57,13 +69,7 @@ class DenialOfServiceTest {
         Scenario s = Scenario.on(jdk);
         Path payload = s.payload(Payloads.serialize(Payloads.hashSetBomb(28)));
 
-        Scenario.Outcome with = s.run("", 30, "read", payload.toString());
-        assertTrue(with.result().startsWith("RESULT refused java.io.InvalidClassException"), with::toString);
-        assertTrue(with.result().contains("rule serial.maxWork"), with::toString);
-        assertEquals("serial.maxWork", with.actions("refuse").get(0).path("rule.name").asText());
-
-        Scenario.Outcome without = s.run(null, 4, "read", payload.toString());
-        assertTrue(without.jvm().timedOut(), without::toString);
+        refusedByRuleWhileTheTwinStillReads(s, "", "serial.maxWork", 4, "read", payload);
     }
 
     /**
@@ -76,11 +82,7 @@ class DenialOfServiceTest {
         Scenario s = Scenario.on(jdk);
         Path payload = s.payload(Payloads.serialize(Payloads.backReferenceFanOut(1000, 5)));
 
-        Scenario.Outcome with = s.run("", 30, "read", payload.toString());
-        assertTrue(with.result().contains("rule serial.maxWork"), with::toString);
-
-        Scenario.Outcome without = s.run(null, 4, "read", payload.toString());
-        assertTrue(without.jvm().timedOut(), without::toString);
+        refusedByRuleWhileTheTwinStillReads(s, "", "serial.maxWork", 4, "read", payload);
     }
 
     /**
@@ -94,11 +96,7 @@ class DenialOfServiceTest {
         Scenario s = Scenario.on(jdk);
         Path payload = s.payload(Payloads.serialize(Payloads.backReferenceFanOutListsFirst(1000, 5)));
 
-        Scenario.Outcome with = s.run("", 30, "read", payload.toString());
-        assertTrue(with.result().contains("rule serial.maxWork"), with::toString);
-
-        Scenario.Outcome without = s.run(null, 4, "read", payload.toString());
-        assertTrue(without.jvm().timedOut(), without::toString);
+        refusedByRuleWhileTheTwinStillReads(s, "", "serial.maxWork", 4, "read", payload);
     }
 
     /**
@@ -112,12 +110,8 @@ class DenialOfServiceTest {
         Scenario s = Scenario.on(jdk);
         Path payload = s.payload(Payloads.collidingBitSets(1 << 16));
 
-        Scenario.Outcome with = s.run("", 30, "read", payload.toString());
-        assertTrue(with.result().contains("rule serial.maxWork"), with::toString);
+        Scenario.Outcome with = refusedByRuleWhileTheTwinStillReads(s, "", "serial.maxWork", 4, "read", payload);
         assertTrue(with.result().contains("ms of CPU"), with::toString);
-
-        Scenario.Outcome without = s.run(null, 4, "read", payload.toString());
-        assertTrue(without.jvm().timedOut(), without::toString);
     }
 
     /**
@@ -133,14 +127,8 @@ class DenialOfServiceTest {
         Scenario s = Scenario.on(jdk);
         Path payload = s.payload(Payloads.collidingStringKeys(17, false));
 
-        Scenario.Outcome with = s.run("", 30, "read", payload.toString());
-        assertTrue(with.result().startsWith("RESULT refused java.io.InvalidClassException"), with::toString);
-        assertTrue(with.result().contains("rule serial.maxWork"), with::toString);
+        Scenario.Outcome with = refusedByRuleWhileTheTwinStillReads(s, "", "serial.maxWork", 4, "read", payload);
         assertTrue(with.result().contains("ms of CPU"), with::toString);
-        assertEquals("serial.maxWork", with.actions("refuse").get(0).path("rule.name").asText(), with::toString);
-
-        Scenario.Outcome without = s.run(null, 4, "read", payload.toString());
-        assertTrue(without.jvm().timedOut(), without::toString);
     }
 
     /**
@@ -155,14 +143,8 @@ class DenialOfServiceTest {
         Scenario s = Scenario.on(jdk);
         Path payload = s.payload(Payloads.collidingStringKeys(17, new dev.safeload.it.victim.Ledger()));
 
-        Scenario.Outcome with = s.run("serial.allow=dev.safeload.it.victim.Ledger", 30, "read-after-map",
-                payload.toString());
-        assertTrue(with.result().startsWith("RESULT refused java.io.InvalidClassException"), with::toString);
-        assertTrue(with.result().contains("rule serial.maxWork"), with::toString);
-        assertEquals("serial.maxWork", with.actions("refuse").get(0).path("rule.name").asText(), with::toString);
-
-        Scenario.Outcome without = s.run(null, 4, "read-after-map", payload.toString());
-        assertTrue(without.jvm().timedOut(), without::toString);
+        refusedByRuleWhileTheTwinStillReads(s, "serial.allow=dev.safeload.it.victim.Ledger", "serial.maxWork", 4,
+                "read-after-map", payload);
     }
 
     /**

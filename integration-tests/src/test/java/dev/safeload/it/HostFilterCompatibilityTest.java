@@ -25,58 +25,74 @@ class HostFilterCompatibilityTest {
         return Jdks.forTests();
     }
 
+    /**
+     * The host's refusal stands: the host alone refuses {@code payload} when the victim reads it
+     * in {@code mode} with {@code hostArgs}, and under the agent the host's verdict is still the
+     * one that refuses it. Returns the run under the agent.
+     */
+    private static Scenario.Outcome assertHostRefusalStands(Scenario s, Path payload, String mode, String... hostArgs)
+            throws Exception {
+        Scenario.Outcome hostOnly = s.run(null, mode, args(payload, hostArgs));
+        assertTrue(hostOnly.result().startsWith("RESULT refused"), hostOnly::toString);
+        Scenario.Outcome both = s.run("", mode, args(payload, hostArgs));
+        assertTrue(both.result().startsWith("RESULT refused java.io.InvalidClassException: filter status: REJECTED"),
+                both::toString);
+        return both;
+    }
+
+    /**
+     * The agent's refusal stands behind a host that lets everything through ({@code hostArgs}): a
+     * gadget chain that really runs without the agent is refused under it.
+     */
+    private static void assertAgentRefusesGadgetBehindTheHost(Scenario s, String mode, String... hostArgs)
+            throws Exception {
+        Path gadget = s.payload(Payloads.serialize(Payloads.commonsCollections3(s.marker())));
+        Scenario.Outcome runsWithout = s.run(null, mode, args(gadget, hostArgs));
+        assertTrue(runsWithout.markerCreated(), runsWithout::toString);
+        Scenario.Outcome guarded = s.run("", mode, args(gadget, hostArgs));
+        assertTrue(guarded.result().contains("safeload: rejected"), guarded::toString);
+        assertFalse(guarded.markerCreated(), guarded::toString);
+    }
+
+    /**
+     * A host that calls setSerialFilterFactory in {@code mode}: the call does not throw under the
+     * agent, the host's factory refuses what it refuses, and the agent's refusal stands behind it.
+     */
+    private static void assertFactoryTheHostSetsIsKept(Jdks.Jdk jdk, String mode) throws Exception {
+        Scenario s = Scenario.on(jdk);
+        Scenario.Outcome both = assertHostRefusalStands(s, treeMap(s), mode, "!java.util.TreeMap");
+        assertTrue(both.jvm().stdout().contains("FACTORY set"), () -> "setSerialFilterFactory must not throw\n" + both);
+        assertAgentRefusesGadgetBehindTheHost(s, mode, "*");
+    }
+
+    private static String[] args(Path payload, String... hostArgs) {
+        return Stream.concat(Stream.of(payload.toString()), Stream.of(hostArgs)).toArray(String[]::new);
+    }
+
+    private static Path treeMap(Scenario s) throws Exception {
+        return s.payload(Payloads.serialize(new TreeMap<>(java.util.Map.of("k", "v"))));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void keepsJdkSerialFilterOfTheHost(Jdks.Jdk jdk) throws Exception {
         Scenario s = Scenario.on(jdk).jvmArg("-Djdk.serialFilter=!java.util.LinkedList;*");
-        Path linked = s.payload(Payloads.serialize(new LinkedList<>(List.of("a"))));
-        Scenario.Outcome hostOnly = s.run(null, "read", linked.toString());
-        assertTrue(hostOnly.result().startsWith("RESULT refused"), hostOnly::toString);
-        Scenario.Outcome both = s.run("", "read", linked.toString());
-        assertTrue(both.result().startsWith("RESULT refused java.io.InvalidClassException: filter status: REJECTED"),
-                both::toString);
-
-        Path gadget = s.payload(Payloads.serialize(Payloads.commonsCollections3(s.marker())));
-        Scenario.Outcome permissiveHost = s.run("", "read", gadget.toString());
-        assertTrue(permissiveHost.result().contains("safeload: rejected"), permissiveHost::toString);
-        assertFalse(permissiveHost.markerCreated());
+        assertHostRefusalStands(s, s.payload(Payloads.serialize(new LinkedList<>(List.of("a")))), "read");
+        assertAgentRefusesGadgetBehindTheHost(s, "read");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void keepsPerStreamFilterOfTheHost(Jdks.Jdk jdk) throws Exception {
         Scenario s = Scenario.on(jdk);
-        Path tree = s.payload(Payloads.serialize(new TreeMap<>(java.util.Map.of("k", "v"))));
-        Scenario.Outcome hostOnly = s.run(null, "stream-filter", tree.toString(), "!java.util.TreeMap");
-        assertTrue(hostOnly.result().startsWith("RESULT refused"), hostOnly::toString);
-        Scenario.Outcome both = s.run("", "stream-filter", tree.toString(), "!java.util.TreeMap");
-        assertTrue(both.result().startsWith("RESULT refused java.io.InvalidClassException: filter status: REJECTED"),
-                both::toString);
-
-        Path gadget = s.payload(Payloads.serialize(Payloads.commonsCollections3(s.marker())));
-        Scenario.Outcome permissiveHost = s.run("", "stream-filter", gadget.toString(), "*");
-        assertTrue(permissiveHost.result().contains("safeload: rejected"), permissiveHost::toString);
-        assertFalse(permissiveHost.markerCreated());
+        assertHostRefusalStands(s, treeMap(s), "stream-filter", "!java.util.TreeMap");
+        assertAgentRefusesGadgetBehindTheHost(s, "stream-filter", "*");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void keepsFilterFactoryTheHostSetsAtRuntime(Jdks.Jdk jdk) throws Exception {
-        Scenario s = Scenario.on(jdk);
-        Path tree = s.payload(Payloads.serialize(new TreeMap<>(java.util.Map.of("k", "v"))));
-        Scenario.Outcome hostOnly = s.run(null, "set-factory", tree.toString(), "!java.util.TreeMap");
-        assertTrue(hostOnly.result().startsWith("RESULT refused"), hostOnly::toString);
-        Scenario.Outcome both = s.run("", "set-factory", tree.toString(), "!java.util.TreeMap");
-        assertTrue(both.jvm().stdout().contains("FACTORY set"), () -> "setSerialFilterFactory must not throw\n" + both);
-        assertTrue(both.result().startsWith("RESULT refused java.io.InvalidClassException: filter status: REJECTED"),
-                both::toString);
-
-        Path gadget = s.payload(Payloads.serialize(Payloads.commonsCollections3(s.marker())));
-        Scenario.Outcome runsWithout = s.run(null, "set-factory", gadget.toString(), "*");
-        assertTrue(runsWithout.markerCreated(), runsWithout::toString);
-        Scenario.Outcome permissiveHost = s.run("", "set-factory", gadget.toString(), "*");
-        assertTrue(permissiveHost.result().contains("safeload: rejected"), permissiveHost::toString);
-        assertFalse(permissiveHost.markerCreated());
+        assertFactoryTheHostSetsIsKept(jdk, "set-factory");
     }
 
     /**
@@ -87,55 +103,22 @@ class HostFilterCompatibilityTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void keepsFilterFactoryTheHostSetsAfterObjectInputStreamLoaded(Jdks.Jdk jdk) throws Exception {
-        Scenario s = Scenario.on(jdk);
-        Path tree = s.payload(Payloads.serialize(new TreeMap<>(java.util.Map.of("k", "v"))));
-        Scenario.Outcome hostOnly = s.run(null, "set-factory-after-load", tree.toString(), "!java.util.TreeMap");
-        assertTrue(hostOnly.result().startsWith("RESULT refused"), hostOnly::toString);
-        Scenario.Outcome both = s.run("", "set-factory-after-load", tree.toString(), "!java.util.TreeMap");
-        assertTrue(both.jvm().stdout().contains("FACTORY set"), () -> "setSerialFilterFactory must not throw\n" + both);
-        assertTrue(both.result().startsWith("RESULT refused java.io.InvalidClassException: filter status: REJECTED"),
-                both::toString);
-
-        Path gadget = s.payload(Payloads.serialize(Payloads.commonsCollections3(s.marker())));
-        Scenario.Outcome runsWithout = s.run(null, "set-factory-after-load", gadget.toString(), "*");
-        assertTrue(runsWithout.markerCreated(), runsWithout::toString);
-        Scenario.Outcome permissiveHost = s.run("", "set-factory-after-load", gadget.toString(), "*");
-        assertTrue(permissiveHost.result().contains("safeload: rejected"), permissiveHost::toString);
-        assertFalse(permissiveHost.markerCreated());
+        assertFactoryTheHostSetsIsKept(jdk, "set-factory-after-load");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void keepsFilterFactoryNamedByJdkSerialFilterFactory(Jdks.Jdk jdk) throws Exception {
         Scenario s = Scenario.on(jdk).jvmArg("-Djdk.serialFilterFactory=" + HostFilterFactory.class.getName());
-        Path tree = s.payload(Payloads.serialize(new TreeMap<>(java.util.Map.of("k", "v"))));
-        Scenario.Outcome hostOnly = s.run(null, "read", tree.toString());
-        assertTrue(hostOnly.result().startsWith("RESULT refused"), hostOnly::toString);
-        Scenario.Outcome both = s.run("", "read", tree.toString());
-        assertTrue(both.result().startsWith("RESULT refused java.io.InvalidClassException: filter status: REJECTED"),
-                both::toString);
-        Path gadget = s.payload(Payloads.serialize(Payloads.commonsCollections3(s.marker())));
-        Scenario.Outcome gadgetRun = s.run("", "read", gadget.toString());
-        assertTrue(gadgetRun.result().contains("safeload: rejected"), gadgetRun::toString);
-        assertFalse(gadgetRun.markerCreated());
+        assertHostRefusalStands(s, treeMap(s), "read");
+        assertAgentRefusesGadgetBehindTheHost(s, "read");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void keepsHostFactoryThatDelegatesToTheOneAlreadyInstalled(Jdks.Jdk jdk) throws Exception {
         Scenario s = Scenario.on(jdk);
-        Path tree = s.payload(Payloads.serialize(new TreeMap<>(java.util.Map.of("k", "v"))));
-        Scenario.Outcome hostOnly = s.run(null, "chain-factory", tree.toString(), "!java.util.TreeMap");
-        assertTrue(hostOnly.result().startsWith("RESULT refused"), hostOnly::toString);
-        Scenario.Outcome both = s.run("", "chain-factory", tree.toString(), "!java.util.TreeMap");
-        assertTrue(both.result().startsWith("RESULT refused java.io.InvalidClassException: filter status: REJECTED"),
-                both::toString);
-
-        Path gadget = s.payload(Payloads.serialize(Payloads.commonsCollections3(s.marker())));
-        Scenario.Outcome runsWithout = s.run(null, "chain-factory", gadget.toString(), "*");
-        assertTrue(runsWithout.markerCreated(), runsWithout::toString);
-        Scenario.Outcome guarded = s.run("", "chain-factory", gadget.toString(), "*");
-        assertTrue(guarded.result().contains("safeload: rejected"), guarded::toString);
-        assertFalse(guarded.markerCreated());
+        assertHostRefusalStands(s, treeMap(s), "chain-factory", "!java.util.TreeMap");
+        assertAgentRefusesGadgetBehindTheHost(s, "chain-factory", "*");
     }
 }

@@ -51,13 +51,50 @@ class PresetCodePathTest {
         return new Run(line, Files.exists(marker), ViolationLog.withAction(ViolationLog.read(log), "refuse"), result);
     }
 
+    /** Writes, in {@code dir}, a CostSensitiveClassifier whose cost expression creates {@code marker}. */
+    private static Path costExpressionModel(Path dir, Path marker) throws Exception {
+        Path model = dir.resolve("cost.model");
+        Files.write(model, WekaModels.costExpressionCalling(marker.toString()));
+        return model;
+    }
+
+    /**
+     * Runs the victim on a model whose planted filter rewrites {@code kept}, with {@code kept}
+     * holding "precious" first; the caller reads {@code kept} after.
+     */
+    private static Run runOverKeptFile(Jdks.Jdk jdk, Path dir, Path kept, String agentOptions, String mode, Path model)
+            throws Exception {
+        Files.writeString(kept, "precious");
+        return run(jdk, dir, agentOptions, mode, model, dir.resolve("no-marker"));
+    }
+
+    /** The twin of a refusal: without the agent, the first prediction really rewrites {@code kept}. */
+    private static void assertRewritesKeptFileWithoutTheAgent(Jdks.Jdk jdk, Path dir, Path kept, String mode, Path model)
+            throws Exception {
+        Run without = runOverKeptFile(jdk, dir, kept, null, mode, model);
+        assertEquals("", Files.readString(kept), () -> "the first prediction must really rewrite the file\n" + without);
+    }
+
+    /** Runs with the agent ({@code agentOptions}) and asserts {@code kept} still holds "precious". */
+    private static Run runKeepingKeptFile(Jdks.Jdk jdk, Path dir, Path kept, String agentOptions, String mode,
+            Path model) throws Exception {
+        Run with = runOverKeptFile(jdk, dir, kept, agentOptions, mode, model);
+        assertEquals("precious", Files.readString(kept), () -> mode + "\n" + with);
+        return with;
+    }
+
+    /** {@code safeload-agent.jar scan --policy policy --format json model}. */
+    private static ForkedJvm.Result scan(Jdks.Jdk jdk, Path dir, Path policy, Path model) throws Exception {
+        return ForkedJvm.on(jdk).workDir(dir).timeoutSeconds(120)
+                .runJar(ForkedJvm.agentJar(), "scan", "--policy", policy.toString(), "--format", "json", model.toString());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void costExpressionCallingJavaWritesItsFileWithoutTheAgent(Jdks.Jdk jdk) throws Exception {
         Path dir = Files.createTempDirectory("safeload-preset-");
         Path marker = dir.resolve("pwned");
-        Path model = dir.resolve("cost.model");
-        Files.write(model, WekaModels.costExpressionCalling(marker.toString()));
+        Path model = costExpressionModel(dir, marker);
 
         for (String mode : List.of("weka-stream", "weka-file")) {
             Run without = run(jdk, dir, null, mode, model, marker);
@@ -72,8 +109,7 @@ class PresetCodePathTest {
     void refusesCostExpressionCallingJavaInTheStreamUnderWekaPreset(Jdks.Jdk jdk) throws Exception {
         Path dir = Files.createTempDirectory("safeload-preset-");
         Path marker = dir.resolve("pwned");
-        Path model = dir.resolve("cost.model");
-        Files.write(model, WekaModels.costExpressionCalling(marker.toString()));
+        Path model = costExpressionModel(dir, marker);
 
         Run with = run(jdk, dir, "serial.presets=weka", "weka-stream", model, marker);
         assertFalse(with.markerCreated(), with::toString);
@@ -88,8 +124,7 @@ class PresetCodePathTest {
     void refusesCostExpressionFileAtTheModelGateUnderWekaPreset(Jdks.Jdk jdk) throws Exception {
         Path dir = Files.createTempDirectory("safeload-preset-");
         Path marker = dir.resolve("pwned");
-        Path model = dir.resolve("cost.model");
-        Files.write(model, WekaModels.costExpressionCalling(marker.toString()));
+        Path model = costExpressionModel(dir, marker);
 
         Run with = run(jdk, dir, "serial.presets=weka", "weka-file", model, marker);
         assertFalse(with.markerCreated(), with::toString);
@@ -105,13 +140,11 @@ class PresetCodePathTest {
     @MethodSource("jdks")
     void scanBlocksCostExpressionWithAFindingNamingTheClass(Jdks.Jdk jdk) throws Exception {
         Path dir = Files.createTempDirectory("safeload-preset-");
-        Path model = dir.resolve("cost.model");
-        Files.write(model, WekaModels.costExpressionCalling(dir.resolve("pwned").toString()));
+        Path model = costExpressionModel(dir, dir.resolve("pwned"));
         Path policy = dir.resolve("safeload.properties");
         Files.writeString(policy, "serial.presets=weka\n");
 
-        ForkedJvm.Result scan = ForkedJvm.on(jdk).workDir(dir).timeoutSeconds(120)
-                .runJar(ForkedJvm.agentJar(), "scan", "--policy", policy.toString(), "--format", "json", model.toString());
+        ForkedJvm.Result scan = scan(jdk, dir, policy, model);
         assertEquals(1, scan.exitCode(), scan::toString);
         JsonNode result = new ObjectMapper().readTree(scan.stdout()).path("results").get(0);
         assertEquals("block", result.path("verdict").asText(), scan::toString);
@@ -122,8 +155,7 @@ class PresetCodePathTest {
         // Its twin: the same scan passes the real J48 model the preset is for.
         Path benign = dir.resolve("points.model");
         weka.core.SerializationHelper.write(benign.toString(), dev.safeload.it.victim.WekaPrediction.train());
-        ForkedJvm.Result clean = ForkedJvm.on(jdk).workDir(dir).timeoutSeconds(120)
-                .runJar(ForkedJvm.agentJar(), "scan", "--policy", policy.toString(), "--format", "json", benign.toString());
+        ForkedJvm.Result clean = scan(jdk, dir, policy, benign);
         assertEquals(0, clean.exitCode(), clean::toString);
     }
 
@@ -134,15 +166,9 @@ class PresetCodePathTest {
         Path kept = dir.resolve("kept-by-the-server.txt");
         Path model = dir.resolve("smo.model");
         Files.write(model, WekaModels.smoWritingDictionaryTo(kept));
-        Path notUsed = dir.resolve("no-marker");
 
-        Files.writeString(kept, "precious");
-        Run without = run(jdk, dir, null, "weka-file", model, notUsed);
-        assertEquals("", Files.readString(kept), () -> "the first prediction must really rewrite the file\n" + without);
-
-        Files.writeString(kept, "precious");
-        Run with = run(jdk, dir, "serial.presets=weka", "weka-file", model, notUsed);
-        assertEquals("precious", Files.readString(kept), with::toString);
+        assertRewritesKeptFileWithoutTheAgent(jdk, dir, kept, "weka-file", model);
+        Run with = runKeepingKeptFile(jdk, dir, kept, "serial.presets=weka", "weka-file", model);
         assertTrue(with.result().startsWith("RESULT refused java.io.InvalidClassException: safeload: refused model"),
                 with::toString);
         JsonNode event = with.refusals().get(0);
@@ -182,16 +208,10 @@ class PresetCodePathTest {
         Path kept = dir.resolve("kept-by-the-server.txt");
         Path model = dir.resolve("smo.model");
         Files.write(model, WekaModels.smoWritingDictionaryTo(kept));
-        Path notUsed = dir.resolve("no-marker");
 
-        Files.writeString(kept, "precious");
-        Run without = run(jdk, dir, null, "weka-ois", model, notUsed);
-        assertEquals("", Files.readString(kept), () -> "the first prediction must really rewrite the file\n" + without);
-
+        assertRewritesKeptFileWithoutTheAgent(jdk, dir, kept, "weka-ois", model);
         for (String mode : List.of("weka-stream", "weka-ois")) {
-            Files.writeString(kept, "precious");
-            Run with = run(jdk, dir, "serial.presets=weka", mode, model, notUsed);
-            assertEquals("precious", Files.readString(kept), () -> mode + "\n" + with);
+            Run with = runKeepingKeptFile(jdk, dir, kept, "serial.presets=weka", mode, model);
             assertTrue(with.result().startsWith("RESULT refused java.io.InvalidClassException: "
                     + "weka.filters.unsupervised.attribute.StringToWordVector; safeload: rejected by rule "
                     + "serial.field.resource: weka.filters.unsupervised.attribute.StringToWordVector.m_dictionaryFile"
@@ -254,16 +274,10 @@ class PresetCodePathTest {
         Path kept = dir.resolve("kept-by-the-server.txt");
         Path model = dir.resolve("swallowed.model");
         Files.write(model, WekaModels.smoWritingDictionaryToBehindASwallowedRead(kept));
-        Path notUsed = dir.resolve("no-marker");
 
-        Files.writeString(kept, "precious");
-        Run without = run(jdk, dir, null, "weka-swallowed", model, notUsed);
-        assertEquals("", Files.readString(kept), () -> "the first prediction must really rewrite the file\n" + without);
-
-        Files.writeString(kept, "precious");
-        Run with = run(jdk, dir, "serial.presets=weka,serial.allow=dev.safeload.it.victim.Swallower", "weka-swallowed",
-                model, notUsed);
-        assertEquals("precious", Files.readString(kept), with::toString);
+        assertRewritesKeptFileWithoutTheAgent(jdk, dir, kept, "weka-swallowed", model);
+        Run with = runKeepingKeptFile(jdk, dir, kept, "serial.presets=weka,serial.allow=dev.safeload.it.victim.Swallower",
+                "weka-swallowed", model);
         assertTrue(with.result().startsWith("RESULT refused java.io.InvalidClassException: "), with::toString);
         assertTrue(with.result().contains("serial.field.resource"), with::toString);
         assertTrue(with.refusals().size() >= 2, () -> "the filter, then the back-reference\n" + with);

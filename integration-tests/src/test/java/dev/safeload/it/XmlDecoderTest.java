@@ -59,6 +59,20 @@ class XmlDecoderTest {
                 + " </object>\n";
     }
 
+    /**
+     * Without the agent the document really creates {@code marker}; under the agent it creates
+     * nothing, and the read is refused naming {@code refusedClass}.
+     */
+    private static void assertRefusedWhereTheTwinCreatesTheMarker(DeserRun run, Path doc, Path marker,
+            String refusedClass) throws Exception {
+        DeserRun.Outcome twin = run.run(null, List.of(marker), "xmldecoder", doc.toString());
+        assertEquals(List.of(marker), twin.markersCreated(), twin::toString);
+        DeserRun.Outcome outcome = run.run("", List.of(marker), "xmldecoder", doc.toString());
+        assertEquals(List.of(), outcome.markersCreated(), outcome::toString);
+        assertTrue(outcome.result().startsWith("RESULT refused dev.safeload.deser.DeserializationRefusedError: "
+                + "safeload: refused " + refusedClass), outcome::toString);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void eachAttackRunsWithoutTheAgentAndTheSecondStatementRunsEvenAfterTheFirst(Jdks.Jdk jdk) throws Exception {
@@ -102,12 +116,7 @@ class XmlDecoderTest {
         DeserRun run = DeserRun.on(jdk).jvmArg(VERIFY);
         Path fos = run.marker("pwned-by-file-write");
         Path doc = run.document("attack.xml", document(fileOutputStream(fos)));
-        DeserRun.Outcome twin = run.run(null, List.of(fos), "xmldecoder", doc.toString());
-        assertEquals(List.of(fos), twin.markersCreated(), twin::toString);
-        DeserRun.Outcome outcome = run.run("", List.of(fos), "xmldecoder", doc.toString());
-        assertEquals(List.of(), outcome.markersCreated(), outcome::toString);
-        assertTrue(outcome.result().startsWith("RESULT refused dev.safeload.deser.DeserializationRefusedError: "
-                + "safeload: refused java.io.FileOutputStream"), outcome::toString);
+        assertRefusedWhereTheTwinCreatesTheMarker(run, doc, fos, "java.io.FileOutputStream");
     }
 
     /** An independent attack of the same kind: a static factory, then a call on what it returned. */
@@ -120,12 +129,7 @@ class XmlDecoderTest {
                 + "  <void method=\"exec\"><array class=\"java.lang.String\" length=\"2\">\n"
                 + "   <void index=\"0\"><string>touch</string></void>\n"
                 + "   <void index=\"1\"><string>" + marker + "</string></void>\n  </array></void>\n </object>\n"));
-        DeserRun.Outcome twin = run.run(null, List.of(marker), "xmldecoder", doc.toString());
-        assertEquals(List.of(marker), twin.markersCreated(), twin::toString);
-        DeserRun.Outcome outcome = run.run("", List.of(marker), "xmldecoder", doc.toString());
-        assertEquals(List.of(), outcome.markersCreated(), outcome::toString);
-        assertTrue(outcome.result().startsWith("RESULT refused dev.safeload.deser.DeserializationRefusedError: "
-                + "safeload: refused java.lang.Runtime"), outcome::toString);
+        assertRefusedWhereTheTwinCreatesTheMarker(run, doc, marker, "java.lang.Runtime");
     }
 
     @ParameterizedTest(name = "{0}")

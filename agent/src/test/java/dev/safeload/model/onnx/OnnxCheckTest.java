@@ -1,9 +1,9 @@
 package dev.safeload.model.onnx;
 
+import static dev.safeload.model.ProtoMessage.message;
 import static dev.safeload.model.onnx.OnnxProto.externalTensor;
 import static dev.safeload.model.onnx.OnnxProto.graph;
 import static dev.safeload.model.onnx.OnnxProto.inlineTensor;
-import static dev.safeload.model.onnx.OnnxProto.message;
 import static dev.safeload.model.onnx.OnnxProto.model;
 import static dev.safeload.model.onnx.OnnxProto.node;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
@@ -14,8 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.CodedOutputStream;
 import dev.safeload.model.Finding;
 import dev.safeload.model.ModelSource;
-import dev.safeload.model.SparseSource;
+import dev.safeload.model.ProtoMessage;
 import dev.safeload.model.Severity;
+import dev.safeload.model.SparseSource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ class OnnxCheckTest {
         return findings.stream().map(Finding::rule).toList().toString();
     }
 
-    private static byte[] withInitializer(OnnxProto tensor) {
+    private static byte[] withInitializer(ProtoMessage tensor) {
         return model(graph(tensor)).build();
     }
 
@@ -148,15 +149,15 @@ class OnnxCheckTest {
 
     @Test
     void refusesEscapeHiddenInIfSubgraph() throws IOException {
-        OnnxProto thenBranch = graph(externalTensor("hidden", "../../etc/shadow"));
-        OnnxProto ifNode = node("If", "").message(5, message().string(1, "then_branch").message(6, thenBranch)
+        ProtoMessage thenBranch = graph(externalTensor("hidden", "../../etc/shadow"));
+        ProtoMessage ifNode = node("If", "").message(5, message().string(1, "then_branch").message(6, thenBranch)
                 .varint(20, 5));
         byte[] bytes = model(message().message(1, ifNode).string(2, "main")).build();
         List<Finding> findings = check(bytes, temp);
         assertEquals("[onnx.external-data.escape]", rules(findings));
         assertTrue(findings.get(0).location().contains("then_branch"), findings.get(0).location());
 
-        OnnxProto safeBranch = graph(inlineTensor("hidden"));
+        ProtoMessage safeBranch = graph(inlineTensor("hidden"));
         byte[] twin = model(message().message(1, node("If", "").message(5, message().string(1, "then_branch")
                 .message(6, safeBranch))).string(2, "main")).build();
         assertEquals(List.of(), check(twin, temp));
@@ -164,9 +165,9 @@ class OnnxCheckTest {
 
     @Test
     void refusesEscapeInLoopBodyListAndConstantAttribute() throws IOException {
-        OnnxProto loop = node("Loop", "").message(5, message().string(1, "body")
+        ProtoMessage loop = node("Loop", "").message(5, message().string(1, "body")
                 .message(11, graph(externalTensor("b", "/etc/hosts"))));
-        OnnxProto constant = node("Constant", "").message(5, message().string(1, "value")
+        ProtoMessage constant = node("Constant", "").message(5, message().string(1, "value")
                 .message(5, externalTensor("c", "../c.bin")));
         byte[] bytes = model(message().message(1, loop).message(1, constant)).build();
         assertEquals("[onnx.external-data.escape, onnx.external-data.escape]", rules(check(bytes, temp)));
@@ -174,7 +175,7 @@ class OnnxCheckTest {
 
     @Test
     void refusesEscapeInSparseInitializer() throws IOException {
-        OnnxProto sparse = message().message(1, externalTensor("values", "../v.bin"))
+        ProtoMessage sparse = message().message(1, externalTensor("values", "../v.bin"))
                 .message(2, inlineTensor("indices")).varint(3, 4);
         byte[] bytes = model(graph().message(15, sparse)).build();
         List<Finding> findings = check(bytes, temp);
@@ -187,14 +188,14 @@ class OnnxCheckTest {
         byte[] training = model(graph()).message(20, message().message(1, graph(externalTensor("t", "../t"))))
                 .build();
         assertEquals("[onnx.external-data.escape]", rules(check(training, temp)));
-        OnnxProto function = message().string(1, "F").string(10, "local").message(7, node("Constant", "")
+        ProtoMessage function = message().string(1, "F").string(10, "local").message(7, node("Constant", "")
                 .message(5, message().string(1, "value").message(5, externalTensor("f", "/f"))));
         assertEquals("[onnx.external-data.escape]", rules(check(model(graph()).message(25, function).build(), temp)));
     }
 
     @Test
     void refusesExternalTensorWithoutLocation() throws IOException {
-        OnnxProto tensor = message().varint(1, 2).string(8, "W").varint(14, 1);
+        ProtoMessage tensor = message().varint(1, 2).string(8, "W").varint(14, 1);
         assertEquals("[onnx.external-data.malformed]", rules(check(withInitializer(tensor), temp)));
     }
 
@@ -227,7 +228,7 @@ class OnnxCheckTest {
 
     @Test
     void acceptsCustomDomainServedByModelLocalFunction() throws IOException {
-        OnnxProto function = message().string(1, "MyGelu").string(10, "custom")
+        ProtoMessage function = message().string(1, "MyGelu").string(10, "custom")
                 .message(7, node("Erf", "")).message(9, message().string(1, "").varint(2, 17));
         byte[] bytes = model(message().message(1, node("MyGelu", "custom")))
                 .message(8, message().string(1, "custom").varint(2, 1)).message(25, function).build();

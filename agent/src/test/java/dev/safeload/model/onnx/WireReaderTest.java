@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import dev.safeload.model.ModelSource;
+import dev.safeload.model.ProtoMessage;
 import dev.safeload.model.read.WireReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -153,8 +154,8 @@ class WireReaderTest {
         seeds.add(everyWireType());
         seeds.add(nestedGroups(100));
         seeds.add(nestedGroups(101));
-        seeds.add(OnnxProto.message().varint(1, 8).message(7, OnnxProto.message()
-                .message(1, OnnxProto.message().string(4, "Relu").string(7, "com.example"))
+        seeds.add(ProtoMessage.message().varint(1, 8).message(7, ProtoMessage.message()
+                .message(1, ProtoMessage.message().string(4, "Relu").string(7, "com.example"))
                 .message(5, OnnxProto.inlineTensor("W"))).build());
         Random random = new Random(12);
         int cases = 0;

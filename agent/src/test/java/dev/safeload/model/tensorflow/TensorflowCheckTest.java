@@ -1,5 +1,6 @@
 package dev.safeload.model.tensorflow;
 
+import static dev.safeload.model.ProtoMessage.message;
 import static dev.safeload.model.Scans.assertAllowed;
 import static dev.safeload.model.Scans.assertBlocked;
 import static dev.safeload.model.Scans.scan;
@@ -7,7 +8,6 @@ import static dev.safeload.model.tensorflow.TfProto.attr;
 import static dev.safeload.model.tensorflow.TfProto.call;
 import static dev.safeload.model.tensorflow.TfProto.function;
 import static dev.safeload.model.tensorflow.TfProto.graph;
-import static dev.safeload.model.tensorflow.TfProto.message;
 import static dev.safeload.model.tensorflow.TfProto.node;
 import static dev.safeload.model.tensorflow.TfProto.s;
 import static dev.safeload.model.tensorflow.TfProto.savedModel;
@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.safeload.model.ProtoMessage;
 import dev.safeload.model.ScanResult;
 import dev.safeload.model.Severity;
 import dev.safeload.model.onnx.OnnxCheck;
@@ -29,8 +30,8 @@ class TensorflowCheckTest {
     private static final String[] CALL_ARGS = {"x", "matmul_readvariableop_resource"};
 
     /** The model's forward pass, as tf.function traces a Dense layer. */
-    private static TfProto[] denseCall() {
-        return new TfProto[] {
+    private static ProtoMessage[] denseCall() {
+        return new ProtoMessage[] {
             node("MatMul/ReadVariableOp", "ReadVariableOp", "matmul_readvariableop_resource"),
             node("MatMul", "MatMul", "x", "MatMul/ReadVariableOp:value:0"),
             node("Relu", "Relu", "MatMul:product:0"),
@@ -39,7 +40,7 @@ class TensorflowCheckTest {
     }
 
     /** __inference__traced_save: StaticRegexFullMatch, Select, StringJoin, ShardedFilename, SaveV2, MergeV2Checkpoints. */
-    private static TfProto tracedSave(String name) {
+    private static ProtoMessage tracedSave(String name) {
         return function(name, new String[] {"file_prefix", "savev2_variable_read_readvariableop", "savev2_const"},
                 node("StaticRegexFullMatch", "StaticRegexFullMatch", "file_prefix").message(5, attr("pattern",
                         s("^s3://.*"))),
@@ -62,7 +63,7 @@ class TensorflowCheckTest {
                 node("NoOp", "NoOp", "^MergeV2Checkpoints"));
     }
 
-    private static TfProto tracedRestore(String name) {
+    private static ProtoMessage tracedRestore(String name) {
         return function(name, new String[] {"file_prefix", "assignvariableop_variable"},
                 node("RestoreV2/tensor_names", "Const"),
                 node("RestoreV2/shape_and_slices", "Const"),
@@ -75,8 +76,8 @@ class TensorflowCheckTest {
     }
 
     /** A TF2 SavedModel of one Dense layer, as tf.saved_model.save lays it out; {@code callBody} is the forward pass. */
-    static byte[] tf2SavedModel(TfProto[] callBody, TfProto... extraFunctions) {
-        List<TfProto> functions = new ArrayList<>(List.of(
+    static byte[] tf2SavedModel(ProtoMessage[] callBody, ProtoMessage... extraFunctions) {
+        List<ProtoMessage> functions = new ArrayList<>(List.of(
                 function("__inference_signature_wrapper_114", new String[] {"x", "unknown"},
                         call("StatefulPartitionedCall", "__inference___call___96", "x", "unknown"),
                         node("Identity", "Identity", "StatefulPartitionedCall:output:0")),
@@ -84,7 +85,7 @@ class TensorflowCheckTest {
                 tracedSave("__inference__traced_save_160"),
                 tracedRestore("__inference__traced_restore_176")));
         functions.addAll(Arrays.asList(extraFunctions));
-        TfProto[] nodes = {
+        ProtoMessage[] nodes = {
             node("Variable", "VarHandleOp"),
             node("serving_default_x", "Placeholder"),
             call("StatefulPartitionedCall", "__inference_signature_wrapper_114", "serving_default_x", "Variable"),
@@ -95,13 +96,13 @@ class TensorflowCheckTest {
             node("Const", "Const"),
             call("StatefulPartitionedCall_2", "__inference__traced_restore_176", "saver_filename", "Variable"),
         };
-        return savedModel(graph(nodes, functions.toArray(TfProto[]::new)), "saver_filename:0",
+        return savedModel(graph(nodes, functions.toArray(ProtoMessage[]::new)), "saver_filename:0",
                 "StatefulPartitionedCall_1:0", "StatefulPartitionedCall_2").build();
     }
 
     /** A TF1 SavedModel (tf.compat.v1.saved_model.Builder): the saver's nodes under save/. */
-    static byte[] tf1SavedModel(TfProto... extraNodes) {
-        List<TfProto> nodes = new ArrayList<>(List.of(
+    static byte[] tf1SavedModel(ProtoMessage... extraNodes) {
+        List<ProtoMessage> nodes = new ArrayList<>(List.of(
                 node("x", "Placeholder"),
                 node("w", "VariableV2"),
                 node("w/read", "Identity", "w"),
@@ -121,13 +122,13 @@ class TensorflowCheckTest {
                 node("save/Assign", "Assign", "w", "save/RestoreV2"),
                 node("save/restore_all", "NoOp", "^save/Assign")));
         nodes.addAll(Arrays.asList(extraNodes));
-        return savedModel(graph(nodes.toArray(TfProto[]::new)), "save/Const:0", "save/control_dependency:0",
+        return savedModel(graph(nodes.toArray(ProtoMessage[]::new)), "save/Const:0", "save/control_dependency:0",
                 "save/restore_all").build();
     }
 
     /** A frozen graph (convert_variables_to_constants): weights inline as Const tensors. */
-    static byte[] frozenGraph(TfProto... extraNodes) {
-        List<TfProto> nodes = new ArrayList<>(List.of(
+    static byte[] frozenGraph(ProtoMessage... extraNodes) {
+        List<ProtoMessage> nodes = new ArrayList<>(List.of(
                 node("input", "Placeholder"),
                 node("dense/kernel", "Const").message(5, attr("value", tensor(new byte[64]))),
                 node("dense/MatMul", "MatMul", "input", "dense/kernel"),
@@ -135,18 +136,18 @@ class TensorflowCheckTest {
                 node("dense/BiasAdd", "BiasAdd", "dense/MatMul", "dense/bias"),
                 node("output", "Softmax", "dense/BiasAdd")));
         nodes.addAll(Arrays.asList(extraNodes));
-        return graph(nodes.toArray(TfProto[]::new)).build();
+        return graph(nodes.toArray(ProtoMessage[]::new)).build();
     }
 
     /** AttrValue {tensor = 8: TensorProto {dtype = 1 (DT_STRING = 7), string_val = 8}}. */
-    private static TfProto stringTensor(String value) {
+    private static ProtoMessage stringTensor(String value) {
         return message().message(8, message().varint(1, 7).bytes(8, value.getBytes()));
     }
 
-    private static TfProto[] with(TfProto[] body, TfProto... more) {
-        List<TfProto> all = new ArrayList<>(Arrays.asList(body));
+    private static ProtoMessage[] with(ProtoMessage[] body, ProtoMessage... more) {
+        List<ProtoMessage> all = new ArrayList<>(Arrays.asList(body));
         all.addAll(Arrays.asList(more));
-        return all.toArray(TfProto[]::new);
+        return all.toArray(ProtoMessage[]::new);
     }
 
     @Test
@@ -192,9 +193,9 @@ class TensorflowCheckTest {
 
     @Test
     void refusesOpHiddenInAFunctionReachedOnlyThroughAnAttr() {
-        TfProto body = function("__inference_while_body_7", new String[] {"i"},
+        ProtoMessage body = function("__inference_while_body_7", new String[] {"i"},
                 node("path", "Const"), node("w", "WriteFile", "path:output:0", "i"));
-        TfProto[] call = with(denseCall(), node("while", "StatelessWhile", "x")
+        ProtoMessage[] call = with(denseCall(), node("while", "StatelessWhile", "x")
                 .message(5, attr("body", TfProto.func("__inference_while_body_7")))
                 .message(5, attr("cond", TfProto.func("__inference_while_body_7"))));
         assertBlocked(scan("saved_model.pb", tf2SavedModel(call, body)), "tf.op.denied", Severity.CRITICAL);
@@ -202,19 +203,19 @@ class TensorflowCheckTest {
 
     @Test
     void refusesAttrThatCallsAFunctionTheLibraryLacks() {
-        TfProto[] call = with(denseCall(), node("c", "PartitionedCall", "x").message(5, attr("f", TfProto.func("ReadFile"))));
+        ProtoMessage[] call = with(denseCall(), node("c", "PartitionedCall", "x").message(5, attr("f", TfProto.func("ReadFile"))));
         assertBlocked(scan("saved_model.pb", tf2SavedModel(call)), "tf.op.denied", Severity.CRITICAL);
-        TfProto[] missing = with(denseCall(), node("c", "PartitionedCall", "x").message(5, attr("f", TfProto.func("nowhere"))));
+        ProtoMessage[] missing = with(denseCall(), node("c", "PartitionedCall", "x").message(5, attr("f", TfProto.func("nowhere"))));
         assertBlocked(scan("saved_model.pb", tf2SavedModel(missing)), "tf.op.unknown", Severity.HIGH);
     }
 
     @Test
     void refusesCheckpointOpsOutsideTheSaver() {
         // SaveV2 in the serving function writes files at inference time.
-        TfProto[] call = with(denseCall(), node("SaveV2", "SaveV2", "x", "x", "x", "MatMul:product:0"));
+        ProtoMessage[] call = with(denseCall(), node("SaveV2", "SaveV2", "x", "x", "x", "MatMul:product:0"));
         assertBlocked(scan("saved_model.pb", tf2SavedModel(call)), "tf.op.checkpoint", Severity.CRITICAL);
         // The saver's own function, when the serving path calls it too, loses its exemption.
-        TfProto[] callsSaver = with(denseCall(), TfProto.call("sneaky", "__inference__traced_save_160", "x", "x", "x"));
+        ProtoMessage[] callsSaver = with(denseCall(), TfProto.call("sneaky", "__inference__traced_save_160", "x", "x", "x"));
         assertBlocked(scan("saved_model.pb", tf2SavedModel(callsSaver)), "tf.op.checkpoint", Severity.CRITICAL);
         // TF1: a SaveV2 the restore op depends on, writing to a path of the graph's own choosing.
         assertBlocked(scan("saved_model.pb", tf1SavedModel(
@@ -249,9 +250,9 @@ class TensorflowCheckTest {
 
     @Test
     void refusesPrintToAFile() {
-        TfProto print = node("p", "PrintV2", "x").message(5, attr("output_stream", s("file:///tmp/log")));
+        ProtoMessage print = node("p", "PrintV2", "x").message(5, attr("output_stream", s("file:///tmp/log")));
         assertBlocked(scan("saved_model.pb", tf2SavedModel(with(denseCall(), print))), "tf.op.file", Severity.CRITICAL);
-        TfProto stderr = node("p", "PrintV2", "x").message(5, attr("output_stream", s("stderr")));
+        ProtoMessage stderr = node("p", "PrintV2", "x").message(5, attr("output_stream", s("stderr")));
         assertAllowed(scan("saved_model.pb", tf2SavedModel(with(denseCall(), stderr))));
     }
 
@@ -333,10 +334,10 @@ class TensorflowCheckTest {
             + " \"items\": [null, 4]}}";
 
     private static byte[] withKerasMetadata(String metadata) {
-        TfProto objectGraph = message().message(1, TfProto.userObject("_tf_keras_sequential", "{\"name\":"
+        ProtoMessage objectGraph = message().message(1, TfProto.userObject("_tf_keras_sequential", "{\"name\":"
                 + " \"sequential\", \"class_name\": \"Sequential\"}")).message(1, TfProto.userObject("_tf_keras_layer",
                 metadata));
-        TfProto[] nodes = {node("x", "Placeholder"), node("y", "Relu", "x")};
+        ProtoMessage[] nodes = {node("x", "Placeholder"), node("y", "Relu", "x")};
         return TfProto.savedModel(graph(nodes), null, null, null, objectGraph).build();
     }
 

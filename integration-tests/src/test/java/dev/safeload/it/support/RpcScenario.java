@@ -1,5 +1,10 @@
 package dev.safeload.it.support;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.safeload.it.victim.RpcVictim;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,5 +63,27 @@ public final class RpcScenario {
         }
         ForkedJvm.Result result = jvm.runMain(RpcVictim.class, mode, payload.toString());
         return new Scenario.Outcome(result, Files.exists(marker), ViolationLog.read(log));
+    }
+
+    /**
+     * A gadget chain refused by serial.allow before it ran: no marker, a result line {@code
+     * refused} (the library's exception and "safeload: refused ") followed by the class, the rule,
+     * the library's entry point and the victim's call site, and one refuse event that says the same.
+     */
+    public static void assertChainRefusedByTheAllowlist(Scenario.Outcome outcome, String refused, String className,
+            String entryPoint, String library) {
+        assertFalse(outcome.markerCreated(), () -> "the chain ran under the agent\n" + outcome);
+        assertTrue(outcome.result().startsWith(refused + className + " (rule serial.allow: not in the allowlist) in "
+                + entryPoint + " at " + RpcVictim.class.getName() + ".result"), outcome::toString);
+        List<JsonNode> refusals = outcome.actions("refuse");
+        assertEquals(1, refusals.size(), outcome::toString);
+        JsonNode event = refusals.get(0);
+        assertEquals(className, event.path("safeload.class").asText(), event::toString);
+        assertEquals("serial.allow", event.path("rule.name").asText(), event::toString);
+        assertEquals(entryPoint, event.path("safeload.entry_point").asText(), event::toString);
+        assertEquals(library, event.path("safeload.library").asText(), event::toString);
+        assertEquals("failure", event.path("event.outcome").asText(), event::toString);
+        assertTrue(event.path("safeload.call_site").asText().startsWith(RpcVictim.class.getName() + ".result"),
+                event::toString);
     }
 }
