@@ -110,7 +110,8 @@ final class CodeEditor {
     final int length;
     int maxStack;
     int maxLocals;
-    final List<Insn> insns = new ArrayList<>();
+    /** The method's instructions in order; fixed in size. */
+    final List<Insn> insns;
     /** The original frames by offset; null where there is none. */
     private final Frame[] frames;
     private boolean framed;
@@ -143,7 +144,7 @@ final class CodeEditor {
         before = new Snippet[length + 1];
         labelsBefore = new boolean[length + 1];
         replaced = new Snippet[length + 1];
-        decode();
+        insns = decode();
         int table = start + length;
         handlers = new int[4 * c.u2(table)];
         for (int i = 0; i < handlers.length; i++) {
@@ -207,7 +208,10 @@ final class CodeEditor {
         addedLabels.add(new Label[] {from, to, handler});
     }
 
-    private void decode() {
+    private List<Insn> decode() {
+        // An array, not a list's add per instruction (a thousand calls into the JDK at the first stream).
+        Insn[] decoded = new Insn[length];
+        int count = 0;
         int pc = 0;
         while (pc < length) {
             int at = start + pc;
@@ -266,12 +270,13 @@ final class CodeEditor {
             } else {
                 throw new Refused("unknown opcode " + op + " at " + pc);
             }
-            insns.add(insn);
+            decoded[count++] = insn;
             pc += insn.length;
         }
         if (pc != length) {
             throw new Refused("an instruction runs past the code's end");
         }
+        return Arrays.asList(Arrays.copyOf(decoded, count));
     }
 
     /** Decodes the StackMapTable whose body (count first) is at {@code at}, every frame expanded. */
@@ -515,10 +520,23 @@ final class CodeEditor {
             int body = a + 6;
             if (c.utf8Equals(name, "LineNumberTable")) {
                 out.bytes(c.bytes, a, 8);
-                for (int e = 0, p = body + 2; e < c.u2(body); e++, p += 4) {
-                    out.u2(place(labelAt, c.u2(p)));
-                    out.u2(c.u2(p + 2));
+                // Read and put here, not by a call per entry and per field (a few hundred at the first stream).
+                int entries = c.u2(body);
+                out.room(4 * entries);
+                byte[] from = c.bytes;
+                byte[] data = out.data;
+                int to = out.size;
+                for (int e = 0, p = body + 2; e < entries; e++, p += 4) {
+                    int offset = ((from[p] & 0xFF) << 8) | (from[p + 1] & 0xFF);
+                    if (offset >= labelAt.length || labelAt[offset] < 0) {
+                        place(labelAt, offset); // throws
+                    }
+                    data[to++] = (byte) (labelAt[offset] >>> 8);
+                    data[to++] = (byte) labelAt[offset];
+                    data[to++] = from[p + 2];
+                    data[to++] = from[p + 3];
                 }
+                out.size = to;
                 kept++;
             } else if (c.utf8Equals(name, "LocalVariableTable") || c.utf8Equals(name, "LocalVariableTypeTable")) {
                 out.bytes(c.bytes, a, 8);
@@ -642,18 +660,41 @@ final class CodeEditor {
         table.u2(written.size);
         int last = -1;
         for (int i = 0; i < written.size; i++) {
-            table.u1(255);
-            table.u2(written.positions[i] - last - 1);
-            last = written.positions[i];
             Frame frame = written.frames[i];
-            table.u2(frame.locals.length);
-            for (Object type : frame.locals) {
-                writeType(type, insnAt, table);
+            // Room for the whole frame, then its bytes put here: not a call per type and per byte
+            // (a thousand and more at the first stream, each a method the JIT would compile).
+            table.room(7 + 3 * (frame.locals.length + frame.stack.length));
+            byte[] data = table.data;
+            int at = table.size;
+            data[at++] = (byte) 255;
+            int delta = written.positions[i] - last - 1;
+            data[at++] = (byte) (delta >>> 8);
+            data[at++] = (byte) delta;
+            last = written.positions[i];
+            for (int part = 0; part < 2; part++) {
+                Object[] types = part == 0 ? frame.locals : frame.stack;
+                data[at++] = (byte) (types.length >>> 8);
+                data[at++] = (byte) types.length;
+                for (Object type : types) {
+                    int value;
+                    if (type instanceof String className) {
+                        data[at++] = 7;
+                        value = constants.classRef(className);
+                    } else if (type instanceof Uninitialized u) {
+                        if (u.offset < 0 || u.offset >= insnAt.length || insnAt[u.offset] < 0) {
+                            throw new Refused("an uninitialized type names no instruction");
+                        }
+                        data[at++] = 8;
+                        value = insnAt[u.offset];
+                    } else {
+                        data[at++] = (byte) ((Integer) type).intValue();
+                        continue;
+                    }
+                    data[at++] = (byte) (value >>> 8);
+                    data[at++] = (byte) value;
+                }
             }
-            table.u2(frame.stack.length);
-            for (Object type : frame.stack) {
-                writeType(type, insnAt, table);
-            }
+            table.size = at;
         }
         out.u2(name);
         out.u4(table.size());
@@ -680,21 +721,6 @@ final class CodeEditor {
             }
             positions[size] = position;
             frames[size++] = frame;
-        }
-    }
-
-    private void writeType(Object type, int[] insnAt, ByteOut out) {
-        if (type instanceof String name) {
-            out.u1(7);
-            out.u2(constants.classRef(name));
-        } else if (type instanceof Uninitialized u) {
-            if (u.offset < 0 || u.offset >= insnAt.length || insnAt[u.offset] < 0) {
-                throw new Refused("an uninitialized type names no instruction");
-            }
-            out.u1(8);
-            out.u2(insnAt[u.offset]);
-        } else {
-            out.u1((Integer) type);
         }
     }
 
@@ -874,6 +900,8 @@ final class CodeEditor {
         /** Class constants by name, apart: frames name classes often, and a name's hash is kept in the string. */
         private final Map<String, Integer> classes = new HashMap<>();
         private final Map<String, Integer> utf8s = new HashMap<>();
+        /** The original class constants {@link #know} was told of, by index. */
+        private boolean[] knownIndices;
         final ByteOut out = new ByteOut(512);
         int next;
 
@@ -883,7 +911,15 @@ final class CodeEditor {
         }
 
         void know(String className, int index) {
-            classes.putIfAbsent(className, index);
+            // Frames name the same few class constants over and over: each index is put once, not
+            // a map call (and a boxed index) per frame entry. The same map: an index names one class.
+            if (knownIndices == null) {
+                knownIndices = new boolean[c.poolCount];
+            }
+            if (!knownIndices[index]) {
+                knownIndices[index] = true;
+                classes.putIfAbsent(className, index);
+            }
         }
 
         /** The next index, or more for a long; remembered under {@code key} unless it is null. */
@@ -904,23 +940,26 @@ final class CodeEditor {
             if (known != null) {
                 return known;
             }
-            ByteOut text = new ByteOut(value.length() + 8);
-            for (int i = 0; i < value.length(); i++) {
+            // Into an array, not a ByteOut call per byte (a thousand calls at the first stream).
+            int length = value.length();
+            byte[] text = new byte[3 * length];
+            int size = 0;
+            for (int i = 0; i < length; i++) {
                 char ch = value.charAt(i);
                 if (ch != 0 && ch < 0x80) {
-                    text.u1(ch);
+                    text[size++] = (byte) ch;
                 } else if (ch < 0x800) {
-                    text.u1(0xC0 | (ch >> 6));
-                    text.u1(0x80 | (ch & 0x3F));
+                    text[size++] = (byte) (0xC0 | (ch >> 6));
+                    text[size++] = (byte) (0x80 | (ch & 0x3F));
                 } else {
-                    text.u1(0xE0 | (ch >> 12));
-                    text.u1(0x80 | ((ch >> 6) & 0x3F));
-                    text.u1(0x80 | (ch & 0x3F));
+                    text[size++] = (byte) (0xE0 | (ch >> 12));
+                    text[size++] = (byte) (0x80 | ((ch >> 6) & 0x3F));
+                    text[size++] = (byte) (0x80 | (ch & 0x3F));
                 }
             }
             out.u1(ClassFileLayout.UTF8);
-            out.u2(text.size());
-            out.bytes(text.toByteArray(), 0, text.size());
+            out.u2(size);
+            out.bytes(text, 0, size);
             int index = take(null, 1);
             utf8s.put(value, index);
             return index;
