@@ -65,6 +65,8 @@ public final class Hooks implements ClassFileTransformer {
      * (transform) or listed at start (install): a method called that often is compiled.
      */
     private final long[] exactEnds;
+    /** The first characters of the names in {@link #exact} (127 for every character from 127 on). */
+    private final boolean[] exactStarts = new boolean[128];
     private final List<ModelHook> userHooks;
     /** Made at the first hook on subtypes a loading class may take (its class, and ASM's reader, stay off premain). */
     private SuperTypes superTypes;
@@ -131,6 +133,10 @@ public final class Hooks implements ClassFileTransformer {
             }
         }
         this.exact = distinctSet(names);
+        for (String name : names) {
+            char first = name.charAt(0);
+            exactStarts[first < 127 ? first : 127] = true;
+        }
         this.packages = internal(prefixes).toArray(new String[0]);
     }
 
@@ -434,7 +440,10 @@ public final class Hooks implements ClassFileTransformer {
             runBeforeFirstStream();
             return edited;
         }
-        String className = exact ? name.replace('/', '.') : null;
+        char first = name.charAt(0);
+        // A binary name is made for the exact lookup only when the first character is one's too:
+        // most names that pass the length test here are the JDK's (java/, jdk/, sun/), none of them.
+        String className = exact && exactStarts[first < 127 ? first : 127] ? name.replace('/', '.') : null;
         boolean named = className != null && exact(className);
         if (!named && !inPackages(name)) {
             return null;

@@ -144,6 +144,9 @@ final class CodeEditor {
         before = new Snippet[length + 1];
         labelsBefore = new boolean[length + 1];
         replaced = new Snippet[length + 1];
+        if (start + length + 4 > code + 6 + c.u4(code + 2)) { // decode reads up to two bytes past the last instruction
+            throw new Refused("the code runs past its attribute");
+        }
         insns = decode();
         int table = start + length;
         handlers = new int[4 * c.u2(table)];
@@ -211,18 +214,24 @@ final class CodeEditor {
     private List<Insn> decode() {
         // An array, not a list's add per instruction (a thousand calls into the JDK at the first stream).
         Insn[] decoded = new Insn[length];
+        // The bytes read here, not a ClassFileLayout call each (two thousand at the first stream,
+        // enough for the JIT to compile its readers at tier 4). Two operand bytes are read for
+        // every instruction: the Code attribute has at least four bytes after the code.
+        byte[] b = c.bytes;
         int count = 0;
         int pc = 0;
         while (pc < length) {
             int at = start + pc;
-            int op = c.u1(at);
+            int op = b[at] & 0xFF;
+            int u1 = b[at + 1] & 0xFF;
+            int u2 = (u1 << 8) | (b[at + 2] & 0xFF);
             Insn insn;
             if (op == 196) { // wide
-                int widened = c.u1(at + 1);
+                int widened = u1;
                 if (widened == 132) {
-                    insn = new Insn(pc, 6, 132, IINC, c.u2(at + 2), (short) c.u2(at + 4));
+                    insn = new Insn(pc, 6, 132, IINC, (((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF)), (short) (((b[at + 4] & 0xFF) << 8) | (b[at + 5] & 0xFF)));
                 } else if (widened >= 21 && widened <= 25 || widened >= 54 && widened <= 58 || widened == 169) {
-                    insn = new Insn(pc, 4, widened, VAR, c.u2(at + 2), 0);
+                    insn = new Insn(pc, 4, widened, VAR, (((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF)), 0);
                 } else {
                     throw new Refused("wide " + widened + " at " + pc);
                 }
@@ -231,19 +240,19 @@ final class CodeEditor {
             } else if (op >= 59 && op <= 78) {
                 insn = new Insn(pc, 1, 54 + (op - 59) / 4, VAR, (op - 59) % 4, 0);
             } else if (op >= 21 && op <= 25 || op >= 54 && op <= 58 || op == 169) {
-                insn = new Insn(pc, 2, op, VAR, c.u1(at + 1), 0);
+                insn = new Insn(pc, 2, op, VAR, u1, 0);
             } else if (op == 16 || op == 188) {
-                insn = new Insn(pc, 2, op, INT, (byte) c.u1(at + 1), 0);
+                insn = new Insn(pc, 2, op, INT, (byte) u1, 0);
             } else if (op == 17) {
-                insn = new Insn(pc, 3, op, INT, (short) c.u2(at + 1), 0);
+                insn = new Insn(pc, 3, op, INT, (short) u2, 0);
             } else if (op == 18) {
-                insn = new Insn(pc, 2, 18, LDC, c.u1(at + 1), 0);
+                insn = new Insn(pc, 2, 18, LDC, u1, 0);
             } else if (op == 19 || op == 20) {
-                insn = new Insn(pc, 3, 18, LDC, c.u2(at + 1), 0);
+                insn = new Insn(pc, 3, 18, LDC, u2, 0);
             } else if (op == 132) {
-                insn = new Insn(pc, 3, op, IINC, c.u1(at + 1), (byte) c.u1(at + 2));
+                insn = new Insn(pc, 3, op, IINC, u1, (byte) (b[at + 2] & 0xFF));
             } else if (op >= 153 && op <= 168 || op == 198 || op == 199) {
-                insn = new Insn(pc, 3, op, JUMP, pc + (short) c.u2(at + 1), 0);
+                insn = new Insn(pc, 3, op, JUMP, pc + (short) u2, 0);
             } else if (op == 200 || op == 201) {
                 insn = new Insn(pc, 5, op == 200 ? 167 : 168, JUMP, pc + c.u4(at + 1), 0);
             } else if (op == 170) {
@@ -253,17 +262,17 @@ final class CodeEditor {
                 int p = at + 1 + (3 - (pc & 3));
                 insn = new Insn(pc, p - at + 8 + 8 * c.u4(p + 4), op, SWITCH, 0, 0);
             } else if (op >= 178 && op <= 181) {
-                insn = new Insn(pc, 3, op, FIELD, c.u2(at + 1), 0);
+                insn = new Insn(pc, 3, op, FIELD, u2, 0);
             } else if (op >= 182 && op <= 184) {
-                insn = new Insn(pc, 3, op, METHOD, c.u2(at + 1), 0);
+                insn = new Insn(pc, 3, op, METHOD, u2, 0);
             } else if (op == 185) {
-                insn = new Insn(pc, 5, op, METHOD, c.u2(at + 1), 0);
+                insn = new Insn(pc, 5, op, METHOD, u2, 0);
             } else if (op == 186) {
-                insn = new Insn(pc, 5, op, INDY, c.u2(at + 1), 0);
+                insn = new Insn(pc, 5, op, INDY, u2, 0);
             } else if (op == 187 || op == 189 || op == 192 || op == 193) {
-                insn = new Insn(pc, 3, op, TYPE, c.u2(at + 1), 0);
+                insn = new Insn(pc, 3, op, TYPE, u2, 0);
             } else if (op == 197) {
-                insn = new Insn(pc, 4, op, MULTIANEWARRAY, c.u2(at + 1), 0);
+                insn = new Insn(pc, 4, op, MULTIANEWARRAY, u2, 0);
             } else if (op <= 15 || op >= 46 && op <= 53 || op >= 79 && op <= 131 || op >= 133 && op <= 152
                     || op >= 172 && op <= 177 || op == 190 || op == 191 || op == 194 || op == 195) {
                 insn = new Insn(pc, 1, op, INSN, 0, 0);
@@ -1033,13 +1042,18 @@ final class CodeEditor {
             return size;
         }
 
+        // The test written out, room called only to grow: half the calls of a write.
         void u1(int value) {
-            room(1);
+            if (size + 1 > data.length) {
+                room(1);
+            }
             data[size++] = (byte) value;
         }
 
         void u2(int value) {
-            room(2);
+            if (size + 2 > data.length) {
+                room(2);
+            }
             data[size++] = (byte) (value >>> 8);
             data[size++] = (byte) value;
         }
