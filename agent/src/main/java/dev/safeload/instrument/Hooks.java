@@ -36,8 +36,8 @@ public final class Hooks implements ClassFileTransformer {
     /** Made when XMLDecoder's first handler loads: a JVM that never decodes XML never loads it. */
     private XmlDecoderEdits xmlDecoder;
     /**
-     * Internal names of the classes with hooks, the built-in ones and the policy's: asked at every
-     * class load of the host, so one hash lookup rather than a comparison per hooked class.
+     * Binary names of the classes with hooks, the built-in ones and the policy's: one hash lookup
+     * rather than a comparison per hooked class, for a name that passes {@link #exactEnds}.
      */
     private final Set<String> exact;
     /** Internal package prefixes whose classes may take a hook on subtypes. */
@@ -54,12 +54,19 @@ public final class Hooks implements ClassFileTransformer {
      * (most names at premain start with {@code j} or {@code s}, none of them).
      */
     private final boolean[] prefixStarts = new boolean[128];
+    /** Whether a prefix starts with a character past {@link #prefixStarts}: every name is then tested. */
+    private boolean anyStart;
     /**
-     * The lengths of those names and of the java.base ones {@link JdkHooks} edits, by index: the
-     * scan hashes only a name of one of these lengths (most of the thousand are none of them;
-     * a fresh name's hash is a loop over its characters, interpreted at premain).
+     * The lengths and last characters of those names and of the java.base ones {@link JdkHooks}
+     * edits: two words per length, a bit per last character (127 for every character from 127
+     * on). A name is hashed or compared with an exact name only when its length and last
+     * character are one's: most class names are none of them, and a fresh name's hash is a loop
+     * over its characters. The test is written out where it is made, for every class loaded
+     * (transform) or listed at start (install): a method called that often is compiled.
      */
-    private final boolean[] exactLengths;
+    private final long[] exactEnds;
+    /** The first characters of the names in {@link #exact} (127 for every character from 127 on). */
+    private final boolean[] exactStarts = new boolean[128];
     private final List<ModelHook> userHooks;
     /** Made at the first hook on subtypes a loading class may take (its class, and ASM's reader, stay off premain). */
     private SuperTypes superTypes;
@@ -98,7 +105,7 @@ public final class Hooks implements ClassFileTransformer {
         List<String> names = new ArrayList<>();
         List<String> prefixes = new ArrayList<>();
         for (String name : Libraries.ENTRY_HOOKED) {
-            (name.endsWith(".") ? prefixes : names).add(name);
+            (name.charAt(name.length() - 1) == '.' ? prefixes : names).add(name);
         }
         names.add(JavaSerializerEdit.TRIGGER); // no entry hook: an edit of its own (javaSerializer)
         for (ModelHook hook : userHooks) {
@@ -106,14 +113,15 @@ public final class Hooks implements ClassFileTransformer {
         }
         List<String> lengthsOf = new ArrayList<>(names);
         lengthsOf.addAll(HookedJdkClasses.binaryNames());
-        this.exactBinary = Set.copyOf(lengthsOf); // the scan's: one lookup for the java.base names and the others
+        this.exactBinary = distinctSet(lengthsOf); // the scan's: one lookup for the java.base names and the others
         int longest = 0;
         for (String name : lengthsOf) {
             longest = Math.max(longest, name.length());
         }
-        this.exactLengths = new boolean[longest + 1];
+        this.exactEnds = new long[2 * (longest + 1)];
         for (String name : lengthsOf) {
-            exactLengths[name.length()] = true;
+            int last = Math.min(name.charAt(name.length() - 1), 127);
+            exactEnds[2 * name.length() + (last >> 6)] |= 1L << last;
         }
         this.packagesBinary = prefixes.toArray(new String[0]);
         prefixStarts[XML_DECODER_PACKAGE.charAt(0)] = true;
@@ -121,10 +129,14 @@ public final class Hooks implements ClassFileTransformer {
             if (prefix.charAt(0) < prefixStarts.length) {
                 prefixStarts[prefix.charAt(0)] = true;
             } else {
-                java.util.Arrays.fill(prefixStarts, true); // a name that is not ASCII: test every prefix
+                anyStart = true; // a prefix that is not ASCII: test every name's prefixes
             }
         }
-        this.exact = Set.copyOf(internal(names));
+        this.exact = distinctSet(names);
+        for (String name : names) {
+            char first = name.charAt(0);
+            exactStarts[first < 127 ? first : 127] = true;
+        }
         this.packages = internal(prefixes).toArray(new String[0]);
     }
 
@@ -162,7 +174,19 @@ public final class Hooks implements ClassFileTransformer {
         for (Class<?> type : inst.getAllLoadedClasses()) {
             // An array class is never hooked: no name made for it (about one loaded class in seven
             // at premain; a class's first getName interns a new string).
-            if (type.isArray() || !hooks.mayBeHooked(type.getName())) {
+            if (type.isArray()) {
+                continue;
+            }
+            String binaryName = type.getName();
+            // Length, last and first character before any string work: most of the thousand fail them.
+            int length = binaryName.length();
+            char end = binaryName.charAt(length - 1);
+            int last = end < 127 ? end : 127;
+            boolean exact = 2 * length < hooks.exactEnds.length
+                    && (hooks.exactEnds[2 * length + (last >> 6)] & (1L << last)) != 0;
+            char first = binaryName.charAt(0);
+            if (!exact && !hooks.anyStart && (first >= hooks.prefixStarts.length || !hooks.prefixStarts[first])
+                    || !hooks.mayBeHooked(binaryName, exact)) {
                 continue;
             }
             String name = type.getName().replace('.', '/');
@@ -377,10 +401,31 @@ public final class Hooks implements ClassFileTransformer {
     @Override
     public byte[] transform(Module module, ClassLoader loader, String name, Class<?> redefined,
                             ProtectionDomain domain, byte[] bytes) {
-        if (name == null) {
+        if (name == null || name.isEmpty()) {
             return null;
         }
-        if (loader == null && HookedJdkClasses.handles(name)) {
+        // A length, last- and first-character test before any string work: for most classes the
+        // JVM loads, no hash, equals or startsWith (their calls, with the host's, pushed those JDK
+        // methods over the JIT's thresholds at start). The tables are of binary names; an internal
+        // name has the same length, first and last character.
+        int length = name.length();
+        char end = name.charAt(length - 1);
+        int last = end < 127 ? end : 127;
+        boolean exact = 2 * length < exactEnds.length && (exactEnds[2 * length + (last >> 6)] & (1L << last)) != 0;
+        char first = name.charAt(0);
+        if (!exact && !anyStart && (first >= prefixStarts.length || !prefixStarts[first])) {
+            return null;
+        }
+        return candidate(loader, name, exact, bytes);
+    }
+
+    /**
+     * {@link #transform} for a name that passed its first tests ({@code exact}: {@link
+     * #exactEnds}): a method apart, so that the JIT's compile of {@code transform}, called for
+     * every class, is of those tests alone.
+     */
+    private byte[] candidate(ClassLoader loader, String name, boolean exact, byte[] bytes) {
+        if (loader == null && exact && HookedJdkClasses.handles(name)) {
             byte[] edited = jdk().rewrite(name, bytes);
             if (JdkHooks.OBJECT_INPUT_STREAM.equals(name)) {
                 streamClassLoading = true;
@@ -395,11 +440,17 @@ public final class Hooks implements ClassFileTransformer {
             runBeforeFirstStream();
             return edited;
         }
-        boolean named = named(name);
+        char first = name.charAt(0);
+        // A binary name is made for the exact lookup only when the first character is one's too:
+        // most names that pass the length test here are the JDK's (java/, jdk/, sun/), none of them.
+        String className = exact && exactStarts[first < 127 ? first : 127] ? name.replace('/', '.') : null;
+        boolean named = className != null && exact(className);
         if (!named && !inPackages(name)) {
             return null;
         }
-        String className = name.replace('/', '.');
+        if (className == null) {
+            className = name.replace('/', '.');
+        }
         try {
             List<EntryHook> hooks = new ArrayList<>();
             for (EntryHook hook : Libraries.entryHooks(className)) {
@@ -543,7 +594,7 @@ public final class Hooks implements ClassFileTransformer {
 
     /** A loaded class to retransform: named, or under a package and of a hook's supertype. */
     private boolean hookedLoaded(Class<?> type, String internalName) {
-        if (named(internalName)) {
+        if (exact(type.getName())) {
             return true;
         }
         if (!inPackages(internalName)) {
@@ -560,14 +611,14 @@ public final class Hooks implements ClassFileTransformer {
     /**
      * False for a loaded class that no hook can concern, by its binary name alone: the scan at
      * start makes no internal name for those (about 1,000 replace calls interpreted at premain).
+     * Asked only of a name that passed the scan's first tests ({@code exact}: {@link #exactEnds}).
      */
-    private boolean mayBeHooked(String binaryName) {
-        int length = binaryName.length();
-        if (length < exactLengths.length && exactLengths[length] && exactBinary.contains(binaryName)) {
+    private boolean mayBeHooked(String binaryName, boolean exact) {
+        if (exact && exactBinary.contains(binaryName)) {
             return true; // the loader is checked by the caller
         }
         char first = binaryName.charAt(0);
-        if (first >= prefixStarts.length || !prefixStarts[first]) {
+        if (!anyStart && (first >= prefixStarts.length || !prefixStarts[first])) {
             return false;
         }
         if (binaryName.startsWith(XML_DECODER_PACKAGE)) {
@@ -584,6 +635,19 @@ public final class Hooks implements ClassFileTransformer {
     /** The package of XMLDecoder's handlers, as a binary name prefix. */
     private static final String XML_DECODER_PACKAGE = "com.sun.beans.decoder.";
 
+    /**
+     * {@code names} as a set: {@code Set.of} when they are distinct, as they are without the
+     * policy's hooks ({@code Set.copyOf} makes a {@code HashSet} first: a {@code HashMap.put} per
+     * name, at premain, that with the JDK's own took that method to the JIT's thresholds).
+     */
+    private static Set<String> distinctSet(List<String> names) {
+        try {
+            return Set.of(names.toArray(new String[0]));
+        } catch (IllegalArgumentException repeated) {
+            return Set.copyOf(names);
+        }
+    }
+
     private static List<String> internal(List<String> binaryNames) {
         List<String> names = new ArrayList<>(binaryNames.size());
         for (String name : binaryNames) {
@@ -592,8 +656,8 @@ public final class Hooks implements ClassFileTransformer {
         return names;
     }
 
-    private boolean named(String internalName) {
-        return exact.contains(internalName);
+    private boolean exact(String binaryName) {
+        return exact.contains(binaryName);
     }
 
     private boolean inPackages(String internalName) {

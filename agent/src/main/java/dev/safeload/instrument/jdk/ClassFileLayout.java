@@ -1,5 +1,7 @@
 package dev.safeload.instrument.jdk;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Where everything sits in a class file, found from tags and lengths alone: no constant is
  * decoded, so the cost is one pass over the bytes. Names are compared as bytes, against ASCII
@@ -35,11 +37,13 @@ final class ClassFileLayout {
         poolCount = u2(8);
         entry = new int[poolCount];
         int at = 10;
+        // The reads written out, not u2 calls: a call per constant (1,500 at the first stream) is
+        // what makes the JIT compile u2, at tier 4.
         for (int i = 1; i < poolCount; i++) {
             entry[i] = at;
             int tag = bytes[at] & 0xFF;
             at += switch (tag) {
-                case UTF8 -> 3 + u2(at + 1);
+                case UTF8 -> 3 + (((bytes[at + 1] & 0xFF) << 8) | (bytes[at + 2] & 0xFF));
                 case 3, 4, 9, 10, 11, 12, DYNAMIC, INVOKE_DYNAMIC -> 5; // int, float, refs, name and type, dynamic
                 case LONG, DOUBLE -> 9;
                 case 7, 8, 16, 19, 20 -> 3; // class, string, method type, module, package
@@ -92,8 +96,9 @@ final class ClassFileLayout {
     int attributesEnd(int at) {
         int count = u2(at);
         at += 2;
-        for (int i = 0; i < count; i++) {
-            at += 6 + u4(at + 2);
+        for (int i = 0; i < count; i++) { // the length read here: a u4 call per attribute made the JIT compile it
+            at += 6 + (((bytes[at + 2] & 0xFF) << 24) | ((bytes[at + 3] & 0xFF) << 16) | ((bytes[at + 4] & 0xFF) << 8)
+                    | (bytes[at + 5] & 0xFF));
         }
         return at;
     }
@@ -115,6 +120,14 @@ final class ClassFileLayout {
         return true;
     }
 
+    /** The length in bytes of constant {@code index} when it is a UTF8 entry, else -1. */
+    int utf8Length(int index) {
+        if (index <= 0 || index >= poolCount || entry[index] == 0 || bytes[entry[index]] != UTF8) {
+            return -1;
+        }
+        return u2(entry[index] + 1);
+    }
+
     /** The UTF8 constant {@code index}, decoded (modified UTF-8), once: the edits ask for the same names often. */
     String utf8(int index) {
         if (index <= 0 || index >= poolCount || entry[index] == 0 || u1(entry[index]) != UTF8) {
@@ -134,6 +147,14 @@ final class ClassFileLayout {
     private String decodeUtf8(int index) {
         int at = entry[index] + 3;
         int end = at + u2(at - 2);
+        int ascii = at;
+        while (ascii < end && bytes[ascii] >= 0) {
+            ascii++;
+        }
+        if (ascii == end) {
+            // Nearly every constant is ASCII: one copy, not a StringBuilder call per character.
+            return new String(bytes, at, end - at, StandardCharsets.ISO_8859_1);
+        }
         StringBuilder text = new StringBuilder(end - at);
         while (at < end) {
             int b = u1(at++);

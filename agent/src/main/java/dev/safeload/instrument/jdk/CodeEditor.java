@@ -110,7 +110,8 @@ final class CodeEditor {
     final int length;
     int maxStack;
     int maxLocals;
-    final List<Insn> insns = new ArrayList<>();
+    /** The method's instructions in order; fixed in size. */
+    final List<Insn> insns;
     /** The original frames by offset; null where there is none. */
     private final Frame[] frames;
     private boolean framed;
@@ -143,7 +144,10 @@ final class CodeEditor {
         before = new Snippet[length + 1];
         labelsBefore = new boolean[length + 1];
         replaced = new Snippet[length + 1];
-        decode();
+        if (start + length + 4 > code + 6 + c.u4(code + 2)) { // decode reads up to two bytes past the last instruction
+            throw new Refused("the code runs past its attribute");
+        }
+        insns = decode();
         int table = start + length;
         handlers = new int[4 * c.u2(table)];
         for (int i = 0; i < handlers.length; i++) {
@@ -207,18 +211,27 @@ final class CodeEditor {
         addedLabels.add(new Label[] {from, to, handler});
     }
 
-    private void decode() {
+    private List<Insn> decode() {
+        // An array, not a list's add per instruction (a thousand calls into the JDK at the first stream).
+        Insn[] decoded = new Insn[length];
+        // The bytes read here, not a ClassFileLayout call each (two thousand at the first stream,
+        // enough for the JIT to compile its readers at tier 4). Two operand bytes are read for
+        // every instruction: the Code attribute has at least four bytes after the code.
+        byte[] b = c.bytes;
+        int count = 0;
         int pc = 0;
         while (pc < length) {
             int at = start + pc;
-            int op = c.u1(at);
+            int op = b[at] & 0xFF;
+            int u1 = b[at + 1] & 0xFF;
+            int u2 = (u1 << 8) | (b[at + 2] & 0xFF);
             Insn insn;
             if (op == 196) { // wide
-                int widened = c.u1(at + 1);
+                int widened = u1;
                 if (widened == 132) {
-                    insn = new Insn(pc, 6, 132, IINC, c.u2(at + 2), (short) c.u2(at + 4));
+                    insn = new Insn(pc, 6, 132, IINC, (((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF)), (short) (((b[at + 4] & 0xFF) << 8) | (b[at + 5] & 0xFF)));
                 } else if (widened >= 21 && widened <= 25 || widened >= 54 && widened <= 58 || widened == 169) {
-                    insn = new Insn(pc, 4, widened, VAR, c.u2(at + 2), 0);
+                    insn = new Insn(pc, 4, widened, VAR, (((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF)), 0);
                 } else {
                     throw new Refused("wide " + widened + " at " + pc);
                 }
@@ -227,19 +240,19 @@ final class CodeEditor {
             } else if (op >= 59 && op <= 78) {
                 insn = new Insn(pc, 1, 54 + (op - 59) / 4, VAR, (op - 59) % 4, 0);
             } else if (op >= 21 && op <= 25 || op >= 54 && op <= 58 || op == 169) {
-                insn = new Insn(pc, 2, op, VAR, c.u1(at + 1), 0);
+                insn = new Insn(pc, 2, op, VAR, u1, 0);
             } else if (op == 16 || op == 188) {
-                insn = new Insn(pc, 2, op, INT, (byte) c.u1(at + 1), 0);
+                insn = new Insn(pc, 2, op, INT, (byte) u1, 0);
             } else if (op == 17) {
-                insn = new Insn(pc, 3, op, INT, (short) c.u2(at + 1), 0);
+                insn = new Insn(pc, 3, op, INT, (short) u2, 0);
             } else if (op == 18) {
-                insn = new Insn(pc, 2, 18, LDC, c.u1(at + 1), 0);
+                insn = new Insn(pc, 2, 18, LDC, u1, 0);
             } else if (op == 19 || op == 20) {
-                insn = new Insn(pc, 3, 18, LDC, c.u2(at + 1), 0);
+                insn = new Insn(pc, 3, 18, LDC, u2, 0);
             } else if (op == 132) {
-                insn = new Insn(pc, 3, op, IINC, c.u1(at + 1), (byte) c.u1(at + 2));
+                insn = new Insn(pc, 3, op, IINC, u1, (byte) (b[at + 2] & 0xFF));
             } else if (op >= 153 && op <= 168 || op == 198 || op == 199) {
-                insn = new Insn(pc, 3, op, JUMP, pc + (short) c.u2(at + 1), 0);
+                insn = new Insn(pc, 3, op, JUMP, pc + (short) u2, 0);
             } else if (op == 200 || op == 201) {
                 insn = new Insn(pc, 5, op == 200 ? 167 : 168, JUMP, pc + c.u4(at + 1), 0);
             } else if (op == 170) {
@@ -249,29 +262,30 @@ final class CodeEditor {
                 int p = at + 1 + (3 - (pc & 3));
                 insn = new Insn(pc, p - at + 8 + 8 * c.u4(p + 4), op, SWITCH, 0, 0);
             } else if (op >= 178 && op <= 181) {
-                insn = new Insn(pc, 3, op, FIELD, c.u2(at + 1), 0);
+                insn = new Insn(pc, 3, op, FIELD, u2, 0);
             } else if (op >= 182 && op <= 184) {
-                insn = new Insn(pc, 3, op, METHOD, c.u2(at + 1), 0);
+                insn = new Insn(pc, 3, op, METHOD, u2, 0);
             } else if (op == 185) {
-                insn = new Insn(pc, 5, op, METHOD, c.u2(at + 1), 0);
+                insn = new Insn(pc, 5, op, METHOD, u2, 0);
             } else if (op == 186) {
-                insn = new Insn(pc, 5, op, INDY, c.u2(at + 1), 0);
+                insn = new Insn(pc, 5, op, INDY, u2, 0);
             } else if (op == 187 || op == 189 || op == 192 || op == 193) {
-                insn = new Insn(pc, 3, op, TYPE, c.u2(at + 1), 0);
+                insn = new Insn(pc, 3, op, TYPE, u2, 0);
             } else if (op == 197) {
-                insn = new Insn(pc, 4, op, MULTIANEWARRAY, c.u2(at + 1), 0);
+                insn = new Insn(pc, 4, op, MULTIANEWARRAY, u2, 0);
             } else if (op <= 15 || op >= 46 && op <= 53 || op >= 79 && op <= 131 || op >= 133 && op <= 152
                     || op >= 172 && op <= 177 || op == 190 || op == 191 || op == 194 || op == 195) {
                 insn = new Insn(pc, 1, op, INSN, 0, 0);
             } else {
                 throw new Refused("unknown opcode " + op + " at " + pc);
             }
-            insns.add(insn);
+            decoded[count++] = insn;
             pc += insn.length;
         }
         if (pc != length) {
             throw new Refused("an instruction runs past the code's end");
         }
+        return Arrays.asList(Arrays.copyOf(decoded, count));
     }
 
     /** Decodes the StackMapTable whose body (count first) is at {@code at}, every frame expanded. */
@@ -515,10 +529,23 @@ final class CodeEditor {
             int body = a + 6;
             if (c.utf8Equals(name, "LineNumberTable")) {
                 out.bytes(c.bytes, a, 8);
-                for (int e = 0, p = body + 2; e < c.u2(body); e++, p += 4) {
-                    out.u2(place(labelAt, c.u2(p)));
-                    out.u2(c.u2(p + 2));
+                // Read and put here, not by a call per entry and per field (a few hundred at the first stream).
+                int entries = c.u2(body);
+                out.room(4 * entries);
+                byte[] from = c.bytes;
+                byte[] data = out.data;
+                int to = out.size;
+                for (int e = 0, p = body + 2; e < entries; e++, p += 4) {
+                    int offset = ((from[p] & 0xFF) << 8) | (from[p + 1] & 0xFF);
+                    if (offset >= labelAt.length || labelAt[offset] < 0) {
+                        place(labelAt, offset); // throws
+                    }
+                    data[to++] = (byte) (labelAt[offset] >>> 8);
+                    data[to++] = (byte) labelAt[offset];
+                    data[to++] = from[p + 2];
+                    data[to++] = from[p + 3];
                 }
+                out.size = to;
                 kept++;
             } else if (c.utf8Equals(name, "LocalVariableTable") || c.utf8Equals(name, "LocalVariableTypeTable")) {
                 out.bytes(c.bytes, a, 8);
@@ -642,18 +669,41 @@ final class CodeEditor {
         table.u2(written.size);
         int last = -1;
         for (int i = 0; i < written.size; i++) {
-            table.u1(255);
-            table.u2(written.positions[i] - last - 1);
-            last = written.positions[i];
             Frame frame = written.frames[i];
-            table.u2(frame.locals.length);
-            for (Object type : frame.locals) {
-                writeType(type, insnAt, table);
+            // Room for the whole frame, then its bytes put here: not a call per type and per byte
+            // (a thousand and more at the first stream, each a method the JIT would compile).
+            table.room(7 + 3 * (frame.locals.length + frame.stack.length));
+            byte[] data = table.data;
+            int at = table.size;
+            data[at++] = (byte) 255;
+            int delta = written.positions[i] - last - 1;
+            data[at++] = (byte) (delta >>> 8);
+            data[at++] = (byte) delta;
+            last = written.positions[i];
+            for (int part = 0; part < 2; part++) {
+                Object[] types = part == 0 ? frame.locals : frame.stack;
+                data[at++] = (byte) (types.length >>> 8);
+                data[at++] = (byte) types.length;
+                for (Object type : types) {
+                    int value;
+                    if (type instanceof String className) {
+                        data[at++] = 7;
+                        value = constants.classRef(className);
+                    } else if (type instanceof Uninitialized u) {
+                        if (u.offset < 0 || u.offset >= insnAt.length || insnAt[u.offset] < 0) {
+                            throw new Refused("an uninitialized type names no instruction");
+                        }
+                        data[at++] = 8;
+                        value = insnAt[u.offset];
+                    } else {
+                        data[at++] = (byte) ((Integer) type).intValue();
+                        continue;
+                    }
+                    data[at++] = (byte) (value >>> 8);
+                    data[at++] = (byte) value;
+                }
             }
-            table.u2(frame.stack.length);
-            for (Object type : frame.stack) {
-                writeType(type, insnAt, table);
-            }
+            table.size = at;
         }
         out.u2(name);
         out.u4(table.size());
@@ -680,21 +730,6 @@ final class CodeEditor {
             }
             positions[size] = position;
             frames[size++] = frame;
-        }
-    }
-
-    private void writeType(Object type, int[] insnAt, ByteOut out) {
-        if (type instanceof String name) {
-            out.u1(7);
-            out.u2(constants.classRef(name));
-        } else if (type instanceof Uninitialized u) {
-            if (u.offset < 0 || u.offset >= insnAt.length || insnAt[u.offset] < 0) {
-                throw new Refused("an uninitialized type names no instruction");
-            }
-            out.u1(8);
-            out.u2(insnAt[u.offset]);
-        } else {
-            out.u1((Integer) type);
         }
     }
 
@@ -874,6 +909,8 @@ final class CodeEditor {
         /** Class constants by name, apart: frames name classes often, and a name's hash is kept in the string. */
         private final Map<String, Integer> classes = new HashMap<>();
         private final Map<String, Integer> utf8s = new HashMap<>();
+        /** The original class constants {@link #know} was told of, by index. */
+        private boolean[] knownIndices;
         final ByteOut out = new ByteOut(512);
         int next;
 
@@ -883,7 +920,15 @@ final class CodeEditor {
         }
 
         void know(String className, int index) {
-            classes.putIfAbsent(className, index);
+            // Frames name the same few class constants over and over: each index is put once, not
+            // a map call (and a boxed index) per frame entry. The same map: an index names one class.
+            if (knownIndices == null) {
+                knownIndices = new boolean[c.poolCount];
+            }
+            if (!knownIndices[index]) {
+                knownIndices[index] = true;
+                classes.putIfAbsent(className, index);
+            }
         }
 
         /** The next index, or more for a long; remembered under {@code key} unless it is null. */
@@ -904,23 +949,26 @@ final class CodeEditor {
             if (known != null) {
                 return known;
             }
-            ByteOut text = new ByteOut(value.length() + 8);
-            for (int i = 0; i < value.length(); i++) {
+            // Into an array, not a ByteOut call per byte (a thousand calls at the first stream).
+            int length = value.length();
+            byte[] text = new byte[3 * length];
+            int size = 0;
+            for (int i = 0; i < length; i++) {
                 char ch = value.charAt(i);
                 if (ch != 0 && ch < 0x80) {
-                    text.u1(ch);
+                    text[size++] = (byte) ch;
                 } else if (ch < 0x800) {
-                    text.u1(0xC0 | (ch >> 6));
-                    text.u1(0x80 | (ch & 0x3F));
+                    text[size++] = (byte) (0xC0 | (ch >> 6));
+                    text[size++] = (byte) (0x80 | (ch & 0x3F));
                 } else {
-                    text.u1(0xE0 | (ch >> 12));
-                    text.u1(0x80 | ((ch >> 6) & 0x3F));
-                    text.u1(0x80 | (ch & 0x3F));
+                    text[size++] = (byte) (0xE0 | (ch >> 12));
+                    text[size++] = (byte) (0x80 | ((ch >> 6) & 0x3F));
+                    text[size++] = (byte) (0x80 | (ch & 0x3F));
                 }
             }
             out.u1(ClassFileLayout.UTF8);
-            out.u2(text.size());
-            out.bytes(text.toByteArray(), 0, text.size());
+            out.u2(size);
+            out.bytes(text, 0, size);
             int index = take(null, 1);
             utf8s.put(value, index);
             return index;
@@ -994,13 +1042,18 @@ final class CodeEditor {
             return size;
         }
 
+        // The test written out, room called only to grow: half the calls of a write.
         void u1(int value) {
-            room(1);
+            if (size + 1 > data.length) {
+                room(1);
+            }
             data[size++] = (byte) value;
         }
 
         void u2(int value) {
-            room(2);
+            if (size + 2 > data.length) {
+                room(2);
+            }
             data[size++] = (byte) (value >>> 8);
             data[size++] = (byte) value;
         }

@@ -206,12 +206,17 @@ public final class JdkHooks {
         List<int[]> spans = new ArrayList<>(); // each edited Code attribute: offset, length
         List<byte[]> codes = new ArrayList<>();
         Site[] wanted = sites.toArray(new Site[0]); // an array: no iterator per method, interpreted at the first stream
+        boolean[] found = new boolean[wanted.length]; // hook.found by index: no set lookup per method and site
         for (int method : layout.methods) { // in class file order
-            for (Site site : wanted) {
-                if (hook.found.contains(site) || !layout.named(method, site.method, site.descriptor)
+            // The name's length first: most methods match no site's, and are not compared byte by byte.
+            int nameLength = layout.utf8Length(layout.u2(method + 2));
+            for (int s = 0; s < wanted.length; s++) {
+                Site site = wanted[s];
+                if (found[s] || nameLength != site.method.length() || !layout.named(method, site.method, site.descriptor)
                         || (layout.u2(method) & ACC_ABSTRACT) != 0) {
                     continue;
                 }
+                found[s] = true;
                 hook.found.add(site);
                 if (!declaresAll(layout, site.fields)) {
                     continue;
