@@ -66,7 +66,11 @@ public final class Pack {
         // asks its parents first: either way the pack comes from the jar the core came from.
         URL url = Pack.class.getResource("/" + RESOURCE);
         if (url == null) {
-            return core == null ? ClassLoader.getSystemClassLoader() : core;
+            if (core == null) {
+                // Never the system loader: it would take these names from the host's class path.
+                throw new IllegalStateException("the agent jar on the boot class path has no " + RESOURCE);
+            }
+            return core;
         }
         try {
             return new PackLoader(core, jarOf(url));

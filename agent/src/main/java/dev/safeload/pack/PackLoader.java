@@ -38,6 +38,10 @@ final class PackLoader extends ClassLoader {
     private final int[] lengths;
     private final long dataStart;
 
+    /** The pack's index, as read. */
+    private record Index(String[] names, long[] offsets, int[] deflatedLengths, int[] lengths) {
+    }
+
     PackLoader(ClassLoader parent, Path jarFile) throws IOException {
         super("safeload-pack", parent);
         // The JVM already opened this jar (it is on the class path): ZipFile shares the index it built.
@@ -47,16 +51,31 @@ final class PackLoader extends ClassLoader {
             jar.close();
             throw new IOException(jarFile + " has no stored " + Pack.RESOURCE);
         }
+        Index index;
+        try {
+            index = readIndex(jarFile);
+        } catch (IOException | RuntimeException e) {
+            jar.close();
+            throw e;
+        }
+        names = index.names();
+        offsets = index.offsets();
+        deflatedLengths = index.deflatedLengths();
+        lengths = index.lengths();
+        dataStart = indexLength(names);
+    }
+
+    private Index readIndex(Path jarFile) throws IOException {
         try (InputStream raw = jar.getInputStream(entry);
              DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw, 64 * 1024))) {
             if (in.readInt() != MAGIC) {
                 throw new IOException(Pack.RESOURCE + " in " + jarFile + " is not a class pack");
             }
             int count = in.readInt();
-            names = new String[count];
-            offsets = new long[count];
-            deflatedLengths = new int[count];
-            lengths = new int[count];
+            String[] names = new String[count];
+            long[] offsets = new long[count];
+            int[] deflatedLengths = new int[count];
+            int[] lengths = new int[count];
             for (int i = 0; i < count; i++) {
                 names[i] = in.readUTF();
                 offsets[i] = in.readInt() & 0xffffffffL;
@@ -66,7 +85,7 @@ final class PackLoader extends ClassLoader {
                     throw new IOException(Pack.RESOURCE + " in " + jarFile + " is not sorted at " + names[i]);
                 }
             }
-            dataStart = indexLength(names);
+            return new Index(names, offsets, deflatedLengths, lengths);
         }
     }
 
