@@ -7,7 +7,6 @@ import dev.safeload.model.dl4j.Dl4jCheck;
 import dev.safeload.model.gguf.GgufCheck;
 import dev.safeload.model.h2o.H2oMojoCheck;
 import dev.safeload.model.javaserial.JavaSerialCheck;
-import dev.safeload.model.keras.KerasH5Check;
 import dev.safeload.model.keras.KerasV3Check;
 import dev.safeload.model.numpy.NpyCheck;
 import dev.safeload.model.numpy.NpzCheck;
@@ -23,6 +22,7 @@ import dev.safeload.model.torch.TorchLegacyCheck;
 import dev.safeload.model.torch.TorchLegacyTarCheck;
 import dev.safeload.model.torch.TorchZipCheck;
 import dev.safeload.model.xgboost.XGBoostCheck;
+import dev.safeload.pack.Pack;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,7 +132,7 @@ public final class FormatChecks {
             case 19: return new OnnxCheck();
             case 20: return TensorflowCheck.savedModel();
             case 21: return TensorflowCheck.graphDef();
-            case 22: return new KerasH5Check();
+            case 22: return Pack.instance(FormatCheck.class, "dev.safeload.model.keras.h5.KerasH5Check"); // jHDF: packed
             case 23: return new KerasV3Check();
             case 24: return new JavaSerialCheck();
             case 25: return new H2oMojoCheck();

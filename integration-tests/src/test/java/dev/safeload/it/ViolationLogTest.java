@@ -9,6 +9,7 @@ import dev.safeload.it.support.ForkedJvm;
 import dev.safeload.it.support.Jdks;
 import dev.safeload.it.support.Payloads;
 import dev.safeload.it.support.Scenario;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.jar.JarFile;
@@ -27,6 +28,28 @@ class ViolationLogTest {
         assertEquals(400, outcome.actions("refuse").size(), outcome::toString);
         assertEquals(8, outcome.actions("refuse").stream().map(e -> e.path("process.thread.name").asText())
                 .distinct().count());
+    }
+
+    /**
+     * Past the first 2 s the agent's Logback takes the log over: a packed class, defined with
+     * Logback and SLF4J from the jar's pack (dev.safeload.pack), not from its central directory.
+     * The events after the hand-over still land in the log, one line each.
+     */
+    @Test
+    void logbackFromTheJarsPackTakesTheLogOver() throws Exception {
+        Scenario s = Scenario.on(Jdks.current());
+        Path classes = s.dir().resolve("classes.log");
+        s.jvmArg("-Xlog:class+load=info:file=" + classes);
+        Path payload = s.payload(Payloads.serialize(Payloads.urlKeyedMap()));
+        // At 0, 1.5, 3 and 4.5 s: the third event starts Logback, the fourth is written through it.
+        Scenario.Outcome outcome = s.run("log.rateLimit=100000", "spaced", payload.toString(), "4", "1500");
+        assertTrue(outcome.result().endsWith("refused=4 other=0"), outcome::toString);
+        assertEquals(4, outcome.actions("refuse").size(), outcome::toString);
+        assertFalse(outcome.jvm().stderr().contains("cannot start rolling"), outcome::toString);
+        String loaded = Files.readString(classes);
+        assertTrue(loaded.contains("dev.safeload.report.logback.LogbackEventSink "), "the sink never loaded");
+        assertTrue(loaded.contains("dev.safeload.shaded.logback.core.rolling.RollingFileAppender "),
+                "Logback's rolling appender never loaded");
     }
 
     @Test

@@ -28,7 +28,7 @@ public enum Codec {
 
         @Override
         InputStream open(InputStream in) throws IOException {
-            return Decoders.bzip2(in);
+            return Decoders.libraries().bzip2(in);
         }
     },
     XZ("xz", 0) {
@@ -39,7 +39,7 @@ public enum Codec {
 
         @Override
         InputStream open(InputStream in) throws IOException {
-            return Decoders.xz(in);
+            return Decoders.libraries().xz(in, MEMORY_LIMIT_KIB);
         }
     },
     /** The legacy {@code .lzma} container (what joblib writes for {@code compress='lzma'}). */
@@ -51,7 +51,7 @@ public enum Codec {
 
         @Override
         InputStream open(InputStream in) throws IOException {
-            return Decoders.lzma(in);
+            return Decoders.libraries().lzma(in, MEMORY_LIMIT_KIB);
         }
     },
     ZLIB("zlib", 0) {
@@ -75,7 +75,7 @@ public enum Codec {
 
         @Override
         InputStream open(InputStream in) throws IOException {
-            return Decoders.lz4(in);
+            return Decoders.libraries().lz4(in);
         }
     },
     ZSTD("zstd", 0) {
@@ -86,7 +86,7 @@ public enum Codec {
 
         @Override
         InputStream open(InputStream in) {
-            return Decoders.zstd(in);
+            return Decoders.libraries().zstd(in);
         }
     },
     /** joblib before 0.10: {@code ZF}, the length in hex padded to 19 bytes, then zlib. */

@@ -1,18 +1,15 @@
 package dev.safeload.model.compress;
 
-import io.airlift.compress.zstd.ZstdInputStream;
+import dev.safeload.pack.Pack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.GZIPInputStream;
-import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
-import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorInputStream;
-import org.tukaani.xz.LZMAInputStream;
-import org.tukaani.xz.XZInputStream;
 
 /**
  * The decoders behind {@link Codec#open}, apart from it so that sniffing loads none of them: the
  * verifier of a method that returns {@code new BZip2CompressorInputStream(..)} as an
- * {@code InputStream} loads that class and its supertypes, and every scan sniffs every codec.
+ * {@code InputStream} loads that class and its supertypes, and every scan sniffs every codec. The
+ * libraries' decoders are packed classes, made at the first file that needs one.
  */
 final class Decoders {
 
@@ -23,23 +20,12 @@ final class Decoders {
         return new GZIPInputStream(in, 64 * 1024);
     }
 
-    static InputStream bzip2(InputStream in) throws IOException {
-        return new BZip2CompressorInputStream(in, true);
+    static LibraryDecoders libraries() {
+        return Libraries.DECODERS;
     }
 
-    static InputStream xz(InputStream in) throws IOException {
-        return new XZInputStream(in, Codec.MEMORY_LIMIT_KIB);
-    }
-
-    static InputStream lzma(InputStream in) throws IOException {
-        return new LZMAInputStream(in, Codec.MEMORY_LIMIT_KIB);
-    }
-
-    static InputStream lz4(InputStream in) throws IOException {
-        return new FramedLZ4CompressorInputStream(in, true);
-    }
-
-    static InputStream zstd(InputStream in) {
-        return new ZstdInputStream(in);
+    private static final class Libraries {
+        static final LibraryDecoders DECODERS = Pack.instance(LibraryDecoders.class,
+                "dev.safeload.model.compress.bundled.BundledDecoders");
     }
 }

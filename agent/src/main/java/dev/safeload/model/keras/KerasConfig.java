@@ -20,7 +20,7 @@ import java.util.Set;
  * any depth, so a layer nested in {@code Sequential}, {@code Functional}, {@code TimeDistributed}
  * or {@code Bidirectional} is seen like a top-level one. The config is streamed, never held.
  */
-final class KerasConfig {
+public final class KerasConfig {
 
     private static final int MAX_FINDINGS = 64;
 
@@ -59,7 +59,7 @@ final class KerasConfig {
      *
      * @throws IOException if the JSON is malformed (a {@code JsonProcessingException})
      */
-    static void inspect(Reader json, String location, List<Finding> findings) throws IOException {
+    public static void inspect(Reader json, String location, List<Finding> findings) throws IOException {
         try (JsonParser parser = JSON.createParser(json)) {
             new KerasConfig(location, findings).document(parser);
         }

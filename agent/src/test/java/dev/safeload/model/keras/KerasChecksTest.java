@@ -11,6 +11,7 @@ import dev.safeload.model.ModelSource;
 import dev.safeload.model.SparseSource;
 import dev.safeload.model.ScanContext;
 import dev.safeload.model.Severity;
+import dev.safeload.model.keras.h5.KerasH5Check;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import java.io.ByteArrayOutputStream;

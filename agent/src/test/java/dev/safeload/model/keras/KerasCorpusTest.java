@@ -1,5 +1,6 @@
 package dev.safeload.model.keras;
 
+import dev.safeload.model.keras.h5.KerasH5Check;
 import dev.safeload.model.FormatCorpusTest;
 import java.util.List;
 import java.util.Set;

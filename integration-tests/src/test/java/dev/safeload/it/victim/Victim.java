@@ -75,6 +75,7 @@ public final class Victim {
                     yield new ObjectInputStream(in(payload)).readObject();
                 }
                 case "concurrent" -> concurrent(payload, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+                case "spaced" -> spaced(payload, Integer.parseInt(args[2]), Long.parseLong(args[3]));
                 default -> throw new IllegalArgumentException("unknown mode " + mode);
             };
             System.out.println("RESULT ok " + (result == null ? "null" : result.getClass().getName()) + " " + describe(result));
@@ -126,6 +127,24 @@ public final class Victim {
             w.join();
         }
         return "refused=" + refused.get() + " other=" + other.get();
+    }
+
+    /** Reads the payload {@code times} times, {@code millis} apart; returns how many reads were refused. */
+    private static String spaced(byte[] payload, int times, long millis) throws Exception {
+        int refused = 0;
+        int other = 0;
+        for (int i = 0; i < times; i++) {
+            if (i > 0) {
+                Thread.sleep(millis);
+            }
+            try {
+                new ObjectInputStream(in(payload)).readObject();
+                other++;
+            } catch (InvalidClassException e) {
+                refused++;
+            }
+        }
+        return "refused=" + refused + " other=" + other;
     }
 
     /** A stream that replaces objects through resolveObject, as some RPC frameworks do. */

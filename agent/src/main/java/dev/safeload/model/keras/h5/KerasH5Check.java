@@ -1,7 +1,8 @@
-package dev.safeload.model.keras;
+package dev.safeload.model.keras.h5;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.safeload.model.Finding;
+import dev.safeload.model.keras.KerasConfig;
 import dev.safeload.model.FormatCheck;
 import dev.safeload.model.ModelSource;
 import dev.safeload.model.ScanContext;

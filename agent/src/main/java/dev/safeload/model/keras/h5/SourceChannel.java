@@ -1,4 +1,4 @@
-package dev.safeload.model.keras;
+package dev.safeload.model.keras.h5;
 
 import dev.safeload.model.ModelSource;
 import java.io.IOException;

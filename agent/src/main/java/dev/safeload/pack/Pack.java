@@ -1,0 +1,95 @@
+package dev.safeload.pack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Path;
+
+/**
+ * The agent's classes that use the bundled libraries out of the jar's central directory (issue 12):
+ * the build packs them into one stored entry, {@link #RESOURCE}, and {@link PackLoader} defines them
+ * at their first use. The core reaches a packed class only through an interface of its own and
+ * {@link #instance}. Without a pack (the unit tests, from {@code target/classes}) the core's own
+ * loader loads the same class, so every test runs the same code.
+ */
+public final class Pack {
+
+    /** The packed classes' entry in the agent jar; written by {@code agent/src/build/DropFolderEntries.java}. */
+    public static final String RESOURCE = "META-INF/safeload/classes.pack";
+
+    private Pack() {
+    }
+
+    /**
+     * A new {@code className}, made by its constructor of {@code parameterTypes}, as a {@code type}.
+     * The name is the core's own constant, never the host's: the pack defines only what its index holds.
+     */
+    public static <T> T instance(Class<T> type, String className, Class<?>[] parameterTypes, Object... arguments) {
+        try {
+            Class<?> packed = Class.forName(className, true, Loader.LOADER);
+            return type.cast(packed.getConstructor(parameterTypes).newInstance(arguments));
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException("cannot make " + className, cause);
+        } catch (ReflectiveOperationException e) {
+            throw new LinkageError("the agent's class " + className + " is missing: " + e, e);
+        }
+    }
+
+    /** A new {@code className} by its public no-argument constructor, as a {@code type}. */
+    public static <T> T instance(Class<T> type, String className) {
+        return instance(type, className, new Class<?>[0]);
+    }
+
+    /** The loader of the packed classes, or the core's own where the jar has no pack; made at first use. */
+    public static ClassLoader loader() {
+        return Loader.LOADER;
+    }
+
+    /** A holder: the pack is opened at the first packed class, never at the agent's start. */
+    private static final class Loader {
+        static final ClassLoader LOADER = open();
+    }
+
+    private static ClassLoader open() {
+        ClassLoader core = Pack.class.getClassLoader();
+        // A boot class looks up resources on the boot class path only; the app loader (java -jar)
+        // asks its parents first: either way the pack comes from the jar the core came from.
+        URL url = Pack.class.getResource("/" + RESOURCE);
+        if (url == null) {
+            if (core == null) {
+                // Never the system loader: it would take these names from the host's class path.
+                throw new IllegalStateException("the agent jar on the boot class path has no " + RESOURCE);
+            }
+            return core;
+        }
+        try {
+            return new PackLoader(core, jarOf(url));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the agent's packed classes in " + url, e);
+        }
+    }
+
+    /** The jar file of a {@code jar:file:...!/entry} URL. */
+    private static Path jarOf(URL url) throws IOException {
+        String spec = url.toString();
+        int bang = spec.lastIndexOf("!/");
+        if (!spec.startsWith("jar:file:") || bang < 0) {
+            throw new IOException("the packed classes are not in a jar file: " + spec);
+        }
+        try {
+            return Path.of(new URI(spec.substring("jar:".length(), bang)));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new IOException("cannot name the agent jar of " + spec, e);
+        }
+    }
+}
