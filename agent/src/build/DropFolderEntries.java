@@ -123,14 +123,15 @@ public final class DropFolderEntries {
 
     /**
      * The packages (with their subpackages) whose classes are packed: the libraries that only the
-     * model checks and the violation log's Logback use, and those checks' and the log's classes.
-     * Jackson (the CLI and several checks) and Byte Buddy's ASM (the edits at the servers' start:
-     * a packed class is verified, a boot class is not) stay in the directory.
+     * model checks use, and those checks' classes. A packed class is verified, a boot class is
+     * not, so these stay in the directory: Jackson (the CLI and several checks), Byte Buddy's ASM
+     * (the edits at the servers' start) and Logback with SLF4J (packed, the log's hand-over cost
+     * about 27 ms of CPU once against about 1.3 ms saved at every start: BENCHMARKS.md, "Session
+     * 12"; jHDF's SLF4J calls reach them through the pack's parent).
      */
     static final List<String> PACKED_PACKAGES = List.of("dev/safeload/shaded/commons/", "dev/safeload/shaded/tukaani/",
             "dev/safeload/shaded/aircompressor/", "dev/safeload/shaded/lzf/", "dev/safeload/shaded/jpountz/",
-            "dev/safeload/shaded/slf4j/", "dev/safeload/shaded/logback/", "dev/safeload/shaded/jhdf/",
-            "dev/safeload/model/compress/bundled/", "dev/safeload/model/keras/h5/", "dev/safeload/report/logback/");
+            "dev/safeload/shaded/jhdf/", "dev/safeload/model/compress/bundled/", "dev/safeload/model/keras/h5/");
 
     private static boolean packed(String name) {
         return name.endsWith(".class") && PACKED_PACKAGES.stream().anyMatch(name::startsWith);

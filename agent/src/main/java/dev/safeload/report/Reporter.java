@@ -1,6 +1,5 @@
 package dev.safeload.report;
 
-import dev.safeload.pack.Pack;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -218,16 +217,12 @@ public final class Reporter {
         start.start();
     }
 
-    /** Logback's sink: a packed class, with Logback and SLF4J. */
-    private static final String LOGBACK_SINK = "dev.safeload.report.logback.LogbackEventSink";
-
     /** Starts Logback and hands the log over to it. A class, not a lambda: none is spun for it. */
     private record StartRolling(Reporter reporter) implements Runnable {
         @Override
         public void run() {
             try {
-                reporter.sink.handOver(Pack.instance(EventSink.class, LOGBACK_SINK,
-                        new Class<?>[] {LogSettings.class, PrintStream.class}, reporter.settings, reporter.console));
+                reporter.sink.handOver(new LogbackEventSink(reporter.settings, reporter.console));
             } catch (RuntimeException | LinkageError e) {
                 reporter.console.println("safeload: cannot start rolling the violation log (" + e
                         + "); events are still appended to " + reporter.settings.destination());
@@ -246,7 +241,7 @@ public final class Reporter {
     /** Whether Logback has taken the log over; for tests. */
     boolean rolling() {
         HandOverSink s = sink;
-        return s != null && s.current().getClass().getName().equals(LOGBACK_SINK);
+        return s != null && s.current() instanceof LogbackEventSink;
     }
 
     private static final String KERNEL_HOST_NAME = "/proc/sys/kernel/hostname";

@@ -1,4 +1,4 @@
-package dev.safeload.report.logback;
+package dev.safeload.report;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -14,17 +14,15 @@ import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.status.Status;
 import ch.qos.logback.core.util.FileSize;
-import dev.safeload.report.EventSink;
-import dev.safeload.report.LogSettings;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Writes event lines through the agent's own, relocated Logback. The context is built in code
  * and never auto-configured, so it reads no {@code logback.xml} and never touches the host's
- * logging. A packed class ({@code Pack}): Logback and SLF4J stay out of the jar's central directory.
+ * logging.
  */
-public final class LogbackEventSink implements EventSink {
+final class LogbackEventSink implements EventSink {
 
     private final LoggerContext context;
     private final Logger logger;
@@ -37,7 +35,7 @@ public final class LogbackEventSink implements EventSink {
         }
     }
 
-    public LogbackEventSink(LogSettings settings, PrintStream console) {
+    LogbackEventSink(LogSettings settings, PrintStream console) {
         context = new LoggerContext();
         context.setName("safeload");
         // Logback 1.5 needs an MDC adapter on every context it did not configure itself.
