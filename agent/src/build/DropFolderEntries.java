@@ -82,14 +82,7 @@ public final class DropFolderEntries {
                     try (InputStream in1 = in.getInputStream(entry)) {
                         bytes = in1.readAllBytes();
                     }
-                    CRC32 crc = new CRC32();
-                    crc.update(bytes);
-                    copy.setMethod(ZipEntry.STORED);
-                    copy.setSize(bytes.length);
-                    copy.setCompressedSize(bytes.length);
-                    copy.setCrc(crc.getValue());
-                    zip.putNextEntry(copy);
-                    zip.write(bytes);
+                    writeStored(zip, copy, bytes);
                     storedCount++;
                 } else {
                     zip.putNextEntry(copy);
@@ -100,7 +93,7 @@ public final class DropFolderEntries {
                 zip.closeEntry();
             }
             if (!packed.isEmpty()) {
-                writeStored(zip, PACK, pack(packed));
+                writeStored(zip, new ZipEntry(PACK), pack(packed));
             }
         }
         Files.move(out, jar, StandardCopyOption.REPLACE_EXISTING);
@@ -179,8 +172,7 @@ public final class DropFolderEntries {
         return index.toByteArray();
     }
 
-    private static void writeStored(ZipOutputStream zip, String name, byte[] bytes) throws IOException {
-        ZipEntry entry = new ZipEntry(name);
+    private static void writeStored(ZipOutputStream zip, ZipEntry entry, byte[] bytes) throws IOException {
         CRC32 crc = new CRC32();
         crc.update(bytes);
         entry.setMethod(ZipEntry.STORED);
