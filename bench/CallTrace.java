@@ -51,7 +51,8 @@ public class CallTrace {
             for (int i = 1; i < fs.size(); i++) { Location l = fs.get(i).location(); String n = l.declaringType().name();
               if (!(n.startsWith("java.") || n.startsWith("jdk.") || n.startsWith("sun.") || n.startsWith("com.sun."))) { agentFrame = n + "." + l.method().name(); break; } }
           } catch (Exception x) { }
-          String th = be.thread().name();
+          String th;
+          try { th = be.thread().name(); } catch (VMDisconnectedException x) { break out; } // the JVM ended during this hit
           counts.merge(mn + " | " + caller + " | " + agentFrame + " | " + th, 1, Integer::sum);
           per.merge(mn, 1, Integer::sum);
         }
