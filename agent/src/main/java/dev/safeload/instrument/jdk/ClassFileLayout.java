@@ -58,21 +58,32 @@ final class ClassFileLayout {
         at += 6;
         at += 2 + 2 * u2(at); // interfaces
         fields = new int[u2(at)];
-        at += 2;
-        for (int i = 0; i < fields.length; i++) {
-            fields[i] = at;
-            at = memberEnd(at);
-        }
+        at = members(fields, at + 2);
         methods = new int[u2(at)];
-        at += 2;
-        for (int i = 0; i < methods.length; i++) {
-            methods[i] = at;
-            at = memberEnd(at);
-        }
+        at = members(methods, at + 2);
         attributes = at;
         if (attributesEnd(at) != bytes.length) {
             throw new IllegalArgumentException("class file ends at " + attributesEnd(at) + " of " + bytes.length);
         }
+    }
+
+    /**
+     * Fills {@code into} with the offsets of the members (field_info or method_info) that start
+     * at {@code at}; returns the offset after them. Their attributes are skipped here, not by a
+     * memberEnd and attributesEnd call each (five hundred at the first stream).
+     */
+    private int members(int[] into, int at) {
+        byte[] b = bytes;
+        for (int i = 0; i < into.length; i++) {
+            into[i] = at;
+            int count = ((b[at + 6] & 0xFF) << 8) | (b[at + 7] & 0xFF);
+            at += 8;
+            for (int a = 0; a < count; a++) {
+                at += 6 + (((b[at + 2] & 0xFF) << 24) | ((b[at + 3] & 0xFF) << 16) | ((b[at + 4] & 0xFF) << 8)
+                        | (b[at + 5] & 0xFF));
+            }
+        }
+        return at;
     }
 
     int u1(int at) {
@@ -84,7 +95,7 @@ final class ClassFileLayout {
     }
 
     int u4(int at) {
-        return (u2(at) << 16) | u2(at + 2);
+        return ((bytes[at] & 0xFF) << 24) | ((bytes[at + 1] & 0xFF) << 16) | ((bytes[at + 2] & 0xFF) << 8) | (bytes[at + 3] & 0xFF);
     }
 
     /** The end of a field_info or method_info starting at {@code at}. */
@@ -94,7 +105,7 @@ final class ClassFileLayout {
 
     /** The end of an attribute table whose count is at {@code at}. */
     int attributesEnd(int at) {
-        int count = u2(at);
+        int count = ((bytes[at] & 0xFF) << 8) | (bytes[at + 1] & 0xFF);
         at += 2;
         for (int i = 0; i < count; i++) { // the length read here: a u4 call per attribute made the JIT compile it
             at += 6 + (((bytes[at + 2] & 0xFF) << 24) | ((bytes[at + 3] & 0xFF) << 16) | ((bytes[at + 4] & 0xFF) << 8)
@@ -105,32 +116,40 @@ final class ClassFileLayout {
 
     /** Whether constant {@code index} is the UTF8 entry {@code ascii}. */
     boolean utf8Equals(int index, String ascii) {
-        if (index <= 0 || index >= poolCount || entry[index] == 0 || u1(entry[index]) != UTF8) {
+        if (index <= 0 || index >= poolCount) {
             return false;
         }
+        // The bytes read here and the length once, not a u1, u2 and length call each (with the
+        // loop's, 1,600 length calls at the first stream: enough for the JIT to compile it at tier 4).
+        byte[] b = bytes;
         int at = entry[index];
-        if (u2(at + 1) != ascii.length()) {
+        int length = ascii.length();
+        if (at == 0 || b[at] != UTF8 || (((b[at + 1] & 0xFF) << 8) | (b[at + 2] & 0xFF)) != length) {
             return false;
         }
-        for (int i = 0; i < ascii.length(); i++) {
-            if (bytes[at + 3 + i] != (byte) ascii.charAt(i)) {
+        for (int i = 0; i < length; i++) {
+            if (b[at + 3 + i] != (byte) ascii.charAt(i)) {
                 return false;
             }
         }
         return true;
     }
 
-    /** The length in bytes of constant {@code index} when it is a UTF8 entry, else -1. */
-    int utf8Length(int index) {
-        if (index <= 0 || index >= poolCount || entry[index] == 0 || bytes[entry[index]] != UTF8) {
-            return -1;
+    /** The length in bytes of each member's name (a UTF8 entry, else -1), by the members' offsets: one call for a table. */
+    int[] nameLengths(int[] members) {
+        int[] lengths = new int[members.length];
+        byte[] b = bytes;
+        for (int i = 0; i < members.length; i++) {
+            int index = ((b[members[i] + 2] & 0xFF) << 8) | (b[members[i] + 3] & 0xFF);
+            int at = index <= 0 || index >= poolCount ? 0 : entry[index];
+            lengths[i] = at == 0 || b[at] != UTF8 ? -1 : ((b[at + 1] & 0xFF) << 8) | (b[at + 2] & 0xFF);
         }
-        return u2(entry[index] + 1);
+        return lengths;
     }
 
     /** The UTF8 constant {@code index}, decoded (modified UTF-8), once: the edits ask for the same names often. */
     String utf8(int index) {
-        if (index <= 0 || index >= poolCount || entry[index] == 0 || u1(entry[index]) != UTF8) {
+        if (index <= 0 || index >= poolCount || entry[index] == 0 || bytes[entry[index]] != UTF8) {
             throw new IllegalArgumentException("constant " + index + " is not a UTF8 entry");
         }
         if (decoded == null) {
@@ -146,7 +165,7 @@ final class ClassFileLayout {
 
     private String decodeUtf8(int index) {
         int at = entry[index] + 3;
-        int end = at + u2(at - 2);
+        int end = at + (((bytes[at - 2] & 0xFF) << 8) | (bytes[at - 1] & 0xFF));
         int ascii = at;
         while (ascii < end && bytes[ascii] >= 0) {
             ascii++;
@@ -174,15 +193,16 @@ final class ClassFileLayout {
 
     /** The tag of constant {@code index}, or 0 for none. */
     int tag(int index) {
-        return index <= 0 || index >= poolCount || entry[index] == 0 ? 0 : u1(entry[index]);
+        return index <= 0 || index >= poolCount || entry[index] == 0 ? 0 : bytes[entry[index]] & 0xFF;
     }
 
     /** The name of the class constant {@code index}. */
     String className(int index) {
-        if (tag(index) != 7) {
+        if (index <= 0 || index >= poolCount || entry[index] == 0 || bytes[entry[index]] != 7) {
             throw new IllegalArgumentException("constant " + index + " is not a class");
         }
-        return utf8(u2(entry[index] + 1));
+        int at = entry[index];
+        return utf8(((bytes[at + 1] & 0xFF) << 8) | (bytes[at + 2] & 0xFF));
     }
 
     /** A field or method reference's {@code owner, name, descriptor}. */
@@ -191,21 +211,33 @@ final class ClassFileLayout {
         if (tag < 9 || tag > 11) {
             throw new IllegalArgumentException("constant " + index + " is not a field or method reference");
         }
-        int nameAndType = entry[u2(entry[index] + 3)];
-        return new String[] {className(u2(entry[index] + 1)), utf8(u2(nameAndType + 1)), utf8(u2(nameAndType + 3))};
+        byte[] b = bytes;
+        int at = entry[index];
+        int nameAndType = entry[((b[at + 3] & 0xFF) << 8) | (b[at + 4] & 0xFF)];
+        return new String[] {className(((b[at + 1] & 0xFF) << 8) | (b[at + 2] & 0xFF)),
+                utf8(((b[nameAndType + 1] & 0xFF) << 8) | (b[nameAndType + 2] & 0xFF)),
+                utf8(((b[nameAndType + 3] & 0xFF) << 8) | (b[nameAndType + 4] & 0xFF))};
     }
 
     /** Whether the field or method at {@code member} has this name and descriptor. */
     boolean named(int member, String name, String descriptor) {
-        return utf8Equals(u2(member + 2), name) && utf8Equals(u2(member + 4), descriptor);
+        byte[] b = bytes;
+        int index = ((b[member + 2] & 0xFF) << 8) | (b[member + 3] & 0xFF);
+        // The name's length first, read here: most members have another name's, and are not compared by a call.
+        int at = index <= 0 || index >= poolCount ? 0 : entry[index];
+        if (at == 0 || (((b[at + 1] & 0xFF) << 8) | (b[at + 2] & 0xFF)) != name.length()) {
+            return false;
+        }
+        return utf8Equals(index, name) && utf8Equals(((b[member + 4] & 0xFF) << 8) | (b[member + 5] & 0xFF), descriptor);
     }
 
     /** The offset of the first attribute named {@code name} in the table whose count is at {@code table}, or -1. */
     int attribute(int table, String name) {
-        int count = u2(table);
+        byte[] b = bytes;
+        int count = ((b[table] & 0xFF) << 8) | (b[table + 1] & 0xFF);
         int at = table + 2;
         for (int i = 0; i < count; i++) {
-            if (utf8Equals(u2(at), name)) {
+            if (utf8Equals(((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF), name)) {
                 return at;
             }
             at += 6 + u4(at + 2);

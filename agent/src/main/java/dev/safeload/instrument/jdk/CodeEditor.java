@@ -1,5 +1,6 @@
 package dev.safeload.instrument.jdk;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -75,29 +76,6 @@ final class CodeEditor {
         }
     }
 
-    /**
-     * One original instruction, normalized as ASM reads it: {@code aload_1} is {@code aload 1},
-     * {@code wide} is dropped, {@code goto_w} is {@code goto}, {@code ldc_w} and {@code ldc2_w} are {@code ldc}.
-     */
-    static final class Insn {
-        final int offset;
-        final int length;
-        final int opcode;
-        final int kind;
-        /** The local slot, the int operand, the constant index or the branch target. */
-        final int operand;
-        final int increment;
-
-        Insn(int offset, int length, int opcode, int kind, int operand, int increment) {
-            this.offset = offset;
-            this.length = length;
-            this.opcode = opcode;
-            this.kind = kind;
-            this.operand = operand;
-            this.increment = increment;
-        }
-    }
-
     /** A place in inserted code. */
     static final class Label {
         int position = -1;
@@ -110,10 +88,24 @@ final class CodeEditor {
     final int length;
     int maxStack;
     int maxLocals;
-    /** The method's instructions in order; fixed in size. */
-    final List<Insn> insns;
-    /** The original frames by offset; null where there is none. */
-    private final Frame[] frames;
+    /**
+     * The method's instructions in order, instruction {@code i} at index {@code i} of each array
+     * below {@code count}, normalized as ASM reads them: {@code aload_1} is {@code aload 1},
+     * {@code wide} is dropped, {@code goto_w} is {@code goto}, {@code ldc_w} and {@code ldc2_w} are
+     * {@code ldc}. Arrays, not an object each: a thousand constructor calls at the first stream,
+     * interpreted, and enough for the JIT to compile the constructor. Not to be written to.
+     */
+    final int count;
+    final int[] offsets;
+    final int[] opcodes;
+    final int[] kinds;
+    /** The local slot, the int operand, the constant index or the branch target. */
+    final int[] operands;
+    /** An {@code iinc}'s increment. */
+    final int[] increments;
+    private final int[] lengths;
+    /** The original frames by offset; null where there is none. Read in place by the edits' loops, not written to. */
+    final Frame[] frames;
     private boolean framed;
     private final int[] handlers;
     private final List<int[]> added = new ArrayList<>();
@@ -147,7 +139,13 @@ final class CodeEditor {
         if (start + length + 4 > code + 6 + c.u4(code + 2)) { // decode reads up to two bytes past the last instruction
             throw new Refused("the code runs past its attribute");
         }
-        insns = decode();
+        offsets = new int[length];
+        opcodes = new int[length];
+        kinds = new int[length];
+        operands = new int[length];
+        increments = new int[length];
+        lengths = new int[length];
+        count = decode();
         int table = start + length;
         handlers = new int[4 * c.u2(table)];
         for (int i = 0; i < handlers.length; i++) {
@@ -164,18 +162,13 @@ final class CodeEditor {
         return handlers.clone();
     }
 
-    /** The frame at original offset {@code offset}, or null. */
-    Frame frameAt(int offset) {
-        return frames[offset];
-    }
-
     boolean hasFrames() {
         return framed;
     }
 
-    /** {@code owner, name, descriptor} of a field or method instruction. */
-    String[] member(Insn insn) {
-        return c.member(insn.operand);
+    /** {@code owner, name, descriptor} of field or method instruction {@code insn}. */
+    String[] member(int insn) {
+        return c.member(operands[insn]);
     }
 
     /** An empty piece of code to insert, naming this class's appended constants. */
@@ -211,9 +204,8 @@ final class CodeEditor {
         addedLabels.add(new Label[] {from, to, handler});
     }
 
-    private List<Insn> decode() {
-        // An array, not a list's add per instruction (a thousand calls into the JDK at the first stream).
-        Insn[] decoded = new Insn[length];
+    /** Fills the instruction arrays; returns the number of instructions. */
+    private int decode() {
         // The bytes read here, not a ClassFileLayout call each (two thousand at the first stream,
         // enough for the JIT to compile its readers at tier 4). Two operand bytes are read for
         // every instruction: the Code attribute has at least four bytes after the code.
@@ -225,113 +217,172 @@ final class CodeEditor {
             int op = b[at] & 0xFF;
             int u1 = b[at + 1] & 0xFF;
             int u2 = (u1 << 8) | (b[at + 2] & 0xFF);
-            Insn insn;
+            int size;
+            int opcode = op;
+            int kind;
+            int operand = u2;
+            int increment = 0;
             if (op == 196) { // wide
                 int widened = u1;
                 if (widened == 132) {
-                    insn = new Insn(pc, 6, 132, IINC, (((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF)), (short) (((b[at + 4] & 0xFF) << 8) | (b[at + 5] & 0xFF)));
+                    size = 6;
+                    opcode = 132;
+                    kind = IINC;
+                    operand = (((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF));
+                    increment = (short) (((b[at + 4] & 0xFF) << 8) | (b[at + 5] & 0xFF));
                 } else if (widened >= 21 && widened <= 25 || widened >= 54 && widened <= 58 || widened == 169) {
-                    insn = new Insn(pc, 4, widened, VAR, (((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF)), 0);
+                    size = 4;
+                    opcode = widened;
+                    kind = VAR;
+                    operand = (((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF));
                 } else {
                     throw new Refused("wide " + widened + " at " + pc);
                 }
             } else if (op >= 26 && op <= 45) {
-                insn = new Insn(pc, 1, 21 + (op - 26) / 4, VAR, (op - 26) % 4, 0);
+                size = 1;
+                opcode = 21 + (op - 26) / 4;
+                kind = VAR;
+                operand = (op - 26) % 4;
             } else if (op >= 59 && op <= 78) {
-                insn = new Insn(pc, 1, 54 + (op - 59) / 4, VAR, (op - 59) % 4, 0);
+                size = 1;
+                opcode = 54 + (op - 59) / 4;
+                kind = VAR;
+                operand = (op - 59) % 4;
             } else if (op >= 21 && op <= 25 || op >= 54 && op <= 58 || op == 169) {
-                insn = new Insn(pc, 2, op, VAR, u1, 0);
+                size = 2;
+                kind = VAR;
+                operand = u1;
             } else if (op == 16 || op == 188) {
-                insn = new Insn(pc, 2, op, INT, (byte) u1, 0);
+                size = 2;
+                kind = INT;
+                operand = (byte) u1;
             } else if (op == 17) {
-                insn = new Insn(pc, 3, op, INT, (short) u2, 0);
+                size = 3;
+                kind = INT;
+                operand = (short) u2;
             } else if (op == 18) {
-                insn = new Insn(pc, 2, 18, LDC, u1, 0);
+                size = 2;
+                opcode = 18;
+                kind = LDC;
+                operand = u1;
             } else if (op == 19 || op == 20) {
-                insn = new Insn(pc, 3, 18, LDC, u2, 0);
+                size = 3;
+                opcode = 18;
+                kind = LDC;
             } else if (op == 132) {
-                insn = new Insn(pc, 3, op, IINC, u1, (byte) (b[at + 2] & 0xFF));
+                size = 3;
+                kind = IINC;
+                operand = u1;
+                increment = (byte) (b[at + 2] & 0xFF);
             } else if (op >= 153 && op <= 168 || op == 198 || op == 199) {
-                insn = new Insn(pc, 3, op, JUMP, pc + (short) u2, 0);
+                size = 3;
+                kind = JUMP;
+                operand = pc + (short) u2;
             } else if (op == 200 || op == 201) {
-                insn = new Insn(pc, 5, op == 200 ? 167 : 168, JUMP, pc + c.u4(at + 1), 0);
+                size = 5;
+                opcode = op == 200 ? 167 : 168;
+                kind = JUMP;
+                operand = pc + c.u4(at + 1);
             } else if (op == 170) {
                 int p = at + 1 + (3 - (pc & 3));
-                insn = new Insn(pc, p - at + 12 + 4 * (c.u4(p + 8) - c.u4(p + 4) + 1), op, SWITCH, 0, 0);
+                size = p - at + 12 + 4 * (c.u4(p + 8) - c.u4(p + 4) + 1);
+                kind = SWITCH;
+                operand = 0;
             } else if (op == 171) {
                 int p = at + 1 + (3 - (pc & 3));
-                insn = new Insn(pc, p - at + 8 + 8 * c.u4(p + 4), op, SWITCH, 0, 0);
+                size = p - at + 8 + 8 * c.u4(p + 4);
+                kind = SWITCH;
+                operand = 0;
             } else if (op >= 178 && op <= 181) {
-                insn = new Insn(pc, 3, op, FIELD, u2, 0);
+                size = 3;
+                kind = FIELD;
             } else if (op >= 182 && op <= 184) {
-                insn = new Insn(pc, 3, op, METHOD, u2, 0);
+                size = 3;
+                kind = METHOD;
             } else if (op == 185) {
-                insn = new Insn(pc, 5, op, METHOD, u2, 0);
+                size = 5;
+                kind = METHOD;
             } else if (op == 186) {
-                insn = new Insn(pc, 5, op, INDY, u2, 0);
+                size = 5;
+                kind = INDY;
             } else if (op == 187 || op == 189 || op == 192 || op == 193) {
-                insn = new Insn(pc, 3, op, TYPE, u2, 0);
+                size = 3;
+                kind = TYPE;
             } else if (op == 197) {
-                insn = new Insn(pc, 4, op, MULTIANEWARRAY, u2, 0);
+                size = 4;
+                kind = MULTIANEWARRAY;
             } else if (op <= 15 || op >= 46 && op <= 53 || op >= 79 && op <= 131 || op >= 133 && op <= 152
                     || op >= 172 && op <= 177 || op == 190 || op == 191 || op == 194 || op == 195) {
-                insn = new Insn(pc, 1, op, INSN, 0, 0);
+                size = 1;
+                kind = INSN;
+                operand = 0;
             } else {
                 throw new Refused("unknown opcode " + op + " at " + pc);
             }
-            decoded[count++] = insn;
-            pc += insn.length;
+            offsets[count] = pc;
+            lengths[count] = size;
+            opcodes[count] = opcode;
+            kinds[count] = kind;
+            operands[count] = operand;
+            increments[count++] = increment;
+            pc += size;
         }
         if (pc != length) {
             throw new Refused("an instruction runs past the code's end");
         }
-        return Arrays.asList(Arrays.copyOf(decoded, count));
+        return count;
     }
 
     /** Decodes the StackMapTable whose body (count first) is at {@code at}, every frame expanded. */
     private void decodeFrames(int method, int at) {
-        List<Object> locals = initialLocals(method);
-        int count = c.u2(at);
+        // Arrays, not lists: a list, an add per type and a toArray per frame were six hundred
+        // calls at the first stream. A frame's locals array is shared with the frames after it
+        // until one changes the locals, which makes a new array: frames are never written to.
+        byte[] b = c.bytes;
+        Object[] locals = initialLocals(method).toArray();
+        int count = ((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF);
         at += 2;
         int offset = -1;
         for (int i = 0; i < count; i++) {
-            int type = c.u1(at++);
-            List<Object> stack = new ArrayList<>(1);
+            int type = b[at++] & 0xFF;
+            Object[] stack = NO_TYPES;
             int delta;
             if (type < 64) {
                 delta = type;
             } else if (type < 128) {
                 delta = type - 64;
-                at = readType(at, stack);
+                stack = new Object[1];
+                at = readType(at, stack, 0);
             } else if (type < 247) {
                 throw new Refused("reserved stack map frame type " + type);
             } else {
-                delta = c.u2(at);
+                delta = ((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF);
                 at += 2;
                 if (type == 247) {
-                    at = readType(at, stack);
+                    stack = new Object[1];
+                    at = readType(at, stack, 0);
                 } else if (type >= 248 && type <= 250) {
                     int chop = 251 - type;
-                    if (chop > locals.size()) {
+                    if (chop > locals.length) {
                         throw new Refused("a frame chops more locals than there are");
                     }
-                    locals = new ArrayList<>(locals.subList(0, locals.size() - chop));
+                    locals = Arrays.copyOf(locals, locals.length - chop);
                 } else if (type >= 252 && type <= 254) {
-                    locals = new ArrayList<>(locals);
-                    for (int t = type - 251; t > 0; t--) {
-                        at = readType(at, locals);
+                    int kept = locals.length;
+                    locals = Arrays.copyOf(locals, kept + type - 251);
+                    for (int t = kept; t < locals.length; t++) {
+                        at = readType(at, locals, t);
                     }
                 } else if (type == 255) {
-                    locals = new ArrayList<>();
-                    int n = c.u2(at);
+                    locals = new Object[((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF)];
                     at += 2;
-                    for (int t = 0; t < n; t++) {
-                        at = readType(at, locals);
+                    for (int t = 0; t < locals.length; t++) {
+                        at = readType(at, locals, t);
                     }
-                    n = c.u2(at);
+                    stack = new Object[((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF)];
                     at += 2;
-                    for (int t = 0; t < n; t++) {
-                        at = readType(at, stack);
+                    for (int t = 0; t < stack.length; t++) {
+                        at = readType(at, stack, t);
                     }
                 }
             }
@@ -339,27 +390,38 @@ final class CodeEditor {
             if (offset > length) {
                 throw new Refused("a frame lies past the code's end");
             }
-            frames[offset] = new Frame(locals.toArray(), stack.toArray());
+            frames[offset] = new Frame(locals, stack);
             framed = true;
         }
     }
 
-    private int readType(int at, List<Object> into) {
-        int tag = c.u1(at);
+    private static final Object[] NO_TYPES = {};
+
+    /** Reads the verification type at {@code at} into {@code into[index]}; returns the offset after it. */
+    private int readType(int at, Object[] into, int index) {
+        byte[] b = c.bytes; // read here, not a u1 and u2 call or two per type (four hundred at the first stream)
+        int tag = b[at] & 0xFF;
         if (tag == 7) {
-            String name = c.className(c.u2(at + 1));
-            constants.know(name, c.u2(at + 1));
-            into.add(name);
+            int constant = ((b[at + 1] & 0xFF) << 8) | (b[at + 2] & 0xFF);
+            // A class named before (most are: frames repeat the same few) is taken from the
+            // constants as it is, without the calls to decode and tell it (four hundred at the first stream).
+            String[] known = constants.knownNames;
+            String name = known != null && constant < known.length ? known[constant] : null;
+            if (name == null) {
+                name = c.className(constant);
+                constants.know(name, constant);
+            }
+            into[index] = name;
             return at + 3;
         }
         if (tag == 8) {
-            into.add(new Uninitialized(c.u2(at + 1)));
+            into[index] = new Uninitialized(((b[at + 1] & 0xFF) << 8) | (b[at + 2] & 0xFF));
             return at + 3;
         }
         if (tag > 6) {
             throw new Refused("unknown verification type " + tag);
         }
-        into.add(Integer.valueOf(tag));
+        into[index] = Integer.valueOf(tag);
         return at + 1;
     }
 
@@ -416,21 +478,18 @@ final class CodeEditor {
         Arrays.fill(labelAt, -1);
         Arrays.fill(insnAt, -1);
         Placed written = new Placed();
-        // Indexed, not iterated: this runs interpreted at the JVM's first stream, where an
-        // iterator's calls are a tenth of the method's cost.
-        Insn[] all = insns.toArray(new Insn[0]);
         int pos = 0;
-        for (Insn insn : all) {
-            int x = insn.offset;
+        for (int i = 0; i < count; i++) {
+            int x = offsets[i];
             Snippet inserted = before[x];
             Snippet instead = replaced[x];
-            if (inserted == null && instead == null && insn.kind != SWITCH) {
+            if (inserted == null && instead == null && kinds[i] != SWITCH) {
                 labelAt[x] = pos; // most instructions: nothing inserted, the same length
                 insnAt[x] = pos;
                 if (frames[x] != null) {
                     written.add(pos, frames[x]);
                 }
-                pos += insn.length;
+                pos += lengths[i];
                 continue;
             }
             boolean labelsFirst = inserted != null && labelsBefore[x];
@@ -448,10 +507,10 @@ final class CodeEditor {
             insnAt[x] = pos;
             if (instead != null) {
                 pos = instead.place(pos, written);
-            } else if (insn.kind == SWITCH) {
-                pos += insn.length - (3 - (x & 3)) + (3 - (pos & 3));
+            } else if (kinds[i] == SWITCH) {
+                pos += lengths[i] - (3 - (x & 3)) + (3 - (pos & 3));
             } else {
-                pos += insn.length;
+                pos += lengths[i];
             }
         }
         labelAt[length] = pos;
@@ -463,8 +522,9 @@ final class CodeEditor {
             throw new Refused("the code would grow past 65,535 bytes");
         }
 
+        byte[] b = c.bytes;
         ByteOut out = new ByteOut(pos + 256);
-        out.u2(c.u2(code));
+        out.u2(((b[code] & 0xFF) << 8) | (b[code + 1] & 0xFF));
         out.u4(0); // the attribute's length, set at the end
         out.u2(maxStack);
         out.u2(maxLocals);
@@ -472,9 +532,9 @@ final class CodeEditor {
         // A run of instructions copied as they are (no branch offset to move, nothing inserted)
         // is copied in one piece: the same bytes as one copy each, without a call per instruction.
         int run = -1;
-        for (Insn insn : all) {
-            int x = insn.offset;
-            if (before[x] == null && replaced[x] == null && insn.kind != JUMP && insn.kind != SWITCH) {
+        for (int i = 0; i < count; i++) {
+            int x = offsets[i];
+            if (before[x] == null && replaced[x] == null && kinds[i] != JUMP && kinds[i] != SWITCH) {
                 if (run < 0) {
                     run = x;
                 }
@@ -490,7 +550,7 @@ final class CodeEditor {
             if (replaced[x] != null) {
                 replaced[x].emit(out);
             } else {
-                copy(insn, labelAt, insnAt, out);
+                copy(i, labelAt, insnAt, out);
             }
         }
         if (run >= 0) {
@@ -504,11 +564,16 @@ final class CodeEditor {
         }
 
         out.u2(handlers.length / 4 + added.size());
-        for (int i = 0; i < handlers.length; i += 4) {
-            out.u2(place(labelAt, handlers[i]));
-            out.u2(place(labelAt, handlers[i + 1]));
-            out.u2(place(labelAt, handlers[i + 2]));
-            out.u2(handlers[i + 3]);
+        // Put here, not by a u2 and place call per field (four hundred at the first stream).
+        out.room(2 * handlers.length);
+        for (int i = 0; i < handlers.length; i++) {
+            int value = handlers[i];
+            if ((i & 3) != 3) { // start, end and handler are offsets; the type is a constant
+                int placed = value >= 0 && value < labelAt.length ? labelAt[value] : -1;
+                value = placed >= 0 ? placed : place(labelAt, value); // place throws
+            }
+            out.data[out.size++] = (byte) (value >>> 8);
+            out.data[out.size++] = (byte) value;
         }
         for (int i = 0; i < added.size(); i++) {
             for (Label label : addedLabels.get(i)) {
@@ -521,16 +586,18 @@ final class CodeEditor {
         out.u2(0);
         int kept = 0;
         int table = start + length;
-        int at = table + 2 + 8 * c.u2(table);
+        // The two-byte fields read here, not a u2 call each: with the tables' loops, 400 calls at
+        // the first stream, which with the rest made the JIT compile u2 at tier 4.
+        int at = table + 2 + 8 * (((b[table] & 0xFF) << 8) | (b[table + 1] & 0xFF));
         boolean framesWritten = false;
-        for (int i = c.u2(at), a = at + 2; i > 0; i--) {
-            int name = c.u2(a);
+        for (int i = ((b[at] & 0xFF) << 8) | (b[at + 1] & 0xFF), a = at + 2; i > 0; i--) {
+            int name = ((b[a] & 0xFF) << 8) | (b[a + 1] & 0xFF);
             int size = c.u4(a + 2);
             int body = a + 6;
             if (c.utf8Equals(name, "LineNumberTable")) {
                 out.bytes(c.bytes, a, 8);
                 // Read and put here, not by a call per entry and per field (a few hundred at the first stream).
-                int entries = c.u2(body);
+                int entries = ((b[body] & 0xFF) << 8) | (b[body + 1] & 0xFF);
                 out.room(4 * entries);
                 byte[] from = c.bytes;
                 byte[] data = out.data;
@@ -549,12 +616,26 @@ final class CodeEditor {
                 kept++;
             } else if (c.utf8Equals(name, "LocalVariableTable") || c.utf8Equals(name, "LocalVariableTypeTable")) {
                 out.bytes(c.bytes, a, 8);
-                for (int e = 0, p = body + 2; e < c.u2(body); e++, p += 10) {
-                    int from = place(labelAt, c.u2(p));
-                    out.u2(from);
-                    out.u2(place(labelAt, c.u2(p) + c.u2(p + 2)) - from);
-                    out.bytes(c.bytes, p + 4, 6);
+                // Read and put here, as the line numbers are (two hundred calls at the first stream).
+                int entries = ((b[body] & 0xFF) << 8) | (b[body + 1] & 0xFF);
+                out.room(10 * entries);
+                byte[] data = out.data;
+                int put = out.size;
+                for (int e = 0, p = body + 2; e < entries; e++, p += 10) {
+                    int startPc = ((b[p] & 0xFF) << 8) | (b[p + 1] & 0xFF);
+                    int endPc = startPc + (((b[p + 2] & 0xFF) << 8) | (b[p + 3] & 0xFF));
+                    // place only to throw: an offset no instruction starts at
+                    int from = startPc < labelAt.length && labelAt[startPc] >= 0 ? labelAt[startPc] : place(labelAt, startPc);
+                    int until = endPc < labelAt.length && labelAt[endPc] >= 0 ? labelAt[endPc] : place(labelAt, endPc);
+                    data[put++] = (byte) (from >>> 8);
+                    data[put++] = (byte) from;
+                    data[put++] = (byte) ((until - from) >>> 8);
+                    data[put++] = (byte) (until - from);
+                    for (int k = p + 4; k < p + 10; k++) { // length and index as they are
+                        data[put++] = b[k];
+                    }
                 }
+                out.size = put;
                 kept++;
             } else if (c.utf8Equals(name, "StackMapTable") && withFrames && written.size > 0) {
                 writeFrames(name, written, insnAt, out);
@@ -584,7 +665,7 @@ final class CodeEditor {
         out.bytes(c.bytes, 0, 8);
         out.u2(constants.next);
         out.bytes(c.bytes, 10, c.poolEnd - 10);
-        out.bytes(constants.out.toByteArray(), 0, constants.out.size());
+        out.bytes(constants.out.data, 0, constants.out.size);
         int copied = c.poolEnd;
         for (int i = 0; i < spans.size(); i++) {
             int[] span = spans.get(i);
@@ -616,17 +697,28 @@ final class CodeEditor {
     }
 
     /** Copies an original instruction to {@code out}, its branch offsets moved. */
-    private void copy(Insn insn, int[] labelAt, int[] insnAt, ByteOut out) {
-        int x = insn.offset;
+    private void copy(int insn, int[] labelAt, int[] insnAt, ByteOut out) {
+        int x = offsets[insn];
         int at = start + x;
-        int op = c.u1(at);
+        int op = c.bytes[at] & 0xFF;
         int here = insnAt[x];
         if (op >= 153 && op <= 168 || op == 198 || op == 199) {
-            out.u1(op);
-            out.u2(branch(place(labelAt, insn.operand) - here));
+            // Put here, not by a u1, u2, place and branch call per jump (five hundred at the first stream).
+            int target = operands[insn];
+            int placed = target >= 0 && target < labelAt.length ? labelAt[target] : -1;
+            int offset = (placed >= 0 ? placed : place(labelAt, target)) - here; // place throws
+            if (offset < Short.MIN_VALUE || offset > Short.MAX_VALUE) {
+                branch(offset); // throws
+            }
+            if (out.size + 3 > out.data.length) {
+                out.room(3);
+            }
+            out.data[out.size++] = (byte) op;
+            out.data[out.size++] = (byte) (offset >>> 8);
+            out.data[out.size++] = (byte) offset;
         } else if (op == 200 || op == 201) {
             out.u1(op);
-            out.u4(place(labelAt, insn.operand) - here);
+            out.u4(place(labelAt, operands[insn]) - here);
         } else if (op == 170 || op == 171) {
             out.u1(op);
             for (int pad = 3 - (here & 3); pad > 0; pad--) {
@@ -651,7 +743,7 @@ final class CodeEditor {
                 }
             }
         } else {
-            out.bytes(c.bytes, at, insn.length);
+            out.bytes(c.bytes, at, lengths[insn]);
         }
     }
 
@@ -667,6 +759,11 @@ final class CodeEditor {
     private void writeFrames(int name, Placed written, int[] insnAt, ByteOut out) {
         ByteOut table = new ByteOut(64 * written.size);
         table.u2(written.size);
+        // The first classes' indices, by identity: a frame names the classes of the one before, the
+        // same strings, and a classRef call each (its map's calls) was five hundred at the first stream.
+        String[] seen = new String[8];
+        int[] seenRefs = new int[8];
+        int seenCount = 0;
         int last = -1;
         for (int i = 0; i < written.size; i++) {
             Frame frame = written.frames[i];
@@ -688,7 +785,19 @@ final class CodeEditor {
                     int value;
                     if (type instanceof String className) {
                         data[at++] = 7;
-                        value = constants.classRef(className);
+                        int k = 0;
+                        while (k < seenCount && seen[k] != className) {
+                            k++;
+                        }
+                        if (k < seenCount) {
+                            value = seenRefs[k];
+                        } else {
+                            value = constants.classRef(className);
+                            if (seenCount < seen.length) {
+                                seen[seenCount] = className;
+                                seenRefs[seenCount++] = value;
+                            }
+                        }
                     } else if (type instanceof Uninitialized u) {
                         if (u.offset < 0 || u.offset >= insnAt.length || insnAt[u.offset] < 0) {
                             throw new Refused("an uninitialized type names no instruction");
@@ -707,7 +816,7 @@ final class CodeEditor {
         }
         out.u2(name);
         out.u4(table.size());
-        out.bytes(table.toByteArray(), 0, table.size());
+        out.bytes(table.data, 0, table.size);
     }
 
     /** The frames of the edited code in the order they are placed, which is by position; one per position. */
@@ -745,17 +854,26 @@ final class CodeEditor {
      */
     static final class Snippet {
         private final Constants constants;
-        private final List<Object> items = new ArrayList<>();
+        /** Bytes, jumps, labels and frames in order; an array, not a list: no add and iterator calls, interpreted. */
+        private Object[] items = new Object[8];
+        private int size;
         private ByteOut open;
 
         Snippet(Constants constants) {
             this.constants = constants;
         }
 
+        private void add(Object item) {
+            if (size == items.length) {
+                items = Arrays.copyOf(items, size * 2);
+            }
+            items[size++] = item;
+        }
+
         private ByteOut bytes() {
             if (open == null) {
                 open = new ByteOut(32);
-                items.add(open);
+                add(open);
             }
             return open;
         }
@@ -766,87 +884,95 @@ final class CodeEditor {
         }
 
         Snippet intInsn(int opcode, int operand) {
+            ByteOut b = bytes(); // once, not a call per byte or field
             if (opcode == 17) { // sipush
-                bytes().u1(opcode);
-                bytes().u2(operand);
+                b.u1(opcode);
+                b.u2(operand);
             } else {
-                bytes().u1(opcode);
-                bytes().u1(operand);
+                b.u1(opcode);
+                b.u1(operand);
             }
             return this;
         }
 
         /** A load or store of {@code slot}: the one-byte form for slots 0 to 3, as ASM writes it. */
         Snippet varInsn(int opcode, int slot) {
+            ByteOut b = bytes();
             if (slot < 4) {
-                bytes().u1((opcode < 54 ? 26 + (opcode - 21) * 4 : 59 + (opcode - 54) * 4) + slot);
+                b.u1((opcode < 54 ? 26 + (opcode - 21) * 4 : 59 + (opcode - 54) * 4) + slot);
             } else if (slot < 256) {
-                bytes().u1(opcode);
-                bytes().u1(slot);
+                b.u1(opcode);
+                b.u1(slot);
             } else {
-                bytes().u1(196);
-                bytes().u1(opcode);
-                bytes().u2(slot);
+                b.u1(196);
+                b.u1(opcode);
+                b.u2(slot);
             }
             return this;
         }
 
         Snippet typeInsn(int opcode, String type) {
-            bytes().u1(opcode);
-            bytes().u2(constants.classRef(type));
+            ByteOut b = bytes();
+            b.u1(opcode);
+            b.u2(constants.classRef(type));
             return this;
         }
 
         Snippet fieldInsn(int opcode, String owner, String name, String descriptor) {
-            bytes().u1(opcode);
-            bytes().u2(constants.member(9, owner, name, descriptor));
+            ByteOut b = bytes();
+            b.u1(opcode);
+            b.u2(constants.member(9, owner, name, descriptor));
             return this;
         }
 
         Snippet methodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
-            bytes().u1(opcode);
-            bytes().u2(constants.member(isInterface ? 11 : 10, owner, name, descriptor));
+            ByteOut b = bytes();
+            b.u1(opcode);
+            b.u2(constants.member(isInterface ? 11 : 10, owner, name, descriptor));
             if (opcode == 185) {
-                bytes().u1(argumentSlots(descriptor) + 1);
-                bytes().u1(0);
+                b.u1(argumentSlots(descriptor) + 1);
+                b.u1(0);
             }
             return this;
         }
 
         Snippet ldc(long value) {
-            bytes().u1(20);
-            bytes().u2(constants.longConstant(value));
+            ByteOut b = bytes();
+            b.u1(20);
+            b.u2(constants.longConstant(value));
             return this;
         }
 
         /** {@code ldc_w} of a class literal. */
         Snippet ldcClass(String internalName) {
-            bytes().u1(19);
-            bytes().u2(constants.classRef(internalName));
+            ByteOut b = bytes();
+            b.u1(19);
+            b.u2(constants.classRef(internalName));
             return this;
         }
 
         Snippet jumpInsn(int opcode, Label label) {
-            items.add(new Object[] {opcode, label});
+            add(new Object[] {opcode, label});
             open = null;
             return this;
         }
 
         Snippet label(Label label) {
-            items.add(label);
+            add(label);
             open = null;
             return this;
         }
 
         Snippet frame(Object[] locals, Object... stack) {
-            items.add(new Frame(locals, stack));
+            add(new Frame(locals, stack));
             open = null;
             return this;
         }
 
         /** Sets the labels' and frames' positions from {@code pos}; returns the position after the code. */
         int place(int pos, Placed frames) {
-            for (Object item : items) {
+            for (int i = 0; i < size; i++) {
+                Object item = items[i];
                 if (item instanceof ByteOut b) {
                     pos += b.size();
                 } else if (item instanceof Label label) {
@@ -861,9 +987,10 @@ final class CodeEditor {
         }
 
         void emit(ByteOut out) {
-            for (Object item : items) {
+            for (int i = 0; i < size; i++) {
+                Object item = items[i];
                 if (item instanceof ByteOut b) {
-                    out.bytes(b.toByteArray(), 0, b.size());
+                    out.bytes(b.data, 0, b.size); // no copy first
                 } else if (item instanceof Object[] jump) {
                     int here = out.size() - 14;
                     out.u1((Integer) jump[0]);
@@ -905,12 +1032,18 @@ final class CodeEditor {
      */
     static final class Constants {
         private final ClassFileLayout c;
+        /** The long constants appended, by value. */
         private final Map<String, Integer> indices = new HashMap<>();
+        /**
+         * The references and names and types appended, by name: a key of the owner, name and
+         * descriptor was a StringBuilder and eight calls into it a reference, all interpreted.
+         */
+        private final Map<String, Appended> byName = new HashMap<>();
         /** Class constants by name, apart: frames name classes often, and a name's hash is kept in the string. */
         private final Map<String, Integer> classes = new HashMap<>();
         private final Map<String, Integer> utf8s = new HashMap<>();
-        /** The original class constants {@link #know} was told of, by index. */
-        private boolean[] knownIndices;
+        /** The names of the original class constants {@link #know} was told of, by index. */
+        private String[] knownNames;
         final ByteOut out = new ByteOut(512);
         int next;
 
@@ -922,11 +1055,11 @@ final class CodeEditor {
         void know(String className, int index) {
             // Frames name the same few class constants over and over: each index is put once, not
             // a map call (and a boxed index) per frame entry. The same map: an index names one class.
-            if (knownIndices == null) {
-                knownIndices = new boolean[c.poolCount];
+            if (knownNames == null) {
+                knownNames = new String[c.poolCount];
             }
-            if (!knownIndices[index]) {
-                knownIndices[index] = true;
+            if (knownNames[index] == null) {
+                knownNames[index] = className;
                 classes.putIfAbsent(className, index);
             }
         }
@@ -949,7 +1082,26 @@ final class CodeEditor {
             if (known != null) {
                 return known;
             }
-            // Into an array, not a ByteOut call per byte (a thousand calls at the first stream).
+            // Encoded by the JDK, not a charAt call per character (a thousand at the first stream):
+            // without a zero byte or a byte over 0x7F it is ASCII, whose modified UTF-8 is the same bytes.
+            byte[] text = value.getBytes(StandardCharsets.UTF_8);
+            int size = 0;
+            while (size < text.length && text[size] > 0) {
+                size++;
+            }
+            if (size < text.length) {
+                text = modifiedUtf8(value);
+                size = text.length;
+            }
+            out.u1(ClassFileLayout.UTF8);
+            out.u2(size);
+            out.bytes(text, 0, size);
+            int index = take(null, 1);
+            utf8s.put(value, index);
+            return index;
+        }
+
+        private static byte[] modifiedUtf8(String value) {
             int length = value.length();
             byte[] text = new byte[3 * length];
             int size = 0;
@@ -966,12 +1118,7 @@ final class CodeEditor {
                     text[size++] = (byte) (0x80 | (ch & 0x3F));
                 }
             }
-            out.u1(ClassFileLayout.UTF8);
-            out.u2(size);
-            out.bytes(text, 0, size);
-            int index = take(null, 1);
-            utf8s.put(value, index);
-            return index;
+            return Arrays.copyOf(text, size);
         }
 
         int classRef(String name) {
@@ -988,26 +1135,52 @@ final class CodeEditor {
         }
 
         int member(int tag, String owner, String name, String descriptor) {
-            String key = tag + " " + owner + "." + name + ":" + descriptor;
-            Integer known = indices.get(key);
-            if (known != null) {
-                return known;
+            Appended named = byName.get(name);
+            for (Appended a = named; a != null; a = a.next) {
+                if (a.tag == tag && a.owner.equals(owner) && a.descriptor.equals(descriptor)) {
+                    return a.index;
+                }
             }
             int type = classRef(owner);
-            String natKey = "12 " + name + ":" + descriptor;
-            Integer nat = indices.get(natKey);
-            if (nat == null) {
+            int nat = -1;
+            for (Appended a = named; a != null; a = a.next) {
+                if (a.tag == 12 && a.descriptor.equals(descriptor)) {
+                    nat = a.index;
+                    break;
+                }
+            }
+            if (nat < 0) {
                 int n = utf8(name);
                 int d = utf8(descriptor);
                 out.u1(12);
                 out.u2(n);
                 out.u2(d);
-                nat = take(natKey, 1);
+                nat = take(null, 1);
+                named = new Appended(12, null, descriptor, nat, named);
             }
             out.u1(tag);
             out.u2(type);
             out.u2(nat);
-            return take(key, 1);
+            int index = take(null, 1);
+            byName.put(name, new Appended(tag, owner, descriptor, index, named));
+            return index;
+        }
+
+        /** A reference ({@code tag} 9 to 11) or a name and type (12, no owner) appended; the next of the same name. */
+        private static final class Appended {
+            final int tag;
+            final String owner;
+            final String descriptor;
+            final int index;
+            final Appended next;
+
+            Appended(int tag, String owner, String descriptor, int index, Appended next) {
+                this.tag = tag;
+                this.owner = owner;
+                this.descriptor = descriptor;
+                this.index = index;
+                this.next = next;
+            }
         }
 
         int longConstant(long value) {
@@ -1059,12 +1232,19 @@ final class CodeEditor {
         }
 
         void u4(int value) {
-            u2(value >>> 16);
-            u2(value);
+            if (size + 4 > data.length) {
+                room(4);
+            }
+            data[size++] = (byte) (value >>> 24);
+            data[size++] = (byte) (value >>> 16);
+            data[size++] = (byte) (value >>> 8);
+            data[size++] = (byte) value;
         }
 
         void bytes(byte[] from, int offset, int length) {
-            room(length);
+            if (size + length > data.length) {
+                room(length);
+            }
             System.arraycopy(from, offset, data, size, length);
             size += length;
         }

@@ -3,7 +3,6 @@ package dev.safeload.instrument.jdk;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -79,28 +78,28 @@ final class FramedOriginal {
     /** The method's instructions and handlers as text, branch targets as instruction numbers. */
     private static void instructions(ClassFileLayout c, int method, StringBuilder text) {
         CodeEditor code = new CodeEditor(c, method, null, false);
-        List<CodeEditor.Insn> insns = code.insns;
         Map<Integer, Integer> index = new HashMap<>();
-        for (int i = 0; i < insns.size(); i++) {
-            index.put(insns.get(i).offset, i);
+        for (int i = 0; i < code.count; i++) {
+            index.put(code.offsets[i], i);
         }
-        index.put(code.length, insns.size());
+        index.put(code.length, code.count);
         int start = c.attribute(method + 6, "Code") + 14;
-        for (CodeEditor.Insn insn : insns) {
-            text.append('\n').append(insn.opcode);
-            switch (insn.kind) {
-                case CodeEditor.VAR, CodeEditor.INT -> text.append(' ').append(insn.operand);
-                case CodeEditor.IINC -> text.append(' ').append(insn.operand).append(' ').append(insn.increment);
-                case CodeEditor.JUMP -> text.append(" L").append(target(index, insn.operand));
+        for (int k = 0; k < code.count; k++) {
+            int operand = code.operands[k];
+            text.append('\n').append(code.opcodes[k]);
+            switch (code.kinds[k]) {
+                case CodeEditor.VAR, CodeEditor.INT -> text.append(' ').append(operand);
+                case CodeEditor.IINC -> text.append(' ').append(operand).append(' ').append(code.increments[k]);
+                case CodeEditor.JUMP -> text.append(" L").append(target(index, operand));
                 case CodeEditor.LDC, CodeEditor.FIELD, CodeEditor.METHOD, CodeEditor.TYPE, CodeEditor.INDY ->
-                        text.append(' ').append(constant(c, insn.operand));
-                case CodeEditor.MULTIANEWARRAY -> text.append(' ').append(constant(c, insn.operand)).append(' ')
-                        .append(c.u1(start + insn.offset + 3));
+                        text.append(' ').append(constant(c, operand));
+                case CodeEditor.MULTIANEWARRAY -> text.append(' ').append(constant(c, operand)).append(' ')
+                        .append(c.u1(start + code.offsets[k] + 3));
                 case CodeEditor.SWITCH -> {
-                    int x = insn.offset;
+                    int x = code.offsets[k];
                     int p = start + x + 1 + (3 - (x & 3));
                     text.append(" default L").append(target(index, x + c.u4(p)));
-                    if (insn.opcode == 170) {
+                    if (code.opcodes[k] == 170) {
                         int low = c.u4(p + 4);
                         int high = c.u4(p + 8);
                         text.append(' ').append(low).append(' ').append(high);

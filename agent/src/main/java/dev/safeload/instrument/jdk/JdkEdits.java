@@ -1,7 +1,6 @@
 package dev.safeload.instrument.jdk;
 
 import dev.safeload.instrument.jdk.CodeEditor.Frame;
-import dev.safeload.instrument.jdk.CodeEditor.Insn;
 import dev.safeload.instrument.jdk.CodeEditor.Label;
 import dev.safeload.instrument.jdk.CodeEditor.Snippet;
 import java.util.ArrayList;
@@ -98,11 +97,9 @@ final class JdkEdits {
 
     /** Every {@code opcode} return of the method becomes a jump to {@code exit}. */
     private static void returnsTo(CodeEditor code, int opcode, Label exit) {
-        List<Insn> insns = code.insns;
-        for (int i = 0; i < insns.size(); i++) { // indexed: no iterator's calls, interpreted at the first stream
-            Insn insn = insns.get(i);
-            if (insn.opcode == opcode && insn.kind == CodeEditor.INSN) {
-                code.replace(insn.offset, code.snippet().jumpInsn(GOTO, exit));
+        for (int i = 0; i < code.count; i++) { // the arrays read: no list or object calls, interpreted at the first stream
+            if (code.opcodes[i] == opcode && code.kinds[i] == CodeEditor.INSN) {
+                code.replace(code.offsets[i], code.snippet().jumpInsn(GOTO, exit));
             }
         }
     }
@@ -337,13 +334,15 @@ final class JdkEdits {
     static boolean overridingStream(CodeEditor code) {
         boolean filterSet = false;
         boolean returns = false;
-        List<Insn> insns = code.insns;
-        for (int i = 0; i < insns.size(); i++) {
-            Insn insn = insns.get(i);
-            if (insn.kind == CodeEditor.FIELD && insn.opcode == PUTFIELD) {
-                String[] m = code.member(insn);
+        for (int i = 0; i < code.count; i++) {
+            int offset = code.offsets[i];
+            int opcode = code.opcodes[i];
+            int kind = code.kinds[i];
+            int operand = code.operands[i];
+            if (kind == CodeEditor.FIELD && opcode == PUTFIELD) {
+                String[] m = code.member(i);
                 filterSet |= m[0].equals(OBJECT_INPUT_STREAM) && m[1].equals("serialFilter") && m[2].equals(FILTER_DESC);
-            } else if (insn.kind == CodeEditor.INSN && insn.opcode == RETURN) {
+            } else if (kind == CodeEditor.INSN && opcode == RETURN) {
                 if (!filterSet) {
                     return false; // a return before the filter is set: not the constructor this edit knows
                 }
@@ -419,31 +418,33 @@ final class JdkEdits {
         int lastLoad = -1;
         int loadBefore = -1;
         int objectSlot = -1;
-        List<Insn> insns = code.insns;
-        for (int i = 0; i < insns.size(); i++) {
-            Insn insn = insns.get(i);
-            Frame frame = code.frameAt(insn.offset);
+        for (int i = 0; i < code.count; i++) {
+            int offset = code.offsets[i];
+            int opcode = code.opcodes[i];
+            int kind = code.kinds[i];
+            int operand = code.operands[i];
+            Frame frame = code.frames[offset];
             if (frame != null) {
                 frameLocals = frame.stack.length == 0 ? frame.locals.clone() : null;
             }
-            if (insn.kind == CodeEditor.VAR) {
-                if (insn.opcode == ALOAD) {
+            if (kind == CodeEditor.VAR) {
+                if (opcode == ALOAD) {
                     loadBefore = lastLoad;
-                    lastLoad = insn.operand;
-                } else if (insn.opcode >= ISTORE && insn.opcode <= ASTORE) {
+                    lastLoad = operand;
+                } else if (opcode >= ISTORE && opcode <= ASTORE) {
                     frameLocals = null;
                 }
-            } else if (insn.kind == CodeEditor.IINC) {
+            } else if (kind == CodeEditor.IINC) {
                 frameLocals = null;
-            } else if (insn.kind == CodeEditor.METHOD) {
-                String[] m = code.member(insn);
+            } else if (kind == CodeEditor.METHOD) {
+                String[] m = code.member(i);
                 if (m[0].equals(OBJECT_INPUT_STREAM) && m[1].equals("readSerialData")
                         && m[2].equals("(Ljava/lang/Object;Ljava/io/ObjectStreamClass;)V")) {
                     objectSlot = loadBefore; // readSerialData(obj, desc): the object was loaded before desc
                 }
                 if (m[0].equals(HANDLE_TABLE) && m[1].equals("finish") && m[2].equals("(I)V")
-                        && frameLocals != null && isReference(frameLocals, objectSlot) && i + 1 < insns.size()) {
-                    code.insert(insns.get(i + 1).offset, false,
+                        && frameLocals != null && isReference(frameLocals, objectSlot) && i + 1 < code.count) {
+                    code.insert(code.offsets[i + 1], false,
                             insertReadOrdinaryObjectCheck(code.snippet(), frameLocals, objectSlot));
                     code.maxStack = Math.max(code.maxStack, 2);
                     return true;
@@ -486,7 +487,8 @@ final class JdkEdits {
     }
 
     private static boolean wide(Object type) {
-        return CodeEditor.LONG.equals(type) || CodeEditor.DOUBLE.equals(type);
+        // By identity, not an equals call each: every frame entry's code is Integer.valueOf's cached box.
+        return type == CodeEditor.LONG || type == CodeEditor.DOUBLE;
     }
 
     // ---- Hashtable.readHashtable(ObjectInputStream) ----
@@ -504,10 +506,12 @@ final class JdkEdits {
         int frameSlots = 0;
         int height = -1; // -1: lost, an instruction the edit does not follow was seen
         boolean afterPut = false;
-        List<Insn> insns = code.insns;
-        for (int i = 0; i < insns.size(); i++) {
-            Insn insn = insns.get(i);
-            Frame frame = code.frameAt(insn.offset);
+        for (int i = 0; i < code.count; i++) {
+            int offset = code.offsets[i];
+            int opcode = code.opcodes[i];
+            int kind = code.kinds[i];
+            int operand = code.operands[i];
+            Frame frame = code.frames[offset];
             if (frame != null) {
                 if (frame.stack.length == 0) {
                     frameLocals = frame.locals.clone();
@@ -523,14 +527,14 @@ final class JdkEdits {
                 }
             }
             boolean lost = false;
-            switch (insn.kind) {
+            switch (kind) {
                 case CodeEditor.VAR -> {
                     if (height >= 0) {
-                        if (insn.opcode == ALOAD || insn.opcode == ILOAD || insn.opcode == FLOAD) {
+                        if (opcode == ALOAD || opcode == ILOAD || opcode == FLOAD) {
                             height++;
-                        } else if (insn.opcode == ASTORE || insn.opcode == ISTORE || insn.opcode == FSTORE) {
+                        } else if (opcode == ASTORE || opcode == ISTORE || opcode == FSTORE) {
                             height--;
-                            lost = insn.operand < frameSlots; // the frame's locals no longer describe this point
+                            lost = operand < frameSlots; // the frame's locals no longer describe this point
                         } else {
                             lost = true;
                         }
@@ -539,10 +543,10 @@ final class JdkEdits {
                 case CodeEditor.IINC -> {
                     if (afterPut) {
                         afterPut = false;
-                        int slot = insn.operand;
-                        if (insn.increment == -1 && slot < frameLocals.length && isPlainSlot(frameLocals, slot)
-                                && CodeEditor.INTEGER.equals(frameLocals[slot]) && i + 1 < insns.size()) {
-                            code.insert(insns.get(i + 1).offset, false,
+                        int slot = operand;
+                        if (code.increments[i] == -1 && slot < frameLocals.length && isPlainSlot(frameLocals, slot)
+                                && CodeEditor.INTEGER.equals(frameLocals[slot]) && i + 1 < code.count) {
+                            code.insert(code.offsets[i + 1], false,
                                     insertReadHashtableCheck(code.snippet(), frameLocals, slot));
                             code.maxStack = Math.max(code.maxStack, 2);
                             return true;
@@ -551,24 +555,24 @@ final class JdkEdits {
                     }
                 }
                 case CodeEditor.JUMP -> {
-                    if (height >= 0 && insn.opcode >= IFEQ && insn.opcode <= IFLE) {
+                    if (height >= 0 && opcode >= IFEQ && opcode <= IFLE) {
                         height--; // the loop's test: the fall-through keeps the frame's locals
                     } else {
                         lost = true;
                     }
                 }
                 case CodeEditor.FIELD -> {
-                    if (height >= 0 && insn.opcode == GETFIELD) {
-                        height += slots(code.member(insn)[2]) - 1;
+                    if (height >= 0 && opcode == GETFIELD) {
+                        height += slots(code.member(i)[2]) - 1;
                     } else {
                         lost = true;
                     }
                 }
                 case CodeEditor.METHOD -> {
-                    if (height < 0 || insn.opcode != INVOKEVIRTUAL) {
+                    if (height < 0 || opcode != INVOKEVIRTUAL) {
                         lost = true;
                     } else {
-                        String[] m = code.member(insn);
+                        String[] m = code.member(i);
                         height -= CodeEditor.argumentSlots(m[2]) + 1; // arguments and receiver
                         height += CodeEditor.returnSlots(m[2]);
                         if (height == 0 && m[0].equals(HASHTABLE) && m[1].equals("reconstitutionPut")
@@ -640,10 +644,12 @@ final class JdkEdits {
         List<Object> locals = null;
         List<Object> stack = null;
         code.maxStack += 3; // the names, the filter and its copy
-        List<Insn> insns = code.insns;
-        for (int n = 0; n < insns.size(); n++) {
-            Insn insn = insns.get(n);
-            Frame frame = code.frameAt(insn.offset);
+        for (int n = 0; n < code.count; n++) {
+            int offset = code.offsets[n];
+            int opcode = code.opcodes[n];
+            int kind = code.kinds[n];
+            int operand = code.operands[n];
+            Frame frame = code.frames[offset];
             if (frame != null) {
                 locals = new ArrayList<>(Arrays.asList(frame.locals));
                 stack = new ArrayList<>(Arrays.asList(frame.stack));
@@ -666,23 +672,23 @@ final class JdkEdits {
                 continue;
             }
             boolean unknown = false;
-            switch (insn.kind) {
+            switch (kind) {
                 case CodeEditor.INSN -> {
-                    if (insn.opcode == ACONST_NULL) {
+                    if (opcode == ACONST_NULL) {
                         stack.add(CodeEditor.NULL);
-                    } else if (insn.opcode >= ICONST_M1 && insn.opcode <= ICONST_5) {
+                    } else if (opcode >= ICONST_M1 && opcode <= ICONST_5) {
                         stack.add(CodeEditor.INTEGER);
                     } else {
-                        unknown = insn.opcode != POP || pop(stack) == null;
+                        unknown = opcode != POP || pop(stack) == null;
                     }
                 }
                 case CodeEditor.VAR -> {
-                    int slot = insn.operand;
-                    if (insn.opcode == ALOAD && slot < locals.size()) {
+                    int slot = operand;
+                    if (opcode == ALOAD && slot < locals.size()) {
                         stack.add(locals.get(slot));
-                    } else if (insn.opcode == ILOAD) {
+                    } else if (opcode == ILOAD) {
                         stack.add(CodeEditor.INTEGER);
-                    } else if ((insn.opcode == ASTORE || insn.opcode == ISTORE) && !stack.isEmpty()) {
+                    } else if ((opcode == ASTORE || opcode == ISTORE) && !stack.isEmpty()) {
                         while (locals.size() <= slot) {
                             locals.add(CodeEditor.TOP);
                         }
@@ -692,22 +698,22 @@ final class JdkEdits {
                     }
                 }
                 case CodeEditor.FIELD -> {
-                    Object type = proxyFrameType(code.member(insn)[2]);
-                    unknown = !(insn.opcode == GETFIELD && pop(stack) != null && type != null);
+                    Object type = proxyFrameType(code.member(n)[2]);
+                    unknown = !(opcode == GETFIELD && pop(stack) != null && type != null);
                     if (!unknown) {
                         stack.add(type);
                     }
                 }
                 case CodeEditor.METHOD -> {
-                    String[] m = code.member(insn);
-                    if (insn.opcode == INVOKEVIRTUAL && m[0].equals(OBJECT_INPUT_STREAM) && m[1].equals("resolveProxyClass")
+                    String[] m = code.member(n);
+                    if (opcode == INVOKEVIRTUAL && m[0].equals(OBJECT_INPUT_STREAM) && m[1].equals("resolveProxyClass")
                             && m[2].equals("([Ljava/lang/String;)Ljava/lang/Class;") && stack.size() >= 2
                             && "[Ljava/lang/String;".equals(stack.get(stack.size() - 1))) {
-                        code.insert(insn.offset, true,
+                        code.insert(offset, true,
                                 insertReadProxyDescCheck(code.snippet(), locals.toArray(), stack.toArray()));
                         return true;
                     }
-                    int pops = arguments(m[2]) + (insn.opcode == INVOKESTATIC ? 0 : 1);
+                    int pops = arguments(m[2]) + (opcode == INVOKESTATIC ? 0 : 1);
                     for (int i = 0; i < pops && !unknown; i++) {
                         unknown = pop(stack) == null;
                     }

@@ -104,12 +104,15 @@ public final class JdkHooks {
         final String owner;
         final String method;
         final String descriptor;
+        /** The method name's length, kept: compared with every method's, it was a length call each. */
+        final int methodLength;
         final Set<String> fields;
 
         Site(String owner, String method, String descriptor, String... fields) {
             this.owner = owner;
             this.method = method;
             this.descriptor = descriptor;
+            this.methodLength = method.length();
             this.fields = Set.of(fields);
         }
 
@@ -207,12 +210,14 @@ public final class JdkHooks {
         List<byte[]> codes = new ArrayList<>();
         Site[] wanted = sites.toArray(new Site[0]); // an array: no iterator per method, interpreted at the first stream
         boolean[] found = new boolean[wanted.length]; // hook.found by index: no set lookup per method and site
-        for (int method : layout.methods) { // in class file order
-            // The name's length first: most methods match no site's, and are not compared byte by byte.
-            int nameLength = layout.utf8Length(layout.u2(method + 2));
+        // The names' lengths first: most methods match no site's, and are not compared byte by byte.
+        int[] nameLengths = layout.nameLengths(layout.methods);
+        for (int m = 0; m < layout.methods.length; m++) { // in class file order
+            int method = layout.methods[m];
+            int nameLength = nameLengths[m];
             for (int s = 0; s < wanted.length; s++) {
                 Site site = wanted[s];
-                if (found[s] || nameLength != site.method.length() || !layout.named(method, site.method, site.descriptor)
+                if (found[s] || nameLength != site.methodLength || !layout.named(method, site.method, site.descriptor)
                         || (layout.u2(method) & ACC_ABSTRACT) != 0) {
                     continue;
                 }

@@ -316,16 +316,16 @@ class CodeEditorTest {
         entry.label(tryStart);
         code.insert(0, false, entry);
         Label exit = new Label();
-        for (CodeEditor.Insn insn : code.insns) {
-            if (insn.opcode == 172 && insn.kind == CodeEditor.INSN) { // ireturn
-                code.replace(insn.offset, code.snippet().jumpInsn(167, exit));
+        for (int i = 0; i < code.count; i++) {
+            if (code.opcodes[i] == 172 && code.kinds[i] == CodeEditor.INSN) { // ireturn
+                code.replace(code.offsets[i], code.snippet().jumpInsn(167, exit));
             }
         }
         if (midInsert) {
             // before the lookupswitch, which moves by these three bytes: a branch to it runs them
-            for (CodeEditor.Insn insn : code.insns) {
-                if (insn.opcode == 171) {
-                    code.insert(insn.offset, true, code.snippet().insn(0).insn(0).insn(0));
+            for (int i = 0; i < code.count; i++) {
+                if (code.opcodes[i] == 171) {
+                    code.insert(code.offsets[i], true, code.snippet().insn(0).insn(0).insn(0));
                 }
             }
         }
