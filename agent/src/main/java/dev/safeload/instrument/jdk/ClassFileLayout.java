@@ -222,13 +222,8 @@ final class ClassFileLayout {
     /** Whether the field or method at {@code member} has this name and descriptor. */
     boolean named(int member, String name, String descriptor) {
         byte[] b = bytes;
-        int index = ((b[member + 2] & 0xFF) << 8) | (b[member + 3] & 0xFF);
-        // The name's length first, read here: most members have another name's, and are not compared by a call.
-        int at = index <= 0 || index >= poolCount ? 0 : entry[index];
-        if (at == 0 || (((b[at + 1] & 0xFF) << 8) | (b[at + 2] & 0xFF)) != name.length()) {
-            return false;
-        }
-        return utf8Equals(index, name) && utf8Equals(((b[member + 4] & 0xFF) << 8) | (b[member + 5] & 0xFF), descriptor);
+        return utf8Equals(((b[member + 2] & 0xFF) << 8) | (b[member + 3] & 0xFF), name)
+                && utf8Equals(((b[member + 4] & 0xFF) << 8) | (b[member + 5] & 0xFF), descriptor);
     }
 
     /** The offset of the first attribute named {@code name} in the table whose count is at {@code table}, or -1. */

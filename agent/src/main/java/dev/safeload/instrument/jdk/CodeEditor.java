@@ -1,6 +1,5 @@
 package dev.safeload.instrument.jdk;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -34,6 +33,7 @@ final class CodeEditor {
     static final Integer LONG = 4;
     static final Integer NULL = 5;
     static final Integer UNINITIALIZED_THIS = 6;
+    private static final Integer[] CODES = {TOP, INTEGER, FLOAT, DOUBLE, LONG, NULL, UNINITIALIZED_THIS};
 
     /** An instruction is visited as one of these, as ASM's {@code MethodVisitor} would be. */
     static final int INSN = 0;
@@ -421,7 +421,7 @@ final class CodeEditor {
         if (tag > 6) {
             throw new Refused("unknown verification type " + tag);
         }
-        into[index] = Integer.valueOf(tag);
+        into[index] = CODES[tag]; // the same boxes as Integer.valueOf's, without the call
         return at + 1;
     }
 
@@ -805,7 +805,10 @@ final class CodeEditor {
                         data[at++] = 8;
                         value = insnAt[u.offset];
                     } else {
-                        data[at++] = (byte) ((Integer) type).intValue();
+                        // The code by identity, not an intValue call each (three hundred at the first
+                        // stream): every code is one of these, Integer.valueOf's cached boxes.
+                        data[at++] = (byte) (type == TOP ? 0 : type == INTEGER ? 1 : type == FLOAT ? 2 : type == DOUBLE ? 3
+                                : type == LONG ? 4 : type == NULL ? 5 : type == UNINITIALIZED_THIS ? 6 : ((Integer) type).intValue());
                         continue;
                     }
                     data[at++] = (byte) (value >>> 8);
@@ -1082,26 +1085,8 @@ final class CodeEditor {
             if (known != null) {
                 return known;
             }
-            // Encoded by the JDK, not a charAt call per character (a thousand at the first stream):
-            // without a zero byte or a byte over 0x7F it is ASCII, whose modified UTF-8 is the same bytes.
-            byte[] text = value.getBytes(StandardCharsets.UTF_8);
-            int size = 0;
-            while (size < text.length && text[size] > 0) {
-                size++;
-            }
-            if (size < text.length) {
-                text = modifiedUtf8(value);
-                size = text.length;
-            }
-            out.u1(ClassFileLayout.UTF8);
-            out.u2(size);
-            out.bytes(text, 0, size);
-            int index = take(null, 1);
-            utf8s.put(value, index);
-            return index;
-        }
-
-        private static byte[] modifiedUtf8(String value) {
+            // Into an array, not a ByteOut call per byte (a thousand calls at the first stream). By
+            // charAt, not getBytes: charAt is compiled in any JVM by now, getBytes' loop would be compiled for this.
             int length = value.length();
             byte[] text = new byte[3 * length];
             int size = 0;
@@ -1118,7 +1103,12 @@ final class CodeEditor {
                     text[size++] = (byte) (0x80 | (ch & 0x3F));
                 }
             }
-            return Arrays.copyOf(text, size);
+            out.u1(ClassFileLayout.UTF8);
+            out.u2(size);
+            out.bytes(text, 0, size);
+            int index = take(null, 1);
+            utf8s.put(value, index);
+            return index;
         }
 
         int classRef(String name) {

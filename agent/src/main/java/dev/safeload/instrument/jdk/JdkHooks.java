@@ -106,14 +106,22 @@ public final class JdkHooks {
         final String descriptor;
         /** The method name's length, kept: compared with every method's, it was a length call each. */
         final int methodLength;
-        final Set<String> fields;
+        /** The fields' names and descriptors, split once here: no substring, set iterator or length call per edit. */
+        final String[] fieldNames;
+        final String[] fieldDescriptors;
 
         Site(String owner, String method, String descriptor, String... fields) {
             this.owner = owner;
             this.method = method;
             this.descriptor = descriptor;
             this.methodLength = method.length();
-            this.fields = Set.of(fields);
+            fieldNames = new String[fields.length];
+            fieldDescriptors = new String[fields.length];
+            for (int i = 0; i < fields.length; i++) {
+                int colon = fields[i].indexOf(':');
+                fieldNames[i] = fields[i].substring(0, colon);
+                fieldDescriptors[i] = fields[i].substring(colon + 1);
+            }
         }
 
         /** Inserts this site's code; false when the method is not shaped as the edit expects. */
@@ -212,6 +220,7 @@ public final class JdkHooks {
         boolean[] found = new boolean[wanted.length]; // hook.found by index: no set lookup per method and site
         // The names' lengths first: most methods match no site's, and are not compared byte by byte.
         int[] nameLengths = layout.nameLengths(layout.methods);
+        int[] fieldNameLengths = layout.nameLengths(layout.fields);
         for (int m = 0; m < layout.methods.length; m++) { // in class file order
             int method = layout.methods[m];
             int nameLength = nameLengths[m];
@@ -223,7 +232,7 @@ public final class JdkHooks {
                 }
                 found[s] = true;
                 hook.found.add(site);
-                if (!declaresAll(layout, site.fields)) {
+                if (!declaresAll(layout, fieldNameLengths, site)) {
                     continue;
                 }
                 try {
@@ -255,15 +264,15 @@ public final class JdkHooks {
 
     private static final int ACC_ABSTRACT = 0x0400;
 
-    /** Whether the class declares every field of {@code fields} ({@code name:descriptor}). */
-    private static boolean declaresAll(ClassFileLayout layout, Set<String> fields) {
-        for (String field : fields) {
-            int colon = field.indexOf(':');
-            String name = field.substring(0, colon);
-            String descriptor = field.substring(colon + 1);
+    /** Whether the class declares every field the site's code reads; {@code nameLengths} are the fields' names' lengths. */
+    private static boolean declaresAll(ClassFileLayout layout, int[] nameLengths, Site site) {
+        for (int i = 0; i < site.fieldNames.length; i++) {
+            String name = site.fieldNames[i];
+            int length = name.length();
             boolean declared = false;
-            for (int at : layout.fields) {
-                if (layout.named(at, name, descriptor)) {
+            for (int f = 0; f < layout.fields.length; f++) {
+                // The name's length first: most fields have another's, and are not compared by a call.
+                if (nameLengths[f] == length && layout.named(layout.fields[f], name, site.fieldDescriptors[i])) {
                     declared = true;
                     break;
                 }
