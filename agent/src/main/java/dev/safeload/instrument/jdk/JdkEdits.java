@@ -335,10 +335,8 @@ final class JdkEdits {
         boolean filterSet = false;
         boolean returns = false;
         for (int i = 0; i < code.count; i++) {
-            int offset = code.offsets[i];
             int opcode = code.opcodes[i];
             int kind = code.kinds[i];
-            int operand = code.operands[i];
             if (kind == CodeEditor.FIELD && opcode == PUTFIELD) {
                 String[] m = code.member(i);
                 filterSet |= m[0].equals(OBJECT_INPUT_STREAM) && m[1].equals("serialFilter") && m[2].equals(FILTER_DESC);
@@ -654,7 +652,7 @@ final class JdkEdits {
                 locals = new ArrayList<>(Arrays.asList(frame.locals));
                 stack = new ArrayList<>(Arrays.asList(frame.stack));
                 // Long and double take two slots but one frame entry: keep slot arithmetic simple.
-                for (Object type : locals) {
+                for (Object type : frame.locals) { // the array, not the list: no iterator's calls
                     if (wide(type)) {
                         stack = null;
                     }
