@@ -1,7 +1,5 @@
 package dev.safeload.instrument.jdk;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * Where everything sits in a class file, found from tags and lengths alone: no constant is
  * decoded, so the cost is one pass over the bytes. Names are compared as bytes, against ASCII
@@ -163,6 +161,7 @@ final class ClassFileLayout {
         return known;
     }
 
+    @SuppressWarnings("deprecation") // String(byte[], int hibyte, int, int): see below
     private String decodeUtf8(int index) {
         int at = entry[index] + 3;
         int end = at + (((bytes[at - 2] & 0xFF) << 8) | (bytes[at - 1] & 0xFF));
@@ -171,8 +170,10 @@ final class ClassFileLayout {
             ascii++;
         }
         if (ascii == end) {
-            // Nearly every constant is ASCII: one copy, not a StringBuilder call per character.
-            return new String(bytes, at, end - at, StandardCharsets.ISO_8859_1);
+            // Nearly every constant is ASCII: one copy, not a StringBuilder call per character. Each
+            // byte as the char's low byte, without a Charset: StandardCharsets.ISO_8859_1 would
+            // initialize StandardCharsets and five charsets the host may never use (at the first stream).
+            return new String(bytes, 0, at, end - at);
         }
         StringBuilder text = new StringBuilder(end - at);
         while (at < end) {
