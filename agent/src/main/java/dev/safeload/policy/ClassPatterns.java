@@ -1,7 +1,6 @@
 package dev.safeload.policy;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,36 +23,54 @@ public final class ClassPatterns {
 
     private static final ClassPatterns EMPTY = new ClassPatterns(List.of());
 
-    private final List<String> patterns;
+    /**
+     * The patterns in the order first given, without repeats. For a built-in list, made from
+     * {@link #text} when first asked ({@link #patterns}): the start only matches against it.
+     */
+    private volatile List<String> patterns;
+    /** A built-in list's text ({@link #builtInText}), or null. */
+    private final String text;
+    /** Where a line of {@link #text} ends its pattern: {@code '\n'}, or {@code '@'} for the scoped rules' classes. */
+    private final char cut;
     private final Map<String, String> exact = new HashMap<>();
     private final Map<String, String> packages = new HashMap<>();
     private final Map<String, String> trees = new HashMap<>();
-    private final List<String> prefixes = new ArrayList<>();
+    private final String[] prefixes;
 
     private ClassPatterns(List<String> patterns) {
         this.patterns = List.copyOf(patterns);
+        this.text = null;
+        this.cut = '\n';
+        List<String> prefixList = new ArrayList<>();
         for (String pattern : this.patterns) {
-            index(pattern);
+            index(pattern, prefixList);
         }
+        this.prefixes = prefixList.toArray(new String[0]);
     }
 
-    /** A list as {@link BuiltInLists} holds it: see {@link #builtInText}. */
-    private ClassPatterns(String text) {
-        List<String> list = new ArrayList<>();
+    /**
+     * A list as {@link BuiltInLists} holds it ({@link #builtInText}), each line's pattern ending
+     * at {@code cut} or the line's end: indexed as it is found, with no list of the patterns made
+     * (a list, a substring and two searches a line were most of the start's calls of those JDK
+     * methods, which took them to the JIT's thresholds).
+     */
+    private ClassPatterns(String text, char cut) {
+        this.text = text;
+        this.cut = cut;
+        List<String> prefixList = new ArrayList<>();
         for (int start = text.indexOf('\n') + 1; start < text.length(); ) { // past the comment line
             int end = text.indexOf('\n', start);
             if (end < 0) {
                 end = text.length();
             }
-            String pattern = text.substring(start, end);
-            list.add(pattern);
-            index(pattern);
+            int patternEnd = cut == '\n' ? end : text.indexOf(cut, start);
+            index(text.substring(start, patternEnd < 0 || patternEnd > end ? end : patternEnd), prefixList);
             start = end + 1;
         }
-        this.patterns = Collections.unmodifiableList(list);
+        this.prefixes = prefixList.toArray(new String[0]);
     }
 
-    private void index(String pattern) {
+    private void index(String pattern, List<String> prefixList) {
         int length = pattern.length();
         if (pattern.charAt(length - 1) != '*') {
             exact.put(pattern, pattern); // most patterns: one test, not three
@@ -62,7 +79,7 @@ public final class ClassPatterns {
         } else if (pattern.endsWith(".*")) {
             packages.put(pattern.substring(0, length - 2), pattern);
         } else {
-            prefixes.add(pattern.substring(0, length - 1));
+            prefixList.add(pattern.substring(0, length - 1));
         }
     }
 
@@ -77,6 +94,9 @@ public final class ClassPatterns {
      * @throws IllegalArgumentException naming the first pattern that is not valid
      */
     public static ClassPatterns of(Iterable<String> patterns) {
+        if (patterns instanceof java.util.Collection<String> given && given.isEmpty()) {
+            return EMPTY; // the start's usual serial.allow, serial.deny and allowWithoutConstructor
+        }
         Set<String> checked = new LinkedHashSet<>();
         for (String pattern : patterns) {
             checked.add(validate(pattern));
@@ -101,7 +121,31 @@ public final class ClassPatterns {
      * set to drop repeats, no copy.
      */
     static ClassPatterns builtInText(String text) {
-        return text.indexOf('\n') < 0 || text.indexOf('\n') == text.length() - 1 ? EMPTY : new ClassPatterns(text);
+        return text.indexOf('\n') < 0 || text.indexOf('\n') == text.length() - 1 ? EMPTY : new ClassPatterns(text, '\n');
+    }
+
+    /**
+     * The class patterns of a list of scoped rules held as {@link #builtInText} holds a list
+     * ({@code class@scope}, one a line), without repeats, in the order first found: what {@link
+     * #builtIn} makes of those classes, without the lists between.
+     */
+    static ClassPatterns builtInClassesOfScoped(String text) {
+        return text.indexOf('\n') < 0 || text.indexOf('\n') == text.length() - 1 ? EMPTY : new ClassPatterns(text, '@');
+    }
+
+    /** A built-in list's patterns, from its text, as the list constructor would have kept them. */
+    private List<String> patternsOfText() {
+        java.util.Set<String> found = new LinkedHashSet<>();
+        for (int start = text.indexOf('\n') + 1; start < text.length(); ) {
+            int end = text.indexOf('\n', start);
+            if (end < 0) {
+                end = text.length();
+            }
+            int patternEnd = cut == '\n' ? end : text.indexOf(cut, start);
+            found.add(text.substring(start, patternEnd < 0 || patternEnd > end ? end : patternEnd));
+            start = end + 1;
+        }
+        return List.copyOf(found);
     }
 
     /**
@@ -116,18 +160,18 @@ public final class ClassPatterns {
 
     /** This set and {@code other} together; the same object again for the same {@code other} as last time. */
     public ClassPatterns plus(ClassPatterns other) {
-        if (other.patterns.isEmpty()) {
+        if (other.isEmpty()) {
             return this;
         }
-        if (patterns.isEmpty()) {
+        if (isEmpty()) {
             return other;
         }
         Joined last = lastJoined;
         if (last != null && last.other == other) {
             return last.both;
         }
-        Set<String> all = new LinkedHashSet<>(patterns);
-        all.addAll(other.patterns);
+        Set<String> all = new LinkedHashSet<>(patterns());
+        all.addAll(other.patterns());
         ClassPatterns both = new ClassPatterns(new ArrayList<>(all));
         lastJoined = new Joined(other, both);
         return both;
@@ -166,11 +210,16 @@ public final class ClassPatterns {
 
     /** The patterns, in the order first given. */
     public List<String> patterns() {
-        return Collections.unmodifiableList(patterns);
+        List<String> list = patterns;
+        if (list == null) {
+            list = patternsOfText(); // the same list whichever thread makes it first
+            patterns = list;
+        }
+        return list;
     }
 
     public boolean isEmpty() {
-        return patterns.isEmpty();
+        return text == null && patterns.isEmpty(); // a built-in list's text holds a pattern (builtInText)
     }
 
     private static String validate(String raw) {

@@ -53,6 +53,14 @@ public final class Presets {
         return classes;
     }
 
+    /**
+     * {@link #defaultScopedClasses} as one pattern set, compiled from the list's text in one pass:
+     * what the start makes of them when the policy has no scoped rule of its own.
+     */
+    static ClassPatterns defaultScopedClassPatterns() {
+        return ClassPatterns.builtInClassesOfScoped(BuiltInLists.SERIAL_JDK_SCOPED); // serial-jdk-scoped.txt
+    }
+
     /** Classes that only gadget chains need; refused even if an allow pattern covers them. */
     public static ClassPatterns gadgetDeny() {
         return ClassPatterns.builtInText(BuiltInLists.SERIAL_GADGETS); // serial-gadgets.txt

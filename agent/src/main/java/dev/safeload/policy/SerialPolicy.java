@@ -87,8 +87,9 @@ public final class SerialPolicy {
     public static SerialPolicy withJdkScoped(ClassPatterns allow, ClassPatterns deny, List<ScopedRule> own,
                                              SerialLimits limits, ClassPatterns unconstructed) {
         List<ScopedRule> ownRules = List.copyOf(own);
-        return new SerialPolicy(allow, deny, Once.of(new JdkScopedThen(ownRules)),
-                classesOf(ownRules, Presets.defaultScopedClasses()), limits, unconstructed);
+        ClassPatterns scopedClasses = ownRules.isEmpty() ? Presets.defaultScopedClassPatterns()
+                : classesOf(ownRules, Presets.defaultScopedClasses());
+        return new SerialPolicy(allow, deny, Once.of(new JdkScopedThen(ownRules)), scopedClasses, limits, unconstructed);
     }
 
     /** The JDK's scoped allows, then the policy's own rules. A class, not a lambda: made at premain. */

@@ -75,6 +75,12 @@ class PresetsReadTest {
             classes.addAll(rule.classes().patterns());
         }
         assertEquals(classes, Presets.defaultScopedClasses());
+        // The start's one pass over the list's text makes the set the lists made, repeats dropped.
+        assertEquals(ClassPatterns.builtIn(classes).patterns(), Presets.defaultScopedClassPatterns().patterns());
+        for (String name : classes) {
+            assertEquals(name, Presets.defaultScopedClassPatterns().match(name));
+        }
+        assertEquals(null, Presets.defaultScopedClassPatterns().match("javax.management.ObjectNameX"));
     }
 
     @Test
