@@ -14,6 +14,7 @@ import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -102,42 +103,59 @@ public final class Hooks implements ClassFileTransformer {
     private Hooks(PrintStream console, List<ModelHook> userHooks) {
         this.console = console;
         this.userHooks = userHooks;
-        List<String> names = new ArrayList<>();
-        List<String> prefixes = new ArrayList<>();
-        for (String name : Libraries.ENTRY_HOOKED) {
-            (name.charAt(name.length() - 1) == '.' ? prefixes : names).add(name);
+        // Arrays, one pass each: a list, an iterator and a copy per name here were about a fifth
+        // of the start's calls of those JDK methods, which the java.base edits' took to the JIT.
+        String[] builtIn = Libraries.ENTRY_HOOKED;
+        Set<String> jdkNames = HookedJdkClasses.binaryNames();
+        String[] names = new String[builtIn.length + 1 + userHooks.size() + jdkNames.size()];
+        String[] prefixes = new String[builtIn.length];
+        int exactCount = 0;
+        int prefixCount = 0;
+        for (String name : builtIn) {
+            if (name.charAt(name.length() - 1) == '.') {
+                prefixes[prefixCount++] = name;
+            } else {
+                names[exactCount++] = name;
+            }
         }
-        names.add(JavaSerializerEdit.TRIGGER); // no entry hook: an edit of its own (javaSerializer)
-        for (ModelHook hook : userHooks) {
-            names.add(hook.className());
+        names[exactCount++] = JavaSerializerEdit.TRIGGER; // no entry hook: an edit of its own (javaSerializer)
+        for (int i = 0; i < userHooks.size(); i++) {
+            names[exactCount++] = userHooks.get(i).className();
         }
-        List<String> lengthsOf = new ArrayList<>(names);
-        lengthsOf.addAll(HookedJdkClasses.binaryNames());
-        this.exactBinary = distinctSet(lengthsOf); // the scan's: one lookup for the java.base names and the others
+        int withJdk = exactCount; // then the java.base names: the scan's one lookup holds both
+        for (String name : jdkNames) {
+            names[withJdk++] = name;
+        }
+        int[] lengths = new int[withJdk];
         int longest = 0;
-        for (String name : lengthsOf) {
-            longest = Math.max(longest, name.length());
+        for (int i = 0; i < withJdk; i++) {
+            lengths[i] = names[i].length();
+            longest = Math.max(longest, lengths[i]);
         }
         this.exactEnds = new long[2 * (longest + 1)];
-        for (String name : lengthsOf) {
-            int last = Math.min(name.charAt(name.length() - 1), 127);
-            exactEnds[2 * name.length() + (last >> 6)] |= 1L << last;
+        for (int i = 0; i < withJdk; i++) {
+            int last = Math.min(names[i].charAt(lengths[i] - 1), 127);
+            exactEnds[2 * lengths[i] + (last >> 6)] |= 1L << last;
         }
-        this.packagesBinary = prefixes.toArray(new String[0]);
+        this.exactBinary = distinctSet(Arrays.copyOf(names, withJdk));
+        this.packagesBinary = Arrays.copyOf(prefixes, prefixCount);
         prefixStarts[XML_DECODER_PACKAGE.charAt(0)] = true;
-        for (String prefix : packagesBinary) {
+        this.packages = new String[prefixCount];
+        for (int i = 0; i < prefixCount; i++) {
+            String prefix = packagesBinary[i];
             if (prefix.charAt(0) < prefixStarts.length) {
                 prefixStarts[prefix.charAt(0)] = true;
             } else {
                 anyStart = true; // a prefix that is not ASCII: test every name's prefixes
             }
+            packages[i] = prefix.replace('.', '/');
         }
-        this.exact = distinctSet(names);
-        for (String name : names) {
+        String[] exactNames = Arrays.copyOf(names, exactCount);
+        this.exact = distinctSet(exactNames);
+        for (String name : exactNames) {
             char first = name.charAt(0);
             exactStarts[first < 127 ? first : 127] = true;
         }
-        this.packages = internal(prefixes).toArray(new String[0]);
     }
 
     /**
@@ -640,20 +658,12 @@ public final class Hooks implements ClassFileTransformer {
      * policy's hooks ({@code Set.copyOf} makes a {@code HashSet} first: a {@code HashMap.put} per
      * name, at premain, that with the JDK's own took that method to the JIT's thresholds).
      */
-    private static Set<String> distinctSet(List<String> names) {
+    private static Set<String> distinctSet(String[] names) {
         try {
-            return Set.of(names.toArray(new String[0]));
+            return Set.of(names);
         } catch (IllegalArgumentException repeated) {
-            return Set.copyOf(names);
+            return Set.copyOf(Arrays.asList(names));
         }
-    }
-
-    private static List<String> internal(List<String> binaryNames) {
-        List<String> names = new ArrayList<>(binaryNames.size());
-        for (String name : binaryNames) {
-            names.add(name.replace('.', '/'));
-        }
-        return names;
     }
 
     private boolean exact(String binaryName) {

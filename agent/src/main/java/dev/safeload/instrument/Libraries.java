@@ -65,7 +65,7 @@ public final class Libraries {
      * The classes that get {@link EntryHook}s when they load, as constants; a name ending in '.'
      * is a package whose classes are tested for the supertype of a hook on subtypes.
      */
-    public static final List<String> ENTRY_HOOKED = List.of(
+    static final String[] ENTRY_HOOKED = { // never written; an array: Hooks reads it at premain, List.of checks each name
             OrtEnvironmentInstrumentation.TRIGGER,
             SessionOptionsInstrumentation.TRIGGER,
             CriteriaInstrumentation.TRIGGER,
@@ -109,7 +109,12 @@ public final class Libraries {
             ReferenceResolverInstrumentation.MAP_TRIGGER,
             ReferenceResolverInstrumentation.LIST_TRIGGER,
             Hessian2InputInstrumentation.TRIGGER,
-            Hessian2InputInstrumentation.V1);
+            Hessian2InputInstrumentation.V1};
+
+    /** {@link #ENTRY_HOOKED}, as a list. */
+    public static List<String> entryHooked() {
+        return List.of(ENTRY_HOOKED);
+    }
 
     private Libraries() {
     }

@@ -22,7 +22,7 @@ class EntryHookBridgesTest {
     @Test
     void everyBridgeExistsWithTheTypesTheEditPushes() throws Exception {
         int checked = 0;
-        for (String className : Libraries.ENTRY_HOOKED) {
+        for (String className : Libraries.entryHooked()) {
             for (EntryHook hook : Libraries.entryHooks(className)) {
                 if (hook.descriptor() == null || hook.descriptor().indexOf(')') < 0) {
                     continue; // every overload, or those whose first parameter is given: no fixed types to check

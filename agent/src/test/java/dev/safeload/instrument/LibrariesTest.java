@@ -16,7 +16,7 @@ class LibrariesTest {
     /** A class named in ENTRY_HOOKED whose switch case is missing would load unhooked. */
     @Test
     void everyEntryHookedClassHasHooksOnItself() {
-        for (String className : Libraries.ENTRY_HOOKED) {
+        for (String className : Libraries.entryHooked()) {
             List<EntryHook> hooks = Libraries.entryHooks(className);
             assertFalse(hooks.isEmpty(), className);
             for (EntryHook hook : hooks) {
@@ -59,7 +59,7 @@ class LibrariesTest {
                 Libraries.userHooks("com.acme.Store", ModelHook.parseAll("com.acme.Store#load(0)"))));
         assertFalse(Hooks.callsOnlyTheModelGate(List.of()));
         int modelOnly = 0;
-        for (String className : Libraries.ENTRY_HOOKED) {
+        for (String className : Libraries.entryHooked()) {
             List<EntryHook> hooks = Libraries.entryHooks(className);
             boolean only = Hooks.callsOnlyTheModelGate(hooks);
             for (EntryHook hook : hooks) {
