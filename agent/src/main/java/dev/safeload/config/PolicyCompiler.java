@@ -200,6 +200,9 @@ public final class PolicyCompiler {
      * a member name): no patterns, since a method allowlist is only as good as it is narrow.
      */
     static Set<String> memberNames(Setting s) throws ConfigException {
+        if (s.value().isBlank()) {
+            return Set.of(); // the usual case: no set, copy or iterator classes at premain
+        }
         Set<String> members = new java.util.LinkedHashSet<>();
         for (String entry : list(s.value())) {
             int dot = entry.lastIndexOf('.');
@@ -280,14 +283,26 @@ public final class PolicyCompiler {
         }
     }
 
+    /**
+     * The digest of {@code settings}, whose text is made when the digest is first asked for: at
+     * premain it was about 100 appends, interpreted, for a value the start event reads 2 s later.
+     */
     private static PolicyDigest digest(Settings settings) {
-        StringBuilder canonical = new StringBuilder();
-        for (ConfigKey key : ConfigKey.values()) {
-            // Who logs is not what is allowed: one policy keeps one digest across a fleet.
-            if (key != ConfigKey.POLICY && key != ConfigKey.LOG && !key.key().startsWith("service.")) {
-                canonical.append(key.key()).append('=').append(settings.get(key)).append('\n');
+        return new PolicyDigest(new Canonical(settings));
+    }
+
+    /** The effective settings, one {@code key=value} a line in the keys' order. A class: no lambda at premain. */
+    private record Canonical(Settings settings) implements java.util.function.Supplier<String> {
+        @Override
+        public String get() {
+            StringBuilder canonical = new StringBuilder();
+            for (ConfigKey key : ConfigKey.values()) {
+                // Who logs is not what is allowed: one policy keeps one digest across a fleet.
+                if (key != ConfigKey.POLICY && key != ConfigKey.LOG && !key.key().startsWith("service.")) {
+                    canonical.append(key.key()).append('=').append(settings.get(key)).append('\n');
+                }
             }
+            return canonical.toString();
         }
-        return new PolicyDigest(canonical.toString());
     }
 }

@@ -11,11 +11,15 @@ import java.util.HexFormat;
  */
 public final class PolicyDigest {
 
-    private final String canonical;
+    private final java.util.function.Supplier<String> canonical;
     private volatile String hex;
 
-    /** @param canonical the effective settings, one {@code key=value} per line in a fixed order */
-    public PolicyDigest(String canonical) {
+    /**
+     * @param canonical makes the effective settings, one {@code key=value} per line in a fixed
+     *     order, when the digest is first asked for (the start event, two seconds after premain);
+     *     the same text whenever it is called
+     */
+    public PolicyDigest(java.util.function.Supplier<String> canonical) {
         this.canonical = canonical;
     }
 
@@ -25,7 +29,7 @@ public final class PolicyDigest {
         if (h == null) {
             try {
                 h = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                        .digest(canonical.getBytes(StandardCharsets.UTF_8)));
+                        .digest(canonical.get().getBytes(StandardCharsets.UTF_8)));
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("the JDK has no SHA-256", e);
             }
