@@ -64,7 +64,7 @@ public final class ClassPatterns {
                 end = text.length();
             }
             int patternEnd = cut == '\n' ? end : text.indexOf(cut, start);
-            index(text.substring(start, patternEnd < 0 || patternEnd > end ? end : patternEnd), prefixList);
+            index(text.substring(start, patternEnd <= start || patternEnd > end ? end : patternEnd), prefixList);
             start = end + 1;
         }
         this.prefixes = prefixList.toArray(new String[0]);
@@ -142,7 +142,7 @@ public final class ClassPatterns {
                 end = text.length();
             }
             int patternEnd = cut == '\n' ? end : text.indexOf(cut, start);
-            found.add(text.substring(start, patternEnd < 0 || patternEnd > end ? end : patternEnd));
+            found.add(text.substring(start, patternEnd <= start || patternEnd > end ? end : patternEnd));
             start = end + 1;
         }
         return List.copyOf(found);
