@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /** Turns checked settings into a {@link Policy}; every error names the setting's origin and key. */
 public final class PolicyCompiler {
@@ -292,7 +293,7 @@ public final class PolicyCompiler {
     }
 
     /** The effective settings, one {@code key=value} a line in the keys' order. A class: no lambda at premain. */
-    private record Canonical(Settings settings) implements java.util.function.Supplier<String> {
+    private record Canonical(Settings settings) implements Supplier<String> {
         @Override
         public String get() {
             StringBuilder canonical = new StringBuilder();

@@ -1,6 +1,7 @@
 package dev.safeload.policy;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -59,15 +60,23 @@ public final class ClassPatterns {
         this.cut = cut;
         List<String> prefixList = new ArrayList<>();
         for (int start = text.indexOf('\n') + 1; start < text.length(); ) { // past the comment line
-            int end = text.indexOf('\n', start);
-            if (end < 0) {
-                end = text.length();
-            }
-            int patternEnd = cut == '\n' ? end : text.indexOf(cut, start);
-            index(text.substring(start, patternEnd <= start || patternEnd > end ? end : patternEnd), prefixList);
+            int end = lineEnd(start);
+            index(patternAt(start, end), prefixList);
             start = end + 1;
         }
         this.prefixes = prefixList.toArray(new String[0]);
+    }
+
+    /** Where the line of {@link #text} that starts at {@code start} ends: its {@code '\n'}, or the text's end. */
+    private int lineEnd(int start) {
+        int end = text.indexOf('\n', start);
+        return end < 0 ? text.length() : end;
+    }
+
+    /** The pattern of the line of {@link #text} from {@code start} to {@code end}: up to {@link #cut}, else the whole line. */
+    private String patternAt(int start, int end) {
+        int patternEnd = cut == '\n' ? end : text.indexOf(cut, start);
+        return text.substring(start, patternEnd <= start || patternEnd > end ? end : patternEnd);
     }
 
     private void index(String pattern, List<String> prefixList) {
@@ -94,7 +103,7 @@ public final class ClassPatterns {
      * @throws IllegalArgumentException naming the first pattern that is not valid
      */
     public static ClassPatterns of(Iterable<String> patterns) {
-        if (patterns instanceof java.util.Collection<String> given && given.isEmpty()) {
+        if (patterns instanceof Collection<String> given && given.isEmpty()) {
             return EMPTY; // the start's usual serial.allow, serial.deny and allowWithoutConstructor
         }
         Set<String> checked = new LinkedHashSet<>();
@@ -121,7 +130,7 @@ public final class ClassPatterns {
      * set to drop repeats, no copy.
      */
     static ClassPatterns builtInText(String text) {
-        return text.indexOf('\n') < 0 || text.indexOf('\n') == text.length() - 1 ? EMPTY : new ClassPatterns(text, '\n');
+        return ofText(text, '\n');
     }
 
     /**
@@ -130,19 +139,21 @@ public final class ClassPatterns {
      * #builtIn} makes of those classes, without the lists between.
      */
     static ClassPatterns builtInClassesOfScoped(String text) {
-        return text.indexOf('\n') < 0 || text.indexOf('\n') == text.length() - 1 ? EMPTY : new ClassPatterns(text, '@');
+        return ofText(text, '@');
+    }
+
+    /** A built-in text's set; the empty set for a text with no line past its comment. */
+    private static ClassPatterns ofText(String text, char cut) {
+        int comment = text.indexOf('\n');
+        return comment < 0 || comment == text.length() - 1 ? EMPTY : new ClassPatterns(text, cut);
     }
 
     /** A built-in list's patterns, from its text, as the list constructor would have kept them. */
     private List<String> patternsOfText() {
-        java.util.Set<String> found = new LinkedHashSet<>();
+        Set<String> found = new LinkedHashSet<>();
         for (int start = text.indexOf('\n') + 1; start < text.length(); ) {
-            int end = text.indexOf('\n', start);
-            if (end < 0) {
-                end = text.length();
-            }
-            int patternEnd = cut == '\n' ? end : text.indexOf(cut, start);
-            found.add(text.substring(start, patternEnd <= start || patternEnd > end ? end : patternEnd));
+            int end = lineEnd(start);
+            found.add(patternAt(start, end));
             start = end + 1;
         }
         return List.copyOf(found);

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.function.Supplier;
 
 /**
  * The SHA-256 of a policy's effective settings, computed the first time it is asked for: the
@@ -11,7 +12,7 @@ import java.util.HexFormat;
  */
 public final class PolicyDigest {
 
-    private final java.util.function.Supplier<String> canonical;
+    private final Supplier<String> canonical;
     private volatile String hex;
 
     /**
@@ -19,7 +20,7 @@ public final class PolicyDigest {
      *     order, when the digest is first asked for (the start event, two seconds after premain);
      *     the same text whenever it is called
      */
-    public PolicyDigest(java.util.function.Supplier<String> canonical) {
+    public PolicyDigest(Supplier<String> canonical) {
         this.canonical = canonical;
     }
 
