@@ -1,6 +1,8 @@
 package dev.safeload.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -74,6 +76,31 @@ class ShadedJarFormatsTest {
         }
 
         assertEquals(expected, scan(1, dir));
+    }
+
+    /**
+     * aircompressor's zstd decoder reads through {@code sun.misc.Unsafe}. A JDK that denies its
+     * memory access (JEP 498's {@code --sun-misc-unsafe-memory-access=deny}) gets a refusal that
+     * says why; the same file is allowed where the access is allowed.
+     */
+    @Test
+    void zstdWhereTheJvmDeniesUnsafeIsRefusedWithTheReason(@TempDir Path dir) throws Exception {
+        assumeTrue(Jdks.jdk25Notice() == null, Jdks::jdk25Notice);
+        Path file = dir.resolve("benign.joblib.zstd");
+        Files.write(file, compress(CODECS.get("zstd"), BENIGN));
+        Map<String, ForkedJvm.Result> byAccess = new TreeMap<>();
+        for (String access : List.of("allow", "deny")) {
+            byAccess.put(access, ForkedJvm.on(Jdks.all().get(1)).workDir(Files.createTempDirectory("safeload-zstd-"))
+                    .jvmArg("--sun-misc-unsafe-memory-access=" + access).runJar(ForkedJvm.agentJar(), "scan", file.toString()));
+        }
+        ForkedJvm.Result allowed = byAccess.get("allow");
+        assertEquals(0, allowed.exitCode(), allowed::toString);
+        assertTrue(allowed.stdout().startsWith("ALLOW"), allowed::toString);
+        ForkedJvm.Result denied = byAccess.get("deny");
+        assertEquals(1, denied.exitCode(), denied::toString);
+        assertTrue(denied.stdout().startsWith("BLOCK"), denied::toString);
+        assertTrue(denied.stdout().contains("the zstd decoder (aircompressor) needs sun.misc.Unsafe's memory access,"
+                + " which this JVM denies"), denied::toString);
     }
 
     /**

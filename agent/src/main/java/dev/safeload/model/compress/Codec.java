@@ -85,7 +85,7 @@ public enum Codec {
         }
 
         @Override
-        InputStream open(InputStream in) {
+        InputStream open(InputStream in) throws IOException {
             return Decoders.libraries().zstd(in);
         }
     },

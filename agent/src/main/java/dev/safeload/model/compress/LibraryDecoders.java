@@ -18,5 +18,5 @@ public interface LibraryDecoders {
 
     InputStream lz4(InputStream in) throws IOException;
 
-    InputStream zstd(InputStream in);
+    InputStream zstd(InputStream in) throws IOException;
 }

@@ -36,7 +36,16 @@ public final class BundledDecoders implements LibraryDecoders {
     }
 
     @Override
-    public InputStream zstd(InputStream in) {
+    public InputStream zstd(InputStream in) throws IOException {
+        try {
+            // Its first read would initialise the class that takes Unsafe; here the failure gets a reason.
+            Class.forName("io.airlift.compress.zstd.UnsafeUtil", true, BundledDecoders.class.getClassLoader());
+        } catch (ClassNotFoundException | ExceptionInInitializerError | NoClassDefFoundError e) {
+            // aircompressor reads through sun.misc.Unsafe, which a JDK started with
+            // --sun-misc-unsafe-memory-access=deny refuses (JEP 498; the default from some later JDK on).
+            throw new IOException("the zstd decoder (aircompressor) needs sun.misc.Unsafe's memory access,"
+                    + " which this JVM denies (--sun-misc-unsafe-memory-access)", e);
+        }
         return new ZstdInputStream(in);
     }
 }
