@@ -123,7 +123,7 @@ public final class DropFolderEntries {
      * 12"; jHDF's SLF4J calls reach them through the pack's parent).
      */
     static final List<String> PACKED_PACKAGES = List.of("dev/safeload/shaded/commons/", "dev/safeload/shaded/tukaani/",
-            "dev/safeload/shaded/aircompressor/", "dev/safeload/shaded/lzf/", "dev/safeload/shaded/jpountz/",
+            "dev/safeload/shaded/aircompressor/",
             "dev/safeload/shaded/jhdf/", "dev/safeload/model/compress/bundled/", "dev/safeload/model/keras/h5/");
 
     private static boolean packed(String name) {

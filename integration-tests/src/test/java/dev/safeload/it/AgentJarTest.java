@@ -128,7 +128,7 @@ class AgentJarTest {
 
     /** Packages whose classes live in the pack ({@code META-INF/safeload/classes.pack}), not the directory. */
     private static final List<String> PACKED = List.of("dev/safeload/shaded/commons/", "dev/safeload/shaded/tukaani/",
-            "dev/safeload/shaded/aircompressor/", "dev/safeload/shaded/lzf/", "dev/safeload/shaded/jpountz/",
+            "dev/safeload/shaded/aircompressor/",
             "dev/safeload/shaded/jhdf/",
             "dev/safeload/model/compress/bundled/", "dev/safeload/model/keras/h5/");
 

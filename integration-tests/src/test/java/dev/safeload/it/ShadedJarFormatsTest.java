@@ -119,6 +119,7 @@ class ShadedJarFormatsTest {
         expected.put("numpy/pair_compressed.npz", "allow npz []");
         expected.put("numpy/structured_object.npy", "allow numpy-object []");
         expected.put("keras/h5-external/inline.h5", "allow keras-h5 []");
+        expected.put("keras/h5-external/filtered.h5", "allow keras-h5 []");
         expected.put("keras/h5-external/external-link.h5", "block keras-h5 [keras.h5.external-link]");
         expected.put("keras/h5-external/virtual.h5", "block keras-h5 [keras.h5.virtual-dataset]");
         expected.put("keras/lookup/adapted-string-lookup.keras", "allow keras-v3 [keras.asset]");
