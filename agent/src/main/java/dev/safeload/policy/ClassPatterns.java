@@ -22,6 +22,8 @@ import java.util.Set;
  */
 public final class ClassPatterns {
 
+    /** No exact pattern, by length ({@link #exactByLength}); before {@link #EMPTY}, which is made with it. */
+    private static final String[][] NO_NAMES = new String[0][];
     private static final ClassPatterns EMPTY = new ClassPatterns(List.of());
 
     /**
@@ -33,7 +35,14 @@ public final class ClassPatterns {
     private final String text;
     /** Where a line of {@link #text} ends its pattern: {@code '\n'}, or {@code '@'} for the scoped rules' classes. */
     private final char cut;
-    private final Map<String, String> exact = new HashMap<>();
+    /**
+     * The patterns that name one class, by length (element n: those of length n, or null): a
+     * name is compared with the few of its own length. Not a hash map: filling one hashed every
+     * built-in pattern at premain (about 140 strings, 4,800 characters), which with the JDK's own
+     * hashing took {@code StringLatin1.hashCode} to C2 in most map probes (issue 12). A lookup
+     * here is rare: the serial policy caches its decision per class.
+     */
+    private final String[][] exactByLength;
     private final Map<String, String> packages = new HashMap<>();
     private final Map<String, String> trees = new HashMap<>();
     private final String[] prefixes;
@@ -43,10 +52,12 @@ public final class ClassPatterns {
         this.text = null;
         this.cut = '\n';
         List<String> prefixList = new ArrayList<>();
+        String[][] exactTable = NO_NAMES;
         for (String pattern : this.patterns) {
-            index(pattern, prefixList);
+            exactTable = index(pattern, prefixList, exactTable);
         }
         this.prefixes = prefixList.toArray(new String[0]);
+        this.exactByLength = exactTable;
     }
 
     /**
@@ -59,12 +70,14 @@ public final class ClassPatterns {
         this.text = text;
         this.cut = cut;
         List<String> prefixList = new ArrayList<>();
+        String[][] exactTable = NO_NAMES;
         for (int start = text.indexOf('\n') + 1; start < text.length(); ) { // past the comment line
             int end = lineEnd(start);
-            index(patternAt(start, end), prefixList);
+            exactTable = index(patternAt(start, end), prefixList, exactTable);
             start = end + 1;
         }
         this.prefixes = prefixList.toArray(new String[0]);
+        this.exactByLength = exactTable;
     }
 
     /** Where the line of {@link #text} that starts at {@code start} ends: its {@code '\n'}, or the text's end. */
@@ -79,10 +92,16 @@ public final class ClassPatterns {
         return text.substring(start, patternEnd <= start || patternEnd > end ? end : patternEnd);
     }
 
-    private void index(String pattern, List<String> prefixList) {
+    /**
+     * Files {@code pattern} where it belongs; returns {@code exactTable}, or a larger copy with
+     * {@code pattern} in it for an exact one ({@link #exactByLength}). Arrays copied with {@code
+     * System.arraycopy}, not a list: a list's add and iterator, called for each built-in pattern
+     * at premain, reached the JIT's thresholds.
+     */
+    private String[][] index(String pattern, List<String> prefixList, String[][] exactTable) {
         int length = pattern.length();
         if (pattern.charAt(length - 1) != '*') {
-            exact.put(pattern, pattern); // most patterns: one test, not three
+            return withExact(exactTable, pattern, length); // most patterns: one test, not three
         } else if (pattern.endsWith(".**")) {
             trees.put(pattern.substring(0, length - 3), pattern);
         } else if (pattern.endsWith(".*")) {
@@ -90,6 +109,23 @@ public final class ClassPatterns {
         } else {
             prefixList.add(pattern.substring(0, length - 1));
         }
+        return exactTable;
+    }
+
+    private static String[][] withExact(String[][] table, String pattern, int length) {
+        String[][] grown = table;
+        if (length >= table.length) {
+            grown = new String[Math.max(length + 1, 2 * table.length)][];
+            System.arraycopy(table, 0, grown, 0, table.length);
+        }
+        String[] same = grown[length];
+        String[] more = new String[same == null ? 1 : same.length + 1];
+        if (same != null) {
+            System.arraycopy(same, 0, more, 0, same.length);
+        }
+        more[more.length - 1] = pattern;
+        grown[length] = more;
+        return grown;
     }
 
     /** No patterns at all. */
@@ -193,10 +229,16 @@ public final class ClassPatterns {
      * null when none does.
      */
     public String match(String className) {
-        String hit = exact.get(className);
-        if (hit != null) {
-            return hit;
+        int length = className.length();
+        String[] sameLength = length < exactByLength.length ? exactByLength[length] : null;
+        if (sameLength != null) {
+            for (String pattern : sameLength) {
+                if (pattern.equals(className)) {
+                    return pattern;
+                }
+            }
         }
+        String hit;
         int dot = className.lastIndexOf('.');
         String pkg = dot < 0 ? "" : className.substring(0, dot);
         if (!packages.isEmpty() && (hit = packages.get(pkg)) != null) {

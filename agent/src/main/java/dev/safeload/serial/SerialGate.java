@@ -12,7 +12,7 @@ import java.io.InvalidClassException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -46,7 +46,7 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
     private volatile boolean hostFactoryAdopted;
     private volatile boolean streamsCreated;
     /** {@link Metrics}' count of streams checked, kept from the first stream on: no map lookup per stream. */
-    private LongAdder streams;
+    private AtomicLong streams;
     /**
      * {@code Hashtable}'s java.base edit, deferred to the first class descriptor of a {@code
      * Hashtable} (or subclass) that a stream resolves ({@link #classResolved}), or to the first
@@ -118,12 +118,12 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
             return builtinFactory.apply(current, requested);
         }
         streamsCreated = true;
-        LongAdder count = streams;
+        AtomicLong count = streams;
         if (count == null) {
             count = Metrics.counter(ENTRY_CLASS); // at the first stream: no counter listed before one
             streams = count;
         }
-        count.increment();
+        count.incrementAndGet();
         StreamGuard guard = current instanceof StreamGuard g ? g : null;
         ObjectInputFilter hostCurrent = guard != null ? guard.hostFilter() : current;
         ObjectInputFilter hostNext;

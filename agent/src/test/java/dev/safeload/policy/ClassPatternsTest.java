@@ -29,6 +29,21 @@ class ClassPatternsTest {
     }
 
     @Test
+    void exactNamesOfOneLengthAreToldApartAndNoLengthIsOutOfRange() {
+        ClassPatterns p = ClassPatterns.of(List.of("a.Bc", "a.Cb", "b.Ac", "x.Longest", "a.**"));
+        assertEquals("a.Bc", p.match("a.Bc"));
+        assertEquals("a.Cb", p.match("a.Cb"));
+        assertEquals("b.Ac", p.match("b.Ac"));
+        assertNull(p.match("b.Ca"), "the length of three patterns, the name of none");
+        assertEquals("x.Longest", p.match("x.Longest"));
+        assertNull(p.match("x.LongestPlus"), "longer than every exact pattern");
+        assertNull(p.match("x"), "shorter than every exact pattern");
+        assertNull(p.match(""));
+        assertEquals("a.**", p.match("a.Longer"), "no exact pattern of its length: the tree still matches");
+        assertNull(ClassPatterns.of(List.of("a.**")).match("a"), "no exact patterns at all");
+    }
+
+    @Test
     void rejectsPatternsThatCouldBeMisread() {
         assertThrows(IllegalArgumentException.class, () -> ClassPatterns.of(List.of("com.*.Dto")));
         assertThrows(IllegalArgumentException.class, () -> ClassPatterns.of(List.of("java.base/java.lang.*")));

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Model loads are counted apart from streams and documents, and listed under the same names. */
+/** Model loads count as streams and documents do: listed under the same names, adding up. */
 class MetricsTest {
 
     @Test
