@@ -40,7 +40,9 @@ public final class BundledDecoders implements LibraryDecoders {
         try {
             // Its first read would initialise the class that takes Unsafe; here the failure gets a reason.
             Class.forName("io.airlift.compress.zstd.UnsafeUtil", true, BundledDecoders.class.getClassLoader());
-        } catch (ClassNotFoundException | ExceptionInInitializerError | NoClassDefFoundError e) {
+        } catch (ClassNotFoundException e) {
+            // A library version without that class: nothing to say in advance; the decoder's own error stands.
+        } catch (ExceptionInInitializerError | NoClassDefFoundError e) {
             // aircompressor reads through sun.misc.Unsafe, which a JDK started with
             // --sun-misc-unsafe-memory-access=deny refuses (JEP 498; the default from some later JDK on).
             throw new IOException("the zstd decoder (aircompressor) needs sun.misc.Unsafe's memory access,"
