@@ -2,6 +2,7 @@ package dev.safeload.pack;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -20,7 +21,29 @@ public final class Pack {
     /** The packed classes' entry in the agent jar; written by {@code agent/src/build/DropFolderEntries.java}. */
     public static final String RESOURCE = "META-INF/safeload/classes.pack";
 
+    /**
+     * Logback, SLF4J and the agent's Logback sink, in the order they can be defined; written by
+     * {@code DropFolderEntries} too. With the agent on the boot class path they are defined in the
+     * boot loader, so unverified, at the log's hand-over to Logback ({@link BootPack}).
+     */
+    public static final String BOOT_RESOURCE = "META-INF/safeload/boot.pack";
+
+    /** What may define the boot pack in the boot loader; set at the agent's start, none in the CLI. */
+    private static volatile Instrumentation instrumentation;
+
     private Pack() {
+    }
+
+    /**
+     * Lets {@link BootPack} define the boot pack in the boot loader with {@code inst}: one export
+     * of {@code jdk.internal.misc} to the agent's own boot classes, made at the first use.
+     */
+    public static void bootDefinitions(Instrumentation inst) {
+        instrumentation = inst;
+    }
+
+    static Instrumentation instrumentation() {
+        return instrumentation;
     }
 
     /**
@@ -29,7 +52,9 @@ public final class Pack {
      */
     public static <T> T instance(Class<T> type, String className, Class<?>[] parameterTypes, Object... arguments) {
         try {
-            Class<?> packed = Class.forName(className, true, Loader.LOADER);
+            // The boot pack's classes are the boot loader's when it has them: no pack's loader, no index read.
+            Class<?> packed = Class.forName(className, true,
+                    BootPack.covers(className) && BootPack.inBootLoader() ? null : Loader.LOADER);
             return type.cast(packed.getConstructor(parameterTypes).newInstance(arguments));
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
@@ -80,7 +105,7 @@ public final class Pack {
     }
 
     /** The jar file of a {@code jar:file:...!/entry} URL. */
-    private static Path jarOf(URL url) throws IOException {
+    static Path jarOf(URL url) throws IOException {
         String spec = url.toString();
         int bang = spec.lastIndexOf("!/");
         if (!spec.startsWith("jar:file:") || bang < 0) {

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 import java.util.zip.ZipEntry;
@@ -21,6 +23,9 @@ import java.util.zip.ZipFile;
  *
  * <p>Names in the index are defined here first, never asked of the parent: the host cannot put a
  * class of its own in their place, and there is no public way to define anything else here.
+ *
+ * <p>The boot pack's classes ({@link BootPack}) that the packed classes use (jHDF's SLF4J) are
+ * defined here too, read from the boot pack, never asked of the parent.
  */
 final class PackLoader extends ClassLoader {
 
@@ -37,6 +42,8 @@ final class PackLoader extends ClassLoader {
     private final int[] deflatedLengths;
     private final int[] lengths;
     private final long dataStart;
+    /** Where the boot pack's classes lie in it, once read. Guarded by this. */
+    private Map<String, int[]> bootPackIndex;
 
     /** The pack's index, as read. */
     private record Index(String[] names, long[] offsets, int[] deflatedLengths, int[] lengths) {
@@ -116,7 +123,7 @@ final class PackLoader extends ClassLoader {
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
         int index = Arrays.binarySearch(names, name);
         if (index < 0) {
-            return super.loadClass(name, resolve);
+            return BootPack.covers(name) ? loadBootPacked(name, resolve) : super.loadClass(name, resolve);
         }
         synchronized (getClassLoadingLock(name)) {
             Class<?> c = findLoadedClass(name);
@@ -128,6 +135,52 @@ final class PackLoader extends ClassLoader {
             }
             return c;
         }
+    }
+
+    /**
+     * A class of the boot pack, defined here. Here even when the boot loader has them: jHDF's SLF4J
+     * calls (the first Keras HDF5 file, maybe at the host's start) then define the few classes they
+     * use, not the whole boot pack.
+     */
+    private Class<?> loadBootPacked(String name, boolean resolve) throws ClassNotFoundException {
+        synchronized (getClassLoadingLock(name)) {
+            Class<?> c = findLoadedClass(name);
+            if (c == null) {
+                int[] at = bootPackIndex().get(name);
+                if (at == null) {
+                    throw new ClassNotFoundException(name);
+                }
+                byte[] bytes;
+                try (InputStream in = jar.getInputStream(jar.getEntry(Pack.BOOT_RESOURCE))) {
+                    in.skipNBytes(at[0]); // a stored entry: a skip is a seek
+                    bytes = in.readNBytes(at[1]);
+                } catch (IOException | RuntimeException e) {
+                    throw new ClassNotFoundException(name + ": cannot read it from " + Pack.BOOT_RESOURCE, e);
+                }
+                if (bytes.length != at[1]) {
+                    throw new ClassNotFoundException(name + ": its bytes in " + Pack.BOOT_RESOURCE + " are truncated");
+                }
+                c = defineClass(name, bytes, 0, bytes.length);
+            }
+            if (resolve) {
+                resolveClass(c);
+            }
+            return c;
+        }
+    }
+
+    /** Where each class of the boot pack lies in it: its offset and its length; read at the first. */
+    private synchronized Map<String, int[]> bootPackIndex() throws ClassNotFoundException {
+        if (bootPackIndex == null) {
+            Map<String, int[]> index = new HashMap<>();
+            try {
+                BootPack.read(jar, (name, pack, offset, length) -> index.put(name, new int[] {offset, length}));
+            } catch (IOException | ReflectiveOperationException e) {
+                throw new ClassNotFoundException("cannot read " + Pack.BOOT_RESOURCE, e);
+            }
+            bootPackIndex = index;
+        }
+        return bootPackIndex;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.safeload.report;
 
 /** Where encoded event lines go. */
-interface EventSink {
+public interface EventSink {
 
     /** Writes one complete JSON line (without its newline); must be safe from many threads. */
     void write(String line);

@@ -217,12 +217,16 @@ public final class Reporter {
         start.start();
     }
 
+    /** The sink that writes through Logback; in the jar's boot pack with Logback, so made by name. */
+    static final String LOGBACK_SINK = "dev.safeload.report.logback.LogbackEventSink";
+
     /** Starts Logback and hands the log over to it. A class, not a lambda: none is spun for it. */
     private record StartRolling(Reporter reporter) implements Runnable {
         @Override
         public void run() {
             try {
-                reporter.sink.handOver(new LogbackEventSink(reporter.settings, reporter.console));
+                reporter.sink.handOver(dev.safeload.pack.Pack.instance(EventSink.class, LOGBACK_SINK,
+                        new Class<?>[] {LogSettings.class, PrintStream.class}, reporter.settings, reporter.console));
             } catch (RuntimeException | LinkageError e) {
                 reporter.console.println("safeload: cannot start rolling the violation log (" + e
                         + "); events are still appended to " + reporter.settings.destination());
@@ -241,7 +245,7 @@ public final class Reporter {
     /** Whether Logback has taken the log over; for tests. */
     boolean rolling() {
         HandOverSink s = sink;
-        return s != null && s.current() instanceof LogbackEventSink;
+        return s != null && s.current().getClass().getName().equals(LOGBACK_SINK);
     }
 
     private static final String KERNEL_HOST_NAME = "/proc/sys/kernel/hostname";

@@ -52,6 +52,26 @@ class PackLoaderTest {
         assertEquals(1, loader.names().length);
     }
 
+    /**
+     * Without the agent's boot class path (the CLI, a renamed jar, these tests), the boot pack's
+     * classes are defined here too, read from the boot pack, never asked of the parent.
+     */
+    @Test
+    void definesTheBootPacksClassesHereWhenItCannotDefineThemInTheBootLoader() throws Exception {
+        String sink = "dev.safeload.report.logback.LogbackEventSink";
+        Path jar = jar(Map.of(Packed.class.getName(), bytes(Packed.class)), false,
+                Map.of(sink, bytes(Class.forName(sink))));
+        PackLoader loader = new PackLoader(PackLoaderTest.class.getClassLoader(), jar);
+        Class<?> defined = Class.forName(sink, false, loader);
+        assertSame(loader, defined.getClassLoader());
+        assertNotSame(Class.forName(sink), defined);
+        assertSame(defined, loader.loadClass(sink), "defined once");
+        // A name in the boot pack's packages that the pack lacks is not found, though the parent has it.
+        String nested = sink + "$LineLayout";
+        assertSame(PackLoaderTest.class.getClassLoader(), Class.forName(nested).getClassLoader());
+        assertThrows(ClassNotFoundException.class, () -> loader.loadClass(nested));
+    }
+
     @Test
     void refusesAPackWhoseIndexIsNotSorted() throws Exception {
         Map<String, byte[]> classes = new java.util.LinkedHashMap<>();
@@ -82,8 +102,16 @@ class PackLoaderTest {
         }
     }
 
-    /** A jar with {@code classes} packed as the build packs them (in the map's order). */
     private Path jar(Map<String, byte[]> classes, boolean deflateThePack) throws IOException {
+        return jar(classes, deflateThePack, Map.of());
+    }
+
+    /**
+     * A jar with {@code classes} packed as the build packs them (in the map's order), and
+     * {@code bootClasses} in a boot pack when there are any.
+     */
+    private Path jar(Map<String, byte[]> classes, boolean deflateThePack, Map<String, byte[]> bootClasses)
+            throws IOException {
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         ByteArrayOutputStream pack = new ByteArrayOutputStream();
         DataOutputStream index = new DataOutputStream(pack);
@@ -124,6 +152,20 @@ class PackLoaderTest {
             zip.putNextEntry(entry);
             zip.write(bytes);
             zip.closeEntry();
+            if (!bootClasses.isEmpty()) {
+                zip.putNextEntry(new ZipEntry(Pack.BOOT_RESOURCE));
+                DataOutputStream boot = new DataOutputStream(zip);
+                boot.writeInt(BootPack.MAGIC);
+                boot.writeInt(bootClasses.size());
+                for (Map.Entry<String, byte[]> c : bootClasses.entrySet()) {
+                    boot.writeShort(c.getKey().length());
+                    boot.writeBytes(c.getKey());
+                    boot.writeInt(c.getValue().length);
+                    boot.write(c.getValue());
+                }
+                boot.flush();
+                zip.closeEntry();
+            }
         }
         return jar;
     }

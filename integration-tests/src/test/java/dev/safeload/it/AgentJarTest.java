@@ -13,6 +13,8 @@ import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The shipped jar: nothing in it can clash with the host's classes or configuration. */
 class AgentJarTest {
@@ -155,9 +157,61 @@ class AgentJarTest {
         assertTrue(names.stream().allMatch(n -> PACKED.stream().anyMatch(p -> n.startsWith(p.replace('/', '.')))),
                 "the pack holds only the packed packages");
         ForkedJvm.Result loaded = ForkedJvm.on(Jdks.current()).withAgent("mode=off")
-                .workDir(Files.createTempDirectory("safeload-pack-")).runMain(LoadEveryPackedClass.class);
+                .workDir(Files.createTempDirectory("safeload-pack-")).runMain(LoadEveryPackedClass.class, ForkedJvm.agentJar().toString());
         assertEquals(0, loaded.exitCode(), loaded::toString);
-        assertEquals("loaded " + names.size() + " packed classes", loaded.stdout().strip(), loaded::toString);
+        assertEquals("loaded " + names.size() + " packed classes, " + bootPackedNames(ForkedJvm.agentJar()).size()
+                + " of the boot pack", loaded.stdout().strip(), loaded::toString);
+    }
+
+    /** Packages whose classes live in the boot pack ({@code META-INF/safeload/boot.pack}), not the directory. */
+    private static final List<String> BOOT_PACKED = List.of("dev/safeload/shaded/logback/", "dev/safeload/shaded/slf4j/",
+            "dev/safeload/report/logback/");
+
+    /**
+     * Logback, SLF4J and the sink are one stored entry too, and the agent, running, defines every
+     * one of their classes in the boot loader, where each links: the boot loader finds no class
+     * it was not given, so one missing would fail here rather than at the log's first roll.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.safeload.it.support.Jdks#forTests")
+    void definesTheBootPackInTheBootLoaderWhereEachClassLinks(Jdks.Jdk jdk) throws Exception {
+        try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile())) {
+            JarEntry pack = jar.getJarEntry("META-INF/safeload/boot.pack");
+            assertTrue(pack != null, "no META-INF/safeload/boot.pack");
+            assertEquals(java.util.zip.ZipEntry.STORED, pack.getMethod(), "the boot pack is read by seeking: stored");
+            assertEquals(List.of(), jar.stream().map(JarEntry::getName)
+                    .filter(n -> n.endsWith(".class") && BOOT_PACKED.stream().anyMatch(n::startsWith)).toList());
+        }
+        List<String> names = bootPackedNames(ForkedJvm.agentJar());
+        for (String prefix : BOOT_PACKED) {
+            String dotted = prefix.replace('/', '.');
+            assertTrue(names.stream().anyMatch(n -> n.startsWith(dotted)), "nothing in the boot pack from " + prefix);
+        }
+        assertTrue(names.stream().allMatch(n -> BOOT_PACKED.stream().anyMatch(p -> n.startsWith(p.replace('/', '.')))),
+                "the boot pack holds only its packages");
+        ForkedJvm.Result loaded = ForkedJvm.on(jdk).withAgent("log=stderr")
+                .workDir(Files.createTempDirectory("safeload-boot-pack-")).runMain(LoadTheBootPack.class, ForkedJvm.agentJar().toString());
+        assertEquals(0, loaded.exitCode(), loaded::toString);
+        assertEquals("linked " + names.size() + " classes of the boot pack in the boot loader",
+                loaded.stdout().strip(), loaded::toString);
+    }
+
+    /** The class names of the boot pack, in its order (dev.safeload.pack.BootPack reads the same format). */
+    private static List<String> bootPackedNames(java.nio.file.Path agentJar) throws java.io.IOException {
+        try (JarFile jar = new JarFile(agentJar.toFile());
+             java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(
+                     jar.getInputStream(jar.getJarEntry("META-INF/safeload/boot.pack"))))) {
+            if (in.readInt() != 0x534c4250) {
+                throw new AssertionError("not a boot pack");
+            }
+            int count = in.readInt();
+            List<String> names = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                names.add(new String(in.readNBytes(in.readUnsignedShort()), java.nio.charset.StandardCharsets.US_ASCII));
+                in.skipNBytes(in.readInt());
+            }
+            return names;
+        }
     }
 
     /** The class names the pack's index holds (dev.safeload.pack.PackLoader reads the same format). */
@@ -198,7 +252,36 @@ class AgentJarTest {
                 c.getDeclaredMethods(); // links, so verifies, the class: every type it names resolves
                 count++;
             }
-            System.out.println("loaded " + count + " packed classes");
+            // mode=off: no instrumentation, so the pack's loader defines the boot pack's classes too.
+            int boot = 0;
+            for (String name : bootPackedNames(java.nio.file.Path.of(args[0]))) {
+                Class<?> c = Class.forName(name, false, loader);
+                if (c.getClassLoader() != loader) {
+                    throw new AssertionError(name + " came from " + c.getClassLoader());
+                }
+                c.getDeclaredMethods();
+                boot++;
+            }
+            System.out.println("loaded " + count + " packed classes, " + boot + " of the boot pack");
+        }
+    }
+
+    /** Has the running agent define its boot pack in the boot loader, then links every class of it there. */
+    public static final class LoadTheBootPack {
+        public static void main(String[] args) throws Exception {
+            java.lang.reflect.Method inBootLoader = Class.forName("dev.safeload.pack.BootPack", true, null)
+                    .getDeclaredMethod("inBootLoader");
+            inBootLoader.setAccessible(true);
+            if (!(Boolean) inBootLoader.invoke(null)) {
+                throw new AssertionError("the agent did not define its boot pack in the boot loader");
+            }
+            int count = 0;
+            for (String name : bootPackedNames(java.nio.file.Path.of(args[0]))) {
+                Class<?> c = Class.forName(name, false, null); // the boot loader's, or ClassNotFoundException
+                c.getDeclaredMethods(); // every type its methods name resolves, in the boot loader
+                count++;
+            }
+            System.out.println("linked " + count + " classes of the boot pack in the boot loader");
         }
     }
 

@@ -31,25 +31,30 @@ class ViolationLogTest {
     }
 
     /**
-     * Past the first 2 s the agent's Logback takes the log over (not packed: the boot loader does
-     * not verify its classes, the pack's loader would). The events after the hand-over still land
-     * in the log, one line each.
+     * Past the first 2 s the agent's Logback takes the log over, its classes defined from the jar's
+     * boot pack in the boot loader (which does not verify them; the pack's loader would). The
+     * events after the hand-over still land in the log, one line each.
      */
     @Test
     void logbackTakesTheLogOverAndEveryEventLands() throws Exception {
         Scenario s = Scenario.on(Jdks.current());
         Path classes = s.dir().resolve("classes.log");
-        s.jvmArg("-Xlog:class+load=info:file=" + classes);
+        s.jvmArg("-Xlog:class+load=debug:file=" + classes);
         Path payload = s.payload(Payloads.serialize(Payloads.urlKeyedMap()));
         // At 0, 1.5, 3 and 4.5 s: the third event starts Logback, the fourth is written through it.
         Scenario.Outcome outcome = s.run("log.rateLimit=100000", "spaced", payload.toString(), "4", "1500");
         assertTrue(outcome.result().endsWith("refused=4 other=0"), outcome::toString);
         assertEquals(4, outcome.actions("refuse").size(), outcome::toString);
         assertFalse(outcome.jvm().stderr().contains("cannot start rolling"), outcome::toString);
-        String loaded = Files.readString(classes);
-        assertTrue(loaded.contains("dev.safeload.report.LogbackEventSink "), "the sink never loaded");
-        assertTrue(loaded.contains("dev.safeload.shaded.logback.core.rolling.RollingFileAppender "),
-                "Logback's rolling appender never loaded");
+        List<String> loaded = Files.readAllLines(classes);
+        for (String name : List.of("dev.safeload.report.logback.LogbackEventSink",
+                "dev.safeload.shaded.logback.core.rolling.RollingFileAppender")) {
+            int line = java.util.stream.IntStream.range(0, loaded.size())
+                    .filter(i -> loaded.get(i).contains(" " + name + " source: ")).findFirst().orElse(-1);
+            assertTrue(line >= 0, name + " never loaded");
+            // The debug line after it names the loader.
+            assertTrue(loaded.get(line + 1).contains("of 'bootstrap'"), () -> name + ": " + loaded.get(line + 1));
+        }
     }
 
     @Test

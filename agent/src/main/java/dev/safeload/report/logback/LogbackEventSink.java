@@ -1,4 +1,4 @@
-package dev.safeload.report;
+package dev.safeload.report.logback;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -14,15 +14,18 @@ import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.status.Status;
 import ch.qos.logback.core.util.FileSize;
+import dev.safeload.report.EventSink;
+import dev.safeload.report.LogSettings;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Writes event lines through the agent's own, relocated Logback. The context is built in code
  * and never auto-configured, so it reads no {@code logback.xml} and never touches the host's
- * logging.
+ * logging. In the jar's boot pack with Logback ({@code dev.safeload.pack.Pack}): the reporter makes
+ * it by name.
  */
-final class LogbackEventSink implements EventSink {
+public final class LogbackEventSink implements EventSink {
 
     private final LoggerContext context;
     private final Logger logger;
@@ -35,7 +38,7 @@ final class LogbackEventSink implements EventSink {
         }
     }
 
-    LogbackEventSink(LogSettings settings, PrintStream console) {
+    public LogbackEventSink(LogSettings settings, PrintStream console) {
         context = new LoggerContext();
         context.setName("safeload");
         // Logback 1.5 needs an MDC adapter on every context it did not configure itself.
