@@ -7,7 +7,6 @@ import dev.safeload.config.Settings;
 import dev.safeload.deser.DeserializerGate;
 import dev.safeload.instrument.Hooks;
 import dev.safeload.model.gate.ModelLoadGate;
-import dev.safeload.pack.Pack;
 import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
 import dev.safeload.policy.Strictness;
@@ -87,8 +86,7 @@ final class AgentRuntime {
     static boolean start(Policy policy, LogSettings log, Instrumentation inst, PrintStream console,
                          String options, Map<String, String> environment, java.nio.file.Path policyFile,
                          boolean jmx, boolean allowLoosening, boolean attached) {
-        Reporter reporter = new Reporter(log, console);
-        Pack.bootDefinitions(inst);
+        Reporter reporter = new Reporter(log, console, inst);
         AgentRuntime runtime = new AgentRuntime(policy, reporter, console, allowLoosening, options, environment);
         // Hooks first, so that ObjectInputFilter.Config, which installing the factory loads, is
         // hooked as it loads. Hooked classes are transformed as they load (or now, if already

@@ -51,8 +51,8 @@ final class BootPack {
     }
 
     /**
-     * Whether the boot loader has the boot pack's classes; the first call defines them there when
-     * the agent runs from the boot class path with {@code inst}.
+     * Whether the boot loader has the boot pack's classes; the first call (the log's hand-over,
+     * once) defines them there when the agent runs from the boot class path with {@code inst}.
      */
     static synchronized boolean inBootLoader(Instrumentation inst) {
         if (state == 0) {
@@ -70,11 +70,6 @@ final class BootPack {
             }
         }
         return state == 1;
-    }
-
-    /** {@link #inBootLoader(Instrumentation)} with the agent's instrumentation. */
-    static boolean inBootLoader() {
-        return inBootLoader(Pack.instrumentation());
     }
 
     /**

@@ -28,22 +28,7 @@ public final class Pack {
      */
     public static final String BOOT_RESOURCE = "META-INF/safeload/boot.pack";
 
-    /** What may define the boot pack in the boot loader; set at the agent's start, none in the CLI. */
-    private static volatile Instrumentation instrumentation;
-
     private Pack() {
-    }
-
-    /**
-     * Lets {@link BootPack} define the boot pack in the boot loader with {@code inst}: one export
-     * of {@code jdk.internal.misc} to the agent's own boot classes, made at the first use.
-     */
-    public static void bootDefinitions(Instrumentation inst) {
-        instrumentation = inst;
-    }
-
-    static Instrumentation instrumentation() {
-        return instrumentation;
     }
 
     /**
@@ -51,10 +36,21 @@ public final class Pack {
      * The name is the core's own constant, never the host's: the pack defines only what its index holds.
      */
     public static <T> T instance(Class<T> type, String className, Class<?>[] parameterTypes, Object... arguments) {
+        return bootInstance(null, type, className, parameterTypes, arguments);
+    }
+
+    /**
+     * {@link #instance(Class, String, Class[], Object...)} of a class of the boot pack, which
+     * {@code inst} lets {@link BootPack} define in the boot loader (one export of
+     * {@code jdk.internal.misc} to the agent's own boot classes, at the first call); without it,
+     * or not on the boot class path, the pack's loader defines it.
+     */
+    public static <T> T bootInstance(Instrumentation inst, Class<T> type, String className, Class<?>[] parameterTypes,
+            Object... arguments) {
         try {
             // The boot pack's classes are the boot loader's when it has them: no pack's loader, no index read.
             Class<?> packed = Class.forName(className, true,
-                    BootPack.covers(className) && BootPack.inBootLoader() ? null : Loader.LOADER);
+                    BootPack.covers(className) && BootPack.inBootLoader(inst) ? null : Loader.LOADER);
             return type.cast(packed.getConstructor(parameterTypes).newInstance(arguments));
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();

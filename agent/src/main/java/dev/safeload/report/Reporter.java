@@ -39,15 +39,23 @@ public final class Reporter {
     private String hostName;
     /** Read at the first line: ProcessHandle's class starts a thread pool of its own (some 25 classes). */
     private long pid = -1;
+    private final java.lang.instrument.Instrumentation inst;
 
     public Reporter(LogSettings settings, PrintStream console) {
-        this(settings, console, ROLLING_DELAY_NANOS);
+        this(settings, console, ROLLING_DELAY_NANOS, null);
     }
 
-    Reporter(LogSettings settings, PrintStream console, long rollingDelayNanos) {
+    /** @param inst lets the hand-over define Logback in the boot loader (dev.safeload.pack.BootPack); or null */
+    public Reporter(LogSettings settings, PrintStream console, java.lang.instrument.Instrumentation inst) {
+        this(settings, console, ROLLING_DELAY_NANOS, inst);
+    }
+
+    Reporter(LogSettings settings, PrintStream console, long rollingDelayNanos,
+             java.lang.instrument.Instrumentation inst) {
         this.settings = settings;
         this.console = console;
         this.rollingDelayNanos = rollingDelayNanos;
+        this.inst = inst;
     }
 
     private RateLimiter limiter() {
@@ -225,7 +233,7 @@ public final class Reporter {
         @Override
         public void run() {
             try {
-                reporter.sink.handOver(dev.safeload.pack.Pack.instance(EventSink.class, LOGBACK_SINK,
+                reporter.sink.handOver(dev.safeload.pack.Pack.bootInstance(reporter.inst, EventSink.class, LOGBACK_SINK,
                         new Class<?>[] {LogSettings.class, PrintStream.class}, reporter.settings, reporter.console));
             } catch (RuntimeException | LinkageError e) {
                 reporter.console.println("safeload: cannot start rolling the violation log (" + e

@@ -84,7 +84,7 @@ class ReporterTest {
     void handsTheLogOverToLogbackWithoutLosingOrRepeatingALine() throws Exception {
         Path log = dir.resolve("handover.jsonl");
         Reporter reporter = new Reporter(new LogSettings(log.toString(), 4096, 1, 100_000, ServiceIdentity.NONE),
-                new PrintStream(new ByteArrayOutputStream()), 0);
+                new PrintStream(new ByteArrayOutputStream()), 0, null);
         assertFalse(reporter.rolling());
         int n = 0;
         long deadline = System.nanoTime() + 30_000_000_000L;
