@@ -108,7 +108,7 @@ public final class DropFolderEntries {
     }
 
     /** The packages (not their subpackages) whose classes are stored: premain's and the first stream's. */
-    static final List<String> STORED_PACKAGES = List.of("dev/safeload/agent/", "dev/safeload/config/", "dev/safeload/pack/",
+    static final List<String> STORED_PACKAGES = List.of("dev/safeload/agent/", "dev/safeload/config/",
             "dev/safeload/policy/", "dev/safeload/report/", "dev/safeload/serial/", "dev/safeload/instrument/",
             "dev/safeload/instrument/jdk/");
 
