@@ -145,19 +145,9 @@ class AgentJarTest {
     void packsTheLibrariesEveryStartWouldIndex() throws Exception {
         List<String> names;
         try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile())) {
-            JarEntry pack = jar.getJarEntry("META-INF/safeload/classes.pack");
-            assertTrue(pack != null, "no META-INF/safeload/classes.pack");
-            assertEquals(java.util.zip.ZipEntry.STORED, pack.getMethod(), "the pack is read by seeking: stored");
-            assertEquals(List.of(), jar.stream().map(JarEntry::getName)
-                    .filter(n -> n.endsWith(".class") && PACKED.stream().anyMatch(n::startsWith)).toList());
             names = packedNames(jar);
         }
-        for (String prefix : PACKED) {
-            String dotted = prefix.replace('/', '.');
-            assertTrue(names.stream().anyMatch(n -> n.startsWith(dotted)), "nothing packed from " + prefix);
-        }
-        assertTrue(names.stream().allMatch(n -> PACKED.stream().anyMatch(p -> n.startsWith(p.replace('/', '.')))),
-                "the pack holds only the packed packages");
+        assertPackedOnly("META-INF/safeload/classes.pack", PACKED, names);
         ForkedJvm.Result loaded = ForkedJvm.on(Jdks.current()).withAgent("mode=off")
                 .workDir(Files.createTempDirectory("safeload-pack-")).runMain(LoadEveryPackedClass.class, ForkedJvm.agentJar().toString());
         assertEquals(0, loaded.exitCode(), loaded::toString);
@@ -177,26 +167,34 @@ class AgentJarTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.safeload.it.support.Jdks#forTests")
     void definesTheBootPackInTheBootLoaderWhereEachClassLinks(Jdks.Jdk jdk) throws Exception {
-        try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile())) {
-            JarEntry pack = jar.getJarEntry("META-INF/safeload/boot.pack");
-            assertTrue(pack != null, "no META-INF/safeload/boot.pack");
-            assertEquals(java.util.zip.ZipEntry.STORED, pack.getMethod(), "the boot pack is read by seeking: stored");
-            assertEquals(List.of(), jar.stream().map(JarEntry::getName)
-                    .filter(n -> n.endsWith(".class") && BOOT_PACKED.stream().anyMatch(n::startsWith)).toList());
-        }
         List<String> names = bootPackedNames(ForkedJvm.agentJar());
-        for (String prefix : BOOT_PACKED) {
-            String dotted = prefix.replace('/', '.');
-            assertTrue(names.stream().anyMatch(n -> n.startsWith(dotted)), "nothing in the boot pack from " + prefix);
-        }
-        assertTrue(names.stream().allMatch(n -> BOOT_PACKED.stream().anyMatch(p -> n.startsWith(p.replace('/', '.')))),
-                "the boot pack holds only its packages");
+        assertPackedOnly("META-INF/safeload/boot.pack", BOOT_PACKED, names);
         java.nio.file.Path dir = Files.createTempDirectory("safeload-boot-pack-");
         ForkedJvm.Result loaded = ForkedJvm.on(jdk).withAgent("log=" + dir.resolve("v.jsonl"))
                 .workDir(dir).runMain(LoadTheBootPack.class, ForkedJvm.agentJar().toString());
         assertEquals(0, loaded.exitCode(), loaded::toString);
         assertEquals("linked " + names.size() + " classes of the boot pack in the boot loader",
                 loaded.stdout().strip(), loaded::toString);
+    }
+
+    /**
+     * {@code entry} is stored (read without inflating), no class of {@code packages} is left in the
+     * directory, and {@code names}, the classes it holds, come from each of those packages and no other.
+     */
+    private static void assertPackedOnly(String entry, List<String> packages, List<String> names) throws Exception {
+        try (JarFile jar = new JarFile(ForkedJvm.agentJar().toFile())) {
+            JarEntry pack = jar.getJarEntry(entry);
+            assertTrue(pack != null, "no " + entry);
+            assertEquals(java.util.zip.ZipEntry.STORED, pack.getMethod(), entry + " is stored");
+            assertEquals(List.of(), jar.stream().map(JarEntry::getName)
+                    .filter(n -> n.endsWith(".class") && packages.stream().anyMatch(n::startsWith)).toList());
+        }
+        for (String prefix : packages) {
+            String dotted = prefix.replace('/', '.');
+            assertTrue(names.stream().anyMatch(n -> n.startsWith(dotted)), entry + " holds nothing from " + prefix);
+        }
+        assertTrue(names.stream().allMatch(n -> packages.stream().anyMatch(p -> n.startsWith(p.replace('/', '.')))),
+                entry + " holds only its packages");
     }
 
     /** The class names of the boot pack, in its order (dev.safeload.pack.BootPack reads the same format). */
