@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.safeload.it.support.ConsoleProcess;
 import dev.safeload.it.support.ForkedJvm;
 import dev.safeload.it.support.Jdks;
 import dev.safeload.it.support.Payloads;
@@ -14,6 +15,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The violation log: one valid JSON object per event, none lost, none interleaved. */
 class ViolationLogTest {
@@ -55,6 +58,44 @@ class ViolationLogTest {
             // The debug line after it names the loader.
             assertTrue(loaded.get(line + 1).contains("of 'bootstrap'"), () -> name + ": " + loaded.get(line + 1));
         }
+    }
+
+    /**
+     * Attached to a running JVM, the agent hands its log over to Logback the same way: Logback's
+     * classes defined in the boot loader from the jar's boot pack, and every event in the log.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.safeload.it.support.Jdks#forTests")
+    void afterAnAttachLogbackTakesTheLogOverFromTheBootLoader(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-attach-log-");
+        Path payload = dir.resolve("url.ser");
+        Files.write(payload, Payloads.serialize(Payloads.urlKeyedMap()));
+        Path classes = dir.resolve("classes.log");
+        Path log = dir.resolve("v.jsonl");
+        try (ConsoleProcess console = ConsoleProcess.start(jdk, dir, null, "-XX:+EnableDynamicAgentLoading",
+                "-Xlog:class+load=debug:file=" + classes)) {
+            ForkedJvm.Result attached = ForkedJvm.on(Jdks.current()).workDir(dir)
+                    .runJar(ForkedJvm.agentJar(), "attach", String.valueOf(console.pid()), "log=" + log);
+            assertEquals(0, attached.exitCode(), attached::toString);
+            assertTrue(console.send("read " + payload).startsWith("RESULT refused"));
+            Thread.sleep(2500); // the next event starts Logback
+            assertTrue(console.send("read " + payload).startsWith("RESULT refused"));
+            String sink = " dev.safeload.report.logback.LogbackEventSink source: ";
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            List<String> loaded = Files.readAllLines(classes);
+            while (loaded.stream().noneMatch(l -> l.contains(sink)) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                loaded = Files.readAllLines(classes);
+            }
+            int line = loaded.indexOf(loaded.stream().filter(l -> l.contains(sink)).findFirst().orElseThrow(
+                    () -> new AssertionError("the sink never loaded after the attach")));
+            List<String> lines = loaded;
+            assertTrue(loaded.get(line + 1).contains("of 'bootstrap'"), () -> lines.get(line + 1));
+            assertTrue(console.send("read " + payload).startsWith("RESULT refused"));
+        }
+        String written = Files.readString(log);
+        assertEquals(3, written.lines().filter(l -> l.contains("\"event.action\":\"refuse\"")).count(), written);
+        assertFalse(Files.readString(dir.resolve("console-stderr.txt")).contains("cannot start rolling"));
     }
 
     @Test
