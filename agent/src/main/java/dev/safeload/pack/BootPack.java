@@ -57,8 +57,9 @@ final class BootPack {
     static synchronized boolean inBootLoader(Instrumentation inst) {
         if (state == 0) {
             state = 2;
-            URL url = Pack.class.getResource("/" + Pack.BOOT_RESOURCE);
-            if (Pack.class.getClassLoader() == null && inst != null && url != null) {
+            URL url = Pack.class.getClassLoader() == null && inst != null
+                    ? Pack.class.getResource("/" + Pack.BOOT_RESOURCE) : null;
+            if (url != null) {
                 try (ZipFile jar = new ZipFile(Pack.jarOf(url).toFile())) {
                     defineInBootLoader(inst, jar);
                     state = 1;
