@@ -1,8 +1,10 @@
 package dev.safeload.report;
 
+import dev.safeload.pack.Pack;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.instrument.Instrumentation;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,19 +41,19 @@ public final class Reporter {
     private String hostName;
     /** Read at the first line: ProcessHandle's class starts a thread pool of its own (some 25 classes). */
     private long pid = -1;
-    private final java.lang.instrument.Instrumentation inst;
+    private final Instrumentation inst;
 
     public Reporter(LogSettings settings, PrintStream console) {
         this(settings, console, ROLLING_DELAY_NANOS, null);
     }
 
     /** @param inst lets the hand-over define Logback in the boot loader (dev.safeload.pack.BootPack); or null */
-    public Reporter(LogSettings settings, PrintStream console, java.lang.instrument.Instrumentation inst) {
+    public Reporter(LogSettings settings, PrintStream console, Instrumentation inst) {
         this(settings, console, ROLLING_DELAY_NANOS, inst);
     }
 
     Reporter(LogSettings settings, PrintStream console, long rollingDelayNanos,
-             java.lang.instrument.Instrumentation inst) {
+             Instrumentation inst) {
         this.settings = settings;
         this.console = console;
         this.rollingDelayNanos = rollingDelayNanos;
@@ -233,7 +235,7 @@ public final class Reporter {
         @Override
         public void run() {
             try {
-                reporter.sink.handOver(dev.safeload.pack.Pack.bootInstance(reporter.inst, EventSink.class, LOGBACK_SINK,
+                reporter.sink.handOver(Pack.bootInstance(reporter.inst, EventSink.class, LOGBACK_SINK,
                         new Class<?>[] {LogSettings.class, PrintStream.class}, reporter.settings, reporter.console));
             } catch (RuntimeException | LinkageError e) {
                 reporter.console.println("safeload: cannot start rolling the violation log (" + e
