@@ -30,6 +30,7 @@ final class GraphExpansion {
 
     private long total;
     private long hashedWork;
+    private boolean hashesAll;
     private int outermostHashed;
     /**
      * Per depth d (1-based), at {@code 2d}: {@link #total} when the open object began, and at
@@ -87,6 +88,7 @@ final class GraphExpansion {
         forgetWeights();
         total = 0;
         hashedWork = 0;
+        hashesAll = false;
         outermostHashed = 0;
         top = 0;
         highestNext = 0;
@@ -95,7 +97,19 @@ final class GraphExpansion {
     /** The hashing this stream's containers have done or will do, in objects visited. */
     long work() {
         long pending = outermostHashed > 0 && top > outermostHashed ? total - levels[(outermostHashed + 1) << 1] : 0;
-        return saturatedAdd(hashedWork, pending);
+        long work = saturatedAdd(hashedWork, pending);
+        return hashesAll ? Math.max(work, total) : work;
+    }
+
+    /**
+     * The stream holds a container that hashes what it holds without checking a
+     * {@code Map.Entry[]} first ({@code ConcurrentHashMap}, the serial proxy of {@code Set.of} and
+     * {@code Map.of}): from now on {@link #work} counts every object of the graph, through every
+     * shared reference, since which of them it hashes is not told by any checkpoint.
+     * {@link #mayExceed} needs no change: {@link #total} is within its bound.
+     */
+    void hashesAll() {
+        hashesAll = true;
     }
 
     /**
@@ -136,7 +150,7 @@ final class GraphExpansion {
             boolean inPlace;
             if (rise == 0) {
                 long s = lv[at + 1];
-                if ((s & ~HASHED) == own) {
+                if ((s & ~HASHED) == own && target < 0) {
                     return; // the same object: its handle still the next one, no children yet
                 }
                 // A sibling of a leaf: closes it in place. A leaf's weight is not kept (a
@@ -180,7 +194,6 @@ final class GraphExpansion {
             return;
         }
         int floor = depth;
-        long referred = 0;
         boolean judged = arrayLength;
         // A loop whose exit is its condition (C2 gave up on a while (true) here, leaving
         // filterCheck to the unoptimised tier).
@@ -203,9 +216,10 @@ final class GraphExpansion {
                 countChild(closing, weight);
             } else {
                 judged = true;
-                referred = weight(target);
-                // A sibling unless it is the same object: its handle still the next one, no children yet.
-                if (top == depth && (referred > 0 || (levels[(depth << 1) + 1] & ~HASHED) != (long) next << 2)) {
+                // A sibling unless it is the same object: its handle still the next one, no children
+                // yet. A back-reference is never that object: a run of them to one string, which
+                // take no handle, counts each (as one) rather than once.
+                if (top == depth && (target >= 0 || (levels[(depth << 1) + 1] & ~HASHED) != (long) next << 2)) {
                     floor = depth - 1;
                 }
             }
@@ -213,6 +227,9 @@ final class GraphExpansion {
         if (arrayLength) {
             return;
         }
+        // Read once the sibling is closed: a back-reference to the object it closes ([x, x] in a
+        // list) counts that object's whole expansion, which is written only as it closes.
+        long referred = weight(target);
         if (referred > 0) {
             // A back-reference to an object with children: its whole expansion, again. Its
             // parent now has children, so the parent's own expansion is kept when it closes: a
@@ -255,14 +272,15 @@ final class GraphExpansion {
      * so is never the same object) and opens the parent's sibling: two checkpoints in 21 on the
      * 20,000-object graph (a new row; the key after a list of Integers), some 14 ns each
      * through the loop. False, with nothing changed, for anything else: the open child has
-     * children, or the target has a weight.
+     * children, the target has a weight, or the target is the parent itself.
      */
     private boolean closeLeafAndParent(int depth, int next, int target) {
         long[] lv = levels;
         int at = depth << 1; // the parent's start; its state at + 1, the leaf's at + 2 and + 3
         long s = lv[at + 1];
-        if ((lv[at + 3] & HAS_CHILDREN) != 0 || (s & HAS_CHILDREN) == 0 || weight(target) != 0) {
-            return false;
+        if ((lv[at + 3] & HAS_CHILDREN) != 0 || (s & HAS_CHILDREN) == 0 || weight(target) != 0
+                || (target >= 0 && (int) (s >> 2) == target)) {
+            return false; // a back-reference to the parent it closes counts the parent's weight: settle()
         }
         if (outermostHashed >= depth) {
             outermostHashed = 0; // the leaf or its parent; both close

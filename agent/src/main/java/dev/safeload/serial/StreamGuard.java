@@ -12,6 +12,7 @@ import java.io.ObjectInputStream;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.LongBinaryOperator;
@@ -57,6 +58,12 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     private Set<String> reported;
     private Set<String> frames;
     private String id;
+    /**
+     * Set once the stream named a class that hashes without a table check ({@link
+     * #hashesWithoutTable}): every read of the stream from then on counts its whole graph as hash
+     * work, its tracker told again whenever a read takes one.
+     */
+    private boolean hashesAll;
     /** Set once an object was refused for a field: the stream stays refused (see accept(Object)). */
     private Decision refusedObject;
     private GraphExpansion expansion;
@@ -217,6 +224,12 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
             if (!codeBearing && !isJdkClass(type) && CodeBearingValues.bearsCode(type)) {
                 codeBearing = true;
             }
+            if (!hashesAll && hashesWithoutTable(type)) {
+                hashesAll = true; // before any object of the class is read: its descriptor comes first
+                if (expansion != null) {
+                    expansion.hashesAll();
+                }
+            }
         }
         ReadClock time = clock;
         if (time != null && pending != null) {
@@ -273,6 +286,18 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     }
 
     private static final ClassLoader PLATFORM_LOADER = ClassLoader.getPlatformClassLoader();
+
+    /**
+     * A JDK class whose reading hashes the objects it holds without checking a {@code Map.Entry[]}
+     * as the JDK's hashed containers do: {@code ConcurrentHashMap} (and a subclass), which hashes
+     * each key as it reads it, and {@code java.util.CollSer}, the serial proxy of {@code Set.of}
+     * and {@code Map.of}, whose {@code readResolve} hashes its elements. Only at a class
+     * checkpoint, once per class a stream names.
+     */
+    static boolean hashesWithoutTable(Class<?> type) {
+        return ConcurrentHashMap.class.isAssignableFrom(type)
+                || type.getClassLoader() == null && type.getName().equals("java.util.CollSer");
+    }
 
     /** serial.maxWork when this read's CPU is past its budget for the bytes seen so far; UNDECIDED otherwise. */
     private Decision overBudget() {
@@ -398,6 +423,9 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     /** No read was announced (the readObject0 edit is missing on this JDK): a tracker of its own. */
     private GraphExpansion ownTracker() {
         GraphExpansion graph = new GraphExpansion();
+        if (hashesAll) {
+            graph.hashesAll();
+        }
         expansion = graph;
         return graph;
     }
@@ -506,6 +534,9 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
                 thread = on;
                 // Nested streams read inside this one take the next level's tracker.
                 expansion = GraphExpansion.take(this, on, on.enter());
+                if (hashesAll) {
+                    expansion.hashesAll(); // kept if the tracker was this stream's last; told again if not
+                }
                 sinceSample = 0;
                 if (clock != null) {
                     clock.start();

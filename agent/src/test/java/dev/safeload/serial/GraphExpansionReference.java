@@ -60,16 +60,15 @@ final class GraphExpansionReference {
         // and a loop whose exit is its condition (C2 gave up on a while (true) here, leaving
         // filterCheck to the unoptimised tier).
         int floor = depth;
-        long referred = 0;
         boolean judged = arrayLength;
         while (top > floor || !judged) {
             if (top > floor) {
                 close();
             } else {
                 judged = true;
-                referred = weight(target);
-                // A sibling unless it is the same object: its handle still the next one, no children yet.
-                if (top == depth && (referred > 0 || (state[depth] & ~HASHED) != (long) next << 2)) {
+                // A sibling unless it is the same object: its handle still the next one, no children
+                // yet. A back-reference never is.
+                if (top == depth && (target >= 0 || (state[depth] & ~HASHED) != (long) next << 2)) {
                     floor = depth - 1;
                 }
             }
@@ -77,6 +76,7 @@ final class GraphExpansionReference {
         if (arrayLength) {
             return;
         }
+        long referred = weight(target); // once the sibling is closed: it may be the target
         if (referred > 0) {
             // A back-reference to an object with children: its whole expansion, again. Its
             // parent now has children, so the parent's own expansion is kept when it closes: a

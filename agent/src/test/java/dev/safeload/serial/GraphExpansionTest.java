@@ -106,6 +106,87 @@ class GraphExpansionTest {
     }
 
     /**
+     * Lists of two, each holding the list below and then a back-reference to it ({@code [x, x]}):
+     * the back-reference is what closes the list it refers to, so its weight must be read after
+     * that close. Read before it (main at e9aeda3, in both the tracker and its plain loop), every
+     * back-reference counted one, the weight grew by two a level instead of doubling, and a set
+     * holding 22 levels (4 million steps to hash) or 30 passed.
+     */
+    @Test
+    void countsABackReferenceToTheObjectItClosesAsThatWholeObject() {
+        for (boolean plainLoop : new boolean[] {false, true}) {
+            GraphExpansion fast = new GraphExpansion();
+            GraphExpansionReference plain = new GraphExpansionReference();
+            int levels = 10;
+            int next = 0;
+            int[] handle = new int[levels + 2];
+            // The set at depth 1 hashes; list k (k = levels .. 0) at depth levels - k + 2.
+            feed(fast, plain, plainLoop, 1, next++, -1, false);
+            hashes(fast, plain, plainLoop, 1);
+            for (int k = levels; k >= 0; k--) {
+                handle[k] = next;
+                feed(fast, plain, plainLoop, levels - k + 2, next++, -1, false); // list k, a new object
+            }
+            // List 0 holds a string (no checkpoint); each list k >= 1 then refers back to list k - 1.
+            for (int k = 1; k <= levels; k++) {
+                feed(fast, plain, plainLoop, levels - (k - 1) + 2, next, handle[k - 1], false);
+            }
+            // Expanded sizes: list 0 has no children, so a back-reference to it counts one; list k
+            // is itself, list k - 1 and the back-reference to it: w(1) = 3, w(k) = 1 + 2 w(k - 1).
+            long expected = (1L << (levels + 1)) - 1;
+            assertEquals(expected, plainLoop ? plain.work() : fast.work(), plainLoop ? "plain loop" : "tracker");
+        }
+    }
+
+    /**
+     * A list of 1,000 back-references to one string written before it, in a list of 1,000
+     * references to that list, in a set: a back-reference takes no handle, so each in the run
+     * comes with the same next handle. Main at e9aeda3 took the second and later as "the same
+     * object" as the first and counted the list as two objects, so three levels of this (10^9
+     * steps to hash, 15 KB) were counted as 2 million, and a bottom list of 200,000 references
+     * multiplied the real work again without adding to the count.
+     */
+    @Test
+    void countsEveryBackReferenceOfARunToOneLeaf() {
+        for (boolean plainLoop : new boolean[] {false, true}) {
+            GraphExpansion fast = new GraphExpansion();
+            GraphExpansionReference plain = new GraphExpansionReference();
+            int next = 0;
+            feed(fast, plain, plainLoop, 1, next++, -1, false); // the root array, handle 0
+            int leaf = next++; // a string: a handle, no checkpoint
+            int list = next;
+            feed(fast, plain, plainLoop, 2, next++, -1, false); // the list, handle 2
+            feed(fast, plain, plainLoop, 2, next, -1, true); // its array length
+            for (int i = 0; i < 1000; i++) {
+                feed(fast, plain, plainLoop, 3, next, leaf, false);
+            }
+            feed(fast, plain, plainLoop, 2, next++, -1, false); // the set, a sibling: closes the list
+            hashes(fast, plain, plainLoop, 2);
+            for (int i = 0; i < 1000; i++) {
+                feed(fast, plain, plainLoop, 3, next, list, false);
+            }
+            assertEquals(1000L * 1001, plainLoop ? plain.work() : fast.work(), plainLoop ? "plain loop" : "tracker");
+        }
+    }
+
+    private static void feed(GraphExpansion fast, GraphExpansionReference plain, boolean plainLoop,
+            int depth, int next, int target, boolean arrayLength) {
+        if (plainLoop) {
+            plain.checkpoint(depth, next, target, arrayLength);
+        } else {
+            fast.checkpoint(depth, next, target, arrayLength);
+        }
+    }
+
+    private static void hashes(GraphExpansion fast, GraphExpansionReference plain, boolean plainLoop, int depth) {
+        if (plainLoop) {
+            plain.hashes(depth);
+        } else {
+            fast.hashes(depth);
+        }
+    }
+
+    /**
      * The paths of their own for a checkpoint at or below the open object count exactly what the
      * one loop of {@link GraphExpansionReference} counts: random checkpoints (depths that climb,
      * fall by several levels and repeat; back-references to any earlier handle, often to a list

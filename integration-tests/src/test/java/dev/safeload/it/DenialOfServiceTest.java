@@ -100,6 +100,45 @@ class DenialOfServiceTest {
     }
 
     /**
+     * 32 levels of lists of two, each holding the list below and then a back-reference to it,
+     * in a HashSet, a ConcurrentHashMap and {@code Map.of}: under 1 KB, 2^32 steps to hash. Each
+     * back-reference closes the list it names; until session 16 the guard counted each as one
+     * object (the list's weight was read before the list closed), so all three were read for
+     * as long as the hashing took. ConcurrentHashMap and {@code Map.of}'s serial proxy hash what
+     * they hold without the {@code Map.Entry[]} check that marks the JDK's other hashed
+     * containers, so a stream that names them is held to serial.maxWork over its whole graph.
+     * Their twin: without the agent the same stream is still hashing after 4 seconds.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesListsHoldingTheListBelowTwiceInEveryHashingContainer(Jdks.Jdk jdk) throws Exception {
+        Scenario s = Scenario.on(jdk);
+        for (String outer : List.of("HashSet", "ConcurrentHashMap", "Map.of")) {
+            Path payload = s.payload(Payloads.serialize(Payloads.binaryBackReferenceBomb(32, outer)));
+            Scenario.Outcome with = refusedByRuleWhileTheTwinStillReads(s, "", "serial.maxWork", 4, "read", payload);
+            assertTrue(elapsedMillis(with) < 1000, () -> outer + ": " + with);
+        }
+    }
+
+    /**
+     * A list of 20,000 back-references to one string, under two levels of lists holding 1,000
+     * references to the list below, in a HashSet: 2 * 10^10 steps to hash, 110 KB. A
+     * back-reference takes no handle, so each of the run comes with the same next handle; until
+     * session 16 the guard took the second and later for the first one's object and counted the
+     * bottom list as two objects: 2 million in all, under serial.maxWork. The twin: without the
+     * agent the same stream is still hashing after 4 seconds.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesARunOfBackReferencesToOneStringUnderAFanOut(Jdks.Jdk jdk) throws Exception {
+        Scenario s = Scenario.on(jdk);
+        Path payload = s.payload(Payloads.serialize(Payloads.backReferenceRunsToOneString(20_000, 1_000, 2)));
+
+        Scenario.Outcome with = refusedByRuleWhileTheTwinStillReads(s, "", "serial.maxWork", 4, "read", payload);
+        assertTrue(elapsedMillis(with) < 1000, with::toString);
+    }
+
+    /**
      * 65,536 BitSets with one hash code in a HashSet: each insertion walks past every earlier
      * one, each step between checkpoints cheap. The read is refused once its CPU passes 1 s
      * per MB read. Its twin: without the agent the same stream is still being read after 4 s.

@@ -144,6 +144,60 @@ public final class Payloads {
     }
 
     /**
+     * {@code levels} lists, each holding the list below and then a back-reference to it: the
+     * back-reference closes the list it names, so a tracker that read that list's weight before
+     * closing it counted one where there are 2^level paths. Wrapped by {@code outer}: a
+     * {@code HashSet} (which checks its table as a {@code Map.Entry[]}), a
+     * {@code ConcurrentHashMap} (which hashes each key as it reads it, with no table check) or
+     * {@code Map.of} (whose serial proxy hashes its keys in {@code readResolve}). Each container
+     * takes the top list while it is empty: hashing it full would take as long here.
+     */
+    public static Object binaryBackReferenceBomb(int levels, String outer) {
+        List<Object> below = new ArrayList<>(List.of("safeload"));
+        for (int level = 0; level < levels; level++) {
+            List<Object> list = new ArrayList<>(2);
+            list.add(below);
+            list.add(below);
+            below = list;
+        }
+        List<Object> top = new ArrayList<>();
+        Object root = switch (outer) {
+            case "HashSet" -> new HashSet<>(Set.of("first", top));
+            case "ConcurrentHashMap" -> new java.util.concurrent.ConcurrentHashMap<>(Map.of(top, "value"));
+            case "Map.of" -> Map.of(top, "value", "key", "value");
+            default -> throw new IllegalArgumentException(outer);
+        };
+        top.add(below);
+        return root;
+    }
+
+    /**
+     * A list of {@code bottom} references to one string written before it, under {@code levels}
+     * lists of {@code fanOut} references to the list below, the top in a {@code HashSet}: written
+     * as {string, set}, so every element of the bottom list is a back-reference, and none of
+     * them takes a handle. bottom * fanOut^levels steps to hash.
+     */
+    public static Object[] backReferenceRunsToOneString(int bottom, int fanOut, int levels) {
+        String leaf = "safeload";
+        List<Object> below = new ArrayList<>(bottom);
+        for (int i = 0; i < bottom; i++) {
+            below.add(leaf);
+        }
+        for (int level = 0; level < levels; level++) {
+            List<Object> list = new ArrayList<>(fanOut);
+            for (int i = 0; i < fanOut; i++) {
+                list.add(below);
+            }
+            below = list;
+        }
+        Set<Object> set = new HashSet<>();
+        List<Object> top = new ArrayList<>();
+        set.add(top); // while it is empty: hashing it full would take as long here
+        top.add(below);
+        return new Object[] {leaf, set};
+    }
+
+    /**
      * The lists of {@link #backReferenceFanOut} written one after the other in an array, before
      * the set that holds the top one: each list then holds only back-references (its elements
      * were written before it), none of them written inside it.
