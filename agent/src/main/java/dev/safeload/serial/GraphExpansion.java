@@ -16,8 +16,11 @@ import java.util.Arrays;
  *
  * <p>Seen from the checkpoints: an object's first checkpoint comes at its depth once every
  * handle before it is assigned, so the stream's next handle is the object's own; a checkpoint
- * one level deeper means it has children. Strings and other objects without a checkpoint count
- * as nothing, which undercounts the leaves only. Memory: one long per handle, grown like the
+ * one level deeper means it has children. Every reference the stream reads counts one (the JDK's
+ * count, handed to every checkpoint): an object, and the strings and nulls, which pass no
+ * checkpoint (a list of 1,000 new strings weighs 1,001); a back-reference to an object whose
+ * weight is kept counts that weight too.
+ * Memory: one long per handle, grown like the
  * JDK's own handle table, and small arrays per depth, kept per thread for the next stream;
  * nothing per checkpoint.
  */
@@ -52,6 +55,8 @@ final class GraphExpansion {
     private long[] weights = new long[64];
     private int epoch = 1;
     private int highestNext;
+    /** The stream's reference count at the last checkpoint. */
+    private long readRefs;
     private static final long WEIGHT_BITS = 0xFFFF_FFFFL;
 
     /**
@@ -92,6 +97,7 @@ final class GraphExpansion {
         outermostHashed = 0;
         top = 0;
         highestNext = 0;
+        readRefs = 0;
     }
 
     /** The hashing this stream's containers have done or will do, in objects visited. */
@@ -125,10 +131,16 @@ final class GraphExpansion {
      * the handle a back-reference refers to, else -1; {@code arrayLength} true when the
      * checkpoint is an array's length (from the stream, or a capacity a readObject checks).
      */
-    void checkpoint(int depth, int next, int target, boolean arrayLength) {
+    void checkpoint(int depth, int next, int target, boolean arrayLength, long refs) {
         if (depth <= 0) {
             return;
         }
+        // Every reference the stream read since the last checkpoint counts one: this checkpoint's
+        // own object or back-reference, and the strings and nulls, which pass no checkpoint (a
+        // list of 1,000 new strings weighs 1,001). Counted before anything closes, so a leaf's
+        // weight holds what was read after it up to its sibling.
+        total = saturatedAdd(total, Math.max(0, refs - readRefs));
+        readRefs = refs;
         if (next < highestNext) {
             handlesReset();
         }
@@ -153,11 +165,18 @@ final class GraphExpansion {
                 if ((s & ~HASHED) == own && target < 0) {
                     return; // the same object: its handle still the next one, no children yet
                 }
-                // A sibling of a leaf: closes it in place. A leaf's weight is not kept (a
-                // back-reference to it counts one, as to any leaf); its parent has children.
-                inPlace = (s & HAS_CHILDREN) == 0 && depth != outermostHashed;
-                if (inPlace && (lv[at - 1] & HASHED) != 0) {
-                    hashedWork = saturatedAdd(hashedWork, total - lv[at]);
+                // A sibling of a leaf: closes it in place. A leaf's weight is kept only past one (the
+                // strings it holds): a back-reference to any other leaf counts one. Its parent has children.
+                // Not for a back-reference to that leaf: its weight is kept as it closes (settle).
+                inPlace = (s & HAS_CHILDREN) == 0 && depth != outermostHashed && (target < 0 || (int) (s >> 2) != target);
+                if (inPlace) {
+                    long leaf = total - lv[at];
+                    if ((lv[at - 1] & HASHED) != 0) {
+                        hashedWork = saturatedAdd(hashedWork, leaf);
+                    }
+                    if (leaf > 1) { // tested here too: keep() is out of line
+                        keep(s, leaf);
+                    }
                 }
             } else {
                 // A first child.
@@ -172,7 +191,6 @@ final class GraphExpansion {
             if (inPlace) {
                 lv[at] = total;
                 lv[at + 1] = own;
-                total = saturatedAdd(total, 1);
                 return;
             }
         }
@@ -206,7 +224,7 @@ final class GraphExpansion {
                 }
                 long weight = total - levels[closing << 1];
                 long s = levels[(closing << 1) + 1];
-                if ((s & HAS_CHILDREN) != 0 && s >= 0) {
+                if (weight > 1 && s >= 0) {
                     int h = (int) (s >> 2);
                     if (h >= weights.length) {
                         weights = Arrays.copyOf(weights, Math.max(h + 1, weights.length * 2));
@@ -262,7 +280,6 @@ final class GraphExpansion {
         top++;
         lv[top << 1] = total;
         lv[(top << 1) + 1] = (long) next << 2;
-        total = saturatedAdd(total, 1);
     }
 
     /**
@@ -272,15 +289,15 @@ final class GraphExpansion {
      * so is never the same object) and opens the parent's sibling: two checkpoints in 21 on the
      * 20,000-object graph (a new row; the key after a list of Integers), some 14 ns each
      * through the loop. False, with nothing changed, for anything else: the open child has
-     * children, the target has a weight, or the target is the parent itself.
+     * children, the target has a weight, or the target is the parent or the leaf.
      */
     private boolean closeLeafAndParent(int depth, int next, int target) {
         long[] lv = levels;
         int at = depth << 1; // the parent's start; its state at + 1, the leaf's at + 2 and + 3
         long s = lv[at + 1];
         if ((lv[at + 3] & HAS_CHILDREN) != 0 || (s & HAS_CHILDREN) == 0 || weight(target) != 0
-                || (target >= 0 && (int) (s >> 2) == target)) {
-            return false; // a back-reference to the parent it closes counts the parent's weight: settle()
+                || (target >= 0 && ((int) (s >> 2) == target || (int) (lv[at + 3] >> 2) == target))) {
+            return false; // a back-reference to the parent or leaf it closes counts its weight: settle()
         }
         if (outermostHashed >= depth) {
             outermostHashed = 0; // the leaf or its parent; both close
@@ -289,14 +306,11 @@ final class GraphExpansion {
         if ((s & HASHED) != 0) {
             hashedWork = saturatedAdd(hashedWork, leafWeight);
         }
-        long weight = total - lv[at];
-        if (s >= 0) { // a handle, unless a level without a checkpoint
-            int h = (int) (s >> 2);
-            if (h >= weights.length) {
-                weights = Arrays.copyOf(weights, Math.max(h + 1, weights.length * 2));
-            }
-            weights[h] = (long) epoch << 32 | Math.min(weight, WEIGHT_BITS);
+        if (leafWeight > 1) {
+            keep(lv[at + 3], leafWeight);
         }
+        long weight = total - lv[at];
+        keep(s, weight);
         if (depth >= 2) {
             if ((lv[at - 1] & HASHED) != 0) {
                 hashedWork = saturatedAdd(hashedWork, weight);
@@ -306,8 +320,22 @@ final class GraphExpansion {
         top = depth;
         lv[at] = total;
         lv[at + 1] = (long) next << 2;
-        total = saturatedAdd(total, 1);
         return true;
+    }
+
+    /**
+     * Keeps {@code weight} for the object whose state is {@code state}, unless it has no handle
+     * (a back-reference, or a level without a checkpoint) or weighs one. Out of line: the paths that close a
+     * leaf call it only for a leaf holding strings.
+     */
+    private void keep(long state, long weight) {
+        if (state >= 0 && weight > 1) { // one is what a back-reference to an unknown handle counts
+            int h = (int) (state >> 2);
+            if (h >= weights.length) {
+                weights = Arrays.copyOf(weights, Math.max(h + 1, weights.length * 2));
+            }
+            weights[h] = (long) epoch << 32 | Math.min(weight, WEIGHT_BITS);
+        }
     }
 
     /** TC_RESET emptied the handle table: old handles now name new objects. */

@@ -405,7 +405,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
             graph = ownTracker();
         }
         graph.checkpoint((int) depth, (int) (handles >>> 32), backReference ? (int) handles : -1,
-                (position & ARRAY_LENGTH) != 0);
+                (position & ARRAY_LENGTH) != 0, position & REFS_MASK);
         Policy current = gate.policy();
         if (current != limitsOf) {
             adopt(current);

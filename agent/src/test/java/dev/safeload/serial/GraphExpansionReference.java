@@ -32,6 +32,7 @@ final class GraphExpansionReference {
     private long[] weights = new long[64];
     private int epoch = 1;
     private int highestNext;
+    private long readRefs;
     private static final long WEIGHT_BITS = 0xFFFF_FFFFL;
 
     /** The hashing this stream's containers have done or will do, in objects visited. */
@@ -45,10 +46,12 @@ final class GraphExpansionReference {
      * the handle a back-reference refers to, else -1; {@code arrayLength} true when the
      * checkpoint is an array's length (from the stream, or a capacity a readObject checks).
      */
-    void checkpoint(int depth, int next, int target, boolean arrayLength) {
+    void checkpoint(int depth, int next, int target, boolean arrayLength, long refs) {
         if (depth <= 0) {
             return;
         }
+        total = saturatedAdd(total, Math.max(0, refs - readRefs)); // every reference read since, strings too
+        readRefs = refs;
         if (next < highestNext) {
             handlesReset();
         }
@@ -137,8 +140,7 @@ final class GraphExpansionReference {
         if (top >= 1) {
             state[top] |= HAS_CHILDREN;
         }
-        push(next);
-        total = saturatedAdd(total, 1);
+        push(next); // counted already: its reference is in the stream's count
     }
 
     private void push(int h) {
@@ -154,7 +156,7 @@ final class GraphExpansionReference {
         }
         long weight = total - start[depth];
         long s = state[depth];
-        if ((s & HAS_CHILDREN) != 0 && s >= 0) {
+        if (weight > 1 && s >= 0) {
             int h = (int) (s >> 2);
             if (h >= weights.length) {
                 growWeights(h);
