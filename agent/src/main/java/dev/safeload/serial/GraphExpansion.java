@@ -152,6 +152,14 @@ final class GraphExpansion {
         // checkpoint, a sibling of a leaf, or a first child. The rest take settle().
         int open = top;
         if (arrayLength && depth >= open) {
+            if (depth == open) {
+                // An array's own length comes right before its handle is assigned: next is its
+                // handle (its level, opened at its descriptor, may have guessed lower). A length a
+                // readObject checks is wrong here, and objectRead puts the object's back.
+                long[] lv = levels;
+                int at = (depth << 1) + 1;
+                lv[at] = (long) next << 2 | (lv[at] & (HAS_CHILDREN | HASHED));
+            }
             return; // about the object open at this depth
         }
         int rise = depth - open;
@@ -335,6 +343,20 @@ final class GraphExpansion {
                 weights = Arrays.copyOf(weights, Math.max(h + 1, weights.length * 2));
             }
             weights[h] = (long) epoch << 32 | Math.min(weight, WEIGHT_BITS);
+        }
+    }
+
+    /**
+     * The ordinary object at {@code depth} has been read, and its handle is {@code handle}: its
+     * level takes it, so that its weight is kept where a back-reference will look. The level was
+     * opened at the object's first checkpoint with the stream's next handle, which is the
+     * object's unless descriptors or annotations were read between (the first object of a class
+     * with a serializable superclass), or an array length its readObject checked moved it.
+     */
+    void objectRead(int depth, int handle) {
+        if (depth >= 1 && depth <= top) {
+            int at = (depth << 1) + 1;
+            levels[at] = (long) handle << 2 | (levels[at] & (HAS_CHILDREN | HASHED));
         }
     }
 

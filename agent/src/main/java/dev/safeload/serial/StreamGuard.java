@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.LongBinaryOperator;
 import java.util.function.ObjIntConsumer;
+import java.util.function.ObjLongConsumer;
 
 /**
  * The filter of one {@link ObjectInputStream}: the JDK calls it at every class descriptor,
@@ -30,12 +31,13 @@ import java.util.function.ObjIntConsumer;
  * a {@code Hashtable} puts (0), since its String keys pass no checkpoint;
  * {@link ObjIntConsumer} hands over each class name read, before {@code resolveClass};
  * {@link LongBinaryOperator} answers for a back-reference whether the JDK's filter call can be
- * skipped; {@link Consumer} is handed each object once its fields are read, before it is handed
- * out, for the fields a library turns into code ({@link CodeBearingValues}), and a proxy
- * descriptor's interface names ({@code String[]}) before the proxy class is made.
+ * skipped; {@link ObjLongConsumer} is handed each object once its fields are read, before it is
+ * handed out, with its depth and handle (the graph tracker's record of it) and for the fields a
+ * library turns into code ({@link CodeBearingValues}); {@link Consumer} a proxy descriptor's
+ * interface names before the proxy class is made.
  */
 final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsumer<String>, LongBinaryOperator,
-        Consumer<Object> {
+        Consumer<String[]>, ObjLongConsumer<Object> {
 
     /** Flag bits of {@link #accept(String, int)}, as the advice sets them. */
     static final int ENUM_FLAG = 1;
@@ -48,6 +50,8 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
 
     private static final long BACK_REFERENCE = Long.MIN_VALUE;
     private static final long ARRAY_LENGTH = 1L << 62;
+    /** With {@link #BACK_REFERENCE}: the back-reference names a class descriptor, so an object starts. */
+    private static final long DESCRIPTOR = 1L << 61;
     private static final long REFS_MASK = (1L << 40) - 1;
 
     private final SerialGate gate;
@@ -64,7 +68,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
      * work, its tracker told again whenever a read takes one.
      */
     private boolean hashesAll;
-    /** Set once an object was refused for a field: the stream stays refused (see accept(Object)). */
+    /** Set once an object was refused for a field: the stream stays refused (see accept(Object, long)). */
     private Decision refusedObject;
     private GraphExpansion expansion;
     /** The reads of the thread this stream's current read runs on, found when it started. */
@@ -91,7 +95,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     /**
      * Set once a class with a code-bearing field reached the filter: until then no object of the
      * stream can have one (every object's class passes the filter as its descriptor is read, before
-     * any object of it exists), so {@link #accept(Object)} returns at once instead of looking its
+     * any object of it exists), so {@link #accept(Object, long)} returns at once instead of looking its
      * class up.
      */
     private boolean codeBearing;
@@ -390,7 +394,8 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
      * A checkpoint, as the advice on {@code filterCheck} packs it: {@code handles} holds the
      * stream's next handle (high half) and, for a back-reference, the one it refers to (low
      * half); {@code position} the depth (from bit 40), the reference count (low 40 bits), bit
-     * 62 for an array length and the sign bit for a back-reference. Every checkpoint feeds
+     * 62 for an array length, the sign bit for a back-reference and bit 61 for one that names a
+     * class descriptor. Every checkpoint feeds
      * {@link GraphExpansion}. Answers 0 for a back-reference within the limits when nothing else
      * needs the JDK's filter call (no host filter for the stream, no name waiting to be judged, no
      * object refused), so the call and its {@code FilterInfo} are skipped, and 1 to make the call.
@@ -399,13 +404,14 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     @Override
     public long applyAsLong(long handles, long position) {
         boolean backReference = position < 0;
-        long depth = (position & ~(BACK_REFERENCE | ARRAY_LENGTH)) >>> 40;
+        long depth = (position & ~(BACK_REFERENCE | ARRAY_LENGTH | DESCRIPTOR)) >>> 40;
         GraphExpansion graph = expansion;
         if (graph == null) {
             graph = ownTracker();
         }
-        graph.checkpoint((int) depth, (int) (handles >>> 32), backReference ? (int) handles : -1,
-                (position & ARRAY_LENGTH) != 0, position & REFS_MASK);
+        // A descriptor's handle is never a weighed object: its back-reference starts a new one.
+        graph.checkpoint((int) depth, (int) (handles >>> 32), backReference && (position & DESCRIPTOR) == 0
+                ? (int) handles : -1, (position & ARRAY_LENGTH) != 0, position & REFS_MASK);
         Policy current = gate.policy();
         if (current != limitsOf) {
             adopt(current);
@@ -557,7 +563,11 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
 
     /**
      * An object's fields were read (ordinary or externalizable, by the JDK or by its own
-     * {@code readObject}): a code-bearing field whose value its rule does not admit refuses the
+     * {@code readObject}), at depth {@code where >>> 32} with handle {@code (int) where}. The graph
+     * tracker takes the handle for the object's level: for the first object of a class, opened at
+     * its class checkpoint, it could only guess it (a superclass's descriptor or the class's
+     * annotations take handles before the object's), and a back-reference to the object must find
+     * its weight. Then a code-bearing field whose value its rule does not admit refuses the
      * stream. Nothing but a flag test while no class the stream named has such a field (most
      * streams), and one class lookup, with no allocation, per object after one did.
      *
@@ -566,14 +576,20 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
      * So in enforce mode every later check of the stream, back-references included, is refused.
      */
     @Override
-    public void accept(Object object) {
-        if (object instanceof String[] interfaces) {
-            // readOrdinaryObject never hands over an array (arrays are read by readArray), so a
-            // String[] is always readProxyDesc's names: two edits share the one JDK interface.
-            proxyInterfaces(interfaces);
-        } else if (codeBearing) {
+    public void accept(Object object, long where) {
+        GraphExpansion graph = expansion;
+        if (graph != null) {
+            graph.objectRead((int) (where >>> 32), (int) where);
+        }
+        if (codeBearing) {
             judgeFields(object);
         }
+    }
+
+    /** A proxy descriptor's interface names, from the readProxyDesc edit. */
+    @Override
+    public void accept(String[] interfaces) {
+        proxyInterfaces(interfaces);
     }
 
     private void judgeFields(Object object) {

@@ -56,6 +56,9 @@ final class GraphExpansionReference {
             handlesReset();
         }
         highestNext = next;
+        if (arrayLength && depth == top) {
+            state[depth] = (long) next << 2 | (state[depth] & (HAS_CHILDREN | HASHED)); // the array's own handle
+        }
         // Closes what is open deeper than this checkpoint, then, unless this is an array length
         // (about the object already open at this depth, never a new one), the object open at
         // this depth too if this one is its sibling. One call site of close(), so that the
@@ -93,6 +96,13 @@ final class GraphExpansionReference {
         }
         if (top < depth) {
             open(depth, next);
+        }
+    }
+
+    /** The ordinary object at {@code depth} was read; its handle is {@code handle}. */
+    void objectRead(int depth, int handle) {
+        if (depth >= 1 && depth <= top) {
+            state[depth] = (long) handle << 2 | (state[depth] & (HAS_CHILDREN | HASHED));
         }
     }
 

@@ -169,6 +169,7 @@ class GraphExpansionTest {
             for (int i = 0; i < 1000; i++) {
                 feed(fast, plain, plainLoop, 3, next, leaf, false);
             }
+            ended(fast, plain, plainLoop, 2, list); // the readOrdinaryObject edit: the list's own handle
             feed(fast, plain, plainLoop, 2, next++, -1, false); // the set, a sibling: closes the list
             hashes(fast, plain, plainLoop, 2);
             for (int i = 0; i < 1000; i++) {
@@ -194,6 +195,7 @@ class GraphExpansionTest {
             feed(fast, plain, plainLoop, 2, 2, -1, true); // its array length
             int next = 2 + 1000; // handles 2 to 1001: its strings
             strings(plainLoop ? plain : fast, 1000);
+            ended(fast, plain, plainLoop, 2, 1); // the readOrdinaryObject edit: the list's own handle
             feed(fast, plain, plainLoop, 2, next++, -1, false); // the set, a sibling: closes the list
             hashes(fast, plain, plainLoop, 2);
             for (int i = 0; i < 1000; i++) {
@@ -229,6 +231,48 @@ class GraphExpansionTest {
 
     private static void cp(GraphExpansion graph, int depth, int next, int target, boolean arrayLength) {
         graph.checkpoint(depth, next, target, arrayLength, refsAfter(graph, arrayLength));
+    }
+
+    /**
+     * The first LinkedHashMap of a stream: its class checkpoint comes with the next handle 1, but
+     * HashMap's descriptor takes handle 1 and the map itself handle 2. Its level guessed 1, so
+     * until session 16 its weight was kept under HashMap's descriptor, and a set of references
+     * to the map (10^9 steps to hash) counted one each. The readOrdinaryObject edit hands the
+     * map's handle over once it is read; an array's own length does the same for an array.
+     */
+    @Test
+    void keepsTheWeightOfAClassesFirstObjectUnderItsOwnHandle() {
+        for (boolean plainLoop : new boolean[] {false, true}) {
+            GraphExpansion fast = new GraphExpansion();
+            GraphExpansionReference plain = new GraphExpansionReference();
+            feed(fast, plain, plainLoop, 1, 1, -1, false); // the root array's class checkpoint
+            feed(fast, plain, plainLoop, 1, 1, -1, true); // its length: its handle is 1
+            feed(fast, plain, plainLoop, 2, 3, -1, false); // LinkedHashMap's class checkpoint, next 3
+            feed(fast, plain, plainLoop, 3, 4, -1, false); // HashMap's, a level deeper: handle 3 for it
+            feed(fast, plain, plainLoop, 2, 5, -1, true); // the map's table: the map is handle 4
+            int next = 5 + 500; // 500 new string keys, each with a value below
+            strings(plainLoop ? plain : fast, 500);
+            for (int i = 0; i < 500; i++) {
+                feed(fast, plain, plainLoop, 3, next, 2, false); // values: references to the root, open
+            }
+            ended(fast, plain, plainLoop, 2, 4); // the map was handle 4
+            feed(fast, plain, plainLoop, 2, next++, -1, false); // a set
+            hashes(fast, plain, plainLoop, 2);
+            for (int i = 0; i < 100; i++) {
+                feed(fast, plain, plainLoop, 3, next, 4, false); // references to the map
+            }
+            long work = plainLoop ? plain.work() : fast.work();
+            assertTrue(work >= 100L * 1000, (plainLoop ? "plain loop " : "tracker ") + work);
+        }
+    }
+
+    /** What the readOrdinaryObject edit hands over once an object is read: its depth and handle. */
+    private static void ended(GraphExpansion fast, GraphExpansionReference plain, boolean plainLoop, int depth, int handle) {
+        if (plainLoop) {
+            plain.objectRead(depth, handle);
+        } else {
+            fast.objectRead(depth, handle);
+        }
     }
 
     private static void hashes(GraphExpansion fast, GraphExpansionReference plain, boolean plainLoop, int depth) {
@@ -283,6 +327,12 @@ class GraphExpansionTest {
                 }
                 if (random.nextInt(3) != 0) {
                     next++; // a new object was assigned its handle
+                }
+                if (random.nextInt(6) == 0) {
+                    int at = 1 + random.nextInt(depth);
+                    int handle = random.nextInt(next + 1);
+                    fast.objectRead(at, handle); // an object ended, with its real handle
+                    plain.objectRead(at, handle);
                 }
                 assertEquals(plain.work(), fast.work(), "sequence " + sequence + ", step " + step);
                 // The filter skips work() while mayExceed says no: it must never say no wrongly.

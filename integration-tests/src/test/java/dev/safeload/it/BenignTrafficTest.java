@@ -101,6 +101,31 @@ class BenignTrafficTest {
         }
     }
 
+    /**
+     * A LinkedHashMap of 20,000 entries, then a set of 1,000 small HashMaps (400 KB): the
+     * LinkedHashMap's class checkpoint comes before HashMap's descriptor takes a handle, and until
+     * session 16 the guard kept the map's weight under that descriptor's handle, so every later
+     * HashMap (its descriptor a back-reference) counted 20,000 more and the stream was refused by
+     * serial.maxWork. Descriptors never count as objects now.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void passesALargeLinkedHashMapFollowedByManyHashMaps(Jdks.Jdk jdk) throws Exception {
+        Scenario s = Scenario.on(jdk);
+        Map<String, Integer> first = new LinkedHashMap<>();
+        for (int i = 0; i < 20_000; i++) {
+            first.put("key" + i, i);
+        }
+        Set<Object> maps = new HashSet<>();
+        for (int i = 0; i < 1_000; i++) {
+            maps.add(new HashMap<>(Map.of("a", i)));
+        }
+        Path payload = s.payload(Payloads.serialize(new Object[] {first, maps}));
+        Scenario.Outcome outcome = s.run("", "read", payload.toString());
+        assertTrue(outcome.result().startsWith("RESULT ok [Ljava.lang.Object;"), outcome::toString);
+        assertEquals(List.of(), outcome.violations(), outcome::toString);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void loadsRealWekaModelWithWekaPresetAndRefusesItWithout(Jdks.Jdk jdk) throws Exception {

@@ -139,6 +139,25 @@ class DenialOfServiceTest {
     }
 
     /**
+     * A map holding 1,000 references to a list of 1,000 new strings, and 30,000 references to
+     * the map in a HashSet: 3 * 10^10 steps to hash, 170 KB. Strings pass no checkpoint, so
+     * until session 16 the list of strings counted as one object and the map as about 1,000.
+     * Then the same with a LinkedHashMap as the stream's first: its weight was kept under
+     * HashMap's descriptor's handle, not its own. The twin: without the agent the same stream is
+     * still hashing after 4 seconds.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesListsOfNewStringsUnderAFanOutAndAClassesFirstMap(Jdks.Jdk jdk) throws Exception {
+        Scenario s = Scenario.on(jdk);
+        for (boolean linked : new boolean[] {false, true}) {
+            Path payload = s.payload(Payloads.serialize(Payloads.stringListsUnderAFanOut(1_000, 30_000, linked)));
+            Scenario.Outcome with = refusedByRuleWhileTheTwinStillReads(s, "", "serial.maxWork", 4, "read", payload);
+            assertTrue(elapsedMillis(with) < 1000, () -> (linked ? "LinkedHashMap: " : "HashMap: ") + with);
+        }
+    }
+
+    /**
      * 65,536 BitSets with one hash code in a HashSet: each insertion walks past every earlier
      * one, each step between checkpoints cheap. The read is refused once its CPU passes 1 s
      * per MB read. Its twin: without the agent the same stream is still being read after 4 s.

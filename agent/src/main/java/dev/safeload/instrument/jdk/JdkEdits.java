@@ -39,6 +39,7 @@ final class JdkEdits {
     private static final String OBJ_INT_CONSUMER = "java/util/function/ObjIntConsumer";
     private static final String PREDICATE = "java/util/function/Predicate";
     private static final String CONSUMER = "java/util/function/Consumer";
+    private static final String OBJ_LONG_CONSUMER = "java/util/function/ObjLongConsumer";
     private static final String LONG_BINARY_OPERATOR = "java/util/function/LongBinaryOperator";
     private static final String BINARY_OPERATOR = "java/util/function/BinaryOperator";
     private static final String FILTER = "java/io/ObjectInputFilter";
@@ -208,7 +209,8 @@ final class JdkEdits {
 
     /**
      * On entry, tells the guard ({@code LongBinaryOperator}) where the stream stands, packed in
-     * two longs; it answers 0 to skip the JDK's filter call (see StreamGuard).
+     * two longs (for a back-reference, whether it names a class descriptor); it answers 0 to skip
+     * the JDK's filter call (see StreamGuard).
      */
     static boolean filterCheck(CodeEditor code) {
         Object[] params = {OBJECT_INPUT_STREAM, "java/lang/Class", CodeEditor.INTEGER};
@@ -265,6 +267,17 @@ final class JdkEdits {
         s.varInsn(ALOAD, 1);
         s.jumpInsn(IFNONNULL, packed);
         s.ldc(Long.MIN_VALUE);
+        s.insn(LOR);
+        // bit 61 when the back-reference names a class descriptor: a new object starts, and
+        // the descriptor's handle has no weight of its own in the graph
+        s.varInsn(ALOAD, 0);
+        s.fieldInsn(GETFIELD, OBJECT_INPUT_STREAM, "handles", "L" + HANDLE_TABLE + ";");
+        s.varInsn(ALOAD, 0);
+        s.fieldInsn(GETFIELD, OBJECT_INPUT_STREAM, "passHandle", "I");
+        s.methodInsn(INVOKEVIRTUAL, HANDLE_TABLE, "lookupObject", "(I)Ljava/lang/Object;", false);
+        s.typeInsn(INSTANCEOF, OBJECT_STREAM_CLASS);
+        s.jumpInsn(IFEQ, packed);
+        s.ldc(1L << 61);
         s.insn(LOR);
         s.label(packed).frame(params, LONG_BINARY_OPERATOR, CodeEditor.LONG, CodeEditor.LONG);
         s.methodInsn(INVOKEINTERFACE, LONG_BINARY_OPERATOR, "applyAsLong", "(JJ)J", true);
@@ -406,7 +419,7 @@ final class JdkEdits {
 
     /**
      * Once the object's fields are read, right after {@code handles.finish(passHandle)}, hands it
-     * to the guard ({@code Consumer}). The three read paths join at one frame with an empty stack
+     * to the guard ({@code ObjLongConsumer}) with its depth and handle. The three read paths join at one frame with an empty stack
      * before {@code finish}; the inserted branch reuses its locals. Not shaped so (no
      * {@code readSerialData(obj, desc)} naming the object's slot, no such frame, or a local
      * written since): nothing is inserted.
@@ -444,7 +457,7 @@ final class JdkEdits {
                         && frameLocals != null && isReference(frameLocals, objectSlot) && i + 1 < code.count) {
                     code.insert(code.offsets[i + 1], false,
                             insertReadOrdinaryObjectCheck(code.snippet(), frameLocals, objectSlot));
-                    code.maxStack = Math.max(code.maxStack, 2);
+                    code.maxStack = Math.max(code.maxStack, 8);
                     return true;
                 }
             }
@@ -452,18 +465,32 @@ final class JdkEdits {
         return false;
     }
 
-    /** {@code if (serialFilter instanceof Consumer c) c.accept(obj);}, with an empty stack. */
+    /**
+     * {@code if (serialFilter instanceof ObjLongConsumer c) c.accept(obj, depth << 32 | passHandle
+     * & 0xFFFFFFFFL);}, with an empty stack: the object, where it stands and its handle, which
+     * {@code finish} was just given.
+     */
     private static Snippet insertReadOrdinaryObjectCheck(Snippet s, Object[] frameLocals, int objectSlot) {
         Label skip = new Label();
         s.varInsn(ALOAD, 0);
         s.fieldInsn(GETFIELD, OBJECT_INPUT_STREAM, "serialFilter", FILTER_DESC);
-        s.typeInsn(INSTANCEOF, CONSUMER);
+        s.typeInsn(INSTANCEOF, OBJ_LONG_CONSUMER);
         s.jumpInsn(IFEQ, skip);
         s.varInsn(ALOAD, 0);
         s.fieldInsn(GETFIELD, OBJECT_INPUT_STREAM, "serialFilter", FILTER_DESC);
-        s.typeInsn(CHECKCAST, CONSUMER);
+        s.typeInsn(CHECKCAST, OBJ_LONG_CONSUMER);
         s.varInsn(ALOAD, objectSlot);
-        s.methodInsn(INVOKEINTERFACE, CONSUMER, "accept", "(Ljava/lang/Object;)V", true);
+        s.varInsn(ALOAD, 0);
+        s.fieldInsn(GETFIELD, OBJECT_INPUT_STREAM, "depth", "J");
+        s.intInsn(BIPUSH, 32);
+        s.insn(LSHL);
+        s.varInsn(ALOAD, 0);
+        s.fieldInsn(GETFIELD, OBJECT_INPUT_STREAM, "passHandle", "I");
+        s.insn(I2L);
+        s.ldc(0xFFFF_FFFFL);
+        s.insn(LAND);
+        s.insn(LOR);
+        s.methodInsn(INVOKEINTERFACE, OBJ_LONG_CONSUMER, "accept", "(Ljava/lang/Object;J)V", true);
         s.label(skip).frame(frameLocals);
         s.insn(NOP); // the original code may have a frame of its own here; never two at one offset
         return s;

@@ -28,14 +28,16 @@ import java.util.List;
  *       during deserialization is known to be nested. A stream created before the agent was
  *       attached is given its guard at its next top-level read.</li>
  *   <li>{@code ObjectInputStream.filterCheck}: tells the guard ({@code LongBinaryOperator})
- *       the handles, depth and count at every checkpoint, so it can measure how far the graph
+ *       the handles, depth and count at every checkpoint (and whether a back-reference names a
+ *       class descriptor), so it can measure how far the graph
  *       expands through shared references; for a back-reference, which can only fail a limit,
  *       the JDK's filter call, and the {@code FilterInfo} it allocates, is skipped when the
  *       guard says so.</li>
  *   <li>{@code ObjectStreamClass.readNonProxy}: on return, hands the class name and flags to the
  *       guard ({@code ObjIntConsumer}) before {@code resolveClass} runs.</li>
  *   <li>{@code ObjectInputStream.readOrdinaryObject}: once the object's fields are read, hands it
- *       to the guard ({@code Consumer}) before it is handed out ({@link JdkEdits#readOrdinaryObject}).</li>
+ *       to the guard ({@code ObjLongConsumer}, with its depth and handle) before it is handed out
+ *       ({@link JdkEdits#readOrdinaryObject}).</li>
  *   <li>{@code ObjectInputStream.readProxyDesc}: right before it calls {@code resolveProxyClass},
  *       hands the interface names to the guard ({@code Consumer}), since the JDK makes the proxy
  *       class, which is never unloaded, before its filter sees a single interface.</li>

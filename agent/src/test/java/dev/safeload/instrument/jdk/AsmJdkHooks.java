@@ -39,7 +39,7 @@ import net.bytebuddy.jar.asm.Type;
  *   <li>{@code ObjectStreamClass.readNonProxy}: on return, hands the class name and flags to the
  *       guard ({@code ObjIntConsumer}) before {@code resolveClass} runs.</li>
  *   <li>{@code ObjectInputStream.readOrdinaryObject}: once the object's fields are read, hands it
- *       to the guard ({@code Consumer}) before it is handed out ({@link AsmReadOrdinaryObjectEdit}).</li>
+ *       to the guard ({@code ObjLongConsumer}, with its depth and handle) before it is handed out ({@link AsmReadOrdinaryObjectEdit}).</li>
  *   <li>{@code ObjectInputStream.readProxyDesc}: right before it calls {@code resolveProxyClass},
  *       hands the interface names to the guard ({@code Consumer}), since the JDK makes the proxy
  *       class, which is never unloaded, before its filter sees a single interface.</li>
@@ -670,6 +670,16 @@ public final class AsmJdkHooks {
             mv.visitVarInsn(Opcodes.ALOAD, 1);
             mv.visitJumpInsn(Opcodes.IFNONNULL, packed);
             mv.visitLdcInsn(Long.MIN_VALUE);
+            mv.visitInsn(Opcodes.LOR);
+            // bit 61 when the back-reference names a class descriptor
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "handles", "L" + HANDLE_TABLE + ";");
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, OBJECT_INPUT_STREAM, "passHandle", "I");
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, HANDLE_TABLE, "lookupObject", "(I)Ljava/lang/Object;", false);
+            mv.visitTypeInsn(Opcodes.INSTANCEOF, OBJECT_STREAM_CLASS);
+            mv.visitJumpInsn(Opcodes.IFEQ, packed);
+            mv.visitLdcInsn(1L << 61);
             mv.visitInsn(Opcodes.LOR);
             mv.visitLabel(packed);
             frame(LONG_BINARY_OPERATOR, Opcodes.LONG, Opcodes.LONG);

@@ -21,7 +21,7 @@ import net.bytebuddy.jar.asm.Opcodes;
 final class AsmReadOrdinaryObjectEdit extends MethodVisitor {
 
     private static final String HANDLE_TABLE = AsmJdkHooks.OBJECT_INPUT_STREAM + "$HandleTable";
-    private static final String CONSUMER = "java/util/function/Consumer";
+    private static final String CONSUMER = "java/util/function/ObjLongConsumer";
 
     private final Runnable missed;
     /** The locals of the last frame seen, when its stack was empty and no local was written since. */
@@ -72,7 +72,7 @@ final class AsmReadOrdinaryObjectEdit extends MethodVisitor {
         }
     }
 
-    /** {@code if (serialFilter instanceof Consumer c) c.accept(obj);} */
+    /** {@code if (serialFilter instanceof ObjLongConsumer c) c.accept(obj, depth << 32 | passHandle & 0xFFFFFFFFL);} */
     private void insertCheck() {
         inserted = true;
         Label skip = new Label();
@@ -84,7 +84,17 @@ final class AsmReadOrdinaryObjectEdit extends MethodVisitor {
         mv.visitFieldInsn(Opcodes.GETFIELD, AsmJdkHooks.OBJECT_INPUT_STREAM, "serialFilter", "Ljava/io/ObjectInputFilter;");
         mv.visitTypeInsn(Opcodes.CHECKCAST, CONSUMER);
         mv.visitVarInsn(Opcodes.ALOAD, objectSlot);
-        mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, CONSUMER, "accept", "(Ljava/lang/Object;)V", true);
+        mv.visitVarInsn(Opcodes.ALOAD, 0);
+        mv.visitFieldInsn(Opcodes.GETFIELD, AsmJdkHooks.OBJECT_INPUT_STREAM, "depth", "J");
+        mv.visitIntInsn(Opcodes.BIPUSH, 32);
+        mv.visitInsn(Opcodes.LSHL);
+        mv.visitVarInsn(Opcodes.ALOAD, 0);
+        mv.visitFieldInsn(Opcodes.GETFIELD, AsmJdkHooks.OBJECT_INPUT_STREAM, "passHandle", "I");
+        mv.visitInsn(Opcodes.I2L);
+        mv.visitLdcInsn(0xFFFF_FFFFL);
+        mv.visitInsn(Opcodes.LAND);
+        mv.visitInsn(Opcodes.LOR);
+        mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, CONSUMER, "accept", "(Ljava/lang/Object;J)V", true);
         mv.visitLabel(skip);
         mv.visitFrame(Opcodes.F_NEW, frameLocals.length, frameLocals, 0, new Object[0]);
         mv.visitInsn(Opcodes.NOP); // the original code may have a frame of its own here; never two at one offset
@@ -107,8 +117,8 @@ final class AsmReadOrdinaryObjectEdit extends MethodVisitor {
 
     @Override
     public void visitMaxs(int maxStack, int maxLocals) {
-        // The inserted code needs two stack slots, at a point where the stack is empty.
-        super.visitMaxs(Math.max(maxStack, 2), maxLocals);
+        // The inserted code needs eight stack slots, at a point where the stack is empty.
+        super.visitMaxs(Math.max(maxStack, 8), maxLocals);
         if (!inserted) {
             missed.run();
         }

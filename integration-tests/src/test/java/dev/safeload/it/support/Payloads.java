@@ -198,6 +198,36 @@ public final class Payloads {
     }
 
     /**
+     * A map whose one value is a list of {@code fanOut} references to a list of {@code fanOut} new
+     * strings, then a list of {@code references} references to that map inside a {@code HashSet}:
+     * references * fanOut^2 steps to hash. The strings take handles but pass no checkpoint, and
+     * until session 16 the guard counted the list of strings as one object. {@code linked} makes
+     * the map the stream's first {@code LinkedHashMap}, whose level the guard opens before
+     * HashMap's descriptor takes a handle, so its weight was kept under the descriptor's.
+     */
+    public static Object[] stringListsUnderAFanOut(int fanOut, int references, boolean linked) {
+        List<Object> strings = new ArrayList<>(fanOut);
+        for (int i = 0; i < fanOut; i++) {
+            strings.add("s" + i);
+        }
+        List<Object> lists = new ArrayList<>(fanOut);
+        for (int i = 0; i < fanOut; i++) {
+            lists.add(strings);
+        }
+        Map<Object, Object> map = linked ? new java.util.LinkedHashMap<>() : new HashMap<>();
+        map.put("key", lists);
+        List<Object> refs = new ArrayList<>(references);
+        for (int i = 0; i < references; i++) {
+            refs.add(map);
+        }
+        Set<Object> set = new HashSet<>();
+        List<Object> holder = new ArrayList<>();
+        set.add(holder); // while it is empty: hashing it full would take as long here
+        holder.add(refs);
+        return new Object[] {map, set};
+    }
+
+    /**
      * The lists of {@link #backReferenceFanOut} written one after the other in an array, before
      * the set that holds the top one: each list then holds only back-references (its elements
      * were written before it), none of them written inside it.
