@@ -139,7 +139,7 @@ final class GraphExpansion {
         // own object or back-reference, and the strings and nulls, which pass no checkpoint (a
         // list of 1,000 new strings weighs 1,001). Counted before anything closes, so a leaf's
         // weight holds what was read after it up to its sibling.
-        total = saturatedAdd(total, Math.max(0, refs - readRefs));
+        total = saturatedAdd(total, refs - readRefs); // the stream's count never falls; a new stream resets it
         readRefs = refs;
         if (next < highestNext) {
             handlesReset();
@@ -156,9 +156,7 @@ final class GraphExpansion {
                 // An array's own length comes right before its handle is assigned: next is its
                 // handle (its level, opened at its descriptor, may have guessed lower). A length a
                 // readObject checks is wrong here, and objectRead puts the object's back.
-                long[] lv = levels;
-                int at = (depth << 1) + 1;
-                lv[at] = (long) next << 2 | (lv[at] & (HAS_CHILDREN | HASHED));
+                objectRead(depth, next);
             }
             return; // about the object open at this depth
         }
@@ -176,15 +174,11 @@ final class GraphExpansion {
                 // A sibling of a leaf: closes it in place. A leaf's weight is kept only past one (the
                 // strings it holds): a back-reference to any other leaf counts one. Its parent has children.
                 // Not for a back-reference to that leaf: its weight is kept as it closes (settle).
-                inPlace = (s & HAS_CHILDREN) == 0 && depth != outermostHashed && (target < 0 || (int) (s >> 2) != target);
+                // (A leaf's handle is never -1, a target's when there is none: levels without a
+                // handle have children.)
+                inPlace = (s & HAS_CHILDREN) == 0 && depth != outermostHashed && (int) (s >> 2) != target;
                 if (inPlace) {
-                    long leaf = total - lv[at];
-                    if ((lv[at - 1] & HASHED) != 0) {
-                        hashedWork = saturatedAdd(hashedWork, leaf);
-                    }
-                    if (leaf > 1) { // tested here too: keep() is out of line
-                        keep(s, leaf);
-                    }
+                    leafClosed(lv, at, s);
                 }
             } else {
                 // A first child.
@@ -329,6 +323,21 @@ final class GraphExpansion {
         lv[at] = total;
         lv[at + 1] = (long) next << 2;
         return true;
+    }
+
+    /**
+     * The leaf at {@code at} closes in place: its weight goes to its parent's hash work if the
+     * parent hashes, and is kept if over one. Out of {@link #checkpoint}, whose bytecode must stay
+     * under the 325 bytes the JIT inlines a hot callee within (FreqInlineSize).
+     */
+    private void leafClosed(long[] lv, int at, long s) {
+        long leaf = total - lv[at];
+        if ((lv[at - 1] & HASHED) != 0) {
+            hashedWork = saturatedAdd(hashedWork, leaf);
+        }
+        if (leaf > 1) {
+            keep(s, leaf);
+        }
     }
 
     /**

@@ -50,7 +50,7 @@ final class GraphExpansionReference {
         if (depth <= 0) {
             return;
         }
-        total = saturatedAdd(total, Math.max(0, refs - readRefs)); // every reference read since, strings too
+        total = saturatedAdd(total, refs - readRefs); // every reference read since, strings too
         readRefs = refs;
         if (next < highestNext) {
             handlesReset();
