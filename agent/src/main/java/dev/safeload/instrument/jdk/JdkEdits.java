@@ -241,14 +241,7 @@ final class JdkEdits {
         s.fieldInsn(GETFIELD, OBJECT_INPUT_STREAM, "handles", "L" + HANDLE_TABLE + ";");
         s.methodInsn(INVOKEVIRTUAL, HANDLE_TABLE, "size", "()I", false);
         s.insn(I2L);
-        s.intInsn(BIPUSH, 32);
-        s.insn(LSHL);
-        s.varInsn(ALOAD, 0);
-        s.fieldInsn(GETFIELD, OBJECT_INPUT_STREAM, "passHandle", "I");
-        s.insn(I2L);
-        s.ldc(0xFFFF_FFFFL);
-        s.insn(LAND);
-        s.insn(LOR);
+        orPassHandle(s);
         // (depth << 40) | totalObjectRefs
         s.varInsn(ALOAD, 0);
         s.fieldInsn(GETFIELD, OBJECT_INPUT_STREAM, "depth", "J");
@@ -288,6 +281,18 @@ final class JdkEdits {
         s.label(original).frame(params);
         s.insn(NOP); // never two frames at one offset
         return s;
+    }
+
+    /** With a long on the stack: {@code (top << 32) | (passHandle & 0xFFFFFFFFL)}. */
+    private static void orPassHandle(Snippet s) {
+        s.intInsn(BIPUSH, 32);
+        s.insn(LSHL);
+        s.varInsn(ALOAD, 0);
+        s.fieldInsn(GETFIELD, OBJECT_INPUT_STREAM, "passHandle", "I");
+        s.insn(I2L);
+        s.ldc(0xFFFF_FFFFL);
+        s.insn(LAND);
+        s.insn(LOR);
     }
 
     // ---- ObjectStreamClass.readNonProxy(ObjectInputStream) ----
@@ -482,14 +487,7 @@ final class JdkEdits {
         s.varInsn(ALOAD, objectSlot);
         s.varInsn(ALOAD, 0);
         s.fieldInsn(GETFIELD, OBJECT_INPUT_STREAM, "depth", "J");
-        s.intInsn(BIPUSH, 32);
-        s.insn(LSHL);
-        s.varInsn(ALOAD, 0);
-        s.fieldInsn(GETFIELD, OBJECT_INPUT_STREAM, "passHandle", "I");
-        s.insn(I2L);
-        s.ldc(0xFFFF_FFFFL);
-        s.insn(LAND);
-        s.insn(LOR);
+        orPassHandle(s);
         s.methodInsn(INVOKEINTERFACE, OBJ_LONG_CONSUMER, "accept", "(Ljava/lang/Object;J)V", true);
         s.label(skip).frame(frameLocals);
         s.insn(NOP); // the original code may have a frame of its own here; never two at one offset
