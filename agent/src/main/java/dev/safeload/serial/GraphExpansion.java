@@ -226,13 +226,7 @@ final class GraphExpansion {
                 }
                 long weight = total - levels[closing << 1];
                 long s = levels[(closing << 1) + 1];
-                if (weight > 1 && s >= 0) {
-                    int h = (int) (s >> 2);
-                    if (h >= weights.length) {
-                        weights = Arrays.copyOf(weights, Math.max(h + 1, weights.length * 2));
-                    }
-                    weights[h] = (long) epoch << 32 | Math.min(weight, WEIGHT_BITS);
-                }
+                keep(s, weight);
                 countChild(closing, weight);
             } else {
                 judged = true;
@@ -341,8 +335,8 @@ final class GraphExpansion {
     }
 
     /**
-     * Keeps {@code weight} for the object whose state is {@code state}, unless it has no handle
-     * (a back-reference, or a level without a checkpoint) or weighs one. Out of line: the paths that close a
+     * Keeps {@code weight} for the object whose state is {@code state}, unless its level has no
+     * handle (a level without a checkpoint) or it weighs one. Out of line: the paths that close a
      * leaf call it only for a leaf holding strings.
      */
     private void keep(long state, long weight) {
