@@ -109,7 +109,42 @@ class ReporterTest {
             Thread.sleep(50);
             seen = everyLine();
         }
-        assertEquals(expected, seen, "after " + beforeHandOver + " appended lines");
+        if (!expected.equals(seen)) {
+            // Not the two lists: 12,000 numbers cut short by the build's log say nothing.
+            org.junit.jupiter.api.Assertions.fail("after " + beforeHandOver + " appended lines, of " + n + ": "
+                    + difference(seen, n) + "; files: " + listing());
+        }
+    }
+
+    /** The missing lines as ranges, and how many were read more than once. */
+    private static String difference(List<Long> seen, int n) {
+        int[] count = new int[n];
+        for (long seq : seen) {
+            if (seq >= 0 && seq < n) {
+                count[(int) seq]++;
+            }
+        }
+        StringBuilder missing = new StringBuilder();
+        int twice = 0;
+        for (int i = 0; i < n; i++) {
+            twice += count[i] > 1 ? 1 : 0;
+            if (count[i] == 0 && (i == 0 || count[i - 1] != 0)) {
+                int end = i;
+                while (end + 1 < n && count[end + 1] == 0) {
+                    end++;
+                }
+                missing.append(missing.length() == 0 ? "" : ", ").append(i).append(end > i ? "-" + end : "");
+            }
+        }
+        return seen.size() + " lines read, missing [" + missing + "], " + twice + " read more than once";
+    }
+
+    private String listing() throws java.io.IOException {
+        List<String> files = new ArrayList<>();
+        for (Path file : logFiles()) {
+            files.add(file.getFileName() + " (" + Files.size(file) + " bytes)");
+        }
+        return String.join(", ", files);
     }
 
     /** Every line's seq in the log and its rolled files, sorted; an empty list when a file changed under the read. */
