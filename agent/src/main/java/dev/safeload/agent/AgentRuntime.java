@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import javax.management.JMException;
 import javax.management.ObjectName;
 
@@ -99,7 +100,7 @@ final class AgentRuntime {
         // edits. Installed now when attached, or when -Djdk.serialFilterFactory names a host
         // factory: the JDK would load that host class while ObjectInputStream is loading.
         boolean defer = !attached && System.getProperty("jdk.serialFilterFactory") == null;
-        Consumer<Runnable> firstStream = defer ? new StartTask(runtime, StartTask.FIRST_STREAM, inst, false) : null;
+        Consumer<Predicate<Class<?>>> firstStream = defer ? new StartTask(runtime, StartTask.FIRST_STREAM, inst, false) : null;
         Hooks hooks = Hooks.install(inst, console, policy.hooks(), firstStream,
                 new StartTask(runtime, StartTask.FIRST_HOOK, null, false),
                 new StartTask(runtime, StartTask.FIRST_MODEL_HOOK, null, false));
@@ -136,11 +137,11 @@ final class AgentRuntime {
     /**
      * Makes the serialization gate the JVM-wide filter factory.
      *
-     * @param hashtableEdit what the gate runs before the first read of a {@code Hashtable} (see
+     * @param deferredEdits what the gate runs before the first read of a {@code Hashtable} or {@code ConcurrentHashMap} (see
      *     {@link Hooks#install}), or null
      */
-    void installSerialGate(Instrumentation inst, Runnable hashtableEdit) throws ReflectiveOperationException {
-        SerialGate gate = FilterFactoryInstaller.install(inst, new SerialGates(policy, reporter, hashtableEdit));
+    void installSerialGate(Instrumentation inst, Predicate<Class<?>> deferredEdits) throws ReflectiveOperationException {
+        SerialGate gate = FilterFactoryInstaller.install(inst, new SerialGates(policy, reporter, deferredEdits));
         synchronized (this) {
             // A reload that ran meanwhile found no gate to update: give it the policy in force.
             serialGate = gate;
@@ -164,11 +165,11 @@ final class AgentRuntime {
      * The factory installed as the first class that reads through it loads (see {@link #start}).
      * A failure there stops the JVM at once, as a failure at start does: no stream may run
      * unguarded, and a shutdown hook could need the class the waiting thread is loading.
-     * Handed {@code Hashtable}'s edit, or null (see {@link Hooks#install}).
+     * Handed the edits of {@code Hashtable} and {@code ConcurrentHashMap}, or null (see {@link Hooks#install}).
      */
-    private void firstStream(Instrumentation inst, Runnable hashtableEdit) {
+    private void firstStream(Instrumentation inst, Predicate<Class<?>> deferredEdits) {
         try {
-            installSerialGate(inst, hashtableEdit);
+            installSerialGate(inst, deferredEdits);
         } catch (Throwable e) { // whatever it is, no stream may run unguarded
             console.println("safeload: cannot install the deserialization filter factory: " + e);
             console.println("safeload: stopping the JVM rather than deserializing unprotected (fail closed)");
@@ -181,10 +182,10 @@ final class AgentRuntime {
      * opens: one class for the five kinds, not a class (nor a lambda) each, since every class of
      * the agent loaded at premain is a read of the jar and a parse on the host's start.
      */
-    private static final class StartTask implements Runnable, java.util.function.Supplier<Event>, Consumer<Runnable> {
+    private static final class StartTask implements Runnable, java.util.function.Supplier<Event>, Consumer<Predicate<Class<?>>> {
         /**
          * {@link #firstStream}, as the first class that reads through the filter factory loads
-         * ({@link #accept}, handed {@code Hashtable}'s edit; not a runnable).
+         * ({@link #accept}, handed the deferred java.base edits; not a runnable).
          */
         static final int FIRST_STREAM = 0;
         /** {@link #firstHook} with every gate, before the first hooked library class is edited. */
@@ -219,11 +220,11 @@ final class AgentRuntime {
         }
 
         @Override
-        public void accept(Runnable hashtableEdit) {
+        public void accept(Predicate<Class<?>> deferredEdits) {
             if (kind != FIRST_STREAM) {
                 throw new IllegalStateException("start task " + kind + " is not handed an edit");
             }
-            runtime.firstStream(inst, hashtableEdit);
+            runtime.firstStream(inst, deferredEdits);
         }
 
         @Override
@@ -269,11 +270,11 @@ final class AgentRuntime {
     }
 
     /** Makes the serialization gate over the JDK's factories. A class, not a lambda: none is spun at premain. */
-    private record SerialGates(Policy policy, Reporter reporter, Runnable hashtableEdit)
+    private record SerialGates(Policy policy, Reporter reporter, Predicate<Class<?>> deferredEdits)
             implements BiFunction<BinaryOperator<ObjectInputFilter>, BinaryOperator<ObjectInputFilter>, SerialGate> {
         @Override
         public SerialGate apply(BinaryOperator<ObjectInputFilter> builtin, BinaryOperator<ObjectInputFilter> host) {
-            return new SerialGate(policy, reporter, builtin, host, hashtableEdit);
+            return new SerialGate(policy, reporter, builtin, host, deferredEdits);
         }
     }
 

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The agent's one class file transformer. The java.base hooks are plain ASM edits
@@ -167,9 +168,9 @@ public final class Hooks implements ClassFileTransformer {
      *     retransformation of the loaded java.base classes it concerns but {@code Hashtable}) as the
      *     first class that reads through the filter factory loads, before any stream exists; so a
      *     JVM that never deserializes makes no edit and never initialises {@code
-     *     ObjectInputFilter.Config}. It is handed {@code Hashtable}'s edit, a {@link Runnable} to run
-     *     before the first read of a {@code Hashtable} (see {@link HashtableEdit}), or null when
-     *     there is none to wait. Null, or those classes already loaded: nothing is deferred
+     *     ObjectInputFilter.Config}. It is handed the edits of {@code Hashtable} and {@code
+     *     ConcurrentHashMap}, a {@link Predicate} to run before the first read of either (see
+     *     {@link DeferredEdits}), or null when there is none to wait. Null, or those classes already loaded: nothing is deferred
      *     (see {@link #deferred}).
      * @param beforeFirstHook run once before the first class of a hooked library or an XMLDecoder
      *     handler is edited, on the thread that loads it (or retransforms it here); null for none
@@ -178,7 +179,7 @@ public final class Hooks implements ClassFileTransformer {
      *     beforeFirstHook} ran first (what it makes includes the model gate); null for none
      */
     public static Hooks install(Instrumentation inst, PrintStream console, List<ModelHook> userHooks,
-                                Consumer<Runnable> beforeFirstStream, Runnable beforeFirstHook,
+                                Consumer<Predicate<Class<?>>> beforeFirstStream, Runnable beforeFirstHook,
                                 Runnable beforeFirstModelHook) {
         Hooks hooks = new Hooks(console, userHooks);
         hooks.beforeFirstHook = beforeFirstHook;
@@ -220,7 +221,8 @@ public final class Hooks implements ClassFileTransformer {
         }
         if (defer) {
             hooks.deferred = true;
-            hooks.beforeFirstStream = new BeforeFirstStream(hooks, inst, console, javaBase, takeHashtable(javaBase),
+            hooks.beforeFirstStream = new BeforeFirstStream(hooks, inst, console, javaBase,
+                    take(javaBase, "java.util.Hashtable"), take(javaBase, "java.util.concurrent.ConcurrentHashMap"),
                     beforeFirstStream);
             if (hooks.streamClassLoading) {
                 hooks.runBeforeFirstStream(); // one started loading while the classes were listed
@@ -251,10 +253,10 @@ public final class Hooks implements ClassFileTransformer {
         }
     }
 
-    /** Removes {@code Hashtable} from {@code javaBase} and returns it; null when it is not there. */
-    private static Class<?> takeHashtable(List<Class<?>> javaBase) {
+    /** Removes the class named {@code name} from {@code javaBase} and returns it; null when it is not there. */
+    private static Class<?> take(List<Class<?>> javaBase, String name) {
         for (int i = 0; i < javaBase.size(); i++) {
-            if (javaBase.get(i).getName().equals("java.util.Hashtable")) {
+            if (javaBase.get(i).getName().equals(name)) {
                 return javaBase.remove(i);
             }
         }
@@ -263,26 +265,32 @@ public final class Hooks implements ClassFileTransformer {
 
     /**
      * The deferred start work: the java.base classes loaded before the agent (but {@code
-     * Hashtable}, when its edit can wait: see {@link HashtableEdit}), then the caller's, handed
-     * {@code Hashtable}'s edit or null. A class, not a lambda.
+     * Hashtable} and {@code ConcurrentHashMap}, when their edits can wait: see {@link
+     * DeferredEdits}), then the caller's, handed those edits or null. A class, not a lambda.
      */
     private record BeforeFirstStream(Hooks hooks, Instrumentation inst, PrintStream console, List<Class<?>> javaBase,
-                                     Class<?> hashtable, Consumer<Runnable> then) implements Runnable {
+                                     Class<?> hashtable, Class<?> concurrentHashMap,
+                                     Consumer<Predicate<Class<?>>> then) implements Runnable {
         @Override
         public void run() {
             List<Class<?>> now = javaBase;
-            Runnable hashtableEdit = null;
-            if (hashtable != null && hooks.toldOfOverridingStreams()) {
-                hashtableEdit = new HashtableEdit(inst, console, hashtable);
-            } else if (hashtable != null) {
+            Predicate<Class<?>> deferredEdits = null;
+            if ((hashtable != null || concurrentHashMap != null) && hooks.toldOfOverridingStreams()) {
+                deferredEdits = new DeferredEdits(inst, console, hashtable, concurrentHashMap);
+            } else if (hashtable != null || concurrentHashMap != null) {
                 // No edited constructor will tell of a stream that overrides readObject (an
                 // XMLDecoder handler came first, or a JDK not shaped as the edit expects): the
-                // edit is made now, as it was before it could wait.
+                // edits are made now, as they were before they could wait.
                 now = new ArrayList<>(javaBase);
-                now.add(hashtable);
+                if (hashtable != null) {
+                    now.add(hashtable);
+                }
+                if (concurrentHashMap != null) {
+                    now.add(concurrentHashMap);
+                }
             }
             retransform(inst, console, now);
-            then.accept(hashtableEdit);
+            then.accept(deferredEdits);
         }
     }
 
@@ -292,10 +300,13 @@ public final class Hooks implements ClassFileTransformer {
     }
 
     /**
-     * {@code Hashtable}'s edit, for a JVM that loaded the class before the agent (every JVM: the
-     * system properties are one): retransformed once, when a stream first meets a class descriptor
-     * of {@code Hashtable} or a subclass, rather than at every JVM's first stream (about 1.5 ms of
-     * CPU there, for streams that mostly read no Hashtable). The stream's guard runs it at that
+     * The edits of {@code Hashtable} and {@code ConcurrentHashMap}, for a JVM that loaded the
+     * classes before the agent (every JVM: the system properties are a Hashtable, and the JDK's
+     * start uses ConcurrentHashMap): each retransformed once, when a stream first meets a class
+     * descriptor of that class or a subclass ({@link #test}, handed the class; null for both),
+     * rather than at every JVM's first stream (about 1.5 ms of CPU there for {@code Hashtable}
+     * alone, for streams that mostly read neither). What follows is said of {@code Hashtable};
+     * {@code ConcurrentHashMap} is the same. The stream's guard runs it at that
      * class's filter checkpoint, which the JDK makes as soon as the class is resolved, before any
      * object of it, or any other descriptor of its chain, is read: the JDK runs {@code
      * Hashtable.readObject} for a stream only for a {@code Hashtable} in the chain of a class it
@@ -314,34 +325,55 @@ public final class Hooks implements ClassFileTransformer {
      * stream's work does ({@link #runBeforeFirstStream}): a stream read inside a transformer of
      * this agent would otherwise retransform {@code Hashtable} without its edit.
      */
-    private static final class HashtableEdit implements Runnable {
+    private static final class DeferredEdits implements Predicate<Class<?>> {
         private final Instrumentation inst;
         private final PrintStream console;
-        private final Class<?> hashtable;
-        private volatile boolean done;
+        /** Each class whose edit is still to be made; null once made, or never deferred. */
+        private volatile Class<?> hashtable;
+        private volatile Class<?> concurrentHashMap;
 
-        HashtableEdit(Instrumentation inst, PrintStream console, Class<?> hashtable) {
+        DeferredEdits(Instrumentation inst, PrintStream console, Class<?> hashtable, Class<?> concurrentHashMap) {
             this.inst = inst;
             this.console = console;
             this.hashtable = hashtable;
+            this.concurrentHashMap = concurrentHashMap;
         }
 
+        /**
+         * Makes the edit {@code type} (a class a stream resolved; null for a stream that overrides
+         * {@code readObject}) needs, if it is not made yet; true once no edit is left to make.
+         */
         @Override
-        public void run() {
-            if (done) {
-                return;
-            }
-            synchronized (this) {
-                if (done) {
-                    return;
+        public boolean test(Class<?> type) {
+            boolean table = hashtable != null && (type == null || java.util.Hashtable.class.isAssignableFrom(type));
+            boolean map = concurrentHashMap != null && (type == null || ConcurrentHashMap.class.isAssignableFrom(type));
+            if (table || map) {
+                synchronized (this) {
+                    List<Class<?>> edit = new ArrayList<>(2);
+                    Class<?> t = hashtable;
+                    Class<?> m = concurrentHashMap;
+                    if (table && t != null) {
+                        edit.add(t);
+                    }
+                    if (map && m != null) {
+                        edit.add(m);
+                    }
+                    if (!edit.isEmpty()) {
+                        Thread worker = new Thread(new Retransform(inst, console, edit), "safeload-hashtable");
+                        worker.setDaemon(true);
+                        // A thread that cannot start throws out of the stream's filter, failing that stream,
+                        // and leaves the edit to the next such class met.
+                        startAndWait(worker, console);
+                        if (table) {
+                            hashtable = null;
+                        }
+                        if (map) {
+                            concurrentHashMap = null;
+                        }
+                    }
                 }
-                Thread worker = new Thread(new Retransform(inst, console, List.of(hashtable)), "safeload-hashtable");
-                worker.setDaemon(true);
-                // A thread that cannot start throws out of the stream's filter, failing that stream,
-                // and leaves the edit to the next Hashtable class met.
-                startAndWait(worker, console);
-                done = true;
             }
+            return hashtable == null && concurrentHashMap == null;
         }
     }
 

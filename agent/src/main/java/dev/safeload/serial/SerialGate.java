@@ -48,23 +48,26 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
     /** {@link Metrics}' count of streams checked, kept from the first stream on: no map lookup per stream. */
     private AtomicLong streams;
     /**
-     * {@code Hashtable}'s java.base edit, deferred to the first class descriptor of a {@code
-     * Hashtable} (or subclass) that a stream resolves ({@link #classResolved}), or to the first
-     * stream made that overrides {@code readObject} ({@link #overridingStreamMade}), whichever
-     * comes first; null once in place, or when it was never deferred.
+     * The java.base edits of {@code Hashtable} and {@code ConcurrentHashMap}, each deferred to the
+     * first class descriptor of that class (or a subclass) that a stream resolves ({@link
+     * #classResolved}), or both to the first stream made that overrides {@code readObject}
+     * ({@link #overridingStreamMade}), whichever comes first. Handed the class (null: every edit),
+     * it makes what is left and says whether any edit is still to be made. Null once every edit
+     * is in place, or when none was deferred.
      */
-    private volatile Runnable hashtableEdit;
+    private volatile Predicate<Class<?>> deferredEdits;
 
     /**
      * @param builtinFactory the JDK's factory, whose behaviour applies when the host has none
      * @param hostFactory the factory the JDK already made from {@code jdk.serialFilterFactory},
      *     or null
-     * @param hashtableEdit puts {@code Hashtable}'s edit in place, once, and returns when it is
-     *     (another thread calling it meanwhile waits); null when it is in place already
+     * @param deferredEdits puts the edit of {@code Hashtable} or {@code ConcurrentHashMap} that a
+     *     class needs in place, once, and returns when it is (another thread calling it meanwhile
+     *     waits); null when they are in place already
      */
     public SerialGate(Policy policy, Reporter reporter, BinaryOperator<ObjectInputFilter> builtinFactory,
-                      BinaryOperator<ObjectInputFilter> hostFactory, Runnable hashtableEdit) {
-        this.hashtableEdit = hashtableEdit;
+                      BinaryOperator<ObjectInputFilter> hostFactory, Predicate<Class<?>> deferredEdits) {
+        this.deferredEdits = deferredEdits;
         this.policy = policy;
         this.reporter = reporter;
         this.builtinFactory = builtinFactory;
@@ -73,14 +76,15 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
     }
 
     /**
-     * A stream resolved {@code type}, whose objects are read next: for a {@code Hashtable} or a
-     * subclass, {@code Hashtable.readObject} may run, so its edit is put in place first.
+     * A stream resolved {@code type}, whose objects are read next: for a {@code Hashtable}, a
+     * {@code ConcurrentHashMap} or a subclass, that class's {@code readObject} may run, so its
+     * edit is put in place first.
      */
     void classResolved(Class<?> type) {
-        Runnable edit = hashtableEdit;
-        if (edit != null && java.util.Hashtable.class.isAssignableFrom(type)) {
-            edit.run();
-            hashtableEdit = null;
+        Predicate<Class<?>> edits = deferredEdits;
+        if (edits != null && (java.util.Hashtable.class.isAssignableFrom(type)
+                || java.util.concurrent.ConcurrentHashMap.class.isAssignableFrom(type)) && edits.test(type)) {
+            deferredEdits = null;
         }
     }
 
@@ -92,10 +96,9 @@ public final class SerialGate implements BinaryOperator<ObjectInputFilter>, Pred
      * a volatile read.
      */
     void overridingStreamMade() {
-        Runnable edit = hashtableEdit;
-        if (edit != null) {
-            edit.run();
-            hashtableEdit = null;
+        Predicate<Class<?>> edits = deferredEdits;
+        if (edits != null && edits.test(null)) {
+            deferredEdits = null;
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.LongBinaryOperator;
@@ -34,10 +35,13 @@ import java.util.function.ObjLongConsumer;
  * skipped; {@link ObjLongConsumer} is handed each object once its fields are read, before it is
  * handed out, with its depth and handle (the graph tracker's record of it) and for the fields a
  * library turns into code ({@link CodeBearingValues}); {@link Consumer} a proxy descriptor's
- * interface names before the proxy class is made.
+ * interface names before the proxy class is made; {@link BiConsumer} the elements and tag of
+ * {@code List.of}'s, {@code Set.of}'s and {@code Map.of}'s serial proxy before it builds the
+ * collection. {@code ConcurrentHashMap}'s table build tells the {@link IntConsumer} of each put
+ * into a tree bin ({@value #TREE_PUT}).
  */
 final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsumer<String>, LongBinaryOperator,
-        Consumer<String[]>, ObjLongConsumer<Object> {
+        Consumer<String[]>, ObjLongConsumer<Object>, BiConsumer<Object[], Integer> {
 
     /** Flag bits of {@link #accept(String, int)}, as the advice sets them. */
     static final int ENUM_FLAG = 1;
@@ -86,6 +90,17 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     static final int HASHTABLE_ENTRIES_PER_CALL = 256;
     /** Handed by the constructor of a stream that overrides {@code readObject} (JdkEdits.overridingStream). */
     static final int OVERRIDING_STREAM = -2;
+    /** Handed after each put into a tree bin as {@code ConcurrentHashMap.readObject} builds its table. */
+    static final int TREE_PUT = -3;
+    /** {@code CollSer}'s tags (its low 8 bits) of {@code Set.of} and {@code Map.of}, whose tables are probed. */
+    private static final int IMM_SET = 2;
+    private static final int IMM_MAP = 3;
+    /**
+     * Probes a {@code Set.of} or {@code Map.of} table may make per key beyond {@code serial.maxWork}:
+     * a million sequential strings ("user-0" on) make 49 a key, random hash codes under 2, keys
+     * that share one hash code half their number (ProbedTables).
+     */
+    private static final long PROBES_PER_KEY = 128;
 
     /** The stream's byte count at its last filter call, and the Hashtable entries put since. */
     private long bytesSeen;
@@ -524,10 +539,11 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
 
     /**
      * A read on this stream started (+1) or ended (-1), or a Hashtable being read put another
-     * {@value #HASHTABLE_ENTRIES_PER_CALL} entries (0): a sample of the CPU clock, as at every
+     * {@value #HASHTABLE_ENTRIES_PER_CALL} entries (0), or a ConcurrentHashMap being read put a key
+     * into a tree bin ({@value #TREE_PUT}): a sample of the CPU clock, as at every
      * {@value ReadClock#SAMPLE_EVERY} checkpoints. Or the stream, just made, overrides {@code
      * readObject} ({@value #OVERRIDING_STREAM}; its guard is new, so no read has started): tested
-     * last, so a read's start and end cost what they did.
+     * last, so a read's start costs what it did, and its end one comparison more.
      */
     @Override
     public void accept(int delta) {
@@ -548,6 +564,10 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
                     clock.start();
                 }
             }
+        } else if (delta == TREE_PUT) {
+            // Before a read's end, which it would be taken for. The byte count is the last filter
+            // call's, a lower bound where keys are strings: a tighter budget.
+            sampleClock();
         } else if (reads > 0) {
             if (--reads == 0) {
                 thread.exit(); // the thread that started the read: a read ends where it began
@@ -583,6 +603,32 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         }
         if (codeBearing) {
             judgeFields(object);
+        }
+    }
+
+    /**
+     * The elements of {@code List.of}'s, {@code Set.of}'s or {@code Map.of}'s serial proxy, read,
+     * with its tag: for a set or a map, the probes its table will make ({@link ProbedTables}) are
+     * counted before {@code readResolve} builds it, and more than {@code serial.maxWork} plus
+     * {@value #PROBES_PER_KEY} a key refuses the stream. Strings pass no checkpoint, so a set of colliding strings is seen nowhere else.
+     */
+    @Override
+    public void accept(Object[] elements, Integer tag) {
+        int kind = tag & 0xff;
+        if (elements == null || kind != IMM_SET && kind != IMM_MAP) {
+            return;
+        }
+        Policy policy = gate.policy();
+        if (policy.mode() == Mode.OFF) {
+            return;
+        }
+        int keys = kind == IMM_SET ? elements.length : elements.length / 2;
+        long limit = maxHashWork(policy.serial().limits()) + PROBES_PER_KEY * keys;
+        if (ProbedTables.collisions(elements, kind == IMM_MAP, limit) > limit) {
+            String built = kind == IMM_SET ? "Set.of of " + keys + " elements" : "Map.of of " + keys + " keys";
+            gate.refuseLimit(this, policy, Decision.reject("serial.maxWork", built + " would probe past more than "
+                    + limit + " taken slots to build its table (serial.maxWork and " + PROBES_PER_KEY
+                    + " a key): their hash codes collide"), -1, -1);
         }
     }
 

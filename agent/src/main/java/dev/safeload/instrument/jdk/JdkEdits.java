@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The eight java.base edits of {@link JdkHooks}, as plain byte edits ({@link CodeEditor}): each
+ * The ten java.base edits of {@link JdkHooks}, as plain byte edits ({@link CodeEditor}): each
  * method below finds where its code goes and inserts it, or returns false when the method is not
  * shaped as it expects (then it inserts nothing). The inserted code of each edit is written out
  * in one place, the {@code insert...} method named after it, instruction for instruction what the
@@ -24,6 +24,8 @@ final class JdkEdits {
     static final String OBJECT_STREAM_CLASS = "java/io/ObjectStreamClass";
     static final String FILTER_CONFIG = "java/io/ObjectInputFilter$Config";
     static final String HASHTABLE = "java/util/Hashtable";
+    static final String CONCURRENT_HASH_MAP = "java/util/concurrent/ConcurrentHashMap";
+    static final String COLL_SER = "java/util/CollSer";
 
     /** Flag bit handed to the guard with a class name: StreamGuard.SUBCLASS_FLAG (its ENUM_FLAG is 1). */
     private static final int SUBCLASS_FLAG = 2;
@@ -32,6 +34,11 @@ final class JdkEdits {
      * {@code readObject}: StreamGuard.OVERRIDING_STREAM. No other site hands it (+1, -1, 0).
      */
     private static final int OVERRIDING_STREAM = -2;
+    /**
+     * Handed to the guard ({@code IntConsumer}) after each put into a tree bin while {@code
+     * ConcurrentHashMap.readObject} builds its table: StreamGuard.TREE_PUT.
+     */
+    private static final int TREE_PUT = -3;
     /** StreamGuard.HASHTABLE_ENTRIES_PER_CALL - 1: the guard is told once per 256 entries, so the loop pays a mask test. */
     private static final int ENTRIES_MASK = 255;
 
@@ -39,6 +46,9 @@ final class JdkEdits {
     private static final String OBJ_INT_CONSUMER = "java/util/function/ObjIntConsumer";
     private static final String PREDICATE = "java/util/function/Predicate";
     private static final String CONSUMER = "java/util/function/Consumer";
+    private static final String BI_CONSUMER = "java/util/function/BiConsumer";
+    private static final String TREE_BIN = CONCURRENT_HASH_MAP + "$TreeBin";
+    private static final String PUT_TREE_VAL = "(ILjava/lang/Object;Ljava/lang/Object;)L" + CONCURRENT_HASH_MAP + "$TreeNode;";
     private static final String OBJ_LONG_CONSUMER = "java/util/function/ObjLongConsumer";
     private static final String LONG_BINARY_OPERATOR = "java/util/function/LongBinaryOperator";
     private static final String BINARY_OPERATOR = "java/util/function/BinaryOperator";
@@ -807,6 +817,125 @@ final class JdkEdits {
         s.label(notOurs).frame(frameLocals, withFilter);
         s.insn(POP2);
         s.label(call).frame(frameLocals, atCall);
+        return s;
+    }
+
+    // ---- ConcurrentHashMap.readObject(ObjectInputStream) ----
+
+    /**
+     * Where the map builds its table from the entries it has read, after every {@code
+     * TreeBin.putTreeVal}: at the join of its two outcomes (the target of the test of what it
+     * returned, which has a frame of its own with an empty stack), tells the stream's guard
+     * ({@code IntConsumer}, {@value #TREE_PUT}), so the guard's CPU clock is consulted. Keys that
+     * share a hash code and do not compare (BitSets) cost each put a search of the whole bin, and
+     * all of it runs after the map's last filter checkpoint. Only puts into a bin of eight or more
+     * keys reach it. Not shaped so: nothing is inserted.
+     */
+    static boolean concurrentHashMapReadObject(CodeEditor code) {
+        for (int i = 0; i + 1 < code.count; i++) {
+            if (code.kinds[i] != CodeEditor.METHOD || code.opcodes[i] != INVOKEVIRTUAL) {
+                continue;
+            }
+            String[] m = code.member(i);
+            if (!m[0].equals(TREE_BIN) || !m[1].equals("putTreeVal") || !m[2].equals(PUT_TREE_VAL)) {
+                continue;
+            }
+            int test = i + 1;
+            if (code.kinds[test] != CodeEditor.JUMP || (code.opcodes[test] != IFNULL && code.opcodes[test] != IFNONNULL)) {
+                return false;
+            }
+            int join = code.operands[test];
+            Frame frame = code.frames[join];
+            if (join <= code.offsets[test] || frame == null || frame.stack.length != 0 || frame.locals.length < 2
+                    || !OBJECT_INPUT_STREAM.equals(frame.locals[1])) {
+                return false;
+            }
+            code.insert(join, true, insertTreePutCheck(code.snippet(), frame.locals));
+            code.maxStack = Math.max(code.maxStack, 2);
+            return true;
+        }
+        return false;
+    }
+
+    /** {@code if (s.getObjectInputFilter() instanceof IntConsumer c) c.accept(TREE_PUT);}, with an empty stack. */
+    private static Snippet insertTreePutCheck(Snippet s, Object[] frameLocals) {
+        Label notOurs = new Label();
+        Label done = new Label();
+        s.varInsn(ALOAD, 1);
+        s.methodInsn(INVOKEVIRTUAL, OBJECT_INPUT_STREAM, "getObjectInputFilter", "()" + FILTER_DESC, false);
+        s.insn(DUP);
+        s.typeInsn(INSTANCEOF, INT_CONSUMER);
+        s.jumpInsn(IFEQ, notOurs);
+        s.typeInsn(CHECKCAST, INT_CONSUMER);
+        s.intInsn(BIPUSH, TREE_PUT);
+        s.methodInsn(INVOKEINTERFACE, INT_CONSUMER, "accept", "(I)V", true);
+        s.jumpInsn(GOTO, done);
+        s.label(notOurs).frame(frameLocals, FILTER);
+        s.insn(POP);
+        s.label(done).frame(frameLocals);
+        s.insn(NOP); // never two frames at one offset
+        return s;
+    }
+
+    // ---- CollSer.readObject(ObjectInputStream) ----
+
+    /**
+     * The serial proxy of {@code List.of}, {@code Set.of} and {@code Map.of}: before each return,
+     * once its elements are read, hands them and its tag to the stream's guard ({@code
+     * BiConsumer}), which judges what the proxy's {@code readResolve} is about to do. {@code
+     * Set.of} and {@code Map.of} probe a table linearly: elements that share a hash code cost each
+     * insertion a walk past every earlier one, in one call that no checkpoint interrupts. Each
+     * return must follow a frame with an empty stack with no local written since; otherwise
+     * nothing is inserted.
+     */
+    static boolean collSerReadObject(CodeEditor code) {
+        Object[] frameLocals = null;
+        boolean inserted = false;
+        for (int i = 0; i < code.count; i++) {
+            Frame frame = code.frames[code.offsets[i]];
+            if (frame != null) {
+                frameLocals = frame.stack.length == 0 ? frame.locals : null;
+            }
+            int kind = code.kinds[i];
+            int opcode = code.opcodes[i];
+            if (kind == CodeEditor.VAR && opcode >= ISTORE && opcode <= ASTORE || kind == CodeEditor.IINC) {
+                frameLocals = null;
+            } else if (kind == CodeEditor.INSN && opcode == RETURN) {
+                if (frameLocals == null || frameLocals.length < 2 || !OBJECT_INPUT_STREAM.equals(frameLocals[1])) {
+                    return false; // a return the guard would not see: no edit rather than half of one
+                }
+                code.insert(code.offsets[i], true, insertCollSerCheck(code.snippet(), frameLocals));
+                inserted = true;
+            }
+        }
+        code.maxStack = Math.max(code.maxStack, 4);
+        return inserted;
+    }
+
+    /**
+     * {@code if (ois.getObjectInputFilter() instanceof BiConsumer c) c.accept(array, Integer.valueOf(tag));},
+     * with an empty stack.
+     */
+    private static Snippet insertCollSerCheck(Snippet s, Object[] frameLocals) {
+        Label notOurs = new Label();
+        Label done = new Label();
+        s.varInsn(ALOAD, 1);
+        s.methodInsn(INVOKEVIRTUAL, OBJECT_INPUT_STREAM, "getObjectInputFilter", "()" + FILTER_DESC, false);
+        s.insn(DUP);
+        s.typeInsn(INSTANCEOF, BI_CONSUMER);
+        s.jumpInsn(IFEQ, notOurs);
+        s.typeInsn(CHECKCAST, BI_CONSUMER);
+        s.varInsn(ALOAD, 0);
+        s.fieldInsn(GETFIELD, COLL_SER, "array", "[Ljava/lang/Object;");
+        s.varInsn(ALOAD, 0);
+        s.fieldInsn(GETFIELD, COLL_SER, "tag", "I");
+        s.methodInsn(INVOKESTATIC, "java/lang/Integer", "valueOf", "(I)Ljava/lang/Integer;", false);
+        s.methodInsn(INVOKEINTERFACE, BI_CONSUMER, "accept", "(Ljava/lang/Object;Ljava/lang/Object;)V", true);
+        s.jumpInsn(GOTO, done);
+        s.label(notOurs).frame(frameLocals, FILTER);
+        s.insn(POP);
+        s.label(done).frame(frameLocals);
+        s.insn(NOP); // never two frames at one offset
         return s;
     }
 }

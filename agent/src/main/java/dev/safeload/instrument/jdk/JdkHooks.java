@@ -47,6 +47,14 @@ import java.util.List;
  *   <li>{@code Hashtable.readHashtable}: every 256 entries put, tells the stream's guard
  *       ({@code IntConsumer}, 0), so its CPU clock is consulted while String keys, which pass no
  *       filter checkpoint, collide in a bucket that is never treeified ({@link JdkEdits#readHashtable}).</li>
+ *   <li>{@code ConcurrentHashMap.readObject}: after each put into a tree bin as it builds its
+ *       table, tells the stream's guard ({@code IntConsumer}, -3), so its CPU clock is consulted
+ *       while keys that share a hash code and do not compare cost each put a search of the bin,
+ *       after the map's last filter checkpoint ({@link JdkEdits#concurrentHashMapReadObject}).</li>
+ *   <li>{@code CollSer.readObject} (the serial proxy of {@code List.of}, {@code Set.of} and
+ *       {@code Map.of}): once its elements are read, hands them and its tag to the stream's guard
+ *       ({@code BiConsumer}), which counts the probes {@code Set.of}'s or {@code Map.of}'s table
+ *       will make before {@code readResolve} builds it ({@link JdkEdits#collSerReadObject}).</li>
  *   <li>{@code ObjectInputStream.<init>()}, the constructor of a subclass that overrides {@code
  *       readObject}: on return, tells the stream's guard ({@code IntConsumer}, -2), so that
  *       {@code Hashtable}'s edit, when it waits for a stream that needs it, is in place before
@@ -60,6 +68,8 @@ public final class JdkHooks {
     public static final String OBJECT_STREAM_CLASS = JdkEdits.OBJECT_STREAM_CLASS;
     public static final String FILTER_CONFIG = JdkEdits.FILTER_CONFIG;
     public static final String HASHTABLE = JdkEdits.HASHTABLE;
+    public static final String CONCURRENT_HASH_MAP = JdkEdits.CONCURRENT_HASH_MAP;
+    public static final String COLL_SER = JdkEdits.COLL_SER;
 
     private static final String FILTER_DESC = "Ljava/io/ObjectInputFilter;";
     private static final String HANDLE_TABLE = "java/io/ObjectInputStream$HandleTable";
@@ -101,6 +111,8 @@ public final class JdkHooks {
         SET_FACTORY(FILTER_CONFIG, "setSerialFilterFactory", "(Ljava/util/function/BinaryOperator;)V",
                 "serialFilterFactory:Ljava/util/function/BinaryOperator;"),
         READ_HASHTABLE(HASHTABLE, "readHashtable", "(Ljava/io/ObjectInputStream;)V"),
+        READ_CONCURRENT_HASH_MAP(CONCURRENT_HASH_MAP, "readObject", "(Ljava/io/ObjectInputStream;)V"),
+        READ_COLL_SER(COLL_SER, "readObject", "(Ljava/io/ObjectInputStream;)V", "array:[Ljava/lang/Object;", "tag:I"),
         OVERRIDING_STREAM(OBJECT_INPUT_STREAM, "<init>", "()V", "serialFilter:" + FILTER_DESC, "enableOverride:Z");
 
         final String owner;
@@ -136,6 +148,8 @@ public final class JdkHooks {
                 case READ_PROXY_DESC -> JdkEdits.readProxyDesc(code);
                 case SET_FACTORY -> JdkEdits.setSerialFilterFactory(code);
                 case READ_HASHTABLE -> JdkEdits.readHashtable(code);
+                case READ_CONCURRENT_HASH_MAP -> JdkEdits.concurrentHashMapReadObject(code);
+                case READ_COLL_SER -> JdkEdits.collSerReadObject(code);
                 case OVERRIDING_STREAM -> JdkEdits.overridingStream(code);
             };
         }

@@ -40,14 +40,15 @@ class JdkHooksTest {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         JdkHooks hooks = new JdkHooks(new PrintStream(console, true, StandardCharsets.UTF_8));
         for (String name : new String[] {JdkHooks.OBJECT_INPUT_STREAM, JdkHooks.OBJECT_STREAM_CLASS, JdkHooks.FILTER_CONFIG,
-                JdkHooks.HASHTABLE}) {
+                JdkHooks.HASHTABLE, JdkHooks.CONCURRENT_HASH_MAP, JdkHooks.COLL_SER}) {
             assertTrue(HookedJdkClasses.handles(name));
             assertNotNull(hooks.rewrite(name, jdkClass(name)), name);
         }
         assertEquals(Set.of("java.io.ObjectInputStream.readObject0", "java.io.ObjectInputStream.filterCheck",
                 "java.io.ObjectInputStream.readOrdinaryObject", "java.io.ObjectInputStream.readProxyDesc",
                 "java.io.ObjectStreamClass.readNonProxy", "java.io.ObjectInputFilter$Config.setSerialFilterFactory",
-                "java.util.Hashtable.readHashtable", "java.io.ObjectInputStream.<init>"),
+                "java.util.Hashtable.readHashtable", "java.io.ObjectInputStream.<init>",
+                "java.util.concurrent.ConcurrentHashMap.readObject", "java.util.CollSer.readObject"),
                 hooks.hooked());
         assertTrue(hooks.toldOfOverridingStreams());
         assertEquals("", console.toString(StandardCharsets.UTF_8));
@@ -74,6 +75,44 @@ class JdkHooksTest {
         assertEquals(Set.of(), hooks.hooked());
         String warning = console.toString(StandardCharsets.UTF_8);
         assertTrue(warning.contains("cannot hook java.util.Hashtable.readHashtable: its code is not shaped"), warning);
+    }
+
+    /**
+     * A future JDK whose ConcurrentHashMap builds its tree bins through another method, and one
+     * whose CollSer writes a local between its last frame and its return: neither is edited (no
+     * frame guessed), and the warning names each method.
+     */
+    @Test
+    void leavesConcurrentHashMapAndCollSerAloneWhenNotShapedAsExpected() throws IOException {
+        byte[] map = withMethodChanged(JdkHooks.CONCURRENT_HASH_MAP, "readObject",
+                mv -> new MethodVisitor(Opcodes.ASM9, mv) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
+                        super.visitMethodInsn(opcode, owner, method.equals("putTreeVal") ? "putTreeValue" : method,
+                                desc, itf);
+                    }
+                });
+        byte[] proxy = withMethodChanged(JdkHooks.COLL_SER, "readObject",
+                mv -> new MethodVisitor(Opcodes.ASM9, mv) {
+                    @Override
+                    public void visitInsn(int opcode) {
+                        if (opcode == Opcodes.RETURN) {
+                            super.visitInsn(Opcodes.ICONST_0);
+                            super.visitVarInsn(Opcodes.ISTORE, 2);
+                        }
+                        super.visitInsn(opcode);
+                    }
+                });
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        JdkHooks hooks = new JdkHooks(new PrintStream(console, true, StandardCharsets.UTF_8));
+
+        assertNull(hooks.rewrite(JdkHooks.CONCURRENT_HASH_MAP, map));
+        assertNull(hooks.rewrite(JdkHooks.COLL_SER, proxy));
+        assertEquals(Set.of(), hooks.hooked());
+        String warning = console.toString(StandardCharsets.UTF_8);
+        assertTrue(warning.contains("cannot hook java.util.concurrent.ConcurrentHashMap.readObject: its code is not shaped"),
+                warning);
+        assertTrue(warning.contains("cannot hook java.util.CollSer.readObject: its code is not shaped"), warning);
     }
 
     /** A future JDK that renamed a field the inserted code reads: those methods stay as they are. */

@@ -294,12 +294,32 @@ public final class Payloads {
      * words, which are then rewritten in the bytes, so this JVM never hashes the colliding ones.
      */
     public static byte[] collidingBitSets(int count) throws IOException {
-        long marker = 0x5AFE_C0DE_0000_0000L;
         Set<Object> set = new HashSet<>();
         for (int k = 1; k <= count; k++) {
-            set.add(java.util.BitSet.valueOf(new long[] {marker | k}));
+            set.add(java.util.BitSet.valueOf(new long[] {BIT_SET_MARKER | k}));
         }
-        byte[] bytes = serialize(set);
+        return collideBitSets(serialize(set), count);
+    }
+
+    /**
+     * A {@code ConcurrentHashMap} whose {@code count} keys are distinct {@code BitSet}s that share
+     * one hash code, as {@link #collidingBitSets}: BitSets do not compare, so once a bin holds
+     * eight the map builds a tree of them that it must search whole at every put, and it builds
+     * its table only after the last entry is read, past every filter checkpoint.
+     */
+    public static byte[] collidingBitSetKeys(int count) throws IOException {
+        java.util.concurrent.ConcurrentHashMap<Object, Object> map = new java.util.concurrent.ConcurrentHashMap<>();
+        for (int k = 1; k <= count; k++) {
+            map.put(java.util.BitSet.valueOf(new long[] {BIT_SET_MARKER | k}), Boolean.TRUE);
+        }
+        return collideBitSets(serialize(map), count);
+    }
+
+    private static final long BIT_SET_MARKER = 0x5AFE_C0DE_0000_0000L;
+
+    /** Rewrites the words {@link #BIT_SET_MARKER} {@code | k} of {@code count} BitSets so that their hash codes are one. */
+    private static byte[] collideBitSets(byte[] bytes, int count) {
+        long marker = BIT_SET_MARKER;
         java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
         int rewritten = 0;
         for (int i = 0; i + 8 <= bytes.length; i++) {
@@ -336,7 +356,34 @@ public final class Payloads {
         for (int k = 0; k < count; k++) {
             table.put(String.format("\u0001K%08x", k) + pad, Integer.toString(k));
         }
-        byte[] bytes = serialize(table);
+        return collideStrings(serialize(table), bits, count);
+    }
+
+    /**
+     * {@code Set.of} (or, with {@code map}, {@code Map.of}, each key with a String value) of
+     * {@code 2^bits} distinct Strings that share one hash code, as {@link
+     * #collidingStringKeys(int, boolean)}: their serial proxy's {@code readResolve} probes a table
+     * linearly, past every earlier key, in one call. Written from placeholders of the same
+     * length, then rewritten in the bytes, so this JVM never builds the colliding collection.
+     */
+    public static byte[] collidingImmutableCollection(int bits, boolean map) throws IOException {
+        int count = 1 << bits;
+        String pad = "z".repeat(2 * bits - 10);
+        String[] keys = new String[count];
+        java.util.Map<String, String> entries = new java.util.HashMap<>();
+        for (int k = 0; k < count; k++) {
+            keys[k] = String.format("\u0001K%08x", k) + pad;
+            entries.put(keys[k], Integer.toString(k));
+        }
+        return collideStrings(serialize(map ? java.util.Map.copyOf(entries) : Set.of(keys)), bits, count);
+    }
+
+    /**
+     * Rewrites the {@code count} placeholders (U+0001, "K", k in hex, padding) of {@code 2 * bits}
+     * characters in {@code bytes} into strings of {@code bits} pairs, "Aa" or "BB" by the bits of
+     * {@code k}: distinct strings that share one hash code.
+     */
+    private static byte[] collideStrings(byte[] bytes, int bits, int count) {
         int rewritten = 0;
         for (int i = 0; i + 2 * bits <= bytes.length; i++) {
             if (bytes[i] == 1 && bytes[i + 1] == 'K') {

@@ -25,6 +25,8 @@ public final class Victim {
     public static void main(String[] args) throws Exception {
         String mode = args[0];
         byte[] payload = args.length > 1 ? Files.readAllBytes(Path.of(args[1])) : new byte[0];
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpuStart = threads.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         try {
             Object result = switch (mode) {
@@ -85,6 +87,7 @@ public final class Victim {
             System.out.println("RESULT failed " + e.getClass().getName() + ": " + e.getMessage());
         }
         System.out.println("ELAPSED_MS " + (System.nanoTime() - start) / 1_000_000);
+        System.out.println("CPU_MS " + (threads.getCurrentThreadCpuTime() - cpuStart) / 1_000_000);
     }
 
     private static InputStream in(byte[] payload) {
