@@ -37,7 +37,7 @@ import java.util.function.ObjLongConsumer;
  * library turns into code ({@link CodeBearingValues}); {@link Consumer} a proxy descriptor's
  * interface names before the proxy class is made; {@link BiConsumer} the elements and tag of
  * {@code List.of}'s, {@code Set.of}'s and {@code Map.of}'s serial proxy before it builds the
- * collection. {@code ConcurrentHashMap}'s table build tells the {@link IntConsumer} of each put
+ * collection, and a {@code PriorityQueue}'s elements before it orders them. {@code ConcurrentHashMap}'s table build tells the {@link IntConsumer} of each put
  * into a tree bin ({@value #TREE_PUT}).
  */
 final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsumer<String>, LongBinaryOperator,
@@ -92,6 +92,15 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     static final int OVERRIDING_STREAM = -2;
     /** Handed after each put into a tree bin as {@code ConcurrentHashMap.readObject} builds its table. */
     static final int TREE_PUT = -3;
+    /** Handed by PriorityQueue's edit where CollSer's hands its tag: the elements {@code heapify} is about to compare. */
+    static final int PRIORITY_QUEUE = -1;
+    /**
+     * Characters {@code heapify} may scan per byte of the stream read before the queue, and of its
+     * elements' own (each counted once: {@link ComparedElements}), beyond 64 per object of {@code
+     * serial.maxWork}: at about 16 a nanosecond, some 60 ns a byte, under a tenth of the CPU
+     * budget's 750. A queue of distinct strings weighs at most 64 times their own bytes: never refused.
+     */
+    private static final long COMPARED_PER_BYTE = 1024;
     /** {@code CollSer}'s tags (its low 8 bits) of {@code Set.of} and {@code Map.of}, whose tables are probed. */
     private static final int IMM_SET = 2;
     private static final int IMM_MAP = 3;
@@ -611,15 +620,29 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
      * with its tag: for a set or a map, the probes its table will make ({@link ProbedTables}) are
      * counted before {@code readResolve} builds it, and more than {@code serial.maxWork} plus
      * {@value #PROBES_PER_KEY} a key refuses the stream. Strings pass no checkpoint, so a set of colliding strings is seen nowhere else.
+     * Or, tagged {@value #PRIORITY_QUEUE}, a PriorityQueue's elements, before {@code heapify}
+     * compares them ({@link ComparedElements}).
      */
     @Override
     public void accept(Object[] elements, Integer tag) {
         int kind = tag & 0xff;
-        if (elements == null || kind != IMM_SET && kind != IMM_MAP) {
+        if (elements == null || tag != PRIORITY_QUEUE && kind != IMM_SET && kind != IMM_MAP) {
             return;
         }
         Policy policy = gate.policy();
         if (policy.mode() == Mode.OFF) {
+            return;
+        }
+        if (tag == PRIORITY_QUEUE) {
+            long[] measured = ComparedElements.measure(elements); // work, and the bytes the elements took
+            long work = measured[0];
+            long limit = 64 * maxHashWork(policy.serial().limits()) + COMPARED_PER_BYTE * (bytesSeen + measured[1]);
+            if (work > limit) {
+                gate.refuseLimit(this, policy, Decision.reject("serial.maxWork", "PriorityQueue of "
+                        + elements.length + " elements would scan about " + work + " characters to order them, more than "
+                        + limit + " (" + COMPARED_PER_BYTE + " a byte read and 64 an object of serial.maxWork):"
+                        + " large values repeated by back-reference"), -1, -1);
+            }
             return;
         }
         int keys = kind == IMM_SET ? elements.length : elements.length / 2;

@@ -128,11 +128,12 @@ class BenignTrafficTest {
     }
 
     /**
-     * The twins of DenialOfServiceTest's Set.of, Map.of and ConcurrentHashMap refusals, as real
-     * traffic has them: Set.of and Map.of of 200,000 sequential strings ("user-0" on, whose hash
-     * codes crowd the table: about 20 probes a key), and a ConcurrentHashMap of 4,096 String keys
-     * that share one hash code (Strings compare, so its tree bins cost a logarithm a put, though
-     * the guard's clock is consulted at each). Read with the edits made and java.base verified
+     * The twins of DenialOfServiceTest's Set.of, Map.of, ConcurrentHashMap and PriorityQueue
+     * refusals, as real traffic has them: Set.of and Map.of of 200,000 sequential strings
+     * ("user-0" on, whose hash codes crowd the table: about 20 probes a key), a ConcurrentHashMap
+     * of 4,096 String keys that share one hash code (Strings compare, so its tree bins cost a
+     * logarithm a put, though the guard's clock is consulted at each), and PriorityQueues of the
+     * 200,000 strings and of 200,000 references to 100 strings of 210 characters. Read with the edits made and java.base verified
      * (-XX:+BytecodeVerificationLocal: the edited map and proxy pass the verifier), with zero
      * violations, as without the agent.
      */
@@ -146,9 +147,16 @@ class BenignTrafficTest {
             users[i] = "user-" + i;
             entries.put(users[i], i);
         }
+        PriorityQueue<String> tasks = new PriorityQueue<>(List.of(users));
+        List<String> repeated = new ArrayList<>();
+        for (int i = 0; i < 200_000; i++) {
+            repeated.add("queue-" + (i % 100) + "-" + "p".repeat(200));
+        }
         List<Path> payloads = List.of(s.payload(Payloads.serialize(Set.of(users))),
                 s.payload(Payloads.serialize(Map.copyOf(entries))),
-                s.payload(Payloads.collidingStringKeys(12, new ConcurrentHashMap<>())));
+                s.payload(Payloads.collidingStringKeys(12, new ConcurrentHashMap<>())),
+                s.payload(Payloads.serialize(tasks)),
+                s.payload(Payloads.serialize(new PriorityQueue<>(repeated))));
         for (Path payload : payloads) {
             Scenario.Outcome outcome = s.run("", "read", payload.toString());
             assertTrue(outcome.result().startsWith("RESULT ok "), outcome::toString);

@@ -218,6 +218,33 @@ class DenialOfServiceTest {
     }
 
     /**
+     * A PriorityQueue of references to two large values in turn: heapify compares its elements
+     * about twice each after the last one is read, in one call, and a back-reference is 5 bytes.
+     * 400,000 references to two 1 MB strings that differ in their last character (4.1 MB, 9.9 s
+     * of CPU without the agent): every comparison scans a megabyte. 8,000 references to 1 and to
+     * a BigDecimal of scale 99,999 (82 KB, 14 s): every comparison of the two multiplies 1 by
+     * 10^99,999 to match the scales. The
+     * queue's edit hands the guard its elements before heapify, which bounds what ordering them
+     * can scan against the bytes they took: refused in milliseconds. The twins: without the agent
+     * the same streams are still being read after 4 s.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesPriorityQueueOfRepeatedLargeValuesBeforeItIsOrdered(Jdks.Jdk jdk) throws Exception {
+        Scenario s = Scenario.on(jdk);
+        String x = "x".repeat(1 << 20);
+        java.math.BigInteger unscaled = java.math.BigInteger.TEN.pow(99_999).add(java.math.BigInteger.ONE);
+        List<byte[]> queues = List.of(Payloads.repeatedPriorityQueue(400_000, x, x.substring(1) + "y"),
+                Payloads.repeatedPriorityQueue(8_000, java.math.BigDecimal.ONE, new java.math.BigDecimal(unscaled, 99_999)));
+        for (byte[] queue : queues) {
+            Path payload = s.payload(queue);
+            Scenario.Outcome with = refusedByRuleWhileTheTwinStillReads(s, "", "serial.maxWork", 4, "read", payload);
+            assertTrue(with.result().contains("PriorityQueue of"), with::toString);
+            assertTrue(cpuMillis(with) < 1000, with::toString);
+        }
+    }
+
+    /**
      * A Hashtable of 2^17 distinct String keys with one hash code, each with a String value: a
      * Hashtable never treeifies a bucket, so each put walks past every earlier key, and no entry
      * passes a filter checkpoint. The guard's clock is consulted as entries go in, and the read

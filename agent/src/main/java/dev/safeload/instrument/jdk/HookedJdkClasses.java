@@ -12,7 +12,7 @@ public final class HookedJdkClasses {
     private static final Set<String> BINARY_NAMES = Set.of(JdkHooks.OBJECT_INPUT_STREAM.replace('/', '.'),
             JdkHooks.OBJECT_STREAM_CLASS.replace('/', '.'), JdkHooks.FILTER_CONFIG.replace('/', '.'),
             JdkHooks.HASHTABLE.replace('/', '.'), JdkHooks.CONCURRENT_HASH_MAP.replace('/', '.'),
-            JdkHooks.COLL_SER.replace('/', '.'));
+            JdkHooks.COLL_SER.replace('/', '.'), JdkHooks.PRIORITY_QUEUE.replace('/', '.'));
 
     private HookedJdkClasses() {
     }
@@ -26,6 +26,7 @@ public final class HookedJdkClasses {
     public static boolean handles(String internalName) {
         return JdkHooks.OBJECT_INPUT_STREAM.equals(internalName) || JdkHooks.OBJECT_STREAM_CLASS.equals(internalName)
                 || JdkHooks.FILTER_CONFIG.equals(internalName) || JdkHooks.HASHTABLE.equals(internalName)
-                || JdkHooks.CONCURRENT_HASH_MAP.equals(internalName) || JdkHooks.COLL_SER.equals(internalName);
+                || JdkHooks.CONCURRENT_HASH_MAP.equals(internalName) || JdkHooks.COLL_SER.equals(internalName)
+                || JdkHooks.PRIORITY_QUEUE.equals(internalName);
     }
 }

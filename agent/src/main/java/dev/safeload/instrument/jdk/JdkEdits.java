@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The ten java.base edits of {@link JdkHooks}, as plain byte edits ({@link CodeEditor}): each
+ * The eleven java.base edits of {@link JdkHooks}, as plain byte edits ({@link CodeEditor}): each
  * method below finds where its code goes and inserts it, or returns false when the method is not
  * shaped as it expects (then it inserts nothing). The inserted code of each edit is written out
  * in one place, the {@code insert...} method named after it, instruction for instruction what the
@@ -26,6 +26,7 @@ final class JdkEdits {
     static final String HASHTABLE = "java/util/Hashtable";
     static final String CONCURRENT_HASH_MAP = "java/util/concurrent/ConcurrentHashMap";
     static final String COLL_SER = "java/util/CollSer";
+    static final String PRIORITY_QUEUE = "java/util/PriorityQueue";
 
     /** Flag bit handed to the guard with a class name: StreamGuard.SUBCLASS_FLAG (its ENUM_FLAG is 1). */
     private static final int SUBCLASS_FLAG = 2;
@@ -39,6 +40,8 @@ final class JdkEdits {
      * ConcurrentHashMap.readObject} builds its table: StreamGuard.TREE_PUT.
      */
     private static final int TREE_PUT = -3;
+    /** Handed to the guard ({@code BiConsumer}) with a PriorityQueue's elements, where CollSer hands its tag: StreamGuard.PRIORITY_QUEUE. */
+    private static final int PRIORITY_QUEUE_ELEMENTS = -1;
     /** StreamGuard.HASHTABLE_ENTRIES_PER_CALL - 1: the guard is told once per 256 entries, so the loop pays a mask test. */
     private static final int ENTRIES_MASK = 255;
 
@@ -929,6 +932,65 @@ final class JdkEdits {
         s.fieldInsn(GETFIELD, COLL_SER, "array", "[Ljava/lang/Object;");
         s.varInsn(ALOAD, 0);
         s.fieldInsn(GETFIELD, COLL_SER, "tag", "I");
+        s.methodInsn(INVOKESTATIC, "java/lang/Integer", "valueOf", "(I)Ljava/lang/Integer;", false);
+        s.methodInsn(INVOKEINTERFACE, BI_CONSUMER, "accept", "(Ljava/lang/Object;Ljava/lang/Object;)V", true);
+        s.jumpInsn(GOTO, done);
+        s.label(notOurs).frame(frameLocals, FILTER);
+        s.insn(POP);
+        s.label(done).frame(frameLocals);
+        s.insn(NOP); // never two frames at one offset
+        return s;
+    }
+
+    // ---- PriorityQueue.readObject(ObjectInputStream) ----
+
+    /**
+     * Right before {@code heapify()}, once every element is read: hands the queue's elements to
+     * the stream's guard ({@code BiConsumer}, with {@value #PRIORITY_QUEUE_ELEMENTS} where CollSer
+     * hands its tag). {@code heapify} compares elements about twice per element, in one call
+     * that no checkpoint interrupts, and a back-reference makes an element of 5 bytes that is a
+     * megabyte string: each comparison scans it. The call must be preceded by the load of
+     * {@code this} at a frame with an empty stack; otherwise nothing is inserted.
+     */
+    static boolean priorityQueueReadObject(CodeEditor code) {
+        for (int i = 1; i < code.count; i++) {
+            if (code.kinds[i] != CodeEditor.METHOD || code.opcodes[i] != INVOKEVIRTUAL) {
+                continue;
+            }
+            String[] m = code.member(i);
+            if (!m[0].equals(PRIORITY_QUEUE) || !m[1].equals("heapify") || !m[2].equals("()V")) {
+                continue;
+            }
+            int load = code.offsets[i - 1];
+            Frame frame = code.frames[load];
+            if (code.kinds[i - 1] != CodeEditor.VAR || code.opcodes[i - 1] != ALOAD || code.operands[i - 1] != 0
+                    || frame == null || frame.stack.length != 0 || frame.locals.length < 2
+                    || !OBJECT_INPUT_STREAM.equals(frame.locals[1])) {
+                return false;
+            }
+            code.insert(load, true, insertPriorityQueueCheck(code.snippet(), frame.locals));
+            code.maxStack = Math.max(code.maxStack, 4);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * {@code if (s.getObjectInputFilter() instanceof BiConsumer c) c.accept(queue, Integer.valueOf(-1));},
+     * with an empty stack.
+     */
+    private static Snippet insertPriorityQueueCheck(Snippet s, Object[] frameLocals) {
+        Label notOurs = new Label();
+        Label done = new Label();
+        s.varInsn(ALOAD, 1);
+        s.methodInsn(INVOKEVIRTUAL, OBJECT_INPUT_STREAM, "getObjectInputFilter", "()" + FILTER_DESC, false);
+        s.insn(DUP);
+        s.typeInsn(INSTANCEOF, BI_CONSUMER);
+        s.jumpInsn(IFEQ, notOurs);
+        s.typeInsn(CHECKCAST, BI_CONSUMER);
+        s.varInsn(ALOAD, 0);
+        s.fieldInsn(GETFIELD, PRIORITY_QUEUE, "queue", "[Ljava/lang/Object;");
+        s.insn(ICONST_M1); // PRIORITY_QUEUE_ELEMENTS
         s.methodInsn(INVOKESTATIC, "java/lang/Integer", "valueOf", "(I)Ljava/lang/Integer;", false);
         s.methodInsn(INVOKEINTERFACE, BI_CONSUMER, "accept", "(Ljava/lang/Object;Ljava/lang/Object;)V", true);
         s.jumpInsn(GOTO, done);

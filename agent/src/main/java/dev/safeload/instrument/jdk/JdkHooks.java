@@ -55,6 +55,9 @@ import java.util.List;
  *       {@code Map.of}): once its elements are read, hands them and its tag to the stream's guard
  *       ({@code BiConsumer}), which counts the probes {@code Set.of}'s or {@code Map.of}'s table
  *       will make before {@code readResolve} builds it ({@link JdkEdits#collSerReadObject}).</li>
+ *   <li>{@code PriorityQueue.readObject}: right before {@code heapify}, hands the elements read to
+ *       the stream's guard ({@code BiConsumer}, -1), which bounds what the comparisons will scan
+ *       ({@link JdkEdits#priorityQueueReadObject}).</li>
  *   <li>{@code ObjectInputStream.<init>()}, the constructor of a subclass that overrides {@code
  *       readObject}: on return, tells the stream's guard ({@code IntConsumer}, -2), so that
  *       {@code Hashtable}'s edit, when it waits for a stream that needs it, is in place before
@@ -70,6 +73,7 @@ public final class JdkHooks {
     public static final String HASHTABLE = JdkEdits.HASHTABLE;
     public static final String CONCURRENT_HASH_MAP = JdkEdits.CONCURRENT_HASH_MAP;
     public static final String COLL_SER = JdkEdits.COLL_SER;
+    public static final String PRIORITY_QUEUE = JdkEdits.PRIORITY_QUEUE;
 
     private static final String FILTER_DESC = "Ljava/io/ObjectInputFilter;";
     private static final String HANDLE_TABLE = "java/io/ObjectInputStream$HandleTable";
@@ -113,6 +117,7 @@ public final class JdkHooks {
         READ_HASHTABLE(HASHTABLE, "readHashtable", "(Ljava/io/ObjectInputStream;)V"),
         READ_CONCURRENT_HASH_MAP(CONCURRENT_HASH_MAP, "readObject", "(Ljava/io/ObjectInputStream;)V"),
         READ_COLL_SER(COLL_SER, "readObject", "(Ljava/io/ObjectInputStream;)V", "array:[Ljava/lang/Object;", "tag:I"),
+        READ_PRIORITY_QUEUE(PRIORITY_QUEUE, "readObject", "(Ljava/io/ObjectInputStream;)V", "queue:[Ljava/lang/Object;"),
         OVERRIDING_STREAM(OBJECT_INPUT_STREAM, "<init>", "()V", "serialFilter:" + FILTER_DESC, "enableOverride:Z");
 
         final String owner;
@@ -150,6 +155,7 @@ public final class JdkHooks {
                 case READ_HASHTABLE -> JdkEdits.readHashtable(code);
                 case READ_CONCURRENT_HASH_MAP -> JdkEdits.concurrentHashMapReadObject(code);
                 case READ_COLL_SER -> JdkEdits.collSerReadObject(code);
+                case READ_PRIORITY_QUEUE -> JdkEdits.priorityQueueReadObject(code);
                 case OVERRIDING_STREAM -> JdkEdits.overridingStream(code);
             };
         }

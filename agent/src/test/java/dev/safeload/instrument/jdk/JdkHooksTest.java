@@ -40,7 +40,7 @@ class JdkHooksTest {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         JdkHooks hooks = new JdkHooks(new PrintStream(console, true, StandardCharsets.UTF_8));
         for (String name : new String[] {JdkHooks.OBJECT_INPUT_STREAM, JdkHooks.OBJECT_STREAM_CLASS, JdkHooks.FILTER_CONFIG,
-                JdkHooks.HASHTABLE, JdkHooks.CONCURRENT_HASH_MAP, JdkHooks.COLL_SER}) {
+                JdkHooks.HASHTABLE, JdkHooks.CONCURRENT_HASH_MAP, JdkHooks.COLL_SER, JdkHooks.PRIORITY_QUEUE}) {
             assertTrue(HookedJdkClasses.handles(name));
             assertNotNull(hooks.rewrite(name, jdkClass(name)), name);
         }
@@ -48,7 +48,8 @@ class JdkHooksTest {
                 "java.io.ObjectInputStream.readOrdinaryObject", "java.io.ObjectInputStream.readProxyDesc",
                 "java.io.ObjectStreamClass.readNonProxy", "java.io.ObjectInputFilter$Config.setSerialFilterFactory",
                 "java.util.Hashtable.readHashtable", "java.io.ObjectInputStream.<init>",
-                "java.util.concurrent.ConcurrentHashMap.readObject", "java.util.CollSer.readObject"),
+                "java.util.concurrent.ConcurrentHashMap.readObject", "java.util.CollSer.readObject",
+                "java.util.PriorityQueue.readObject"),
                 hooks.hooked());
         assertTrue(hooks.toldOfOverridingStreams());
         assertEquals("", console.toString(StandardCharsets.UTF_8));

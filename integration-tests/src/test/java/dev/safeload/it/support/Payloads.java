@@ -404,6 +404,34 @@ public final class Payloads {
     }
 
     /**
+     * A {@code PriorityQueue} of {@code count} references to {@code first} and {@code second} in
+     * turn: each written once, every other element a 5-byte back-reference, and {@code heapify}
+     * compares them about twice per element after the last one is read. Written from a queue of
+     * Integers that the stream's replacement turns into the two values, so this JVM never orders
+     * them.
+     */
+    public static byte[] repeatedPriorityQueue(int count, Object first, Object second) throws IOException {
+        java.util.PriorityQueue<Integer> queue = new java.util.PriorityQueue<>();
+        for (int i = 0; i < count; i++) {
+            queue.add(i);
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes) {
+            {
+                enableReplaceObject(true);
+            }
+
+            @Override
+            protected Object replaceObject(Object obj) {
+                return obj instanceof Integer i ? (i % 2 == 0 ? first : second) : obj;
+            }
+        }) {
+            out.writeObject(queue);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
      * {@link #collidingStringKeys(int, boolean)} as XStream writes a {@code Hashtable} subclass,
      * {@code tableClass} (its {@code SerializableConverter}: {@code Hashtable.writeObject}'s
      * fields and entries, which {@code Hashtable.readObject} reads back through XStream's
