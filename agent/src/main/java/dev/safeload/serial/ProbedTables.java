@@ -20,7 +20,8 @@ final class ProbedTables {
      * The taken slots the build would probe past, for {@code elements} as a {@code Set.of}, or
      * with {@code map} as a {@code Map.of}'s keys and values in turn; stops counting once past
      * {@code limit}. Fewer than three keys make no table (Set12, Map1), and a null key fails the
-     * build where it stands.
+     * build where it stands, as does a key met again (the same object: back-references make a
+     * million of them from one hashed once, and the build's {@code equals} stops at the first).
      */
     static long collisions(Object[] elements, boolean map, long limit) {
         int step = map ? 2 : 1;
@@ -29,7 +30,7 @@ final class ProbedTables {
             return 0;
         }
         int slots = 2 * keys; // SetN: EXPAND_FACTOR * n; MapN: 2 * 2m entries, one key slot per pair
-        long[] taken = new long[(slots + 63) >>> 6];
+        int[] table = new int[slots]; // the index + 1 of the key in each slot; 0 for none
         long probes = 0;
         for (int i = 0; i + step - 1 < elements.length; i += step) {
             Object key = elements[i];
@@ -37,7 +38,10 @@ final class ProbedTables {
                 return probes;
             }
             int slot = Math.floorMod(key.hashCode(), slots);
-            while ((taken[slot >>> 6] & 1L << slot) != 0) {
+            for (int taken; (taken = table[slot]) != 0; ) {
+                if (elements[taken - 1] == key) {
+                    return probes; // the build's equals finds it here and fails
+                }
                 if (++probes > limit) {
                     return probes;
                 }
@@ -45,7 +49,7 @@ final class ProbedTables {
                     slot = 0;
                 }
             }
-            taken[slot >>> 6] |= 1L << slot;
+            table[slot] = i + 1;
         }
         return probes;
     }

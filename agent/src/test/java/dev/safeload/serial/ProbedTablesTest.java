@@ -109,6 +109,22 @@ class ProbedTablesTest {
         assertTrue(ProbedTables.collisions(keys(100_000, i -> i), false, 1000) <= 1000);
     }
 
+    /**
+     * A million references to one object: the build hashes it once per reference until its
+     * equals finds the first repeat, and fails; the count stops there too, not after a million
+     * hash codes and half a trillion probes.
+     */
+    @Test
+    void aRepeatedKeyEndsTheCountWhereTheRealBuildFails() {
+        Key same = new Key(1, 5);
+        Object[] elements = new Object[1_000_000];
+        java.util.Arrays.fill(elements, same);
+        elements[0] = new Key(0, 5);
+        // Past the other key twice: once placing the first reference, once finding it again.
+        assertEquals(2, ProbedTables.collisions(elements, false, NO_LIMIT));
+        assertEquals(2, ProbedTables.collisions(elements, true, NO_LIMIT));
+    }
+
     @Test
     void aNullKeyEndsTheCountWhereTheRealBuildFails() {
         Object[] elements = {new Key(1, 1), new Key(2, 1), null, new Key(3, 1), new Key(4, 1)};
