@@ -177,14 +177,14 @@ class DenialOfServiceTest {
     }
 
     /**
-     * A ConcurrentHashMap of 32,768 BitSet keys with one hash code, 1.2 MB: BitSets do not
+     * A ConcurrentHashMap of 32,768 BitSet keys with one hash code, 0.98 MB: BitSets do not
      * compare, so the map's tree bin is searched whole at every put, and the map builds its table
      * only after its last entry is read, past every filter checkpoint. The guard's clock is
      * consulted at each put into a tree bin (the map's edit, made when the stream first names the
      * class; on JDK 17 from the runtime image's class file, since the JVM keeps no frames of an
      * unverified boot class), and the read is refused by its CPU budget (BenignTrafficTest runs
      * the edited map with java.base verified). Its twin: without the agent the same stream is
-     * still being read after 4 s (it takes about 12).
+     * still being read after 4 s (it takes about 18).
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
