@@ -862,22 +862,58 @@ final class JdkEdits {
 
     /** {@code if (s.getObjectInputFilter() instanceof IntConsumer c) c.accept(TREE_PUT);}, with an empty stack. */
     private static Snippet insertTreePutCheck(Snippet s, Object[] frameLocals) {
+        Label notOurs = filterAs(s, INT_CONSUMER);
+        s.intInsn(BIPUSH, TREE_PUT);
+        s.methodInsn(INVOKEINTERFACE, INT_CONSUMER, "accept", "(I)V", true);
+        return afterFilterCall(s, frameLocals, notOurs);
+    }
+
+    /**
+     * The start of {@code if (s.getObjectInputFilter() instanceof type c) c.call(...);}, {@code s}
+     * in slot 1: leaves the filter cast to {@code type} on the stack for the caller's arguments and
+     * call, and returns the label {@link #afterFilterCall} places for a filter of another type.
+     */
+    private static Label filterAs(Snippet s, String type) {
         Label notOurs = new Label();
-        Label done = new Label();
         s.varInsn(ALOAD, 1);
         s.methodInsn(INVOKEVIRTUAL, OBJECT_INPUT_STREAM, "getObjectInputFilter", "()" + FILTER_DESC, false);
         s.insn(DUP);
-        s.typeInsn(INSTANCEOF, INT_CONSUMER);
+        s.typeInsn(INSTANCEOF, type);
         s.jumpInsn(IFEQ, notOurs);
-        s.typeInsn(CHECKCAST, INT_CONSUMER);
-        s.intInsn(BIPUSH, TREE_PUT);
-        s.methodInsn(INVOKEINTERFACE, INT_CONSUMER, "accept", "(I)V", true);
+        s.typeInsn(CHECKCAST, type);
+        return notOurs;
+    }
+
+    /** The end of {@link #filterAs}'s statement, after the caller's call: the stack is empty again, the locals {@code frameLocals}. */
+    private static Snippet afterFilterCall(Snippet s, Object[] frameLocals, Label notOurs) {
+        Label done = new Label();
         s.jumpInsn(GOTO, done);
         s.label(notOurs).frame(frameLocals, FILTER);
         s.insn(POP);
         s.label(done).frame(frameLocals);
         s.insn(NOP); // never two frames at one offset
         return s;
+    }
+
+    /**
+     * {@code if (s.getObjectInputFilter() instanceof BiConsumer c) c.accept(this.field, tag);}, with
+     * an empty stack: {@code tag} is {@code this.tag} when {@code tagField}, else {@value
+     * #PRIORITY_QUEUE_ELEMENTS}.
+     */
+    private static Snippet insertElementsCheck(Snippet s, Object[] frameLocals, String owner, String field,
+                                               boolean tagField) {
+        Label notOurs = filterAs(s, BI_CONSUMER);
+        s.varInsn(ALOAD, 0);
+        s.fieldInsn(GETFIELD, owner, field, "[Ljava/lang/Object;");
+        if (tagField) {
+            s.varInsn(ALOAD, 0);
+            s.fieldInsn(GETFIELD, owner, "tag", "I");
+        } else {
+            s.insn(ICONST_M1); // PRIORITY_QUEUE_ELEMENTS
+        }
+        s.methodInsn(INVOKESTATIC, "java/lang/Integer", "valueOf", "(I)Ljava/lang/Integer;", false);
+        s.methodInsn(INVOKEINTERFACE, BI_CONSUMER, "accept", "(Ljava/lang/Object;Ljava/lang/Object;)V", true);
+        return afterFilterCall(s, frameLocals, notOurs);
     }
 
     // ---- CollSer.readObject(ObjectInputStream) ----
@@ -907,39 +943,12 @@ final class JdkEdits {
                 if (frameLocals == null || frameLocals.length < 2 || !OBJECT_INPUT_STREAM.equals(frameLocals[1])) {
                     return false; // a return the guard would not see: no edit rather than half of one
                 }
-                code.insert(code.offsets[i], true, insertCollSerCheck(code.snippet(), frameLocals));
+                code.insert(code.offsets[i], true, insertElementsCheck(code.snippet(), frameLocals, COLL_SER, "array", true));
                 inserted = true;
             }
         }
         code.maxStack = Math.max(code.maxStack, 4);
         return inserted;
-    }
-
-    /**
-     * {@code if (ois.getObjectInputFilter() instanceof BiConsumer c) c.accept(array, Integer.valueOf(tag));},
-     * with an empty stack.
-     */
-    private static Snippet insertCollSerCheck(Snippet s, Object[] frameLocals) {
-        Label notOurs = new Label();
-        Label done = new Label();
-        s.varInsn(ALOAD, 1);
-        s.methodInsn(INVOKEVIRTUAL, OBJECT_INPUT_STREAM, "getObjectInputFilter", "()" + FILTER_DESC, false);
-        s.insn(DUP);
-        s.typeInsn(INSTANCEOF, BI_CONSUMER);
-        s.jumpInsn(IFEQ, notOurs);
-        s.typeInsn(CHECKCAST, BI_CONSUMER);
-        s.varInsn(ALOAD, 0);
-        s.fieldInsn(GETFIELD, COLL_SER, "array", "[Ljava/lang/Object;");
-        s.varInsn(ALOAD, 0);
-        s.fieldInsn(GETFIELD, COLL_SER, "tag", "I");
-        s.methodInsn(INVOKESTATIC, "java/lang/Integer", "valueOf", "(I)Ljava/lang/Integer;", false);
-        s.methodInsn(INVOKEINTERFACE, BI_CONSUMER, "accept", "(Ljava/lang/Object;Ljava/lang/Object;)V", true);
-        s.jumpInsn(GOTO, done);
-        s.label(notOurs).frame(frameLocals, FILTER);
-        s.insn(POP);
-        s.label(done).frame(frameLocals);
-        s.insn(NOP); // never two frames at one offset
-        return s;
     }
 
     // ---- PriorityQueue.readObject(ObjectInputStream) ----
@@ -968,36 +977,10 @@ final class JdkEdits {
                     || !OBJECT_INPUT_STREAM.equals(frame.locals[1])) {
                 return false;
             }
-            code.insert(load, true, insertPriorityQueueCheck(code.snippet(), frame.locals));
+            code.insert(load, true, insertElementsCheck(code.snippet(), frame.locals, PRIORITY_QUEUE, "queue", false));
             code.maxStack = Math.max(code.maxStack, 4);
             return true;
         }
         return false;
-    }
-
-    /**
-     * {@code if (s.getObjectInputFilter() instanceof BiConsumer c) c.accept(queue, Integer.valueOf(-1));},
-     * with an empty stack.
-     */
-    private static Snippet insertPriorityQueueCheck(Snippet s, Object[] frameLocals) {
-        Label notOurs = new Label();
-        Label done = new Label();
-        s.varInsn(ALOAD, 1);
-        s.methodInsn(INVOKEVIRTUAL, OBJECT_INPUT_STREAM, "getObjectInputFilter", "()" + FILTER_DESC, false);
-        s.insn(DUP);
-        s.typeInsn(INSTANCEOF, BI_CONSUMER);
-        s.jumpInsn(IFEQ, notOurs);
-        s.typeInsn(CHECKCAST, BI_CONSUMER);
-        s.varInsn(ALOAD, 0);
-        s.fieldInsn(GETFIELD, PRIORITY_QUEUE, "queue", "[Ljava/lang/Object;");
-        s.insn(ICONST_M1); // PRIORITY_QUEUE_ELEMENTS
-        s.methodInsn(INVOKESTATIC, "java/lang/Integer", "valueOf", "(I)Ljava/lang/Integer;", false);
-        s.methodInsn(INVOKEINTERFACE, BI_CONSUMER, "accept", "(Ljava/lang/Object;Ljava/lang/Object;)V", true);
-        s.jumpInsn(GOTO, done);
-        s.label(notOurs).frame(frameLocals, FILTER);
-        s.insn(POP);
-        s.label(done).frame(frameLocals);
-        s.insn(NOP); // never two frames at one offset
-        return s;
     }
 }

@@ -61,14 +61,7 @@ class JdkHooksTest {
      */
     @Test
     void leavesReadHashtableAloneWhenItsLoopIsNotShapedAsExpected() throws IOException {
-        byte[] changed = withMethodChanged(JdkHooks.HASHTABLE, "readHashtable",
-                mv -> new MethodVisitor(Opcodes.ASM9, mv) {
-                    @Override
-                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
-                        super.visitMethodInsn(opcode, owner, method.equals("reconstitutionPut") ? "putEntry" : method,
-                                desc, itf);
-                    }
-                });
+        byte[] changed = withMethodChanged(JdkHooks.HASHTABLE, "readHashtable", renamingCalls("reconstitutionPut", "putEntry"));
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         JdkHooks hooks = new JdkHooks(new PrintStream(console, true, StandardCharsets.UTF_8));
 
@@ -85,14 +78,7 @@ class JdkHooksTest {
      */
     @Test
     void leavesConcurrentHashMapAndCollSerAloneWhenNotShapedAsExpected() throws IOException {
-        byte[] map = withMethodChanged(JdkHooks.CONCURRENT_HASH_MAP, "readObject",
-                mv -> new MethodVisitor(Opcodes.ASM9, mv) {
-                    @Override
-                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
-                        super.visitMethodInsn(opcode, owner, method.equals("putTreeVal") ? "putTreeValue" : method,
-                                desc, itf);
-                    }
-                });
+        byte[] map = withMethodChanged(JdkHooks.CONCURRENT_HASH_MAP, "readObject", renamingCalls("putTreeVal", "putTreeValue"));
         byte[] proxy = withMethodChanged(JdkHooks.COLL_SER, "readObject",
                 mv -> new MethodVisitor(Opcodes.ASM9, mv) {
                     @Override
@@ -148,14 +134,8 @@ class JdkHooksTest {
      */
     @Test
     void leavesReadOrdinaryObjectAloneWhenItsCodeIsNotShapedAsExpected() throws IOException {
-        byte[] changed = withMethodChanged(JdkHooks.OBJECT_INPUT_STREAM, "readOrdinaryObject",
-                mv -> new MethodVisitor(Opcodes.ASM9, mv) {
-                    @Override
-                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
-                        // As if a later JDK settled the handle through another method.
-                        super.visitMethodInsn(opcode, owner, method.equals("finish") ? "close" : method, desc, itf);
-                    }
-                });
+        // As if a later JDK settled the handle through another method.
+        byte[] changed = withMethodChanged(JdkHooks.OBJECT_INPUT_STREAM, "readOrdinaryObject", renamingCalls("finish", "close"));
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         JdkHooks hooks = new JdkHooks(new PrintStream(console, true, StandardCharsets.UTF_8));
 
@@ -202,6 +182,16 @@ class JdkHooksTest {
      * descriptor such as {@code <init>()V}) passed through {@code change}: as a later JDK might
      * have it.
      */
+    /** Calls of a method named {@code from} made to one named {@code to}, as a later JDK might. */
+    private static UnaryOperator<MethodVisitor> renamingCalls(String from, String to) {
+        return mv -> new MethodVisitor(Opcodes.ASM9, mv) {
+            @Override
+            public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
+                super.visitMethodInsn(opcode, owner, method.equals(from) ? to : method, desc, itf);
+            }
+        };
+    }
+
     private static byte[] withMethodChanged(String owner, String method, UnaryOperator<MethodVisitor> change)
             throws IOException {
         ClassReader reader = new ClassReader(jdkClass(owner));
