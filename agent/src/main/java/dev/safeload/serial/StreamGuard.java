@@ -37,8 +37,9 @@ import java.util.function.ObjLongConsumer;
  * library turns into code ({@link CodeBearingValues}); {@link Consumer} a proxy descriptor's
  * interface names before the proxy class is made; {@link BiConsumer} the elements and tag of
  * {@code List.of}'s, {@code Set.of}'s and {@code Map.of}'s serial proxy before it builds the
- * collection, and a {@code PriorityQueue}'s elements before it orders them. {@code ConcurrentHashMap}'s table build tells the {@link IntConsumer} of each put
- * into a tree bin ({@value #TREE_PUT}).
+ * collection, and a {@code PriorityQueue}'s elements before it orders them. {@code
+ * ConcurrentHashMap}'s table build tells the {@link IntConsumer} of each put into a tree bin
+ * ({@value #TREE_PUT}).
  */
 final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsumer<String>, LongBinaryOperator,
         Consumer<String[]>, ObjLongConsumer<Object>, BiConsumer<Object[], Integer> {
@@ -619,9 +620,11 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
      * The elements of {@code List.of}'s, {@code Set.of}'s or {@code Map.of}'s serial proxy, read,
      * with its tag: for a set or a map, the probes its table will make ({@link ProbedTables}) are
      * counted before {@code readResolve} builds it, and more than {@code serial.maxWork} plus
-     * {@value #PROBES_PER_KEY} a key refuses the stream. Strings pass no checkpoint, so a set of colliding strings is seen nowhere else.
-     * Or, tagged {@value #PRIORITY_QUEUE}, a PriorityQueue's elements, before {@code heapify}
-     * compares them ({@link ComparedElements}).
+     * {@value #PROBES_PER_KEY} a key refuses the stream. Strings pass no checkpoint, so a set of
+     * colliding strings is seen nowhere else. Or, tagged {@value #PRIORITY_QUEUE}, a
+     * PriorityQueue's elements, before {@code heapify} compares them ({@link ComparedElements}).
+     * Refusals name the class the stream named, {@code java.util.CollSer} or {@code
+     * java.util.PriorityQueue}.
      */
     @Override
     public void accept(Object[] elements, Integer tag) {
@@ -638,10 +641,10 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
             long work = measured[0];
             long limit = 64 * maxHashWork(policy.serial().limits()) + COMPARED_PER_BYTE * (bytesSeen + measured[1]);
             if (work > limit) {
-                gate.refuseLimit(this, policy, Decision.reject("serial.maxWork", "PriorityQueue of "
+                gate.refuseName(this, policy, Decision.reject("serial.maxWork", "PriorityQueue of "
                         + elements.length + " elements would scan about " + work + " characters to order them, more than "
                         + limit + " (" + COMPARED_PER_BYTE + " a byte read and 64 an object of serial.maxWork):"
-                        + " large values repeated by back-reference"), -1, -1);
+                        + " large values repeated by back-reference"), "java.util.PriorityQueue");
             }
             return;
         }
@@ -649,9 +652,9 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         long limit = maxHashWork(policy.serial().limits()) + PROBES_PER_KEY * keys;
         if (ProbedTables.collisions(elements, kind == IMM_MAP, limit) > limit) {
             String built = kind == IMM_SET ? "Set.of of " + keys + " elements" : "Map.of of " + keys + " keys";
-            gate.refuseLimit(this, policy, Decision.reject("serial.maxWork", built + " would probe past more than "
+            gate.refuseName(this, policy, Decision.reject("serial.maxWork", built + " would probe past more than "
                     + limit + " taken slots to build its table (serial.maxWork and " + PROBES_PER_KEY
-                    + " a key): their hash codes collide"), -1, -1);
+                    + " a key): their hash codes collide"), "java.util.CollSer");
         }
     }
 

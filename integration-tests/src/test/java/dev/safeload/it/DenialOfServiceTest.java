@@ -213,6 +213,7 @@ class DenialOfServiceTest {
             Path payload = s.payload(Payloads.collidingImmutableCollection(16, map));
             Scenario.Outcome with = refusedByRuleWhileTheTwinStillReads(s, "", "serial.maxWork", 4, "read", payload);
             assertTrue(with.result().contains(map ? "Map.of of 65536 keys" : "Set.of of 65536 elements"), with::toString);
+            assertEquals("java.util.CollSer", with.actions("refuse").get(0).path("safeload.class").asText(), with::toString);
             assertTrue(cpuMillis(with) < 1000, with::toString);
         }
     }
@@ -240,6 +241,8 @@ class DenialOfServiceTest {
             Path payload = s.payload(queue);
             Scenario.Outcome with = refusedByRuleWhileTheTwinStillReads(s, "", "serial.maxWork", 4, "read", payload);
             assertTrue(with.result().contains("PriorityQueue of"), with::toString);
+            assertEquals("java.util.PriorityQueue", with.actions("refuse").get(0).path("safeload.class").asText(),
+                    with::toString);
             assertTrue(cpuMillis(with) < 1000, with::toString);
         }
     }
