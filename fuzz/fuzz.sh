@@ -40,6 +40,7 @@ targets=(
   "policy dev.safeload.config.PolicyFileFuzzTest policy"
   "violation-log dev.safeload.ops.ViolationLogFuzzTest violationLog"
   "stream-guard dev.safeload.serial.StreamGuardFuzzTest guard"
+  "probed-tables dev.safeload.serial.ProbedTablesFuzzTest tables"
 )
 
 # Two runs started together build one at a time, and each copies a finished build.
