@@ -9,6 +9,7 @@ import java.util.ArrayList;
  * ({@link ReferenceBudget}), and the refusal thrown, as the {@code HessianProtocolException}
  * (an {@code IOException}) that {@code readObject} declares. {@code resetReferences} clears
  * the list, and so the budget; {@code HessianInput.init} drops it, and the next one is counted.
+ * Each {@code add}, one per list, map or object read, samples the document's CPU.
  */
 public final class CountedReferences extends ArrayList<Object> {
 
@@ -35,6 +36,20 @@ public final class CountedReferences extends ArrayList<Object> {
             throw CountedReferences.<RuntimeException>sneaky(refusal);
         }
         return referred;
+    }
+
+    /**
+     * {@code addRef}: a list, map or object begins; the document's CPU is sampled
+     * ({@link ReferenceBudget#objectRead}), and a refusal thrown as {@link #get}'s is.
+     */
+    @Override
+    public boolean add(Object ref) {
+        Throwable refusal = budget.objectRead(ref == null ? "null" : ref.getClass(), ReferenceBudget.NANOS_PER_OBJECT, library, entryPoint, hooked,
+                exceptionType);
+        if (refusal != null) {
+            throw CountedReferences.<RuntimeException>sneaky(refusal);
+        }
+        return super.add(ref);
     }
 
     @Override

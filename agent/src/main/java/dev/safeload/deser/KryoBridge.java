@@ -129,7 +129,9 @@ public final class KryoBridge {
 
     /**
      * {@code Kryo.readObject}, {@code readObjectOrNull}, {@code readClassAndObject}: one more
-     * object is about to open inside the {@code Kryo.depth} open already; null means go on.
+     * object is about to open inside the {@code Kryo.depth} open already, judged by
+     * {@code serial.maxDepth} and by the CPU the top-level read has spent
+     * ({@link ReferenceBudget#objectRead}); null means go on.
      *
      * @param type the class asked for, when the read names one
      */
@@ -145,8 +147,16 @@ public final class KryoBridge {
         } catch (IllegalAccessException | RuntimeException e) {
             return null;
         }
-        return ReferenceBudget.checkDepth(open + 1L, type instanceof Class<?> c ? c.getName() : String.valueOf(type),
-                library, entryPoint, hooked, exceptionType);
+        Throwable deep = ReferenceBudget.checkDepth(open + 1L,
+                type instanceof Class<?> c ? c.getName() : String.valueOf(type), library, entryPoint, hooked,
+                exceptionType);
+        if (deep != null) {
+            return deep;
+        }
+        if (open == 0) {
+            ReferenceBudget.documentStarts(kryo); // a top-level read: Kryo's own unit of work
+        }
+        return ReferenceBudget.of(kryo).objectRead(type, ReferenceBudget.NANOS_PER_OBJECT, library, entryPoint, hooked, exceptionType);
     }
 
     /** {@link #readDepth} for {@code readClassAndObject}, whose class the stream names next. */

@@ -3,6 +3,7 @@ package dev.safeload.deser;
 import dev.safeload.policy.Decision;
 import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
+import dev.safeload.serial.ReadClock;
 import java.lang.ref.WeakReference;
 
 /**
@@ -14,6 +15,11 @@ import java.lang.ref.WeakReference;
  * reference list until it is cleared, one XMLDecoder (its {@code DocumentHandler}), where every
  * container a call gets as an argument is spent, since {@code idref} can hand any of them again. Budgets are kept per thread, a few at once, so a read
  * nested inside another (a converter that reads a document of its own) keeps its own.
+ *
+ * <p>A document's CPU is budgeted too ({@link #objectRead}), as the stream guard budgets a
+ * read's: keys with one hash code cost each insertion a walk past every earlier key, a cost
+ * no count of references sees. These readers cannot tell how many bytes they consumed, so the
+ * budget is per object read instead of per megabyte.
  */
 public final class ReferenceBudget {
 
@@ -30,6 +36,27 @@ public final class ReferenceBudget {
     private long work;
     /** Audit mode logged this document's refusal: it is not logged again. */
     private boolean audited;
+    /** The objects read: {@link #objectRead}'s calls. */
+    private long objects;
+    /** This document's CPU clock, made at its first sample. */
+    private ReadClock clock;
+
+    /**
+     * The CPU a document may spend per object it reads, on top of the 0.75 s any read may, in a
+     * JVM that has not compiled the reader yet: 3 times XStream's per element (1 µs), 6 times
+     * Hessian's per object (0.5 µs), 30 times Kryo's (0.1 µs), 2 times SnakeYAML's per node
+     * (1.3 µs, its parse included) (BENCHMARKS.md, "Session 19"). On top, not the larger of the two, so a read's first,
+     * interpreted, objects have the 0.75 s. Keys with one hash code, whose cost grows with the
+     * square of their count, outrun it within about 12,000.
+     */
+    public static final long NANOS_PER_OBJECT = 3_000;
+
+    /**
+     * {@link #NANOS_PER_OBJECT} for XMLDecoder, per call: under the agent it took 12 µs per call
+     * over its first 60,000 calls and 3.6 µs over 800,000 (a 41 MB document). Its documents
+     * spend 100 bytes or more on a call.
+     */
+    public static final long NANOS_PER_CALL = 10_000;
 
     ReferenceBudget() {
     }
@@ -65,6 +92,56 @@ public final class ReferenceBudget {
     void reset() {
         work = 0;
         audited = false;
+        objects = 0;
+        if (clock != null) {
+            clock.start();
+        }
+    }
+
+    /** A new top-level read of {@code owner} starts on this thread: its clock and counts start afresh. */
+    public static void documentStarts(Object owner) {
+        ReferenceBudget budget = of(owner);
+        if (budget.objects != 0 || budget.work != 0) {
+            budget.reset();
+        }
+    }
+
+    /**
+     * The document is about to read one more object: every {@value ReadClock#SAMPLE_EVERY}
+     * objects its CPU is sampled, and past 0.75 s plus {@code nanosPerObject} ({@link
+     * #NANOS_PER_OBJECT}, or {@link #NANOS_PER_CALL}) per object read, it is refused under {@code serial.maxWork}. Null, or the refusal to
+     * throw (null in audit mode too, which logs once per document). Allocation-free between
+     * samples.
+     *
+     * @param subject what is being read, for the refusal: a class or its name
+     */
+    public Throwable objectRead(Object subject, long nanosPerObject, String library, String entryPoint,
+                                Class<?> hooked, String exceptionType) {
+        if ((++objects & (ReadClock.SAMPLE_EVERY - 1)) != 0 || audited) {
+            return null;
+        }
+        DeserializerGate gate = DeserializerGate.installed();
+        if (gate == null || gate.policy().mode() == Mode.OFF) {
+            return null;
+        }
+        ReadClock time = clock;
+        if (time == null) {
+            time = new ReadClock();
+            time.start();
+            clock = time;
+        }
+        long read = objects;
+        long spent = time.overBudgetNanos(ReadClock.BUDGET_FLOOR_NANOS + read * nanosPerObject);
+        if (spent < 0) {
+            return null;
+        }
+        Decision decision = Decision.reject("serial.maxWork", "this document used " + spent / 1_000_000
+                + " ms of CPU, more than 0.75 s and " + nanosPerObject / 1000 + " microseconds for each of the " + read
+                + " objects it read");
+        Throwable refusal = DeserializerGate.refuse(decision, library, entryPoint,
+                subject instanceof Class<?> c ? c.getName() : String.valueOf(subject), -1, hooked, exceptionType);
+        audited = refusal == null;
+        return refusal;
     }
 
     /**

@@ -106,6 +106,7 @@ public final class Libraries {
             ReferenceUnmarshallerInstrumentation.TRIGGER,
             ReferenceUnmarshallerInstrumentation.XPATH,
             ReferenceUnmarshallerInstrumentation.ID,
+            ReferenceUnmarshallerInstrumentation.TREE,
             ReferenceResolverInstrumentation.MAP_TRIGGER,
             ReferenceResolverInstrumentation.LIST_TRIGGER,
             Hessian2InputInstrumentation.TRIGGER,
@@ -156,7 +157,8 @@ public final class Libraries {
             case DefaultMapperInstrumentation.TRIGGER -> DefaultMapperInstrumentation.hooks();
             case CachingMapperInstrumentation.TRIGGER -> CachingMapperInstrumentation.hooks();
             case ReferenceUnmarshallerInstrumentation.TRIGGER, ReferenceUnmarshallerInstrumentation.XPATH,
-                    ReferenceUnmarshallerInstrumentation.ID -> ReferenceUnmarshallerInstrumentation.hooks(className);
+                    ReferenceUnmarshallerInstrumentation.ID, ReferenceUnmarshallerInstrumentation.TREE ->
+                    ReferenceUnmarshallerInstrumentation.hooks(className);
             case ReferenceResolverInstrumentation.MAP_TRIGGER, ReferenceResolverInstrumentation.LIST_TRIGGER ->
                     ReferenceResolverInstrumentation.hooks(className);
             case Hessian2InputInstrumentation.TRIGGER, Hessian2InputInstrumentation.V1 ->

@@ -17,11 +17,16 @@ package dev.safeload.serial;
  * budget is within it in CPU too. The CPU spent before the clock was first read is not counted,
  * as the CPU before the first sample never was: at most 10 ms against a budget
  * of at least 0.75 s.
+ *
+ * <p>Document readers (XStream, Kryo, Hessian, XMLDecoder, SnakeYAML) cannot tell the bytes
+ * they read; their budget is per object read instead ({@link #overBudgetNanos}).
  */
-final class ReadClock {
+public final class ReadClock {
 
-    static final int SAMPLE_EVERY = 256;
-    private static final long BUDGET_PER_MB = 750_000_000L;
+    public static final int SAMPLE_EVERY = 256;
+    /** The least CPU budget of any read: 0.75 s. */
+    public static final long BUDGET_FLOOR_NANOS = 750_000_000L;
+    private static final long BUDGET_PER_MB = BUDGET_FLOOR_NANOS;
 
     /** Wall time, from a read's first sample, before its CPU clock is first read. */
     static final long CPU_FROM_NANOS = 10_000_000L;
@@ -34,8 +39,11 @@ final class ReadClock {
     private long resolving;
     private long resolvingNanos;
 
+    public ReadClock() {
+    }
+
     /** A top-level read starts. */
-    void start() {
+    public void start() {
         sampled = false;
         cpuAtStart = -1;
         resolvingNanos = 0;
@@ -56,6 +64,11 @@ final class ReadClock {
 
     /** The CPU nanoseconds this read spent past its budget at {@code streamBytes}, or -1 within it. */
     long overBudget(long streamBytes) {
+        return overBudgetNanos(Math.max(BUDGET_PER_MB, (streamBytes >> 10) * BUDGET_PER_MB >> 10));
+    }
+
+    /** The CPU nanoseconds this read spent past {@code budget} nanoseconds, or -1 within it. */
+    public long overBudgetNanos(long budget) {
         long now = System.nanoTime();
         if (!sampled) {
             // The first sample: the read's first checkpoints were cheap by construction.
@@ -71,7 +84,6 @@ final class ReadClock {
             }
             return -1;
         }
-        long budget = Math.max(BUDGET_PER_MB, (streamBytes >> 10) * BUDGET_PER_MB >> 10);
         if (wall <= budget) {
             return -1; // CPU time never exceeds the time passed
         }

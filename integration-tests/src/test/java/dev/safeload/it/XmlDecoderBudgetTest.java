@@ -87,6 +87,46 @@ class XmlDecoderBudgetTest {
         assertFalse(twin.jvm().stdout().contains("RESULT "), twin::toString);
     }
 
+    /**
+     * A {@code HashSet} of {@code count} lists {@code [x, 12345 - 31x]}, which share one hash code:
+     * each {@code add} walks past every list before it. Only {@code new} and {@code add}.
+     */
+    static String keysWithOneHashCode(int count) {
+        StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                + "<java version=\"17\" class=\"java.beans.XMLDecoder\">\n <object class=\"java.util.HashSet\">\n");
+        for (int x = 0; x < count; x++) {
+            xml.append("  <void method=\"add\"><object class=\"java.util.ArrayList\"><void method=\"add\"><int>")
+                    .append(x).append("</int></void><void method=\"add\"><int>").append(12345 - 31 * x)
+                    .append("</int></void></object></void>\n");
+        }
+        return xml.append(" </object>\n</java>\n").toString();
+    }
+
+    /**
+     * 32,768 keys with one hash code (4.3 MB): without the agent still hashing after 10 s (8,000
+     * took 0.9 s, and the cost grows with the square); refused by the document's CPU budget.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesKeysWithOneHashCodeByTheDocumentsCpu(Jdks.Jdk jdk) throws Exception {
+        DeserRun run = DeserRun.on(jdk);
+        Path keys = run.document("keys.xml", keysWithOneHashCode(32_768));
+        DeserRun.Outcome outcome = run.run("", List.of(), "xmldecoder", keys.toString());
+        assertFalse(outcome.jvm().timedOut(), outcome::toString);
+        assertTrue(outcome.result().startsWith("RESULT refused dev.safeload.deser.DeserializationRefusedError: "
+                + "safeload: refused java.util."), outcome::toString);
+        List<JsonNode> refusals = outcome.actions("refuse");
+        assertEquals(1, refusals.size(), outcome::toString);
+        assertEquals("serial.maxWork", refusals.get(0).path("rule.name").asText(), outcome::toString);
+        assertTrue(refusals.get(0).path("message").asText().contains(
+                " ms of CPU, more than 0.75 s and 10 microseconds for each of the "), outcome::toString);
+
+        DeserRun plain = DeserRun.on(jdk).timeoutSeconds(TWIN_SECONDS);
+        DeserRun.Outcome twin = plain.run(null, List.of(), "xmldecoder",
+                plain.document("keys.xml", keysWithOneHashCode(32_768)).toString());
+        assertTrue(twin.jvm().timedOut(), () -> "the read ended within " + TWIN_SECONDS + " s without the agent\n" + twin);
+    }
+
     /** Audit mode logs the bomb once and lets it run: a smaller one, which ends in a few seconds. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")

@@ -91,6 +91,31 @@ class YamlBudgetTest {
     }
 
     /**
+     * 65,536 mapping keys with one hash code (1.3 MB, no alias): SnakeYAML 1.33 and 2.5 build the
+     * mapping one key at a time, each walking past the keys before it. Refused by the document's
+     * CPU budget; without the agent still hashing after 10 s (8,000 keys took SnakeYAML 2.4 1.4 s,
+     * and the cost grows with the square).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesMappingKeysWithOneHashCodeByTheDocumentsCpu(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-yaml-budget-");
+        Path doc = DocumentPayloads.write(dir, "keys.yaml", DocumentPayloads.yamlKeysWithOneHashCode(65_536));
+        for (String classPath : new String[] {null, SnakeYamlTest.snakeYaml2ClassPath()}) {
+            Path log = Files.createTempFile(dir, "v", ".jsonl");
+            Files.delete(log);
+            ForkedJvm jvm = ForkedJvm.on(jdk).workDir(dir).withAgent("log=" + log).timeoutSeconds(60);
+            ForkedJvm.Result guarded = (classPath == null ? jvm : jvm.classPath(classPath))
+                    .runMain(DocumentVictim.class, "yaml-load", doc.toString());
+            JsonNode event = refusal(guarded, log, "serial.maxWork");
+            assertTrue(event.path("message").asText().contains(" ms of CPU, more than 0.75 s and 3 microseconds for"
+                    + " each of the "), event::toString);
+        }
+        ForkedJvm.Result twin = run(jdk, dir, null, 10, "yaml-load", doc);
+        assertTrue(twin.timedOut(), twin::toString);
+    }
+
+    /**
      * Billion laughs (9 levels of 9 aliases, 9^9 strings): SnakeYAML's own alias limit refuses it
      * by default; an application that raised {@code maxAliasesForCollections} builds it, and
      * its first walk ({@code toString}) never ends. The agent refuses it before construction.

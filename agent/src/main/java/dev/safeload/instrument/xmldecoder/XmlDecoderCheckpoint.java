@@ -50,10 +50,11 @@ public final class XmlDecoderCheckpoint {
         Throwable refusal = switch ((String) at[0]) {
             case CLASS -> className((String) at[1]);
             // Expression(target, name, args).getValue(): ObjectElementHandler's every call, {document, expression}.
-            case EXPRESSION -> spentAfter(expression((Statement) at[2]), at[1], ((Statement) at[2]).getArguments());
+            case EXPRESSION -> spentAfter(expression((Statement) at[2]), at[1], ((Statement) at[2]).getTarget(),
+                    ((Statement) at[2]).getArguments());
             // MethodElementHandler: {bean, name, type, args, document}; a static method when the element names a class.
             case METHOD -> spentAfter(at[3] != null ? call(at[3], (String) at[2]) : instanceCall(at[1], (String) at[2]),
-                    at[5], (Object[]) at[4]);
+                    at[5], at[3] != null ? at[3] : at[1], (Object[]) at[4]);
             case FIELD_GET -> field(at[1], (String) at[2], false);
             case FIELD_SET -> field(at[1], (String) at[2], true);
             case PROPERTY_GET -> property(at[1], (String) at[2], false);
@@ -114,15 +115,23 @@ public final class XmlDecoderCheckpoint {
      * {@code add} and {@code put} hash their argument, and {@code idref} hands one set to a
      * hundred calls, so thirty levels of two sets, each adding both sets below, hash 2^30 objects.
      * Other arguments cost nothing, and a document that shares nothing spends its size times its
-     * depth, about what hashing it costs anyway.
+     * depth, about what hashing it costs anyway. Each call also samples the document's CPU
+     * ({@code ReferenceBudget.objectRead}).
      */
-    private static Throwable spentAfter(Throwable refused, Object document, Object[] args) {
-        if (refused != null || document == null || args == null) {
+    private static Throwable spentAfter(Throwable refused, Object document, Object target, Object[] args) {
+        if (refused != null || document == null) {
             return refused;
+        }
+        ReferenceBudget budget = ReferenceBudget.of(document);
+        Throwable slow = budget.objectRead(target instanceof Class<?> ? target : target == null ? "null"
+                : target.getClass(), ReferenceBudget.NANOS_PER_CALL, LIBRARY, ENTRY_POINT, XmlDecoderCheckpoint.class,
+                REFUSAL);
+        if (slow != null || args == null) {
+            return slow;
         }
         for (Object arg : args) {
             if (ReferenceBudget.expands(arg)) {
-                Throwable over = ReferenceBudget.of(document).refer(arg, LIBRARY, ENTRY_POINT,
+                Throwable over = budget.refer(arg, LIBRARY, ENTRY_POINT,
                         XmlDecoderCheckpoint.class, REFUSAL);
                 if (over != null) {
                     return over;

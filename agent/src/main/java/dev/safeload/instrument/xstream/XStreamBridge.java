@@ -107,6 +107,19 @@ public final class XStreamBridge {
     }
 
     /**
+     * {@code TreeUnmarshaller.convert}, in every reference mode: an element is about to become an
+     * object of {@code type}; the document's CPU is sampled ({@link ReferenceBudget#objectRead}).
+     * Null means go on.
+     */
+    public static Throwable objectRead(Object unmarshaller, Object type) {
+        if (DeserializerGate.installed() == null) {
+            return null;
+        }
+        return ReferenceBudget.of(unmarshaller).objectRead(type, ReferenceBudget.NANOS_PER_OBJECT, LIBRARY, ENTRY_POINT, unmarshaller.getClass(),
+                REFUSAL);
+    }
+
+    /**
      * {@code getReferenceKey}: the document refers again to an object it read before; its
      * expanded size is spent from the document's {@code serial.maxWork}. The object is found as
      * XStream finds it, by calling {@code getReferenceKey} (the hook lets that call through) and

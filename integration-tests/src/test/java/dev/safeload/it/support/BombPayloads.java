@@ -74,6 +74,29 @@ public final class BombPayloads {
         return graph;
     }
 
+    /**
+     * A {@code HashSet} of {@code count} two-integer lists {@code [x, 12345 - 31x]}, which share
+     * one hash code and, lists being unordered to a {@code HashMap}'s tree bins, cost each
+     * insertion a walk past every earlier one: the reader's CPU grows with the square of the count,
+     * while no back-reference is involved. The lists go in holding {@code [x, 0]} and are
+     * changed after, so building the set here hashes nothing alike.
+     *
+     * @param distinct true for the benign kin: the same lists and bytes, {@code [x, 31x]}, all hash codes apart
+     */
+    public static Set<Object> listKeys(int count, boolean distinct) {
+        Set<Object> set = new HashSet<>();
+        List<List<Integer>> keys = new ArrayList<>();
+        for (int x = 0; x < count; x++) {
+            List<Integer> key = new ArrayList<>(List.of(x, 0));
+            set.add(key);
+            keys.add(key);
+        }
+        for (int x = 0; x < count; x++) {
+            keys.get(x).set(1, distinct ? 31 * x : 12345 - 31 * x);
+        }
+        return set;
+    }
+
     /** Lists nested {@code depth} deep, the innermost holding one string. */
     public static List<Object> nested(int depth) {
         List<Object> inner = new ArrayList<>(List.of("bottom"));

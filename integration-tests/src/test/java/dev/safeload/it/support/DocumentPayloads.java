@@ -82,6 +82,19 @@ public final class DocumentPayloads {
         return doc.toString();
     }
 
+    /**
+     * A flow mapping whose {@code count} keys are two-item sequences {@code [x, 12345 - 31x]}: one
+     * hash code, and lists are unordered to a {@code HashMap}'s tree bins, so each insertion walks
+     * past every earlier key. No alias, no tag: inside every limit of SnakeYAML's {@code LoaderOptions}.
+     */
+    public static String yamlKeysWithOneHashCode(int count) {
+        StringBuilder yaml = new StringBuilder("{");
+        for (int x = 0; x < count; x++) {
+            yaml.append(x == 0 ? "" : ", ").append('[').append(x).append(", ").append(12345 - 31 * x).append("]: 0");
+        }
+        return yaml.append("}\n").toString();
+    }
+
     /** {@code depth} nested flow sequences around one scalar. */
     public static String yamlNested(int depth) {
         return "[".repeat(depth) + "x" + "]".repeat(depth) + "\n";

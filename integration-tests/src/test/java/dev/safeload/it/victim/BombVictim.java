@@ -11,7 +11,7 @@ import java.nio.file.Path;
 
 /**
  * Reads one document with XStream, Kryo or Hessian (2, or 1) and says how it went and how long the read
- * took, never printing what it read: a hash bomb's {@code toString} would not end either.
+ * took (wall time, and the reading thread's CPU), never printing what it read: a hash bomb's {@code toString} would not end either.
  */
 public final class BombVictim {
 
@@ -29,6 +29,8 @@ public final class BombVictim {
         System.out.println("READING");
         System.out.flush();
         long start = System.nanoTime();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpuStart = threads.getCurrentThreadCpuTime();
         String result;
         try {
             Object read = switch (args[0]) {
@@ -47,6 +49,7 @@ public final class BombVictim {
             result = "RESULT failed " + e.getClass().getName() + ": " + e.getMessage();
         }
         System.out.println("READ_MS " + (System.nanoTime() - start) / 1_000_000);
+        System.out.println("CPU_MS " + (threads.getCurrentThreadCpuTime() - cpuStart) / 1_000_000);
         System.out.println(result);
     }
 }
