@@ -4,6 +4,7 @@ import dev.safeload.policy.Decision;
 import dev.safeload.policy.Mode;
 import dev.safeload.policy.Policy;
 import dev.safeload.serial.ReadClock;
+import dev.safeload.serial.ReadTicker;
 import java.lang.ref.WeakReference;
 
 /**
@@ -40,6 +41,8 @@ public final class ReferenceBudget {
     private long objects;
     /** This document's CPU clock, made at its first sample. */
     private ReadClock clock;
+    /** {@link ReadTicker#now} at the last sample: once it moves, the next object samples. */
+    private int tick;
 
     /**
      * The CPU a document may spend per object it reads, on top of the 0.75 s any read may, in a
@@ -93,6 +96,7 @@ public final class ReferenceBudget {
         work = 0;
         audited = false;
         objects = 0;
+        tick = ReadTicker.now();
         if (clock != null) {
             clock.start();
         }
@@ -108,7 +112,7 @@ public final class ReferenceBudget {
 
     /**
      * The document is about to read one more object: every {@value ReadClock#SAMPLE_EVERY}
-     * objects its CPU is sampled, and past 0.75 s plus {@code nanosPerObject} ({@link
+     * objects, or 20 ms ({@link ReadTicker}), its CPU is sampled, and past 0.75 s plus {@code nanosPerObject} ({@link
      * #NANOS_PER_OBJECT}, or {@link #NANOS_PER_CALL}) per object read, it is refused under {@code serial.maxWork}. Null, or the refusal to
      * throw (null in audit mode too, which logs once per document). Allocation-free between
      * samples.
@@ -117,9 +121,11 @@ public final class ReferenceBudget {
      */
     public Throwable objectRead(Object subject, long nanosPerObject, String library, String entryPoint,
                                 Class<?> hooked, String exceptionType) {
-        if ((++objects & (ReadClock.SAMPLE_EVERY - 1)) != 0 || audited) {
+        int now = ReadTicker.now();
+        if ((++objects & (ReadClock.SAMPLE_EVERY - 1)) != 0 && now == tick || audited) {
             return null;
         }
+        tick = now;
         DeserializerGate gate = DeserializerGate.installed();
         if (gate == null || gate.policy().mode() == Mode.OFF) {
             return null;

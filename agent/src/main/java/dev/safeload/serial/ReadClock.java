@@ -5,7 +5,8 @@ package dev.safeload.serial;
  * at least): below the issue's goal of 1 s, since the sampling lets a read run a little past it. Hash collisions cost each insertion a walk past every earlier key, so a
  * {@code HashSet} of colliding {@code BitSet}s costs the square of its size between checkpoints
  * that each look harmless; only the time shows it. Sampled every {@value #SAMPLE_EVERY}
- * checkpoints, so the allow path reads no clock. Time inside {@code resolveClass} (class
+ * checkpoints, or at the first checkpoint once {@link ReadTicker} shows 20 ms have passed, so
+ * the allow path reads no clock. Time inside {@code resolveClass} (class
  * loading, a host's initialisers) is the host's, not the stream's, and is left out.
  *
  * <p>A sample reads the monotonic clock (about 25 ns) and reads the thread's CPU clock ({@link
@@ -15,8 +16,8 @@ package dev.safeload.serial;
  * file at its first sample cost 0.25% of it), then once the wall time is past the budget: a
  * thread cannot spend more CPU than the time that passed, so a read whose wall time is within its
  * budget is within it in CPU too. The CPU spent before the clock was first read is not counted,
- * as the CPU before the first sample never was: at most 10 ms against a budget
- * of at least 0.75 s.
+ * as the CPU before the first sample never was: at most about 40 ms (two ticks and the 10 ms)
+ * and one checkpoint's call, against a budget of at least 0.75 s.
  *
  * <p>Document readers (XStream, Kryo, Hessian, XMLDecoder, SnakeYAML) cannot tell the bytes
  * they read; their budget is per object read instead ({@link #overBudgetNanos}).

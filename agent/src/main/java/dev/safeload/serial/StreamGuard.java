@@ -81,6 +81,8 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     /** Made at the first sample, so a short read never has one. */
     private ReadClock clock;
     private int sinceSample;
+    /** {@link ReadTicker#now} at this read's start or last sample: once it moves, the next checkpoint samples. */
+    private int tick;
     /**
      * The fewest bytes a Hashtable entry that passes no checkpoint takes: two Strings of at least
      * 3 bytes (TC_STRING, a length, no characters); a null key or value fails the put, and any
@@ -444,6 +446,11 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         if (graph.mayExceed(maxWork)) {
             judgeWork(graph, current, depth, position & REFS_MASK);
         }
+        int now = ReadTicker.now();
+        if (now != tick) {
+            tick = now;
+            sinceSample = ReadClock.SAMPLE_EVERY; // 20 ms passed: a costly call per checkpoint shows
+        }
         if (++sinceSample >= ReadClock.SAMPLE_EVERY || !backReference) {
             return 1; // a sampled checkpoint makes the filter call: the clock needs the byte count
         }
@@ -570,6 +577,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
                     expansion.hashesAll(); // kept if the tracker was this stream's last; told again if not
                 }
                 sinceSample = 0;
+                tick = ReadTicker.now();
                 if (clock != null) {
                     clock.start();
                 }

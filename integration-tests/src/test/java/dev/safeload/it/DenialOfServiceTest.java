@@ -248,6 +248,27 @@ class DenialOfServiceTest {
     }
 
     /**
+     * A ConcurrentSkipListMap of 2,000 references to 1 and to 1 at scale 200,000 (the same value:
+     * the map refuses keys out of order; 83 KB): its readObject compares each key with the one
+     * before as it reads, 25 ms a comparison, so every checkpoint of the stream (a
+     * back-reference) costs one. Sampled every 256 checkpoints only, the read ran 128 of them
+     * before its clock's first sample (8.7 s at scale 400,000); sampled too at the first
+     * checkpoint after each tick of the guard's 20 ms ticker, it is refused within its budget.
+     * The twin: without the agent still reading after 4 s (50 s in all).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesSkipListWhoseEveryCheckpointRunsOneCostlyComparisonWithinItsCpuBudget(Jdks.Jdk jdk)
+            throws Exception {
+        Scenario s = Scenario.on(jdk);
+        java.math.BigDecimal one = new java.math.BigDecimal(java.math.BigInteger.TEN.pow(200_000), 200_000);
+        Path payload = s.payload(Payloads.repeatedSkipListKeys(2_000, java.math.BigDecimal.ONE, one));
+        Scenario.Outcome with = refusedByRuleWhileTheTwinStillReads(s, "", "serial.maxWork", 4, "read", payload);
+        assertTrue(with.result().contains("ms of CPU, more than 0.75 s per MB"), with::toString);
+        assertTrue(cpuMillis(with) < 1000, with::toString);
+    }
+
+    /**
      * A Hashtable of 2^17 distinct String keys with one hash code, each with a String value: a
      * Hashtable never treeifies a bucket, so each put walks past every earlier key, and no entry
      * passes a filter checkpoint. The guard's clock is consulted as entries go in, and the read

@@ -432,6 +432,34 @@ public final class Payloads {
     }
 
     /**
+     * A {@code ConcurrentSkipListMap} of {@code count} keys, written as references to
+     * {@code first} and {@code second} in turn (each with the value {@code true}): its
+     * {@code readObject} compares each key with the one before as it reads them, so every
+     * checkpoint of the stream (a back-reference) runs one comparison. The two must compare equal
+     * (the map refuses keys out of order).
+     */
+    public static byte[] repeatedSkipListKeys(int count, Object first, Object second) throws IOException {
+        java.util.concurrent.ConcurrentSkipListMap<Integer, Boolean> map = new java.util.concurrent.ConcurrentSkipListMap<>();
+        for (int i = 0; i < count; i++) {
+            map.put(i, Boolean.TRUE);
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes) {
+            {
+                enableReplaceObject(true);
+            }
+
+            @Override
+            protected Object replaceObject(Object obj) {
+                return obj instanceof Integer i ? (i % 2 == 0 ? first : second) : obj;
+            }
+        }) {
+            out.writeObject(map);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
      * {@link #collidingStringKeys(int, boolean)} as XStream writes a {@code Hashtable} subclass,
      * {@code tableClass} (its {@code SerializableConverter}: {@code Hashtable.writeObject}'s
      * fields and entries, which {@code Hashtable.readObject} reads back through XStream's
