@@ -18,6 +18,8 @@ final class DocumentReads {
         String id;
         int key;
         boolean keyed;
+        /** A Jackson read's CPU budget ({@link #objectRead}), made at the thread's first typed value. */
+        ReferenceBudget budget;
     }
 
     private static final ThreadLocal<Read> CURRENT = new ThreadLocal<>() {
@@ -45,15 +47,41 @@ final class DocumentReads {
      * in 2^25) share an id. Allocation-free.
      */
     static void enter(String library, Object key) {
-        Read r = CURRENT.get();
+        enter(CURRENT.get(), library, key);
+    }
+
+    private static Read enter(Read r, String library, Object key) {
         int hash = System.identityHashCode(key);
         if (r.keyed && r.key == hash && library.equals(r.library)) {
-            return;
+            return r;
         }
         r.library = library;
         r.id = null;
         r.key = hash;
         r.keyed = true;
+        if (r.budget != null) {
+            r.budget.reset();
+        }
+        return r;
+    }
+
+    /**
+     * One more typed value of the read {@code key} of {@code library} (a Jackson
+     * {@code DeserializationContext}): the read's CPU budget ({@link ReferenceBudget#objectRead}),
+     * which starts afresh with each read. Null, or the refusal to throw. Allocation-free but for
+     * the thread's first.
+     */
+    static Throwable objectRead(String library, Object key, Object subject, String entryPoint, Class<?> hooked,
+                                String exceptionType) {
+        Read r = enter(CURRENT.get(), library, key);
+        ReferenceBudget budget = r.budget;
+        if (budget == null) {
+            budget = new ReferenceBudget();
+            budget.reset();
+            r.budget = budget;
+        }
+        return budget.objectRead(subject, ReferenceBudget.NANOS_PER_OBJECT, library, entryPoint, hooked,
+                exceptionType);
     }
 
     /** The current read's id if it is one of {@code library}'s, else null. */

@@ -17,7 +17,8 @@ import java.lang.reflect.Method;
  * in the JSON. The depth is the parser's: objects and arrays open around the value, which is at
  * least the number of typed objects around it (default typing's wrapper arrays add one level
  * each, so with them about half as many typed objects fit). Jackson's own
- * {@code StreamReadConstraints} allow 1,000 levels.
+ * {@code StreamReadConstraints} allow 1,000 levels. Each typed value also samples the read's CPU
+ * budget ({@link ReferenceBudget#objectRead}).
  */
 public final class JacksonTypedDepth {
 
@@ -112,7 +113,8 @@ public final class JacksonTypedDepth {
         long max = p.serial().limits().maxDepth();
         int at = depth == UNKNOWN_DEPTH ? depth(ctxt) : depth;
         if (at <= max) {
-            return null;
+            // A typed HashSet of lists with one hash code costs each add a walk past every earlier one.
+            return DocumentReads.objectRead(library, ctxt, typeId, entryPoint, hooked, exceptionType);
         }
         DocumentReads.enter(library, ctxt);
         return DeserializerGate.refuse(Decision.reject("serial.maxDepth", "this typed value is nested " + at

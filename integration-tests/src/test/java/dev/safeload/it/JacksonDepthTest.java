@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Jackson databind with default typing, in real JVMs: a typed value nested deeper than
  * serial.maxDepth in the JSON is refused under the agent (Jackson's own limit is 1,000 levels),
  * beside its twin that reads without the agent; a shallower document reads; each read's events
- * carry one safeload.stream.
+ * carry one safeload.stream. A typed set of keys with one hash code is refused by the read's CPU.
  */
 class JacksonDepthTest {
 
@@ -61,6 +61,33 @@ class JacksonDepthTest {
 
         ForkedJvm.Result within = run(jdk, dir, "log=" + dir.resolve("within.jsonl"), "jackson-default-typing", shallow);
         assertTrue(within.stdout().contains("RESULT ok java.util.ArrayList [[[[[[[[[["), within::toString);
+    }
+
+    /**
+     * A typed {@code HashSet} of 32,768 typed lists with one hash code (1.3 MB): Jackson adds each
+     * as it reads it, each add walking past the lists before it (16 s without the agent, measured).
+     * Refused by the read's CPU budget, sampled at each typed value; the twin is still reading
+     * after 10 s.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesATypedSetOfKeysWithOneHashCodeByTheReadsCpu(Jdks.Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-jackson-keys-");
+        Path keys = DocumentPayloads.write(dir, "keys.json", DocumentPayloads.jacksonKeysWithOneHashCode(32_768));
+
+        Path log = dir.resolve("v.jsonl");
+        ForkedJvm.Result guarded = ForkedJvm.on(jdk).workDir(dir).withAgent("log=" + log).timeoutSeconds(60)
+                .runMain(DocumentVictim.class, "jackson-default-typing", keys.toString());
+        assertTrue(guarded.stdout().contains("RESULT refused com.fasterxml.jackson.databind."), guarded::toString);
+        assertTrue(guarded.stdout().contains("safeload: refused java.util.ArrayList (rule serial.maxWork: this document"
+                + " used "), guarded::toString);
+        JsonNode event = ViolationLog.withAction(ViolationLog.read(log), "refuse").get(0);
+        assertEquals("serial.maxWork", event.path("rule.name").asText());
+        assertEquals("jackson", event.path("safeload.library").asText());
+
+        ForkedJvm.Result twin = ForkedJvm.on(jdk).workDir(dir).timeoutSeconds(10)
+                .runMain(DocumentVictim.class, "jackson-default-typing", keys.toString());
+        assertTrue(twin.timedOut(), twin::toString);
     }
 
     /** Audit mode: the classes one readValue names share one safeload.stream; the next read has another. */

@@ -95,6 +95,19 @@ public final class DocumentPayloads {
         return yaml.append("}\n").toString();
     }
 
+    /**
+     * Default typing's form of a {@code HashSet} of {@code count} typed lists {@code [x, 12345 -
+     * 31x]}, which share one hash code: each {@code add} walks past every list before it.
+     */
+    public static String jacksonKeysWithOneHashCode(int count) {
+        StringBuilder json = new StringBuilder("[\"java.util.HashSet\",[");
+        for (int x = 0; x < count; x++) {
+            json.append(x == 0 ? "" : ",").append("[\"java.util.ArrayList\",[").append(x).append(',')
+                    .append(12345 - 31 * x).append("]]");
+        }
+        return json.append("]]").toString();
+    }
+
     /** {@code depth} nested flow sequences around one scalar. */
     public static String yamlNested(int depth) {
         return "[".repeat(depth) + "x" + "]".repeat(depth) + "\n";
