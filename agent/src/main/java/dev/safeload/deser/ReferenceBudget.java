@@ -43,6 +43,8 @@ public final class ReferenceBudget {
     private ReadClock clock;
     /** {@link ReadTicker#now} at the last sample: once it moves, the next object samples. */
     private int tick;
+    /** {@link ReadTicker#now} when the document started: its clock, made at its first sample, starts there. */
+    private int startTick;
 
     /**
      * The CPU a document may spend per object it reads, on top of the 0.75 s any read may, in a
@@ -97,8 +99,9 @@ public final class ReferenceBudget {
         audited = false;
         objects = 0;
         tick = ReadTicker.now();
+        startTick = tick;
         if (clock != null) {
-            clock.start();
+            clock.start(tick);
         }
     }
 
@@ -133,7 +136,7 @@ public final class ReferenceBudget {
         ReadClock time = clock;
         if (time == null) {
             time = new ReadClock();
-            time.start();
+            time.start(startTick);
             clock = time;
         }
         long read = objects;

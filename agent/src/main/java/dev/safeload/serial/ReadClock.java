@@ -16,8 +16,9 @@ package dev.safeload.serial;
  * file at its first sample cost 0.25% of it), then once the wall time is past the budget: a
  * thread cannot spend more CPU than the time that passed, so a read whose wall time is within its
  * budget is within it in CPU too. The CPU spent before the clock was first read is not counted,
- * as the CPU before the first sample never was: at most about 40 ms (two ticks and the 10 ms)
- * and one checkpoint's call, against a budget of at least 0.75 s.
+ * as the CPU before the first sample never was: at most a tick (20 ms) and one checkpoint's
+ * call, since a first sample that comes after a tick reads the CPU at once, against a budget
+ * of at least 0.75 s.
  *
  * <p>Document readers (XStream, Kryo, Hessian, XMLDecoder, SnakeYAML) cannot tell the bytes
  * they read; their budget is per object read instead ({@link #overBudgetNanos}).
@@ -33,6 +34,7 @@ public final class ReadClock {
     static final long CPU_FROM_NANOS = 10_000_000L;
 
     private boolean sampled;
+    private int startTick;
     private long cpuAtStart = -1;
     private long wallAtStart;
     /** {@link #resolvingNanos} when {@link #cpuAtStart} was read: only what follows is taken off the CPU. */
@@ -43,8 +45,13 @@ public final class ReadClock {
     public ReadClock() {
     }
 
-    /** A top-level read starts. */
-    public void start() {
+    /**
+     * A top-level read starts, or started when {@link ReadTicker#now} was {@code startTick}: a
+     * first sample that finds the ticker moved since reads the CPU clock at once, since the read
+     * has run long enough (one costly call, 20 ms or more) that the CPU from here on must count.
+     */
+    public void start(int startTick) {
+        this.startTick = startTick;
         sampled = false;
         cpuAtStart = -1;
         resolvingNanos = 0;
@@ -72,9 +79,13 @@ public final class ReadClock {
     public long overBudgetNanos(long budget) {
         long now = System.nanoTime();
         if (!sampled) {
-            // The first sample: the read's first checkpoints were cheap by construction.
+            // The first sample: the read's first checkpoints were cheap, unless a tick passed.
             sampled = true;
             wallAtStart = now;
+            if (ReadTicker.now() != startTick) {
+                cpuAtStart = threadCpu();
+                resolvingBeforeCpu = resolvingNanos;
+            }
             return -1;
         }
         long wall = now - wallAtStart - resolvingNanos;

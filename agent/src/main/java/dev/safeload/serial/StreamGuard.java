@@ -83,6 +83,8 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     private int sinceSample;
     /** {@link ReadTicker#now} at this read's start or last sample: once it moves, the next checkpoint samples. */
     private int tick;
+    /** {@link ReadTicker#now} when this read started: the clock, made at its first sample, starts there. */
+    private int readStartTick;
     /**
      * The fewest bytes a Hashtable entry that passes no checkpoint takes: two Strings of at least
      * 3 bytes (TC_STRING, a length, no characters); a null key or value fails the put, and any
@@ -335,6 +337,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         ReadClock time = clock;
         if (time == null) {
             time = new ReadClock();
+            time.start(readStartTick);
             clock = time;
         }
         long bytes = bytesSeen + MIN_ENTRY_BYTES * entriesSinceFilterCall;
@@ -578,8 +581,9 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
                 }
                 sinceSample = 0;
                 tick = ReadTicker.now();
+                readStartTick = tick;
                 if (clock != null) {
-                    clock.start();
+                    clock.start(tick);
                 }
             }
         } else if (delta == TREE_PUT) {
