@@ -248,23 +248,41 @@ class DenialOfServiceTest {
     }
 
     /**
-     * A ConcurrentSkipListMap of 2,000 references to 1 and to 1 at scale 200,000 (the same value:
-     * the map refuses keys out of order; 83 KB): its readObject compares each key with the one
-     * before as it reads, 25 ms a comparison, so every checkpoint of the stream (a
-     * back-reference) costs one. Sampled every 256 checkpoints only, the read ran 128 of them
-     * before its clock's first sample (8.7 s at scale 400,000); sampled too at the first
-     * checkpoint after each tick of the guard's 20 ms ticker, it is refused within its budget.
-     * The twin: without the agent still reading after 4 s (50 s in all).
+     * A ConcurrentSkipListMap of 2,000 references to 1 and to 1 at scale 99,999 (the same value:
+     * the map refuses keys out of order; 42 KB): its readObject compares each key with the one
+     * before as it reads, 8 ms a comparison, so every checkpoint of the stream (a back-reference)
+     * costs one. Sampled every 256 checkpoints only, the read ran 128 of them before its clock's
+     * first sample; sampled too at the first checkpoint after each tick of the guard's 20 ms
+     * ticker, it is refused within its budget. The twin: without the agent still reading after
+     * 4 s (16 s in all).
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void refusesSkipListWhoseEveryCheckpointRunsOneCostlyComparisonWithinItsCpuBudget(Jdks.Jdk jdk)
             throws Exception {
         Scenario s = Scenario.on(jdk);
-        java.math.BigDecimal one = new java.math.BigDecimal(java.math.BigInteger.TEN.pow(200_000), 200_000);
+        java.math.BigDecimal one = new java.math.BigDecimal(java.math.BigInteger.TEN.pow(99_999), 99_999);
         Path payload = s.payload(Payloads.repeatedSkipListKeys(2_000, java.math.BigDecimal.ONE, one));
         Scenario.Outcome with = refusedByRuleWhileTheTwinStillReads(s, "", "serial.maxWork", 4, "read", payload);
         assertTrue(with.result().contains("ms of CPU, more than 0.75 s per MB"), with::toString);
+        assertTrue(cpuMillis(with) < 1000, with::toString);
+    }
+
+    /**
+     * The same map with 40 keys, 1 and 1 at scale 2,000,000 (830 KB): one comparison is 1.1 s, in
+     * one call no checkpoint interrupts. A BigDecimal whose scale passes 100,000 either way is
+     * refused once read, before anything compares it. The twin: still reading after 4 s (44 s).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void refusesBigDecimalWhoseScaleMakesOneComparisonCostSeconds(Jdks.Jdk jdk) throws Exception {
+        Scenario s = Scenario.on(jdk);
+        java.math.BigDecimal one = new java.math.BigDecimal(java.math.BigInteger.TEN.pow(2_000_000), 2_000_000);
+        Path payload = s.payload(Payloads.repeatedSkipListKeys(40, java.math.BigDecimal.ONE, one));
+        Scenario.Outcome with = refusedByRuleWhileTheTwinStillReads(s, "", "serial.maxWork", 4, "read", payload);
+        assertTrue(with.result().contains("a BigDecimal of scale 2000000: "), with::toString);
+        assertEquals("java.math.BigDecimal", with.actions("refuse").get(0).path("safeload.class").asText(),
+                with::toString);
         assertTrue(cpuMillis(with) < 1000, with::toString);
     }
 
