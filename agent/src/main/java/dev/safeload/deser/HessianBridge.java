@@ -169,6 +169,92 @@ public final class HessianBridge {
         return DeserializerGate.checkClassName(library, entryPoint, className, hooked, exceptionType);
     }
 
+    /**
+     * {@code ArrayDeserializer} or {@code BasicDeserializer}'s {@code readList(in, length)} or
+     * {@code readLengthList(in, length)}: an array of {@code length} elements is about to be
+     * allocated, before any is read; judged as Kryo's lengths are ({@link LengthClaim}): past the
+     * bytes a Hessian 2 input over a byte array has left, past {@code serial.maxArray}, or past
+     * half the heap. A negative length (Hessian 1's open list) allocates nothing. Null means go on.
+     *
+     * @param deserializer the hooked deserializer: its {@code getType()} names the array
+     */
+    public static Throwable checkArrayLength(String library, String entryPoint, Object deserializer, Object input,
+                                             int length, Class<?> hooked, String exceptionType) {
+        if (length < LengthClaim.CHECKED_LENGTH || DeserializerGate.installed() == null) {
+            return null;
+        }
+        String arrayClass = "[Ljava.lang.Object;";
+        try {
+            Object type = deserializer.getClass().getMethod("getType").invoke(deserializer);
+            if (type instanceof Class<?> c && c.isArray()) {
+                arrayClass = c.getName();
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // a Hessian shaped otherwise: judged as an Object[]
+        }
+        return LengthClaim.check(library, entryPoint, length, remaining(input), arrayClass, hooked, exceptionType);
+    }
+
+    /** No Java class has more fields than a class file can declare. */
+    static final int MAX_FIELDS = 65_535;
+
+    /**
+     * {@code createFields(len)}: an object definition's field count, for which Hessian allocates
+     * two arrays before it reads a single field name. Past 65,535, what a class file can declare,
+     * no class can back it: refused under {@code serial.maxAlloc}. Null means go on.
+     */
+    public static Throwable checkFieldCount(String library, String entryPoint, int count, Class<?> hooked,
+                                            String exceptionType) {
+        if (count <= MAX_FIELDS || DeserializerGate.installed() == null) {
+            return null;
+        }
+        return DeserializerGate.refuse(Decision.reject("serial.maxAlloc", "an object definition of " + count
+                        + " fields; a class declares at most " + MAX_FIELDS), library, entryPoint, "[Ljava.lang.String;",
+                count, hooked, exceptionType);
+    }
+
+    /** {@code Hessian2Input}'s buffer and stream, by input class; null for any other input. */
+    private static final ClassValue<java.lang.reflect.Field[]> BUFFERED = new ClassValue<>() {
+        @Override
+        protected java.lang.reflect.Field[] computeValue(Class<?> type) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                if (c.getName().equals("com.caucho.hessian.io.Hessian2Input")) {
+                    try {
+                        java.lang.reflect.Field[] fields = {c.getDeclaredField("_offset"), c.getDeclaredField("_length"),
+                            c.getDeclaredField("_is")};
+                        for (java.lang.reflect.Field f : fields) {
+                            f.setAccessible(true);
+                        }
+                        return fields;
+                    } catch (ReflectiveOperationException | RuntimeException e) {
+                        return null;
+                    }
+                }
+            }
+            return null;
+        }
+    };
+
+    /**
+     * The bytes a Hessian 2 input has left when it reads from a byte array (its buffer and the
+     * array's rest), else -1: a socket's {@code available()} says what has arrived, not what will.
+     */
+    private static long remaining(Object input) {
+        java.lang.reflect.Field[] fields = input == null ? null : BUFFERED.get(input.getClass());
+        if (fields == null) {
+            return -1;
+        }
+        try {
+            Object is = fields[2].get(input);
+            if (!(is instanceof java.io.ByteArrayInputStream bytes)) {
+                return -1;
+            }
+            return (long) fields[1].getInt(input) - fields[0].getInt(input) + bytes.available();
+        } catch (IllegalAccessException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private static final Set<String> PRIMITIVES = Set.of("boolean", "byte", "short", "int", "long", "float",
             "double", "char", "void");
 

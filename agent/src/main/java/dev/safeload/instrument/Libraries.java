@@ -8,6 +8,7 @@ import dev.safeload.instrument.edit.EntryHook;
 import dev.safeload.instrument.h2o.MojoModelInstrumentation;
 import dev.safeload.instrument.h2o.MojoReaderBackendFactoryInstrumentation;
 import dev.safeload.instrument.hessian.ClassDeserializerInstrumentation;
+import dev.safeload.instrument.hessian.DeserializerLengthInstrumentation;
 import dev.safeload.instrument.hessian.Hessian2InputInstrumentation;
 import dev.safeload.instrument.hessian.SerializerFactoryInstrumentation;
 import dev.safeload.instrument.kryo.CollectionSerializerInstrumentation;
@@ -110,7 +111,12 @@ public final class Libraries {
             ReferenceResolverInstrumentation.MAP_TRIGGER,
             ReferenceResolverInstrumentation.LIST_TRIGGER,
             Hessian2InputInstrumentation.TRIGGER,
-            Hessian2InputInstrumentation.V1};
+            Hessian2InputInstrumentation.V1,
+            DeserializerLengthInstrumentation.ARRAY,
+            DeserializerLengthInstrumentation.BASIC,
+            DeserializerLengthInstrumentation.ABSTRACT,
+            DeserializerLengthInstrumentation.JAVA,
+            DeserializerLengthInstrumentation.UNSAFE};
 
     /** {@link #ENTRY_HOOKED}, as a list. */
     public static List<String> entryHooked() {
@@ -163,6 +169,9 @@ public final class Libraries {
                     ReferenceResolverInstrumentation.hooks(className);
             case Hessian2InputInstrumentation.TRIGGER, Hessian2InputInstrumentation.V1 ->
                     Hessian2InputInstrumentation.hooks(className);
+            case DeserializerLengthInstrumentation.ARRAY, DeserializerLengthInstrumentation.BASIC,
+                    DeserializerLengthInstrumentation.ABSTRACT, DeserializerLengthInstrumentation.JAVA,
+                    DeserializerLengthInstrumentation.UNSAFE -> DeserializerLengthInstrumentation.hooks(className);
             default -> className.equals(JACKSON_CLASS_NAME_ID_RESOLVER) ? ClassNameIdResolverInstrumentation.hooks()
                     : className.equals(JACKSON_TYPE_DESERIALIZER_BASE) ? TypeDeserializerBaseInstrumentation.hooks()
                     : className.equals(JACKSON_DESERIALIZATION_CONTEXT) || className.equals(JACKSON_FROM_STRING_STD)

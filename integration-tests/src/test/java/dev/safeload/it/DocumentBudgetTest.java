@@ -236,6 +236,43 @@ class DocumentBudgetTest {
         return Jdks.forTests();
     }
 
+    /**
+     * Hessian lengths that bytes cannot back, each an {@code OutOfMemoryError} under
+     * {@code -Xmx256m} without the agent: an {@code int[]} of 200 million elements in 11 bytes
+     * (Hessian 2, refused by the bytes left; Hessian 1, whose input cannot tell them, by
+     * {@code serial.maxArray}), and an object definition of 200 million fields.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("hessianClaims")
+    void refusesAHessianLengthItsBytesCannotBack(Jdks.Jdk jdk, String form) throws Exception {
+        Path dir = Files.createTempDirectory("safeload-budget-");
+        Path payload = dir.resolve("document.bin");
+        Files.write(payload, BombPayloads.hessianClaim(form, 200_000_000));
+        String mode = form.equals("array1") ? "hessian1" : "hessian";
+        Path log = dir.resolve("violations.jsonl");
+        ForkedJvm.Result plain = ForkedJvm.on(jdk).workDir(dir).timeoutSeconds(REFUSAL_SECONDS).jvmArg("-Xmx256m")
+                .runMain(BombVictim.class, mode, payload.toString());
+        assertTrue(plain.stdout().contains("RESULT failed java.lang.OutOfMemoryError"), plain::toString);
+        ForkedJvm.Result guarded = ForkedJvm.on(jdk).workDir(dir).timeoutSeconds(REFUSAL_SECONDS).jvmArg("-Xmx256m")
+                .withAgent("log=" + log).runMain(BombVictim.class, mode, payload.toString());
+        String refusal = switch (form) {
+            case "array" -> "[I (rule serial.maxAlloc: length 200000000 > 0 bytes left in the input)";
+            case "array1" -> "[I (rule serial.maxArray: length 200000000 > 10000000)";
+            default -> "[Ljava.lang.String; (rule serial.maxAlloc: an object definition of 200000000 fields; a class"
+                    + " declares at most 65535)";
+        };
+        assertTrue(guarded.stdout().contains("RESULT refused com.caucho.hessian.io.HessianProtocolException: safeload:"
+                + " refused " + refusal), guarded::toString);
+        JsonNode event = ViolationLog.withAction(ViolationLog.read(log), "refuse").get(0);
+        assertEquals(refusal.substring(refusal.indexOf("rule ") + 5, refusal.indexOf(':')),
+                event.path("rule.name").asText(), event::toString);
+        assertEquals("hessian", event.path("safeload.library").asText(), event::toString);
+    }
+
+    static Stream<Arguments> hessianClaims() {
+        return Jdks.forTests().flatMap(jdk -> Stream.of("array", "array1", "fields").map(f -> Arguments.of(jdk, f)));
+    }
+
     /** Without the agent a deep document overflows the reading thread's stack: an Error, not the library's exception. */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("nestingReaders")

@@ -166,6 +166,32 @@ public final class BombPayloads {
         return out.toBytes();
     }
 
+    /**
+     * Hessian bytes that claim what they do not hold: {@code "array"}, a typed fixed-length list
+     * {@code [int} of {@code length} elements (Hessian 2's {@code V}, type, length), or Hessian 1's
+     * ({@code writeListBegin}), with no element after; {@code "fields"}, a Hessian 2 object
+     * definition of {@code java.util.HashMap} with {@code length} fields and no field name.
+     */
+    public static byte[] hessianClaim(String form, int length) {
+        try {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            if (form.equals("array1")) {
+                com.caucho.hessian.io.HessianOutput v1 = new com.caucho.hessian.io.HessianOutput(bytes);
+                v1.writeListBegin(length, "[int");
+                v1.flush();
+                return bytes.toByteArray();
+            }
+            bytes.write(form.equals("fields") ? 'C' : 'V');
+            com.caucho.hessian.io.Hessian2Output out = new com.caucho.hessian.io.Hessian2Output(bytes);
+            out.writeString(form.equals("fields") ? "java.util.HashMap" : "[int");
+            out.writeInt(length);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The writers recurse per level: a deep document is written on a thread with a large stack. */
     private static <T> T onLargeStack(Supplier<T> write) {
         Object[] out = new Object[1];
