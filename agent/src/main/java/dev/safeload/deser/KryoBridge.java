@@ -307,12 +307,13 @@ public final class KryoBridge {
     }
 
     /**
-     * {@code ObjectArraySerializer.read}: the array's length plus one is the next varint, read
+     * {@code ObjectArraySerializer.read} or {@code StringArraySerializer.read}: the array's
+     * ({@code arrayClass}'s) length plus one is the next varint, read
      * ahead as Kryo reads it (the input's position put back) and judged as {@link #checkLength}
      * judges a length, before Kryo allocates the array; null means go on.
      */
-    public static Throwable checkObjectArrayLength(String library, String entryPoint, Object input, Class<?> hooked,
-                                                   String exceptionType) {
+    public static Throwable checkObjectArrayLength(String library, String entryPoint, String arrayClass, Object input,
+                                                   Class<?> hooked, String exceptionType) {
         if (DeserializerGate.installed() == null || input == null) {
             return null;
         }
@@ -331,8 +332,7 @@ public final class KryoBridge {
         if (length < LengthClaim.CHECKED_LENGTH) {
             return null;
         }
-        return LengthClaim.check(library, entryPoint, length, remaining(input), "[Ljava.lang.Object;", hooked,
-                exceptionType);
+        return LengthClaim.check(library, entryPoint, length, remaining(input), arrayClass, hooked, exceptionType);
     }
 
     /**

@@ -92,6 +92,7 @@ public final class Libraries {
             CollectionSerializerInstrumentation.PRIORITY_QUEUE,
             CollectionSerializerInstrumentation.IMMUTABLE_LIST,
             CollectionSerializerInstrumentation.OBJECT_ARRAY,
+            CollectionSerializerInstrumentation.STRING_ARRAY,
             SerializerFactoryInstrumentation.TRIGGER,
             ClassDeserializerInstrumentation.TRIGGER,
             PickleUtilsInstrumentation.TRIGGER,
@@ -145,7 +146,7 @@ public final class Libraries {
                     InputInstrumentation.UNSAFE_BYTE_BUFFER_INPUT -> InputInstrumentation.hooks(className);
             case CollectionSerializerInstrumentation.TRIGGER, CollectionSerializerInstrumentation.MAP_TRIGGER,
                     CollectionSerializerInstrumentation.PRIORITY_QUEUE, CollectionSerializerInstrumentation.IMMUTABLE_LIST,
-                    CollectionSerializerInstrumentation.OBJECT_ARRAY ->
+                    CollectionSerializerInstrumentation.OBJECT_ARRAY, CollectionSerializerInstrumentation.STRING_ARRAY ->
                     CollectionSerializerInstrumentation.hooks(className);
             case SerializerFactoryInstrumentation.TRIGGER -> SerializerFactoryInstrumentation.hooks();
             case ClassDeserializerInstrumentation.TRIGGER -> ClassDeserializerInstrumentation.hooks();

@@ -213,23 +213,28 @@ class DocumentBudgetTest {
         assertEquals("RESULT ok java.util.ArrayList", within.result(), within::toString);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
-    void refusesAKryoObjectArrayLengthItsBytesCannotBack(Jdks.Jdk jdk) throws Exception {
+    /** An {@code Object[]} and a {@code String[]} of 200 million elements in a few bytes: each an OutOfMemoryError under -Xmx256m without the agent. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("kryoArrays")
+    void refusesAKryoArrayLengthItsBytesCannotBack(Jdks.Jdk jdk, Class<?> arrayClass) throws Exception {
         Path dir = Files.createTempDirectory("safeload-budget-");
         Path payload = dir.resolve("document.bin");
-        Files.write(payload, BombPayloads.kryoObjectArrayClaim(200_000_000));
+        Files.write(payload, BombPayloads.kryoArrayClaim(arrayClass, 200_000_000));
         Path log = dir.resolve("violations.jsonl");
         ForkedJvm.Result plain = ForkedJvm.on(jdk).workDir(dir).timeoutSeconds(REFUSAL_SECONDS).jvmArg("-Xmx256m")
                 .runMain(BombVictim.class, "kryo", payload.toString());
         assertTrue(plain.stdout().contains("RESULT failed java.lang.OutOfMemoryError"), plain::toString);
         ForkedJvm.Result guarded = ForkedJvm.on(jdk).workDir(dir).timeoutSeconds(REFUSAL_SECONDS).jvmArg("-Xmx256m")
                 .withAgent("log=" + log).runMain(BombVictim.class, "kryo", payload.toString());
-        assertTrue(guarded.stdout().contains("RESULT refused com.esotericsoftware.kryo.KryoException: safeload: refused"
-                + " [Ljava.lang.Object; (rule serial.maxAlloc: length 200000000 > 4 bytes left in the input)"),
+        assertTrue(guarded.stdout().contains("RESULT refused com.esotericsoftware.kryo.KryoException: safeload: refused "
+                + arrayClass.getName() + " (rule serial.maxAlloc: length 200000000 > 4 bytes left in the input)"),
                 guarded::toString);
         assertEquals("serial.maxAlloc", ViolationLog.withAction(ViolationLog.read(log), "refuse").get(0)
                 .path("rule.name").asText());
+    }
+
+    static Stream<Arguments> kryoArrays() {
+        return Jdks.forTests().flatMap(jdk -> Stream.of(Object[].class, String[].class).map(c -> Arguments.of(jdk, c)));
     }
 
     static Stream<Jdks.Jdk> jdks() {

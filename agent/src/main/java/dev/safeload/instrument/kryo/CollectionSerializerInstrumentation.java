@@ -9,8 +9,8 @@ import java.util.List;
  * ArrayList(size)}, {@code new HashMap(size)}) before a single element is read. The count is
  * judged first ({@code KryoBridge.checkLength}); so is the count of the serializers that override
  * {@code create} with a sized collection ({@code PriorityQueue}, {@code List.of}), and the length
- * {@code ObjectArraySerializer.read} reads for an {@code Object[]}
- * ({@code KryoBridge.checkObjectArrayLength}).
+ * {@code ObjectArraySerializer.read} reads for an {@code Object[]}, and
+ * {@code StringArraySerializer.read} for a {@code String[]} ({@code KryoBridge.checkObjectArrayLength}).
  */
 public final class CollectionSerializerInstrumentation {
 
@@ -23,16 +23,20 @@ public final class CollectionSerializerInstrumentation {
             "com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers$JdkImmutableListSerializer";
     /** {@code ObjectArraySerializer.read}, which reads the array's length itself and allocates it at once. */
     public static final String OBJECT_ARRAY = "com.esotericsoftware.kryo.serializers.DefaultArraySerializers$ObjectArraySerializer";
+    /** {@code StringArraySerializer.read}: the same shape, a {@code String[]} of the length it reads. */
+    public static final String STRING_ARRAY = "com.esotericsoftware.kryo.serializers.DefaultArraySerializers$StringArraySerializer";
 
     private CollectionSerializerInstrumentation() {
     }
 
     public static List<EntryHook> hooks(String className) {
-        if (className.equals(OBJECT_ARRAY)) {
+        if (className.equals(OBJECT_ARRAY) || className.equals(STRING_ARRAY)) {
             return List.of(EntryHook.at(className, "read")
-                    .descriptor("(Lcom/esotericsoftware/kryo/Kryo;Lcom/esotericsoftware/kryo/io/Input;Ljava/lang/Class;)[Ljava/lang/Object;")
-                    .constant("kryo").constant(KryoInstrumentation.ENTRY_POINT).argument(1).hookedClass()
-                    .constant(KryoInstrumentation.EXCEPTION)
+                    .descriptor("(Lcom/esotericsoftware/kryo/Kryo;Lcom/esotericsoftware/kryo/io/Input;Ljava/lang/Class;)"
+                            + (className.equals(OBJECT_ARRAY) ? "[Ljava/lang/Object;" : "[Ljava/lang/String;"))
+                    .constant("kryo").constant(KryoInstrumentation.ENTRY_POINT)
+                    .constant(className.equals(OBJECT_ARRAY) ? "[Ljava.lang.Object;" : "[Ljava.lang.String;")
+                    .argument(1).hookedClass().constant(KryoInstrumentation.EXCEPTION)
                     .throwsReturned("dev.safeload.deser.KryoBridge", "checkObjectArrayLength"));
         }
         return List.of(EntryHook.at(className, "create").descriptor(

@@ -153,14 +153,14 @@ public final class BombPayloads {
     }
 
     /**
-     * Kryo bytes of an {@code Object[]} claiming {@code length} elements and carrying none: its
-     * class, Kryo's "new object" reference marker, and the length plus one, as
-     * {@code ObjectArraySerializer} writes them.
+     * Kryo bytes of an {@code Object[]} or {@code String[]} claiming {@code length} elements and
+     * carrying none: its class, Kryo's "new object" reference marker, and the length plus one, as
+     * {@code ObjectArraySerializer} and {@code StringArraySerializer} write them.
      */
-    public static byte[] kryoObjectArrayClaim(int length) {
+    public static byte[] kryoArrayClaim(Class<?> arrayClass, int length) {
         com.esotericsoftware.kryo.Kryo kryo = RpcVictim.kryo();
         com.esotericsoftware.kryo.io.Output out = new com.esotericsoftware.kryo.io.Output(64, -1);
-        kryo.writeClass(out, Object[].class);
+        kryo.writeClass(out, arrayClass);
         out.writeVarInt(1, true); // Kryo.NOT_NULL: a new object, not a back-reference
         out.writeVarInt(length + 1, true);
         return out.toBytes();
