@@ -21,11 +21,26 @@ public final class ReadTicker {
     private static volatile int ticks;
 
     static {
-        Thread ticker = new Thread(null, ReadTicker::run, "safeload-read-ticker", 64 * 1024, false);
-        ticker.setDaemon(true);
-        ticker.setContextClassLoader(null);
-        ticker.setPriority(Thread.MAX_PRIORITY); // it must wake while a read keeps the cores busy
-        ticker.start();
+        new Ticker().start();
+    }
+
+    /** The thread: a class of its own, not a lambda, whose first use would spin a class up at start. */
+    private static final class Ticker extends Thread {
+        Ticker() {
+            super(null, null, "safeload-read-ticker", 64 * 1024, false);
+            setDaemon(true);
+            setContextClassLoader(null);
+            setPriority(Thread.MAX_PRIORITY); // it must wake while a read keeps the cores busy
+        }
+
+        @Override
+        public void run() {
+            long period = PERIOD_MILLIS * 1_000_000L;
+            while (true) {
+                LockSupport.parkNanos(period);
+                ticks++; // one writer: no lost update
+            }
+        }
     }
 
     private ReadTicker() {
@@ -34,13 +49,5 @@ public final class ReadTicker {
     /** The count: a checkpoint that sees it differ from its read's last sample samples the clock. */
     public static int now() {
         return ticks;
-    }
-
-    private static void run() {
-        long period = PERIOD_MILLIS * 1_000_000L;
-        while (true) {
-            LockSupport.parkNanos(period);
-            ticks++; // one writer: no lost update
-        }
     }
 }

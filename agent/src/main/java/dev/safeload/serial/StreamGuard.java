@@ -255,7 +255,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
             }
         } else if (type != null) {
             gate.classResolved(type);
-            if (!codeBearing && (type == BigDecimal.class || !isJdkClass(type) && CodeBearingValues.bearsCode(type))) {
+            if (!codeBearing && (isJdkClass(type) ? isBigDecimal(type) : CodeBearingValues.bearsCode(type))) {
                 codeBearing = true; // a BigDecimal's scale is judged too, once it is read
             }
             if (!hashesAll && hashesWithoutTable(type)) {
@@ -320,6 +320,11 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     }
 
     private static final ClassLoader PLATFORM_LOADER = ClassLoader.getPlatformClassLoader();
+
+    /** By name: {@code BigDecimal.class} here would load the class into every JVM's first read. */
+    private static boolean isBigDecimal(Class<?> type) {
+        return type.getName().equals("java.math.BigDecimal");
+    }
 
     /**
      * A JDK class whose reading hashes the objects it holds without checking a {@code Map.Entry[]}
