@@ -98,7 +98,7 @@ public final class ReferenceBudget {
         work = 0;
         audited = false;
         objects = 0;
-        tick = ReadTicker.now();
+        tick = ReadTicker.readStarts();
         startTick = tick;
         if (clock != null) {
             clock.start(tick);
@@ -115,7 +115,7 @@ public final class ReferenceBudget {
 
     /**
      * The document is about to read one more object: every {@value ReadClock#SAMPLE_EVERY}
-     * objects, or 20 ms ({@link ReadTicker}), its CPU is sampled, and past 0.75 s plus {@code nanosPerObject} ({@link
+     * objects, or 50 ms ({@link ReadTicker}), its CPU is sampled, and past 0.75 s plus {@code nanosPerObject} ({@link
      * #NANOS_PER_OBJECT}, or {@link #NANOS_PER_CALL}) per object read, it is refused under {@code serial.maxWork}. Null, or the refusal to
      * throw (null in audit mode too, which logs once per document). Allocation-free between
      * samples.
@@ -124,9 +124,15 @@ public final class ReferenceBudget {
      */
     public Throwable objectRead(Object subject, long nanosPerObject, String library, String entryPoint,
                                 Class<?> hooked, String exceptionType) {
+        if ((++objects & 15) != 0 || audited) {
+            return null; // the ticker is looked at every 16 objects
+        }
         int now = ReadTicker.now();
-        if ((++objects & (ReadClock.SAMPLE_EVERY - 1)) != 0 && now == tick || audited) {
+        if ((objects & (ReadClock.SAMPLE_EVERY - 1)) != 0 && now == tick) {
             return null;
+        }
+        if (now != tick) {
+            ReadTicker.used(now);
         }
         tick = now;
         DeserializerGate gate = DeserializerGate.installed();

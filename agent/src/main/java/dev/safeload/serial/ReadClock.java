@@ -5,7 +5,7 @@ package dev.safeload.serial;
  * at least): below the issue's goal of 1 s, since the sampling lets a read run a little past it. Hash collisions cost each insertion a walk past every earlier key, so a
  * {@code HashSet} of colliding {@code BitSet}s costs the square of its size between checkpoints
  * that each look harmless; only the time shows it. Sampled every {@value #SAMPLE_EVERY}
- * checkpoints, or at the first checkpoint once {@link ReadTicker} shows 20 ms have passed, so
+ * checkpoints, or at the first checkpoint once {@link ReadTicker} shows 50 ms have passed, so
  * the allow path reads no clock. Time inside {@code resolveClass} (class
  * loading, a host's initialisers) is the host's, not the stream's, and is left out.
  *
@@ -16,7 +16,7 @@ package dev.safeload.serial;
  * file at its first sample cost 0.25% of it), then once the wall time is past the budget: a
  * thread cannot spend more CPU than the time that passed, so a read whose wall time is within its
  * budget is within it in CPU too. The CPU spent before the clock was first read is not counted,
- * as the CPU before the first sample never was: at most two ticks (40 ms) and one checkpoint's
+ * as the CPU before the first sample never was: at most two ticks (100 ms) and one checkpoint's
  * call, since a first sample that comes two ticks after the read's start reads the CPU at once,
  * against a budget of at least 0.75 s.
  *
@@ -48,7 +48,7 @@ public final class ReadClock {
     /**
      * A top-level read starts, or started when {@link ReadTicker#now} was {@code startTick}: a
      * first sample that finds the ticker moved twice since reads the CPU clock at once, since the
-     * read has run long enough (20 ms or more, or one costly call) that the CPU from here on must
+     * read has run long enough (50 ms or more, or one costly call) that the CPU from here on must
      * count.
      */
     public void start(int startTick) {
@@ -81,7 +81,7 @@ public final class ReadClock {
         long now = System.nanoTime();
         if (!sampled) {
             // The first sample: the read's first checkpoints were cheap, unless two ticks passed
-            // (one may pass in any read: 14% of the 20,000-object graph's, which need no CPU read).
+            // (one may pass in any read: 6% of the 20,000-object graph's, which need no CPU read).
             sampled = true;
             wallAtStart = now;
             if (ReadTicker.now() - startTick >= 2) {

@@ -1,5 +1,7 @@
 package dev.safeload.serial;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -7,21 +9,39 @@ import java.util.concurrent.locks.LockSupport;
  * count a daemon thread raises every {@value #PERIOD_MILLIS} ms. Sampling every 256 checkpoints
  * alone let a read whose every checkpoint runs one costly call (a {@code ConcurrentSkipListMap}
  * of back-references alternating {@code 1} and a {@code BigDecimal} of scale 400,000, 68 ms a
- * comparison) spend 128 of them, 8.7 s, before its first sample: a checkpoint that sees the
+ * comparison) spend 128 of them, 8.7 s, before its first sample under session 18's agent (such a
+ * scale is now refused, but any costly call per checkpoint would do): a checkpoint that sees the
  * count move since its read's last sample samples too. Reading {@code System.nanoTime} there
  * instead would cost 25 ns a checkpoint, a fifth of the 20,000-object graph's read.
  *
- * <p>The thread starts with the first read that loads this class, and wakes 50 times a second
- * (measured: BENCHMARKS.md, "Session 19"); it holds no lock and touches nothing else.
+ * <p>The thread starts with the first read that loads this class and wakes 20 times a second
+ * while reads run (a wake-up cost 70 µs of CPU on this machine's virtual cores: BENCHMARKS.md,
+ * "Session 19"). Once no read has run across a tick for {@value #IDLE_AFTER} ticks it parks until
+ * a read starts: an idle JVM pays nothing. It holds no lock and touches nothing else.
  */
 public final class ReadTicker {
 
-    static final long PERIOD_MILLIS = 20;
+    static final long PERIOD_MILLIS = 50;
+    /** Ticks without a read that ran across one, after which the thread parks: 5 s. */
+    static final int IDLE_AFTER = 100;
+    /** Set in {@link #ticks} while the thread is parked for good: the sign bit, so a reader tests {@code < 0}. */
+    private static final int IDLE = Integer.MIN_VALUE;
 
     private static volatile int ticks;
+    /** {@link #ticks} when a read last sampled at a tick, or woke the thread. */
+    private static volatile int lastUse;
+
+    private static final VarHandle TICKS;
+    private static final Ticker TICKER;
 
     static {
-        new Ticker().start();
+        try {
+            TICKS = MethodHandles.lookup().findStaticVarHandle(ReadTicker.class, "ticks", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+        TICKER = new Ticker();
+        TICKER.start();
     }
 
     /** The thread: a class of its own, not a lambda, whose first use would spin a class up at start. */
@@ -37,8 +57,15 @@ public final class ReadTicker {
         public void run() {
             long period = PERIOD_MILLIS * 1_000_000L;
             while (true) {
+                int now = ticks;
+                if (now - lastUse > IDLE_AFTER && TICKS.compareAndSet(now, now | IDLE)) {
+                    while (ticks < 0) {
+                        LockSupport.park(); // until a read starts: wake()
+                    }
+                    continue;
+                }
                 LockSupport.parkNanos(period);
-                ticks++; // one writer: no lost update
+                TICKS.getAndAdd(1);
             }
         }
     }
@@ -48,6 +75,36 @@ public final class ReadTicker {
 
     /** The count: a checkpoint that sees it differ from its read's last sample samples the clock. */
     public static int now() {
+        return ticks;
+    }
+
+    /**
+     * A read starts: the count, as {@link #now}, and the thread woken if it was parked for good.
+     * Costs what {@link #now} costs but once in 5 s of quiet.
+     */
+    public static int readStarts() {
+        int now = ticks;
+        return now < 0 ? wake(now) : now;
+    }
+
+    /**
+     * A read sampled at a tick ({@code now}, what {@link #now} answered): it runs across ticks, so
+     * the thread keeps ticking; woken if it parked while the read was inside one long call.
+     */
+    public static void used(int now) {
+        if (now < 0) {
+            wake(now);
+        } else {
+            lastUse = now;
+        }
+    }
+
+    private static int wake(int idle) {
+        int now = (idle & ~IDLE) + 1;
+        if (TICKS.compareAndSet(idle, now)) {
+            lastUse = now;
+            LockSupport.unpark(TICKER);
+        }
         return ticks;
     }
 }

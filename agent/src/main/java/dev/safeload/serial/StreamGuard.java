@@ -82,8 +82,10 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     /** Made at the first sample, so a short read never has one. */
     private ReadClock clock;
     private int sinceSample;
-    /** {@link ReadTicker#now} at this read's start or last sample: once it moves, the next checkpoint samples. */
+    /** {@link ReadTicker#now} at this read's start or last sample: once it moves, a checkpoint samples. */
     private int tick;
+    /** The ticker is looked at every this many checkpoints: a costly call per checkpoint runs at most so many times past a tick. */
+    static final int TICK_EVERY = 16;
     /** {@link ReadTicker#now} when this read started: the clock, made at its first sample, starts there. */
     private int readStartTick;
     /**
@@ -455,12 +457,15 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         if (graph.mayExceed(maxWork)) {
             judgeWork(graph, current, depth, position & REFS_MASK);
         }
-        int now = ReadTicker.now();
-        if (now != tick) {
-            tick = now;
-            sinceSample = ReadClock.SAMPLE_EVERY; // 20 ms passed: a costly call per checkpoint shows
+        if ((++sinceSample & TICK_EVERY - 1) == 0) {
+            int now = ReadTicker.now();
+            if (now != tick) {
+                tick = now;
+                sinceSample = ReadClock.SAMPLE_EVERY; // 50 ms passed: a costly call per checkpoint shows
+                ReadTicker.used(now);
+            }
         }
-        if (++sinceSample >= ReadClock.SAMPLE_EVERY || !backReference) {
+        if (sinceSample >= ReadClock.SAMPLE_EVERY || !backReference) {
             return 1; // a sampled checkpoint makes the filter call: the clock needs the byte count
         }
         // skipRefs is -1 while a name waits to be judged, a host filter or a refusal needs the call
@@ -586,7 +591,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
                     expansion.hashesAll(); // kept if the tracker was this stream's last; told again if not
                 }
                 sinceSample = 0;
-                tick = ReadTicker.now();
+                tick = ReadTicker.readStarts();
                 readStartTick = tick;
                 if (clock != null) {
                     clock.start(tick);

@@ -252,7 +252,7 @@ class DenialOfServiceTest {
      * the map refuses keys out of order; 42 KB): its readObject compares each key with the one
      * before as it reads, 8 ms a comparison, so every checkpoint of the stream (a back-reference)
      * costs one. Sampled every 256 checkpoints only, the read ran 128 of them before its clock's
-     * first sample; sampled too at the first checkpoint after each tick of the guard's 20 ms
+     * first sample; sampled too at the first checkpoint after each tick of the guard's 50 ms
      * ticker, it is refused within its budget. The twin: without the agent still reading after
      * 4 s (16 s in all).
      */
