@@ -50,9 +50,9 @@ public final class ReferenceBudget {
      * The CPU a document may spend per object it reads, on top of the 0.75 s any read may, in a
      * JVM that has not compiled the reader yet: 3 times XStream's per element (1 µs), 6 times
      * Hessian's per object (0.5 µs), 30 times Kryo's (0.1 µs), 2 times SnakeYAML's per node
-     * (1.3 µs, its parse included) (BENCHMARKS.md, "Session 19"). On top, not the larger of the two, so a read's first,
-     * interpreted, objects have the 0.75 s. Keys with one hash code, whose cost grows with the
-     * square of their count, outrun it within about 12,000.
+     * (1.3 µs, its parse included) (BENCHMARKS.md, "Session 19"). On top, not the larger of the
+     * two, so a read's first, interpreted, objects have the 0.75 s. Keys with one hash code,
+     * whose cost grows with the square of their count, outrun it within about 12,000.
      */
     public static final long NANOS_PER_OBJECT = 3_000;
 
@@ -115,10 +115,11 @@ public final class ReferenceBudget {
 
     /**
      * The document is about to read one more object: every {@value ReadClock#SAMPLE_EVERY}
-     * objects, or 50 ms ({@link ReadTicker}), its CPU is sampled, and past 0.75 s plus {@code nanosPerObject} ({@link
-     * #NANOS_PER_OBJECT}, or {@link #NANOS_PER_CALL}) per object read, it is refused under {@code serial.maxWork}. Null, or the refusal to
-     * throw (null in audit mode too, which logs once per document). Allocation-free between
-     * samples.
+     * objects, or 50 ms ({@link ReadTicker}, looked at every 16 objects), its CPU is sampled, and
+     * past 0.75 s plus {@code nanosPerObject} ({@link #NANOS_PER_OBJECT}, or
+     * {@link #NANOS_PER_CALL}) per object read, it is refused under {@code serial.maxWork}. Null,
+     * or the refusal to throw (null in audit mode too, which logs once per document).
+     * Allocation-free between samples.
      *
      * @param subject what is being read, for the refusal: a class or its name
      */

@@ -84,7 +84,7 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     private int sinceSample;
     /** {@link ReadTicker#now} at this read's start or last sample: once it moves, a checkpoint samples. */
     private int tick;
-    /** The ticker is looked at every this many checkpoints: a costly call per checkpoint runs at most so many times past a tick. */
+    /** The ticker is looked at every this many checkpoints: a costly call per checkpoint runs so many times past a tick. */
     static final int TICK_EVERY = 16;
     /** {@link ReadTicker#now} when this read started: the clock, made at its first sample, starts there. */
     private int readStartTick;
