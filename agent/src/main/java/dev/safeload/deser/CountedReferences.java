@@ -44,8 +44,8 @@ public final class CountedReferences extends ArrayList<Object> {
      */
     @Override
     public boolean add(Object ref) {
-        Throwable refusal = budget.objectRead(ref == null ? "null" : ref.getClass(), ReferenceBudget.NANOS_PER_OBJECT, library, entryPoint, hooked,
-                exceptionType);
+        Throwable refusal = budget.objectRead(ref == null ? "null" : ref.getClass(), ReferenceBudget.NANOS_PER_OBJECT,
+                library, entryPoint, hooked, exceptionType);
         if (refusal != null) {
             throw CountedReferences.<RuntimeException>sneaky(refusal);
         }

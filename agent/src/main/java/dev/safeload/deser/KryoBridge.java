@@ -156,7 +156,8 @@ public final class KryoBridge {
         if (open == 0) {
             ReferenceBudget.documentStarts(kryo); // a top-level read: Kryo's own unit of work
         }
-        return ReferenceBudget.of(kryo).objectRead(type, ReferenceBudget.NANOS_PER_OBJECT, library, entryPoint, hooked, exceptionType);
+        return ReferenceBudget.of(kryo).objectRead(type, ReferenceBudget.NANOS_PER_OBJECT, library, entryPoint, hooked,
+                exceptionType);
     }
 
     /** {@link #readDepth} for {@code readClassAndObject}, whose class the stream names next. */

@@ -115,8 +115,8 @@ public final class XStreamBridge {
         if (DeserializerGate.installed() == null) {
             return null;
         }
-        return ReferenceBudget.of(unmarshaller).objectRead(type, ReferenceBudget.NANOS_PER_OBJECT, LIBRARY, ENTRY_POINT, unmarshaller.getClass(),
-                REFUSAL);
+        return ReferenceBudget.of(unmarshaller).objectRead(type, ReferenceBudget.NANOS_PER_OBJECT, LIBRARY, ENTRY_POINT,
+                unmarshaller.getClass(), REFUSAL);
     }
 
     /**
