@@ -415,20 +415,7 @@ public final class Payloads {
         for (int i = 0; i < count; i++) {
             queue.add(i);
         }
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes) {
-            {
-                enableReplaceObject(true);
-            }
-
-            @Override
-            protected Object replaceObject(Object obj) {
-                return obj instanceof Integer i ? (i % 2 == 0 ? first : second) : obj;
-            }
-        }) {
-            out.writeObject(queue);
-        }
-        return bytes.toByteArray();
+        return withIntegersReplaced(queue, first, second);
     }
 
     /**
@@ -443,6 +430,11 @@ public final class Payloads {
         for (int i = 0; i < count; i++) {
             map.put(i, Boolean.TRUE);
         }
+        return withIntegersReplaced(map, first, second);
+    }
+
+    /** {@code container} serialized with each even Integer in it replaced by {@code first}, each odd one by {@code second}. */
+    private static byte[] withIntegersReplaced(Object container, Object first, Object second) throws IOException {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes) {
             {
@@ -454,7 +446,7 @@ public final class Payloads {
                 return obj instanceof Integer i ? (i % 2 == 0 ? first : second) : obj;
             }
         }) {
-            out.writeObject(map);
+            out.writeObject(container);
         }
         return bytes.toByteArray();
     }
