@@ -40,8 +40,15 @@ public final class ReadTicker {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
-        TICKER = new Ticker();
-        TICKER.start();
+        Ticker ticker = null;
+        try {
+            ticker = new Ticker();
+            ticker.start();
+        } catch (SecurityException | OutOfMemoryError e) {
+            // A security manager that forbids threads, or none left: sampling by count alone, as before.
+            ticker = null;
+        }
+        TICKER = ticker;
     }
 
     /** The thread: a class of its own, not a lambda, whose first use would spin a class up at start. */
@@ -103,7 +110,7 @@ public final class ReadTicker {
         int now = (idle & ~IDLE) + 1;
         if (TICKS.compareAndSet(idle, now)) {
             lastUse = now;
-            LockSupport.unpark(TICKER);
+            LockSupport.unpark(TICKER); // null: a no-op, though a thread that never ran never parks the count
         }
         return ticks;
     }
