@@ -203,6 +203,49 @@ public final class ReferenceBudget {
         return refusal;
     }
 
+    /** The budget this thread used last (its document's owner may be gone), or null. */
+    static ReferenceBudget current() {
+        return RECENT.get()[0];
+    }
+
+    /**
+     * The document is about to hash objects {@code excess} more times than it holds them
+     * (shared through references): spent from {@code serial.maxWork} as {@link #refer}'s sizes
+     * are. Null, or the refusal to throw (null in audit mode too, which logs once per document).
+     */
+    Throwable spend(long excess, String subject, String library, String entryPoint, Class<?> hooked,
+                    String exceptionType) {
+        DeserializerGate gate = DeserializerGate.installed();
+        if (gate == null || audited || excess <= 0) {
+            return null;
+        }
+        Policy p = gate.policy();
+        if (p.mode() == Mode.OFF) {
+            return null;
+        }
+        long sum = work + excess;
+        work = sum < 0 ? Long.MAX_VALUE : sum;
+        long max = p.serial().limits().maxWork();
+        if (work <= max) {
+            return null;
+        }
+        return refuseOnce(Decision.reject("serial.maxWork", "the keys this document hashes reach shared objects"
+                + " again: hashing them visits " + (excess == Long.MAX_VALUE ? "more than 2^63" : String.valueOf(excess))
+                + " objects more than the document holds, past the " + max + " it may"), subject, library, entryPoint,
+                hooked, exceptionType);
+    }
+
+    /** Refuses under {@code decision}, once per document: null in audit mode, which logs it once. */
+    Throwable refuseOnce(Decision decision, String subject, String library, String entryPoint, Class<?> hooked,
+                         String exceptionType) {
+        if (audited) {
+            return null;
+        }
+        Throwable refusal = DeserializerGate.refuse(decision, library, entryPoint, subject, -1, hooked, exceptionType);
+        audited = refusal == null;
+        return refusal;
+    }
+
     /** Set while a bridge calls the hooked resolution method itself, so that its hook lets that call through. */
     private static final ThreadLocal<boolean[]> RESOLVING = new ThreadLocal<>() {
         @Override

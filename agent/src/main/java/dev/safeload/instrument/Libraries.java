@@ -17,6 +17,7 @@ import dev.safeload.instrument.kryo.InputInstrumentation;
 import dev.safeload.instrument.kryo.KryoInstrumentation;
 import dev.safeload.instrument.kryo.ReferenceResolverInstrumentation;
 import dev.safeload.instrument.pyrolite.PickleUtilsInstrumentation;
+import dev.safeload.instrument.pyrolite.UnpicklerInstrumentation;
 import dev.safeload.instrument.jackson.ClassNameIdResolverInstrumentation;
 import dev.safeload.instrument.jackson.ClassValueInstrumentation;
 import dev.safeload.instrument.jackson.TypeDeserializerBaseInstrumentation;
@@ -96,6 +97,9 @@ public final class Libraries {
             SerializerFactoryInstrumentation.TRIGGER,
             ClassDeserializerInstrumentation.TRIGGER,
             PickleUtilsInstrumentation.TRIGGER,
+            UnpicklerInstrumentation.TRIGGER,
+            UnpicklerInstrumentation.SET_CONSTRUCTOR,
+            UnpicklerInstrumentation.ANY_CLASS_CONSTRUCTOR,
             ConstructorInstrumentation.TRIGGER,
             ConstructorInstrumentation.CUSTOM_LOADER_TRIGGER,
             BaseConstructorInstrumentation.TRIGGER,
@@ -151,6 +155,9 @@ public final class Libraries {
             case SerializerFactoryInstrumentation.TRIGGER -> SerializerFactoryInstrumentation.hooks();
             case ClassDeserializerInstrumentation.TRIGGER -> ClassDeserializerInstrumentation.hooks();
             case PickleUtilsInstrumentation.TRIGGER -> PickleUtilsInstrumentation.hooks();
+            case UnpicklerInstrumentation.TRIGGER, UnpicklerInstrumentation.SET_CONSTRUCTOR,
+                    UnpicklerInstrumentation.ANY_CLASS_CONSTRUCTOR ->
+                    UnpicklerInstrumentation.hooks(className);
             case ConstructorInstrumentation.TRIGGER, ConstructorInstrumentation.CUSTOM_LOADER_TRIGGER ->
                     ConstructorInstrumentation.hooks(className);
             case BaseConstructorInstrumentation.TRIGGER -> BaseConstructorInstrumentation.hooks();

@@ -104,4 +104,154 @@ class PyroliteBridgeTest {
         assertNull(check(new ByteArrayInputStream(new byte[2]), Integer.MAX_VALUE));
         assertEquals(List.of(), events());
     }
+
+    /** A stack as Pyrolite's holds it at a SETITEMS: the dict, the mark, then keys and values in turn. */
+    private static Throwable setItems(Object unpickler, List<?> keys) {
+        Object mark = new Object();
+        List<Object> stack = new java.util.ArrayList<>();
+        stack.add(new java.util.HashMap<>());
+        stack.add(mark);
+        for (Object key : keys) {
+            stack.add(key);
+            stack.add(1);
+        }
+        return PyroliteBridge.opcode("pyrolite", ENTRY, unpickler, (short) 'u', stack, mark, null, PyroliteBridgeTest.class,
+                PICKLE_EXCEPTION);
+    }
+
+    /** Two-integer lists {@code [x, 12345 - 31x]}: one hash code, and lists do not compare. */
+    private static List<Object> collidingLists(int count) {
+        List<Object> keys = new java.util.ArrayList<>();
+        for (int x = 0; x < count; x++) {
+            keys.add(List.of(x, 12345 - 31 * x));
+        }
+        return keys;
+    }
+
+    @Test
+    void refusesOneOpcodeInsertingMoreThan64KeysWithOneHashCode() throws Exception {
+        install("mode=enforce");
+        Throwable refused = setItems(new Object(), collidingLists(65));
+        assertTrue(refused.getMessage().startsWith("safeload: refused dict (rule serial.maxWork: 65 keys of one dict"
+                + " share the hash code 13306, more than the 64 one opcode may insert"), refused::getMessage);
+        assertEquals("serial.maxWork", events().get(0).path("rule.name").asText());
+        assertNull(setItems(new Object(), collidingLists(64)));
+    }
+
+    /** Strings with one hash code compare: a HashMap bin of them is a tree, searched in log time. */
+    @Test
+    void passesStringKeysWithOneHashCode() throws Exception {
+        install("mode=enforce");
+        List<Object> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < 1024; i++) {
+            StringBuilder key = new StringBuilder();
+            for (int bit = 0; bit < 10; bit++) {
+                key.append((i >> bit & 1) == 0 ? "Aa" : "BB"); // "Aa" and "BB" share a hash code, and so do these
+            }
+            keys.add(key.toString());
+        }
+        assertEquals(1, keys.stream().mapToInt(Object::hashCode).distinct().count());
+        assertNull(setItems(new Object(), keys));
+        assertEquals(List.of(), events());
+    }
+
+    @Test
+    void refusesKeysThatReachOneListAgainAndPassesATree() throws Exception {
+        install("mode=enforce");
+        List<Object> shared = new java.util.ArrayList<>(List.of(7));
+        List<Object> tree = new java.util.ArrayList<>(List.of(7));
+        for (int i = 0; i < 30; i++) {
+            shared = new java.util.ArrayList<>(List.of(shared, shared)); // 2^30 paths through 31 lists
+            tree = new java.util.ArrayList<>(List.of(tree, new java.util.ArrayList<>()));
+        }
+        assertNull(setItems(new Object(), List.of(tree)));
+        Throwable refused = setItems(new Object(), List.of(shared));
+        assertTrue(refused.getMessage().contains("(rule serial.maxWork: the keys this document hashes reach shared"
+                + " objects again: hashing them visits "), refused::getMessage);
+    }
+
+    /** One large list under many keys of one opcode: each key's hashCode walks it again. */
+    @Test
+    void refusesManyKeysHoldingOneLargeList() throws Exception {
+        install("mode=enforce");
+        List<Object> large = new java.util.ArrayList<>(java.util.Collections.nCopies(100_000, 1));
+        List<Object> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            keys.add(List.of(large, i));
+        }
+        // 30 keys: 2.9 million visits more than the 100,030 objects held, past serial.maxWork's 2.5 million.
+        Throwable refused = setItems(new Object(), keys);
+        assertTrue(refused.getMessage().contains("hashing them visits 2900000 objects more than the document holds"),
+                refused::getMessage);
+        // 20 keys, 1.9 million, pass; a second batch of them in the same load adds up past the limit.
+        Object unpickler = new Object();
+        assertNull(setItems(unpickler, keys.subList(0, 20)));
+        refused = setItems(unpickler, keys.subList(0, 20));
+        assertTrue(refused.getMessage().contains("(rule serial.maxWork: the keys this document hashes"), refused::getMessage);
+    }
+
+    @Test
+    void refusesADecimalKeyWhoseScaleWouldMakeOneComparisonCostSeconds() throws Exception {
+        install("mode=enforce");
+        Throwable refused = setItems(new Object(), List.of(new java.math.BigDecimal("1E-2000000")));
+        assertTrue(refused.getMessage().contains("a decimal key of this dict has the scale 2000000, past 100000"),
+                refused::getMessage);
+        assertNull(setItems(new Object(), List.of(new java.math.BigDecimal("1E-100000"))));
+    }
+
+    @Test
+    void judgesTheListABuiltinsSetGets() throws Exception {
+        install("mode=enforce");
+        Throwable refused = PyroliteBridge.setElements("pyrolite", ENTRY, new Object[] {collidingLists(100)},
+                PyroliteBridgeTest.class, PICKLE_EXCEPTION);
+        assertTrue(refused.getMessage().startsWith("safeload: refused set (rule serial.maxWork: 100 keys of one set"),
+                refused::getMessage);
+        assertNull(PyroliteBridge.setElements("pyrolite", ENTRY, new Object[] {List.of(List.of(1, 2), List.of(3, 4))},
+                PyroliteBridgeTest.class, PICKLE_EXCEPTION));
+    }
+
+    @Test
+    void logsKeysWithOneHashCodeOnceInAuditModeAndPasses() throws Exception {
+        install("mode=audit");
+        Object unpickler = new Object();
+        assertNull(setItems(unpickler, collidingLists(100)));
+        assertNull(setItems(unpickler, collidingLists(100)));
+        assertEquals(1, events().size());
+        assertEquals("audit", events().get(0).path("event.action").asText());
+    }
+
+    /** The pickle's bytes after a LONG opcode, as Pyrolite's loads holds them. */
+    private static Throwable longOpcode(ByteArrayInputStream input) {
+        return PyroliteBridge.opcode("pyrolite", ENTRY, new Object(), (short) 'L', new java.util.ArrayList<>(), null,
+                input, PyroliteBridgeTest.class, PICKLE_EXCEPTION);
+    }
+
+    @Test
+    void refusesALongOfMoreDigitsThanCPythonReadsAndLeavesTheStreamWhereItWas() throws Exception {
+        install("mode=enforce");
+        ByteArrayInputStream over = new ByteArrayInputStream(("-" + "7".repeat(4_301) + "L\n.").getBytes());
+        Throwable refused = longOpcode(over);
+        assertTrue(refused.getMessage().startsWith("safeload: refused java.math.BigInteger (rule serial.maxWork: a LONG of"
+                + " more than 4300 digits"), refused::getMessage);
+        assertEquals('-', over.read());
+        ByteArrayInputStream within = new ByteArrayInputStream(("-" + "7".repeat(4_300) + "L\n.").getBytes());
+        assertNull(longOpcode(within));
+        assertEquals(4_304, within.available());
+    }
+
+    private static Throwable decimal(String text) {
+        return PyroliteBridge.constructorArguments("pyrolite", ENTRY, java.math.BigDecimal.class, new Object[] {text},
+                PyroliteBridgeTest.class, PICKLE_EXCEPTION);
+    }
+
+    @Test
+    void refusesADecimalOfTooManyDigitsOrTooLargeAScale() throws Exception {
+        install("mode=enforce");
+        assertTrue(decimal("7".repeat(4_317)).getMessage().contains("a decimal of 4317 characters"));
+        assertTrue(decimal("1E-2000000").getMessage().contains("a decimal of scale 2000000, past 100000"));
+        assertNull(decimal("-" + "7".repeat(4_300) + ".5E-99"));
+        assertNull(decimal("not a number")); // Pyrolite's constructor fails on it itself
+        assertNull(PyroliteBridge.constructorArguments("pyrolite", ENTRY, Double.class, new Object[] {"7".repeat(5_000)},
+                PyroliteBridgeTest.class, PICKLE_EXCEPTION)); // only a BigDecimal is judged
+    }
 }

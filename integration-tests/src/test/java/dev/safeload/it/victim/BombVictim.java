@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Reads one document with XStream, Kryo or Hessian (2, or 1) and says how it went and how long the read
+ * Reads one document with XStream, Kryo, Hessian (2, or 1) or Pyrolite and says how it went and how long the read
  * took (wall time, and the reading thread's CPU), never printing what it read: a hash bomb's {@code toString} would not end either.
  */
 public final class BombVictim {
@@ -38,11 +38,13 @@ public final class BombVictim {
                 case "kryo" -> kryo.readClassAndObject(new Input(bytes));
                 case "hessian" -> new Hessian2Input(new ByteArrayInputStream(bytes)).readObject();
                 case "hessian1" -> new HessianInput(new ByteArrayInputStream(bytes)).readObject();
+                case "pickle" -> new net.razorvine.pickle.Unpickler().loads(bytes);
                 default -> throw new IllegalArgumentException("unknown mode " + args[0]);
             };
             result = "RESULT ok " + (read == null ? "null" : read.getClass().getName());
         } catch (com.thoughtworks.xstream.converters.ConversionException
-                 | com.esotericsoftware.kryo.KryoException | java.io.IOException e) {
+                 | com.esotericsoftware.kryo.KryoException | java.io.IOException
+                 | net.razorvine.pickle.PickleException e) {
             result = "RESULT refused " + e.getClass().getName() + ": " + String.valueOf(e.getMessage()).lines()
                     .findFirst().orElse("");
         } catch (Throwable e) {
