@@ -329,14 +329,7 @@ public final class PyroliteBridge {
 
     /** As {@link #pickleItems}: the pickle the {@code Unpickler} reads ({@code input}). */
     public static CallSite pickleInput(MethodHandles.Lookup caller, String name, MethodType type) {
-        Class<?> unpickler = type.parameterType(0);
-        MethodHandle target;
-        try {
-            target = caller.unreflectGetter(unpickler.getDeclaredField("input")).asType(type);
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            target = MethodHandles.dropArguments(MethodHandles.constant(Object.class, null), 0, unpickler).asType(type);
-        }
-        return new ConstantCallSite(target);
+        return ownField(caller, type, "input");
     }
 
     /**
@@ -346,13 +339,17 @@ public final class PyroliteBridge {
      * @param type {@code (AnyClassConstructor)Object}
      */
     public static CallSite constructedType(MethodHandles.Lookup caller, String name, MethodType type) {
-        Class<?> constructor = type.parameterType(0);
+        return ownField(caller, type, "type");
+    }
+
+    /** A site answering the field {@code field} of the class it is in, or null where that class lacks it. */
+    private static CallSite ownField(MethodHandles.Lookup caller, MethodType type, String field) {
+        Class<?> owner = type.parameterType(0);
         MethodHandle target;
         try {
-            target = caller.unreflectGetter(constructor.getDeclaredField("type")).asType(type);
+            target = caller.unreflectGetter(owner.getDeclaredField(field)).asType(type);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            target = MethodHandles.dropArguments(MethodHandles.constant(Object.class, null), 0, constructor)
-                    .asType(type);
+            target = MethodHandles.dropArguments(MethodHandles.constant(Object.class, null), 0, owner).asType(type);
         }
         return new ConstantCallSite(target);
     }

@@ -32,36 +32,7 @@ final class ReferenceExpansion {
 
     /** The expanded size of {@code root}, saturating at {@code Long.MAX_VALUE}. */
     static long of(Object root) {
-        if (!isContainer(root)) {
-            return 1;
-        }
-        IdentityHashMap<Object, Long> sizes = new IdentityHashMap<>();
-        ArrayDeque<Walk> open = new ArrayDeque<>();
-        sizes.put(root, OPEN);
-        open.push(new Walk(root));
-        while (true) {
-            Walk walk = open.peek();
-            Object child = walk.next();
-            if (child == END) {
-                open.pop();
-                sizes.put(walk.node, walk.size);
-                Walk parent = open.peek();
-                if (parent == null) {
-                    return walk.size;
-                }
-                parent.size = saturatedAdd(parent.size, walk.size);
-            } else if (!isContainer(child)) {
-                walk.size = saturatedAdd(walk.size, 1);
-            } else {
-                Long known = sizes.get(child);
-                if (known == null) {
-                    sizes.put(child, OPEN);
-                    open.push(new Walk(child));
-                } else {
-                    walk.size = saturatedAdd(walk.size, known < 0 ? 1 : known);
-                }
-            }
-        }
+        return isContainer(root) ? new Expansion(false).size(root) : 1;
     }
 
     /**
@@ -74,29 +45,46 @@ final class ReferenceExpansion {
      * tuple, hashes by identity, and so does not recurse.
      */
     static long hashingExcess(java.util.List<?> items, int from, int step) {
-        IdentityHashMap<Object, Long> sizes = null;
-        ArrayDeque<Walk> open = null;
+        Expansion walk = new Expansion(true);
         long expanded = 0;
-        long steps = 0;
         for (int i = from; i < items.size(); i += step) {
-            Object root = items.get(i);
-            steps++;
-            if (!isHashedContainer(root)) {
-                expanded = saturatedAdd(expanded, 1);
-                continue;
+            walk.steps++;
+            expanded = saturatedAdd(expanded, walk.size(items.get(i)));
+        }
+        return Math.max(0, expanded - walk.steps);
+    }
+
+    /**
+     * Walks that share what they found: each container's finished size, so that a container met
+     * again, in this walk or a later one, costs one step.
+     */
+    private static final class Expansion {
+        private final boolean hashedOnly;
+        private final IdentityHashMap<Object, Long> sizes = new IdentityHashMap<>();
+        private final ArrayDeque<Walk> open = new ArrayDeque<>();
+        /** The elements looked at, over all walks: what the walks cost. */
+        long steps;
+
+        Expansion(boolean hashedOnly) {
+            this.hashedOnly = hashedOnly;
+        }
+
+        private boolean expands(Object o) {
+            return hashedOnly ? isHashedContainer(o) : isContainer(o);
+        }
+
+        /** The expanded size of {@code root}: one for what does not expand. */
+        long size(Object root) {
+            if (!expands(root)) {
+                return 1;
             }
-            if (sizes == null) {
-                sizes = new IdentityHashMap<>();
-                open = new ArrayDeque<>();
-            }
-            Long known = sizes.get(root);
-            if (known != null) {
-                expanded = saturatedAdd(expanded, known < 0 ? 1 : known);
-                continue;
+            Long done = sizes.get(root);
+            if (done != null) {
+                return done < 0 ? 1 : done;
             }
             sizes.put(root, OPEN);
             open.push(new Walk(root));
-            while (!open.isEmpty()) {
+            while (true) {
                 Walk walk = open.peek();
                 Object child = walk.next();
                 if (child == END) {
@@ -104,27 +92,25 @@ final class ReferenceExpansion {
                     sizes.put(walk.node, walk.size);
                     Walk parent = open.peek();
                     if (parent == null) {
-                        expanded = saturatedAdd(expanded, walk.size);
-                    } else {
-                        parent.size = saturatedAdd(parent.size, walk.size);
+                        return walk.size;
                     }
+                    parent.size = saturatedAdd(parent.size, walk.size);
                     continue;
                 }
                 steps++;
-                if (!isHashedContainer(child)) {
+                if (!expands(child)) {
                     walk.size = saturatedAdd(walk.size, 1);
                     continue;
                 }
-                Long size = sizes.get(child);
-                if (size == null) {
+                Long known = sizes.get(child);
+                if (known == null) {
                     sizes.put(child, OPEN);
                     open.push(new Walk(child));
                 } else {
-                    walk.size = saturatedAdd(walk.size, size < 0 ? 1 : size);
+                    walk.size = saturatedAdd(walk.size, known < 0 ? 1 : known);
                 }
             }
         }
-        return Math.max(0, expanded - steps);
     }
 
     /** A JDK collection or map, or Pyrolite's {@code ClassDict}: what hashes by its contents. */

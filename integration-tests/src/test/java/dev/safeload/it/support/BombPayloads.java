@@ -85,16 +85,21 @@ public final class BombPayloads {
      */
     public static Set<Object> listKeys(int count, boolean distinct) {
         Set<Object> set = new HashSet<>();
+        listKeys(count, distinct, (key, x) -> set.add(key));
+        return set;
+    }
+
+    /** {@link #listKeys}' lists, each handed to {@code add} with its x before it is changed. */
+    public static void listKeys(int count, boolean distinct, java.util.function.ObjIntConsumer<List<Integer>> add) {
         List<List<Integer>> keys = new ArrayList<>();
         for (int x = 0; x < count; x++) {
             List<Integer> key = new ArrayList<>(List.of(x, 0));
-            set.add(key);
+            add.accept(key, x);
             keys.add(key);
         }
         for (int x = 0; x < count; x++) {
             keys.get(x).set(1, distinct ? 31 * x : 12345 - 31 * x);
         }
-        return set;
     }
 
     /** Lists nested {@code depth} deep, the innermost holding one string. */

@@ -1,12 +1,8 @@
 package dev.safeload.it.support;
 
 import java.io.ByteArrayOutputStream;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import net.razorvine.pickle.Pickler;
 
 /**
@@ -53,31 +49,13 @@ public final class PicklePayloads {
      */
     public static byte[] listKeyDict(int count, boolean distinct) throws Exception {
         Map<Object, Object> dict = new HashMap<>();
-        List<List<Integer>> keys = new ArrayList<>();
-        for (int x = 0; x < count; x++) {
-            List<Integer> key = new ArrayList<>(List.of(x, 0)); // changed after, so building the map hashes nothing alike
-            dict.put(key, x);
-            keys.add(key);
-        }
-        for (int x = 0; x < count; x++) {
-            keys.get(x).set(1, distinct ? 31 * x : 12345 - 31 * x);
-        }
+        BombPayloads.listKeys(count, distinct, dict::put);
         return new Pickler().dumps(dict);
     }
 
     /** The same lists in a set, written by Pyrolite's {@code Pickler} as {@code builtins.set} of a list. */
     public static byte[] listKeySet(int count, boolean distinct) throws Exception {
-        Set<Object> set = new HashSet<>();
-        List<List<Integer>> keys = new ArrayList<>();
-        for (int x = 0; x < count; x++) {
-            List<Integer> key = new ArrayList<>(List.of(x, 0));
-            set.add(key);
-            keys.add(key);
-        }
-        for (int x = 0; x < count; x++) {
-            keys.get(x).set(1, distinct ? 31 * x : 12345 - 31 * x);
-        }
-        return new Pickler().dumps(set);
+        return new Pickler().dumps(BombPayloads.listKeys(count, distinct));
     }
 
     /**
