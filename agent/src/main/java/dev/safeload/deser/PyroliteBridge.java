@@ -77,14 +77,20 @@ public final class PyroliteBridge {
         ReferenceBudget budget = ReferenceBudget.of(unpickler);
         Throwable slow = budget.objectRead(PICKLE, ReferenceBudget.NANOS_PER_OBJECT, library, entryPoint, hooked,
                 exceptionType);
-        if (slow == null && opcode == LONG && input instanceof ByteArrayInputStream in) {
+        if (slow == null && opcode == LONG && input instanceof ByteArrayInputStream in && judging()) {
             return longText(budget, in, library, entryPoint, hooked, exceptionType);
         }
         if (slow != null || (opcode != SETITEM && opcode != SETITEMS && opcode != DICT && opcode != ADDITEMS
-                && opcode != FROZENSET) || !(items instanceof List<?> stack)) {
+                && opcode != FROZENSET) || !(items instanceof List<?> stack) || !judging()) {
             return slow;
         }
         return hashingOpcode(budget, opcode, stack, mark, library, entryPoint, hooked, exceptionType);
+    }
+
+    /** An agent is installed and not off: the keys' walk and hashing are worth their time. */
+    private static boolean judging() {
+        DeserializerGate gate = DeserializerGate.installed();
+        return gate != null && gate.policy().mode() != dev.safeload.policy.Mode.OFF;
     }
 
     /** Kept out of {@link #opcode}, which runs before every opcode, so that it stays small enough to inline. */
@@ -115,7 +121,7 @@ public final class PyroliteBridge {
      */
     public static Throwable setElements(String library, String entryPoint, Object args, Class<?> hooked,
                                         String exceptionType) {
-        if (!(args instanceof Object[] a) || a.length == 0 || !(a[0] instanceof List<?> elements)) {
+        if (!(args instanceof Object[] a) || a.length == 0 || !(a[0] instanceof List<?> elements) || !judging()) {
             return null; // Pyrolite fails on anything else itself
         }
         ReferenceBudget budget = ReferenceBudget.current();
@@ -174,7 +180,7 @@ public final class PyroliteBridge {
     public static Throwable constructorArguments(String library, String entryPoint, Object type, Object args,
                                                  Class<?> hooked, String exceptionType) {
         if (type == null || type != BIG_DECIMAL || !(args instanceof Object[] a) || a.length != 1
-                || !(a[0] instanceof String text)) {
+                || !(a[0] instanceof String text) || !judging()) {
             return null;
         }
         String reason = null;

@@ -254,4 +254,13 @@ class PyroliteBridgeTest {
         assertNull(PyroliteBridge.constructorArguments("pyrolite", ENTRY, Double.class, new Object[] {"7".repeat(5_000)},
                 PyroliteBridgeTest.class, PICKLE_EXCEPTION)); // only a BigDecimal is judged
     }
+
+    @Test
+    void judgesNoKeysNorTextInOffMode() throws Exception {
+        install("mode=off");
+        assertNull(setItems(new Object(), collidingLists(100)));
+        assertNull(longOpcode(new ByteArrayInputStream(("7".repeat(5_000) + "L\n.").getBytes())));
+        assertNull(decimal("1E-2000000"));
+        assertEquals(List.of(), events());
+    }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.safeload.it.support.BombPayloads;
 import dev.safeload.it.support.ForkedJvm;
 import dev.safeload.it.support.Jdks;
+import dev.safeload.it.support.VictimRun;
 import dev.safeload.it.support.ViolationLog;
 import dev.safeload.it.victim.BombVictim;
 import dev.safeload.it.victim.HessianOrder;
@@ -75,30 +76,8 @@ class DocumentBudgetTest {
         return readers().filter(a -> a.get()[1] != Reader.HESSIAN && a.get()[1] != Reader.HESSIAN1);
     }
 
-    private record Run(ForkedJvm.Result jvm, List<JsonNode> events) {
-        String result() {
-            return jvm.stdout().lines().filter(l -> l.startsWith("RESULT ")).findFirst()
-                    .orElseThrow(() -> new AssertionError("no RESULT line:\n" + this));
-        }
-
-        long readMillis() {
-            return jvm.stdout().lines().filter(l -> l.startsWith("READ_MS ")).mapToLong(l -> Long.parseLong(l.substring(8)))
-                    .findFirst().orElse(-1);
-        }
-
-        long cpuMillis() {
-            return jvm.stdout().lines().filter(l -> l.startsWith("CPU_MS ")).mapToLong(l -> Long.parseLong(l.substring(7)))
-                    .findFirst().orElse(-1);
-        }
-
-        @Override
-        public String toString() {
-            return jvm + "\n--- events: " + events;
-        }
-    }
-
     /** Reads {@code document} in a fresh JVM; {@code agentOptions} null means no agent. */
-    private static Run read(Jdks.Jdk jdk, Reader reader, Object document, String agentOptions, int timeoutSeconds)
+    private static VictimRun read(Jdks.Jdk jdk, Reader reader, Object document, String agentOptions, int timeoutSeconds)
             throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("safeload-budget-");
         Path payload = dir.resolve("document.bin");
@@ -109,10 +88,10 @@ class DocumentBudgetTest {
             jvm.withAgent("log=" + log + (agentOptions.isEmpty() ? "" : "," + agentOptions));
         }
         ForkedJvm.Result result = jvm.runMain(BombVictim.class, reader.mode, payload.toString());
-        return new Run(result, ViolationLog.read(log));
+        return new VictimRun(result, ViolationLog.read(log));
     }
 
-    private static void assertRefused(Reader reader, Run run, String rule, String bomb) {
+    private static void assertRefused(Reader reader, VictimRun run, String rule, String bomb) {
         assertFalse(run.jvm().timedOut(), () -> "the read was not refused within " + REFUSAL_SECONDS + " s\n" + run);
         assertTrue(run.result().startsWith("RESULT refused " + reader.exception + ": safeload: refused "), run::toString);
         assertTrue(run.result().contains("(rule " + rule + ": "), run::toString);
@@ -129,7 +108,7 @@ class DocumentBudgetTest {
                 + run.readMillis() + " ms of read (" + run.cpuMillis() + " ms of the reading thread's CPU)");
     }
 
-    private static void assertStillHashing(Run run) {
+    private static void assertStillHashing(VictimRun run) {
         assertTrue(run.jvm().timedOut(), () -> "the bomb's read ended within " + TWIN_SECONDS + " s without the agent\n"
                 + run);
         assertTrue(run.jvm().stdout().contains("READING"), run::toString);
@@ -170,7 +149,7 @@ class DocumentBudgetTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("readers")
     void refusesKeysWithOneHashCodeByTheDocumentsCpu(Jdks.Jdk jdk, Reader reader) throws Exception {
-        Run run = read(jdk, reader, BombPayloads.listKeys(65_536, false), "", REFUSAL_SECONDS);
+        VictimRun run = read(jdk, reader, BombPayloads.listKeys(65_536, false), "", REFUSAL_SECONDS);
         assertRefused(reader, run, "serial.maxWork", "65,536 keys with one hash code");
         assertTrue(run.result().contains(" ms of CPU, more than 0.75 s and 3 microseconds for each of the "),
                 run::toString);
@@ -187,7 +166,7 @@ class DocumentBudgetTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("readers")
     void readsAsManyListKeysWhoseHashCodesDiffer(Jdks.Jdk jdk, Reader reader) throws Exception {
-        Run run = read(jdk, reader, BombPayloads.listKeys(65_536, true), "", REFUSAL_SECONDS);
+        VictimRun run = read(jdk, reader, BombPayloads.listKeys(65_536, true), "", REFUSAL_SECONDS);
         assertEquals("RESULT ok java.util.HashSet", run.result(), run::toString);
         assertEquals(List.of(), run.events(), run::toString);
     }
@@ -196,7 +175,7 @@ class DocumentBudgetTest {
     @MethodSource("readers")
     void readsAGraphSharingOneDtoThreeHundredTimesOnceItsClassIsAllowed(Jdks.Jdk jdk, Reader reader) throws Exception {
         Object graph = BombPayloads.sharedDto(reader.dto, 300);
-        Run run = read(jdk, reader, graph, "serial.allow=" + reader.dto.getClass().getName(), REFUSAL_SECONDS);
+        VictimRun run = read(jdk, reader, graph, "serial.allow=" + reader.dto.getClass().getName(), REFUSAL_SECONDS);
         assertEquals("RESULT ok java.util.ArrayList", run.result(), run::toString);
         assertEquals(List.of(), ViolationLog.withAction(run.events(), "refuse"), run::toString);
         assertEquals(List.of(), ViolationLog.withAction(run.events(), "audit"), run::toString);
@@ -205,11 +184,11 @@ class DocumentBudgetTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("nestingReaders")
     void refusesNestingPastMaxDepthThatReadsWithoutTheAgent(Jdks.Jdk jdk, Reader reader) throws Exception {
-        Run plain = read(jdk, reader, BombPayloads.nested(100), null, REFUSAL_SECONDS);
+        VictimRun plain = read(jdk, reader, BombPayloads.nested(100), null, REFUSAL_SECONDS);
         assertEquals("RESULT ok java.util.ArrayList", plain.result(), plain::toString);
         assertRefused(reader, read(jdk, reader, BombPayloads.nested(100), "", REFUSAL_SECONDS), "serial.maxDepth",
                 "nesting 100");
-        Run within = read(jdk, reader, BombPayloads.nested(60), "", REFUSAL_SECONDS);
+        VictimRun within = read(jdk, reader, BombPayloads.nested(60), "", REFUSAL_SECONDS);
         assertEquals("RESULT ok java.util.ArrayList", within.result(), within::toString);
     }
 
@@ -283,7 +262,7 @@ class DocumentBudgetTest {
     @MethodSource("nestingReaders")
     void refusesNestingThatOverflowsTheStackWithoutTheAgent(Jdks.Jdk jdk, Reader reader) throws Exception {
         Object deep = BombPayloads.nested(20_000);
-        Run plain = read(jdk, reader, deep, null, REFUSAL_SECONDS);
+        VictimRun plain = read(jdk, reader, deep, null, REFUSAL_SECONDS);
         assertTrue(plain.result().startsWith("RESULT failed java.lang.StackOverflowError"), plain::toString);
         assertRefused(reader, read(jdk, reader, deep, "", REFUSAL_SECONDS), "serial.maxDepth", "nesting 20,000");
     }

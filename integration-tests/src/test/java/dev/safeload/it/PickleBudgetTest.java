@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.safeload.it.support.ForkedJvm;
 import dev.safeload.it.support.Jdks;
 import dev.safeload.it.support.PicklePayloads;
+import dev.safeload.it.support.VictimRun;
 import dev.safeload.it.support.ViolationLog;
 import dev.safeload.it.victim.BombVictim;
 import java.nio.file.Files;
@@ -34,25 +35,8 @@ class PickleBudgetTest {
         return Jdks.forTests();
     }
 
-    private record Run(ForkedJvm.Result jvm, List<JsonNode> events) {
-        String result() {
-            return jvm.stdout().lines().filter(l -> l.startsWith("RESULT ")).findFirst()
-                    .orElseThrow(() -> new AssertionError("no RESULT line:\n" + this));
-        }
-
-        long cpuMillis() {
-            return jvm.stdout().lines().filter(l -> l.startsWith("CPU_MS ")).mapToLong(l -> Long.parseLong(l.substring(7)))
-                    .findFirst().orElse(-1);
-        }
-
-        @Override
-        public String toString() {
-            return jvm + "\n--- events: " + events;
-        }
-    }
-
     /** Loads {@code pickle} in a fresh JVM; {@code agentOptions} null means no agent. */
-    private static Run load(Jdks.Jdk jdk, byte[] pickle, String agentOptions, int timeoutSeconds) throws Exception {
+    private static VictimRun load(Jdks.Jdk jdk, byte[] pickle, String agentOptions, int timeoutSeconds) throws Exception {
         Path dir = Files.createTempDirectory("safeload-pickle-");
         Path payload = dir.resolve("document.pkl");
         Files.write(payload, pickle);
@@ -61,10 +45,10 @@ class PickleBudgetTest {
         if (agentOptions != null) {
             jvm.withAgent("log=" + log + (agentOptions.isEmpty() ? "" : "," + agentOptions));
         }
-        return new Run(jvm.runMain(BombVictim.class, "pickle", payload.toString()), ViolationLog.read(log));
+        return new VictimRun(jvm.runMain(BombVictim.class, "pickle", payload.toString()), ViolationLog.read(log));
     }
 
-    private static void assertRefused(Run run, String subject, String reason) {
+    private static void assertRefused(VictimRun run, String subject, String reason) {
         assertFalse(run.jvm().timedOut(), () -> "not refused within " + REFUSAL_SECONDS + " s\n" + run);
         assertTrue(run.result().startsWith(REFUSED + subject + " (rule serial.maxWork: "), run::toString);
         assertTrue(run.result().contains(reason), run::toString);
@@ -79,12 +63,12 @@ class PickleBudgetTest {
                 + run.result());
     }
 
-    private static void assertStillHashing(Run run) {
+    private static void assertStillHashing(VictimRun run) {
         assertTrue(run.jvm().timedOut(), () -> "the load ended within " + TWIN_SECONDS + " s without the agent\n" + run);
         assertTrue(run.jvm().stdout().contains("READING"), run::toString);
     }
 
-    private static void assertRead(Run run, String type) {
+    private static void assertRead(VictimRun run, String type) {
         assertEquals("RESULT ok " + type, run.result(), run::toString);
         assertEquals(List.of(), run.events(), run::toString);
     }
@@ -170,7 +154,7 @@ class PickleBudgetTest {
     @ParameterizedTest(name = "{1} on {0}")
     @MethodSource("digits")
     void refusesDecimalTextOfMoreDigitsThanCPythonReads(Jdks.Jdk jdk, String form) throws Exception {
-        Run run = load(jdk, digits(form, 2_000_000), "", REFUSAL_SECONDS);
+        VictimRun run = load(jdk, digits(form, 2_000_000), "", REFUSAL_SECONDS);
         assertRefused(run, form.equals("LONG") ? "java.math.BigInteger" : "java.math.BigDecimal",
                 form.equals("LONG") ? "a LONG of more than 4300 digits" : "a decimal of 2000000 characters");
     }
