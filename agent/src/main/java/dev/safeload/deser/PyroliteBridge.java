@@ -1,6 +1,7 @@
 package dev.safeload.deser;
 
 import dev.safeload.policy.Decision;
+import dev.safeload.policy.SerialLimits;
 import java.io.ByteArrayInputStream;
 import java.lang.invoke.CallSite;
 import java.lang.invoke.ConstantCallSite;
@@ -124,11 +125,7 @@ public final class PyroliteBridge {
         if (!(args instanceof Object[] a) || a.length == 0 || !(a[0] instanceof List<?> elements) || !judging()) {
             return null; // Pyrolite fails on anything else itself
         }
-        ReferenceBudget budget = ReferenceBudget.current();
-        if (budget == null) {
-            budget = new ReferenceBudget();
-        }
-        return judgeKeys(budget, elements, 0, 1, "set", library, entryPoint, hooked, exceptionType);
+        return judgeKeys(ReferenceBudget.current(), elements, 0, 1, "set", library, entryPoint, hooked, exceptionType);
     }
 
     private static final String PICKLE = "pickle";
@@ -179,7 +176,7 @@ public final class PyroliteBridge {
      */
     public static Throwable constructorArguments(String library, String entryPoint, Object type, Object args,
                                                  Class<?> hooked, String exceptionType) {
-        if (type == null || type != BIG_DECIMAL || !(args instanceof Object[] a) || a.length != 1
+        if (type != BIG_DECIMAL || !(args instanceof Object[] a) || a.length != 1
                 || !(a[0] instanceof String text) || !judging()) {
             return null;
         }
@@ -191,8 +188,8 @@ public final class PyroliteBridge {
         } else {
             try {
                 int scale = new java.math.BigDecimal(text).scale();
-                if (Math.abs((long) scale) > MAX_KEY_SCALE) {
-                    reason = "a decimal of scale " + scale + ", past " + MAX_KEY_SCALE
+                if (SerialLimits.decimalScaleTooLarge(scale)) {
+                    reason = "a decimal of scale " + scale + ", past " + SerialLimits.MAX_DECIMAL_SCALE
                             + ": one comparison with it would rescale it";
                 }
             } catch (NumberFormatException e) {
@@ -202,9 +199,8 @@ public final class PyroliteBridge {
         if (reason == null) {
             return null;
         }
-        ReferenceBudget budget = ReferenceBudget.current();
-        return (budget == null ? new ReferenceBudget() : budget).refuseOnce(Decision.reject("serial.maxWork", reason),
-                "java.math.BigDecimal", library, entryPoint, hooked, exceptionType);
+        return ReferenceBudget.current().refuseOnce(Decision.reject("serial.maxWork", reason), "java.math.BigDecimal",
+                library, entryPoint, hooked, exceptionType);
     }
 
     private static Throwable judgeKeys(ReferenceBudget budget, List<?> stack, int from, int step, String container,
@@ -216,10 +212,10 @@ public final class PyroliteBridge {
             Object key = stack.get(i);
             Class<?> c = key == null ? null : key.getClass();
             only = i == from || c == only ? c : null;
-            if (c == BIG_DECIMAL
-                    && Math.abs((long) ((java.math.BigDecimal) key).scale()) > MAX_KEY_SCALE) {
+            if (c == BIG_DECIMAL && SerialLimits.decimalScaleTooLarge(((java.math.BigDecimal) key).scale())) {
                 return budget.refuseOnce(Decision.reject("serial.maxWork", "a decimal key of this " + container
-                        + " has the scale " + ((java.math.BigDecimal) key).scale() + ", past " + MAX_KEY_SCALE
+                        + " has the scale " + ((java.math.BigDecimal) key).scale() + ", past "
+                        + SerialLimits.MAX_DECIMAL_SCALE
                         + ": one comparison with another key would rescale it"), container, library, entryPoint,
                         hooked, exceptionType);
             }
@@ -265,19 +261,8 @@ public final class PyroliteBridge {
                 entryPoint, hooked, exceptionType);
     }
 
-    /** {@code BigDecimal}'s class, compared by identity: {@code BigDecimal.class} here would load it in every JVM. */
-    private static final Class<?> BIG_DECIMAL = bigDecimal();
-
-    private static Class<?> bigDecimal() {
-        try {
-            return Class.forName("java.math.BigDecimal", false, null);
-        } catch (ClassNotFoundException e) {
-            return null;
-        }
-    }
-
-    /** The stream guard's bound on a {@code BigDecimal}'s scale, and Jackson's. */
-    static final int MAX_KEY_SCALE = 100_000;
+    /** {@code BigDecimal}'s class, compared by identity: loaded once Pyrolite's first load runs, not at start. */
+    private static final Class<?> BIG_DECIMAL = java.math.BigDecimal.class;
 
     private static final long NONE = Long.MAX_VALUE;
 

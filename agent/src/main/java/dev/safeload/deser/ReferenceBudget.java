@@ -151,13 +151,10 @@ public final class ReferenceBudget {
         if (spent < 0) {
             return null;
         }
-        Decision decision = Decision.reject("serial.maxWork", "this document used " + spent / 1_000_000
+        return refuseOnce(Decision.reject("serial.maxWork", "this document used " + spent / 1_000_000
                 + " ms of CPU, more than 0.75 s and " + nanosPerObject / 1000 + " microseconds for each of the " + read
-                + " objects it read");
-        Throwable refusal = DeserializerGate.refuse(decision, library, entryPoint,
-                subject instanceof Class<?> c ? c.getName() : String.valueOf(subject), -1, hooked, exceptionType);
-        audited = refusal == null;
-        return refusal;
+                + " objects it read"), subject instanceof Class<?> c ? c.getName() : String.valueOf(subject), library,
+                entryPoint, hooked, exceptionType);
     }
 
     /**
@@ -179,33 +176,24 @@ public final class ReferenceBudget {
      * refusal to throw (null in audit mode too, which logs once per document).
      */
     public Throwable refer(Object referred, String library, String entryPoint, Class<?> hooked, String exceptionType) {
-        DeserializerGate gate = DeserializerGate.installed();
-        if (gate == null || audited) {
-            return null;
-        }
-        Policy p = gate.policy();
-        if (p.mode() == Mode.OFF) {
+        long max = maxWork();
+        if (max < 0) {
             return null;
         }
         long size = ReferenceExpansion.of(referred);
-        long sum = work + size;
-        work = sum < 0 ? Long.MAX_VALUE : sum;
-        long max = p.serial().limits().maxWork();
-        if (work <= max) {
+        if (!spent(size, max)) {
             return null;
         }
-        Decision decision = Decision.reject("serial.maxWork", "the objects this document shares (back-references,"
+        return refuseOnce(Decision.reject("serial.maxWork", "the objects this document shares (back-references,"
                 + " or containers handed to calls) expand to more than " + max
-                + " objects for hashing (the last one to " + size + ")");
-        Throwable refusal = DeserializerGate.refuse(decision, library, entryPoint,
-                referred == null ? "null" : referred.getClass().getName(), -1, hooked, exceptionType);
-        audited = refusal == null;
-        return refusal;
+                + " objects for hashing (the last one to " + size + ")"),
+                referred == null ? "null" : referred.getClass().getName(), library, entryPoint, hooked, exceptionType);
     }
 
-    /** The budget this thread used last (its document's owner may be gone), or null. */
+    /** The budget this thread used last (its document's owner may be gone), or a fresh one. */
     static ReferenceBudget current() {
-        return RECENT.get()[0];
+        ReferenceBudget last = RECENT.get()[0];
+        return last != null ? last : new ReferenceBudget();
     }
 
     /**
@@ -215,24 +203,31 @@ public final class ReferenceBudget {
      */
     Throwable spend(long excess, String subject, String library, String entryPoint, Class<?> hooked,
                     String exceptionType) {
-        DeserializerGate gate = DeserializerGate.installed();
-        if (gate == null || audited || excess <= 0) {
-            return null;
-        }
-        Policy p = gate.policy();
-        if (p.mode() == Mode.OFF) {
-            return null;
-        }
-        long sum = work + excess;
-        work = sum < 0 ? Long.MAX_VALUE : sum;
-        long max = p.serial().limits().maxWork();
-        if (work <= max) {
+        long max = excess <= 0 ? -1 : maxWork();
+        if (max < 0 || !spent(excess, max)) {
             return null;
         }
         return refuseOnce(Decision.reject("serial.maxWork", "the keys this document hashes reach shared objects"
                 + " again: hashing them visits " + (excess == Long.MAX_VALUE ? "more than 2^63" : String.valueOf(excess))
                 + " objects more than the document holds, past the " + max + " it may"), subject, library, entryPoint,
                 hooked, exceptionType);
+    }
+
+    /** {@code serial.maxWork}, or -1 when nothing is to be counted: no agent, off, or this document's refusal logged. */
+    private long maxWork() {
+        DeserializerGate gate = DeserializerGate.installed();
+        if (gate == null || audited) {
+            return -1;
+        }
+        Policy p = gate.policy();
+        return p.mode() == Mode.OFF ? -1 : p.serial().limits().maxWork();
+    }
+
+    /** Adds {@code amount} to the document's work, saturating: true once past {@code max}. */
+    private boolean spent(long amount, long max) {
+        long sum = work + amount;
+        work = sum < 0 ? Long.MAX_VALUE : sum;
+        return work > max;
     }
 
     /** Refuses under {@code decision}, once per document: null in audit mode, which logs it once. */

@@ -400,7 +400,6 @@ public final class YamlDocumentBudget {
             return null;
         }
         return ReferenceBudget.of(constructor).objectRead(node == null ? "null" : node.getClass(),
-                ReferenceBudget.NANOS_PER_OBJECT, library,
-                entryPoint, hooked, exceptionType);
+                ReferenceBudget.NANOS_PER_OBJECT, library, entryPoint, hooked, exceptionType);
     }
 }

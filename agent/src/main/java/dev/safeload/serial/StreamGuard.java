@@ -705,20 +705,15 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     }
 
     /**
-     * Past this magnitude a {@code BigDecimal}'s scale is refused: comparing it with a number of
-     * another scale, or turning it into an integer, multiplies by ten to the difference, in one
-     * call no checkpoint interrupts. 1 against 1 at scale 2,000,000 (830 KB) is one comparison of
-     * 1.1 s; a {@code ConcurrentSkipListMap} compares its keys as it reads them. Jackson bounds
-     * the same conversion at 100,000 ({@code MAX_BIGINT_SCALE_MAGNITUDE}); a scale that large
-     * costs 8 ms.
+     * A {@code BigDecimal} past {@link SerialLimits#MAX_DECIMAL_SCALE}: a
+     * {@code ConcurrentSkipListMap} compares its keys as it reads them, each comparison one call.
      */
-    static final int MAX_SCALE = 100_000;
-
     private static Decision judgeScale(BigDecimal number) {
         int scale = number.scale();
-        return scale <= MAX_SCALE && scale >= -MAX_SCALE ? null : Decision.reject("serial.maxWork", "a BigDecimal"
+        return !SerialLimits.decimalScaleTooLarge(scale) ? null : Decision.reject("serial.maxWork", "a BigDecimal"
                 + " of scale " + scale + ": comparing it with another scale, or making it an integer, multiplies by"
-                + " 10 to the power of that scale in one call; the bound is " + MAX_SCALE + " either way");
+                + " 10 to the power of that scale in one call; the bound is " + SerialLimits.MAX_DECIMAL_SCALE
+                + " either way");
     }
 
     /** True the first time {@code key} is seen on this stream: audit logs a class once per stream. */
