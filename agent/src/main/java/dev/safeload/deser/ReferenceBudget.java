@@ -115,7 +115,7 @@ public final class ReferenceBudget {
 
     /**
      * The document is about to read one more object: every {@value ReadClock#SAMPLE_EVERY}
-     * objects, or 50 ms ({@link ReadTicker}, looked at every 16 objects), its CPU is sampled, and
+     * objects, or 50 ms ({@link ReadTicker}, looked at every object), its CPU is sampled, and
      * past 0.75 s plus {@code nanosPerObject} ({@link #NANOS_PER_OBJECT}, or
      * {@link #NANOS_PER_CALL}) per object read, it is refused under {@code serial.maxWork}. Null,
      * or the refusal to throw (null in audit mode too, which logs once per document).
@@ -125,11 +125,8 @@ public final class ReferenceBudget {
      */
     public Throwable objectRead(Object subject, long nanosPerObject, String library, String entryPoint,
                                 Class<?> hooked, String exceptionType) {
-        if ((++objects & 15) != 0 || audited) {
-            return null; // the ticker is looked at every 16 objects
-        }
-        int now = ReadTicker.now();
-        if ((objects & (ReadClock.SAMPLE_EVERY - 1)) != 0 && now == tick) {
+        int now = ReadTicker.now(); // at every object: a costly call per object runs once past a tick
+        if ((++objects & (ReadClock.SAMPLE_EVERY - 1)) != 0 && now == tick || audited) {
             return null;
         }
         if (now != tick) {

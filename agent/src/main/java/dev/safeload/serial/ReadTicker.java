@@ -22,6 +22,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class ReadTicker {
 
     static final long PERIOD_MILLIS = 50;
+    static final long PERIOD_NANOS = PERIOD_MILLIS * 1_000_000L;
     /** Ticks without a read that ran across one, after which the thread parks: 5 s. */
     static final int IDLE_AFTER = 100;
     /** Set in {@link #ticks} while the thread is parked for good: the sign bit, so a reader tests {@code < 0}. */
@@ -62,7 +63,6 @@ public final class ReadTicker {
 
         @Override
         public void run() {
-            long period = PERIOD_MILLIS * 1_000_000L;
             while (true) {
                 int now = ticks;
                 if (now - lastUse > IDLE_AFTER && TICKS.compareAndSet(now, now | IDLE)) {
@@ -71,7 +71,7 @@ public final class ReadTicker {
                     }
                     continue;
                 }
-                LockSupport.parkNanos(period);
+                LockSupport.parkNanos(PERIOD_NANOS);
                 TICKS.getAndAdd(1);
             }
         }

@@ -84,8 +84,6 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
     private int sinceSample;
     /** {@link ReadTicker#now} at this read's start or last sample: once it moves, a checkpoint samples. */
     private int tick;
-    /** The ticker is looked at every this many checkpoints: a costly call per checkpoint runs so many times past a tick. */
-    static final int TICK_EVERY = 16;
     /** {@link ReadTicker#now} when this read started: the clock, made at its first sample, starts there. */
     private int readStartTick;
     /**
@@ -457,13 +455,14 @@ final class StreamGuard implements ObjectInputFilter, IntConsumer, ObjIntConsume
         if (graph.mayExceed(maxWork)) {
             judgeWork(graph, current, depth, position & REFS_MASK);
         }
-        if ((++sinceSample & TICK_EVERY - 1) == 0) {
-            int now = ReadTicker.now();
-            if (now != tick) {
-                tick = now;
-                sinceSample = ReadClock.SAMPLE_EVERY; // 50 ms passed: a costly call per checkpoint shows
-                ReadTicker.used(now);
-            }
+        // The ticker at every checkpoint (a plain load): a costly call per checkpoint runs once past a tick, not 16 times.
+        int now = ReadTicker.now();
+        if (now != tick) {
+            tick = now;
+            sinceSample = ReadClock.SAMPLE_EVERY; // 50 ms passed: a costly call per checkpoint shows
+            ReadTicker.used(now);
+        } else {
+            sinceSample++;
         }
         if (sinceSample >= ReadClock.SAMPLE_EVERY || !backReference) {
             return 1; // a sampled checkpoint makes the filter call: the clock needs the byte count
