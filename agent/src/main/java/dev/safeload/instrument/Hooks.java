@@ -38,17 +38,19 @@ public final class Hooks implements ClassFileTransformer {
     /** Made when XMLDecoder's first handler loads: a JVM that never decodes XML never loads it. */
     private XmlDecoderEdits xmlDecoder;
     /**
-     * Binary names of the classes with hooks, the built-in ones and the policy's: one hash lookup
-     * rather than a comparison per hooked class, for a name that passes {@link #exactEnds}.
+     * Binary names of the classes with hooks, the built-in ones and the policy's, by length: a
+     * name that passes {@link #exactEnds} is compared with the few of its length. Not a hash set:
+     * hashing them at premain and each loaded JDK name the scan asks about took
+     * {@code StringLatin1.hashCode} to C2 in 7 of 10 starts (BENCHMARKS.md, "Session 21").
      */
-    private final Set<String> exact;
+    private final String[][] exact;
     /** Internal package prefixes whose classes may take a hook on subtypes. */
     private final String[] packages;
     /**
      * The same names and prefixes as binary names, for the scan of the loaded classes at start:
      * a thousand classes or more, most of them named with no internal form made.
      */
-    private final Set<String> exactBinary;
+    private final String[][] exactBinary;
     private final String[] packagesBinary;
     /**
      * The first characters of {@link #packagesBinary} and of the XMLDecoder's package, by
@@ -138,7 +140,7 @@ public final class Hooks implements ClassFileTransformer {
             int last = Math.min(names[i].charAt(lengths[i] - 1), 127);
             exactEnds[2 * lengths[i] + (last >> 6)] |= 1L << last;
         }
-        this.exactBinary = distinctSet(Arrays.copyOf(names, withJdk));
+        this.exactBinary = byLength(names, withJdk, longest);
         this.packagesBinary = Arrays.copyOf(prefixes, prefixCount);
         prefixStarts[XML_DECODER_PACKAGE.charAt(0)] = true;
         this.packages = new String[prefixCount];
@@ -151,10 +153,9 @@ public final class Hooks implements ClassFileTransformer {
             }
             packages[i] = prefix.replace('.', '/');
         }
-        String[] exactNames = Arrays.copyOf(names, exactCount);
-        this.exact = distinctSet(exactNames);
-        for (String name : exactNames) {
-            char first = name.charAt(0);
+        this.exact = byLength(names, exactCount, longest);
+        for (int i = 0; i < exactCount; i++) {
+            char first = names[i].charAt(0);
             exactStarts[first < 127 ? first : 127] = true;
         }
     }
@@ -664,7 +665,7 @@ public final class Hooks implements ClassFileTransformer {
      * Asked only of a name that passed the scan's first tests ({@code exact}: {@link #exactEnds}).
      */
     private boolean mayBeHooked(String binaryName, boolean exact) {
-        if (exact && exactBinary.contains(binaryName)) {
+        if (exact && contains(exactBinary, binaryName)) {
             return true; // the loader is checked by the caller
         }
         char first = binaryName.charAt(0);
@@ -685,21 +686,39 @@ public final class Hooks implements ClassFileTransformer {
     /** The package of XMLDecoder's handlers, as a binary name prefix. */
     private static final String XML_DECODER_PACKAGE = "com.sun.beans.decoder.";
 
-    /**
-     * {@code names} as a set: {@code Set.of} when they are distinct, as they are without the
-     * policy's hooks ({@code Set.copyOf} makes a {@code HashSet} first: a {@code HashMap.put} per
-     * name, at premain, that with the JDK's own took that method to the JIT's thresholds).
-     */
-    private static Set<String> distinctSet(String[] names) {
-        try {
-            return Set.of(names);
-        } catch (IllegalArgumentException repeated) {
-            return Set.copyOf(Arrays.asList(names));
+    /** The first {@code count} of {@code names}, none longer than {@code longest}, by length. */
+    private static String[][] byLength(String[] names, int count, int longest) {
+        int[] sizes = new int[longest + 1];
+        for (int i = 0; i < count; i++) {
+            sizes[names[i].length()]++;
         }
+        String[][] table = new String[longest + 1][];
+        for (int i = 0; i < count; i++) {
+            int length = names[i].length();
+            if (table[length] == null) {
+                table[length] = new String[sizes[length]];
+                sizes[length] = 0;
+            }
+            table[length][sizes[length]++] = names[i];
+        }
+        return table;
+    }
+
+    private static boolean contains(String[][] byLength, String name) {
+        int length = name.length();
+        String[] same = length < byLength.length ? byLength[length] : null;
+        if (same != null) {
+            for (String candidate : same) {
+                if (candidate.equals(name)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private boolean exact(String binaryName) {
-        return exact.contains(binaryName);
+        return contains(exact, binaryName);
     }
 
     private boolean inPackages(String internalName) {
