@@ -7,6 +7,7 @@ import dev.safeload.instrument.jdk.HookedJdkClasses;
 import dev.safeload.instrument.jdk.JdkHooks;
 import dev.safeload.instrument.kryo.JavaSerializerEdit;
 import dev.safeload.instrument.xmldecoder.XmlDecoderEdits;
+import dev.safeload.policy.ClassPatterns;
 import dev.safeload.policy.ModelHook;
 import java.io.PrintStream;
 import java.lang.instrument.ClassFileTransformer;
@@ -705,16 +706,7 @@ public final class Hooks implements ClassFileTransformer {
     }
 
     private static boolean contains(String[][] byLength, String name) {
-        int length = name.length();
-        String[] same = length < byLength.length ? byLength[length] : null;
-        if (same != null) {
-            for (String candidate : same) {
-                if (candidate.equals(name)) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return ClassPatterns.exactIn(byLength, name) != null;
     }
 
     private boolean exact(String binaryName) {

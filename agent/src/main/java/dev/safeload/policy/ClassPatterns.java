@@ -225,20 +225,32 @@ public final class ClassPatterns {
     }
 
     /**
+     * The entry of {@code byLength} (names, element <i>n</i> those of length <i>n</i>) equal to
+     * {@code name}, or null: a comparison with the few of its length, and no hash, which a lookup
+     * at start would take to the JIT's thresholds.
+     */
+    public static String exactIn(String[][] byLength, String name) {
+        int length = name.length();
+        String[] sameLength = length < byLength.length ? byLength[length] : null;
+        if (sameLength != null) {
+            for (String candidate : sameLength) {
+                if (candidate.equals(name)) {
+                    return candidate;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
      * The pattern that matches {@code className} (a plain class name, not an array name), or
      * null when none does.
      */
     public String match(String className) {
-        int length = className.length();
-        String[] sameLength = length < exactByLength.length ? exactByLength[length] : null;
-        if (sameLength != null) {
-            for (String pattern : sameLength) {
-                if (pattern.equals(className)) {
-                    return pattern;
-                }
-            }
+        String hit = exactIn(exactByLength, className);
+        if (hit != null) {
+            return hit;
         }
-        String hit;
         int dot = className.lastIndexOf('.');
         String pkg = dot < 0 ? "" : className.substring(0, dot);
         if (!packages.isEmpty() && (hit = packages.get(pkg)) != null) {
