@@ -3,6 +3,8 @@ package dev.safeload.deser;
 import dev.safeload.policy.Decision;
 import dev.safeload.policy.SerialLimits;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.invoke.CallSite;
 import java.lang.invoke.ConstantCallSite;
 import java.lang.invoke.MethodHandle;
@@ -65,7 +67,8 @@ public final class PyroliteBridge {
      * The hook at the entry of {@code Unpickler.dispatch(short)}, before each opcode: samples the
      * load's CPU, and for an opcode that hashes keys, judges them first: the objects their
      * {@code hashCode} visits again through the memo (spent from {@code serial.maxWork}), and how
-     * many share one hash code ({@link #MAX_SHARED_HASH}).
+     * many share one hash code ({@link #MAX_SHARED_HASH}). Before a {@code LONG}, names its
+     * stream, whose next line {@link #longLine} bounds.
      *
      * @param unpickler the {@code Unpickler}: its load's budget
      * @param items its stack's items ({@link #pickleItems}), or null
@@ -78,8 +81,13 @@ public final class PyroliteBridge {
         ReferenceBudget budget = ReferenceBudget.of(unpickler);
         Throwable slow = budget.objectRead(PICKLE, ReferenceBudget.NANOS_PER_OBJECT, library, entryPoint, hooked,
                 exceptionType);
-        if (slow == null && opcode == LONG && input instanceof ByteArrayInputStream in && judging()) {
-            return longText(budget, in, library, entryPoint, hooked, exceptionType);
+        if (opcode == LONG) {
+            if (slow == null && input != null && judging()) {
+                Object[] next = LONG_LINE.get();
+                next[0] = input;
+                next[1] = budget;
+            }
+            return slow;
         }
         if (slow != null || (opcode != SETITEM && opcode != SETITEMS && opcode != DICT && opcode != ADDITEMS
                 && opcode != FROZENSET) || !(items instanceof List<?> stack) || !judging()) {
@@ -142,27 +150,84 @@ public final class PyroliteBridge {
     static final int MAX_DIGITS = 4_300;
 
     /**
-     * A {@code LONG} about to be read from an in-memory pickle: its line is looked at first (the
-     * stream marked and reset; Pyrolite's {@code loads} made it) and refused past {@link #MAX_DIGITS}.
+     * The stream whose next line is a {@code LONG}'s text, and its load's budget: named by
+     * {@link #opcode} for the {@code PickleUtils.readline} that {@code Unpickler.load_long} calls
+     * next on this thread ({@link #longLine}).
      */
-    private static Throwable longText(ReferenceBudget budget, ByteArrayInputStream in, String library,
-                                      String entryPoint, Class<?> hooked, String exceptionType) {
-        in.mark(0);
-        int length = 0;
-        try {
-            for (int c = in.read(); c != -1 && c != '\n' && length <= MAX_DIGITS + 2; c = in.read()) {
-                length++; // a sign, the digits, a trailing L
+    private static final ThreadLocal<Object[]> LONG_LINE = new ThreadLocal<>() {
+        @Override
+        protected Object[] initialValue() {
+            return new Object[2];
+        }
+    };
+
+    /**
+     * The hook at the entry of {@code PickleUtils.readline(InputStream)}: for a {@code LONG}'s
+     * line ({@link #opcode} named its stream), that stream bounded ({@link LongLine}); for any
+     * other line, the stream unchanged. Any stream, in memory or not: nothing is read ahead, so the
+     * host's stream, and its mark, are left as Pyrolite alone would leave them.
+     */
+    public static Object longLine(String library, String entryPoint, Object input, Class<?> hooked,
+                                  String exceptionType) {
+        Object[] next = LONG_LINE.get();
+        if (input == null || next[0] != input) {
+            return input; // a null stream fails in Pyrolite as it would without the agent
+        }
+        ReferenceBudget budget = (ReferenceBudget) next[1];
+        next[0] = null;
+        next[1] = null;
+        return new LongLine((InputStream) input, budget, library, entryPoint, hooked, exceptionType);
+    }
+
+    /**
+     * A {@code LONG}'s line as Pyrolite reads it, a byte at a time from the host's stream, refused
+     * at the byte past {@link #MAX_DIGITS} digits (with a sign and a trailing {@code L}): before
+     * {@code new BigInteger(String)} gets the text. Not closed by Pyrolite, nor here.
+     */
+    private static final class LongLine extends InputStream {
+        private final InputStream in;
+        private final ReferenceBudget budget;
+        private final String library;
+        private final String entryPoint;
+        private final Class<?> hooked;
+        private final String exceptionType;
+        /** The line's bytes read so far; -1 once judged (audit mode lets the line through). */
+        private int length;
+
+        LongLine(InputStream in, ReferenceBudget budget, String library, String entryPoint, Class<?> hooked,
+                 String exceptionType) {
+            this.in = in;
+            this.budget = budget;
+            this.library = library;
+            this.entryPoint = entryPoint;
+            this.hooked = hooked;
+            this.exceptionType = exceptionType;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int c = in.read();
+            if (length >= 0 && c != -1 && c != '\n' && ++length > MAX_DIGITS + 2) {
+                length = -1;
+                Throwable refused = budget.refuseOnce(Decision.reject("serial.maxWork", "a LONG of more than "
+                        + MAX_DIGITS + " digits, as CPython refuses (sys.int_info.default_max_str_digits): Java reads"
+                        + " decimal text in time that grows with the square of its digits"), "java.math.BigInteger",
+                        library, entryPoint, hooked, exceptionType);
+                if (refused instanceof RuntimeException e) {
+                    throw e;
+                }
+                if (refused instanceof IOException e) {
+                    throw e;
+                }
+                if (refused instanceof Error e) {
+                    throw e;
+                }
+                if (refused != null) {
+                    throw new IOException(refused.getMessage(), refused);
+                }
             }
-        } finally {
-            in.reset();
+            return c;
         }
-        if (length <= MAX_DIGITS + 2) {
-            return null;
-        }
-        return budget.refuseOnce(Decision.reject("serial.maxWork", "a LONG of more than " + MAX_DIGITS
-                + " digits, as CPython refuses (sys.int_info.default_max_str_digits): Java reads decimal text in time"
-                + " that grows with the square of its digits"), "java.math.BigInteger", library, entryPoint, hooked,
-                exceptionType);
     }
 
     /**

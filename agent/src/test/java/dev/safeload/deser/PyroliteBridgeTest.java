@@ -220,23 +220,95 @@ class PyroliteBridgeTest {
         assertEquals("audit", events().get(0).path("event.action").asText());
     }
 
-    /** The pickle's bytes after a LONG opcode, as Pyrolite's loads holds them. */
-    private static Throwable longOpcode(ByteArrayInputStream input) {
-        return PyroliteBridge.opcode("pyrolite", ENTRY, new Object(), (short) 'L', new java.util.ArrayList<>(), null,
-                input, PyroliteBridgeTest.class, PICKLE_EXCEPTION);
+    /**
+     * What Pyrolite does for a LONG: the opcode's hook ({@code dispatch}), then
+     * {@code PickleUtils.readline} on the stream its hook hands back, a byte at a time up to the
+     * newline. Returns the line, or throws what reading it threw.
+     */
+    private static String longOpcode(InputStream input) throws Exception {
+        Throwable refused = PyroliteBridge.opcode("pyrolite", ENTRY, new Object(), (short) 'L', new java.util.ArrayList<>(),
+                null, input, PyroliteBridgeTest.class, PICKLE_EXCEPTION);
+        assertNull(refused);
+        return readline(input);
+    }
+
+    /** {@code PickleUtils.readline(InputStream)} under its hook, as Pyrolite 4.30 reads a line. */
+    private static String readline(InputStream input) throws Exception {
+        InputStream through = (InputStream) PyroliteBridge.longLine("pyrolite", ENTRY, input, PyroliteBridgeTest.class,
+                PICKLE_EXCEPTION);
+        StringBuilder line = new StringBuilder();
+        for (int c = through.read(); c != -1 && c != '\n'; c = through.read()) {
+            line.append((char) c);
+        }
+        return line.toString();
+    }
+
+    /** A stream that cannot be marked, as a socket's or a file's: nothing can be looked at before Pyrolite reads it. */
+    private static InputStream unmarkable(String text) {
+        ByteArrayInputStream bytes = new ByteArrayInputStream(text.getBytes());
+        return new InputStream() {
+            @Override
+            public int read() {
+                return bytes.read();
+            }
+
+            @Override
+            public int available() {
+                return bytes.available();
+            }
+        };
     }
 
     @Test
-    void refusesALongOfMoreDigitsThanCPythonReadsAndLeavesTheStreamWhereItWas() throws Exception {
+    void refusesALongOfMoreDigitsThanCPythonReadsFromAnyStream() throws Exception {
         install("mode=enforce");
-        ByteArrayInputStream over = new ByteArrayInputStream(("-" + "7".repeat(4_301) + "L\n.").getBytes());
-        Throwable refused = longOpcode(over);
+        InputStream over = unmarkable("-" + "7".repeat(4_301) + "L\n.");
+        Throwable refused = org.junit.jupiter.api.Assertions.assertThrows(Throwable.class, () -> longOpcode(over));
         assertTrue(refused.getMessage().startsWith("safeload: refused java.math.BigInteger (rule serial.maxWork: a LONG of"
                 + " more than 4300 digits"), refused::getMessage);
-        assertEquals('-', over.read());
-        ByteArrayInputStream within = new ByteArrayInputStream(("-" + "7".repeat(4_300) + "L\n.").getBytes());
-        assertNull(longOpcode(within));
-        assertEquals(4_304, within.available());
+        assertEquals(2, over.available(), "read no further than the byte past the limit"); // the newline and STOP
+        assertEquals(1, events().size());
+        assertEquals("refuse", events().get(0).path("event.action").asText());
+    }
+
+    @Test
+    void readsALongOf4300DigitsAndNothingAfterItsLine() throws Exception {
+        install("mode=enforce");
+        InputStream within = unmarkable("-" + "7".repeat(4_300) + "L\n.");
+        assertEquals("-" + "7".repeat(4_300) + "L", longOpcode(within));
+        assertEquals(1, within.available());
+        assertEquals(List.of(), events());
+    }
+
+    @Test
+    void leavesTheHostsMarkWhereItWas() throws Exception {
+        install("mode=enforce");
+        ByteArrayInputStream pickle = new ByteArrayInputStream(("x" + "7".repeat(20) + "L\n.").getBytes());
+        assertEquals('x', pickle.read());
+        pickle.mark(0); // the host's, after its own first byte
+        assertEquals("7".repeat(20) + "L", longOpcode(pickle));
+        pickle.reset();
+        assertEquals('7', pickle.read());
+    }
+
+    @Test
+    void boundsOnlyTheLineOfALong() throws Exception {
+        install("mode=enforce");
+        InputStream text = unmarkable("7".repeat(5_000) + "\n");
+        assertTrue(PyroliteBridge.longLine("pyrolite", ENTRY, text, PyroliteBridgeTest.class, PICKLE_EXCEPTION) == text);
+        assertEquals(5_000, readline(text).length()); // an INT's, a STRING's or a FLOAT's line: not a LONG's
+        InputStream other = unmarkable("7".repeat(5_000) + "\n");
+        PyroliteBridge.opcode("pyrolite", ENTRY, new Object(), (short) 'L', new java.util.ArrayList<>(), null,
+                unmarkable("1L\n"), PyroliteBridgeTest.class, PICKLE_EXCEPTION);
+        assertEquals(5_000, readline(other).length()); // another stream's line, not the LONG's
+    }
+
+    @Test
+    void logsALongOnceInAuditModeAndReadsIt() throws Exception {
+        install("mode=audit");
+        assertEquals(5_000, longOpcode(unmarkable("7".repeat(5_000) + "\n.")).length());
+        assertEquals(1, events().size());
+        assertEquals("audit", events().get(0).path("event.action").asText());
     }
 
     private static Throwable decimal(String text) {
@@ -259,7 +331,7 @@ class PyroliteBridgeTest {
     void judgesNoKeysNorTextInOffMode() throws Exception {
         install("mode=off");
         assertNull(setItems(new Object(), collidingLists(100)));
-        assertNull(longOpcode(new ByteArrayInputStream(("7".repeat(5_000) + "L\n.").getBytes())));
+        assertEquals(5_001, longOpcode(unmarkable("7".repeat(5_000) + "L\n.")).length());
         assertNull(decimal("1E-2000000"));
         assertEquals(List.of(), events());
     }

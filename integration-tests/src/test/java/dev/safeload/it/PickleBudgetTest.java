@@ -35,8 +35,14 @@ class PickleBudgetTest {
         return Jdks.forTests();
     }
 
-    /** Loads {@code pickle} in a fresh JVM; {@code agentOptions} null means no agent. */
+    /** Loads {@code pickle} in a fresh JVM with {@code Unpickler.loads}; {@code agentOptions} null means no agent. */
     private static VictimRun load(Jdks.Jdk jdk, byte[] pickle, String agentOptions, int timeoutSeconds) throws Exception {
+        return load(jdk, "pickle", pickle, agentOptions, timeoutSeconds);
+    }
+
+    /** {@code mode} is BombVictim's: {@code pickle} ({@code loads}) or {@code pickle-file} ({@code load} from the file). */
+    private static VictimRun load(Jdks.Jdk jdk, String mode, byte[] pickle, String agentOptions, int timeoutSeconds)
+            throws Exception {
         Path dir = Files.createTempDirectory("safeload-pickle-");
         Path payload = dir.resolve("document.pkl");
         Files.write(payload, pickle);
@@ -45,10 +51,14 @@ class PickleBudgetTest {
         if (agentOptions != null) {
             jvm.withAgent("log=" + log + (agentOptions.isEmpty() ? "" : "," + agentOptions));
         }
-        return new VictimRun(jvm.runMain(BombVictim.class, "pickle", payload.toString()), ViolationLog.read(log));
+        return new VictimRun(jvm.runMain(BombVictim.class, mode, payload.toString()), ViolationLog.read(log));
     }
 
     private static void assertRefused(VictimRun run, String subject, String reason) {
+        assertRefused(run, subject, reason, "net.razorvine.pickle.Unpickler.loads");
+    }
+
+    private static void assertRefused(VictimRun run, String subject, String reason, String entryPoint) {
         assertFalse(run.jvm().timedOut(), () -> "not refused within " + REFUSAL_SECONDS + " s\n" + run);
         assertTrue(run.result().startsWith(REFUSED + subject + " (rule serial.maxWork: "), run::toString);
         assertTrue(run.result().contains(reason), run::toString);
@@ -57,7 +67,7 @@ class PickleBudgetTest {
         JsonNode event = refusals.get(0);
         assertEquals("serial.maxWork", event.path("rule.name").asText(), event::toString);
         assertEquals("pyrolite", event.path("safeload.library").asText(), event::toString);
-        assertEquals("net.razorvine.pickle.Unpickler.loads", event.path("safeload.entry_point").asText(), event::toString);
+        assertEquals(entryPoint, event.path("safeload.entry_point").asText(), event::toString);
         assertTrue(run.cpuMillis() >= 0 && run.cpuMillis() < 2000, run::toString);
         System.out.println("[PickleBudgetTest] refused after " + run.cpuMillis() + " ms of the reading thread's CPU: "
                 + run.result());
@@ -140,35 +150,38 @@ class PickleBudgetTest {
 
     /**
      * Decimal text of two million digits (2 MB), which Java reads in time that grows with the
-     * square of its digits: a protocol-0 {@code LONG}, and a {@code decimal.Decimal}.
+     * square of its digits: a protocol-0 {@code LONG}, and a {@code decimal.Decimal}; the
+     * {@code LONG} both through {@code loads} and through {@code load} from a file, whose stream
+     * cannot be looked ahead in (the {@code Decimal}'s text is judged once read, whatever the stream).
      */
     static Stream<org.junit.jupiter.params.provider.Arguments> digits() {
-        return Jdks.forTests().flatMap(jdk -> Stream.of("LONG", "Decimal")
-                .map(form -> org.junit.jupiter.params.provider.Arguments.of(jdk, form)));
+        return Jdks.forTests().flatMap(jdk -> Stream.of("LONG pickle", "LONG pickle-file", "Decimal pickle")
+                .map(way -> org.junit.jupiter.params.provider.Arguments.of(jdk, way.split(" ")[0], way.split(" ")[1])));
     }
 
     private static byte[] digits(String form, int count) {
         return form.equals("LONG") ? PicklePayloads.longText(count) : PicklePayloads.decimalText(count);
     }
 
-    @ParameterizedTest(name = "{1} on {0}")
+    @ParameterizedTest(name = "{1} through {2} on {0}")
     @MethodSource("digits")
-    void refusesDecimalTextOfMoreDigitsThanCPythonReads(Jdks.Jdk jdk, String form) throws Exception {
-        VictimRun run = load(jdk, digits(form, 2_000_000), "", REFUSAL_SECONDS);
+    void refusesDecimalTextOfMoreDigitsThanCPythonReads(Jdks.Jdk jdk, String form, String mode) throws Exception {
+        VictimRun run = load(jdk, mode, digits(form, 2_000_000), "", REFUSAL_SECONDS);
         assertRefused(run, form.equals("LONG") ? "java.math.BigInteger" : "java.math.BigDecimal",
-                form.equals("LONG") ? "a LONG of more than 4300 digits" : "a decimal of 2000000 characters");
+                form.equals("LONG") ? "a LONG of more than 4300 digits" : "a decimal of 2000000 characters",
+                mode.equals("pickle") ? "net.razorvine.pickle.Unpickler.loads" : "net.razorvine.pickle.Unpickler.load");
     }
 
-    @ParameterizedTest(name = "{1} on {0}")
+    @ParameterizedTest(name = "{1} through {2} on {0}")
     @MethodSource("digits")
-    void decimalTextIsStillReadPastTheTimeoutWithoutTheAgent(Jdks.Jdk jdk, String form) throws Exception {
-        assertStillHashing(load(jdk, digits(form, 2_000_000), null, TWIN_SECONDS));
+    void decimalTextIsStillReadPastTheTimeoutWithoutTheAgent(Jdks.Jdk jdk, String form, String mode) throws Exception {
+        assertStillHashing(load(jdk, mode, digits(form, 2_000_000), null, TWIN_SECONDS));
     }
 
-    @ParameterizedTest(name = "{1} on {0}")
+    @ParameterizedTest(name = "{1} through {2} on {0}")
     @MethodSource("digits")
-    void readsDecimalTextOf4300Digits(Jdks.Jdk jdk, String form) throws Exception {
-        assertRead(load(jdk, digits(form, 4_300), "", REFUSAL_SECONDS),
+    void readsDecimalTextOf4300Digits(Jdks.Jdk jdk, String form, String mode) throws Exception {
+        assertRead(load(jdk, mode, digits(form, 4_300), "", REFUSAL_SECONDS),
                 form.equals("LONG") ? "java.math.BigInteger" : "java.math.BigDecimal");
     }
 }

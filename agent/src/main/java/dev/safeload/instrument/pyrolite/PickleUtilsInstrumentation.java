@@ -8,7 +8,10 @@ import java.util.List;
  * {@code PickleUtils.readbytes(InputStream, int)}, which allocates {@code new byte[length]} for
  * every length-prefixed pickle value before reading it ({@code readbytes(InputStream, long)}
  * checks the range and calls it). The length is judged before the allocation
- * ({@code PyroliteBridge.checkLength}); a refusal is a {@code PickleException}.
+ * ({@code PyroliteBridge.checkLength}). And {@code PickleUtils.readline(InputStream)}, from which
+ * {@code Unpickler.load_long} reads a protocol-0 {@code LONG}'s decimal text: that line is read
+ * through a bound ({@code PyroliteBridge.longLine}), from any stream. A refusal is a
+ * {@code PickleException}.
  */
 public final class PickleUtilsInstrumentation {
 
@@ -20,8 +23,16 @@ public final class PickleUtilsInstrumentation {
 
     public static List<EntryHook> hooks() {
         return List.of(EntryHook.at(TRIGGER, "readbytes").descriptor("(Ljava/io/InputStream;I)[B")
-                .constant("pyrolite").constant("net.razorvine.pickle.Unpickler.load").argument(0).argument(1)
-                .hookedClass().constant("net.razorvine.pickle.PickleException")
-                .throwsReturned("dev.safeload.deser.PyroliteBridge", "checkLength"));
+                        .constant("pyrolite").constant(ENTRY_POINT).argument(0).argument(1)
+                        .hookedClass().constant(EXCEPTION)
+                        .throwsReturned(BRIDGE, "checkLength"),
+                EntryHook.at(TRIGGER, "readline").descriptor("(Ljava/io/InputStream;)Ljava/lang/String;")
+                        .constant("pyrolite").constant(ENTRY_POINT).argument(0)
+                        .hookedClass().constant(EXCEPTION)
+                        .replacesArgument(0, BRIDGE, "longLine"));
     }
+
+    private static final String BRIDGE = "dev.safeload.deser.PyroliteBridge";
+    private static final String ENTRY_POINT = "net.razorvine.pickle.Unpickler.load";
+    private static final String EXCEPTION = "net.razorvine.pickle.PickleException";
 }

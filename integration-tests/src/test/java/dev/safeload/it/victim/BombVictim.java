@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Reads one document with XStream, Kryo, Hessian (2, or 1) or Pyrolite and says how it went and how long the read
+ * Reads one document with XStream, Kryo, Hessian (2, or 1) or Pyrolite (from bytes, or from the file) and says how it went and how long the read
  * took (wall time, and the reading thread's CPU), never printing what it read: a hash bomb's {@code toString} would not end either.
  */
 public final class BombVictim {
@@ -39,6 +39,11 @@ public final class BombVictim {
                 case "hessian" -> new Hessian2Input(new ByteArrayInputStream(bytes)).readObject();
                 case "hessian1" -> new HessianInput(new ByteArrayInputStream(bytes)).readObject();
                 case "pickle" -> new net.razorvine.pickle.Unpickler().loads(bytes);
+                case "pickle-file" -> { // load(InputStream) on a stream that cannot be marked, as a socket's
+                    try (java.io.InputStream in = Files.newInputStream(Path.of(args[1]))) {
+                        yield new net.razorvine.pickle.Unpickler().load(in);
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown mode " + args[0]);
             };
             result = "RESULT ok " + (read == null ? "null" : read.getClass().getName());
