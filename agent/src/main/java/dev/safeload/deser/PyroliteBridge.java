@@ -162,10 +162,10 @@ public final class PyroliteBridge {
     };
 
     /**
-     * The hook at the entry of {@code PickleUtils.readline(InputStream)}: for a {@code LONG}'s
-     * line ({@link #opcode} named its stream), that stream bounded ({@link LongLine}); for any
-     * other line, the stream unchanged. Any stream, in memory or not: nothing is read ahead, so the
-     * host's stream, and its mark, are left as Pyrolite alone would leave them.
+     * The hook at the entry of {@code PickleUtils.readline(InputStream, boolean)}: for a
+     * {@code LONG}'s line ({@link #opcode} named its stream), that stream bounded ({@link LongLine});
+     * for any other line, the stream unchanged. Any stream, in memory or not: nothing is read ahead,
+     * so the host's stream, and its mark, are left as Pyrolite alone would leave them.
      */
     public static Object longLine(String library, String entryPoint, Object input, Class<?> hooked,
                                   String exceptionType) {

@@ -8,10 +8,10 @@ import java.util.List;
  * {@code PickleUtils.readbytes(InputStream, int)}, which allocates {@code new byte[length]} for
  * every length-prefixed pickle value before reading it ({@code readbytes(InputStream, long)}
  * checks the range and calls it). The length is judged before the allocation
- * ({@code PyroliteBridge.checkLength}). And {@code PickleUtils.readline(InputStream)}, from which
- * {@code Unpickler.load_long} reads a protocol-0 {@code LONG}'s decimal text: that line is read
- * through a bound ({@code PyroliteBridge.longLine}), from any stream. A refusal is a
- * {@code PickleException}.
+ * ({@code PyroliteBridge.checkLength}). And {@code PickleUtils.readline(InputStream, boolean)},
+ * where every line is read ({@code Unpickler.load_long}'s {@code readline(InputStream)} calls it)
+ * and so a protocol-0 {@code LONG}'s decimal text: that line is read through a bound
+ * ({@code PyroliteBridge.longLine}), from any stream. A refusal is a {@code PickleException}.
  */
 public final class PickleUtilsInstrumentation {
 
@@ -26,7 +26,7 @@ public final class PickleUtilsInstrumentation {
                         .constant("pyrolite").constant(ENTRY_POINT).argument(0).argument(1)
                         .hookedClass().constant(EXCEPTION)
                         .throwsReturned(BRIDGE, "checkLength"),
-                EntryHook.at(TRIGGER, "readline").descriptor("(Ljava/io/InputStream;)Ljava/lang/String;")
+                EntryHook.at(TRIGGER, "readline").descriptor("(Ljava/io/InputStream;Z)Ljava/lang/String;")
                         .constant("pyrolite").constant(ENTRY_POINT).argument(0)
                         .hookedClass().constant(EXCEPTION)
                         .replacesArgument(0, BRIDGE, "longLine"));
