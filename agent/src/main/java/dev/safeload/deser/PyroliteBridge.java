@@ -1,5 +1,6 @@
 package dev.safeload.deser;
 
+import dev.safeload.instrument.edit.Refusal;
 import dev.safeload.policy.Decision;
 import dev.safeload.policy.SerialLimits;
 import java.io.ByteArrayInputStream;
@@ -213,18 +214,7 @@ public final class PyroliteBridge {
                         + MAX_DIGITS + " digits, as CPython refuses (sys.int_info.default_max_str_digits): Java reads"
                         + " decimal text in time that grows with the square of its digits"), "java.math.BigInteger",
                         library, entryPoint, hooked, exceptionType);
-                if (refused instanceof RuntimeException e) {
-                    throw e;
-                }
-                if (refused instanceof IOException e) {
-                    throw e;
-                }
-                if (refused instanceof Error e) {
-                    throw e;
-                }
-                if (refused != null) {
-                    throw new IOException(refused.getMessage(), refused);
-                }
+                Refusal.throwIfAny(refused); // as an entry hook throws it: of whatever type the bridge made
             }
             return c;
         }
